@@ -1,0 +1,1 @@
+"""Grassroots: grid-based grassroots governance (网格化基层治理)."""

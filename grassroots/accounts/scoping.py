@@ -1,0 +1,117 @@
+"""The one scoping function (DESIGN.md section 3, "Scope").
+
+A role is granted on an area; the user sees and acts only inside the subtrees of their grants. Every query
+that returns protected data passes through :func:`scoped` (or :func:`get_in_scope_or_404`), naming the roles
+that may see it. Outside scope is "not found": callers turn :class:`OutOfScope` / ``Http404`` into 404, so a
+request never learns that another area's row exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Role, RoleGrant
+
+ALL_ROLES: frozenset[str] = frozenset(Role.values)
+STAFF_ROLES: frozenset[str] = ALL_ROLES - {Role.RESIDENT}
+
+
+class OutOfScope(Http404):
+    """The object does not exist for this user (it may exist in another area)."""
+
+
+def _grants(user) -> list[tuple[str, str]]:
+    """(role, area_code) pairs of the user, cached on the user object for the request."""
+    cached = getattr(user, "_grassroots_grants", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False):
+            cached = []
+        else:
+            cached = list(RoleGrant.objects.filter(user_id=user.pk).values_list("role", "area_code"))
+        user._grassroots_grants = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Drop the per-request cache (after granting or revoking a role)."""
+    if hasattr(user, "_grassroots_grants"):
+        del user._grassroots_grants
+
+
+def _minimal(codes: Iterable[str]) -> list[str]:
+    """Drop codes already covered by a shorter prefix: ['15', '1508'] → ['15']."""
+    kept: list[str] = []
+    for code in sorted(set(codes), key=lambda c: (len(c), c)):
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return sorted(kept)
+
+
+def is_unrestricted(user) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def scope_codes(user, *, roles: Iterable[str] | None = None) -> list[str]:
+    """The area-code prefixes the user may reach with any of ``roles`` (all roles when None)."""
+    wanted = ALL_ROLES if roles is None else frozenset(roles)
+    if not getattr(user, "is_active", False):
+        return []
+    return _minimal(code for role, code in _grants(user) if role in wanted)
+
+
+def has_role(user, roles: Iterable[str]) -> bool:
+    return is_unrestricted(user) or bool(scope_codes(user, roles=roles))
+
+
+def in_scope(user, code: str, *, roles: Iterable[str] | None = None) -> bool:
+    """Whether an area code lies inside the user's scope for ``roles``."""
+    if is_unrestricted(user):
+        return True
+    return any(code.startswith(prefix) for prefix in scope_codes(user, roles=roles))
+
+
+def covers(user, code: str, *, roles: Iterable[str] | None = None) -> bool:
+    """Whether the user's scope reaches an area or any part of it (an ancestor of their area counts:
+    a grid worker may open the page of the village that contains their grid, but sees only their part)."""
+    if is_unrestricted(user):
+        return True
+    return any(code.startswith(p) or p.startswith(code) for p in scope_codes(user, roles=roles))
+
+
+def scope_q(user, *, field: str = "area_code", roles: Iterable[str] | None = None) -> Q:
+    """A Q object selecting rows whose ``field`` (an area code) lies in the user's scope."""
+    if is_unrestricted(user):
+        return Q()
+    codes = scope_codes(user, roles=roles)
+    if not codes:
+        return Q(pk__in=[])
+    q = Q()
+    for code in codes:
+        q |= Q(**{f"{field}__startswith": code})
+    return q
+
+
+def scoped(
+    queryset: QuerySet, user, *, field: str = "area_code", roles: Iterable[str] | None = None
+) -> QuerySet:
+    """Restrict ``queryset`` to the user's scope. The single entry point for protected reads."""
+    return queryset.filter(scope_q(user, field=field, roles=roles))
+
+
+def get_in_scope_or_404(
+    queryset: QuerySet, user, *, field: str = "area_code", roles: Iterable[str] | None = None, **lookup
+):
+    """One object inside the user's scope, else :class:`OutOfScope` (a 404)."""
+    try:
+        return scoped(queryset, user, field=field, roles=roles).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise OutOfScope from None
+
+
+def require_in_scope(user, code: str, *, roles: Iterable[str] | None = None) -> None:
+    """Raise :class:`OutOfScope` unless ``code`` is in scope (for writes addressed by code)."""
+    if not in_scope(user, code, roles=roles):
+        raise OutOfScope

@@ -1,0 +1,161 @@
+"""Every write to users, role grants and the audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import fieldcrypt
+from grassroots.errors import DomainError
+
+from . import rules
+from .models import AuditLog, Role, RoleGrant, User, normalise_phone
+from .scoping import forget_grants
+
+
+class AccountError(DomainError):
+    code = "account_error"
+
+
+def _request_origin(request) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    return request.META.get("REMOTE_ADDR"), request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target=None,
+    target_type: str = "",
+    target_id: str = "",
+    area_code: str = "",
+    reason: str = "",
+    request=None,
+    detail: dict | None = None,
+) -> AuditLog:
+    """Append one audit record: who (actor), what (action, target), when, why (reason), from where."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        area_code = area_code or getattr(target, "area_code", "") or getattr(target, "code", "")
+    ip, agent = _request_origin(request)
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=str(actor) if actor is not None and actor.is_authenticated else "",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        area_code=area_code,
+        reason=reason,
+        ip_address=ip,
+        user_agent=agent,
+        detail=detail or {},
+    )
+
+
+def _phone_fields(phone: str) -> tuple[str, str | None]:
+    if not phone:
+        return "", None
+    digits = normalise_phone(phone)
+    if len(digits) != 11 or not digits.startswith("1"):
+        raise AccountError(_("A mobile number has 11 digits and starts with 1."), code="bad_phone")
+    return digits, fieldcrypt.keyed_hash(digits)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    display_name: str = "",
+    phone: str = "",
+    is_synthetic: bool = False,
+    actor: User | None = None,
+    validate: bool = True,
+) -> User:
+    """Create a login. Phone numbers are unique across users (checked through their keyed hash)."""
+    if User.objects.filter(username=username).exists():
+        raise AccountError(
+            _("The username %(username)s is taken.") % {"username": username}, code="username_taken"
+        )
+    digits, phone_hash = _phone_fields(phone)
+    if phone_hash and User.objects.filter(phone_hash=phone_hash).exists():
+        raise AccountError(_("Another account already uses this mobile number."), code="phone_taken")
+    user = User(
+        username=username,
+        display_name=display_name,
+        phone=digits,
+        phone_hash=phone_hash,
+        is_synthetic=is_synthetic,
+    )
+    if password:
+        if validate:
+            _validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    if actor is not None:
+        audit_record(actor=actor, action="user.create", target=user)
+    return user
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(str(m) for m in exc.messages), code="weak_password") from exc
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, role: str, area, request=None) -> RoleGrant:
+    """Grant ``role`` on ``area``. An administrator may grant only inside their own scope."""
+    if role not in Role.values:
+        raise AccountError(_("Unknown role %(role)s.") % {"role": role}, code="unknown_role")
+    if actor is not None:
+        rules.require(actor, rules.can_manage_area, area.code)
+    grant, created = RoleGrant.objects.get_or_create(
+        user=user, role=role, area=area, defaults={"area_code": area.code, "granted_by": actor}
+    )
+    if created and actor is not None:
+        audit_record(
+            actor=actor,
+            action="role.grant",
+            target=user,
+            area_code=area.code,
+            detail={"role": role, "area": area.code},
+            request=request,
+        )
+    forget_grants(user)
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, grant: RoleGrant, request=None) -> None:
+    rules.require(actor, rules.can_manage_area, grant.area_code)
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        target=grant.user,
+        area_code=grant.area_code,
+        detail={"role": grant.role, "area": grant.area_code},
+        request=request,
+    )
+    grant.delete()
+    forget_grants(grant.user)
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User, new_password: str, reason: str, request=None) -> None:
+    """An administrator sets a new password for a user in their scope (the user changes it after login)."""
+    rules.require(actor, rules.can_manage_user, user)
+    if not reason.strip():
+        raise AccountError(_("Say why the password is being reset."), code="reason_required")
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.password_reset", target=user, reason=reason, request=request)

@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grassroots.errors import DomainError
+
+from . import rules, services
+from .forms import LoginForm, PasswordResetForm
+from .selectors import user_list_for
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("accounts:login")
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes calls this after too many failed logins."""
+    return render(request, "accounts/locked_out.html", status=429)
+
+
+@login_required
+def password_reset(request, user_id: int):
+    """An administrator sets a new password for a user in their scope."""
+    subject = get_object_or_404(user_list_for(user=request.user), pk=user_id)
+    rules.require(request.user, rules.can_manage_user, subject)
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_reset_password(
+                actor=request.user,
+                user=subject,
+                new_password=form.cleaned_data["new_password"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except DomainError as exc:
+            form.add_error("new_password", str(exc.message))
+        else:
+            messages.success(request, _("The password of %(user)s was reset.") % {"user": subject})
+            return redirect("areas:browser")
+    return render(request, "accounts/password_reset.html", {"form": form, "subject": subject})

@@ -1,0 +1,65 @@
+"""The JSON API: one NinjaAPI at /api/v1 that mounts each app's router.
+
+Errors from the domain (``grassroots.errors.DomainError``) become ``{"code", "message"}`` with their status;
+out-of-scope lookups become 404 with code ``not_found``.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from grassroots.errors import DomainError
+
+from .auth import api_auth
+
+api = NinjaAPI(
+    title="Grassroots API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth(),
+    description="网格化基层治理平台 JSON API. Authenticate with a session cookie (and CSRF token) or "
+    "`Authorization: Bearer <token>`.",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    body = {"code": exc.code, "message": str(exc.message)}
+    if exc.detail is not None:
+        body["detail"] = exc.detail
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"code": "not_found", "message": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": _("Log in first.")}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    return api.create_response(
+        request,
+        {"code": "invalid", "message": _("Some fields are missing or invalid."), "detail": exc.errors},
+        status=422,
+    )
+
+
+def _mount() -> None:
+    from grassroots.accounts.api import router as accounts_router
+    from grassroots.areas.api import router as areas_router
+
+    api.add_router("/areas", areas_router)
+    api.add_router("/accounts", accounts_router)
+
+
+_mount()

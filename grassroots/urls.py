@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from grassroots.api.api import api
+
+admin.site.site_header = admin.site.site_title = "Grassroots 网格化基层治理"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="areas:browser", permanent=False)),
+    path("accounts/", include("grassroots.accounts.urls")),
+    path("areas/", include("grassroots.areas.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
