@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema, Status
 
 from . import services
 from .selectors import user_list_for
@@ -22,6 +24,41 @@ class MeOut(Schema):
     display_name: str
     phone_masked: str
     grants: list[GrantOut]
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    device: str = "mobile"
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={201: TokenOut},
+    summary="Log in with phone number or username and password; returns a bearer token",
+)
+def token_issue(request, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        raise services.AccountError(
+            _("Wrong mobile number, username or password. Check them and try again."),
+            code="invalid_login",
+            status=401,
+        )
+    return Status(201, {"token": services.api_token_issue(user=user, name=payload.device)})
+
+
+@router.delete("/token", response={204: None}, summary="Revoke the bearer token used for this call")
+def token_revoke(request):
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.api_token_revoke(raw=header[7:].strip())
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, summary="The caller, with masked phone and role grants")
@@ -51,4 +88,4 @@ def password_reset(request, user_id: int, payload: PasswordResetIn):
         reason=payload.reason,
         request=request,
     )
-    return 204, None
+    return Status(204, None)

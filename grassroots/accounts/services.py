@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import fieldcrypt
+from grassroots import clock, fieldcrypt
 from grassroots.errors import DomainError
 
 from . import rules
-from .models import AuditLog, Role, RoleGrant, User, normalise_phone
+from .models import ApiToken, AuditLog, Role, RoleGrant, User, normalise_phone
 from .scoping import forget_grants
+from .selectors import token_digest
 
 
 class AccountError(DomainError):
@@ -159,3 +162,18 @@ def user_reset_password(*, actor: User, user: User, new_password: str, reason: s
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="user.password_reset", target=user, reason=reason, request=request)
+
+
+def api_token_issue(*, user: User, name: str) -> str:
+    """Issue a bearer token for the JSON API; the raw value is returned once and only its hash is stored."""
+    raw = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name[:100], token_hash=token_digest(raw), prefix=raw[:8])
+    return raw
+
+
+def api_token_revoke(*, raw: str) -> bool:
+    return bool(
+        ApiToken.objects.filter(token_hash=token_digest(raw), revoked_at__isnull=True).update(
+            revoked_at=clock.now()
+        )
+    )
