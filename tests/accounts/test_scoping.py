@@ -27,7 +27,9 @@ def test_overlapping_grants_collapse_to_the_widest():
     area("150825100")
     from grassroots.accounts.models import RoleGrant
 
-    RoleGrant.objects.create(user=user, role=Role.LEADER, area=Area.objects.get(code="150825100"), area_code="150825100")
+    RoleGrant.objects.create(
+        user=user, role=Role.LEADER, area=Area.objects.get(code="150825100"), area_code="150825100"
+    )
     user._grassroots_grants = None
     assert scope_codes(user) == ["1508"]
 
