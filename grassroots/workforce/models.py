@@ -84,6 +84,12 @@ class Assignment(models.Model):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("started_on")),
                 name="assignment_range",
             ),
+            # One open assignment per worker, grid and role (services also refuse closed overlaps).
+            models.UniqueConstraint(
+                fields=["worker", "grid", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="assignment_one_open",
+            ),
         ]
         indexes = [models.Index(fields=["grid", "ended_on"])]
 
