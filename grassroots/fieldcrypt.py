@@ -92,3 +92,53 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
+    """Every concrete model with EncryptedTextField columns, and the names of those columns."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def reencrypt_all(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
+    """Re-encrypt every encrypted column of every model with the newest key (key rotation).
+
+    Rows are read in primary-key order, decrypted with whichever configured key opens them and written back
+    encrypted with the newest one, one transaction per batch, so the run can be stopped and restarted.
+    Returns the number of rows rewritten per model label. A value no configured key opens raises
+    :class:`DecryptionError` naming the model and row, and nothing of that batch is written.
+    """
+    from django.db import transaction
+
+    reset_keys()
+    counts: dict[str, int] = {}
+    for model, names in encrypted_fields():
+        label = model._meta.label
+        counts[label] = 0
+        last_pk = None
+        manager = model._base_manager
+        while True:
+            rows = manager.order_by("pk").only("pk", *names)
+            if last_pk is not None:
+                rows = rows.filter(pk__gt=last_pk)
+            try:
+                batch = list(rows[:batch_size])
+            except DecryptionError as exc:
+                raise DecryptionError(f"{label}: a row after pk {last_pk} cannot be decrypted") from exc
+            if not batch:
+                break
+            with transaction.atomic():
+                manager.bulk_update(batch, names)
+            counts[label] += len(batch)
+            last_pk = batch[-1].pk
+            if progress is not None:
+                progress(label, counts[label])
+    return counts

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "grassroots.areas",
     "grassroots.accounts",
+    "grassroots.people",
     "grassroots.workforce",
     "grassroots.api",
     "grassroots.demo",
