@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="areas:browser", permanent=False)),
     path("accounts/", include("grassroots.accounts.urls")),
     path("areas/", include("grassroots.areas.urls")),
+    path("grids/", include("grassroots.workforce.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -164,6 +164,29 @@ def user_reset_password(*, actor: User, user: User, new_password: str, reason: s
     audit_record(actor=actor, action="user.password_reset", target=user, reason=reason, request=request)
 
 
+@transaction.atomic
+def user_phone_set(*, actor: User, user: User, phone: str, request=None) -> None:
+    """Replace (or, with an empty ``phone``, remove) a user's mobile number and its keyed hash.
+
+    The number is unique across users and is the login identifier, so only an administrator whose scope
+    covers the user may change it; the audit record keeps the masked old and new numbers, never the digits.
+    """
+    rules.require(actor, rules.can_manage_user, user)
+    digits, phone_hash = _phone_fields(phone)
+    if phone_hash and User.objects.filter(phone_hash=phone_hash).exclude(pk=user.pk).exists():
+        raise AccountError(_("Another account already uses this mobile number."), code="phone_taken")
+    before = user.phone_masked
+    user.phone, user.phone_hash = digits, phone_hash
+    user.save(update_fields=["phone", "phone_hash"])
+    audit_record(
+        actor=actor,
+        action="user.phone_set",
+        target=user,
+        request=request,
+        detail={"from": before, "to": user.phone_masked},
+    )
+
+
 def api_token_issue(*, user: User, name: str) -> str:
     """Issue a bearer token for the JSON API; the raw value is returned once and only its hash is stored."""
     raw = secrets.token_urlsafe(32)

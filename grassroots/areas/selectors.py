@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+import shapely
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from grassroots.accounts.rules import can_view_area, require
-from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes
+from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes, scoped
 
-from .codes import ancestor_codes
-from .models import Area
+from .codes import Level, ancestor_codes
+from .models import Area, Grid
 
 
 def area_get_for(*, user, code: str) -> Area:
@@ -48,3 +52,114 @@ def area_breadcrumbs(area: Area) -> list[Area]:
     codes = ancestor_codes(area.code)
     by_code = {a.code: a for a in Area.objects.filter(code__in=codes)}
     return [by_code[c] for c in codes if c in by_code]
+
+
+def grid_get_for(*, user, code: str) -> Grid:
+    """The grid with ``code`` (its area, village and village groups loaded) if in the user's scope, else 404."""
+    require(user, can_view_area, code)
+    try:
+        return (
+            Grid.objects.select_related("area", "area__parent")
+            .prefetch_related("village_groups")
+            .get(area__code=code)
+        )
+    except Grid.DoesNotExist:
+        raise OutOfScope from None
+
+
+# Simplification tolerance in degrees by the level of the area whose grids are drawn: a city map shows
+# thousands of grids a few pixels wide, a village map shows every corner. 0.0001° ≈ 10 m.
+MAP_TOLERANCE: dict[int, float] = {
+    Level.PROVINCE: 0.003,
+    Level.CITY: 0.0008,
+    Level.COUNTY: 0.0003,
+    Level.TOWNSHIP: 0.0001,
+    Level.VILLAGE: 0.0,
+    Level.GRID: 0.0,
+}
+MAP_GRID_LIMIT = 8000
+
+
+@dataclass(frozen=True)
+class GridFeatures:
+    """Grid outlines ready for a map: GeoJSON geometry strings beside the grid's properties."""
+
+    rows: list[dict]  # code, name, kind, target_households
+    geometries: list[str]  # GeoJSON geometry text, same order as rows
+    bbox: tuple[float, float, float, float] | None
+    truncated: bool
+
+
+def grid_features_for(
+    *,
+    user,
+    area: Area,
+    bbox: tuple[float, float, float, float] | None = None,
+    limit: int = MAP_GRID_LIMIT,
+) -> GridFeatures:
+    """Outlines of the grids under ``area`` that the user may see, simplified for the area's level.
+
+    ``bbox`` (min_lon, min_lat, max_lon, max_lat) keeps only grids whose bounding box meets it (the map asks
+    for its viewport when an area has more than ``limit`` grids). One query; the geometry work is vectorised.
+    """
+    grids = scoped(
+        Grid.objects.filter(area__in=Area.objects.current().under(area.code), boundary__isnull=False),
+        user,
+        field="area__code",
+    )
+    tolerance = MAP_TOLERANCE.get(area.level, 0.0)
+    if bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        grids = grids.filter(
+            max_lon__gte=min_lon, min_lon__lte=max_lon, max_lat__gte=min_lat, min_lat__lte=max_lat
+        )
+        # A viewport needs no more detail than about a quarter of a pixel of a 1000-pixel-wide map.
+        tolerance = min(tolerance, (max_lon - min_lon) / 4000)
+    rows = list(
+        grids.order_by("area__code").values(
+            "area__code",
+            "area__name",
+            "kind",
+            "target_households",
+            "min_lon",
+            "min_lat",
+            "max_lon",
+            "max_lat",
+            geometry=Cast("boundary", output_field=TextField()),
+        )[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    shapes = shapely.from_geojson([r.pop("geometry") for r in rows], on_invalid="ignore") if rows else []
+    if tolerance > 0 and len(shapes):
+        shapes = shapely.simplify(shapes, tolerance, preserve_topology=True)
+    # Round to ~1 m (0.00001°) when simplified, ~0.1 m otherwise: smaller responses, no visible change.
+    if len(shapes):
+        shapes = shapely.set_precision(shapes, 1e-5 if tolerance > 0 else 1e-6)
+    kept_rows, geometries = [], []
+    for row, text in zip(rows, shapely.to_geojson(shapes) if len(shapes) else [], strict=True):
+        if text is None or text.endswith("[]}"):  # unreadable or collapsed boundary: leave it off the map
+            continue
+        kept_rows.append(
+            {
+                "code": row["area__code"],
+                "name": row["area__name"],
+                "kind": row["kind"],
+                "target_households": row["target_households"],
+            }
+        )
+        geometries.append(text)
+    box = _overall_bbox(rows)
+    return GridFeatures(rows=kept_rows, geometries=geometries, bbox=box, truncated=truncated)
+
+
+def _overall_bbox(rows: list[dict]) -> tuple[float, float, float, float] | None:
+    boxes = [r for r in rows if r["min_lon"] is not None]
+    if not boxes:
+        return None
+    return (
+        min(r["min_lon"] for r in boxes),
+        min(r["min_lat"] for r in boxes),
+        max(r["max_lon"] for r in boxes),
+        max(r["max_lat"] for r in boxes),
+    )

@@ -1,0 +1,99 @@
+"""Shared browser fixtures: Playwright's sync API driving Debian's Chromium against ``live_server``.
+
+Use them as::
+
+    @pytest.mark.e2e
+    def test_something(live_server, page, log_in):
+        log_in(page, live_server, username="zhang", password="...")
+
+Without Chromium the browser tests are skipped with a message, except under CI (env ``CI`` set), where a
+missing browser is a failure: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+DEFAULT_PASSWORD = "Grassroots-pass-1"  # tests.factories.UserFactory's password
+
+# Playwright's sync API runs an event loop in this thread; Django refuses database access from a thread
+# with a running loop unless told that it is safe (it is: the loop only drives the browser).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _chromium_or_skip() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    message = "Chromium is not installed (apt-get install chromium); browser tests need it."
+    if os.environ.get("CI"):
+        pytest.fail(message + " CI must run the browser tests.", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = _chromium_or_skip()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev dependency missing
+        if os.environ.get("CI"):
+            pytest.fail("playwright is not installed; CI must run the browser tests.", pytrace=False)
+        pytest.skip("playwright is not installed (pip install -e .[dev]).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) in Chinese, desktop-sized, with a short default timeout."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors  # tests may assert that no script failed
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """Like ``page`` but the size and touch of a phone, for the grid worker's view."""
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in_through_form(page, live_server, *, username: str, password: str = DEFAULT_PASSWORD, next_url=""):
+    """Open the login page, fill the form and submit it; returns after the next page has loaded."""
+    url = f"{live_server.url}/accounts/login/"
+    if next_url:
+        url += f"?next={next_url}"
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+
+@pytest.fixture
+def log_in():
+    """The login helper as a fixture: ``log_in(page, live_server, username=..., password=...)``."""
+    return log_in_through_form

@@ -1,0 +1,69 @@
+"""A township official logs in and finds the grids of their township drawn on the map."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from grassroots.accounts.models import Role
+from grassroots.areas.models import GridKind
+from tests.factories import area, grid, user_with
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def township(transactional_db):
+    """A township with a community of three grids and a gacha of two, and one grid elsewhere."""
+    area("150825100", "巴音宝力格镇")
+    area("150825100001", "塞上社区")
+    area("150825100201", "乌兰嘎查", is_synthetic=True)
+    for n in range(3):
+        grid(
+            f"150825100001{n + 1:03d}",
+            (107.05 + n * 0.01, 41.09, 107.06 + n * 0.01, 41.10),
+            kind=GridKind.COMMUNITY,
+        )
+    for n in range(2):
+        grid(
+            f"150825100201{n + 1:03d}",
+            (107.10 + n * 0.03, 41.05, 107.13 + n * 0.03, 41.08),
+            kind=GridKind.RURAL,
+        )
+    grid("150825200201001", (107.5, 41.5, 107.6, 41.6))  # another township: never drawn here
+    return user_with(Role.TOWNSHIP_STAFF, "150825100", username="zhen")
+
+
+def test_official_logs_in_sees_the_grids_on_the_map_and_opens_one(live_server, page, log_in, township):
+    # when they log in through the form (their only area: the browser goes straight to it)
+    log_in(page, live_server, username="zhen")
+    # then the township page shows its five grids on the map, none of the neighbour's
+    assert re.search(r"/areas/150825100/$", page.url)
+    paths = page.locator("#grid-map path.leaflet-interactive")
+    paths.first.wait_for()
+    page.wait_for_function("document.getElementById('grid-map').dataset.drawn === '5'")
+    assert paths.count() == 5
+    assert page.locator(".map-note").is_visible()  # no tile server configured: said so
+    # when they click a grid
+    with page.expect_navigation():
+        paths.nth(0).click()
+    # then its page opens with its code and its outline
+    assert re.search(r"/grids/15082510000100\d/$", page.url)
+    assert page.locator("dd.code").inner_text().startswith("150825100001")
+    page.locator("#grid-map path.leaflet-interactive").first.wait_for()
+    assert page.locator("#grid-map path.leaflet-interactive").count() == 1
+    assert page.js_errors == []
+
+
+def test_grid_worker_on_a_phone_sees_their_grid(live_server, phone_page, log_in, township):
+    user_with(Role.GRID_WORKER, "150825100201002", username="wangge")
+    log_in(phone_page, live_server, username="wangge")
+    # their grant is the grid itself: the browser opens the grid page, with the synthetic-data badge
+    assert re.search(r"/grids/150825100201002/$", phone_page.url)
+    assert phone_page.locator(".badge.synthetic").count() == 0  # the grid area itself is not marked synthetic
+    phone_page.goto(f"{live_server.url}/areas/150825100201/")
+    assert phone_page.locator(".badge.synthetic").is_visible()
+    phone_page.locator("#grid-map path.leaflet-interactive").first.wait_for()
+    # only their own grid of the gacha is drawn
+    assert phone_page.locator("#grid-map path.leaflet-interactive").count() == 1
