@@ -78,8 +78,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "grassroots.areas",
     "grassroots.accounts",
+    "grassroots.notifications",
     "grassroots.people",
     "grassroots.workforce",
+    "grassroots.cases",
     "grassroots.api",
     "grassroots.demo",
 ]

@@ -1,0 +1,477 @@
+"""Cases (事件/诉求): categories, the case itself, its timeline, photos, and the working calendar.
+
+The workflow — which action moves a case from which state to which, and who may take it — is in
+``workflow.py``; this module only says what is kept. ``area_code`` is the area that currently owns the case
+(its grid, or the village/township/county it was escalated to; scoping uses it), ``origin_code`` where the
+case was routed when reported (never changes; the "where" of dashboards).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import fieldcrypt
+from grassroots.areas.codes import Level
+from grassroots.masking import mask_phone
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("normal")  # 一般
+    URGENT = "urgent", _("urgent")  # 较急
+    EMERGENCY = "emergency", _("emergency")  # 紧急
+
+
+class LimitUnit(models.TextChoices):
+    HOURS = "hours", _("working hours")
+    DAYS = "days", _("working days")
+    CLOCK_HOURS = "clock_hours", _("hours round the clock")  # emergencies do not wait for office hours
+
+
+class HandlerType(models.TextChoices):
+    """Who normally takes a category (the dispatcher's first suggestion)."""
+
+    GRID_WORKER = "grid_worker", _("grid worker")  # 网格员
+    COMMUNITY = "community", _("village / community committee")  # 村(社区)两委
+    TOWNSHIP = "township", _("township / street office")  # 乡镇/街道
+    DEPARTMENT = "department", _("functional department")  # 职能部门
+    UNIT = "unit", _("co-building unit / property company")  # 共建单位/物业
+
+
+class CategoryClass(models.TextChoices):
+    """The family a category belongs to in urban-management practice."""
+
+    EVENT = "event", _("event")  # 事件
+    COMPONENT = "component", _("component")  # 部件
+    SERVICE = "service", _("service request")  # 民生服务/代办
+    CONSULTATION = "consultation", _("consultation")  # 政策咨询
+
+
+class Category(models.Model):
+    """A service type (服务类型), one node of a tree: 2-digit top classes, 4-digit subclasses, ..."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    category_class = models.CharField(
+        _("class"), max_length=16, choices=CategoryClass.choices, default=CategoryClass.EVENT
+    )
+    description = models.TextField(_("description"), blank=True)
+    default_urgency = models.CharField(
+        _("default urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    handler_level = models.PositiveSmallIntegerField(
+        _("level that normally handles it"), choices=Level.choices, default=Level.GRID
+    )
+    handler_type = models.CharField(
+        _("handler type"), max_length=16, choices=HandlerType.choices, default=HandlerType.GRID_WORKER
+    )
+    # 常用语: replies a handler can pick instead of typing.
+    canned_replies = models.JSONField(_("canned replies"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CategoryLimit(models.Model):
+    """Response and handling limits of a category for one urgency. Missing → the parent's → defaults."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="limits")
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices)
+    response_amount = models.PositiveIntegerField(_("respond within"))
+    response_unit = models.CharField(
+        _("unit"), max_length=12, choices=LimitUnit.choices, default=LimitUnit.HOURS
+    )
+    handling_amount = models.PositiveIntegerField(_("handle within"))
+    handling_unit = models.CharField(
+        _("unit"), max_length=12, choices=LimitUnit.choices, default=LimitUnit.DAYS
+    )
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        constraints = [
+            models.UniqueConstraint(fields=["category", "urgency"], name="category_limit_unique"),
+            models.CheckConstraint(
+                condition=Q(response_amount__gt=0) & Q(handling_amount__gt=0), name="category_limit_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category.code} {self.urgency}"
+
+
+class CaseKind(models.TextChoices):
+    PROBLEM = "problem", _("problem")  # 问题
+    SUGGESTION = "suggestion", _("suggestion")  # 建议
+    REQUEST = "request", _("request")  # 诉求
+    SERVICE = "service", _("service")  # 服务 (代办帮办)
+
+
+class Source(models.TextChoices):
+    """The channel a case came in through."""
+
+    MOBILE_WEB = "mobile_web", _("mobile web form")  # 随手拍
+    API = "api", _("app / API")
+    PHONE = "phone", _("phone call")  # 电话
+    HOTLINE = "hotline", _("hotline")  # 12345 热线
+    VISIT = "visit", _("household visit")  # 走访
+    WALK_IN = "walk_in", _("walk-in")  # 来访
+    ON_THE_SPOT = "on_the_spot", _("resolved on the spot")  # 即报即办 (grid worker)
+    PATROL = "patrol", _("patrol")  # 巡查
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", _("reported")  # 上报: waiting to be accepted at its level
+    ACCEPTED = "accepted", _("accepted")  # 受理/立案: accepted, waiting to be dispatched
+    DISPATCHED = "dispatched", _("dispatched")  # 派遣: with a handler
+    HANDLED = "handled", _("handled")  # 处置反馈: the handler reported back, waiting for verification
+    CLOSED = "closed", _("closed")  # 核查结案: verified (or resolved on the spot, or merged)
+    CANCELLED = "cancelled", _("cancelled")  # 作废/不予受理: with a reason the reporter sees
+    SHELVED = "shelved", _("shelved")  # 挂账: parked, clock paused; unshelve returns to previous_state
+
+
+OPEN_STATES = frozenset({State.REPORTED, State.ACCEPTED, State.DISPATCHED, State.HANDLED, State.SHELVED})
+
+
+class CloseReason(models.TextChoices):
+    VERIFIED = "verified", _("verified")
+    ON_THE_SPOT = "on_the_spot", _("resolved on the spot")
+    MERGED = "merged", _("merged into another case")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")  # 满意
+    BASICALLY = "basically", _("basically satisfied")  # 基本满意
+    UNSATISFIED = "unsatisfied", _("unsatisfied")  # 不满意
+
+
+class AssigneeKind(models.TextChoices):
+    GRID_WORKER = "grid_worker", _("grid worker")
+    USER = "user", _("staff member")
+    DEPARTMENT = "department", _("department")
+    UNIT = "unit", _("co-building unit")
+
+
+class Case(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.PROBLEM)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("service type")
+    )
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    # Plain text; every template and API consumer escapes it.
+    description = models.TextField(_("description"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    # Who reported: a login (resident, grid worker) and/or the caller's name and phone taken by staff.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+        verbose_name=_("reporter"),
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=100, blank=True)
+    reporter_phone = fieldcrypt.EncryptedTextField(_("reporter's phone"), blank=True, default="")
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
+
+    # Where: the point as stored (WGS-84), the coordinate system it came in, and the routing result.
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    crs = models.CharField(_("coordinate system"), max_length=16, blank=True, default="wgs84")
+    accuracy_m = models.FloatField(_("accuracy (m)"), null=True, blank=True)
+    origin_code = models.CharField(_("routed to"), max_length=15, db_index=True)
+    area_code = models.CharField(_("area code"), max_length=15)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    routing_method = models.CharField(_("routing method"), max_length=32, blank=True)
+    routing_distance_m = models.FloatField(_("distance to the grid (m)"), null=True, blank=True)
+    routing_explanation = models.TextField(_("routing explanation"), blank=True)
+
+    # The workflow.
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED)
+    previous_state = models.CharField(
+        _("state before shelving"), max_length=16, choices=State.choices, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    assignee_kind = models.CharField(
+        _("assignee kind"), max_length=16, choices=AssigneeKind.choices, blank=True
+    )
+    assignee_ref = models.CharField(_("assignee reference"), max_length=64, blank=True)
+    assignee_name = models.CharField(_("assignee"), max_length=150, blank=True)
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("assignee login"),
+    )
+    rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopen count"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("urge count"), default=0)
+    last_urge_card = models.CharField(_("last urge card"), max_length=8, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name=_("merged into"),
+    )
+    close_reason = models.CharField(_("closed as"), max_length=16, choices=CloseReason.choices, blank=True)
+    closing_level = models.PositiveSmallIntegerField(
+        _("closed at level"), choices=Level.choices, null=True, blank=True
+    )
+    closing_code = models.CharField(_("closed by area"), max_length=15, blank=True)
+    # A pending extension request: {"amount", "unit", "reason", "by"} (null when none is pending).
+    extension_request = models.JSONField(_("pending extension request"), null=True, blank=True)
+
+    # Times and deadlines (aware datetimes).
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    shelved_at = models.DateTimeField(_("shelved at"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("respond by"), null=True, blank=True)
+    handling_due_at = models.DateTimeField(_("handle by"), null=True, blank=True)
+    handling_started_at = models.DateTimeField(_("handling clock started"), null=True, blank=True)
+    # Working seconds spent shelved, summed over every shelving (the clock stops while shelved).
+    shelved_seconds = models.PositiveIntegerField(_("working seconds shelved"), default=0)
+    # Set once by the deadline scan (idempotency markers for its reminders and escalations).
+    response_overdue_at = models.DateTimeField(_("response overdue since"), null=True, blank=True)
+    handling_warned_at = models.DateTimeField(_("handling reminder sent"), null=True, blank=True)
+    handling_overdue_at = models.DateTimeField(_("handling overdue since"), null=True, blank=True)
+
+    # The resident's rating: procedural close and real resolution are different facts.
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
+    really_solved = models.BooleanField(_("really solved"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["area_code", "state", "-reported_at"], name="case_queue"),
+            models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["origin_code"], name="case_origin_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["reporter", "-reported_at"], name="case_reporter"),
+            models.Index(fields=["assignee_user", "state"], name="case_assignee"),
+            models.Index(fields=["state", "handling_due_at"], name="case_handling_due"),
+            models.Index(fields=["category", "reported_at"], name="case_category_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="case_idempotency_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.CLOSED)
+                | (Q(closing_level__isnull=False) & Q(closed_at__isnull=False)),
+                name="case_closed_has_level",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=State.SHELVED) | Q(shelved_at__isnull=False), name="case_shelved_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True)
+                | (Q(lon__gte=-180) & Q(lon__lte=180) & Q(lat__gte=-90) & Q(lat__lte=90)),
+                name="case_point_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.category.name if self.category_id else ''}".strip()
+
+    @property
+    def reference(self) -> str:
+        """The number a resident quotes on the phone: report date + id."""
+        if self.pk is None or self.reported_at is None:
+            return ""
+        return f"{self.reported_at:%Y%m%d}{self.pk:07d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        return mask_phone(self.reporter_phone)
+
+
+class EventAction(models.TextChoices):
+    """What a timeline row records: the workflow actions plus the events no actor chooses."""
+
+    REPORT = "report", _("reported")
+    ACCEPT = "accept", _("accepted")
+    CANCEL = "cancel", _("cancelled")
+    DISPATCH = "dispatch", _("dispatched")
+    RETURN = "return", _("returned")
+    ESCALATE = "escalate", _("escalated")
+    HANDLE = "handle", _("handled")
+    VERIFY_PASS = "verify_pass", _("verified")
+    VERIFY_FAIL = "verify_fail", _("verification failed")
+    SHELVE = "shelve", _("shelved")
+    UNSHELVE = "unshelve", _("unshelved")
+    REQUEST_EXTENSION = "request_extension", _("extension requested")
+    APPROVE_EXTENSION = "approve_extension", _("extension approved")
+    REJECT_EXTENSION = "reject_extension", _("extension rejected")
+    URGE = "urge", _("urged")
+    MERGE = "merge", _("merged as a duplicate")
+    REOPEN = "reopen", _("reopened")
+    RATE = "rate", _("rated")
+    NOTE = "note", _("note")
+    RESOLVE_ON_THE_SPOT = "resolve_on_the_spot", _("resolved on the spot")
+    DUPLICATE_MERGED = "duplicate_merged", _("a duplicate was merged in")
+    RESPONSE_OVERDUE = "response_overdue", _("response overdue")
+    HANDLING_WARNING = "handling_warning", _("handling deadline near")
+    HANDLING_OVERDUE = "handling_overdue", _("handling overdue")
+
+
+class CaseEvent(models.Model):
+    """One row of a case's timeline: who did what, when, what changed (old → new), and what the reporter
+    is told. ``internal`` rows (staff notes) are never shown to the reporter."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    action = models.CharField(_("action"), max_length=24, choices=EventAction.choices)
+    old_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    new_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
+    # The case's version after this event (0 for events that do not change the workflow state).
+    version = models.PositiveIntegerField(_("version"), default=0)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    area_code = models.CharField(_("area code"), max_length=15)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    internal = models.BooleanField(_("staff only"), default=False)
+    message = models.TextField(_("message to the reporter"), blank=True)
+    # {"field": [old, new], ...} plus action details (card, target, rating ...).
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["action", "at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PhotoStage(models.TextChoices):
+    REPORT = "report", _("as reported")
+    BEFORE = "before", _("before")
+    AFTER = "after", _("after")
+
+
+class CasePhoto(models.Model):
+    """A verified, re-encoded photo without metadata, with its thumbnail. GPS and capture time were read
+    from the original's EXIF before stripping."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos", verbose_name=_("case"))
+    event = models.ForeignKey(
+        CaseEvent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+        verbose_name=_("event"),
+    )
+    stage = models.CharField(_("stage"), max_length=8, choices=PhotoStage.choices, default=PhotoStage.REPORT)
+    image = models.FileField(_("image"), max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), max_length=200)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(_("bytes"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    original_format = models.CharField(max_length=16)
+    gps_lon = models.FloatField(null=True, blank=True)
+    gps_lat = models.FloatField(null=True, blank=True)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    area_code = models.CharField(max_length=15)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["case", "stage", "id"]
+
+
+class WorkingDay(models.Model):
+    """An exception to the weekend rule: a weekday holiday (is_working False) or a make-up working day on a
+    weekend (is_working True). Seeded from chinese-calendar; administrators add local overrides."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    is_local = models.BooleanField(_("local override"), default=False)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working calendar")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'working' if self.is_working else 'rest'}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule has been entered. Years without a row fall back to
+    weekends only, and the admin shows a warning for them."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=100, default="chinese-calendar")
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)

@@ -1,0 +1,70 @@
+"""Who hears about a case change, and in which words (called by ``workflow.transition`` and the services).
+
+Every change with a message for the reporter reaches the reporter's inbox (not when they made the change
+themselves); a dispatch reaches the new assignee; the deadline scan reaches assignees and supervisors.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from grassroots.accounts.models import Role, RoleGrant
+from grassroots.areas.codes import ancestor_codes
+from grassroots.notifications.services import notify
+
+from .models import Case, CaseEvent, EventAction
+
+
+def _title(case: Case, what: str) -> str:
+    return _("Report %(reference)s: %(what)s") % {"reference": case.reference, "what": what}
+
+
+def after_transition(case: Case, event: CaseEvent, actor) -> None:
+    """Tell the reporter what happened, in words; tell a new assignee that a case is theirs."""
+    if event.message and case.reporter_id and case.reporter_id != getattr(actor, "pk", None):
+        notify(
+            recipients=[case.reporter],
+            title=_title(case, str(EventAction(event.action).label)),
+            body=event.message,
+            target=case,
+        )
+    if (
+        event.action == EventAction.DISPATCH
+        and case.assignee_user_id
+        and case.assignee_user_id != getattr(actor, "pk", None)
+    ):
+        notify(
+            recipients=[case.assignee_user],
+            title=_title(case, _("dispatched to you")),
+            body=case.description[:200],
+            target=case,
+        )
+
+
+def new_case(case: Case) -> None:
+    """A new case reached its grid: its responsible worker hears of it."""
+    if case.assignee_user_id and case.assignee_user_id != case.reporter_id:
+        notify(
+            recipients=[case.assignee_user],
+            title=_title(case, _("new report in your grid")),
+            body=case.description[:200],
+            target=case,
+        )
+
+
+def supervisors_of(code: str) -> list:
+    """Users holding the supervisor role on the area or any area above it."""
+    grants = RoleGrant.objects.filter(
+        role=Role.SUPERVISOR, area_code__in=ancestor_codes(code)
+    ).select_related("user")
+    return [g.user for g in grants if g.user.is_active]
+
+
+def deadline_reminder(case: Case, *, overdue: bool, step: str) -> None:
+    if overdue:
+        what = _("response overdue") if step == "response" else _("handling overdue")
+        recipients = [case.assignee_user, *supervisors_of(case.area_code)]
+    else:
+        what = _("handling deadline near")
+        recipients = [case.assignee_user]
+    notify(recipients=recipients, title=_title(case, what), body=case.description[:200], target=case)

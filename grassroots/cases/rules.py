@@ -1,0 +1,54 @@
+"""Case permissions as named predicates. The per-action rules are declared in ``workflow.TRANSITIONS``;
+these predicates wrap them for views, the API and the intake services."""
+
+from __future__ import annotations
+
+from grassroots.accounts.models import Role
+from grassroots.accounts.scoping import has_role, in_scope
+
+from . import workflow
+
+INTAKE_ROLES = frozenset(
+    {Role.GRID_WORKER, Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SUPERVISOR}
+)
+
+
+def can_report(user) -> bool:
+    """Anyone logged in may report (residents need no grant)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_enter_cases(user) -> bool:
+    """Staff who take calls and visits enter cases for callers."""
+    return can_report(user) and has_role(user, INTAKE_ROLES)
+
+
+def can_resolve_on_the_spot(user) -> bool:
+    return can_report(user) and has_role(user, {Role.GRID_WORKER})
+
+
+def can_view_case(user, case) -> bool:
+    return workflow.can_see(user, case)
+
+
+def can_take(user, case, action: str) -> bool:
+    return workflow.allowed_row(user, case, action) is not None
+
+
+def is_staff_viewer(user, case) -> bool:
+    """Staff who see the case through their scope (not only as its reporter): they see internal notes."""
+    return (
+        in_scope(user, case.area_code, roles=workflow.VIEWERS)
+        or in_scope(user, case.origin_code, roles=workflow.VIEWERS)
+        or (case.assignee_user_id is not None and case.assignee_user_id == getattr(user, "pk", None))
+    )
+
+
+def can_see_reporter(user, case) -> bool:
+    """The reporter's identity is shown to the reporter and to staff whose scope holds the case's origin
+    grid; anonymous reports show it to nobody else (staff-side privacy)."""
+    if case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None):
+        return True
+    if case.is_anonymous:
+        return False
+    return in_scope(user, case.origin_code, roles=workflow.VIEWERS)

@@ -1,0 +1,814 @@
+"""Every write to cases: intake from each channel, the workflow actions, categories.
+
+Intake (:func:`case_report`, :func:`case_enter`, :func:`case_resolve_on_the_spot`) validates everything
+first — text, category, kind, urgency, point, photos — so that bad input stores nothing, then routes the
+point to its grid (``areas.routing.route_point``), names the grid's responsible worker
+(``workforce.selectors.responsible_workers_for``), computes the response deadline and writes the case with
+its first timeline event in one transaction. Photo files are written when that transaction commits.
+
+The workflow wrappers (``case_accept`` … ``case_rate``) check their payload and call
+:func:`grassroots.cases.workflow.transition`, which checks the table, the permission and the version.
+Each takes the ``expected_version`` the actor saw and returns the updated case.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock, fieldcrypt
+from grassroots.accounts.models import Role, normalise_phone
+from grassroots.accounts.rules import require
+from grassroots.accounts.scoping import in_scope
+from grassroots.areas.codes import CodeError, level_of
+from grassroots.areas.models import Area
+from grassroots.areas.routing import route_point
+
+from . import deadlines, notices, photos, rules
+from .models import (
+    AssigneeKind,
+    Case,
+    CaseEvent,
+    CaseKind,
+    Category,
+    CloseReason,
+    EventAction,
+    LimitUnit,
+    PhotoStage,
+    Rating,
+    Source,
+    State,
+    Urgency,
+)
+from .workflow import Action, CaseError, DispatchTarget, transition
+
+MAX_DESCRIPTION = 2000
+SELF_SERVICE_SOURCES = frozenset({Source.MOBILE_WEB, Source.API})
+DESK_SOURCES = frozenset({Source.PHONE, Source.HOTLINE, Source.VISIT, Source.WALK_IN, Source.PATROL})
+
+
+class ReportInvalid(CaseError):
+    """One or more fields of a report are missing or wrong; ``detail`` maps each field to its message."""
+
+    code = "invalid_report"
+
+
+# --- intake ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checked:
+    category: Category
+    kind: str
+    urgency: str
+    description: str
+    lon: float | None
+    lat: float | None
+    crs: str
+    accuracy_m: float | None
+
+
+def _number(value, field, problems) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        problems[field] = _("%(field)s must be a number.") % {"field": field}
+        return None
+    if not math.isfinite(number):
+        problems[field] = _("%(field)s must be a finite number.") % {"field": field}
+        return None
+    return number
+
+
+def category_by_code(code) -> Category | None:
+    if isinstance(code, Category):
+        return code if code.is_active else None
+    if not code:
+        return None
+    return Category.objects.select_related("parent__parent").filter(code=str(code), is_active=True).first()
+
+
+def _check(*, category, kind, urgency, description, lon, lat, crs, accuracy_m, need_point: bool) -> _Checked:
+    problems: dict[str, str] = {}
+    text = (description or "").strip() if isinstance(description, str) else ""
+    if not text:
+        problems["description"] = str(_("Describe the problem in a few words."))
+    elif len(text) > MAX_DESCRIPTION:
+        problems["description"] = str(
+            _("The description is too long: at most %(n)d characters.") % {"n": MAX_DESCRIPTION}
+        )
+    found = None
+    if category in (None, ""):
+        problems["category"] = str(_("Choose a service type."))
+    else:
+        found = category_by_code(category)
+        if found is None:
+            problems["category"] = str(
+                _("Unknown service type %(code)s. Choose one from the list.") % {"code": category}
+            )
+    kind = kind or CaseKind.PROBLEM
+    if kind not in CaseKind.values:
+        problems["kind"] = str(
+            _("Kind must be one of: %(choices)s.") % {"choices": ", ".join(CaseKind.values)}
+        )
+    if urgency and urgency not in Urgency.values:
+        problems["urgency"] = str(
+            _("Urgency must be one of: %(choices)s.") % {"choices": ", ".join(Urgency.values)}
+        )
+    x = _number(lon, "lon", problems)
+    y = _number(lat, "lat", problems)
+    if x is not None and not -180 <= x <= 180:
+        problems["lon"] = str(_("Longitude must be between -180 and 180; %(value)s is not.") % {"value": lon})
+    if y is not None and not -90 <= y <= 90:
+        problems["lat"] = str(_("Latitude must be between -90 and 90; %(value)s is not.") % {"value": lat})
+    if (x is None) != (y is None) and "lon" not in problems and "lat" not in problems:
+        problems["lat" if y is None else "lon"] = str(_("Give both longitude and latitude, or neither."))
+    if need_point and x is None and y is None and "lon" not in problems and "lat" not in problems:
+        problems["location"] = str(_("Mark where the problem is on the map, or allow the location."))
+    accuracy = _number(accuracy_m, "accuracy_m", problems)
+    if accuracy is not None and accuracy < 0:
+        problems["accuracy_m"] = str(_("Accuracy is a distance in metres and cannot be negative."))
+    if problems:
+        raise ReportInvalid(" ".join(problems.values()), detail=problems)
+    return _Checked(
+        category=found,
+        kind=kind,
+        urgency=urgency or found.default_urgency,
+        description=text,
+        lon=x,
+        lat=y,
+        crs=(crs or "wgs84").strip().lower(),
+        accuracy_m=accuracy,
+    )
+
+
+@dataclass(frozen=True)
+class _Place:
+    area_code: str
+    grid_code: str | None
+    lon: float | None
+    lat: float | None
+    method: str
+    distance_m: float | None
+    explanation: str
+
+
+def _route(checked: _Checked, area_code: str | None) -> _Place:
+    if checked.lon is not None:
+        result = route_point(checked.lon, checked.lat, crs=checked.crs, accuracy_m=checked.accuracy_m)
+        return _Place(
+            area_code=result.area_code,
+            grid_code=result.grid_code,
+            lon=result.lon,
+            lat=result.lat,
+            method=str(result.method),
+            distance_m=result.distance_m,
+            explanation=str(result.explain()),
+        )
+    try:
+        level_of(area_code or "")
+    except CodeError as exc:
+        raise ReportInvalid(exc.message, detail={"area_code": str(exc.message)}) from None
+    if not Area.objects.filter(code=area_code).exists():
+        raise ReportInvalid(
+            _("Unknown area %(code)s.") % {"code": area_code}, detail={"area_code": "unknown"}
+        )
+    grid = area_code if len(area_code) == 15 else None
+    return _Place(area_code, grid, None, None, "chosen", None, str(_("area chosen by the staff member")))
+
+
+def _responsible(grid_code: str | None) -> DispatchTarget | None:
+    if not grid_code:
+        return None
+    from grassroots.workforce.selectors import responsible_workers_for
+
+    for worker in responsible_workers_for(grid_code):
+        return DispatchTarget(AssigneeKind.GRID_WORKER, str(worker.pk), worker.name, worker.user)
+    return None
+
+
+def _replay(reporter, key: str) -> Case | None:
+    if not key or reporter is None:
+        return None
+    case = Case.objects.filter(reporter=reporter, idempotency_key=key).first()
+    if case is not None:
+        case.replayed = True
+    return case
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if len(key) > 64:
+        raise ReportInvalid(
+            _("The idempotency key is at most 64 characters."), detail={"idempotency_key": "too long"}
+        )
+    return key
+
+
+def _create(
+    *,
+    actor,
+    reporter,
+    source: str,
+    checked: _Checked,
+    place: _Place,
+    prepared: dict[str, list[photos.PreparedPhoto]],
+    anonymous: bool,
+    address: str,
+    reporter_name: str,
+    reporter_phone: str,
+    key: str,
+    state: str = State.REPORTED,
+    handling_note: str = "",
+) -> Case:
+    now = clock.now()
+    responsible = _responsible(place.grid_code)
+    phone = normalise_phone(reporter_phone) if reporter_phone else ""
+    case = Case(
+        kind=checked.kind,
+        source=source,
+        category=checked.category,
+        urgency=checked.urgency,
+        description=checked.description,
+        address=(address or "")[:200],
+        reporter=reporter,
+        reporter_name=(reporter_name or "")[:100],
+        reporter_phone=phone,
+        reporter_phone_hash=fieldcrypt.keyed_hash(phone) if phone else "",
+        is_anonymous=bool(anonymous),
+        entered_by=actor if actor is not reporter else None,
+        idempotency_key=key,
+        lon=place.lon,
+        lat=place.lat,
+        crs=checked.crs if place.lon is not None else "",
+        accuracy_m=checked.accuracy_m,
+        origin_code=place.area_code,
+        area_code=place.area_code,
+        level=int(level_of(place.area_code)),
+        routing_method=place.method,
+        routing_distance_m=place.distance_m,
+        routing_explanation=place.explanation,
+        reported_at=now,
+        response_due_at=deadlines.response_due(checked.category, checked.urgency, now),
+    )
+    if responsible is not None:
+        case.assignee_kind, case.assignee_ref = responsible.kind, responsible.ref
+        case.assignee_name, case.assignee_user = responsible.name, responsible.user
+    if state == State.CLOSED:  # resolved on the spot: accepted, handled and closed by the worker at once
+        case.state = State.CLOSED
+        case.accepted_at = case.dispatched_at = case.handled_at = case.closed_at = now
+        case.close_reason = CloseReason.ON_THE_SPOT
+        case.closing_level = case.level
+        case.closing_code = case.area_code
+        case.assignee_kind, case.assignee_ref = AssigneeKind.USER, str(actor.pk)
+        case.assignee_name, case.assignee_user = str(actor), actor
+    if key:
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            replay = _replay(reporter, key)
+            if replay is not None:
+                return replay
+            raise
+    else:
+        case.save()
+    report_event = CaseEvent.objects.create(
+        case=case,
+        action=EventAction.REPORT,
+        old_state="",
+        new_state=State.REPORTED,
+        version=1,
+        actor=actor,
+        actor_name=str(actor) if actor is not None else "",
+        area_code=case.area_code,
+        level=case.level,
+        message=str(_("Your report was received and sent to %(where)s.") % {"where": place.explanation}),
+        changes={"source": source, "routing": {"method": place.method, "area_code": place.area_code}},
+        at=now,
+    )
+    for stage in (PhotoStage.REPORT, PhotoStage.BEFORE):
+        if prepared.get(stage):
+            photos.attach(case=case, photos=prepared[stage], stage=stage, actor=actor, event=report_event)
+    if state == State.CLOSED:
+        done = CaseEvent.objects.create(
+            case=case,
+            action=EventAction.RESOLVE_ON_THE_SPOT,
+            old_state=State.REPORTED,
+            new_state=State.CLOSED,
+            version=1,
+            actor=actor,
+            actor_name=str(actor),
+            area_code=case.area_code,
+            level=case.level,
+            note=handling_note,
+            message=str(_("The grid worker resolved this on the spot.")),
+            at=now,
+        )
+        photos.attach(
+            case=case,
+            photos=prepared.get(PhotoStage.AFTER, []),
+            stage=PhotoStage.AFTER,
+            actor=actor,
+            event=done,
+        )
+    else:
+        notices.new_case(case)
+    case.replayed = False
+    return case
+
+
+def case_report(
+    *,
+    actor,
+    category,
+    description: str,
+    lon=None,
+    lat=None,
+    crs: str = "wgs84",
+    accuracy_m=None,
+    kind: str = CaseKind.PROBLEM,
+    urgency: str | None = None,
+    address: str = "",
+    anonymous: bool = False,
+    photo_files: Iterable = (),
+    source: str = Source.MOBILE_WEB,
+    idempotency_key: str = "",
+) -> Case:
+    """A resident (or anyone logged in) reports through the web form or the API.
+
+    Returns the new case, routed and with its responsible worker named; with an ``idempotency_key`` that
+    this reporter used before, returns that earlier case instead (``case.replayed`` is True) and writes
+    nothing. Raises :class:`ReportInvalid`, :class:`~grassroots.cases.photos.PhotoError` or the routing
+    error for bad input, having stored nothing.
+    """
+    require(actor, rules.can_report)
+    if source not in SELF_SERVICE_SOURCES:
+        raise ReportInvalid(_("Use the staff entry form for this channel."), detail={"source": source})
+    key = _check_key(idempotency_key)
+    replay = _replay(actor, key)
+    if replay is not None:
+        return replay
+    checked = _check(
+        category=category,
+        kind=kind,
+        urgency=urgency,
+        description=description,
+        lon=lon,
+        lat=lat,
+        crs=crs,
+        accuracy_m=accuracy_m,
+        need_point=True,
+    )
+    prepared = {PhotoStage.REPORT: photos.prepare_all(photo_files)}
+    place = _route(checked, None)
+    with transaction.atomic():
+        return _create(
+            actor=actor,
+            reporter=actor,
+            source=source,
+            checked=checked,
+            place=place,
+            prepared=prepared,
+            anonymous=anonymous,
+            address=address,
+            reporter_name="",
+            reporter_phone="",
+            key=key,
+        )
+
+
+def case_enter(
+    *,
+    actor,
+    source: str,
+    category,
+    description: str,
+    lon=None,
+    lat=None,
+    crs: str = "wgs84",
+    accuracy_m=None,
+    area_code: str | None = None,
+    kind: str = CaseKind.PROBLEM,
+    urgency: str | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter=None,
+    anonymous: bool = False,
+    photo_files: Iterable = (),
+    idempotency_key: str = "",
+) -> Case:
+    """Staff enter a case taken by phone, hotline, visit, walk-in or patrol.
+
+    The place is a point (routed like any report) or, when the caller cannot give one, an area code the
+    staff member chooses. The case must land inside the staff member's scope.
+    """
+    require(actor, rules.can_enter_cases)
+    if source not in DESK_SOURCES:
+        raise ReportInvalid(
+            _("Channel must be one of: %(choices)s.") % {"choices": ", ".join(sorted(DESK_SOURCES))},
+            detail={"source": str(source)},
+        )
+    key = _check_key(idempotency_key)
+    replay = _replay(actor if reporter is None else reporter, key)
+    if replay is not None:
+        return replay
+    checked = _check(
+        category=category,
+        kind=kind,
+        urgency=urgency,
+        description=description,
+        lon=lon,
+        lat=lat,
+        crs=crs,
+        accuracy_m=accuracy_m,
+        need_point=not area_code,
+    )
+    if reporter_phone and len(normalise_phone(reporter_phone)) < 7:
+        raise ReportInvalid(
+            _("The caller's phone number looks incomplete."), detail={"reporter_phone": "short"}
+        )
+    prepared = {PhotoStage.REPORT: photos.prepare_all(photo_files)}
+    place = _route(checked, area_code)
+    if not in_scope(actor, place.area_code, roles=rules.INTAKE_ROLES):
+        raise ReportInvalid(
+            _("This place (%(code)s) lies outside your area; pass the call to the area it belongs to.")
+            % {"code": place.area_code},
+            detail={"area_code": place.area_code},
+        )
+    with transaction.atomic():
+        return _create(
+            actor=actor,
+            reporter=reporter,
+            source=source,
+            checked=checked,
+            place=place,
+            prepared=prepared,
+            anonymous=anonymous,
+            address=address,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            key=key if reporter is not None else "",
+        )
+
+
+def case_resolve_on_the_spot(
+    *,
+    actor,
+    category,
+    description: str,
+    note: str,
+    lon,
+    lat,
+    crs: str = "wgs84",
+    accuracy_m=None,
+    kind: str = CaseKind.PROBLEM,
+    address: str = "",
+    before_photos: Iterable = (),
+    after_photos: Iterable = (),
+    idempotency_key: str = "",
+) -> Case:
+    """A grid worker reports a small matter and closes it at once (即报即办), with before and after photos.
+
+    The point must route into a grid the worker serves; the case is closed at grid level.
+    """
+    require(actor, rules.can_resolve_on_the_spot)
+    key = _check_key(idempotency_key)
+    replay = _replay(actor, key)
+    if replay is not None:
+        return replay
+    checked = _check(
+        category=category,
+        kind=kind,
+        urgency=Urgency.NORMAL,
+        description=description,
+        lon=lon,
+        lat=lat,
+        crs=crs,
+        accuracy_m=accuracy_m,
+        need_point=True,
+    )
+    if not (note or "").strip():
+        raise ReportInvalid(_("Say what you did to resolve it."), detail={"note": "required"})
+    before, after = list(before_photos), list(after_photos)
+    if not before or not after:
+        raise ReportInvalid(
+            _("Add at least one photo from before and one from after."), detail={"photos": "before and after"}
+        )
+    prepared = {
+        PhotoStage.BEFORE: photos.prepare_all(before),
+        PhotoStage.AFTER: photos.prepare_all(after),
+    }
+    place = _route(checked, None)
+    if not in_scope(actor, place.area_code, roles={Role.GRID_WORKER}):
+        raise ReportInvalid(
+            _("This place (%(code)s) is outside the grid you serve; report it as an ordinary case instead.")
+            % {"code": place.area_code},
+            detail={"area_code": place.area_code},
+        )
+    with transaction.atomic():
+        return _create(
+            actor=actor,
+            reporter=actor,
+            source=Source.ON_THE_SPOT,
+            checked=checked,
+            place=place,
+            prepared=prepared,
+            anonymous=False,
+            address=address,
+            reporter_name="",
+            reporter_phone="",
+            key=key,
+            state=State.CLOSED,
+            handling_note=note.strip(),
+        )
+
+
+# --- workflow actions -------------------------------------------------------------------------------------
+
+
+def _required(value, field: str, message) -> str:
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        raise CaseError(message, code="missing_" + field, detail={field: "required"})
+    if len(text) > MAX_DESCRIPTION:
+        raise CaseError(
+            _("At most %(n)d characters.") % {"n": MAX_DESCRIPTION},
+            code="too_long",
+            detail={field: "too long"},
+        )
+    return text
+
+
+def _optional(value) -> str:
+    return (value or "").strip()[:MAX_DESCRIPTION] if isinstance(value, str) else ""
+
+
+def case_accept(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+    return transition(
+        case=case, action=Action.ACCEPT, actor=actor, expected_version=expected_version, note=_optional(note)
+    )
+
+
+def case_cancel(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+    reason = _required(reason, "reason", _("Say why the report is cancelled; the reporter will read it."))
+    return transition(
+        case=case, action=Action.CANCEL, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def dispatch_target_for_user(user, *, kind: str = AssigneeKind.USER) -> DispatchTarget:
+    return DispatchTarget(kind, str(user.pk), str(user), user)
+
+
+def dispatch_target_for_worker(worker) -> DispatchTarget:
+    """A ``workforce.GridWorker`` as a dispatch target (their login, when they have one, handles it)."""
+    return DispatchTarget(AssigneeKind.GRID_WORKER, str(worker.pk), worker.name, worker.user)
+
+
+def case_dispatch(
+    *,
+    actor,
+    case: Case,
+    expected_version: int,
+    target: DispatchTarget | None = None,
+    to_user=None,
+    note: str = "",
+) -> Case:
+    """Send the case to a handler: a :class:`DispatchTarget` (grid worker, department, unit) or a login."""
+    if target is None and to_user is not None:
+        target = dispatch_target_for_user(to_user)
+    if target is None:
+        raise CaseError(
+            _("Choose whom to dispatch the case to."), code="missing_target", detail={"target": "required"}
+        )
+    return transition(
+        case=case,
+        action=Action.DISPATCH,
+        actor=actor,
+        expected_version=expected_version,
+        target=target,
+        note=_optional(note),
+    )
+
+
+def case_dispatch_many(
+    *, actor, cases: Iterable[tuple[Case, int]], target: DispatchTarget, note: str = ""
+) -> list:
+    """Bulk dispatch: each (case, expected_version) on its own; returns [(case, error or None)]."""
+    results = []
+    for case, version in cases:
+        try:
+            results.append(
+                (
+                    case_dispatch(actor=actor, case=case, expected_version=version, target=target, note=note),
+                    None,
+                )
+            )
+        except CaseError as exc:
+            results.append((case, exc))
+    return results
+
+
+def case_return(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+    reason = _required(
+        reason, "reason", _("Say why you are returning the case, so that it reaches the right handler.")
+    )
+    return transition(
+        case=case, action=Action.RETURN, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def case_escalate(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+    reason = _required(reason, "reason", _("Say why this level cannot solve it."))
+    return transition(
+        case=case, action=Action.ESCALATE, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def case_handle(*, actor, case: Case, expected_version: int, note: str, photo_files: Iterable = ()) -> Case:
+    """The handler reports back what was done, with after-photos (up to 9)."""
+    note = _required(note, "note", _("Say what was done."))
+    prepared = photos.prepare_all(photo_files)
+    with transaction.atomic():
+        updated = transition(
+            case=case, action=Action.HANDLE, actor=actor, expected_version=expected_version, note=note
+        )
+        if prepared:
+            event = updated.events.filter(action=EventAction.HANDLE).order_by("-id").first()
+            photos.attach(case=updated, photos=prepared, stage=PhotoStage.AFTER, actor=actor, event=event)
+    return updated
+
+
+def case_verify(*, actor, case: Case, expected_version: int, passed: bool, note: str = "") -> Case:
+    """Verification (核查): passed closes the case at its level; failed sends it back as rework."""
+    if passed:
+        return transition(
+            case=case,
+            action=Action.VERIFY_PASS,
+            actor=actor,
+            expected_version=expected_version,
+            note=_optional(note),
+        )
+    reason = _required(note, "note", _("Say what is still wrong, so the handler knows what to redo."))
+    return transition(
+        case=case, action=Action.VERIFY_FAIL, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def case_shelve(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+    reason = _required(reason, "reason", _("Say why the case is put on hold; the reporter will read it."))
+    return transition(
+        case=case, action=Action.SHELVE, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def case_unshelve(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+    return transition(
+        case=case,
+        action=Action.UNSHELVE,
+        actor=actor,
+        expected_version=expected_version,
+        note=_optional(note),
+    )
+
+
+def case_extension_request(
+    *, actor, case: Case, expected_version: int, amount: int, unit: str = LimitUnit.DAYS, reason: str
+) -> Case:
+    reason = _required(reason, "reason", _("Say why more time is needed."))
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= 365:
+        raise CaseError(_("Ask for 1 to 365 units of time."), code="bad_extension", detail={"amount": amount})
+    if unit not in LimitUnit.values:
+        raise CaseError(
+            _("Unit must be one of: %(choices)s.") % {"choices": ", ".join(LimitUnit.values)},
+            code="bad_extension",
+            detail={"unit": unit},
+        )
+    return transition(
+        case=case,
+        action=Action.REQUEST_EXTENSION,
+        actor=actor,
+        expected_version=expected_version,
+        amount=amount,
+        unit=unit,
+        reason=reason,
+    )
+
+
+def case_extension_decide(*, actor, case: Case, expected_version: int, approve: bool, note: str = "") -> Case:
+    action = Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION
+    return transition(
+        case=case, action=action, actor=actor, expected_version=expected_version, note=_optional(note)
+    )
+
+
+URGE_CARDS = ("normal", "yellow", "red")
+
+
+def case_urge(*, actor, case: Case, expected_version: int, card: str = "normal", note: str = "") -> Case:
+    """Urge (督办): normal, yellow card or red card. An event, not a state change."""
+    if card not in URGE_CARDS:
+        raise CaseError(
+            _("Card must be one of: %(choices)s.") % {"choices": ", ".join(URGE_CARDS)},
+            code="bad_card",
+            detail={"card": card},
+        )
+    return transition(
+        case=case,
+        action=Action.URGE,
+        actor=actor,
+        expected_version=expected_version,
+        card=card,
+        note=_optional(note),
+    )
+
+
+def case_merge(*, actor, case: Case, expected_version: int, master: Case, note: str = "") -> Case:
+    """Close ``case`` as a duplicate of ``master``; both reporters are told, the master's timeline says so."""
+    if master.pk == case.pk:
+        raise CaseError(_("A case cannot be merged into itself."), code="bad_merge")
+    if master.close_reason == CloseReason.MERGED or master.state == State.CANCELLED:
+        raise CaseError(
+            _("Merge into the original case, not into a merged or cancelled one."), code="bad_merge"
+        )
+    if not rules.can_view_case(actor, master):
+        raise CaseError(_("Merge into a case you can see."), code="bad_merge")
+    with transaction.atomic():
+        updated = transition(
+            case=case,
+            action=Action.MERGE,
+            actor=actor,
+            expected_version=expected_version,
+            master=master,
+            note=_optional(note),
+        )
+        CaseEvent.objects.create(
+            case=master,
+            action=EventAction.DUPLICATE_MERGED,
+            old_state=master.state,
+            new_state=master.state,
+            actor=actor,
+            actor_name=str(actor),
+            area_code=master.area_code,
+            level=master.level,
+            internal=True,
+            changes={"duplicate": updated.pk},
+            at=clock.now(),
+        )
+    return updated
+
+
+def case_reopen(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+    reason = _required(reason, "reason", _("Say why the case is reopened."))
+    return transition(
+        case=case, action=Action.REOPEN, actor=actor, expected_version=expected_version, reason=reason
+    )
+
+
+def case_rate(
+    *,
+    actor,
+    case: Case,
+    expected_version: int,
+    rating: str,
+    really_solved: bool,
+    comment: str = "",
+    reopen_if_unsolved: bool = False,
+) -> Case:
+    """The reporter rates a closed case and says whether it was really solved (recorded apart from the
+    close). With ``reopen_if_unsolved`` and ``really_solved=False`` the case is reopened at once."""
+    if rating not in Rating.values:
+        raise CaseError(
+            _("Rating must be one of: %(choices)s.") % {"choices": ", ".join(Rating.values)},
+            code="bad_rating",
+            detail={"rating": rating},
+        )
+    if not isinstance(really_solved, bool):
+        raise CaseError(_("Say whether the problem was really solved: yes or no."), code="bad_rating")
+    with transaction.atomic():
+        updated = transition(
+            case=case,
+            action=Action.RATE,
+            actor=actor,
+            expected_version=expected_version,
+            rating=rating,
+            really_solved=really_solved,
+            comment=_optional(comment),
+        )
+        if reopen_if_unsolved and not really_solved:
+            updated = transition(
+                case=updated,
+                action=Action.REOPEN,
+                actor=actor,
+                expected_version=updated.version,
+                reason=_optional(comment) or str(_("The reporter says it was not really solved.")),
+            )
+    return updated

@@ -1,0 +1,605 @@
+"""The case workflow in one place (DESIGN.md section 3, "The case workflow").
+
+``TRANSITIONS`` maps (state, action) to a :class:`Transition`: the state it leads to, and who may take it —
+the staff roles whose grant must contain the case's ``area_code`` (so a case escalated to the township is out
+of the grid worker's hands), the case levels where the action exists, and whether the case's own reporter
+or its current assignee may take it whatever their role. Anything not in the table is refused.
+
+:func:`transition` is the only code that changes a case's workflow fields. It locks the row, checks the
+version the caller saw (optimistic concurrency: the loser of a race gets :class:`CaseConflict`), checks the
+table and the permission, applies the action's effect, bumps the version and appends one
+:class:`~grassroots.cases.models.CaseEvent` with the old and new values, and tells the reporter what
+happened in plain words — all in one transaction.
+
+Main line:  reported → accepted → dispatched → handled → closed
+Side lines: cancel (reported/accepted → cancelled), return (dispatched → accepted), escalate (accepted or
+dispatched → accepted one level up), verify_fail (handled → dispatched, rework + 1), shelve/unshelve
+(→ shelved → the state before), merge (reported/accepted → closed as a duplicate), reopen (closed →
+accepted), and the events that keep the state: urge, rate, request/approve/reject an extension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.accounts.models import Role
+from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, in_scope
+from grassroots.areas.codes import Level, level_of, parent_code
+from grassroots.errors import Conflict, DomainError, NotPermitted
+
+from . import deadlines, notices
+from .models import AssigneeKind, Case, CaseEvent, CloseReason, EventAction, Rating, State
+
+Action = EventAction  # the workflow actions are the user-chosen members of EventAction
+
+
+class CaseError(DomainError):
+    code = "case_error"
+
+
+class CaseConflict(Conflict):
+    code = "case_conflict"
+
+
+class ActionNotAllowed(CaseError):
+    code = "action_not_allowed"
+    status = 409
+
+
+ALL_LEVELS = frozenset(Level)
+BELOW_COUNTY = frozenset({Level.GRID, Level.VILLAGE, Level.TOWNSHIP})
+
+# Role families used in the table.
+HANDLERS = frozenset({Role.GRID_WORKER, Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
+DESK = frozenset({Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SUPERVISOR})
+INTAKE = DESK | {Role.GRID_WORKER}
+OVERSIGHT = DESK | {Role.LEADER}
+ADMIN = frozenset({Role.ADMINISTRATOR})
+# Who sees cases through their scope. Departments and units see only what is dispatched to them.
+VIEWERS = STAFF_ROLES - {Role.DEPARTMENT_HANDLER}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: str
+    # None: the state does not change (urge, rate, extensions); unshelve goes back to previous_state.
+    target: str | None
+    roles: frozenset[str]
+    levels: frozenset[int] = ALL_LEVELS
+    reporter: bool = False
+    assignee: bool = False
+    # Extra condition on the case and actor: returns a translatable refusal, or None when fine.
+    guard: Callable[[Case, object], object | None] | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        who = sorted(self.roles)
+        if self.reporter:
+            who.append("reporter")
+        if self.assignee:
+            who.append("assignee")
+        return f"{self.source} --{self.action}--> {self.target or '(same)'} by {', '.join(who)}"
+
+
+def _reporter_unsolved(case: Case, actor) -> object | None:
+    """The reporter may reopen only a case they said was not really solved."""
+    reporter_only = case.reporter_id == getattr(actor, "pk", None) and not _staff_may(actor, case, DESK)
+    if reporter_only and case.really_solved is not False:
+        return _("You can reopen your report after saying that it was not really solved.")
+    return None
+
+
+def _not_merged(case: Case, actor) -> object | None:
+    if case.close_reason == CloseReason.MERGED:
+        return _("This report was merged into another one; follow that one instead.")
+    return None
+
+
+def _not_rated(case: Case, actor) -> object | None:
+    if case.close_reason == CloseReason.MERGED:
+        return _("This report was merged into another one; rate that one instead.")
+    if case.rated_at is not None:
+        return _("You have already rated this report.")
+    return None
+
+
+def _extension_pending(case: Case, actor) -> object | None:
+    if not case.extension_request:
+        return _("There is no extension request to decide.")
+    if case.extension_request.get("by") == getattr(actor, "pk", None):
+        return _("Someone other than the person who asked must decide on an extension.")
+    return None
+
+
+def _no_extension_pending(case: Case, actor) -> object | None:
+    if case.extension_request:
+        return _("An extension request is already waiting for a decision.")
+    return None
+
+
+S, A = State, Action
+_OPEN_UNSHELVED = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLED)
+
+
+def _table() -> dict[tuple[str, str], Transition]:
+    rows = [
+        Transition(A.ACCEPT, S.REPORTED, S.ACCEPTED, INTAKE),
+        Transition(A.CANCEL, S.REPORTED, S.CANCELLED, DESK, reporter=True),
+        Transition(A.CANCEL, S.ACCEPTED, S.CANCELLED, DESK),
+        Transition(A.DISPATCH, S.ACCEPTED, S.DISPATCHED, DESK),
+        # A grid worker dispatches within the grid (usually to themself); above the grid the desk does.
+        Transition(
+            A.DISPATCH,
+            S.ACCEPTED,
+            S.DISPATCHED,
+            frozenset({Role.GRID_WORKER}),
+            levels=frozenset({Level.GRID}),
+        ),
+        Transition(A.RETURN, S.DISPATCHED, S.ACCEPTED, DESK, assignee=True),
+        Transition(A.ESCALATE, S.ACCEPTED, S.ACCEPTED, INTAKE, levels=BELOW_COUNTY),
+        Transition(A.ESCALATE, S.DISPATCHED, S.ACCEPTED, INTAKE, levels=BELOW_COUNTY, assignee=True),
+        Transition(A.HANDLE, S.DISPATCHED, S.HANDLED, HANDLERS, assignee=True),
+        Transition(A.VERIFY_PASS, S.HANDLED, S.CLOSED, DESK),
+        Transition(A.VERIFY_FAIL, S.HANDLED, S.DISPATCHED, DESK),
+        *(Transition(A.SHELVE, s, S.SHELVED, DESK) for s in (S.REPORTED, S.ACCEPTED, S.DISPATCHED)),
+        Transition(A.UNSHELVE, S.SHELVED, None, DESK),
+        Transition(
+            A.REQUEST_EXTENSION, S.DISPATCHED, None, HANDLERS, assignee=True, guard=_no_extension_pending
+        ),
+        Transition(A.APPROVE_EXTENSION, S.DISPATCHED, None, DESK, guard=_extension_pending),
+        Transition(A.REJECT_EXTENSION, S.DISPATCHED, None, DESK, guard=_extension_pending),
+        *(Transition(A.URGE, s, None, OVERSIGHT) for s in (*_OPEN_UNSHELVED, S.SHELVED)),
+        *(Transition(A.MERGE, s, S.CLOSED, INTAKE) for s in (S.REPORTED, S.ACCEPTED)),
+        Transition(
+            A.REOPEN,
+            S.CLOSED,
+            S.ACCEPTED,
+            DESK,
+            reporter=True,
+            guard=_combine(_not_merged, _reporter_unsolved),
+        ),
+        Transition(A.RATE, S.CLOSED, None, frozenset(), reporter=True, guard=_not_rated),
+    ]
+    table: dict[tuple[str, str], list[Transition]] = {}
+    for row in rows:
+        table.setdefault((row.source, row.action), []).append(row)
+    return table
+
+
+def _combine(*guards):
+    def guard(case, actor):
+        for g in guards:
+            refusal = g(case, actor)
+            if refusal is not None:
+                return refusal
+        return None
+
+    return guard
+
+
+def _staff_may(actor, case: Case, roles) -> bool:
+    return bool(roles) and in_scope(actor, case.area_code, roles=roles)
+
+
+TRANSITIONS: dict[tuple[str, str], list[Transition]] = _table()
+ACTIONS: frozenset[str] = frozenset(action for _state, action in TRANSITIONS)
+
+
+def permits(row: Transition, actor, case: Case) -> bool:
+    """Whether ``actor`` may take the transition ``row`` on ``case`` (ignoring guards)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if case.level not in row.levels:
+        return False
+    if row.reporter and case.reporter_id is not None and case.reporter_id == actor.pk:
+        return True
+    if row.assignee and case.assignee_user_id is not None and case.assignee_user_id == actor.pk:
+        return True
+    return _staff_may(actor, case, row.roles)
+
+
+def can_see(actor, case: Case) -> bool:
+    """The reporter, the assignee, and staff whose scope holds the case now or where it came from."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if case.reporter_id == actor.pk or case.assignee_user_id == actor.pk:
+        return True
+    return in_scope(actor, case.area_code, roles=VIEWERS) or in_scope(actor, case.origin_code, roles=VIEWERS)
+
+
+def allowed_row(actor, case: Case, action: str) -> Transition | None:
+    """The transition ``actor`` may take now (guards included), or None."""
+    for row in TRANSITIONS.get((case.state, action), []):
+        if permits(row, actor, case) and (row.guard is None or row.guard(case, actor) is None):
+            return row
+    return None
+
+
+def available_actions(actor, case: Case) -> list[str]:
+    """The actions ``actor`` may take on ``case`` now, in table order (for pages and the API)."""
+    seen: list[str] = []
+    for (state, action), _rows in TRANSITIONS.items():
+        if state == case.state and action not in seen and allowed_row(actor, case, action) is not None:
+            seen.append(action)
+    return seen
+
+
+# --- effects --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """What an effect produced besides field changes."""
+
+    note: str = ""
+    internal: bool = False
+    message: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+def _set_assignee(case: Case, target) -> None:
+    if target is None:
+        case.assignee_kind = case.assignee_ref = case.assignee_name = ""
+        case.assignee_user = None
+        return
+    case.assignee_kind = target.kind
+    case.assignee_ref = target.ref
+    case.assignee_name = target.name
+    case.assignee_user = target.user
+
+
+def _level_word(level: int) -> str:
+    return str(Level(level).label)
+
+
+def _accept(case, actor, now, p) -> Step:
+    case.accepted_at = case.accepted_at or now
+    return Step(
+        note=p.get("note", ""), message=gettext("Your report has been accepted and is being arranged.")
+    )
+
+
+def _cancel(case, actor, now, p) -> Step:
+    case.cancel_reason = p["reason"]
+    case.cancelled_at = now
+    if case.reporter_id == actor.pk:
+        message = gettext("You withdrew your report.")
+    else:
+        message = gettext("Your report was not taken up. Reason: %(reason)s") % {"reason": p["reason"]}
+    return Step(note=p["reason"], message=message)
+
+
+def _dispatch(case, actor, now, p) -> Step:
+    target = p["target"]
+    _set_assignee(case, target)
+    case.dispatched_at = now
+    if case.handling_due_at is None:
+        case.handling_started_at = now
+        case.handling_due_at = deadlines.handling_due(case.category, case.urgency, now)
+    return Step(
+        note=p.get("note", ""),
+        detail={"target": {"kind": target.kind, "ref": target.ref, "name": target.name}},
+        message=gettext("Your report has been passed to %(name)s to handle.") % {"name": target.name},
+    )
+
+
+def _return(case, actor, now, p) -> Step:
+    previous = case.assignee_name
+    _set_assignee(case, None)
+    return Step(
+        note=p["reason"],
+        detail={"returned_by": previous},
+        message=gettext("Your report is being passed on to the right handler."),
+    )
+
+
+def _escalate(case, actor, now, p) -> Step:
+    upper = parent_code(case.area_code)
+    case.area_code = upper
+    case.level = int(level_of(upper))
+    _set_assignee(case, None)
+    return Step(
+        note=p["reason"],
+        message=gettext(
+            "Your report needs more than the level below can do; it has gone up to the %(level)s level."
+        )
+        % {"level": _level_word(case.level)},
+    )
+
+
+def _handle(case, actor, now, p) -> Step:
+    case.handled_at = now
+    return Step(
+        note=p["note"],
+        message=gettext("The handler reports the matter dealt with: %(note)s It will now be checked.")
+        % {"note": p["note"]},
+    )
+
+
+def _close(case: Case, now, reason: str) -> None:
+    case.closed_at = now
+    case.close_reason = reason
+    case.closing_level = case.level
+    case.closing_code = case.area_code
+
+
+def _verify_pass(case, actor, now, p) -> Step:
+    _close(case, now, CloseReason.VERIFIED)
+    return Step(
+        note=p.get("note", ""),
+        message=gettext(
+            "Your report has been checked and closed. Please tell us whether it was really solved."
+        ),
+    )
+
+
+def _verify_fail(case, actor, now, p) -> Step:
+    case.rework_count += 1
+    return Step(
+        note=p["reason"],
+        detail={"rework_count": case.rework_count},
+        message=gettext("The check found the work unfinished; it has been sent back to be redone."),
+    )
+
+
+def _shelve(case, actor, now, p) -> Step:
+    case.previous_state = case.state
+    case.shelved_at = now
+    return Step(
+        note=p["reason"],
+        message=gettext("Work on your report is on hold for now. Reason: %(reason)s")
+        % {"reason": p["reason"]},
+    )
+
+
+def _unshelve(case, actor, now, p) -> Step:
+    paused = deadlines.shelved_working_seconds(case.shelved_at, now)
+    waiting = case.previous_state
+    if waiting == State.REPORTED:
+        case.response_due_at = deadlines.shift_by_working_seconds(case.response_due_at, paused)
+    elif waiting == State.DISPATCHED:
+        case.handling_due_at = deadlines.shift_by_working_seconds(case.handling_due_at, paused)
+    case.shelved_seconds += paused
+    case.state = waiting
+    case.previous_state = ""
+    case.shelved_at = None
+    return Step(
+        note=p.get("note", ""),
+        detail={"paused_working_seconds": paused},
+        message=gettext("Work on your report has resumed."),
+    )
+
+
+def _request_extension(case, actor, now, p) -> Step:
+    case.extension_request = {"amount": p["amount"], "unit": p["unit"], "reason": p["reason"], "by": actor.pk}
+    return Step(note=p["reason"], internal=True, detail={"amount": p["amount"], "unit": p["unit"]})
+
+
+def _approve_extension(case, actor, now, p) -> Step:
+    request = case.extension_request
+    before = case.handling_due_at
+    case.handling_due_at = deadlines.extend(case.handling_due_at or now, request["amount"], request["unit"])
+    case.extension_request = None
+    return Step(
+        note=p.get("note", ""),
+        detail={"request": request, "from": _iso(before), "to": _iso(case.handling_due_at)},
+        message=gettext("The time to deal with your report has been extended to %(due)s.")
+        % {"due": f"{_local(case.handling_due_at):%Y-%m-%d %H:%M}"},
+    )
+
+
+def _reject_extension(case, actor, now, p) -> Step:
+    request = case.extension_request
+    case.extension_request = None
+    return Step(note=p.get("note", ""), internal=True, detail={"request": request})
+
+
+def _urge(case, actor, now, p) -> Step:
+    case.urge_count += 1
+    case.last_urge_card = p["card"]
+    return Step(note=p.get("note", ""), internal=True, detail={"card": p["card"]})
+
+
+def _merge(case, actor, now, p) -> Step:
+    master: Case = p["master"]
+    case.merged_into = master
+    _close(case, now, CloseReason.MERGED)
+    return Step(
+        note=p.get("note", ""),
+        detail={"master": master.pk},
+        message=gettext(
+            "Your report is about the same matter as report %(reference)s, which is already being dealt with; "
+            "you can follow it there."
+        )
+        % {"reference": master.reference},
+    )
+
+
+def _reopen(case, actor, now, p) -> Step:
+    case.reopen_count += 1
+    case.closed_at = None
+    case.close_reason = ""
+    case.closing_level = None
+    case.closing_code = ""
+    case.rating = ""
+    case.really_solved = None
+    case.rating_comment = ""
+    case.rated_at = None
+    _set_assignee(case, None)
+    return Step(
+        note=p["reason"], message=gettext("Your report has been reopened and will be dealt with again.")
+    )
+
+
+def _rate(case, actor, now, p) -> Step:
+    case.rating = p["rating"]
+    case.really_solved = p["really_solved"]
+    case.rating_comment = p.get("comment", "")
+    case.rated_at = now
+    return Step(
+        note=p.get("comment", ""),
+        detail={"rating": p["rating"], "really_solved": p["really_solved"]},
+    )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value)
+
+
+EFFECTS: dict[str, Callable[..., Step]] = {
+    A.ACCEPT: _accept,
+    A.CANCEL: _cancel,
+    A.DISPATCH: _dispatch,
+    A.RETURN: _return,
+    A.ESCALATE: _escalate,
+    A.HANDLE: _handle,
+    A.VERIFY_PASS: _verify_pass,
+    A.VERIFY_FAIL: _verify_fail,
+    A.SHELVE: _shelve,
+    A.UNSHELVE: _unshelve,
+    A.REQUEST_EXTENSION: _request_extension,
+    A.APPROVE_EXTENSION: _approve_extension,
+    A.REJECT_EXTENSION: _reject_extension,
+    A.URGE: _urge,
+    A.MERGE: _merge,
+    A.REOPEN: _reopen,
+    A.RATE: _rate,
+}
+
+# The fields whose old and new values the timeline records.
+TRACKED = (
+    "state",
+    "previous_state",
+    "area_code",
+    "level",
+    "assignee_kind",
+    "assignee_ref",
+    "assignee_name",
+    "assignee_user_id",
+    "rework_count",
+    "reopen_count",
+    "urge_count",
+    "closing_level",
+    "close_reason",
+    "merged_into_id",
+    "response_due_at",
+    "handling_due_at",
+    "rating",
+    "really_solved",
+    "cancel_reason",
+)
+
+
+def _snapshot(case: Case) -> dict:
+    out = {}
+    for name in TRACKED:
+        value = getattr(case, name)
+        out[name] = value.isoformat() if isinstance(value, dt.datetime) else value
+    return out
+
+
+def transition(*, case: Case, action: str, actor, expected_version: int, **payload) -> Case:
+    """Take ``action`` on ``case`` as ``actor``; returns the updated case (a fresh instance).
+
+    Raises :class:`~grassroots.accounts.scoping.OutOfScope` (404) when the actor cannot see the case,
+    :class:`CaseConflict` (409) when the case changed since ``expected_version``,
+    :class:`ActionNotAllowed` (409) when the action does not exist in the case's state, and
+    :class:`~grassroots.errors.NotPermitted` (403) when the actor may see the case but not take the action
+    (or a guard refuses, with its reason). Nothing is written on any refusal.
+    """
+    if action not in EFFECTS:
+        raise ActionNotAllowed(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        if not can_see(actor, locked):
+            raise OutOfScope
+        if locked.version != expected_version:
+            raise CaseConflict(
+                _(
+                    "Someone else changed this case while you were looking at it (it is now %(state)s). "
+                    "Reload the page to see what changed, then decide again."
+                )
+                % {"state": State(locked.state).label},
+                detail={"version": locked.version, "state": locked.state},
+            )
+        rows = TRANSITIONS.get((locked.state, action))
+        if not rows:
+            raise ActionNotAllowed(
+                _("A case that is %(state)s cannot be %(action)s.")
+                % {"state": State(locked.state).label, "action": Action(action).label},
+            )
+        permitted = [row for row in rows if permits(row, actor, locked)]
+        if not permitted:
+            raise NotPermitted(_("You may not take this action on this case at its level."))
+        row = permitted[0]
+        if row.guard is not None:
+            refusal = row.guard(locked, actor)
+            if refusal is not None:
+                raise NotPermitted(refusal, code="refused")
+        now = clock.now()
+        before = _snapshot(locked)
+        old_state = locked.state
+        step = EFFECTS[action](locked, actor, now, payload)
+        if row.target is not None:
+            locked.state = row.target
+        locked.version += 1
+        locked.save()
+        after = _snapshot(locked)
+        changes = {k: [before[k], after[k]] for k in TRACKED if before[k] != after[k]}
+        if step.detail:
+            changes["detail"] = step.detail
+        event = CaseEvent.objects.create(
+            case=locked,
+            action=action,
+            old_state=old_state,
+            new_state=locked.state,
+            version=locked.version,
+            actor=actor,
+            actor_name=str(actor),
+            area_code=locked.area_code,
+            level=locked.level,
+            note=str(step.note or ""),
+            internal=step.internal or bool(payload.get("internal")),
+            message="" if step.internal else str(step.message or ""),
+            changes=changes,
+            at=now,
+        )
+        notices.after_transition(locked, event, actor)
+    return locked
+
+
+@dataclass(frozen=True)
+class DispatchTarget:
+    """Where a case is dispatched: a grid worker, a staff login, a department or a co-building unit.
+
+    ``ref`` identifies the target in its own register (a GridWorker id, a people.Organisation id ...);
+    ``user`` is the login that handles it, when there is one (that login may then handle or return it).
+    """
+
+    kind: str
+    ref: str
+    name: str
+    user: object = None
+
+    def __post_init__(self):
+        if self.kind not in AssigneeKind.values:
+            raise CaseError(
+                _("Choose a grid worker, a staff member, a department or a unit."), code="bad_target"
+            )
+        if not self.name:
+            raise CaseError(_("Say whom the case goes to."), code="bad_target")
+
+
+RATINGS = frozenset(Rating.values)
