@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
@@ -132,10 +133,14 @@ def grid_features_for(
     rows = rows[:limit]
     shapes = shapely.from_geojson([r.pop("geometry") for r in rows], on_invalid="ignore") if rows else []
     if tolerance > 0 and len(shapes):
-        shapes = shapely.simplify(shapes, tolerance, preserve_topology=True)
+        # For drawing only: the fast simplification may bend a ring across itself, which no map shows;
+        # a grid too small to keep any area at this tolerance is drawn as it is rather than dropped.
+        simplified = shapely.simplify(shapes, tolerance, preserve_topology=False)
+        shapes = np.where(shapely.is_empty(simplified), shapes, simplified)
     # Round to ~1 m (0.00001°) when simplified, ~0.1 m otherwise: smaller responses, no visible change.
     if len(shapes):
-        shapes = shapely.set_precision(shapes, 1e-5 if tolerance > 0 else 1e-6)
+        decimals = 5 if tolerance > 0 else 6
+        shapes = shapely.transform(shapes, lambda xy: np.round(xy, decimals))
     kept_rows, geometries = [], []
     for row, text in zip(rows, shapely.to_geojson(shapes) if len(shapes) else [], strict=True):
         if text is None or text.endswith("[]}"):  # unreadable or collapsed boundary: leave it off the map

@@ -340,3 +340,15 @@ def test_openapi_documents_the_map_and_grid_endpoints(client):
     assert "/api/v1/areas/{code}/grid" in paths
     params = {p["name"] for p in paths["/api/v1/areas/{code}/grids.geojson"]["get"]["parameters"]}
     assert {"code", "bbox", "limit"} <= params
+
+
+def test_grids_geojson_is_compressed_for_clients_that_accept_gzip(client, tree):
+    import gzip
+    import json
+
+    for n in range(40):
+        grid(f"150825100202{n + 1:03d}", (107.5 + n * 0.01, 41.0, 107.51 + n * 0.01, 41.01))
+    _login(client, Role.TOWNSHIP_STAFF, TOWN)
+    response = client.get(f"/api/v1/areas/{TOWN}/grids.geojson", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(response.content))["features"]) == 45
