@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
 from django.middleware.gzip import GZipMiddleware
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
 from grassroots.errors import DomainError
