@@ -29,6 +29,19 @@ CODE_LENGTH: dict[int, int] = {
 }
 LEVEL_BY_LENGTH: dict[int, Level] = {length: Level(level) for level, length in CODE_LENGTH.items()}
 
+# The provincial-level divisions of GB/T 2260 (the first two digits of every real area code).
+# fmt: off
+PROVINCE_CODES: frozenset[str] = frozenset({
+    "11", "12", "13", "14", "15",  # North China (Inner Mongolia 15)
+    "21", "22", "23",  # Northeast
+    "31", "32", "33", "34", "35", "36", "37",  # East
+    "41", "42", "43", "44", "45", "46",  # Central-South
+    "50", "51", "52", "53", "54",  # Southwest
+    "61", "62", "63", "64", "65",  # Northwest
+    "71", "81", "82",  # Taiwan, Hong Kong, Macao
+})
+# fmt: on
+
 
 class CodeError(ValueError):
     """A code that cannot be an area code; ``message`` is translatable and says what is wrong."""
@@ -73,9 +86,17 @@ def validate_code(code: str, *, level: int | None = None, parent: str | None = N
     if found == Level.PROVINCE:
         if parent:
             raise CodeError(_("A province has no parent area."))
-        if code == "00":
-            raise CodeError(_("Province code 00 does not exist."))
+        if code not in PROVINCE_CODES:
+            raise CodeError(
+                _("Province code %(code)s does not exist in GB/T 2260 (Inner Mongolia is 15).")
+                % {"code": code}
+            )
         return found
+    if code[:2] not in PROVINCE_CODES:
+        raise CodeError(
+            _("Code %(code)s starts with %(province)s, which is no province code of GB/T 2260.")
+            % {"code": code, "province": code[:2]}
+        )
     if parent is not None and code[: len(parent)] != parent:
         raise CodeError(
             _("Code %(code)s does not extend its parent's code %(parent)s.")
@@ -86,10 +107,36 @@ def validate_code(code: str, *, level: int | None = None, parent: str | None = N
             _("A %(level)s must sit directly under a %(parent_level)s.")
             % {"level": found.label, "parent_level": Level(found - 1).label}
         )
-    suffix = code[CODE_LENGTH[Level(found - 1)] :]
-    if set(suffix) == {"0"}:
-        raise CodeError(
-            _("The last %(n)d digits of code %(code)s may not all be zero.")
-            % {"n": len(suffix), "code": code}
-        )
+    # Every segment of the path counts, not only the last one: 150000100 hangs under the
+    # non-existent city 1500.
+    for lv in Level:
+        if Level.PROVINCE < lv <= found:
+            segment = code[CODE_LENGTH[Level(lv - 1)] : CODE_LENGTH[lv]]
+            if set(segment) == {"0"}:
+                raise CodeError(
+                    _("Digits %(start)d–%(end)d of code %(code)s (the %(level)s part) may not all be zero.")
+                    % {
+                        "start": CODE_LENGTH[Level(lv - 1)] + 1,
+                        "end": CODE_LENGTH[lv],
+                        "code": code,
+                        "level": lv.label,
+                    }
+                )
     return found
+
+
+def local_part(code: str) -> str:
+    """The digits a code adds to its parent's code ("100" for the township 150825100)."""
+    level = level_of(code)
+    if level == Level.PROVINCE:
+        return code
+    return code[CODE_LENGTH[Level(level - 1)] :]
+
+
+def grid_code(village_code: str, sequence: int) -> str:
+    """The code of the grid numbered ``sequence`` (1–999) in a village or community."""
+    if level_of(village_code) != Level.VILLAGE:
+        raise CodeError(_("A grid belongs to a village or community (a 12-digit code)."))
+    if not 1 <= sequence <= 999:
+        raise CodeError(_("A grid number runs from 1 to 999."))
+    return f"{village_code}{sequence:03d}"
