@@ -16,6 +16,7 @@ Environment variables (see docs/operations.md):
   REDIS_URL              redis://127.0.0.1:6379/0
   MAP_TILE_URL           Leaflet tile template; empty → map draws grids on a blank background
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
+  ROUTING_VERSION_CHECK_SECONDS how long a process may route against boundaries changed by another (default 1)
 """
 
 from __future__ import annotations
@@ -243,6 +244,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 MAP_TILE_URL = env("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION")
 ROUTING_NEAREST_METRES = env_int("ROUTING_NEAREST_METRES", 300)
+try:
+    ROUTING_VERSION_CHECK_SECONDS = float(env("ROUTING_VERSION_CHECK_SECONDS", "1"))
+except ValueError as exc:
+    raise ImproperlyConfigured("ROUTING_VERSION_CHECK_SECONDS must be a number of seconds") from exc
 
 # --- security headers (django-csp 4) ---------------------------------------------------------------------
 _tile_hosts = []

@@ -14,3 +14,13 @@ def _fresh_keys(settings):
 @pytest.fixture(autouse=True)
 def _no_axes_lockouts(settings):
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing_index(settings):
+    """Each test routes against its own database: no spatial index survives from another test, and the
+    boundary version is checked on every call (production checks at most once a second)."""
+    from grassroots.areas import routing
+
+    settings.ROUTING_VERSION_CHECK_SECONDS = 0
+    routing.reset_index()
