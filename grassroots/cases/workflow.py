@@ -292,6 +292,7 @@ def _dispatch(case, actor, now, p) -> Step:
 
 
 def _return(case, actor, now, p) -> Step:
+    case.extension_request = None  # a pending request is moot once the case moves on
     previous = case.assignee_name
     _set_assignee(case, None)
     return Step(
@@ -302,6 +303,7 @@ def _return(case, actor, now, p) -> Step:
 
 
 def _escalate(case, actor, now, p) -> Step:
+    case.extension_request = None  # a pending request is moot once the case moves on
     upper = parent_code(case.area_code)
     case.area_code = upper
     case.level = int(level_of(upper))
@@ -316,6 +318,7 @@ def _escalate(case, actor, now, p) -> Step:
 
 
 def _handle(case, actor, now, p) -> Step:
+    case.extension_request = None  # a pending request is moot once the case moves on
     case.handled_at = now
     return Step(
         note=p["note"],
@@ -410,6 +413,12 @@ def _urge(case, actor, now, p) -> Step:
 
 def _merge(case, actor, now, p) -> Step:
     master: Case = p["master"]
+    if master.pk == case.pk:
+        raise CaseError(_("A case cannot be merged into itself."), code="bad_merge")
+    if master.close_reason == CloseReason.MERGED or master.state == State.CANCELLED:
+        raise CaseError(_("Merge into the original case, not into a merged or cancelled one."), code="bad_merge")
+    if not can_see(actor, master):
+        raise CaseError(_("Merge into a case you can see."), code="bad_merge")
     case.merged_into = master
     _close(case, now, CloseReason.MERGED)
     return Step(
