@@ -416,7 +416,9 @@ def _merge(case, actor, now, p) -> Step:
     if master.pk == case.pk:
         raise CaseError(_("A case cannot be merged into itself."), code="bad_merge")
     if master.close_reason == CloseReason.MERGED or master.state == State.CANCELLED:
-        raise CaseError(_("Merge into the original case, not into a merged or cancelled one."), code="bad_merge")
+        raise CaseError(
+            _("Merge into the original case, not into a merged or cancelled one."), code="bad_merge"
+        )
     if not can_see(actor, master):
         raise CaseError(_("Merge into a case you can see."), code="bad_merge")
     case.merged_into = master

@@ -170,9 +170,8 @@ def take(action: str, case: Case, actor, *, master: Case):
 
 @pytest.fixture
 def table_city(city):
-    from tests.factories import user_with
-
     from grassroots.accounts.models import Role
+    from tests.factories import user_with
 
     city.assignee = user_with(Role.DEPARTMENT_HANDLER, COUNTY)
     return city

@@ -11,13 +11,15 @@ import pytest
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
-from hypothesis import HealthCheck, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from grassroots import clock
 from grassroots.areas.codes import level_of
 from grassroots.cases import services
-from grassroots.cases.models import Case, CaseEvent, CloseReason, State
+from grassroots.cases.models import CaseEvent, CloseReason, State
 from grassroots.cases.workflow import CaseConflict, CaseError
 from grassroots.errors import DomainError
 from grassroots.notifications.models import Notification
