@@ -20,7 +20,11 @@ def grid(request, code: str):
             "area": grid.area,
             "breadcrumbs": area_selectors.area_breadcrumbs(grid.area)[:-1],
             "assignments": list(selectors.assignment_list_for_grid(user=request.user, grid_code=code)),
-            "grids_geojson_url": reverse("api:area_grids_geojson", kwargs={"code": code}),
+            # The grids of its village, so that the neighbours show around it (as far as the user may see).
+            "grids_geojson_url": reverse(
+                "api:area_grids_geojson",
+                kwargs={"code": grid.area.parent.code if grid.area.parent_id else code},
+            ),
             "grid_kinds": GridKind.choices,
         },
     )

@@ -181,8 +181,9 @@ def test_grid_page_shows_facts_and_current_workers_with_masked_phones(client, tr
     assert body.index("李强") < body.index("赵德明")  # the grid leader first
     assert "钱前任" not in body  # an ended assignment is history, not "who serves"
     assert "139****5678" in body and "13912345678" not in body
-    assert f'data-geojson-url="/api/v1/areas/{GACHA}001/grids.geojson"' in body
-    assert 'data-clickable="false"' in body
+    # the map draws its village's grids (as far as the user may see them) and singles this one out
+    assert f'data-geojson-url="/api/v1/areas/{GACHA}/grids.geojson"' in body
+    assert f'data-current="{GACHA}001"' in body
 
 
 def test_grid_page_query_count_does_not_grow_with_workers(client, tree, django_assert_num_queries):

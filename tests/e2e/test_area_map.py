@@ -48,11 +48,13 @@ def test_official_logs_in_sees_the_grids_on_the_map_and_opens_one(live_server, p
     # when they click a grid
     with page.expect_navigation():
         paths.nth(0).click()
-    # then its page opens with its code and its outline
-    assert re.search(r"/grids/15082510000100\d/$", page.url)
-    assert page.locator("dd.code").inner_text().startswith("150825100001")
-    page.locator("#grid-map path.leaflet-interactive").first.wait_for()
-    assert page.locator("#grid-map path.leaflet-interactive").count() == 1
+    # then its page opens with its code, its outline standing out among the community's three grids
+    match = re.search(r"/grids/(15082510000100\d)/$", page.url)
+    assert match
+    assert page.locator("dd.code").inner_text() == match.group(1)
+    page.wait_for_function("document.getElementById('grid-map').dataset.drawn === '3'")
+    assert page.locator("#grid-map path.leaflet-interactive").count() == 3
+    assert page.locator("#grid-map path.grid-current").count() == 1
     assert page.js_errors == []
 
 
@@ -66,4 +68,8 @@ def test_grid_worker_on_a_phone_sees_their_grid(live_server, phone_page, log_in,
     assert phone_page.locator(".badge.synthetic").is_visible()
     phone_page.locator("#grid-map path.leaflet-interactive").first.wait_for()
     # only their own grid of the gacha is drawn
+    assert phone_page.locator("#grid-map path.leaflet-interactive").count() == 1
+    # and on their grid's page, no neighbour either: only what their scope reaches
+    phone_page.goto(f"{live_server.url}/grids/150825100201002/")
+    phone_page.locator("#grid-map path.grid-current").wait_for()
     assert phone_page.locator("#grid-map path.leaflet-interactive").count() == 1

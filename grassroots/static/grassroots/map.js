@@ -3,7 +3,7 @@
  * The element #grid-map carries everything in data- attributes (the Content-Security-Policy allows no inline
  * script): the GeoJSON URL of the grids to draw, the grid page URL with CODE in place of a grid's code,
  * whether clicking a grid opens its page, the tile URL (empty: outlines on a plain background) and the
- * words to show. Areas with more grids than the server sends at once are drawn for the visible part only.
+ * words to show; on a grid's page, data-current names the grid to stand out among its neighbours. Areas with more grids than the server sends at once are drawn for the visible part only.
  */
 (function () {
   "use strict";
@@ -13,9 +13,16 @@
   // Above this many polygons the canvas renderer stays fast; below it SVG keeps each grid a DOM element.
   var CANVAS_ABOVE = 1500;
 
-  function styleFor(feature) {
+  function styleFor(feature, current) {
     var colour = COLOURS[feature.properties.kind] || FALLBACK_COLOUR;
-    return { color: colour, weight: 1.5, opacity: 0.9, fillColor: colour, fillOpacity: 0.18 };
+    if (!current) {
+      return { color: colour, weight: 1.5, opacity: 0.9, fillColor: colour, fillOpacity: 0.18 };
+    }
+    // On a grid's page its neighbours are context: pale, and the grid itself stands out.
+    if (feature.properties.code === current) {
+      return { color: colour, weight: 3, opacity: 1, fillColor: colour, fillOpacity: 0.3, className: "grid-current" };
+    }
+    return { color: FALLBACK_COLOUR, weight: 1, opacity: 0.6, fillColor: FALLBACK_COLOUR, fillOpacity: 0.05, dashArray: "4 3" };
   }
 
   function escapeText(text) {
@@ -52,7 +59,7 @@
       if (layer) map.removeLayer(layer);
       layer = L.geoJSON(collection, {
         renderer: features.length > CANVAS_ABOVE ? L.canvas({ padding: 0.2 }) : L.svg(),
-        style: styleFor,
+        style: function (feature) { return styleFor(feature, d.current); },
         onEachFeature: function (feature, shape) {
           var p = feature.properties;
           var label = "<strong>" + escapeText(p.name) + "</strong><br>" + escapeText(p.code);
@@ -60,7 +67,7 @@
             label += "<br>" + escapeText(d.labelHouseholds) + " " + escapeText(p.target_households);
           }
           shape.bindTooltip(label, { sticky: true });
-          if (clickable) {
+          if (clickable && p.code !== d.current) {
             shape.on("click", function () {
               window.location.href = d.gridUrl.replace("CODE", encodeURIComponent(p.code));
             });
@@ -68,7 +75,15 @@
         },
       }).addTo(map);
       el.dataset.drawn = String(features.length);
-      if (fit && collection.bbox) {
+      var focus = null;
+      if (d.current) {
+        layer.eachLayer(function (shape) {
+          if (shape.feature.properties.code === d.current) focus = shape.getBounds();
+        });
+      }
+      if (fit && focus) {
+        map.fitBounds(focus.pad(0.6), { maxZoom: 17 }); // room for the neighbours around it
+      } else if (fit && collection.bbox) {
         var b = collection.bbox;
         map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [12, 12], maxZoom: 17 });
       }
