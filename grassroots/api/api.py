@@ -57,9 +57,11 @@ def _invalid(request, exc: ValidationError):
 def _mount() -> None:
     from grassroots.accounts.api import router as accounts_router
     from grassroots.areas.api import router as areas_router
+    from grassroots.workforce.api import router as workforce_router
 
     api.add_router("/areas", areas_router)
     api.add_router("/accounts", accounts_router)
+    api.add_router("/workforce", workforce_router)
 
 
 _mount()

@@ -353,3 +353,29 @@ def test_grids_geojson_is_compressed_for_clients_that_accept_gzip(client, tree):
     response = client.get(f"/api/v1/areas/{TOWN}/grids.geojson", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert len(json.loads(gzip.decompress(response.content))["features"]) == 45
+
+
+def test_grid_workers_api_matches_the_grid_page(client, tree):
+    g = Grid.objects.get(area__code=f"{GACHA}001")
+    today = dt.date.today()
+    leader = GridWorkerFactory(name="李强", phone="13912345678", area_code=g.area.code)
+    former = GridWorkerFactory(name="钱前任", area_code=g.area.code)
+    assignment(leader, g, AssignmentRole.LEADER, today - dt.timedelta(days=10))
+    assignment(former, g, AssignmentRole.WORKER, today - dt.timedelta(days=90), today - dt.timedelta(days=5))
+    url = f"/api/v1/workforce/grids/{GACHA}001/assignments"
+    assert client.get(url).status_code == 401
+    _login(client, Role.RESIDENT, f"{GACHA}001")
+    body = client.get(url).json()
+    assert [(a["worker_name"], a["role"], a["phone_masked"]) for a in body] == [
+        ("李强", "leader", "139****5678")
+    ]
+    assert "13912345678" not in str(body)
+    history = client.get(url, {"include_ended": "true"}).json()
+    assert [a["worker_name"] for a in history] == ["李强", "钱前任"]
+
+
+def test_grid_workers_api_outside_scope_is_404(client, tree):
+    _login(client, Role.RESIDENT, f"{GACHA}001")
+    response = client.get(f"/api/v1/workforce/grids/{GACHA}002/assignments")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
