@@ -804,3 +804,95 @@ def case_rate(
                 reason=_optional(comment) or str(_("The reporter says it was not really solved.")),
             )
     return updated
+
+
+# --- the deadline scan ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    response_overdue: int = 0
+    handling_warned: int = 0
+    handling_overdue: int = 0
+
+
+def _scan_event(case: Case, action: str, marker: str, now, detail: dict) -> bool:
+    """Set ``marker`` once (a conditional UPDATE, so two scans at once cannot both win) and record it."""
+    if Case.objects.filter(pk=case.pk, **{f"{marker}__isnull": True}).update(**{marker: now}) != 1:
+        return False
+    setattr(case, marker, now)
+    CaseEvent.objects.create(
+        case=case,
+        action=action,
+        old_state=case.state,
+        new_state=case.state,
+        version=0,
+        actor=None,
+        actor_name="",
+        area_code=case.area_code,
+        level=case.level,
+        internal=True,
+        changes={"detail": detail},
+        at=now,
+    )
+    return True
+
+
+def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
+    """Mark overdue cases, remind assignees near the handling deadline and tell supervisors of overdue ones.
+
+    Run periodically (``manage.py cases_scan_deadlines`` from a timer). Idempotent: each reminder is sent
+    once per case, guarded by its marker column; shelved cases are skipped (their clock stands still).
+    """
+    from . import calendar
+
+    now = now or clock.now()
+    result = ScanResult()
+    base = Case.objects.select_related("assignee_user")
+
+    late = base.filter(state=State.REPORTED, response_due_at__lt=now, response_overdue_at__isnull=True)
+    for case in late.iterator(chunk_size=batch):
+        with transaction.atomic():
+            if _scan_event(
+                case,
+                EventAction.RESPONSE_OVERDUE,
+                "response_overdue_at",
+                now,
+                {"due": case.response_due_at.isoformat()},
+            ):
+                notices.deadline_reminder(case, overdue=True, step="response")
+                result.response_overdue += 1
+
+    overdue = base.filter(state=State.DISPATCHED, handling_due_at__lt=now, handling_overdue_at__isnull=True)
+    for case in overdue.iterator(chunk_size=batch):
+        with transaction.atomic():
+            if _scan_event(
+                case,
+                EventAction.HANDLING_OVERDUE,
+                "handling_overdue_at",
+                now,
+                {"due": case.handling_due_at.isoformat()},
+            ):
+                notices.deadline_reminder(case, overdue=True, step="handling")
+                result.handling_overdue += 1
+
+    cal = calendar.Calendar()
+    near = base.filter(
+        state=State.DISPATCHED,
+        handling_due_at__gte=now,
+        handling_warned_at__isnull=True,
+        handling_started_at__isnull=False,
+    )
+    for case in near.iterator(chunk_size=batch):
+        colour, used = calendar.traffic_light(
+            case.handling_started_at, case.handling_due_at, now, calendar=cal
+        )
+        if colour == calendar.GREEN:
+            continue
+        with transaction.atomic():
+            if _scan_event(
+                case, EventAction.HANDLING_WARNING, "handling_warned_at", now, {"used": round(used, 3)}
+            ):
+                notices.deadline_reminder(case, overdue=False, step="handling")
+                result.handling_warned += 1
+    return result
