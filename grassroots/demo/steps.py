@@ -1,0 +1,154 @@
+"""The demo generator as a list of steps, each run once per database.
+
+To add a generator (households, cases, deliberation, disclosure ...), write a class with
+
+    name   a stable key (recorded in :class:`~grassroots.demo.models.LoadedStep`)
+    label  what it builds, for the command's output
+    run(ctx)   -> dict[str, int]   builds its rows in bulk and returns counts for the summary
+    reset(ctx) -> None              deletes what ``run`` built (``--reset`` calls it, last step first)
+
+and add its dotted path to :data:`STEPS` (one line). A step reads what earlier steps built from the
+database, never from their return values: it may run on a later day than they did, when a new step is
+added to a database that already holds the demo. Randomness comes from ``ctx.rng(name)`` and
+``ctx.faker(name)``, seeded from the demo seed and the step's own key, so adding a step never changes what
+the others generate.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from faker import Faker
+
+from grassroots.errors import DomainError
+
+from .models import LoadedStep
+
+STEPS: list[str] = [
+    "grassroots.demo.city.CityStep",
+    "grassroots.demo.grid_workers.GridWorkersStep",
+    "grassroots.demo.logins.LoginsStep",
+]
+
+DEFAULT_SEED = 2026
+
+
+class DemoError(DomainError):
+    code = "demo_error"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a demo city is. ``None`` per county means the seed city's own counts (``places.COUNTIES``)."""
+
+    name: str
+    communities_per_county: int | None
+    villages_per_county: int | None
+    community_grids: int  # community and dedicated grids in all
+    rural_grids: int
+
+
+SCALES: dict[str, Scale] = {
+    # Two communities and two villages in each county-level unit: enough to click through every surface.
+    "small": Scale("small", 2, 2, community_grids=70, rural_grids=84),
+    # The seed city: 140 communities with 1,551 community and dedicated grids; 652 villages and gacha with
+    # 4,462 rural grids (DESIGN.md section 4). For benchmarks.
+    "city": Scale("city", None, None, community_grids=1551, rural_grids=4462),
+}
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    scale: Scale
+    seed: int
+
+    def rng(self, purpose: str) -> random.Random:
+        """A random generator private to ``purpose`` (string seeds hash the same in every process)."""
+        return random.Random(f"{self.seed}:{purpose}")
+
+    def faker(self, purpose: str) -> Faker:
+        fake = Faker("zh_CN")
+        fake.seed_instance(self.rng(f"faker:{purpose}").getrandbits(64))
+        return fake
+
+
+class Step(Protocol):
+    name: str
+    label: str
+
+    def run(self, ctx: DemoContext) -> dict[str, int]: ...
+
+    def reset(self, ctx: DemoContext) -> None: ...
+
+
+@dataclass
+class StepOutcome:
+    name: str
+    label: str
+    ran: bool  # False: it had run before on this database
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def steps() -> list[Step]:
+    return [import_string(path)() for path in STEPS]
+
+
+def load(*, scale: str, seed: int = DEFAULT_SEED, reset: bool = False) -> list[StepOutcome]:
+    """Run every step that has not run on this database yet (all of them after ``reset``).
+
+    Each step runs in its own transaction together with its :class:`LoadedStep` record, so a failed step
+    leaves nothing behind and the next run starts it again.
+    """
+    if scale not in SCALES:
+        raise DemoError(_("Unknown scale %(scale)s; choose small or city.") % {"scale": scale})
+    ctx = DemoContext(SCALES[scale], seed)
+    all_steps = steps()
+    if reset:
+        unload(ctx, all_steps)
+    outcomes = []
+    for step in all_steps:
+        done = LoadedStep.objects.filter(name=step.name).first()
+        if done is not None:
+            if (done.scale, done.seed) != (scale, seed):
+                raise DemoError(
+                    _(
+                        "The demo here was built at scale %(scale)s with seed %(seed)s; add --reset to rebuild "
+                        "it at scale %(new_scale)s with seed %(new_seed)s."
+                    )
+                    % {"scale": done.scale, "seed": done.seed, "new_scale": scale, "new_seed": seed}
+                )
+            outcomes.append(StepOutcome(step.name, str(step.label), ran=False, counts=done.counts))
+            continue
+        started = time.perf_counter()
+        with transaction.atomic():
+            counts = step.run(ctx)
+            seconds = time.perf_counter() - started
+            LoadedStep.objects.create(name=step.name, scale=scale, seed=seed, counts=counts, seconds=seconds)
+        outcomes.append(StepOutcome(step.name, str(step.label), ran=True, counts=counts, seconds=seconds))
+    return outcomes
+
+
+def unload(ctx: DemoContext, all_steps: list[Step] | None = None) -> None:
+    """Delete what the steps built, last step first."""
+    for step in reversed(all_steps or steps()):
+        try:
+            with transaction.atomic():
+                step.reset(ctx)
+                LoadedStep.objects.filter(name=step.name).delete()
+        except ProtectedError as exc:
+            blocking = sorted({obj._meta.verbose_name for obj in exc.protected_objects})
+            raise DemoError(
+                _(
+                    "The demo cannot be removed: %(rows)s still refer to it. Delete those first, or start "
+                    "from an empty database."
+                )
+                % {"rows": ", ".join(str(b) for b in blocking)}
+            ) from exc

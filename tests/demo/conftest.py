@@ -1,0 +1,18 @@
+import pytest
+from django.db import transaction
+
+from grassroots.demo.steps import load
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The small demo city, built once per test module inside a transaction that is rolled back after it
+    (each test runs in a savepoint inside it, as Django's setUpTestData does)."""
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        outcomes = load(scale="small")
+    yield outcomes
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)

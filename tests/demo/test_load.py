@@ -1,0 +1,96 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from grassroots.areas.models import Area, BoundaryVersion
+from grassroots.demo.city import SEED_CODES
+from grassroots.demo.logins import LOGINS, PASSWORD
+from grassroots.demo.models import LoadedStep
+from grassroots.demo.steps import DemoError, load, steps, unload
+from grassroots.workforce.models import GridWorker
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "areas.Area",
+    "areas.Grid",
+    "areas.VillageGroup",
+    "accounts.User",
+    "accounts.RoleGrant",
+    "accounts.AuditLog",
+    "workforce.GridWorker",
+    "workforce.Assignment",
+    "demo.LoadedStep",
+]
+
+
+def _counts():
+    return {label: apps.get_model(label).objects.count() for label in MODELS}
+
+
+def test_a_second_run_changes_nothing(demo_city, django_assert_max_num_queries):
+    # given the loaded demo
+    before, version = _counts(), BoundaryVersion.objects.get(pk=1).version
+    # when it is loaded again, then it only reads (one look per step) and writes nothing
+    with django_assert_max_num_queries(len(steps())):
+        outcomes = load(scale="small")
+    assert [o.ran for o in outcomes] == [False] * len(steps())
+    assert _counts() == before
+    assert BoundaryVersion.objects.get(pk=1).version == version
+    assert all(v > 0 for k, v in before.items() if k != "accounts.AuditLog")
+
+
+def test_another_scale_or_seed_asks_for_reset(demo_city):
+    for kwargs in ({"scale": "city"}, {"scale": "small", "seed": 1}):
+        with pytest.raises(DemoError) as exc:
+            load(**kwargs)
+        assert "--reset" in str(exc.value.message)
+    with pytest.raises(DemoError):
+        load(scale="huge")
+
+
+def test_reset_rebuilds_the_same_city_from_the_same_seed(demo_city):
+    # given what the seed built
+    areas = set(Area.objects.values_list("code", "name", "is_synthetic"))
+    workers = sorted(GridWorker.objects.values_list("area_code", "kind", "name", "is_party_member"))
+    # when everything is removed, then nothing of the demo is left but the real units
+    unload(demo_city_context())
+    assert not Area.objects.filter(code__startswith="1508", level__gte=4).exists()
+    assert not GridWorker.objects.exists()
+    assert not LoadedStep.objects.exists()
+    assert Area.objects.count() == 9
+    # and when it is built again, the codes, names and people are the same
+    load(scale="small")
+    assert set(Area.objects.values_list("code", "name", "is_synthetic")) == areas
+    assert sorted(GridWorker.objects.values_list("area_code", "kind", "name", "is_party_member")) == workers
+
+
+def demo_city_context():
+    from grassroots.demo.steps import SCALES, DemoContext
+
+    return DemoContext(SCALES["small"], 2026)
+
+
+def test_command_prints_one_login_per_role_every_time(demo_city):
+    out = io.StringIO()
+    call_command("demo_load", stdout=out, base_url="http://demo.example:8000/")
+    text = out.getvalue()
+    assert "already loaded" in text
+    assert "http://demo.example:8000/accounts/login/" in text
+    assert "http://demo.example:8000/admin/" in text
+    for login in LOGINS:
+        assert f" {login.username} " in text and login.phone in text and login.role_zh in text
+    assert text.count(PASSWORD) >= len(LOGINS)
+    assert "塞上社区" in text and "巴音宝力格镇" in text
+
+
+def test_command_explains_a_refusal(demo_city):
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("demo_load", scale="city", stdout=io.StringIO())
+
+
+def test_seed_codes_are_what_the_tree_holds(demo_city):
+    assert dict(Area.objects.filter(code__in=SEED_CODES.values()).values_list("name", "code")) == SEED_CODES
