@@ -89,7 +89,10 @@ def _read(upload) -> bytes:
             code="photo_too_large",
         )
     if not data:
-        raise PhotoError(_("The file %(name)s is empty.") % {"name": _name(upload)}, code="not_an_image")
+        raise PhotoError(
+            _("The file %(name)s is empty. Send a JPEG, PNG, WebP or HEIC photo.") % {"name": _name(upload)},
+            code="not_an_image",
+        )
     return data
 
 

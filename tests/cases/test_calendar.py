@@ -149,3 +149,14 @@ def test_the_scan_warns_near_the_handling_deadline_then_marks_it_overdue(city):
         "handling_overdue",
     ]
     assert deadlines.case_lights(fresh, at(2026, 3, 5, 9, 0))[0].colour == "red"
+
+
+def test_admin_calendar_page_warns_about_years_without_an_official_schedule(admin_client):
+    with clock.frozen(at(2026, 6, 1, 9, 0)):
+        page = admin_client.get("/admin/cases/workingday/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "2027" in text and "weekends" in text
+    with clock.frozen(at(2025, 6, 1, 9, 0)):
+        quiet = admin_client.get("/admin/cases/workingday/").content.decode()
+    assert "weekends only" not in quiet

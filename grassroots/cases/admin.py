@@ -1,0 +1,118 @@
+"""Admin for what administrators maintain: service types and their limits, the working calendar.
+
+Cases are shown read-only (every change goes through the workflow). The calendar pages warn about any
+year, from last year to next, whose official holiday schedule has not been entered: deadlines there count
+weekends only until an administrator enters it or runs ``manage.py cases_seed_calendar``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+
+from .calendar import years_without_schedule
+from .models import CalendarYear, Case, CaseEvent, Category, CategoryLimit, WorkingDay
+
+
+class CategoryLimitInline(admin.TabularInline):
+    model = CategoryLimit
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "category_class",
+        "default_urgency",
+        "handler_level",
+        "handler_type",
+        "is_active",
+    ]
+    list_filter = ["category_class", "handler_type", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [CategoryLimitInline]
+    raw_id_fields = ["parent"]
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = [
+        "at",
+        "action",
+        "old_state",
+        "new_state",
+        "version",
+        "actor_name",
+        "note",
+        "internal",
+        "message",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["id", "category", "state", "area_code", "level", "source", "reported_at", "closing_level"]
+    list_filter = ["state", "source", "urgency", "level"]
+    search_fields = ["=id", "area_code", "description"]
+    inlines = [CaseEventInline]
+    list_select_related = ["category"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Case._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _warn_missing_years(request) -> None:
+    year = clock.today().year
+    missing = years_without_schedule([year - 1, year, year + 1])
+    if missing:
+        messages.warning(
+            request,
+            _(
+                "No official holiday schedule has been entered for %(years)s: deadlines there count weekends "
+                "only. Enter the holidays and make-up working days below (or run cases_seed_calendar once the "
+                "chinese-calendar package knows the year), then add the year under Calendar years."
+            )
+            % {"years": ", ".join(str(y) for y in missing)},
+        )
+
+
+@admin.register(WorkingDay)
+class WorkingDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_working", "note", "is_local"]
+    list_filter = ["is_working", "is_local"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        obj.is_local = True  # an administrator's entry survives re-seeding
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "entered_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
