@@ -7,6 +7,8 @@ Names on public rosters: ``张*明`` (first and last character kept; two-charact
 
 from __future__ import annotations
 
+import re
+
 
 def mask_id_number(value: str | None) -> str:
     if not value:
@@ -37,3 +39,15 @@ def mask_name(value: str | None) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1\d{2})[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+
+
+def mask_numbers_in_text(text: str | None) -> str:
+    """Free text (notes, visit findings) with any ID or mobile number in it masked, for lists and exports."""
+    if not text:
+        return ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

@@ -445,7 +445,9 @@ def resident_create(*, actor, household: Household, request=None, **fields) -> R
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, request=None, **fields) -> Resident:
     require(actor, rules.can_write_register, resident.area_code)
-    resident = Resident.objects.select_for_update(of=("self",)).select_related("household__head").get(pk=resident.pk)
+    resident = (
+        Resident.objects.select_for_update(of=("self",)).select_related("household__head").get(pk=resident.pk)
+    )
     if resident.status == ResidentStatus.MERGED:
         raise PeopleError(_("This record was merged into another; edit that one."), code="merged")
     old_name, old_status = resident.name, resident.status
@@ -471,7 +473,9 @@ def resident_move(*, actor, resident: Resident, to_household: Household, reason:
     """Move a person to another household (in the same grid or another), keeping the history."""
     require(actor, rules.can_write_register, resident.area_code)
     require(actor, rules.can_write_register, to_household.area_code)
-    resident = Resident.objects.select_for_update(of=("self",)).select_related("household").get(pk=resident.pk)
+    resident = (
+        Resident.objects.select_for_update(of=("self",)).select_related("household").get(pk=resident.pk)
+    )
     if resident.household_id == to_household.pk:
         raise PeopleError(_("The person already lives in this household."), code="same_household")
     from_household = resident.household

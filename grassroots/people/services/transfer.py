@@ -1,0 +1,869 @@
+"""Spreadsheet import and export of the register.
+
+Import (``register_import``): one row per resident, household columns repeated on each member's row, Chinese
+headers (``template_bytes`` builds the template). The file is read once, streaming (openpyxl read-only);
+every row is checked and the checked rows are spooled to a temporary file. If any row has an error, nothing
+is written and the report lists every error by row and column, in Chinese. Otherwise everything is written in
+one transaction: households are upserted by (grid, household number), residents by the keyed hash of the ID
+number, so importing the same file again changes nothing.
+
+Export (``register_export``): residents of an area with their households, masked (ID first 6 + last 4,
+phones 3 + 4), numbers inside free text masked too, each text cell protected against formula injection, the
+first row saying who exported it and when; an audit record is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import pickle
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from grassroots import clock
+from grassroots.accounts.rules import require
+from grassroots.accounts.services import audit_record
+from grassroots.areas.codes import Level
+from grassroots.areas.models import Area
+from grassroots.masking import mask_id_number, mask_numbers_in_text
+
+from .. import idnumber, names, personal, rules
+from ..codes import (
+    ATTENTION_ZH,
+    ETHNICITY_ZH,
+    KEY_GROUP_ZH,
+    POLITICAL_STATUS_ZH,
+    RELATION_ZH,
+    RESIDENCE_TYPE_ZH,
+    Attention,
+    PoliticalStatus,
+    Relation,
+    ResidenceType,
+    lookup_zh,
+)
+from ..errors import IdNumberError, ImportRejected, PeopleError
+from ..models import (
+    GridMove,
+    Household,
+    ImportStatus,
+    KeyGroupLabel,
+    NameSuffix,
+    RegisterImport,
+    Resident,
+    ResidentStatus,
+)
+from .registry import reschedule_visits
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_FILE_BYTES = 60 * 1024 * 1024
+MAX_ROWS = 200_000
+MAX_REPORTED_ERRORS = 1000
+BATCH = 1000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# (key, Chinese header, required)
+COLUMNS: list[tuple[str, str, bool]] = [
+    ("grid_code", "网格编码", True),
+    ("household_number", "户编号", True),
+    ("address", "住址", True),
+    ("building", "楼栋", False),
+    ("unit", "单元", False),
+    ("room", "门牌号", False),
+    ("residence_type", "居住类型", False),
+    ("household_phone", "户联系电话", False),
+    ("name", "姓名", True),
+    ("id_number", "身份证号", True),
+    ("relation", "与户主关系", True),
+    ("ethnicity", "民族", False),
+    ("phone", "联系电话", False),
+    ("political_status", "政治面貌", False),
+    ("occupation", "职业", False),
+    ("key_groups", "重点人群", False),
+    ("notes", "备注", False),
+]
+HEADER_OF = {key: header for key, header, _required in COLUMNS}
+KEY_OF = {header: key for key, header, _required in COLUMNS}
+ETHNICITY_BY_NAME = {v: k for k, v in ETHNICITY_ZH.items()} | {
+    v.removesuffix("族"): k for k, v in ETHNICITY_ZH.items()
+}
+KEY_GROUP_BY_NAME = {v: k for k, v in KEY_GROUP_ZH.items()}
+ATTENTION_BY_NAME = {v: k for k, v in ATTENTION_ZH.items()} | {v + "关注": k for k, v in ATTENTION_ZH.items()}
+
+
+# --- template -----------------------------------------------------------------------------------------------
+
+
+def template_bytes() -> bytes:
+    """The import template: headers in Chinese (required ones marked *), a sheet of instructions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "居民登记"
+    ws.append([header for _key, header, _required in COLUMNS])
+    for cell, (_key, _header, required) in zip(ws[1], COLUMNS, strict=True):
+        cell.font = Font(bold=True, color="B22222" if required else "000000")
+        cell.number_format = "@"
+    for column in ("J", "M", "H", "A"):  # ID and phone numbers as text, never as numbers
+        for row in range(2, 1002):
+            ws[f"{column}{row}"].number_format = "@"
+    ws.column_dimensions["C"].width = 30
+    ws.column_dimensions["J"].width = 22
+    notes = wb.create_sheet("填写说明")
+    for line in [
+        ["每行一位居民；同一户的成员重复填写户信息（网格编码、户编号、住址……）。"],
+        ["红色列必填。网格编码为15位；身份证号为18位（旧15位号码自动升级），请把该列设为“文本”格式。"],
+        ["与户主关系：" + "、".join(n for ns in RELATION_ZH.values() for n in ns)],
+        ["居住类型：" + "、".join(RESIDENCE_TYPE_ZH.values()) + "；不填为户籍。"],
+        ["民族：56个民族的标准名称，如 汉族、蒙古族；不填为空。"],
+        ["政治面貌：" + "、".join(POLITICAL_STATUS_ZH.values()) + "；不填为群众。"],
+        [
+            "重点人群：用分号分隔，可加关注程度，如 独居老人:密切;残疾人:一般。类别："
+            + "、".join(KEY_GROUP_ZH.values())
+        ],
+        ["关注程度：" + "、".join(ATTENTION_ZH.values()) + "；不填为一般。"],
+        ["任何单元格不得以 = + - @ 开头（防止公式注入）。"],
+        ["再次导入同一文件不会重复登记：居民按身份证号更新，户按“网格编码+户编号”更新。"],
+    ]:
+        notes.append(line)
+    notes.column_dimensions["A"].width = 120
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Row:
+    """One checked row, as spooled between the checking pass and the writing pass."""
+
+    line: int
+    grid_code: str
+    household_number: str
+    address: str
+    building: str
+    unit: str
+    room: str
+    residence_type: str
+    household_phone: str
+    name: str
+    id_number: str
+    id_hash: str
+    birth_date: object
+    sex: str
+    relation: str
+    ethnicity: str
+    phone: str
+    political_status: str
+    occupation: str
+    key_groups: list[tuple[str, int]]
+    notes: str
+
+
+class _Errors:
+    def __init__(self):
+        self.items: list[dict] = []
+        self.count = 0
+
+    def add(self, line: int | None, column: str, message) -> None:
+        self.count += 1
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append({"row": line, "column": column, "message": str(message)})
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _open_rows(path: Path) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[0]
+        yield from ws.iter_rows(values_only=True)
+    finally:
+        wb.close()
+
+
+def _check_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head != b"PK\x03\x04":
+        raise ImportRejected(
+            _(
+                "This file is not an Excel workbook (.xlsx). Download the template, fill it in and upload that."
+            ),
+            code="not_a_spreadsheet",
+        )
+
+
+def _header_map(header_row, errors: _Errors) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, value in enumerate(header_row or ()):
+        header = _text(value).rstrip("*").strip()
+        if not header:
+            continue
+        key = KEY_OF.get(header)
+        if key is None:
+            errors.add(
+                1, header, _("Unknown column “%(header)s”; use the template's headers.") % {"header": header}
+            )
+        elif key in found:
+            errors.add(1, header, _("Column “%(header)s” appears twice.") % {"header": header})
+        else:
+            found[key] = index
+    missing = [HEADER_OF[k] for k, _h, required in COLUMNS if required and k not in found]
+    if missing:
+        errors.add(
+            1,
+            "",
+            _("Required columns are missing: %(columns)s. Use the template.")
+            % {"columns": "、".join(missing)},
+        )
+    return found
+
+
+def _parse_key_groups(raw: str) -> list[tuple[str, int]]:
+    groups = []
+    for part in raw.replace("；", ";").replace("，", ";").replace(",", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        name, _sep, level = part.replace("：", ":").partition(":")
+        kind = KEY_GROUP_BY_NAME.get(name.strip())
+        if kind is None:
+            raise PeopleError(_("Unknown key group “%(name)s”.") % {"name": name.strip()})
+        attention = ATTENTION_BY_NAME.get(level.strip(), None) if level.strip() else Attention.GENERAL
+        if attention is None:
+            raise PeopleError(
+                _("Unknown attention level “%(level)s”; use 一般, 重点 or 密切.") % {"level": level.strip()}
+            )
+        groups.append((kind, int(attention)))
+    return groups
+
+
+def _check_row(
+    line: int, values: tuple, columns: dict[str, int], grids: set[str], area_code: str, errors: _Errors
+):
+    """One row checked field by field; returns a Row, or None after adding its errors."""
+    before = errors.count
+    cell = {}
+    for key, index in columns.items():
+        raw = values[index] if index < len(values) else None
+        if key == "id_number" and isinstance(raw, int | float) and len(str(int(raw))) > 15:
+            errors.add(
+                line,
+                HEADER_OF[key],
+                _(
+                    "The ID number was stored as a number and lost its last digits; format the column as text and type it again."
+                ),
+            )
+            cell[key] = ""
+            continue
+        text = _text(raw)
+        if text.startswith(FORMULA_PREFIXES):
+            errors.add(
+                line,
+                HEADER_OF[key],
+                _(
+                    "The cell starts with “%(char)s”, which a spreadsheet may run as a formula; remove that character."
+                )
+                % {"char": text[0].strip() or "TAB"},
+            )
+            text = ""
+        cell[key] = text
+    get = cell.get
+
+    def required(key, max_length):
+        value = get(key, "")
+        if not value:
+            errors.add(line, HEADER_OF[key], _("This cell is required."))
+        elif len(value) > max_length:
+            errors.add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": max_length})
+        return value
+
+    grid_code = required("grid_code", 15)
+    if grid_code and grid_code not in grids:
+        errors.add(
+            line,
+            HEADER_OF["grid_code"],
+            _("%(code)s is not a grid of the area %(area)s you are importing into.")
+            % {"code": grid_code, "area": area_code},
+        )
+    number = required("household_number", 32)
+    address = required("address", 200)
+    name = required("name", 100)
+    parsed = None
+    if get("id_number"):
+        try:
+            parsed = idnumber.parse(get("id_number"))
+        except IdNumberError as exc:
+            errors.add(line, HEADER_OF["id_number"], exc.message)
+    elif "id_number" in columns and not any(
+        e["row"] == line and e["column"] == HEADER_OF["id_number"] for e in errors.items[-3:]
+    ):
+        errors.add(line, HEADER_OF["id_number"], _("This cell is required."))
+    relation = lookup_zh(RELATION_ZH, get("relation", ""))
+    if relation is None:
+        errors.add(
+            line,
+            HEADER_OF["relation"],
+            _("Unknown relation “%(value)s”; see the instructions sheet.") % {"value": get("relation", "")},
+        )
+    residence = ResidenceType.REGISTERED
+    if get("residence_type"):
+        residence = lookup_zh(RESIDENCE_TYPE_ZH, get("residence_type"))
+        if residence is None:
+            errors.add(line, HEADER_OF["residence_type"], _("Use 户籍, 流动 or 其他."))
+    ethnicity = ""
+    if get("ethnicity"):
+        ethnicity = ETHNICITY_BY_NAME.get(get("ethnicity")) or (
+            get("ethnicity") if get("ethnicity") in ETHNICITY_ZH else None
+        )
+        if ethnicity is None:
+            errors.add(
+                line,
+                HEADER_OF["ethnicity"],
+                _("Unknown ethnic group “%(value)s”; use the standard name, e.g. 汉族.")
+                % {"value": get("ethnicity")},
+            )
+    political = PoliticalStatus.MASSES
+    if get("political_status"):
+        political = lookup_zh(POLITICAL_STATUS_ZH, get("political_status"))
+        if political is None:
+            errors.add(
+                line,
+                HEADER_OF["political_status"],
+                _("Unknown political status; see the instructions sheet."),
+            )
+    phones = {}
+    for key in ("phone", "household_phone"):
+        phones[key] = ""
+        if get(key):
+            try:
+                phones[key] = personal.phone_digits(get(key))
+            except PeopleError as exc:
+                errors.add(line, HEADER_OF[key], exc.message)
+    groups = []
+    if get("key_groups"):
+        try:
+            groups = _parse_key_groups(get("key_groups"))
+        except PeopleError as exc:
+            errors.add(line, HEADER_OF["key_groups"], exc.message)
+    for key, length in (("building", 20), ("unit", 20), ("room", 20), ("occupation", 100), ("notes", 2000)):
+        if len(get(key, "")) > length:
+            errors.add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": length})
+    if errors.count != before:
+        return None
+    return Row(
+        line=line,
+        grid_code=grid_code,
+        household_number=number,
+        address=address,
+        building=get("building", ""),
+        unit=get("unit", ""),
+        room=get("room", ""),
+        residence_type=residence,
+        household_phone=phones["household_phone"],
+        name=name,
+        id_number=parsed.number,
+        id_hash=personal.id_hash(parsed.number),
+        birth_date=parsed.birth_date,
+        sex=parsed.sex,
+        relation=relation,
+        ethnicity=ethnicity,
+        phone=phones["phone"],
+        political_status=political,
+        occupation=get("occupation", ""),
+        key_groups=groups,
+        notes=get("notes", ""),
+    )
+
+
+def _check_existing(batch: list[Row], area_code: str, errors: _Errors) -> None:
+    """Residents already registered outside the import area cannot be taken over by a spreadsheet."""
+    hashes = {r.id_hash: r for r in batch}
+    for digest, code in Resident.objects.filter(id_hash__in=list(hashes)).values_list("id_hash", "area_code"):
+        if not code.startswith(area_code):
+            row = hashes[digest]
+            errors.add(
+                row.line,
+                HEADER_OF["id_number"],
+                _("This person is registered in another area (%(code)s); ask that area to move the record.")
+                % {"code": code[:12]},
+            )
+
+
+def _spool(path: Path, area_code: str, spool, errors: _Errors) -> int:
+    """The checking pass: every row checked, good rows pickled to ``spool``; returns the number of rows."""
+    rows = _open_rows(path)
+    try:
+        header = next(rows, None)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise ImportRejected(
+            _("The workbook cannot be read (%(error)s). Save it again as .xlsx.")
+            % {"error": type(exc).__name__}
+        ) from exc
+    if header is None:
+        raise ImportRejected(_("The first sheet is empty. Fill in the template."), code="empty")
+    columns = _header_map(header, errors)
+    if errors.count:
+        return 0
+    grids = set(
+        Area.objects.filter(level=Level.GRID, code__startswith=area_code).values_list("code", flat=True)
+    )
+    seen_ids: dict[str, int] = {}
+    households: dict[tuple[str, str], tuple[int, str, int]] = {}  # key → (first line, address, heads)
+    batch: list[Row] = []
+    count = 0
+    line = 1
+    for values in rows:
+        line += 1
+        if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        count += 1
+        if count > MAX_ROWS:
+            raise ImportRejected(
+                _("The file has more than %(n)d rows; split it into several files.") % {"n": MAX_ROWS},
+                code="too_many_rows",
+            )
+        row = _check_row(line, values, columns, grids, area_code, errors)
+        if row is None:
+            continue
+        first = seen_ids.setdefault(row.id_hash, line)
+        if first != line:
+            errors.add(
+                line,
+                HEADER_OF["id_number"],
+                _("The same ID number is already on row %(row)d.") % {"row": first},
+            )
+            continue
+        key = (row.grid_code, row.household_number)
+        first_line, address, heads = households.get(key, (line, row.address, 0))
+        if address != row.address:
+            errors.add(
+                line,
+                HEADER_OF["address"],
+                _("Household %(number)s has another address on row %(row)d.")
+                % {"number": row.household_number, "row": first_line},
+            )
+            continue
+        heads += row.relation == Relation.HEAD
+        if heads > 1:
+            errors.add(
+                line,
+                HEADER_OF["relation"],
+                _("Household %(number)s has more than one head.") % {"number": row.household_number},
+            )
+            continue
+        households[key] = (first_line, address, heads)
+        batch.append(row)
+        if len(batch) >= BATCH:
+            _check_existing(batch, area_code, errors)
+            for r in batch:
+                pickle.dump(r, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            batch = []
+    if batch:
+        _check_existing(batch, area_code, errors)
+        for r in batch:
+            pickle.dump(r, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    if count == 0 and not errors.count:
+        raise ImportRejected(_("The file has headers but no rows."), code="empty")
+    return count
+
+
+# --- writing ------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Counts:
+    households_created: int = 0
+    households_updated: int = 0
+    residents_created: int = 0
+    residents_updated: int = 0
+    unchanged: int = 0
+
+
+def _read_spool(spool) -> Iterator[list[Row]]:
+    spool.seek(0)
+    batch: list[Row] = []
+    while True:
+        try:
+            batch.append(pickle.load(spool))  # noqa: S301 - our own temporary file, written just above
+        except EOFError:
+            break
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+HOUSEHOLD_COMPARED = ("address", "building", "unit", "room", "residence_type")
+RESIDENT_COMPARED = ("name", "relation", "ethnicity", "political_status", "occupation", "notes")
+
+
+def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts: _Counts) -> None:
+    wanted: dict[tuple[str, str], Row] = {}
+    for row in batch:
+        wanted.setdefault((row.grid_code, row.household_number), row)
+    missing = [k for k in wanted if k not in known]
+    if missing:
+        codes = {k[0] for k in missing}
+        numbers = {k[1] for k in missing}
+        for h in Household.objects.filter(area_code__in=codes, number__in=numbers).defer("phone"):
+            key = (h.area_code, h.number)
+            if key in wanted:
+                known[key] = h
+    create, update = [], []
+    for key, row in wanted.items():
+        h = known.get(key)
+        phone_hash = personal.phone_hash(row.household_phone) if row.household_phone else None
+        if h is None:
+            h = Household(
+                area=area_by_code[row.grid_code],
+                area_code=row.grid_code,
+                number=row.household_number,
+                address=row.address,
+                building=row.building,
+                unit=row.unit,
+                room=row.room,
+                residence_type=row.residence_type,
+            )
+            h.phone, h.phone_hash, h.phone_masked = personal.phone_columns(row.household_phone)
+            create.append(h)
+            known[key] = h
+            continue
+        if getattr(h, "_seen_in_import", False):
+            continue
+        h._seen_in_import = True
+        changed = [f for f in HOUSEHOLD_COMPARED if getattr(h, f) != getattr(row, f)]
+        for f in changed:
+            setattr(h, f, getattr(row, f))
+        if row.household_phone and phone_hash != h.phone_hash:
+            h.phone, h.phone_hash, h.phone_masked = personal.phone_columns(row.household_phone)
+            changed += ["phone", "phone_hash", "phone_masked"]
+        if changed:
+            h._changed = changed
+            update.append(h)
+    if create:
+        Household.objects.bulk_create(create)
+        for h in create:
+            h._seen_in_import = True
+        counts.households_created += len(create)
+    if update:
+        fields = sorted({f for h in update for f in h._changed} | {"updated_at"})
+        now = clock.now()
+        for h in update:
+            h.updated_at = now
+        Household.objects.bulk_update(update, fields)
+        counts.households_updated += len(update)
+
+
+def _write_residents(
+    batch: list[Row], known_households: dict, actor, counts: _Counts, touched: set[int]
+) -> None:
+    existing = {
+        r.id_hash: r
+        for r in Resident.objects.filter(id_hash__in=[row.id_hash for row in batch]).defer(
+            "id_number", "phone"
+        )
+    }
+    create, update, renamed, moves, heads = [], [], [], [], []
+    label_rows: list[tuple[Resident, list[tuple[str, int]]]] = []
+    for row in batch:
+        household = known_households[(row.grid_code, row.household_number)]
+        r = existing.get(row.id_hash)
+        if r is None:
+            r = Resident(
+                household_id=household.pk,
+                area_code=row.grid_code,
+                name=row.name,
+                name_pinyin=names.pinyin_of(row.name),
+                name_initials=names.initials_of(row.name),
+                id_number=row.id_number,
+                id_hash=row.id_hash,
+                id_masked=mask_id_number(row.id_number),
+                birth_date=row.birth_date,
+                sex=row.sex,
+                relation=row.relation,
+                ethnicity=row.ethnicity,
+                political_status=row.political_status,
+                occupation=row.occupation,
+                notes=row.notes,
+            )
+            r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(row.phone)
+            create.append(r)
+        else:
+            changed = [f for f in RESIDENT_COMPARED if getattr(r, f) != getattr(row, f)]
+            for f in changed:
+                setattr(r, f, getattr(row, f))
+            if "name" in changed:
+                r.name_pinyin, r.name_initials = names.pinyin_of(r.name), names.initials_of(r.name)
+                changed += ["name_pinyin", "name_initials"]
+                renamed.append(r)
+            if row.phone and personal.phone_hash(row.phone) != r.phone_hash:
+                r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(row.phone)
+                changed += ["phone", "phone_hash", "phone_masked"]
+            if r.status != ResidentStatus.PRESENT:
+                r.status = ResidentStatus.PRESENT
+                changed.append("status")
+            if r.household_id != household.pk:
+                moves.append(
+                    GridMove(
+                        resident=r,
+                        from_code=r.area_code,
+                        to_code=row.grid_code,
+                        from_household_id=r.household_id,
+                        to_household_id=household.pk,
+                        area_code=row.grid_code,
+                        reason="表格导入",
+                        moved_by=actor,
+                    )
+                )
+                if r.household_id:
+                    touched.add(r.household_id)
+                r.household_id, r.area_code = household.pk, row.grid_code
+                changed += ["household", "area_code"]
+                renamed.append(r)
+            if changed:
+                r._changed = changed
+                update.append(r)
+            else:
+                counts.unchanged += 1
+        if row.relation == Relation.HEAD and household.head_id != getattr(r, "pk", None):
+            heads.append((household, r))
+        if row.key_groups:
+            label_rows.append((r, row.key_groups))
+    if create:
+        Resident.objects.bulk_create(create)
+        counts.residents_created += len(create)
+    if update:
+        now = clock.now()
+        for r in update:
+            r.updated_at = now
+        Resident.objects.bulk_update(update, sorted({f for r in update for f in r._changed} | {"updated_at"}))
+        counts.residents_updated += len(update)
+    if moves:
+        GridMove.objects.bulk_create(moves)
+        for r in renamed:
+            KeyGroupLabel.objects.filter(resident=r).update(area_code=r.area_code)
+    if renamed:
+        NameSuffix.objects.filter(resident_id__in=[r.pk for r in renamed]).delete()
+    suffixes = [
+        NameSuffix(resident_id=r.pk, area_code=r.area_code, suffix=s)
+        for r in [*create, *renamed]
+        for s in names.suffixes_of(r.name)
+    ]
+    NameSuffix.objects.bulk_create(suffixes)
+    for household, r in heads:
+        if household.head_id != r.pk:
+            household.head_id = r.pk
+            Household.objects.filter(pk=household.pk).update(head=r, updated_at=clock.now())
+    if label_rows:
+        _write_labels(label_rows, actor, touched)
+
+
+def _write_labels(label_rows, actor, touched: set[int]) -> None:
+    ids = [r.pk for r, _groups in label_rows]
+    existing = {(lab.resident_id, lab.kind): lab for lab in KeyGroupLabel.objects.filter(resident_id__in=ids)}
+    create, update = [], []
+    for r, groups in label_rows:
+        for kind, attention in groups:
+            label = existing.get((r.pk, kind))
+            if label is None:
+                create.append(
+                    KeyGroupLabel(
+                        resident_id=r.pk,
+                        area_code=r.area_code,
+                        kind=kind,
+                        attention=attention,
+                        created_by=actor,
+                    )
+                )
+                touched.add(r.household_id)
+            elif label.attention != attention:
+                label.attention = attention
+                update.append(label)
+                touched.add(r.household_id)
+    KeyGroupLabel.objects.bulk_create(create)
+    if update:
+        KeyGroupLabel.objects.bulk_update(update, ["attention"])
+
+
+def register_import(*, actor, area_code: str, upload, request=None) -> RegisterImport:
+    """Import a spreadsheet into the register of ``area_code`` (see the module docstring)."""
+    require(actor, rules.can_transfer, area_code)
+    started = time.perf_counter()
+    name = Path(getattr(upload, "name", "upload.xlsx")).name[:200]
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_FILE_BYTES:
+        raise ImportRejected(
+            _("The file is larger than %(mb)d MB; split it into several files.")
+            % {"mb": MAX_FILE_BYTES // 2**20},
+            code="too_large",
+        )
+    with translation.override("zh-hans"), tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "upload.xlsx"
+        with open(path, "wb") as out:
+            for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
+                out.write(chunk)
+        _check_file(path)
+        errors = _Errors()
+        with open(Path(tmp) / "rows.pickle", "w+b") as spool:
+            rows = _spool(path, area_code, spool, errors)
+            record = RegisterImport(created_by=actor, area_code=area_code, file_name=name, rows=rows)
+            if errors.count:
+                record.status = ImportStatus.REJECTED
+                record.error_count, record.errors = errors.count, errors.items
+                record.seconds = time.perf_counter() - started
+                with transaction.atomic():
+                    record.save()
+                    audit_record(
+                        actor=actor,
+                        action="people.import",
+                        target=record,
+                        request=request,
+                        detail={"status": record.status, "rows": rows, "errors": errors.count},
+                    )
+                return record
+            counts = _Counts()
+            area_by_code = {
+                a.code: a for a in Area.objects.filter(level=Level.GRID, code__startswith=area_code)
+            }
+            with transaction.atomic():
+                known: dict = {}
+                touched: set[int] = set()
+                for batch in _read_spool(spool):
+                    _write_households(batch, area_by_code, known, counts)
+                    _write_residents(batch, known, actor, counts, touched)
+                for household in Household.objects.filter(pk__in=touched - {None}):
+                    reschedule_visits(household)
+                record.status = ImportStatus.DONE
+                for field in dataclasses.fields(counts):
+                    setattr(record, field.name, getattr(counts, field.name))
+                record.seconds = time.perf_counter() - started
+                record.save()
+                audit_record(
+                    actor=actor,
+                    action="people.import",
+                    target=record,
+                    request=request,
+                    detail={"status": record.status, "rows": rows, **dataclasses.asdict(counts)},
+                )
+    return record
+
+
+# --- export -------------------------------------------------------------------------------------------------
+
+
+def neutralise(value):
+    """A cell value that no spreadsheet will run as a formula (OWASP: prefix with an apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+EXPORT_HEADERS = [
+    "网格编码", "户编号", "住址", "楼栋", "单元", "门牌号", "居住类型", "户联系电话", "姓名", "身份证号（脱敏）", "性别",
+    "出生年份", "与户主关系", "民族", "联系电话（脱敏）", "政治面貌", "职业", "重点人群", "状态", "备注",
+]  # fmt: skip
+
+
+def register_export(*, actor, area_code: str, request=None) -> Path:
+    """Write the masked register of ``area_code`` to a temporary .xlsx and return its path (the caller sends
+    and deletes it). Marked with who exported it and when; audited."""
+    require(actor, rules.can_transfer, area_code)
+    from openpyxl import Workbook
+
+    from ..selectors import resident_list_for
+
+    exported_at = clock.now()
+    wb = Workbook(write_only=True)
+    wb.properties.creator = str(actor)[:100]
+    ws = wb.create_sheet("居民登记")
+    ws.append(
+        [
+            neutralise(
+                f"导出人：{actor}（{actor.get_username()}） 导出时间：{exported_at:%Y-%m-%d %H:%M} 范围：{area_code} "
+                "本表已脱敏，仅限工作使用，不得外传"
+            )
+        ]
+    )
+    ws.append(EXPORT_HEADERS)
+    sex_zh = {"male": "男", "female": "女"}
+    status_zh = {"present": "在册", "moved_out": "迁出", "deceased": "死亡"}
+    relation_zh = {k: v[0] for k, v in RELATION_ZH.items()}
+    rows = 0
+    qs = (
+        resident_list_for(user=actor, area_code=area_code)
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("labels", queryset=KeyGroupLabel.objects.only("resident_id", "kind", "attention"))
+        )
+    )
+    for r in qs.iterator(chunk_size=2000):
+        h = r.household
+        labels = ";".join(f"{KEY_GROUP_ZH[lab.kind]}:{ATTENTION_ZH[lab.attention]}" for lab in r.labels.all())
+        ws.append(
+            [
+                neutralise(v)
+                for v in (
+                    r.area_code,
+                    h.number if h else "",
+                    h.address if h else "",
+                    h.building if h else "",
+                    h.unit if h else "",
+                    h.room if h else "",
+                    RESIDENCE_TYPE_ZH.get(h.residence_type, "") if h else "",
+                    h.phone_masked if h else "",
+                    r.name,
+                    r.id_masked,
+                    sex_zh.get(r.sex, ""),
+                    r.birth_date.year if r.birth_date else "",
+                    relation_zh.get(r.relation, ""),
+                    ETHNICITY_ZH.get(r.ethnicity, ""),
+                    r.phone_masked,
+                    POLITICAL_STATUS_ZH.get(r.political_status, ""),
+                    r.occupation,
+                    labels,
+                    status_zh.get(r.status, ""),
+                    mask_numbers_in_text(r.notes),
+                )
+            ]
+        )
+        rows += 1
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    wb.save(path)
+    audit_record(
+        actor=actor,
+        action="people.export",
+        area_code=area_code,
+        target_type="people.register",
+        target_id=area_code,
+        request=request,
+        detail={"rows": rows, "masked": True, "at": exported_at.isoformat()},
+    )
+    return path
+
+
+__all__ = ["COLUMNS", "XLSX", "neutralise", "register_export", "register_import", "template_bytes"]
