@@ -1,0 +1,350 @@
+"""JSON API for cases (mounted at /api/v1/cases): submit, list, detail, every workflow action, categories.
+
+Submitting is multipart (form fields + up to 9 ``photos``) with an ``Idempotency-Key`` header: a retry with
+the same key returns the case made the first time (200 instead of 201) and never a second case. Every
+action goes through the same services as the pages, so the permissions are the workflow table's; refusals
+come back as ``{code, message}`` with 403, 404 (outside scope) or 409 (wrong state or stale version).
+Descriptions and notes are returned as plain text: clients must escape them when rendering HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from grassroots.accounts.scoping import OutOfScope
+
+from . import rules, selectors, services, workflow
+from .models import Case, CaseEvent, LimitUnit, State
+from .workflow import CaseError, DispatchTarget
+
+router = Router(tags=["cases"])
+
+
+# --- schemas ---------------------------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    parent_code: str | None
+    category_class: str
+    default_urgency: str
+    handler_level: int
+    handler_type: str
+    canned_replies: list[str]
+
+    @staticmethod
+    def resolve_parent_code(obj):
+        return obj.parent.code if obj.parent_id else None
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    state: str
+    kind: str
+    source: str
+    category_code: str
+    category_name: str
+    urgency: str
+    description: str = Field(description="plain text: escape it before putting it in HTML")
+    address: str
+    lon: float | None
+    lat: float | None
+    area_code: str = Field(description="the area that owns the case now (grid, or where it was escalated to)")
+    origin_code: str = Field(description="where the case was routed when reported")
+    level: int
+    routing_method: str
+    assignee_name: str
+    version: int = Field(description="send it back as expected_version with the next action")
+    reported_at: dt.datetime
+    response_due_at: dt.datetime | None
+    handling_due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    closing_level: int | None
+    rework_count: int
+    rating: str
+    really_solved: bool | None
+
+    @staticmethod
+    def resolve_category_code(obj):
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return obj.category.name
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    old_state: str
+    new_state: str
+    actor_name: str
+    note: str
+    message: str
+    internal: bool
+
+
+class PhotoOut(Schema):
+    stage: str
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.image.url
+
+    @staticmethod
+    def resolve_thumbnail_url(obj):
+        return obj.thumbnail.url
+
+
+class CaseDetailOut(CaseOut):
+    reporter_name: str = Field(
+        alias="reporter_display", description="empty when the caller may not see who reported"
+    )
+    routing_explanation: str
+    cancel_reason: str
+    merged_into_id: int | None
+    actions: list[str] = Field(description="the workflow actions the caller may take now")
+    timeline: list[EventOut]
+    photos: list[PhotoOut] = Field(alias="photo_list")
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseOut]
+
+
+class ListQuery(Schema):
+    scope: Literal["queue", "mine", "tasks"] = Field(
+        "queue",
+        description="queue: the cases of the caller's areas; mine: the caller's reports; tasks: assigned",
+    )
+    state: str = ""
+    overdue: bool = False
+    category: str = ""
+    level: int | None = None
+    source: str = ""
+    area: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    limit: int = Field(25, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class ReportIn(Schema):
+    category: str = Field(description="service type code, e.g. 0101")
+    description: str
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = Field("wgs84", description="wgs84, cgcs2000, gcj02 or bd09")
+    accuracy_m: float | None = None
+    kind: str = "problem"
+    urgency: str | None = None
+    address: str = ""
+    anonymous: bool = False
+
+
+class TargetIn(Schema):
+    kind: str = Field(description="grid_worker, user, department or unit")
+    ref: str = ""
+    name: str = ""
+    user_id: int | None = Field(None, description="the login that will handle it, if any")
+
+
+class ActionIn(Schema):
+    expected_version: int
+    note: str = ""
+    reason: str = ""
+    target: TargetIn | None = None
+    card: str = "normal"
+    amount: int | None = None
+    unit: str = LimitUnit.DAYS
+    master_id: int | None = None
+    rating: str = ""
+    really_solved: bool | None = None
+    reopen_if_unsolved: bool = False
+
+
+ActionName = Literal[
+    "accept", "cancel", "dispatch", "return", "escalate", "verify_pass", "verify_fail", "shelve", "unshelve",
+    "request_extension", "approve_extension", "reject_extension", "urge", "merge", "reopen", "rate",
+]  # fmt: skip
+
+
+def _detail(request, case: Case) -> Case:
+    """The case with what the detail schema adds, for the caller: their actions, the timeline they may
+    read, and the reporter's name only when they may know it."""
+    user = request.user
+    case.timeline = selectors.timeline_for(user=user, case=case)
+    case.actions = workflow.available_actions(user, case)
+    case.photo_list = list(case.photos.all().order_by("id"))
+    case.reporter_display = (
+        (case.reporter_name or (str(case.reporter) if case.reporter_id else ""))
+        if rules.can_see_reporter(user, case)
+        else ""
+    )
+    return case
+
+
+# --- endpoints ---------------------------------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], summary="The active service types, tree order")
+def category_list(request):
+    return list(selectors.categories_for_choice())
+
+
+@router.post(
+    "/",
+    response={200: CaseDetailOut, 201: CaseDetailOut},
+    summary="Report a case (multipart; repeat with the same Idempotency-Key to retry safely)",
+)
+def case_submit(request: HttpRequest, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
+    key = request.headers.get("Idempotency-Key", "")
+    case = services.case_report(
+        actor=request.user,
+        category=payload.category,
+        description=payload.description,
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+        accuracy_m=payload.accuracy_m,
+        kind=payload.kind,
+        urgency=payload.urgency,
+        address=payload.address,
+        anonymous=payload.anonymous,
+        photo_files=photos or [],
+        source="api",
+        idempotency_key=key,
+    )
+    status = 200 if case.replayed else 201
+    return Status(status, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
+
+
+@router.get("/", response=CasePage, summary="Cases: the caller's queue, own reports or tasks, paged")
+def case_list(request, q: Query[ListQuery]):
+    user = request.user
+    if q.scope == "mine":
+        qs = selectors.my_reports_for(user=user)
+    elif q.scope == "tasks":
+        qs = selectors.my_tasks_for(user=user)
+    else:
+        qs = selectors.case_queue_for(
+            user=user,
+            filters=selectors.QueueFilters(
+                state=q.state, overdue=q.overdue, category=q.category, level=q.level, source=q.source,
+                area=q.area, since=q.since, until=q.until,
+            ),
+        )  # fmt: skip
+    return {"count": qs.count(), "items": list(qs[q.offset : q.offset + q.limit])}
+
+
+@router.get(
+    "/{int:case_id}", response=CaseDetailOut, summary="One case with its timeline and the caller's actions"
+)
+def case_detail(request, case_id: int):
+    return _detail(request, selectors.case_get_for(user=request.user, pk=case_id))
+
+
+def _target(spec: TargetIn | None) -> DispatchTarget | None:
+    if spec is None:
+        return None
+    user = None
+    if spec.user_id is not None:
+        user = get_user_model().objects.filter(pk=spec.user_id, is_active=True).first()
+        if user is None:
+            raise CaseError(_("No such login to dispatch to."), code="bad_target")
+    return DispatchTarget(
+        spec.kind, spec.ref or (str(user.pk) if user else ""), spec.name or str(user or ""), user
+    )
+
+
+def _run(request, case: Case, action: str, body: ActionIn, photo_files=()) -> Case:
+    actor, v = request.user, body.expected_version
+    common = {"actor": actor, "case": case, "expected_version": v}
+    if action == "accept":
+        return services.case_accept(**common, note=body.note)
+    if action == "cancel":
+        return services.case_cancel(**common, reason=body.reason)
+    if action == "dispatch":
+        return services.case_dispatch(**common, target=_target(body.target), note=body.note)
+    if action == "return":
+        return services.case_return(**common, reason=body.reason)
+    if action == "escalate":
+        return services.case_escalate(**common, reason=body.reason)
+    if action == "handle":
+        return services.case_handle(**common, note=body.note, photo_files=photo_files)
+    if action in ("verify_pass", "verify_fail"):
+        return services.case_verify(**common, passed=action == "verify_pass", note=body.note or body.reason)
+    if action == "shelve":
+        return services.case_shelve(**common, reason=body.reason)
+    if action == "unshelve":
+        return services.case_unshelve(**common, note=body.note)
+    if action == "request_extension":
+        return services.case_extension_request(
+            **common, amount=body.amount or 0, unit=body.unit, reason=body.reason
+        )
+    if action in ("approve_extension", "reject_extension"):
+        return services.case_extension_decide(**common, approve=action == "approve_extension", note=body.note)
+    if action == "urge":
+        return services.case_urge(**common, card=body.card, note=body.note)
+    if action == "merge":
+        if body.master_id is None:
+            raise CaseError(_("Say which case this one duplicates."), code="bad_merge")
+        try:
+            master = selectors.case_get_for(user=actor, pk=body.master_id)
+        except OutOfScope:
+            raise CaseError(_("Merge into a case you can see."), code="bad_merge") from None
+        return services.case_merge(**common, master=master, note=body.note)
+    if action == "reopen":
+        return services.case_reopen(**common, reason=body.reason)
+    if action == "rate":
+        return services.case_rate(
+            **common, rating=body.rating, really_solved=body.really_solved,
+            comment=body.note, reopen_if_unsolved=body.reopen_if_unsolved,
+        )  # fmt: skip
+    raise CaseError(_("Unknown action."), code="unknown_action")
+
+
+@router.post(
+    "/{int:case_id}/actions/handle",
+    response=CaseDetailOut,
+    summary="Report the case handled, with a note and after-photos (multipart)",
+)
+def case_handle(
+    request,
+    case_id: int,
+    expected_version: Form[int],
+    note: Form[str],
+    photos: File[list[UploadedFile]] = None,
+):
+    case = selectors.case_get_for(user=request.user, pk=case_id)
+    body = ActionIn(expected_version=expected_version, note=note)
+    updated = _run(request, case, "handle", body, photo_files=photos or [])
+    return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
+
+
+@router.post(
+    "/{int:case_id}/actions/{action}",
+    response=CaseDetailOut,
+    summary="Take a workflow action (the same permissions as the pages)",
+)
+def case_action(request, case_id: int, action: ActionName, body: ActionIn):
+    case = selectors.case_get_for(user=request.user, pk=case_id)
+    updated = _run(request, case, action, body)
+    return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
+
+
+__all__ = ["State", "router"]
