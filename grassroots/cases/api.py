@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from grassroots.accounts.scoping import OutOfScope
 
 from . import rules, selectors, services, workflow
-from .models import Case, CaseEvent, LimitUnit, State
+from .models import Case, LimitUnit
 from .workflow import CaseError, DispatchTarget
 
 router = Router(tags=["cases"])
@@ -347,4 +347,4 @@ def case_action(request, case_id: int, action: ActionName, body: ActionIn):
     return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
 
 
-__all__ = ["State", "router"]
+__all__ = ["router"]
