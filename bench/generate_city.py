@@ -74,7 +74,7 @@ def main() -> None:
     if LoadedStep.objects.exists():
         unload(DemoContext(SCALES[args.scale], seed))
     emptied = time.perf_counter()
-    outcomes = load(scale=args.scale, seed=seed)
+    report = load(scale=args.scale, seed=seed)
     loaded = time.perf_counter()
 
     version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
@@ -83,7 +83,7 @@ def main() -> None:
     )
     print(f"migrate: {migrated - started:.1f} s")
     print(f"remove the previous demo: {emptied - migrated:.1f} s")
-    for outcome in outcomes:
+    for outcome in report.steps:
         counts = ", ".join(f"{k} {v:,}" for k, v in outcome.counts.items())
         print(f"  {outcome.name}: {outcome.seconds:.1f} s ({counts})")
     print(f"build --scale {args.scale}: {loaded - emptied:.1f} s")

@@ -97,16 +97,28 @@ class StepOutcome:
     seconds: float = 0.0
 
 
+@dataclass
+class LoadReport:
+    scale: str
+    seed: int
+    steps: list[StepOutcome]
+
+
 def steps() -> list[Step]:
     return [import_string(path)() for path in STEPS]
 
 
-def load(*, scale: str, seed: int = DEFAULT_SEED, reset: bool = False) -> list[StepOutcome]:
+def load(*, scale: str | None = None, seed: int | None = None, reset: bool = False) -> LoadReport:
     """Run every step that has not run on this database yet (all of them after ``reset``).
 
-    Each step runs in its own transaction together with its :class:`LoadedStep` record, so a failed step
-    leaves nothing behind and the next run starts it again.
+    ``scale`` and ``seed`` default to those the demo here was built with (small and :data:`DEFAULT_SEED`
+    on an empty database). Each step runs in its own transaction together with its :class:`LoadedStep`
+    record, so a failed step leaves nothing behind and the next run starts it again.
     """
+    if scale is None or seed is None:
+        first = LoadedStep.objects.order_by("loaded_at", "id").first() if not reset else None
+        scale = scale or (first.scale if first else "small")
+        seed = seed if seed is not None else (first.seed if first else DEFAULT_SEED)
     if scale not in SCALES:
         raise DemoError(_("Unknown scale %(scale)s; choose small or city.") % {"scale": scale})
     ctx = DemoContext(SCALES[scale], seed)
@@ -133,7 +145,7 @@ def load(*, scale: str, seed: int = DEFAULT_SEED, reset: bool = False) -> list[S
             seconds = time.perf_counter() - started
             LoadedStep.objects.create(name=step.name, scale=scale, seed=seed, counts=counts, seconds=seconds)
         outcomes.append(StepOutcome(step.name, str(step.label), ran=True, counts=counts, seconds=seconds))
-    return outcomes
+    return LoadReport(scale, seed, outcomes)
 
 
 def unload(ctx: DemoContext, all_steps: list[Step] | None = None) -> None:

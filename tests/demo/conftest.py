@@ -11,8 +11,8 @@ def demo_city(django_db_setup, django_db_blocker):
     atomic = transaction.atomic()
     with django_db_blocker.unblock():
         atomic.__enter__()
-        outcomes = load(scale="small")
-    yield outcomes
+        report = load(scale="small")
+    yield report
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)

@@ -34,13 +34,23 @@ def _counts():
 def test_a_second_run_changes_nothing(demo_city, django_assert_max_num_queries):
     # given the loaded demo
     before, version = _counts(), BoundaryVersion.objects.get(pk=1).version
-    # when it is loaded again, then it only reads (one look per step) and writes nothing
-    with django_assert_max_num_queries(len(steps())):
-        outcomes = load(scale="small")
-    assert [o.ran for o in outcomes] == [False] * len(steps())
+    # when it is loaded again, then it only reads (the seed it has, one look per step) and writes nothing
+    with django_assert_max_num_queries(1 + len(steps())):
+        report = load(scale="small")
+    assert [o.ran for o in report.steps] == [False] * len(steps())
+    assert (report.scale, report.seed) == ("small", 2026)
     assert _counts() == before
     assert BoundaryVersion.objects.get(pk=1).version == version
     assert all(v > 0 for k, v in before.items() if k != "accounts.AuditLog")
+
+
+def test_without_scale_and_seed_the_demo_here_is_kept(demo_city):
+    # given a demo built with another seed
+    LoadedStep.objects.update(seed=7)
+    # when loaded without saying which, then it is left as it is
+    report = load()
+    assert (report.scale, report.seed) == ("small", 7)
+    assert not any(o.ran for o in report.steps)
 
 
 def test_another_scale_or_seed_asks_for_reset(demo_city):
@@ -84,7 +94,8 @@ def test_command_prints_one_login_per_role_every_time(demo_city):
     for login in LOGINS:
         assert f" {login.username} " in text and login.phone in text and login.role_zh in text
     assert text.count(PASSWORD) >= len(LOGINS)
-    assert "塞上社区" in text and "巴音宝力格镇" in text
+    assert "塞上社区 150825100001" in text and "巴音宝力格镇 150825100" in text
+    assert "scale small, seed 2026" in text
 
 
 def test_command_explains_a_refusal(demo_city):

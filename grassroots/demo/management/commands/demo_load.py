@@ -18,8 +18,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument(
+            "--scale", choices=sorted(SCALES), help="small (the default on an empty database) or city"
+        )
+        parser.add_argument("--seed", type=int, help=f"default {DEFAULT_SEED}, or the seed the demo here has")
         parser.add_argument("--reset", action="store_true", help="delete the demo and build it again")
         parser.add_argument(
             "--base-url", default="http://127.0.0.1:8000", help="printed in front of the login addresses"
@@ -27,10 +29,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, reset, base_url, **options):
         try:
-            outcomes = load(scale=scale, seed=seed, reset=reset)
+            report = load(scale=scale, seed=seed, reset=reset)
         except DemoError as exc:
             raise CommandError(str(exc.message)) from exc
-        for outcome in outcomes:
+        for outcome in report.steps:
             counts = ", ".join(f"{k} {v:,}" for k, v in outcome.counts.items())
             if outcome.ran:
                 self.stdout.write(f"{outcome.label}: {counts} ({outcome.seconds:.1f} s)")
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             _("Demo city (scale %(scale)s, seed %(seed)s). Everything but the real place names is synthetic.")
-            % {"scale": scale, "seed": seed}
+            % {"scale": report.scale, "seed": report.seed}
         )
         self.stdout.write(
             _("Log in with the username or the phone number, password %(password)s:") % {"password": PASSWORD}
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                 row.login.username,
                 row.login.phone,
                 PASSWORD,
-                row.area_name,
+                f"{row.area_name} {row.login.area_code}" if row.login.area_code else row.area_name,
             ]
             for row in login_rows()
             if row.exists
