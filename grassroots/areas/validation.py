@@ -185,6 +185,16 @@ class ImportReport:
                 p.message, row=p.row, column=p.column, code=p.code, sheet=p.sheet
             )
 
+    def sort(self, sheets: tuple[str, ...] = ()) -> None:
+        """Order errors and warnings as they stand in the file: by sheet, then row (file-wide first)."""
+
+        def key(p: Problem):
+            sheet = sheets.index(p.sheet) if p.sheet in sheets else len(sheets)
+            return (sheet, -1 if p.row is None else p.row)
+
+        self.errors.sort(key=key)
+        self.warnings.sort(key=key)
+
     def as_dict(self) -> dict:
         return {
             "kind": self.kind,

@@ -1,10 +1,12 @@
 """Every write to the area tree: areas, grids, village groups, names, boundaries and the file imports.
 
 ``tree`` writes one object at a time; ``tree_file`` imports and exports the tree as a spreadsheet;
-``boundary_file`` imports and exports grid boundaries as GeoJSON.
+``boundary_file`` imports and exports grid boundaries as GeoJSON; ``import_runs`` is the preview-then-
+confirm flow of the pages.
 """
 
 from .boundary_file import boundaries_export, boundaries_import
+from .import_runs import import_confirm, import_preview
 from .tree import (
     UNSET,
     AreaError,
@@ -34,6 +36,8 @@ __all__ = [
     "boundaries_import",
     "grid_create",
     "grid_update",
+    "import_confirm",
+    "import_preview",
     "tree_export",
     "tree_import",
     "tree_template",

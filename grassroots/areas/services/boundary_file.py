@@ -537,6 +537,7 @@ def _check(plan: _BoundaryPlan) -> None:
     plan.check_sequences()
     plan.check_placement()
     plan.count()
+    plan.report.sort()
 
 
 def boundaries_import(

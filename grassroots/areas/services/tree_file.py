@@ -897,6 +897,7 @@ def _check(plan: _TreePlan) -> None:
     plan.check_groups()
     plan.check_whole()
     plan.count()
+    plan.report.sort((plan.sheet, plan.group_sheet))
 
 
 def tree_template() -> bytes:

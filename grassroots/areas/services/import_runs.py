@@ -1,0 +1,105 @@
+"""Preview, then confirm: the two steps of an import on the pages.
+
+:func:`import_preview` runs the import as a dry run and keeps the file with its report in an
+:class:`ImportRun`; :func:`import_confirm` imports exactly those bytes when the same administrator
+confirms. Nothing lives in the session or on a local disk, so any app server can take the second step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.accounts import rules
+from grassroots.accounts.scoping import OutOfScope
+
+from ..models import ImportRun
+from ..spreadsheets import read_upload, tree_max_bytes
+from .boundary_file import boundaries_import, boundaries_max_bytes
+from .tree import AreaError
+from .tree_file import tree_import
+
+PREVIEW_VALID_FOR = dt.timedelta(hours=24)
+
+_IMPORTERS = {
+    ImportRun.Kind.TREE: (tree_import, tree_max_bytes),
+    ImportRun.Kind.BOUNDARIES: (boundaries_import, boundaries_max_bytes),
+}
+
+
+def import_preview(*, actor, kind: str, root_code: str, file, request=None) -> ImportRun:
+    """Check an uploaded file as a dry run and keep it for confirmation (when it has no errors).
+
+    Raises ``ImportFileError`` for a file that cannot be read at all; nothing is kept then."""
+    importer, max_bytes = _IMPORTERS[ImportRun.Kind(kind)]
+    rules.require(actor, rules.can_manage_area, root_code)
+    data = read_upload(file, max_bytes=max_bytes())
+    name = str(getattr(file, "name", "") or "")[:200]
+    report = importer(actor=actor, file=ContentFile(data, name=name), root_code=root_code, dry_run=True)
+    now = clock.now()
+    with transaction.atomic():
+        # Files previewed and never confirmed are not kept longer than a day.
+        ImportRun.objects.filter(
+            status=ImportRun.Status.PREVIEWED, created_at__lt=now - PREVIEW_VALID_FOR
+        ).update(status=ImportRun.Status.EXPIRED, content=b"")
+        return ImportRun.objects.create(
+            kind=kind,
+            status=ImportRun.Status.PREVIEWED if report.ok else ImportRun.Status.REFUSED,
+            area_code=root_code,
+            actor=actor,
+            file_name=name,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_size=len(data),
+            content=data if report.ok else b"",
+            report=report.as_dict(),
+            created_at=now,
+        )
+
+
+def import_confirm(*, actor, run: ImportRun, request=None) -> ImportRun:
+    """Import the previewed file for real. Only the administrator who uploaded it may confirm, once,
+    within :data:`PREVIEW_VALID_FOR`. When the tree changed since the preview so that the file no longer
+    imports cleanly, nothing is written and the run records the new report."""
+    rules.require(actor, rules.can_manage_area, run.area_code)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.actor_id != actor.pk:
+            raise OutOfScope
+        if run.status != ImportRun.Status.PREVIEWED:
+            raise AreaError(
+                _("This upload is %(status)s; upload the file again to import it.")
+                % {"status": run.get_status_display()},
+                code="import_not_pending",
+                status=409,
+            )
+        expired = clock.now() - run.created_at > PREVIEW_VALID_FOR
+        if expired:
+            run.status, run.content = ImportRun.Status.EXPIRED, b""
+            run.save(update_fields=["status", "content"])
+        else:
+            _import_run(actor=actor, run=run, request=request)
+    if expired:  # raised after the block, so that the expiry is saved
+        raise AreaError(
+            _("The preview is more than a day old; upload the file again."), code="import_expired", status=409
+        )
+    return run
+
+
+def _import_run(*, actor, run: ImportRun, request) -> None:
+    data = bytes(run.content)
+    if hashlib.sha256(data).hexdigest() != run.file_sha256:
+        raise AreaError(_("The stored file is damaged; upload it again."), code="import_damaged", status=409)
+    importer, _max = _IMPORTERS[ImportRun.Kind(run.kind)]
+    report = importer(
+        actor=actor, file=ContentFile(data, name=run.file_name), root_code=run.area_code, request=request
+    )
+    run.status = ImportRun.Status.IMPORTED if report.written else ImportRun.Status.REFUSED
+    run.report = report.as_dict()
+    run.content = b""
+    run.finished_at = clock.now()
+    run.save(update_fields=["status", "report", "content", "finished_at"])
