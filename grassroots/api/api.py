@@ -57,10 +57,12 @@ def _invalid(request, exc: ValidationError):
 def _mount() -> None:
     from grassroots.accounts.api import router as accounts_router
     from grassroots.areas.api import router as areas_router
+    from grassroots.areas.api_io import router as area_data_router
     from grassroots.people.api import router as people_router
     from grassroots.workforce.api import router as workforce_router
 
     api.add_router("/areas", areas_router)
+    api.add_router("/area-data", area_data_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/people", people_router)
     api.add_router("/workforce", workforce_router)
