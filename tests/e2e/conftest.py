@@ -6,6 +6,9 @@ Use them as::
     def test_something(live_server, page, log_in):
         log_in(page, live_server, username="zhang", password="...")
 
+The pages' Content-Security-Policy forbids eval, so ``page.wait_for_function("a string")`` fails whenever it
+has to poll; wait with ``playwright.sync_api.expect(locator)`` or ``locator.wait_for()`` instead.
+
 Without Chromium the browser tests are skipped with a message, except under CI (env ``CI`` set), where a
 missing browser is a failure: CI must run them.
 """

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
 from grassroots.areas.models import GridKind
 from tests.factories import area, grid, user_with
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.e2e  # the browser journeys; the last test needs no browser
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_official_logs_in_sees_the_grids_on_the_map_and_opens_one(live_server, p
     assert re.search(r"/areas/150825100/$", page.url)
     paths = page.locator("#grid-map path.leaflet-interactive")
     paths.first.wait_for()
-    page.wait_for_function("document.getElementById('grid-map').dataset.drawn === '5'")
+    expect(page.locator("#grid-map")).to_have_attribute("data-drawn", "5")
     assert paths.count() == 5
     assert page.locator(".map-note").is_visible()  # no tile server configured: said so
     # when they click a grid
@@ -52,7 +53,7 @@ def test_official_logs_in_sees_the_grids_on_the_map_and_opens_one(live_server, p
     match = re.search(r"/grids/(15082510000100\d)/$", page.url)
     assert match
     assert page.locator("dd.code").inner_text() == match.group(1)
-    page.wait_for_function("document.getElementById('grid-map').dataset.drawn === '3'")
+    expect(page.locator("#grid-map")).to_have_attribute("data-drawn", "3")
     assert page.locator("#grid-map path.leaflet-interactive").count() == 3
     assert page.locator("#grid-map path.grid-current").count() == 1
     assert page.js_errors == []
@@ -73,3 +74,13 @@ def test_grid_worker_on_a_phone_sees_their_grid(live_server, phone_page, log_in,
     phone_page.goto(f"{live_server.url}/grids/150825100201002/")
     phone_page.locator("#grid-map path.grid-current").wait_for()
     assert phone_page.locator("#grid-map path.leaflet-interactive").count() == 1
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
+def test_missing_chromium_skips_outside_ci_and_fails_in_ci(monkeypatch, ci, outcome):
+    from tests.e2e import conftest
+
+    monkeypatch.setattr(conftest.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="Chromium is not installed"):
+        conftest._chromium_or_skip()
