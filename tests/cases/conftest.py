@@ -50,8 +50,22 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def ensure_seed() -> None:
+    """The categories and calendar that migration 0002 seeds (also when tests run with --nomigrations)."""
+    from grassroots.cases.calendar import seed_year
+    from grassroots.cases.models import CalendarYear, CategoryLimit
+    from grassroots.cases.seed import seed_categories
+
+    if not Category.objects.filter(code="0101").exists():
+        seed_categories(Category, CategoryLimit)
+    if not CalendarYear.objects.filter(year=2026).exists():
+        for year in (2024, 2025, 2026):
+            seed_year(year)
+
+
 @pytest.fixture
 def city(db) -> City:
+    ensure_seed()
     g1 = grid(G1, (107.00, 41.00, 107.01, 41.01))
     grid(G2, (107.01, 41.00, 107.02, 41.01))
     grid(OTHER_COUNTY_GRID, (108.00, 41.00, 108.01, 41.01))

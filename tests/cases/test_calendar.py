@@ -17,9 +17,14 @@ from grassroots.cases import calendar, deadlines, services
 from grassroots.cases.models import CalendarYear, Case, CategoryLimit, WorkingDay
 from grassroots.notifications.models import Notification
 
-from .conftest import INSIDE_G1
+from .conftest import INSIDE_G1, ensure_seed
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _seeded(db):
+    ensure_seed()
 
 
 def at(*args) -> dt.datetime:

@@ -55,7 +55,11 @@ def test_sms_goes_through_the_logging_backend_with_the_phone_masked(people, capl
     assert deliver.call([row.pk]) == 0  # delivered once only
 
 
-def test_the_delivery_task_runs_through_the_database_backend(people, django_capture_on_commit_callbacks):
+def test_the_delivery_task_runs_through_the_database_backend(
+    people, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The worker closes connections that are inside a transaction; the test's own transaction must survive.
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     with django_capture_on_commit_callbacks(execute=True):
         row = notify(recipients=[people.resident], title="db", body="x", channels=["email"])[0]
     from django_tasks_db.models import DBTaskResult
