@@ -265,6 +265,7 @@ def _check_row(
     """One row checked field by field; returns a Row, or None after adding its errors."""
     before = errors.count
     cell = {}
+    bad: set[str] = set()  # cells already reported; not checked again
     for key, index in columns.items():
         raw = values[index] if index < len(values) else None
         if key == "id_number" and isinstance(raw, int | float) and len(str(int(raw))) > 15:
@@ -276,6 +277,7 @@ def _check_row(
                 ),
             )
             cell[key] = ""
+            bad.add(key)
             continue
         text = _text(raw)
         if text.startswith(FORMULA_PREFIXES):
@@ -288,11 +290,14 @@ def _check_row(
                 % {"char": text[0].strip() or "TAB"},
             )
             text = ""
+            bad.add(key)
         cell[key] = text
     get = cell.get
 
     def required(key, max_length):
         value = get(key, "")
+        if key in bad:
+            return value
         if not value:
             errors.add(line, HEADER_OF[key], _("This cell is required."))
         elif len(value) > max_length:
@@ -321,7 +326,7 @@ def _check_row(
     ):
         errors.add(line, HEADER_OF["id_number"], _("This cell is required."))
     relation = lookup_zh(RELATION_ZH, get("relation", ""))
-    if relation is None:
+    if relation is None and "relation" not in bad:
         errors.add(
             line,
             HEADER_OF["relation"],
@@ -648,7 +653,7 @@ def _write_residents(
                 update.append(r)
             else:
                 counts.unchanged += 1
-        if row.relation == Relation.HEAD and household.head_id != getattr(r, "pk", None):
+        if row.relation == Relation.HEAD:
             heads.append((household, r))
         if row.key_groups:
             label_rows.append((r, row.key_groups))
