@@ -533,7 +533,8 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
     if action not in EFFECTS:
         raise ActionNotAllowed(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("category").get(pk=case.pk)
+        # Lock the case row only (not the joined category, which every case of that type shares).
+        locked = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case.pk)
         if not can_see(actor, locked):
             raise OutOfScope
         if locked.version != expected_version:
