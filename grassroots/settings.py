@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "grassroots.people",
     "grassroots.workforce",
     "grassroots.cases",
+    "grassroots.deliberation",
     "grassroots.api",
     "grassroots.demo",
 ]
