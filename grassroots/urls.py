@@ -14,6 +14,8 @@ urlpatterns = [
     path("areas/", include("grassroots.areas.urls")),
     path("people/", include("grassroots.people.urls")),
     path("grids/", include("grassroots.workforce.urls")),
+    path("cases/", include("grassroots.cases.urls")),
+    path("inbox/", include("grassroots.notifications.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

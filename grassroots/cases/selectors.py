@@ -1,3 +1,374 @@
-"""Every read of cases that a page or the API needs, scoped (views and the API call these, never the ORM)."""
+"""Every read of cases that a page or the API needs, scoped (views and the API call these, never the ORM).
+
+Who sees what (the rules are ``workflow.can_see`` and ``rules.is_staff_viewer``; these functions only turn
+them into queries):
+- the staff queue holds the cases whose *current* area lies in the user's scope (an escalated case leaves the
+  village's queue and enters the township's);
+- a resident sees their own reports, a handler the cases assigned to them;
+- a timeline shows internal notes only to staff who see the case through their scope or handle it.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from grassroots import clock
+from grassroots.accounts.models import Role, RoleGrant
+from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes, scoped
+from grassroots.areas.codes import Level, ancestor_codes, level_of
+
+from . import calendar, deadlines, workflow
+from .models import OPEN_STATES, Case, CaseEvent, CasePhoto, Category, PhotoStage, Source, State
+
+QUEUE_PAGE_SIZE = 25
+DUPLICATE_RADIUS_M = 50
+DUPLICATE_DAYS = 30
+# One degree of latitude in metres (WGS-84 mean); longitude degrees shrink with cos(latitude).
+_METRES_PER_DEGREE = 111_320.0
+
+
+# --- the staff queue -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page and the API list may filter by. Empty values filter nothing.
+
+    ``state`` is a :class:`State` value or ``"open"`` (every state not closed or cancelled); ``category`` a
+    category code (its subtree counts: ``01`` includes ``0101``); ``area`` an area code inside the user's
+    scope (its subtree); ``since``/``until`` local dates of the report, both inclusive.
+    """
+
+    state: str = ""
+    overdue: bool = False
+    category: str = ""
+    level: int | None = None
+    source: str = ""
+    area: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Cases whose running clock has passed its deadline: not accepted in time, or not handled in time."""
+    return Q(state=State.REPORTED, response_due_at__lt=now) | Q(
+        state=State.DISPATCHED, handling_due_at__lt=now
+    )
+
+
+def case_queue_for(*, user, filters: QueueFilters | None = None) -> QuerySet[Case]:
+    """The cases now owned by an area in the user's scope, newest report first, category loaded."""
+    f = filters or QueueFilters()
+    qs = scoped(Case.objects.all(), user, roles=workflow.VIEWERS)
+    if f.state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif f.state:
+        qs = qs.filter(state=f.state)
+    if f.overdue:
+        qs = qs.filter(overdue_q(clock.now()))
+    if f.category:
+        qs = qs.filter(category__code__startswith=f.category)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.area:
+        qs = qs.filter(area_code__startswith=f.area)
+    if f.since:
+        qs = qs.filter(reported_at__gte=_local_midnight(f.since))
+    if f.until:
+        qs = qs.filter(reported_at__lt=_local_midnight(f.until + dt.timedelta(days=1)))
+    return qs.select_related("category").order_by("-reported_at", "-id")
+
+
+def queue_areas_for(*, user) -> list[str]:
+    """The area prefixes the user's queue covers (empty: no queue at all, e.g. a resident)."""
+    if is_unrestricted(user):
+        return [""]
+    return scope_codes(user, roles=workflow.VIEWERS)
+
+
+def has_queue(user) -> bool:
+    return bool(queue_areas_for(user=user))
+
+
+# --- one case ----------------------------------------------------------------------------------------------
+
+
+def case_get_for(*, user, pk: int) -> Case:
+    """One case the user may see (reporter, assignee, staff in scope of where it is or came from), else 404."""
+    try:
+        case = Case.objects.select_related("category", "category__parent", "merged_into").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise OutOfScope from None
+    if not workflow.can_see(user, case):
+        raise OutOfScope
+    return case
+
+
+def timeline_for(*, user, case: Case) -> list[CaseEvent]:
+    """The case's events, oldest first, with their photos. Internal rows only for staff viewers/handlers."""
+    from . import rules
+
+    events = case.events.all().prefetch_related("photos").order_by("at", "id")
+    if not rules.is_staff_viewer(user, case):
+        events = events.filter(internal=False)
+    return list(events)
+
+
+@dataclass(frozen=True)
+class CasePhotos:
+    report: list[CasePhoto]
+    before: list[CasePhoto]
+    after: list[CasePhoto]
+
+
+def photos_for(case: Case) -> CasePhotos:
+    by_stage: dict[str, list[CasePhoto]] = {s: [] for s in PhotoStage.values}
+    for photo in case.photos.all().order_by("id"):
+        by_stage[photo.stage].append(photo)
+    return CasePhotos(by_stage[PhotoStage.REPORT], by_stage[PhotoStage.BEFORE], by_stage[PhotoStage.AFTER])
+
+
+# --- a resident's reports, a handler's tasks --------------------------------------------------------------
+
+
+def my_reports_for(*, user) -> QuerySet[Case]:
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(reporter=user).select_related("category").order_by("-reported_at", "-id")
+
+
+def my_tasks_for(*, user, include_closed: bool = False) -> QuerySet[Case]:
+    """Cases assigned to the user's login (a grid worker's or a department handler's work list): the most
+    urgent deadline first, cases without a running deadline after them."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    qs = Case.objects.filter(assignee_user=user).select_related("category")
+    if not include_closed:
+        qs = qs.filter(state__in=OPEN_STATES)
+    return qs.order_by("handling_due_at", "response_due_at", "-reported_at", "-id")
+
+
+# --- traffic lights -----------------------------------------------------------------------------------------
+
+
+def lights_for(cases, *, now: dt.datetime | None = None) -> dict[int, list[deadlines.Light]]:
+    """The traffic lights of many cases with one shared working calendar (one query per year touched)."""
+    at = now or clock.now()
+    cal = calendar.Calendar()
+    return {case.pk: deadlines.case_lights(case, at, cal=cal) for case in cases}
+
+
+def worst_light(lights: list[deadlines.Light]) -> str:
+    order = {"green": 0, "yellow": 1, "red": 2}
+    if not lights:
+        return ""
+    return max((light.colour for light in lights), key=lambda c: order.get(c, 0))
+
+
+# --- duplicates ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nearby:
+    case: Case
+    distance_m: float
+
+
+def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine) in metres."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+def duplicates_near(
+    *,
+    category: Category,
+    lon: float,
+    lat: float,
+    exclude_pk: int | None = None,
+    radius_m: float = DUPLICATE_RADIUS_M,
+    days: int = DUPLICATE_DAYS,
+    limit: int = 5,
+) -> list[Nearby]:
+    """Recent reports of the same service type within ``radius_m`` of a point, nearest first.
+
+    Not closed as duplicates or cancelled. Unscoped: callers decide what to show of them (a resident sees
+    only that a similar report exists; staff see the cases in their scope).
+    """
+    dlat = radius_m / _METRES_PER_DEGREE
+    dlon = radius_m / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    since = clock.now() - dt.timedelta(days=days)
+    candidates = (
+        Case.objects.filter(
+            category=category,
+            reported_at__gte=since,
+            lon__range=(lon - dlon, lon + dlon),
+            lat__range=(lat - dlat, lat + dlat),
+        )
+        .exclude(state=State.CANCELLED)
+        .exclude(merged_into__isnull=False)
+        .select_related("category")
+        .order_by("-reported_at")[:50]
+    )
+    found = []
+    for case in candidates:
+        if exclude_pk is not None and case.pk == exclude_pk:
+            continue
+        distance = _distance_m(lon, lat, case.lon, case.lat)
+        if distance <= radius_m:
+            found.append(Nearby(case, distance))
+    found.sort(key=lambda n: (n.distance_m, -n.case.pk))
+    return found[:limit]
+
+
+def duplicates_for_case(*, user, case: Case) -> list[Nearby]:
+    """Possible duplicates of a case that the user may see (for merging from the case page)."""
+    if case.lon is None or case.lat is None:
+        return []
+    return [
+        n
+        for n in duplicates_near(category=case.category, lon=case.lon, lat=case.lat, exclude_pk=case.pk)
+        if workflow.can_see(user, n.case)
+    ]
+
+
+# --- dispatch targets ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A handler a dispatcher may choose: ``key`` is what the form posts (``grid_worker:12``, ``user:5``)."""
+
+    key: str
+    kind: str
+    label: str
+    group: str
+
+
+def dispatch_targets_for(*, case: Case) -> list[Target]:
+    """Whom a case at its current area may go to: the grid workers of its grid (or of the grids below its
+    village), staff logins holding a handling role on its area or below, and department handlers whose
+    grant covers its area."""
+    from grassroots.workforce.models import Assignment
+    from grassroots.workforce.selectors import active_on
+
+    from .models import AssigneeKind
+
+    code = case.area_code
+    targets: list[Target] = []
+    if level_of(code) >= Level.VILLAGE:
+        assignments = (
+            Assignment.objects.filter(area_code__startswith=code)
+            .filter(active_on(clock.today()))
+            .select_related("worker")
+            .order_by("area_code", "worker__name")
+        )
+        seen: set[int] = set()
+        for a in assignments:
+            if a.worker_id in seen:
+                continue
+            seen.add(a.worker_id)
+            targets.append(
+                Target(
+                    f"{AssigneeKind.GRID_WORKER}:{a.worker_id}",
+                    AssigneeKind.GRID_WORKER,
+                    f"{a.worker.name} · {a.area_code[-3:]}",
+                    str(Role.GRID_WORKER.label),
+                )
+            )
+    staff_roles = [Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF]
+    grants = (
+        RoleGrant.objects.filter(
+            Q(role__in=staff_roles, area_code__startswith=code)
+            | Q(role__in=staff_roles, area_code=code)
+            | Q(role=Role.DEPARTMENT_HANDLER, area_code__in=ancestor_codes(code))
+        )
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("role", "area_code", "user__username")
+    )
+    seen_users: set[tuple[int, str]] = set()
+    for g in grants:
+        kind = AssigneeKind.DEPARTMENT if g.role == Role.DEPARTMENT_HANDLER else AssigneeKind.USER
+        if (g.user_id, kind) in seen_users:
+            continue
+        seen_users.add((g.user_id, kind))
+        targets.append(Target(f"{kind}:{g.user_id}", kind, str(g.user), str(Role(g.role).label)))
+    return targets
+
+
+def resolve_target(*, case: Case, key: str):
+    """The :class:`~grassroots.cases.workflow.DispatchTarget` for a key offered by
+    :func:`dispatch_targets_for` (anything not offered for this case → None)."""
+    from grassroots.accounts.models import User
+    from grassroots.workforce.models import GridWorker
+
+    from .models import AssigneeKind
+    from .workflow import DispatchTarget
+
+    offered = {t.key for t in dispatch_targets_for(case=case)}
+    if key not in offered:
+        return None
+    kind, _sep, ref = key.partition(":")
+    if kind == AssigneeKind.GRID_WORKER:
+        worker = GridWorker.objects.select_related("user").get(pk=int(ref))
+        return DispatchTarget(AssigneeKind.GRID_WORKER, str(worker.pk), worker.name, worker.user)
+    user = User.objects.get(pk=int(ref))
+    return DispatchTarget(kind, str(user.pk), str(user), user)
+
+
+# --- choices for forms and filters ---------------------------------------------------------------------------
+
+
+def categories_for_choice() -> list[Category]:
+    """Active service types, parents before children, with the parent loaded (for grouped selects)."""
+    return list(Category.objects.filter(is_active=True).select_related("parent").order_by("code"))
+
+
+SOURCE_CHOICES = Source.choices
+
+
+def case_by_reference_for(*, user, text: str) -> Case | None:
+    """The case a user means by its reference (``20250301`` + 7-digit number) or its bare number, if they
+    may see it."""
+    text = (text or "").strip()
+    if not text.isdigit():
+        return None
+    pk = int(text[8:]) if len(text) >= 15 else int(text)
+    try:
+        case = case_get_for(user=user, pk=pk)
+    except OutOfScope:
+        return None
+    if len(text) >= 15 and case.reference != text:
+        return None
+    return case
+
+
+# --- metrics pages --------------------------------------------------------------------------------------------
+
+
+def may_see_metrics(*, user, code: str) -> bool:
+    """Staff (and leaders) whose scope holds the whole area see its figures."""
+    from grassroots.accounts.scoping import in_scope
+
+    return in_scope(user, code, roles=workflow.VIEWERS)
+
+
+def area_names(*, codes: list[str]) -> dict[str, str]:
+    from grassroots.areas.models import Area
+
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}

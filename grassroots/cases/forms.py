@@ -1,0 +1,219 @@
+"""Forms of the case pages. They parse and present; the services validate the substance (category exists,
+point in range, photos are images ...) and their errors are put back onto the fields here."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.areas.codes import Level
+
+from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
+from .photos import MAX_PHOTOS
+from .services import DESK_SOURCES, URGE_CARDS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to :data:`~grassroots.cases.photos.MAX_PHOTOS` files from one ``<input multiple>``; the photo
+    service checks each one (real image, size, pixels)."""
+
+    def __init__(self, *, capture: bool = True, **kwargs):
+        attrs = {"accept": "image/*", "multiple": True, "data-max-files": MAX_PHOTOS}
+        if capture:
+            attrs["capture"] = "environment"
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(n)d photos; you chose %(count)d. Leave some out."),
+                params={"n": MAX_PHOTOS, "count": len(files)},
+            )
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"])
+        return [super(PhotosField, self).clean(f) for f in files]
+
+
+def category_choices(categories) -> list:
+    """Grouped choices: each top class an optgroup of its children (a top class without children is itself
+    a choice)."""
+    children: dict[int, list] = {}
+    tops = []
+    for c in categories:
+        if c.parent_id is None:
+            tops.append(c)
+        else:
+            children.setdefault(c.parent_id, []).append(c)
+    out: list = [("", _("Choose a service type"))]
+    for top in tops:
+        kids = children.get(top.pk)
+        if kids:
+            out.append((top.name, [(k.code, k.name) for k in kids]))
+        else:
+            out.append((top.code, top.name))
+    return out
+
+
+class _PointMixin(forms.Form):
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput)
+    crs = forms.CharField(required=False, initial="wgs84", widget=forms.HiddenInput)
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. behind building 3, by the east gate")}),
+    )
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
+class ReportForm(_PointMixin):
+    """A resident's or grid worker's report (随手拍)."""
+
+    category = forms.ChoiceField(label=_("Service type"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices, initial=CaseKind.PROBLEM)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        required=False,
+        choices=[("", _("as usual for this service type")), *Urgency.choices],
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("What, where, since when …")}),
+    )
+    photos = PhotosField(label=_("Photos (up to 9)"))
+    anonymous = forms.BooleanField(
+        label=_("Hide my name from the people who handle it"),
+        required=False,
+        help_text=_(
+            "Nobody handling it sees who reported it; you still follow it and are told of every step."
+        ),
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(categories)
+
+
+class OnTheSpotForm(_PointMixin):
+    """A grid worker's small matter resolved at once (即报即办)."""
+
+    category = forms.ChoiceField(label=_("Service type"))
+    description = forms.CharField(
+        label=_("What was the problem?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    note = forms.CharField(
+        label=_("What did you do?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    before_photos = PhotosField(label=_("Photos before"))
+    after_photos = PhotosField(label=_("Photos after"))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(categories)
+
+
+class EnterForm(_PointMixin):
+    """Staff enter a call, hotline ticket, visit or walk-in."""
+
+    source = forms.ChoiceField(
+        label=_("Channel"), choices=[(v, label) for v, label in Source.choices if v in DESK_SOURCES]
+    )
+    category = forms.ChoiceField(label=_("Service type"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices, initial=CaseKind.PROBLEM)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        required=False,
+        choices=[("", _("as usual for this service type")), *Urgency.choices],
+    )
+    description = forms.CharField(
+        label=_("What is the problem?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    area_code = forms.CharField(
+        label=_("Area code, when the caller cannot say where exactly"),
+        required=False,
+        max_length=15,
+        help_text=_("Leave empty when you mark the place on the map."),
+    )
+    reporter_name = forms.CharField(label=_("Caller's name"), required=False, max_length=100)
+    reporter_phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=20)
+    anonymous = forms.BooleanField(label=_("The caller asks to stay anonymous"), required=False)
+    photos = PhotosField(label=_("Photos (up to 9)"), capture=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(categories)
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    really_solved = forms.TypedChoiceField(
+        label=_("Was the problem really solved?"),
+        choices=[("yes", _("yes, it is solved")), ("no", _("no, it is not solved"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reopen_if_unsolved = forms.BooleanField(
+        label=_("If it is not solved, reopen my report"), required=False, initial=True
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters (GET). Every field is optional."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("any")), ("open", _("open (not closed)")), *State.choices],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    category = forms.ChoiceField(label=_("Service type"), required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("any")), *Level.choices],
+    )
+    source = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("any")), *Source.choices])
+    since = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("any"))]
+        for c in categories:
+            prefix = "" if c.parent_id is None else "— "
+            choices.append((c.code, f"{prefix}{c.code} {c.name}"))
+        self.fields["category"].choices = choices
+
+
+class ActionForm(forms.Form):
+    """The fields any workflow action may need; each action's template shows only its own."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    target = forms.CharField(required=False, max_length=64)
+    card = forms.ChoiceField(required=False, choices=[(c, c) for c in URGE_CARDS])
+    amount = forms.IntegerField(required=False, min_value=1, max_value=365)
+    unit = forms.ChoiceField(required=False, choices=LimitUnit.choices)
+    master = forms.CharField(required=False, max_length=32)
+    photos = PhotosField(required=False, capture=True)

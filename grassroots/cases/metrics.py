@@ -1,0 +1,434 @@
+"""Case metrics for an area subtree and a period: exactly the formulas of DESIGN.md section 4.
+
+    closure 结案率 (办结率)      = closed / due to close
+    on-time closure 按期结案率    = closed on time / due to close
+    on-time handling 按期处置率   = handled on time / due to handle
+    rework 返工率                 = failed verifications / handled
+    satisfaction 满意率           = (satisfied + basically satisfied) / rated   ("basically" configurable)
+    response 响应率               = accepted within the response limit / reported
+    share closed at grid level, and at village/community level or below = closed there / closed
+    department score 综合指标值   = on-time handling × 60 + closure × 30 + (1 − rework) × 10
+
+Which cases count (the cohort): every case *reported* in the period whose *origin* (the grid or area it was
+routed to when reported) lies in the subtree, except reports merged into another case as duplicates (the
+case they were merged into counts for them). Of the cohort:
+
+- due to close: accepted (立案), and neither cancelled nor shelved (挂账 cases wait outside the count);
+- closed: of those, closed now; on time when closed by the handling deadline (or with no deadline, as a
+  matter resolved on the spot);
+- due to handle: dispatched to a handler and not shelved; handled: of those, reported back by the handler;
+  on time when the (last) report back came by the handling deadline;
+- failed verifications: every failed check (核查不通过) of those cases, so one case can fail twice;
+- rated: rated by the reporter; reported: the whole cohort; accepted within the response limit: accepted
+  by its response deadline.
+
+Every figure comes from one aggregate query (``COUNT(*) FILTER (...)``/``SUM``), grouped when broken down by
+child area or by handler — never a loop over cases. Percentages are rounded half up to two places from the
+exact fractions; the score is computed from the exact fractions, then rounded.
+"""
+
+from __future__ import annotations
+
+import calendar as std_calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.areas.codes import CODE_LENGTH, Level, level_of
+
+from .models import AssigneeKind, Case, Rating, State
+
+HUNDREDTH = Decimal("0.01")
+
+
+# --- the period ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates ``start`` (inclusive) to ``end`` (exclusive), with the text it was parsed from."""
+
+    start: dt.date
+    end: dt.date
+    key: str
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year + 1, 1, 1), f"{year}")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        first = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+        return cls(first, end, f"{year}-Q{quarter}")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        days = std_calendar.monthrange(year, month)[1]
+        return cls(
+            dt.date(year, month, 1), dt.date(year, month, days) + dt.timedelta(days=1), f"{year}-{month:02d}"
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2025`` · ``2025-Q2`` · ``2025-03`` · ``2025-01-01..2025-06-30`` (both days inclusive)."""
+        text = (text or "").strip()
+        try:
+            if m := re.fullmatch(r"(\d{4})", text):
+                return cls.year(int(m[1]))
+            if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
+                return cls.quarter(int(m[1]), int(m[2]))
+            if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+                return cls.month(int(m[1]), int(m[2]))
+            if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+                start, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+                if last >= start:
+                    return cls(start, last + dt.timedelta(days=1), text)
+        except ValueError:
+            pass
+        raise PeriodError(text)
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        zone = timezone.get_current_timezone()
+        return (
+            dt.datetime.combine(self.start, dt.time.min, tzinfo=zone),
+            dt.datetime.combine(self.end, dt.time.min, tzinfo=zone),
+        )
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+
+class PeriodError(ValueError):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.message = _(
+            "The period %(text)s is not understood. Write a year (2025), a quarter (2025-Q2), a month "
+            "(2025-03) or two dates (2025-01-01..2025-06-30)."
+        ) % {"text": text}
+
+
+# --- the counts and the rates --------------------------------------------------------------------------------
+
+
+_ACCEPTED = Q(accepted_at__isnull=False)
+_KEPT = ~Q(state__in=[State.CANCELLED, State.SHELVED])
+_DUE_TO_CLOSE = _ACCEPTED & _KEPT
+_CLOSED = _DUE_TO_CLOSE & Q(state=State.CLOSED)
+_DUE_TO_HANDLE = Q(dispatched_at__isnull=False) & _KEPT
+_HANDLED = _DUE_TO_HANDLE & Q(handled_at__isnull=False)
+_NO_HANDLING_DEADLINE = Q(handling_due_at__isnull=True)
+
+AGGREGATES = {
+    "reported": Count("pk"),
+    "responded_in_time": Count(
+        "pk", filter=_ACCEPTED & (Q(response_due_at__isnull=True) | Q(accepted_at__lte=F("response_due_at")))
+    ),
+    "due_to_close": Count("pk", filter=_DUE_TO_CLOSE),
+    "closed": Count("pk", filter=_CLOSED),
+    "closed_on_time": Count(
+        "pk", filter=_CLOSED & (_NO_HANDLING_DEADLINE | Q(closed_at__lte=F("handling_due_at")))
+    ),
+    "due_to_handle": Count("pk", filter=_DUE_TO_HANDLE),
+    "handled": Count("pk", filter=_HANDLED),
+    "handled_on_time": Count(
+        "pk", filter=_HANDLED & (_NO_HANDLING_DEADLINE | Q(handled_at__lte=F("handling_due_at")))
+    ),
+    "failed_verifications": Sum("rework_count", filter=_DUE_TO_HANDLE, default=0),
+    "rated": Count("pk", filter=~Q(rating="")),
+    "satisfied": Count("pk", filter=Q(rating=Rating.SATISFIED)),
+    "basically": Count("pk", filter=Q(rating=Rating.BASICALLY)),
+    "unsatisfied": Count("pk", filter=Q(rating=Rating.UNSATISFIED)),
+    "closed_at_grid": Count("pk", filter=_CLOSED & Q(closing_level=Level.GRID)),
+    "closed_at_village_or_below": Count("pk", filter=_CLOSED & Q(closing_level__gte=Level.VILLAGE)),
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    reported: int = 0
+    responded_in_time: int = 0
+    due_to_close: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    due_to_handle: int = 0
+    handled: int = 0
+    handled_on_time: int = 0
+    failed_verifications: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    basically: int = 0
+    unsatisfied: int = 0
+    closed_at_grid: int = 0
+    closed_at_village_or_below: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict) -> Counts:
+        return cls(**{name: int(row.get(name) or 0) for name in AGGREGATES})
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One figure: numerator / denominator, its exact fraction, the percentage shown, and its definition."""
+
+    key: str
+    label: str
+    short_label: str
+    numerator: int
+    denominator: int
+    numerator_label: str
+    denominator_label: str
+    definition: str
+
+    @property
+    def fraction(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator) / Decimal(self.denominator)
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The percentage rounded half up to 0.01 (None when nothing is due: "no figure", not 0 %)."""
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def basically_counts_default() -> bool:
+    return bool(getattr(settings, "CASES_SATISFACTION_COUNTS_BASICALLY", True))
+
+
+@dataclass(frozen=True)
+class Figures:
+    counts: Counts
+    basically_counts: bool
+    rates: dict[str, Rate] = field(default_factory=dict)
+
+    @property
+    def score(self) -> Decimal | None:
+        """综合指标值 = on-time handling × 60 + closure × 30 + (1 − rework) × 10 (None without handled cases)."""
+        handling = self.rates["on_time_handling"].fraction
+        closure = self.rates["closure"].fraction
+        rework = self.rates["rework"].fraction
+        if handling is None or closure is None or rework is None:
+            return None
+        return (handling * 60 + closure * 30 + (1 - rework) * 10).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+    def __getitem__(self, key: str) -> Rate:
+        return self.rates[key]
+
+    @property
+    def ordered(self) -> list[Rate]:
+        return [self.rates[k] for k in RATE_ORDER]
+
+
+RATE_ORDER = (
+    "closure",
+    "on_time_closure",
+    "on_time_handling",
+    "rework",
+    "satisfaction",
+    "response",
+    "closed_at_grid",
+    "closed_at_village",
+)
+
+SCORE_DEFINITION = _(
+    "Department score (综合指标值) = on-time handling rate × 60 + closure rate × 30 + (1 − rework rate) × 10, "
+    "out of 100."
+)
+COHORT_DEFINITION = _(
+    "Counted: every case reported in the period whose place of report lies in this area, except reports "
+    "merged into another case as duplicates. Due to close: accepted, and neither cancelled nor shelved. Due "
+    "to handle: dispatched to a handler and not shelved. On time: by the handling deadline of the case "
+    "(matters resolved on the spot have none and count as on time)."
+)
+
+
+def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
+    c = counts
+    satisfied = c.satisfied + (c.basically if basically_counts else 0)
+    satisfaction_definition = (
+        _("Satisfaction rate (满意率) = (satisfied + basically satisfied) / rated.")
+        if basically_counts
+        else _("Satisfaction rate (满意率) = satisfied / rated; basically satisfied does not count here.")
+    )
+    rates = [
+        Rate(
+            "closure",
+            _("Closure rate (办结率)"),
+            _("closure"),
+            c.closed,
+            c.due_to_close,
+            _("closed"),
+            _("due to close"),
+            _("Closure rate (结案率, shown as 办结率) = closed / due to close."),
+        ),
+        Rate(
+            "on_time_closure",
+            _("On-time closure rate (按期结案率)"),
+            _("on-time closure"),
+            c.closed_on_time,
+            c.due_to_close,
+            _("closed on time"),
+            _("due to close"),
+            _("On-time closure rate (按期结案率) = closed by the handling deadline / due to close."),
+        ),
+        Rate(
+            "on_time_handling",
+            _("On-time handling rate (按期处置率)"),
+            _("on-time handling"),
+            c.handled_on_time,
+            c.due_to_handle,
+            _("handled on time"),
+            _("due to handle"),
+            _("On-time handling rate (按期处置率) = handled by the handling deadline / due to handle."),
+        ),
+        Rate(
+            "rework",
+            _("Rework rate (返工率)"),
+            _("rework"),
+            c.failed_verifications,
+            c.handled,
+            _("failed verifications"),
+            _("handled"),
+            _("Rework rate (返工率) = failed verifications / handled. Each failed check counts."),
+        ),
+        Rate(
+            "satisfaction",
+            _("Satisfaction rate (满意率)"),
+            _("satisfaction"),
+            satisfied,
+            c.rated,
+            _("satisfied or basically satisfied") if basically_counts else _("satisfied"),
+            _("rated"),
+            satisfaction_definition,
+        ),
+        Rate(
+            "response",
+            _("Response rate (响应率)"),
+            _("response"),
+            c.responded_in_time,
+            c.reported,
+            _("accepted within the response limit"),
+            _("reported"),
+            _("Response rate (响应率) = accepted within the response limit / reported."),
+        ),
+        Rate(
+            "closed_at_grid",
+            _("Closed in the grid (小事不出网格)"),
+            _("closed in the grid"),
+            c.closed_at_grid,
+            c.closed,
+            _("closed at grid level"),
+            _("closed"),
+            _("Share closed at grid level = closed at grid level / closed."),
+        ),
+        Rate(
+            "closed_at_village",
+            _("Closed in the village or community (大事不出社区)"),
+            _("closed in the village"),
+            c.closed_at_village_or_below,
+            c.closed,
+            _("closed at village / community level or below"),
+            _("closed"),
+            _("Share closed at village / community level or below = closed there / closed."),
+        ),
+    ]
+    return Figures(counts, basically_counts, {r.key: r for r in rates})
+
+
+# --- the queries ----------------------------------------------------------------------------------------------
+
+
+def _cohort(area_code: str, period: Period):
+    start, end = period.bounds()
+    return Case.objects.filter(
+        origin_code__startswith=area_code,
+        reported_at__gte=start,
+        reported_at__lt=end,
+        merged_into__isnull=True,
+    )
+
+
+def case_metrics(*, area_code: str, period: Period, basically_counts: bool | None = None) -> Figures:
+    """The figures for the subtree of ``area_code`` over ``period`` (one aggregate query).
+
+    Unscoped: the caller checks that the user may see the area (see ``metrics_for`` in views).
+    """
+    level_of(area_code)  # a malformed code raises CodeError before any query
+    counts = Counts.from_row(_cohort(area_code, period).aggregate(**AGGREGATES))
+    return figures_from(
+        counts, basically_counts=basically_counts_default() if basically_counts is None else basically_counts
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown: a child area (``key`` its code) or a handler (``key`` kind:name)."""
+
+    key: str
+    figures: Figures
+    label: str = ""
+
+
+def case_metrics_by_child(
+    *, area_code: str, period: Period, basically_counts: bool | None = None
+) -> list[Row]:
+    """The figures of each child area of ``area_code`` with cases in the cohort (one grouped query)."""
+    level = level_of(area_code)
+    if level == Level.GRID:
+        return []
+    child_length = CODE_LENGTH[Level(level + 1)]
+    counted = basically_counts_default() if basically_counts is None else basically_counts
+    rows = (
+        _cohort(area_code, period)
+        .annotate(child=Substr("origin_code", 1, child_length))
+        .values("child")
+        .annotate(**AGGREGATES)
+        .order_by("child")
+    )
+    return [
+        Row(row["child"], figures_from(Counts.from_row(row), basically_counts=counted))
+        for row in rows
+        if len(row["child"]) == child_length  # cases routed to the area itself have no child
+    ]
+
+
+def case_metrics_by_handler(
+    *, area_code: str, period: Period, basically_counts: bool | None = None
+) -> list[Row]:
+    """The figures of each department and co-building unit that handled cases of the cohort (one grouped
+    query): the department score (综合指标值) ranks them."""
+    counted = basically_counts_default() if basically_counts is None else basically_counts
+    rows = (
+        _cohort(area_code, period)
+        .filter(assignee_kind__in=[AssigneeKind.DEPARTMENT, AssigneeKind.UNIT])
+        .values("assignee_kind", "assignee_name")
+        .annotate(**AGGREGATES)
+        .order_by("assignee_kind", "assignee_name")
+    )
+    out = [
+        Row(
+            f"{row['assignee_kind']}:{row['assignee_name']}",
+            figures_from(Counts.from_row(row), basically_counts=counted),
+            label=row["assignee_name"],
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda r: (r.figures.score is None, -(r.figures.score or 0), r.key))
+
+
+def default_period_key() -> str:
+    """This year so far (the page's default period)."""
+    from grassroots import clock
+
+    return str(clock.today().year)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", views.report, name="report"),
+    path("report/duplicates/", views.duplicates, name="duplicates"),
+    path("mine/", views.mine, name="mine"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("on-the-spot/", views.on_the_spot, name="on_the_spot"),
+    path("enter/", views.enter, name="enter"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("queue/targets/", views.bulk_targets, name="bulk_targets"),
+    path("metrics/<str:code>/", views.metrics, name="metrics"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<str:action>/", views.act, name="act"),
+]

@@ -1,0 +1,577 @@
+"""The case pages: report, my reports, my tasks, resolve on the spot, the staff queue, the case page with the
+actions the user may take now, and the metrics of an area.
+
+Views parse, check, call a service or a selector, render. Which actions a user may take comes from
+``workflow.available_actions`` (the transition table), never from a copy of the rules here.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from grassroots.accounts.models import Role
+from grassroots.accounts.rules import can_view_area, require
+from grassroots.accounts.scoping import has_role
+from grassroots.areas import selectors as area_selectors
+from grassroots.areas.codes import CodeError, Level
+from grassroots.areas.models import GridKind
+from grassroots.errors import DomainError
+
+from . import metrics as case_metrics
+from . import rules, selectors, services, workflow
+from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
+from .models import Case, Urgency
+from .workflow import Action, CaseConflict, available_actions
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _put_errors(form, exc: DomainError) -> None:
+    """Put a service's refusal on the form. Its message names every problem and says what to do."""
+    form.add_error(None, str(exc.message))
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+def home(request):
+    """Where "cases" starts: the queue for staff, the task list for handlers, otherwise one's own reports."""
+    if not request.user.is_authenticated:
+        return redirect("cases:report")
+    if has_role(request.user, workflow.OVERSIGHT):
+        return redirect("cases:queue")
+    if has_role(request.user, {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}):
+        return redirect("cases:tasks")
+    return redirect("cases:mine")
+
+
+# --- resident and grid worker -------------------------------------------------------------------------------
+
+
+@login_required
+def report(request):
+    """Report a problem (随手拍): photos, place on a map, service type, urgency, kind, anonymous."""
+    categories = selectors.categories_for_choice()
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, categories=categories)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = services.case_report(
+                    actor=request.user,
+                    category=d["category"],
+                    description=d["description"],
+                    lon=d["lon"],
+                    lat=d["lat"],
+                    crs=d["crs"] or "wgs84",
+                    accuracy_m=d["accuracy_m"],
+                    kind=d["kind"],
+                    urgency=d["urgency"] or None,
+                    address=d["address"],
+                    anonymous=d["anonymous"],
+                    photo_files=d["photos"],
+                    idempotency_key=d["idempotency_key"],
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference},
+                )
+                return redirect("cases:detail", pk=case.pk)
+        # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = _key()
+    else:
+        form = ReportForm(categories=categories, initial={"idempotency_key": _key()})
+    return render(
+        request,
+        "cases/report.html",
+        {"form": form, "duplicates_url": reverse("cases:duplicates"), "urgencies": Urgency.choices},
+    )
+
+
+@login_required
+@require_GET
+def duplicates(request):
+    """Similar recent reports near a point (htmx fragment while reporting)."""
+    code = request.GET.get("category", "")
+    category = services.category_by_code(code) if code else None
+    try:
+        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        lon = lat = None
+    found = []
+    if category is not None and lon is not None and -180 <= lon <= 180 and -90 <= lat <= 90:
+        found = selectors.duplicates_near(category=category, lon=lon, lat=lat)
+    visible = {n.case.pk for n in found if rules.can_view_case(request.user, n.case)}
+    return render(request, "cases/_duplicates.html", {"nearby": found, "visible": visible})
+
+
+@login_required
+def mine(request):
+    """The resident's own reports, newest first."""
+    page = Paginator(selectors.my_reports_for(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "cases/mine.html", {"page": page})
+
+
+@login_required
+def tasks(request):
+    """A handler's work: the open cases assigned to their login, most urgent first, with traffic lights."""
+    cases = list(selectors.my_tasks_for(user=request.user)[:200])
+    lights = selectors.lights_for(cases)
+    rows = [(c, lights[c.pk], selectors.worst_light(lights[c.pk])) for c in cases]
+    return render(
+        request,
+        "cases/tasks.html",
+        {"rows": rows, "can_resolve": rules.can_resolve_on_the_spot(request.user)},
+    )
+
+
+@login_required
+def on_the_spot(request):
+    """A grid worker reports a small matter and closes it at once, with before and after photos."""
+    if not rules.can_resolve_on_the_spot(request.user):
+        raise Http404
+    categories = selectors.categories_for_choice()
+    if request.method == "POST":
+        form = OnTheSpotForm(request.POST, request.FILES, categories=categories)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = services.case_resolve_on_the_spot(
+                    actor=request.user,
+                    category=d["category"],
+                    description=d["description"],
+                    note=d["note"],
+                    lon=d["lon"],
+                    lat=d["lat"],
+                    crs=d["crs"] or "wgs84",
+                    accuracy_m=d["accuracy_m"],
+                    address=d["address"],
+                    before_photos=d["before_photos"],
+                    after_photos=d["after_photos"],
+                    idempotency_key=d["idempotency_key"],
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Recorded as resolved on the spot: %(ref)s.") % {"ref": case.reference}
+                )
+                return redirect("cases:detail", pk=case.pk)
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = _key()
+    else:
+        form = OnTheSpotForm(categories=categories, initial={"idempotency_key": _key()})
+    return render(request, "cases/on_the_spot.html", {"form": form})
+
+
+@login_required
+def enter(request):
+    """Staff enter a case taken by phone, hotline, visit or walk-in."""
+    if not rules.can_enter_cases(request.user):
+        raise Http404
+    categories = selectors.categories_for_choice()
+    if request.method == "POST":
+        form = EnterForm(request.POST, request.FILES, categories=categories)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = services.case_enter(
+                    actor=request.user,
+                    source=d["source"],
+                    category=d["category"],
+                    description=d["description"],
+                    lon=d["lon"],
+                    lat=d["lat"],
+                    crs=d["crs"] or "wgs84",
+                    accuracy_m=d["accuracy_m"],
+                    area_code=d["area_code"] or None,
+                    kind=d["kind"],
+                    urgency=d["urgency"] or None,
+                    address=d["address"],
+                    reporter_name=d["reporter_name"],
+                    reporter_phone=d["reporter_phone"],
+                    anonymous=d["anonymous"],
+                    photo_files=d["photos"],
+                )
+            except DomainError as exc:
+                _put_errors(form, exc)
+            else:
+                messages.success(request, _("Case %(ref)s entered.") % {"ref": case.reference})
+                return redirect("cases:detail", pk=case.pk)
+    else:
+        form = EnterForm(categories=categories)
+    return render(request, "cases/enter.html", {"form": form})
+
+
+# --- staff queue --------------------------------------------------------------------------------------------
+
+
+def _queue_filters(form) -> selectors.QueueFilters:
+    if not form.is_valid():
+        return selectors.QueueFilters()
+    d = form.cleaned_data
+    return selectors.QueueFilters(
+        state=d["state"],
+        overdue=d["overdue"],
+        category=d["category"],
+        level=d["level"],
+        source=d["source"],
+        since=d["since"],
+        until=d["until"],
+    )
+
+
+@login_required
+def queue(request):
+    """The staff queue of the user's area: filters, paging, traffic lights, bulk dispatch."""
+    if not selectors.has_queue(request.user):
+        raise Http404
+    categories = selectors.categories_for_choice()
+    form = QueueFilterForm(request.GET or None, categories=categories)
+    filters = _queue_filters(form)
+    page = Paginator(
+        selectors.case_queue_for(user=request.user, filters=filters), selectors.QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    lights = selectors.lights_for(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    rows = [(c, selectors.worst_light(lights[c.pk])) for c in page.object_list]
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "can_enter": rules.can_enter_cases(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bulk_dispatch(request):
+    """Dispatch several accepted cases to one handler; each case on its own (a conflict skips only it)."""
+    ids = request.POST.getlist("case")
+    key = request.POST.get("target", "")
+    back = request.POST.get("next") or reverse("cases:queue")
+    if not back.startswith("/"):
+        back = reverse("cases:queue")
+    if not ids:
+        messages.error(request, _("Tick the cases to dispatch first."))
+        return redirect(back)
+    done, failed = 0, []
+    for raw in ids[: selectors.QUEUE_PAGE_SIZE * 4]:
+        version_text = request.POST.get(f"version_{raw}", "")
+        try:
+            case = selectors.case_get_for(user=request.user, pk=int(raw))
+            version = int(version_text)
+        except (Http404, ValueError):
+            failed.append(raw)
+            continue
+        target = selectors.resolve_target(case=case, key=key) if key else None
+        if target is None:
+            failed.append(case.reference)
+            continue
+        try:
+            services.case_dispatch(actor=request.user, case=case, expected_version=version, target=target)
+            done += 1
+        except DomainError:
+            failed.append(case.reference)
+    if done:
+        messages.success(request, _("%(n)d case(s) dispatched.") % {"n": done})
+    if failed:
+        messages.error(
+            request,
+            _(
+                "Not dispatched: %(refs)s. They may have changed meanwhile, not be accepted yet, or the handler "
+                "does not serve their area; open them to see."
+            )
+            % {"refs": ", ".join(str(f) for f in failed)},
+        )
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def bulk_targets(request):
+    """The handlers common to the ticked cases (htmx fragment for the bulk dispatch select)."""
+    ids = request.GET.getlist("case")[:100]
+    common = None
+    labels = {}
+    for raw in ids:
+        try:
+            case = selectors.case_get_for(user=request.user, pk=int(raw))
+        except (Http404, ValueError):
+            continue
+        offered = selectors.dispatch_targets_for(case=case)
+        labels.update({t.key: t for t in offered})
+        keys = {t.key for t in offered}
+        common = keys if common is None else common & keys
+    targets = [labels[k] for k in sorted(common or [], key=lambda k: (labels[k].group, labels[k].label))]
+    return render(request, "cases/_bulk_targets.html", {"targets": targets})
+
+
+# --- the case page ------------------------------------------------------------------------------------------
+
+# Which fields each action's form shows (the view only renders; the table decides which actions appear).
+ACTION_FIELDS = {
+    Action.ACCEPT: ("note",),
+    Action.CANCEL: ("reason",),
+    Action.DISPATCH: ("target", "note"),
+    Action.RETURN: ("reason",),
+    Action.ESCALATE: ("reason",),
+    Action.HANDLE: ("note", "photos"),
+    Action.VERIFY_PASS: ("note",),
+    Action.VERIFY_FAIL: ("reason",),
+    Action.SHELVE: ("reason",),
+    Action.UNSHELVE: ("note",),
+    Action.REQUEST_EXTENSION: ("amount", "reason"),
+    Action.APPROVE_EXTENSION: ("note",),
+    Action.REJECT_EXTENSION: ("note",),
+    Action.URGE: ("card", "note"),
+    Action.MERGE: ("master", "note"),
+    Action.REOPEN: ("reason",),
+}
+# What the button says (imperative; the timeline uses the past-tense labels of EventAction).
+ACTION_LABELS = {
+    Action.ACCEPT: gettext_lazy("Accept"),
+    Action.CANCEL: gettext_lazy("Cancel: do not take it up"),
+    Action.DISPATCH: gettext_lazy("Dispatch"),
+    Action.RETURN: gettext_lazy("Return: not for me"),
+    Action.ESCALATE: gettext_lazy("Escalate to the level above"),
+    Action.HANDLE: gettext_lazy("Report it handled"),
+    Action.VERIFY_PASS: gettext_lazy("Verified: close it"),
+    Action.VERIFY_FAIL: gettext_lazy("Verification failed: send it back"),
+    Action.SHELVE: gettext_lazy("Shelve (pause the clock)"),
+    Action.UNSHELVE: gettext_lazy("Resume"),
+    Action.REQUEST_EXTENSION: gettext_lazy("Ask for more time"),
+    Action.APPROVE_EXTENSION: gettext_lazy("Approve the extension"),
+    Action.REJECT_EXTENSION: gettext_lazy("Reject the extension"),
+    Action.URGE: gettext_lazy("Urge"),
+    Action.MERGE: gettext_lazy("Merge into the original case"),
+    Action.REOPEN: gettext_lazy("Reopen"),
+}
+# Actions with a visible consequence for the reporter or the case get the prominent button.
+PRIMARY = {Action.ACCEPT, Action.DISPATCH, Action.HANDLE, Action.VERIFY_PASS}
+
+
+@login_required
+def detail(request, pk: int):
+    """One case: photos before and after, map, timeline, context links, and what the user may do now."""
+    case = selectors.case_get_for(user=request.user, pk=pk)
+    user = request.user
+    actions = available_actions(user, case)
+    staff_view = rules.is_staff_viewer(user, case)
+    photos = selectors.photos_for(case)
+    lights = selectors.lights_for([case])[case.pk]
+    targets = selectors.dispatch_targets_for(case=case) if Action.DISPATCH in actions else []
+    dupes = selectors.duplicates_for_case(user=user, case=case) if staff_view and case.is_open else []
+    context_area = None
+    try:
+        context_area = area_selectors.area_get_for(user=user, code=case.origin_code) if staff_view else None
+    except Http404:
+        context_area = None
+    rate_form = RateForm() if Action.RATE in actions else None
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "is_reporter": case.reporter_id == user.pk,
+            "staff_view": staff_view,
+            "show_reporter": rules.can_see_reporter(user, case),
+            "timeline": selectors.timeline_for(user=user, case=case),
+            "photos": photos,
+            "lights": lights,
+            "actions": [
+                {
+                    "name": a,
+                    "label": ACTION_LABELS.get(a, Action(a).label),
+                    "fields": ACTION_FIELDS.get(a, ()),
+                    "primary": a in PRIMARY,
+                    "url": reverse("cases:act", kwargs={"pk": case.pk, "action": a}),
+                }
+                for a in actions
+                if a != Action.RATE
+            ],
+            "targets": targets,
+            "duplicates": dupes,
+            "rate_form": rate_form,
+            "context_area": context_area,
+            "grid_link": case.origin_code if len(case.origin_code) == 15 and context_area else "",
+            "cards": services.URGE_CARDS,
+            "grid_kinds": GridKind.choices,
+        },
+    )
+
+
+def _do(action: str, request, case: Case, form: ActionForm):
+    """Call the service behind ``action`` with the form's values."""
+    d = form.cleaned_data
+    common = {"actor": request.user, "case": case, "expected_version": d["expected_version"]}
+    note = d.get("note") or ""
+    if action == Action.ACCEPT:
+        return services.case_accept(**common, note=note)
+    if action == Action.CANCEL:
+        return services.case_cancel(**common, reason=note)
+    if action == Action.DISPATCH:
+        target = selectors.resolve_target(case=case, key=d.get("target") or "")
+        if target is None:
+            raise services.CaseError(_("Choose a handler from the list."), code="missing_target")
+        return services.case_dispatch(**common, target=target, note=note)
+    if action == Action.RETURN:
+        return services.case_return(**common, reason=note)
+    if action == Action.ESCALATE:
+        return services.case_escalate(**common, reason=note)
+    if action == Action.HANDLE:
+        return services.case_handle(**common, note=note, photo_files=d.get("photos") or [])
+    if action == Action.VERIFY_PASS:
+        return services.case_verify(**common, passed=True, note=note)
+    if action == Action.VERIFY_FAIL:
+        return services.case_verify(**common, passed=False, note=note)
+    if action == Action.SHELVE:
+        return services.case_shelve(**common, reason=note)
+    if action == Action.UNSHELVE:
+        return services.case_unshelve(**common, note=note)
+    if action == Action.REQUEST_EXTENSION:
+        return services.case_extension_request(
+            **common, amount=d.get("amount") or 0, unit=d.get("unit") or "days", reason=note
+        )
+    if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+        return services.case_extension_decide(**common, approve=action == Action.APPROVE_EXTENSION, note=note)
+    if action == Action.URGE:
+        return services.case_urge(**common, card=d.get("card") or "normal", note=note)
+    if action == Action.MERGE:
+        master = selectors.case_by_reference_for(user=request.user, text=d.get("master") or "")
+        if master is None:
+            raise services.CaseError(
+                _("No case with that number that you can see. Enter the number of the original case."),
+                code="bad_merge",
+            )
+        return services.case_merge(**common, master=master, note=note)
+    if action == Action.REOPEN:
+        return services.case_reopen(**common, reason=note)
+    raise Http404
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    """Take one workflow action on a case (the service checks the table, the permission and the version)."""
+    case = selectors.case_get_for(user=request.user, pk=pk)
+    if action == Action.RATE:
+        return rate(request, case)
+    if action not in ACTION_FIELDS:
+        raise Http404
+    form = ActionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        _do(action, request, case, form)
+    except CaseConflict as exc:
+        messages.error(request, str(exc.message))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    if not rules.can_view_case(request.user, Case.objects.get(pk=case.pk)):
+        # e.g. escalated out of the actor's scope: the case page would now be a 404.
+        return redirect("cases:home")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def rate(request, case: Case):
+    form = RateForm(request.POST)
+    try:
+        version = int(request.POST.get("expected_version", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The form is incomplete; reload the page."))
+    if not form.is_valid():
+        messages.error(request, _("Choose how satisfied you are and whether the problem was really solved."))
+        return redirect("cases:detail", pk=case.pk)
+    d = form.cleaned_data
+    try:
+        services.case_rate(
+            actor=request.user,
+            case=case,
+            expected_version=version,
+            rating=d["rating"],
+            really_solved=d["really_solved"],
+            comment=d["comment"],
+            reopen_if_unsolved=d["reopen_if_unsolved"],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if d["really_solved"] or not d["reopen_if_unsolved"]:
+            messages.success(request, _("Thank you for your rating."))
+        else:
+            messages.success(
+                request, _("Thank you. Your report has been reopened and will be dealt with again.")
+            )
+    return redirect("cases:detail", pk=case.pk)
+
+
+# --- metrics --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def metrics(request, code: str):
+    """The case figures of an area and its children for a period, each with its definition."""
+    require(request.user, can_view_area, code)
+    if not selectors.may_see_metrics(user=request.user, code=code):
+        raise Http404
+    area = area_selectors.area_get_for(user=request.user, code=code)
+    period_text = request.GET.get("period") or str(case_metrics.default_period_key())
+    try:
+        period = case_metrics.Period.parse(period_text)
+    except case_metrics.PeriodError as exc:
+        messages.error(request, str(exc.message))
+        period = case_metrics.Period.parse(case_metrics.default_period_key())
+    basically = request.GET.get("basically")
+    counts_basically = case_metrics.basically_counts_default() if basically is None else basically == "1"
+    try:
+        figures = case_metrics.case_metrics(area_code=code, period=period, basically_counts=counts_basically)
+        children = case_metrics.case_metrics_by_child(
+            area_code=code, period=period, basically_counts=counts_basically
+        )
+        handlers = case_metrics.case_metrics_by_handler(
+            area_code=code, period=period, basically_counts=counts_basically
+        )
+    except CodeError as exc:
+        raise Http404 from exc
+    names = selectors.area_names(codes=[r.key for r in children])
+    return render(
+        request,
+        "cases/metrics.html",
+        {
+            "area": area,
+            "breadcrumbs": area_selectors.area_breadcrumbs(area)[:-1],
+            "period": period,
+            "figures": figures,
+            "children": [(r, names.get(r.key, r.key)) for r in children],
+            "handlers": handlers,
+            "basically_counts": counts_basically,
+            "score_definition": case_metrics.SCORE_DEFINITION,
+            "cohort_definition": case_metrics.COHORT_DEFINITION,
+            "is_grid": area.level == Level.GRID,
+        },
+    )

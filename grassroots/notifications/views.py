@@ -1,0 +1,58 @@
+"""The inbox: a user's own notifications, newest first, and marking them read."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+
+# Where a notification about a model leads: model label → URL name taking ``pk``. Named by string so that
+# this low app imports none of the apps that notify.
+TARGET_URLS = {"cases.case": "cases:detail"}
+
+
+def target_url(notification) -> str:
+    name = TARGET_URLS.get(notification.target_type)
+    if not name or not notification.target_id.isdigit():
+        return ""
+    try:
+        return reverse(name, kwargs={"pk": int(notification.target_id)})
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def inbox(request):
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(selectors.inbox_for(user=request.user, unread_only=unread_only), 30).get_page(
+        request.GET.get("page")
+    )
+    rows = [(n, target_url(n)) for n in page.object_list]
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": page, "rows": rows, "unread_only": unread_only, "query": "unread=1" if unread_only else ""},
+    )
+
+
+@login_required
+@require_POST
+def open_notification(request, pk: int):
+    """Mark one notification read and go to what it is about (or back to the inbox)."""
+    notification = selectors.inbox_for(user=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    services.notification_mark_read(actor=request.user, notification=notification)
+    return redirect(target_url(notification) or "notifications:inbox")
+
+
+@login_required
+@require_POST
+def read_all(request):
+    services.notification_mark_all_read(actor=request.user)
+    return redirect("notifications:inbox")

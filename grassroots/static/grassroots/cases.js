@@ -1,0 +1,230 @@
+/* The case pages: the reporting map (GPS position with its accuracy, a pin the reporter can drag or place by
+ * tapping), the read-only case map, photo pickers with previews and the 9-photo limit, and the queue's
+ * select-all and bulk-dispatch handler list.
+ *
+ * Everything is configured by data- attributes: the Content-Security-Policy allows no inline script. Text
+ * shown to people comes from those attributes (translated on the server), never from this file.
+ */
+(function () {
+  "use strict";
+
+  var DEFAULT_CENTRE = [40.75, 107.4]; // the seed city, until a position is known
+  var PIN = null;
+
+  function pinIcon() {
+    if (!PIN) {
+      PIN = L.divIcon({ className: "case-pin", html: "<span></span>", iconSize: [28, 28], iconAnchor: [14, 28] });
+    }
+    return PIN;
+  }
+
+  function baseMap(el) {
+    var d = el.dataset;
+    var map = L.map(el, { zoomSnap: 0.5, attributionControl: Boolean(d.tileUrl) });
+    if (d.tileUrl) {
+      L.tileLayer(d.tileUrl, { attribution: d.tileAttribution || "", maxZoom: 19 }).addTo(map);
+    }
+    return map;
+  }
+
+  function fmt(text, values) {
+    return String(text).replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values[key] == null ? "" : values[key];
+    });
+  }
+
+  // --- the reporting map ------------------------------------------------------------------------------------
+
+  function initReportMap(el) {
+    var d = el.dataset;
+    var form = el.closest("form");
+    var lon = form.querySelector("input[name=lon]");
+    var lat = form.querySelector("input[name=lat]");
+    var accuracy = form.querySelector("input[name=accuracy_m]");
+    var crs = form.querySelector("input[name=crs]");
+    var status = form.querySelector("[data-place-status]");
+    var coords = form.querySelector("[data-coords]");
+    var map = baseMap(el);
+    var marker = null;
+    var circle = null;
+
+    function say(text) {
+      if (status) status.textContent = text;
+    }
+
+    function show(latlng) {
+      if (coords) coords.textContent = latlng.lat.toFixed(6) + ", " + latlng.lng.toFixed(6);
+    }
+
+    function store(latlng, metres) {
+      lon.value = latlng.lng.toFixed(7);
+      lat.value = latlng.lat.toFixed(7);
+      accuracy.value = metres == null ? "" : String(Math.round(metres * 10) / 10);
+      if (crs) crs.value = "wgs84"; // the browser's Geolocation API gives WGS-84
+      el.dataset.placed = "true";
+      show(latlng);
+      document.body.dispatchEvent(new CustomEvent("pinmoved", { bubbles: true }));
+    }
+
+    function place(latlng, metres) {
+      if (!marker) {
+        marker = L.marker(latlng, { draggable: true, icon: pinIcon(), keyboard: true, autoPan: true }).addTo(map);
+        marker.on("dragend", function () {
+          if (circle) { map.removeLayer(circle); circle = null; }
+          store(marker.getLatLng(), null);
+          say(d.labelMoved);
+        });
+      } else {
+        marker.setLatLng(latlng);
+      }
+      if (circle) { map.removeLayer(circle); circle = null; }
+      if (metres) {
+        circle = L.circle(latlng, { radius: metres, weight: 1, color: "#2563a8", fillOpacity: 0.1, interactive: false }).addTo(map);
+      }
+      store(latlng, metres);
+    }
+
+    function locate() {
+      if (!navigator.geolocation) {
+        say(d.labelUnsupported);
+        return;
+      }
+      say(d.labelLocating);
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          var c = position.coords;
+          var latlng = L.latLng(c.latitude, c.longitude);
+          place(latlng, c.accuracy);
+          map.setView(latlng, 17);
+          say(fmt(d.labelLocated, { m: Math.round(c.accuracy) }));
+        },
+        function () {
+          say(d.labelDenied);
+        },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    }
+
+    map.on("click", function (event) {
+      place(event.latlng, null);
+      say(d.labelMoved);
+    });
+
+    if (lon.value && lat.value) {
+      // the form came back with an error: keep the pin where it was
+      var kept = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+      map.setView(kept, 17);
+      place(kept, accuracy.value ? parseFloat(accuracy.value) : null);
+    } else {
+      map.setView(DEFAULT_CENTRE, 11);
+      say(d.labelTap);
+      locate();
+    }
+    var button = form.querySelector("[data-locate]");
+    if (button) button.addEventListener("click", locate);
+  }
+
+  // --- the case map -----------------------------------------------------------------------------------------
+
+  function initCaseMap(el) {
+    var d = el.dataset;
+    var latlng = L.latLng(parseFloat(d.lat), parseFloat(d.lon));
+    var map = baseMap(el);
+    map.setView(latlng, 17);
+    L.marker(latlng, { icon: pinIcon(), keyboard: false }).addTo(map);
+    if (d.accuracy) {
+      L.circle(latlng, { radius: parseFloat(d.accuracy), weight: 1, color: "#2563a8", fillOpacity: 0.1, interactive: false }).addTo(map);
+    }
+  }
+
+  // --- photo pickers ----------------------------------------------------------------------------------------
+
+  function initPhotoPicker(box) {
+    var input = box.querySelector("input[type=file]");
+    var previews = box.querySelector(".photo-previews");
+    var status = box.querySelector(".photo-status");
+    var max = parseInt(box.dataset.max || "9", 10);
+    var urls = [];
+    if (!input) return;
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files || []);
+      var message = "";
+      if (files.length > max && window.DataTransfer) {
+        var kept = new DataTransfer();
+        files.slice(0, max).forEach(function (f) { kept.items.add(f); });
+        input.files = kept.files;
+        files = files.slice(0, max);
+        message = box.dataset.labelTooMany + " ";
+      }
+      urls.forEach(function (u) { URL.revokeObjectURL(u); });
+      urls = [];
+      if (previews) {
+        previews.textContent = "";
+        files.forEach(function (f) {
+          if (!/^image\//.test(f.type)) return;
+          var url = URL.createObjectURL(f);
+          urls.push(url);
+          var img = document.createElement("img");
+          img.src = url;
+          img.alt = f.name;
+          previews.appendChild(img);
+        });
+      }
+      if (status) status.textContent = message + fmt(box.dataset.labelCount, { n: files.length });
+    });
+  }
+
+  // --- the queue --------------------------------------------------------------------------------------------
+
+  function initQueue(form) {
+    var all = form.querySelector("[data-select-all]");
+    var holder = form.querySelector("[data-targets-url]");
+    var boxes = function () { return form.querySelectorAll("input[name=case]"); };
+    var pending = 0;
+
+    function refreshTargets() {
+      if (!holder) return;
+      var ticked = form.querySelectorAll("input[name=case]:checked");
+      var query = Array.prototype.map.call(ticked, function (b) { return "case=" + encodeURIComponent(b.value); }).join("&");
+      var mine = ++pending;
+      fetch(holder.dataset.targetsUrl + (query ? "?" + query : ""), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (mine === pending && html) holder.innerHTML = html; });
+    }
+
+    if (all) {
+      all.addEventListener("change", function () {
+        Array.prototype.forEach.call(boxes(), function (b) { b.checked = all.checked; });
+        refreshTargets();
+      });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "case") refreshTargets();
+    });
+  }
+
+  // --- forms: one submission per click ------------------------------------------------------------------
+
+  function guardSubmit(form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  }
+
+  function start() {
+    if (window.L) {
+      document.querySelectorAll("[data-report-map]").forEach(initReportMap);
+      document.querySelectorAll("[data-case-map]").forEach(initCaseMap);
+    }
+    document.querySelectorAll("[data-photo-picker]").forEach(initPhotoPicker);
+    document.querySelectorAll("[data-queue]").forEach(initQueue);
+    document.querySelectorAll("form.case-form, [data-action]").forEach(guardSubmit);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
