@@ -4,12 +4,16 @@ errors, and the per-process index staying correct when boundaries change."""
 import datetime as dt
 import io
 import math
+import os
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 import shapely
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -477,3 +481,44 @@ def test_the_management_command_prints_the_decision(city):
         pytest.raises(CommandError, match="bad_coordinates: Latitude must be between"),
     ):
         call_command("route_point", "107.005", "91")
+
+
+_CHILD = """
+import sys, django
+django.setup()
+from grassroots.areas.routing import route_point
+for line in sys.stdin:
+    print(route_point(107.005, 41.005).area_code, flush=True)
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_that_is_already_running_follows_a_change(city):
+    # given a second process (as under gunicorn) that has routed a point and keeps its index in memory
+    db = connection.settings_dict
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip(
+            "an in-memory SQLite test database is invisible to another process; runs on PostgreSQL or with SQLITE_TEST_NAME set"
+        )
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if connection.vendor == "sqlite"
+        else f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "ROUTING_VERSION_CHECK_SECONDS": "0"}
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter running the fixed script above
+        [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        child.stdin.write("route\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == G1
+        # when this process moves G1 away and commits
+        _move_g1_east()
+        # then the running process routes the same point elsewhere on its next call
+        child.stdin.write("route\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == TOWNSHIP_1  # G2 is 420 m away; no hull holds it
+    finally:
+        child.stdin.close()
+        child.wait(timeout=30)
