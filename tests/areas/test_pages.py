@@ -8,6 +8,8 @@ import re
 
 import pytest
 import shapely
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from shapely.geometry import Point, mapping
 
@@ -186,25 +188,48 @@ def test_grid_page_shows_facts_and_current_workers_with_masked_phones(client, tr
     assert f'data-current="{GACHA}001"' in body
 
 
-def test_grid_page_query_count_does_not_grow_with_workers(client, tree, django_assert_num_queries):
+def _query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def two_area_user(client, tree):
+    """A user with two grants, so that the area browser renders its list: the baseline page whose queries
+    (session, user, grants, roots, and whatever the site navigation needs) every page shares."""
+    from grassroots.accounts.models import RoleGrant
+
+    user = _login(client, Role.VILLAGE_STAFF, GACHA)
+    RoleGrant.objects.create(user=user, role=Role.VILLAGE_STAFF, area=area(COMMUNITY), area_code=COMMUNITY)
+    client.get("/areas/")  # warm the session
+    return user
+
+
+def test_grid_page_query_count_is_pinned_and_does_not_grow_with_workers(client, two_area_user):
     g = Grid.objects.get(area__code=f"{GACHA}001")
-    _login(client, Role.VILLAGE_STAFF, GACHA)
-    client.get(f"/grids/{GACHA}001/")  # warm the session
+    baseline = _query_count(client, "/areas/")
+    assignment(GridWorkerFactory(area_code=g.area.code), g, AssignmentRole.LEADER, dt.date(2024, 1, 1))
+    one_worker = _query_count(client, f"/grids/{GACHA}001/")
     for n in range(6):
         assignment(
             GridWorkerFactory(area_code=g.area.code), g, AssignmentRole.WORKER, dt.date(2024, 1, n + 1)
         )
-    # session, user, grants, grid+area+village, village groups, breadcrumbs, assignments+workers
-    with django_assert_num_queries(7):
-        assert client.get(f"/grids/{GACHA}001/").status_code == 200
+    seven_workers = _query_count(client, f"/grids/{GACHA}001/")
+    assert seven_workers == one_worker
+    # beyond the baseline (whose roots query it does not need): grid with area and village, village
+    # groups, breadcrumbs, assignments with workers
+    assert one_worker - baseline == 4 - 1
 
 
-def test_area_page_query_count_is_pinned(client, tree, django_assert_num_queries):
-    _login(client, Role.TOWNSHIP_STAFF, TOWN)
-    client.get(f"/areas/{TOWN}/")
-    # session, user, grants, area, children, breadcrumbs
-    with django_assert_num_queries(6):
-        assert client.get(f"/areas/{TOWN}/").status_code == 200
+def test_area_page_query_count_is_pinned_and_does_not_grow_with_children(client, two_area_user):
+    baseline = _query_count(client, "/areas/")
+    few = _query_count(client, f"/areas/{GACHA}/")
+    for n in range(10):
+        grid(f"{GACHA}{n + 10:03d}", (107.5, 41.0, 107.51, 41.01))
+    assert _query_count(client, f"/areas/{GACHA}/") == few
+    # beyond the baseline: area, children, breadcrumbs (instead of the roots)
+    assert few - baseline == 3 - 1
 
 
 # --- JSON API -----------------------------------------------------------------------------------------------
