@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 from django.db import transaction
 
@@ -11,7 +13,13 @@ def demo_city(django_db_setup, django_db_blocker):
     atomic = transaction.atomic()
     with django_db_blocker.unblock():
         atomic.__enter__()
-        report = load(scale="small")
+        try:
+            report = load(scale="small")
+        except BaseException:
+            # Roll back here: a failed build must not leak half a city into the other test modules.
+            transaction.set_rollback(True)
+            atomic.__exit__(*sys.exc_info())
+            raise
     yield report
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
