@@ -18,9 +18,10 @@ import math
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import shapely
 from django.utils.translation import gettext_lazy as _
-from shapely.geometry import shape
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
@@ -75,9 +76,8 @@ def clean(geometry: object) -> Boundary:
     _check_vertex_count(cleaned)
     _check_ranges(cleaned)
     normalised = {"type": kind, "coordinates": cleaned[0] if kind == "Polygon" else cleaned}
-    # A Polygon's coordinates are one polygon, not a list of them: a ring given in place of the list of
-    # rings shows as positions that are numbers, caught above.
-    geom = shape(normalised)
+    parts = [Polygon(np.asarray(p[0]), [np.asarray(h) for h in p[1:]]) for p in cleaned]
+    geom = parts[0] if kind == "Polygon" else MultiPolygon(parts)
     _check_valid(geom)
     _check_area(geom)
     return Boundary(geojson=normalised, shape=geom)
@@ -99,7 +99,8 @@ def _clean_polygon(polygon: object, *, number: int, of: int) -> list:
                 _("%(where)s%(ring)s is not a list of positions.") % {"where": where, "ring": label},
                 code="boundary_coordinates",
             )
-        positions = [_clean_position(p, where=where, ring=label) for p in ring]
+        checked = [_clean_position(p, where=where, ring=label) for p in ring]
+        positions = np.round(np.array(checked, dtype=float).reshape(-1, 2), DECIMALS).tolist()
         if len(positions) < 4:
             raise GeometryError(
                 _(
@@ -120,23 +121,22 @@ def _clean_polygon(polygon: object, *, number: int, of: int) -> list:
     return rings
 
 
-def _clean_position(position: object, *, where, ring) -> list[float]:
-    if not isinstance(position, list | tuple) or len(position) < 2:
+def _clean_position(position: object, *, where, ring) -> tuple:
+    if type(position) not in (list, tuple) or len(position) < 2:
         raise GeometryError(
             _("%(where)s%(ring)s has a position that is not [longitude, latitude]: %(value)s")
             % {"where": where, "ring": ring, "value": _short(position)},
             code="boundary_coordinates",
         )
-    values = []
-    for v in position[:2]:  # a third value (altitude) is dropped
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise GeometryError(
-                _("%(where)s%(ring)s has a coordinate that is not a number: %(value)s")
-                % {"where": where, "ring": ring, "value": _short(position)},
-                code="boundary_coordinates",
-            )
-        values.append(round(float(v), DECIMALS))
-    return values
+    lon, lat = position[0], position[1]  # a third value (altitude) is dropped
+    # type() rather than isinstance(): True is an int to Python but no coordinate.
+    if type(lon) not in (float, int) or type(lat) not in (float, int) or not math.isfinite(lon + lat):
+        raise GeometryError(
+            _("%(where)s%(ring)s has a coordinate that is not a number: %(value)s")
+            % {"where": where, "ring": ring, "value": _short(position)},
+            code="boundary_coordinates",
+        )
+    return lon, lat
 
 
 def _short(value: object) -> str:
@@ -157,47 +157,48 @@ def _check_vertex_count(polygons: list) -> None:
 
 
 def _check_ranges(polygons: list) -> None:
+    points = np.array([position for polygon in polygons for ring in polygon for position in ring])
     min_lon, min_lat, max_lon, max_lat = CHINA_BOUNDS
-    for polygon in polygons:
-        for ring in polygon:
-            for lon, lat in ring:
-                if min_lon <= lon <= max_lon and min_lat <= lat <= max_lat:
-                    continue
-                if min_lon <= lat <= max_lon and min_lat <= lon <= max_lat:
-                    raise GeometryError(
-                        _(
-                            "Position (%(a)s, %(b)s) lies outside China, but would lie inside with the two "
-                            "numbers swapped: GeoJSON writes longitude first, then latitude."
-                        )
-                        % {"a": lon, "b": lat},
-                        code="swapped_coordinates",
-                    )
-                if -180 <= lon <= 180 and -90 <= lat <= 90:
-                    raise GeometryError(
-                        _(
-                            "Position (%(lon)s, %(lat)s) lies outside China. Boundaries are WGS-84 longitude and "
-                            "latitude in degrees."
-                        )
-                        % {"lon": lon, "lat": lat},
-                        code="outside_china",
-                    )
-                if abs(lon) > 1000 or abs(lat) > 1000:
-                    raise GeometryError(
-                        _(
-                            "Position (%(lon)s, %(lat)s) looks like projected metres, not degrees. Export the "
-                            "boundary in WGS-84 (EPSG:4326) longitude and latitude."
-                        )
-                        % {"lon": lon, "lat": lat},
-                        code="projected_coordinates",
-                    )
-                raise GeometryError(
-                    _(
-                        "Position (%(lon)s, %(lat)s) is out of range: longitude runs from -180 to 180 and "
-                        "latitude from -90 to 90."
-                    )
-                    % {"lon": lon, "lat": lat},
-                    code="out_of_range",
-                )
+    lons, lats = points[:, 0], points[:, 1]
+    inside = (min_lon <= lons) & (lons <= max_lon) & (min_lat <= lats) & (lats <= max_lat)
+    if inside.all():
+        return
+    lon, lat = (float(v) for v in points[int(np.argmin(inside))])  # the first position outside
+    if min_lon <= lat <= max_lon and min_lat <= lon <= max_lat:
+        raise GeometryError(
+            _(
+                "Position (%(a)s, %(b)s) lies outside China, but would lie inside with the two numbers "
+                "swapped: GeoJSON writes longitude first, then latitude."
+            )
+            % {"a": lon, "b": lat},
+            code="swapped_coordinates",
+        )
+    if -180 <= lon <= 180 and -90 <= lat <= 90:
+        raise GeometryError(
+            _(
+                "Position (%(lon)s, %(lat)s) lies outside China. Boundaries are WGS-84 longitude and latitude "
+                "in degrees."
+            )
+            % {"lon": lon, "lat": lat},
+            code="outside_china",
+        )
+    if abs(lon) > 1000 or abs(lat) > 1000:
+        raise GeometryError(
+            _(
+                "Position (%(lon)s, %(lat)s) looks like projected metres, not degrees. Export the boundary in "
+                "WGS-84 (EPSG:4326) longitude and latitude."
+            )
+            % {"lon": lon, "lat": lat},
+            code="projected_coordinates",
+        )
+    raise GeometryError(
+        _(
+            "Position (%(lon)s, %(lat)s) is out of range: longitude runs from -180 to 180 and latitude from "
+            "-90 to 90."
+        )
+        % {"lon": lon, "lat": lat},
+        code="out_of_range",
+    )
 
 
 _REASON = re.compile(r"^(?P<reason>.*?)\s*\[(?P<x>[-0-9.eE+]+) (?P<y>[-0-9.eE+]+)\]$")
@@ -340,7 +341,13 @@ class Placement:
                         % {"code": code, "area": outside.area, "village": village_code},
                     )
                 )
-        for index in self._tree.query(shape, predicate="intersects"):
+        candidates = self._tree.query(shape, predicate="intersects")
+        if len(candidates):
+            # Grids that only touch (a shared edge or corner) are the rule, not an overlap: keep those
+            # whose interiors meet (DE-9IM interior/interior), in one vectorised call.
+            shapes = self._tree.geometries.take(candidates)
+            candidates = candidates[shapely.relate_pattern(shape, shapes, "T********")]
+        for index in candidates:
             other = self.neighbours[int(index)]
             if other.code == code or other.code in ignore:
                 continue

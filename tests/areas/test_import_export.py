@@ -609,3 +609,17 @@ def test_a_grid_outside_scope_in_a_geojson_is_an_error_that_reveals_nothing(vill
     )
     assert report.errors[0].row == 0
     assert "outside the areas you administer" in str(report.errors[0].message)
+
+
+def test_closing_a_grid_with_a_boundary_in_the_tree_rebuilds_the_routing_index_once(admin):
+    grid(VILLAGE + "001", (LON, LAT, LON + 0.01, LAT + 0.01))
+    grid(VILLAGE + "002")  # no boundary
+    before = version()
+    closing = [[VILLAGE + "002", "区划150825100201002", None, None, dt.date(2024, 1, 1)]]
+    assert services.tree_import(actor=admin, file=xlsx(closing)).updated == 1
+    assert version() == before  # nothing the router knows changed
+    closing.append([VILLAGE + "001", "区划150825100201001", None, None, dt.date(2024, 1, 1)])
+    assert services.tree_import(actor=admin, file=xlsx(closing)).updated == 1
+    assert version() == before + 1
+    assert services.tree_import(actor=admin, file=xlsx(closing)).updated == 0
+    assert version() == before + 1

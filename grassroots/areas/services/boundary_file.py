@@ -20,7 +20,7 @@ import json
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
@@ -502,6 +502,7 @@ class _BoundaryPlan:
             grids.append(grid)
         Grid.objects.bulk_create(grids)
         changed = any(f.boundary is not None for f in new)
+        boundaries = []
         for f in self.features:
             if f.new_grid is not None or not f.changes:
                 continue
@@ -509,20 +510,40 @@ class _BoundaryPlan:
             if not f.is_grid:
                 Area.objects.filter(pk=f.area.pk).update(boundary=f.boundary.geojson, updated_at=now)
                 continue
-            grid = f.grid
-            fields = []
-            if f.boundary_changed:
-                _set_boundary(grid, f.boundary, now)
-                fields += ["boundary", "min_lon", "min_lat", "max_lon", "max_lat", "boundary_updated_at"]
-            for key in ("kind", "sequence", "target_households"):
-                if key in f.changes:
-                    setattr(grid, key, f.changes[key])
-                    fields.append(key)
+            fields = {
+                key: f.changes[key] for key in ("kind", "sequence", "target_households") if key in f.changes
+            }
             if fields:
-                grid.save(update_fields=fields)
+                Grid.objects.filter(pk=f.grid.pk).update(**fields)
+            if f.boundary_changed:
+                boundaries.append((f.grid.pk, f.boundary))
             if "name" in f.changes:
-                record_rename(grid.area, f.changes["name"], self.today)
+                record_rename(f.grid.area, f.changes["name"], self.today)
+        _write_boundaries(boundaries, now)
         return changed
+
+
+def _write_boundaries(boundaries: list[tuple[int, geometry.Boundary]], now) -> None:
+    """Store many grid boundaries with one prepared UPDATE (executemany): a city's worth of grids in
+    about a second, where the ORM's per-row update or bulk_update takes ten times longer."""
+    if not boundaries:
+        return
+    meta = Grid._meta
+    columns = ["boundary", "min_lon", "min_lat", "max_lon", "max_lat", "boundary_updated_at"]
+    fields = [meta.get_field(name) for name in columns]
+    quote = connection.ops.quote_name
+    # Identifiers come from the model's metadata, every value is a parameter.
+    statement = "UPDATE {table} SET {assignments} WHERE {key} = %s".format(  # noqa: S608
+        table=quote(meta.db_table),
+        assignments=", ".join(f"{quote(f.column)} = %s" for f in fields),
+        key=quote(meta.pk.column),
+    )
+    rows = []
+    for pk, boundary in boundaries:
+        values = [boundary.geojson, *boundary.bounds, now]
+        rows.append([f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)] + [pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, rows)
 
 
 def _set_boundary(grid: Grid, boundary: geometry.Boundary, now) -> None:

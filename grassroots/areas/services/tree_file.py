@@ -296,10 +296,15 @@ class _TreePlan:
             if row.successor:
                 codes.add(row.successor)
         codes.update(g.village_code for g in self.groups if g.village_code)
-        found = Area.objects.filter(code__in=codes).select_related("parent", "successor")
+        # Boundaries are not part of the tree file: not loading them keeps this fast for a whole city.
+        found = (
+            Area.objects.filter(code__in=codes)
+            .select_related("parent", "successor")
+            .defer("boundary", "parent__boundary", "successor__boundary")
+        )
         self.db = {a.code: a for a in found}
         ids = [a.pk for a in self.db.values()]
-        self.grids = {g.pk: g for g in Grid.objects.filter(pk__in=ids)}
+        self.grids = {g.pk: g for g in Grid.objects.filter(pk__in=ids).defer("boundary")}
         self.name_since = dict(
             AreaName.objects.filter(area_id__in=ids, valid_until__isnull=True).values_list(
                 "area_id", "valid_from"
@@ -669,6 +674,12 @@ class _TreePlan:
         for g in self.groups:
             if not g.bad and g.group_number is not None:
                 available[g.village_code].add(g.group_number)
+        stored: dict[int, list[int]] = defaultdict(list)  # grid pk → the numbers of the groups it covers
+        links = Grid.village_groups.through.objects.filter(
+            grid_id__in=[r.existing.pk for r in wanted if r.existing is not None]
+        ).order_by("villagegroup__number")
+        for grid_id, number in links.values_list("grid_id", "villagegroup__number"):
+            stored[grid_id].append(number)
         for row in wanted:
             village = parent_code(row.code)
             missing = [n for n in row.village_groups if n not in available[village]]
@@ -684,10 +695,8 @@ class _TreePlan:
                 )
                 continue
             grid = self.grids.get(row.existing.pk) if row.existing else None
-            if grid is not None:
-                before = sorted(grid.village_groups.values_list("number", flat=True))
-                if before != row.village_groups:
-                    row.changes["village_groups"] = row.village_groups
+            if grid is not None and stored.get(grid.pk, []) != row.village_groups:
+                row.changes["village_groups"] = row.village_groups
 
     # --- counting and writing ----------------------------------------------------------------------
 
@@ -814,8 +823,10 @@ class _TreePlan:
                 area.successor = area_of(changes["successor"])
             fields += ["valid_until", "successor"]
             AreaName.objects.filter(area=area, valid_until__isnull=True).update(valid_until=area.valid_until)
-            grid = self.grids.get(area.pk)
-            bump = bool(area.boundary) or bool(grid and grid.boundary)
+            bump = (
+                Area.objects.filter(pk=area.pk, boundary__isnull=False).exists()
+                or Grid.objects.filter(pk=area.pk, boundary__isnull=False).exists()
+            )
         if fields:
             area.save(update_fields=[*fields, "updated_at"])
         grid = self.grids.get(area.pk)
