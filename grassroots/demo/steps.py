@@ -35,6 +35,7 @@ STEPS: list[str] = [
     "grassroots.demo.city.CityStep",
     "grassroots.demo.grid_workers.GridWorkersStep",
     "grassroots.demo.logins.LoginsStep",
+    "grassroots.demo.people.PeopleStep",
 ]
 
 DEFAULT_SEED = 2026

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from grassroots import fieldcrypt
 
@@ -82,10 +83,12 @@ class Household(models.Model):
     @property
     def full_address(self) -> str:
         parts = [self.address]
+        building_suffix = pgettext("address", "building")  # 栋
+        unit_suffix = pgettext("address", "unit")  # 单元
         if self.building:
-            parts.append(f"{self.building}{_('building')}" if self.building.isdigit() else self.building)
+            parts.append(self.building + building_suffix if self.building.isdigit() else self.building)
         if self.unit:
-            parts.append(f"{self.unit}{_('unit')}" if self.unit.isdigit() else self.unit)
+            parts.append(self.unit + unit_suffix if self.unit.isdigit() else self.unit)
         if self.room:
             parts.append(self.room)
         return " ".join(str(p) for p in parts)
