@@ -207,48 +207,86 @@ def test_grid_admin_shows_boundary_and_bbox_read_only(client, superuser):
     assert 'name="boundary"' not in body and 'name="min_lon"' not in body
 
 
-def test_new_area_code_must_extend_its_parent(client, superuser):
-    response = client.post(
-        "/admin/areas/area/add/",
-        {
-            "code": "150826100",
-            "name": "错位镇",
-            "kind": "town",
-            "parent": _pk("150825"),
-            "names-TOTAL_FORMS": "0",
-            "names-INITIAL_FORMS": "0",
-        },
-    )
-    assert response.status_code == 200
-    assert not Area.objects.filter(code="150826100").exists()
-    ok = client.post(
-        "/admin/areas/area/add/",
-        {
-            "code": "150825300",
-            "name": "新乡",
-            "kind": "township",
-            "parent": _pk("150825"),
-            "names-TOTAL_FORMS": "0",
-            "names-INITIAL_FORMS": "0",
-        },
-    )
-    assert ok.status_code == 302
-    assert Area.objects.get(code="150825300").level == 4
+def _area_form(code, name, kind):
+    return {"code": code, "name": name, "kind": kind, "names-TOTAL_FORMS": "0", "names-INITIAL_FORMS": "0"}
+
+
+def test_new_area_is_created_under_its_parent_through_the_service(client, superuser):
+    response = client.post("/admin/areas/area/add/", _area_form("150825300", "新乡", "township"))
+    assert response.status_code == 302
+    created = Area.objects.get(code="150825300")
+    assert (created.level, created.parent.code) == (4, "150825")
+    assert AuditLog.objects.filter(action="area.create", area_code="150825300").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        ("150899100", "town"),  # its county does not exist
+        ("150825300", "village"),  # a village is not a township-level kind
+        (f"{TOWN}001002", "grid"),  # grids have their own form
+    ],
+)
+def test_a_wrong_new_area_is_refused_and_nothing_is_written(client, superuser, code, kind):
+    before = Area.objects.count()
+    response = client.post("/admin/areas/area/add/", _area_form(code, "错", kind), follow=True)
+    assert Area.objects.count() == before
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def test_area_correction_goes_through_the_service(client, town_admin):
+    town = Area.objects.get(code=TOWN)
+    form = {
+        "name": "巴音宝力格镇",
+        "kind": "town",
+        "valid_from": "",
+        "names-TOTAL_FORMS": "0",
+        "names-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/areas/area/{town.pk}/change/", form)
+    assert response.status_code == 302
+    town.refresh_from_db()
+    assert town.name == "巴音宝力格镇"
+    assert AuditLog.objects.get(action="area.update").detail["name"][1] == "巴音宝力格镇"
 
 
 def test_area_administrator_cannot_create_an_area_outside_scope(client, town_admin):
-    client.post(
-        "/admin/areas/area/add/",
+    client.post("/admin/areas/area/add/", _area_form("150825300", "新乡", "township"))
+    assert not Area.objects.filter(code="150825300").exists()
+
+
+def test_grid_is_added_in_its_village_through_the_service(client, town_admin):
+    response = client.post(
+        "/admin/areas/grid/add/",
+        {"village_code": f"{TOWN}001", "kind": "community", "target_households": "300", "name": ""},
+    )
+    assert response.status_code == 302
+    created = Grid.objects.get(area__code=f"{TOWN}001002")  # the next free number
+    assert (created.kind, created.target_households, created.sequence) == ("community", 300, 2)
+    assert AuditLog.objects.filter(action="grid.create").exists()
+
+
+def test_grid_change_sets_households_and_village_groups_through_the_service(client, town_admin):
+    from grassroots.areas.models import VillageGroup
+
+    g = Grid.objects.get(area__code=f"{TOWN}001001")
+    group = VillageGroup.objects.create(village=g.area.parent, number=1, name="一组")
+    response = client.post(
+        f"/admin/areas/grid/{g.pk}/change/",
         {
-            "code": "150825300",
-            "name": "新乡",
-            "kind": "township",
-            "parent": _pk("150825"),
-            "names-TOTAL_FORMS": "0",
-            "names-INITIAL_FORMS": "0",
+            "name": g.area.name,
+            "kind": g.kind,
+            "sequence": "1",
+            "target_households": "12",
+            "village_groups": [group.pk],
         },
     )
-    assert not Area.objects.filter(code="150825300").exists()
+    assert response.status_code == 302
+    g.refresh_from_db()
+    assert g.target_households == 12
+    assert list(g.village_groups.all()) == [group]
+    assert g.boundary is not None  # untouched
+    assert AuditLog.objects.filter(action="grid.update").exists()
 
 
 def test_workforce_admin_masks_phones_and_ends_assignments_through_the_service(client, town_admin):
