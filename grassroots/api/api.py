@@ -58,12 +58,14 @@ def _mount() -> None:
     from grassroots.accounts.api import router as accounts_router
     from grassroots.areas.api import router as areas_router
     from grassroots.areas.api_io import router as area_data_router
+    from grassroots.cases.api import router as cases_router
     from grassroots.people.api import router as people_router
     from grassroots.workforce.api import router as workforce_router
 
     api.add_router("/areas", areas_router)
     api.add_router("/area-data", area_data_router)
     api.add_router("/accounts", accounts_router)
+    api.add_router("/cases", cases_router)
     api.add_router("/people", people_router)
     api.add_router("/workforce", workforce_router)
 
