@@ -87,6 +87,11 @@ class Sheet:
     ignored: list[str]
 
 
+def file_label(file) -> str:
+    """An uploaded file's name, safe to store and show (printable characters, at most 200)."""
+    return "".join(ch for ch in str(getattr(file, "name", "") or "") if ch.isprintable())[:200]
+
+
 def tree_max_bytes() -> int:
     """The size limit of a tree workbook (``settings.AREAS_TREE_IMPORT_MAX_BYTES``, default 10 MB)."""
     return getattr(settings, "AREAS_TREE_IMPORT_MAX_BYTES", MAX_BYTES)

@@ -81,6 +81,8 @@ def preview(request, code: str, kind: str):
                 request=request,
             )
         except DomainError as exc:
+            if isinstance(exc, NotPermitted):
+                raise
             form.add_error("file", str(exc.message))
         else:
             return redirect("areas:io_run", code=area.code, pk=run.pk)

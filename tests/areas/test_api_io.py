@@ -200,3 +200,29 @@ def test_rename_date_in_the_future_is_refused(client, admin):
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     response = post(client, f"/areas/{VILLAGE}/rename", {"new_name": "新村", "on": future}, admin)
     assert response.status_code == 400 and response.json()["code"] == "rename_in_future"
+
+
+def test_hostile_or_empty_values_are_a_400_never_a_crash(client, admin):
+    area(TOWN)
+    grid(VILLAGE + "001")
+    nul = post(client, "/areas", {"code": "150825100202", "name": "坏\x00名", "kind": "village"}, admin)
+    assert nul.status_code == 400 and nul.json()["code"] == "bad_name"
+    for body, code in (
+        ({"kind": None}, "bad_grid_kind"),
+        ({"sequence": None}, "bad_sequence"),
+        ({"name": None}, "name_required"),
+    ):
+        response = patch(client, f"/grids/{VILLAGE}001", body, admin)
+        assert (response.status_code, response.json()["code"]) == (400, code)
+    cleared = patch(
+        client, f"/grids/{VILLAGE}001", {"village_groups": None, "target_households": None}, admin
+    )
+    assert cleared.status_code == 200 and cleared.json()["village_groups"] == []
+    huge = post(client, "/grids", {"village_code": VILLAGE, "kind": "rural", "number": 10**12}, admin)
+    assert huge.status_code == 400 and huge.json()["code"] == "bad_sequence"
+    named = client.post(
+        f"{BASE}/areas/{COUNTY}/tree-import",
+        {"file": upload(b"not a workbook", "bad\x00name.xlsx"), "dry_run": "true"},
+        **admin,
+    )
+    assert named.status_code == 400

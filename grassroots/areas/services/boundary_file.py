@@ -31,7 +31,7 @@ from grassroots.accounts.services import audit_record
 from .. import geometry
 from ..codes import Level, parent_code
 from ..models import Area, AreaKind, AreaName, Grid
-from ..spreadsheets import ImportFileError, read_upload
+from ..spreadsheets import ImportFileError, file_label, read_upload
 from ..validation import ImportReport, grid_kind_from_word
 from .tree import (
     AreaError,
@@ -590,7 +590,7 @@ def boundaries_import(
                 request=request,
                 detail={
                     "file_sha256": hashlib.sha256(data).hexdigest(),
-                    "file_name": str(getattr(file, "name", "") or "")[:200],
+                    "file_name": file_label(file),
                     "created": report.created,
                     "updated": report.updated,
                     "unchanged": report.unchanged,

@@ -19,7 +19,7 @@ from grassroots.accounts import rules
 from grassroots.accounts.scoping import OutOfScope
 
 from ..models import ImportRun
-from ..spreadsheets import read_upload, tree_max_bytes
+from ..spreadsheets import file_label, read_upload, tree_max_bytes
 from .boundary_file import boundaries_import, boundaries_max_bytes
 from .tree import AreaError
 from .tree_file import tree_import
@@ -39,7 +39,7 @@ def import_preview(*, actor, kind: str, root_code: str, file, request=None) -> I
     importer, max_bytes = _IMPORTERS[ImportRun.Kind(kind)]
     rules.require(actor, rules.can_manage_area, root_code)
     data = read_upload(file, max_bytes=max_bytes())
-    name = str(getattr(file, "name", "") or "")[:200]
+    name = file_label(file)
     report = importer(actor=actor, file=ContentFile(data, name=name), root_code=root_code, dry_run=True)
     now = clock.now()
     with transaction.atomic():

@@ -66,6 +66,8 @@ def check_code(code: str, *, level: int | None = None) -> Level:
 
 def check_name(name: str) -> str:
     cleaned = " ".join(str(name or "").split())
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise AreaError(_("A name may not contain control characters."), code="bad_name")
     if not cleaned:
         raise AreaError(_("Give the area a name."), code="name_required")
     if len(cleaned) > NAME_MAX:
@@ -417,7 +419,7 @@ def area_close(*, actor, area: Area, on: dt.date, request=None) -> Area:
 
 def _village_groups(village: Area, groups: Iterable) -> list[VillageGroup]:
     """Village groups given as objects or numbers; all of them of ``village``."""
-    wanted = list(groups)
+    wanted = list(groups or ())
     numbers = [g.number if isinstance(g, VillageGroup) else g for g in wanted]
     found = {g.number: g for g in VillageGroup.objects.filter(village=village, number__in=numbers)}
     foreign = [g for g in wanted if isinstance(g, VillageGroup) and g.village_id != village.pk]

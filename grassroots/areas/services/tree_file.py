@@ -34,6 +34,7 @@ from ..spreadsheets import (
     Sheet,
     code_text,
     date_value,
+    file_label,
     find_sheet,
     int_list,
     int_value,
@@ -884,7 +885,7 @@ def tree_import(
                 request=request,
                 detail={
                     "file_sha256": hashlib.sha256(data).hexdigest(),
-                    "file_name": str(getattr(file, "name", "") or "")[:200],
+                    "file_name": file_label(file),
                     "created": report.created,
                     "updated": report.updated,
                     "unchanged": report.unchanged,
