@@ -181,7 +181,7 @@ def _clean_boundary(value) -> geometry.Boundary | None:
     return None if value is None else geometry.clean(value)
 
 
-def _close_current_name(area: Area, on: dt.date) -> None:
+def close_current_name(area: Area, on: dt.date) -> None:
     if not AreaName.objects.filter(area=area).exists():  # an area created before names were kept
         AreaName.objects.create(area=area, name=area.name, valid_from=area.valid_from, valid_until=on)
     AreaName.objects.filter(area=area, valid_until__isnull=True).update(valid_until=on)
@@ -377,7 +377,7 @@ def _close(*, actor, area: Area, into: Area | None, on: dt.date, request, action
     area.valid_until = on
     area.successor = into
     area.save(update_fields=["valid_until", "successor", "updated_at"])
-    _close_current_name(area, on)
+    close_current_name(area, on)
     if area.boundary or (area.is_grid and Grid.objects.filter(area=area).exclude(boundary=None).exists()):
         boundaries_changed()
     detail = {"on": on.isoformat()}

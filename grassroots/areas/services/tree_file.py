@@ -64,6 +64,7 @@ from .tree import (
     check_rename_date,
     check_sequence,
     check_target_households,
+    close_current_name,
     current_q,
     is_current,
     record_rename,
@@ -313,6 +314,7 @@ class _TreePlan:
         )
 
     def check_rows(self) -> None:
+        self.all_codes = {r.code for r in self.rows if r.code}
         seen: dict[str, _Row] = {}
         for row in self.rows:
             if row.code and row.code in seen:
@@ -353,7 +355,7 @@ class _TreePlan:
             return
         code = parent_code(row.code)
         if code not in self.db and code not in seen:
-            later = code in {r.code for r in self.rows}
+            later = code in self.all_codes
             self.error(
                 row,
                 "code",
@@ -823,7 +825,7 @@ class _TreePlan:
             if "successor" in changes:
                 area.successor = area_of(changes["successor"])
             fields += ["valid_until", "successor"]
-            AreaName.objects.filter(area=area, valid_until__isnull=True).update(valid_until=area.valid_until)
+            close_current_name(area, area.valid_until)
             bump = (
                 Area.objects.filter(pk=area.pk, boundary__isnull=False).exists()
                 or Grid.objects.filter(pk=area.pk, boundary__isnull=False).exists()
