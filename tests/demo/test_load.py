@@ -98,6 +98,14 @@ def test_command_prints_one_login_per_role_every_time(demo_city):
     assert "scale small, seed 2026" in text
 
 
+def test_command_prints_the_address_scripts_run_serves_on(demo_city, monkeypatch):
+    monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104
+    monkeypatch.setenv("PORT", "8123")
+    out = io.StringIO()
+    call_command("demo_load", stdout=out)
+    assert "http://0.0.0.0:8123/accounts/login/" in out.getvalue()
+
+
 def test_command_explains_a_refusal(demo_city):
     with pytest.raises(CommandError, match="--reset"):
         call_command("demo_load", scale="city", stdout=io.StringIO())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,8 +24,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, help=f"default {DEFAULT_SEED}, or the seed the demo here has")
         parser.add_argument("--reset", action="store_true", help="delete the demo and build it again")
+        # scripts/run serves on $HOST:$PORT.
+        host, port = os.environ.get("HOST") or "127.0.0.1", os.environ.get("PORT") or "8000"
         parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="printed in front of the login addresses"
+            "--base-url", default=f"http://{host}:{port}", help="printed in front of the login addresses"
         )
 
     def handle(self, *args, scale, seed, reset, base_url, **options):
