@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from grassroots import clock
-from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, scoped
+from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, is_unrestricted, scope_codes, scoped
 from grassroots.areas.models import Area
 
 from . import idnumber, names, personal, rules
@@ -33,6 +33,7 @@ from .models import (
 )
 
 SEARCH_LIMIT = 50
+NARROW_SCOPE = 9  # code length from which a scope is narrow enough to lead a query (township)
 
 
 def prefix_q(field: str, value: str) -> Q:
@@ -51,8 +52,19 @@ def under(queryset: QuerySet, code: str | None, field: str = "area_code") -> Que
     return queryset.filter(prefix_q(field, code))
 
 
-def _register(queryset: QuerySet, user) -> QuerySet:
-    return scoped(queryset, user, roles=rules.REGISTER_READ_ROLES)
+def _register(queryset: QuerySet, user, roles=rules.REGISTER_READ_ROLES) -> QuerySet:
+    """Scoped to the register's roles. On SQLite a narrow scope (a township or smaller) is repeated as
+    ranges, which its planner can take from an index (its LIKE is case-blind and cannot); the rows are the
+    same. A wide scope is left to the search's own index (a city-wide range would only mislead it)."""
+    qs = scoped(queryset, user, roles=roles)
+    if connection.vendor == "sqlite" and not is_unrestricted(user):
+        codes = scope_codes(user, roles=roles)
+        if codes and all(len(code) >= NARROW_SCOPE for code in codes):
+            ranges = Q()
+            for code in codes:
+                ranges |= prefix_q("area_code", code)
+            qs = qs.filter(ranges)
+    return qs
 
 
 def require_register_area(*, user, code: str) -> Area:
@@ -364,8 +376,10 @@ def detect_field(q: str) -> str:
 
 
 def _resident_rows(qs: QuerySet) -> QuerySet:
+    """Search hits without an ORDER BY, so that LIMIT stops the index scan early (ranked afterwards)."""
     return (
-        qs.exclude(status=ResidentStatus.MERGED)
+        qs.order_by()
+        .exclude(status=ResidentStatus.MERGED)
         .select_related("household")
         .defer("id_number", "phone", "household__phone")
         .prefetch_related("labels")

@@ -1,0 +1,392 @@
+"""Register benchmark at city scale: import rate and peak memory, search latency.
+
+Builds, from a fixed seed, the demo generator's city-scale tree (6,013 grids of Bayannur) and a register of
+about 1.5 million synthetic residents in about 510,000 households (community grids ≈ 300 households, rural
+grids 5–15), written with the same columns the register's services write (ciphertext, keyed hash, mask,
+pinyin, initials, name suffixes). ID numbers are valid and clearly synthetic (order codes 900–999).
+
+Then it measures
+
+* ``import``: a 100,000-row spreadsheet of new residents imported into one county of the populated register,
+  in a fresh process, with its rows per second and the peak resident memory of that process; then the same
+  file again (idempotent: nothing changes);
+* ``search``: warm latency of ``people.selectors.search_for`` (the selector the page and the API call) by
+  name, name substring, pinyin initials, full pinyin, ID number, phone and address, for a city-level leader, a
+  township staff member and a grid worker.
+
+Run from the repository root (each step reuses what the previous one built)::
+
+    .venv/bin/python bench/bench_people.py generate --database-url sqlite:////tmp/grassroots-people.sqlite3
+    .venv/bin/python bench/bench_people.py import   --database-url sqlite:////tmp/grassroots-people.sqlite3
+    .venv/bin/python bench/bench_people.py search   --database-url sqlite:////tmp/grassroots-people.sqlite3
+
+and the same with ``--database-url postgres://postgres@127.0.0.1:5432/grassroots_people_bench`` (the
+database is created if missing). ``--residents`` scales the register down for a quick run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SEED = 20261127
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石"
+    "姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉梅鹏飞宇浩然子轩欣怡雨涵晨阳俊峰海燕凤琴云"
+    "宁德福贵荣春秋冬雪梦婷嘉豪博文思源天佑巴特尔其木格乌云娜仁图雅苏日那顺"
+)
+STREETS = [
+    "幸福",
+    "团结",
+    "建设",
+    "胜利",
+    "和平",
+    "民主",
+    "友谊",
+    "新华",
+    "光明",
+    "长青",
+    "文化",
+    "育才",
+    "丰收",
+    "富民",
+    "振兴",
+    "黄河",
+]
+IMPORT_COUNTY = "150826"  # 杭锦后旗: the county the 100,000-row file goes into
+
+
+def setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
+    if database_url.startswith("postgres"):
+        import psycopg
+
+        base, name = database_url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    import django
+
+    django.setup()
+
+
+# --- generate -----------------------------------------------------------------------------------------------
+
+
+class Ids:
+    """Unique synthetic ID numbers per county without remembering them: the n-th number of a county has
+    order code 900 + n % 100 and a birth date from a permutation of 32,000 days after 1930-01-01."""
+
+    def __init__(self):
+        self.next: dict[str, int] = {}
+
+    def make(self, county: str, start: int = 0) -> str:
+        from grassroots.people import idnumber
+
+        n = self.next.get(county, start)
+        self.next[county] = n + 1
+        birth = dt.date(1930, 1, 1) + dt.timedelta(days=((n // 100) * 7919) % 32000)
+        return idnumber.compose(county, birth, 900 + n % 100)
+
+
+class Names:
+    def __init__(self, rng: random.Random):
+        from pypinyin import Style, lazy_pinyin
+
+        self.rng = rng
+        self.weights = [1 / (i + 3) for i in range(len(SURNAMES))]
+        self.full = {ch: lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in SURNAMES + GIVEN}
+        from grassroots.people.names import SURNAME_READINGS
+
+        self.surname_full = {ch: SURNAME_READINGS.get(ch, self.full[ch]) for ch in SURNAMES}
+
+    def make(self) -> tuple[str, str, str]:
+        surname = self.rng.choices(SURNAMES, self.weights)[0]
+        given = "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2, 2))))
+        syllables = [self.surname_full[surname]] + [self.full[ch] for ch in given]
+        return surname + given, "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def generate(args) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from grassroots.areas.models import Grid, GridKind
+    from grassroots.demo.city import plan_city, write_city
+    from grassroots.demo.steps import SCALES
+    from grassroots.masking import mask_id_number
+    from grassroots.people import names, personal
+    from grassroots.people.models import Household, NameSuffix, Resident
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    if not Grid.objects.exists():
+        with transaction.atomic():
+            write_city(plan_city(SCALES["city"], SEED))
+    if Resident.objects.exists():
+        print(f"register already there: {Resident.objects.count():,} residents")
+        return
+    rng = random.Random(SEED)
+    ids, pool = Ids(), Names(rng)
+    grids = list(Grid.objects.select_related("area").order_by("area__code"))
+    share = args.residents / 1_500_000
+    phone = 0
+    total_h = total_r = 0
+    batch_h: list[Household] = []
+    batch_r: list[list[Resident]] = []
+
+    def flush():
+        nonlocal total_h, total_r
+        with transaction.atomic():
+            Household.objects.bulk_create(batch_h, batch_size=5000)
+            residents = []
+            for hh, members in zip(batch_h, batch_r, strict=True):
+                for r in members:
+                    r.household_id = hh.pk
+                    residents.append(r)
+            Resident.objects.bulk_create(residents, batch_size=5000)
+            NameSuffix.objects.bulk_create(
+                [
+                    NameSuffix(resident_id=r.pk, area_code=r.area_code, suffix=s)
+                    for r in residents
+                    for s in names.suffixes_of(r.name)
+                ],
+                batch_size=10000,
+            )
+        total_h += len(batch_h)
+        total_r += len(residents)
+        batch_h.clear()
+        batch_r.clear()
+        print(
+            f"  {total_h:,} households, {total_r:,} residents, {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+
+    for g in grids:
+        count = rng.randint(250, 350) if g.kind != GridKind.RURAL else rng.randint(5, 15)
+        count = max(1, round(count * share))
+        street = rng.choice(STREETS)
+        county = g.area.code[:6]
+        for n in range(1, count + 1):
+            hh = Household(area_id=g.area_id, area_code=g.area.code, number=f"{n:04d}", is_synthetic=True,
+                           address=f"{street}路{rng.randint(1, 300)}号" if g.kind != GridKind.RURAL else f"{g.area.name}{n}号")  # fmt: skip
+            members = []
+            for _m in range(rng.choice((1, 2, 2, 3, 3, 3, 4, 5))):
+                name, full, initials = pool.make()
+                number = ids.make(county)
+                r = Resident(area_code=g.area.code, name=name, name_pinyin=full, name_initials=initials,
+                             id_number=number, id_hash=personal.id_hash(number), id_masked=mask_id_number(number),
+                             sex="male" if int(number[16]) % 2 else "female", is_synthetic=True)  # fmt: skip
+                r.birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+                if rng.random() < 0.7:
+                    phone += 1
+                    r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(f"172{phone:08d}")
+                members.append(r)
+            batch_h.append(hh)
+            batch_r.append(members)
+        if len(batch_h) >= 20000:
+            flush()
+    if batch_h:
+        flush()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"generated {total_h:,} households and {total_r:,} residents in {time.perf_counter() - started:.0f} s"
+    )
+
+
+# --- import -------------------------------------------------------------------------------------------------
+
+
+def write_import_file(path: Path, rows: int) -> None:
+    """A 100,000-row file of new residents for the grids of IMPORT_COUNTY (fixed seed)."""
+    from openpyxl import Workbook
+
+    from grassroots.areas.codes import Level
+    from grassroots.areas.models import Area
+    from grassroots.people.services.transfer import COLUMNS
+
+    rng = random.Random(SEED + 1)
+    ids, pool = Ids(), Names(rng)
+    grids = list(
+        Area.objects.filter(level=Level.GRID, code__startswith=IMPORT_COUNTY).values_list("code", flat=True)
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("居民登记")
+    ws.append([header for _key, header, _required in COLUMNS])
+    written, household = 0, 0
+    while written < rows:
+        household += 1
+        grid = rng.choice(grids)
+        address = f"{rng.choice(STREETS)}路{rng.randint(1, 300)}号{household}"
+        for m in range(min(rng.choice((1, 2, 3, 3, 4)), rows - written)):
+            name, _full, _initials = pool.make()
+            values = {
+                "grid_code": grid, "household_number": f"B{household:06d}", "address": address,
+                "name": name, "id_number": ids.make(IMPORT_COUNTY, start=3_000_000 - 200_000),
+                "relation": "户主" if m == 0 else rng.choice(["配偶", "子", "女", "父母"]),
+                "ethnicity": rng.choice(["汉族", "汉族", "汉族", "蒙古族"]), "phone": f"173{written:08d}",
+                "political_status": "群众", "occupation": rng.choice(["农民", "务工", ""]),
+                "key_groups": "独居老人:重点" if rng.random() < 0.02 else "",
+            }  # fmt: skip
+            ws.append([values.get(key, "") for key, _h, _r in COLUMNS])
+            written += 1
+    wb.save(path)
+
+
+def run_import(args) -> None:
+    """Import the file in a fresh process and report its rate and peak memory."""
+    from grassroots.accounts.models import User
+    from grassroots.people.services.transfer import register_import
+
+    class Upload:
+        def __init__(self, path):
+            self.path, self.name, self.size = path, Path(path).name, Path(path).stat().st_size
+
+        def chunks(self):
+            with open(self.path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    yield chunk
+
+    actor = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench-people", password=None
+    )
+    started = time.perf_counter()
+    record = register_import(actor=actor, area_code=IMPORT_COUNTY, upload=Upload(args.file))
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"status {record.status}, rows {record.rows:,}, new households {record.households_created:,}, "
+        f"new residents {record.residents_created:,}, updated {record.residents_updated:,}, unchanged "
+        f"{record.unchanged:,}, errors {record.error_count}; {seconds:.1f} s = {record.rows / seconds:,.0f} rows/s; "
+        f"peak RSS {peak:,.0f} MiB"
+    )
+    if record.errors:
+        print(record.errors[:5])
+
+
+def do_import(args) -> None:
+    path = Path(args.workdir) / "import-100k.xlsx"
+    if not path.exists():
+        started = time.perf_counter()
+        write_import_file(path, args.rows)
+        print(
+            f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.0f} s"
+        )
+    from grassroots.people.models import Resident
+
+    before = Resident.objects.count()
+    for label in ("first import", "same file again"):
+        out = subprocess.run(  # noqa: S603 - this script, with the caller's own arguments
+            [sys.executable, __file__, "import-once", "--database-url", args.database_url, "--file", str(path)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        print(f"{label}: {out.stdout.strip()}")
+    print(f"residents {before:,} → {Resident.objects.count():,}")
+
+
+# --- search -------------------------------------------------------------------------------------------------
+
+
+def do_search(args) -> None:
+    from django.db import connection, reset_queries
+
+    from grassroots.accounts.models import Role, RoleGrant, User
+    from grassroots.areas.models import Area
+    from grassroots.people.models import Household, Resident
+    from grassroots.people.selectors import SearchField, search_for
+
+    rng = random.Random(SEED + 2)
+
+    def user(name, role, code):
+        u = User.objects.filter(username=name).first()
+        if u is None:
+            u = User.objects.create_user(name, password=None)
+            RoleGrant.objects.create(user=u, role=role, area=Area.objects.get(code=code), area_code=code)
+        return u
+
+    total = Resident.objects.count()
+    pks = [rng.randint(1, total) for _ in range(400)]
+    sample = list(Resident.objects.filter(pk__in=pks).select_related("household"))
+    grid_code = sample[0].area_code
+    users = {
+        "leader (city 1508)": user("bench-leader", Role.LEADER, "1508"),
+        f"township ({grid_code[:9]})": user("bench-township", Role.TOWNSHIP_STAFF, grid_code[:9]),
+        f"grid worker ({grid_code})": user("bench-grid", Role.GRID_WORKER, grid_code),
+    }
+    in_grid = list(Resident.objects.filter(area_code=grid_code).select_related("household")[:200])
+
+    def queries(people):
+        with_phone = [r for r in people if r.phone_hash]
+        return {
+            "name (full)": [(r.name, SearchField.AUTO) for r in people],
+            "name substring (given name)": [(r.name[1:] or r.name, SearchField.NAME) for r in people],
+            "pinyin initials": [(r.name_initials, SearchField.AUTO) for r in people],
+            "pinyin (full, prefix)": [(r.name_pinyin[:6], SearchField.AUTO) for r in people],
+            "ID number (exact)": [(r.id_number, SearchField.AUTO) for r in people],
+            "phone (exact)": [(r.phone, SearchField.AUTO) for r in with_phone],
+            "address substring": [(r.household.address[:5], SearchField.ADDRESS) for r in people],
+        }
+
+    print(
+        f"{connection.vendor}: {total:,} residents, {Household.objects.count():,} households; warm, ms per search"
+    )
+    print(f"{'who':<34} {'search':<30} {'median':>7} {'p95':>7} {'max':>7} {'cpu':>7} {'hits':>6}")
+    for who, u in users.items():
+        people = in_grid if "grid worker" in who else sample
+        for label, items in queries(people).items():
+            items = items[: args.repeat]
+            for q, field in items[:3]:
+                search_for(user=u, q=q, field=field)  # warm caches and connections
+            times, cpu, hits = [], [], 0
+            for q, field in items:
+                reset_queries()
+                t, c = time.perf_counter(), time.process_time()
+                result = search_for(user=u, q=q, field=field)
+                times.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
+                hits += len(result.residents) + len(result.households)
+            times.sort()
+            p95 = times[max(0, int(len(times) * 0.95) - 1)]
+            print(
+                f"{who:<34} {label:<30} {statistics.median(times):7.1f} {p95:7.1f} {times[-1]:7.1f} "
+                f"{statistics.median(cpu):7.1f} {hits / len(items):6.1f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("step", choices=["generate", "import", "search", "import-once"])
+    parser.add_argument("--database-url", default="sqlite:////tmp/grassroots-people.sqlite3")
+    parser.add_argument("--residents", type=int, default=1_500_000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--file")
+    parser.add_argument("--workdir", default=tempfile.gettempdir())
+    args = parser.parse_args()
+    setup(args.database_url)
+    {"generate": generate, "import": do_import, "search": do_search, "import-once": run_import}[args.step](
+        args
+    )
+
+
+if __name__ == "__main__":
+    main()
