@@ -16,6 +16,7 @@ urlpatterns = [
     path("grids/", include("grassroots.workforce.urls")),
     path("cases/", include("grassroots.cases.urls")),
     path("inbox/", include("grassroots.notifications.urls")),
+    path("deliberation/", include("grassroots.deliberation.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

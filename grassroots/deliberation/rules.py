@@ -132,10 +132,15 @@ _REFUSALS: dict[Callable, object] = {
 }
 
 
+def refusal(predicate: Callable[..., bool]):
+    """The message that says why ``predicate`` refused, and what to do."""
+    return _REFUSALS.get(predicate, _("You may not do this here."))
+
+
 def require(user, predicate: Callable[..., bool], committee: Committee) -> None:
     """Raise unless ``predicate(user, committee)``: 404 when the user cannot see the committee, else 403."""
     if predicate(user, committee):
         return
     if not can_view_committee(user, committee):
         raise OutOfScope
-    raise NotPermitted(_REFUSALS.get(predicate, _("You may not do this here.")))
+    raise NotPermitted(refusal(predicate))

@@ -181,6 +181,14 @@ class SeatLine:
     def vacant(self) -> bool:
         return self.membership is None
 
+    @property
+    def entry_label(self) -> str:
+        """What the member recorded here: their stance, their vote, or signed / refused."""
+        for getter in ("get_decision_display", "get_choice_display", "get_stance_display"):
+            if self.entry is not None and hasattr(self.entry, getter):
+                return str(getattr(self.entry, getter)())
+        return ""
+
 
 def electorate(committee, step: Step, members: list[Membership]) -> list[SeatLine]:
     """The seats whose entries a step's rule counts. A fixed seat plan counts every seat, filled or not:

@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from grassroots.accounts.models import Role
 from grassroots.areas.models import VillageGroup
 from grassroots.deliberation import services
-from grassroots.deliberation.models import ChosenHow, Committee, CommitteeKind, SeatRole, Topic, TopicKind
+from grassroots.deliberation.models import (
+    ChosenHow,
+    Committee,
+    CommitteeKind,
+    Membership,
+    ProcessKey,
+    SeatRole,
+    Topic,
+    TopicKind,
+)
 from tests.factories import area, grid, user_with
 
 TOWNSHIP = "150802100"  # 临河区 干召庙镇
@@ -165,3 +174,41 @@ def five_person_to(topic: Topic, members: list, step: str) -> Topic:
         )
     assert topic.step == step, (topic.step, step)
     return fresh(topic)
+
+
+def five_person_group_unaudited(*, number: int = 1, is_public: bool = True, names=None) -> Group:
+    """The same group written straight to the tables, without the audit records the services append.
+
+    For browser tests on SQLite: their database is flushed after each test, and the audit log's
+    append-only trigger refuses that flush."""
+    boss = manager()
+    group = village_group(VILLAGE, number)
+    committee = Committee.objects.create(
+        kind=CommitteeKind.FIVE_PERSON_GROUP,
+        name=f"民主村{number}组五人小组",
+        area=group.village,
+        area_code=VILLAGE,
+        village_group=group,
+        process=ProcessKey.FIVE_PERSON,
+        is_public=is_public,
+        formed_on=START,
+    )
+    names = names or ["王组长", "李党小组长", "张村民", "赵村民", "刘村民"]
+    members, memberships = [], []
+    for (seat, role, how), name in zip(FIVE_SEATS, names, strict=True):
+        user = resident(GRID, display_name=name)
+        members.append(user)
+        memberships.append(
+            Membership.objects.create(
+                committee=committee,
+                area_code=VILLAGE,
+                seat=seat,
+                role=role,
+                name=name,
+                user=user,
+                chosen_how=how,
+                started_on=START,
+                term_ends_on=START.replace(year=START.year + 3),
+            )
+        )
+    return Group(committee, members, boss, memberships)
