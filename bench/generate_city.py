@@ -9,6 +9,7 @@ Run from the repository root::
 
     .venv/bin/python bench/generate_city.py --database-url sqlite:////tmp/grassroots-city.sqlite3
     .venv/bin/python bench/generate_city.py --database-url postgres://postgres@127.0.0.1:5432/grassroots_city
+    .venv/bin/python bench/generate_city.py --database-url sqlite:////tmp/c.sqlite3 --until logins  # the tree only
 
 A PostgreSQL database that does not exist yet is created. Results go to docs/performance.md by hand.
 """
@@ -51,6 +52,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="sqlite:////path or postgres://...")
     parser.add_argument("--seed", type=int, default=None, help="default: the demo's own seed")
     parser.add_argument("--scale", default="city", choices=["small", "city"])
+    parser.add_argument("--until", metavar="STEP", help="stop after this generator step (e.g. logins)")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -74,7 +76,7 @@ def main() -> None:
     if LoadedStep.objects.exists():
         unload(DemoContext(SCALES[args.scale], seed))
     emptied = time.perf_counter()
-    report = load(scale=args.scale, seed=seed)
+    report = load(scale=args.scale, seed=seed, until=args.until)
     loaded = time.perf_counter()
 
     version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version

@@ -109,12 +109,15 @@ def steps() -> list[Step]:
     return [import_string(path)() for path in STEPS]
 
 
-def load(*, scale: str | None = None, seed: int | None = None, reset: bool = False) -> LoadReport:
+def load(
+    *, scale: str | None = None, seed: int | None = None, reset: bool = False, until: str | None = None
+) -> LoadReport:
     """Run every step that has not run on this database yet (all of them after ``reset``).
 
     ``scale`` and ``seed`` default to those the demo here was built with (small and :data:`DEFAULT_SEED`
-    on an empty database). Each step runs in its own transaction together with its :class:`LoadedStep`
-    record, so a failed step leaves nothing behind and the next run starts it again.
+    on an empty database). ``until`` names the last step to run (tests and benchmarks of the early steps
+    need not wait for the later ones). Each step runs in its own transaction together with its
+    :class:`LoadedStep` record, so a failed step leaves nothing behind and the next run starts it again.
     """
     if scale is None or seed is None:
         first = LoadedStep.objects.order_by("loaded_at", "id").first() if not reset else None
@@ -124,10 +127,15 @@ def load(*, scale: str | None = None, seed: int | None = None, reset: bool = Fal
         raise DemoError(_("Unknown scale %(scale)s; choose small or city.") % {"scale": scale})
     ctx = DemoContext(SCALES[scale], seed)
     all_steps = steps()
+    names = [step.name for step in all_steps]
+    if until is not None and until not in names:
+        raise DemoError(
+            _("Unknown step %(step)s; the steps are %(names)s.") % {"step": until, "names": ", ".join(names)}
+        )
     if reset:
         unload(ctx, all_steps)
     outcomes = []
-    for step in all_steps:
+    for step in all_steps[: names.index(until) + 1 if until else None]:
         done = LoadedStep.objects.filter(name=step.name).first()
         if done is not None:
             if (done.scale, done.seed) != (scale, seed):

@@ -9,8 +9,10 @@ from grassroots.areas.models import Area, BoundaryVersion
 from grassroots.demo.city import SEED_CODES
 from grassroots.demo.logins import LOGINS, PASSWORD
 from grassroots.demo.models import LoadedStep
-from grassroots.demo.steps import DemoError, load, steps, unload
+from grassroots.demo.steps import DemoError, load, unload
 from grassroots.workforce.models import GridWorker
+
+from .conftest import FOUNDATION
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +37,9 @@ def test_a_second_run_changes_nothing(demo_city, django_assert_max_num_queries):
     # given the loaded demo
     before, version = _counts(), BoundaryVersion.objects.get(pk=1).version
     # when it is loaded again, then it only reads (the seed it has, one look per step) and writes nothing
-    with django_assert_max_num_queries(1 + len(steps())):
-        report = load(scale="small")
-    assert [o.ran for o in report.steps] == [False] * len(steps())
+    with django_assert_max_num_queries(1 + 3):
+        report = load(scale="small", until=FOUNDATION)
+    assert [o.ran for o in report.steps] == [False] * 3
     assert (report.scale, report.seed) == ("small", 2026)
     assert _counts() == before
     assert BoundaryVersion.objects.get(pk=1).version == version
@@ -48,9 +50,16 @@ def test_without_scale_and_seed_the_demo_here_is_kept(demo_city):
     # given a demo built with another seed
     LoadedStep.objects.update(seed=7)
     # when loaded without saying which, then it is left as it is
-    report = load()
+    report = load(until=FOUNDATION)
     assert (report.scale, report.seed) == ("small", 7)
     assert not any(o.ran for o in report.steps)
+
+
+def test_until_names_a_step(demo_city):
+    assert [o.name for o in load(until="city").steps] == ["city"]
+    with pytest.raises(DemoError) as exc:
+        load(until="households?")
+    assert "city, grid_workers, logins" in str(exc.value.message)
 
 
 def test_another_scale_or_seed_asks_for_reset(demo_city):
@@ -73,7 +82,7 @@ def test_reset_rebuilds_the_same_city_from_the_same_seed(demo_city):
     assert not LoadedStep.objects.exists()
     assert Area.objects.count() == 9
     # and when it is built again, the codes, names and people are the same
-    load(scale="small")
+    load(scale="small", until=FOUNDATION)
     assert set(Area.objects.values_list("code", "name", "is_synthetic")) == areas
     assert sorted(GridWorker.objects.values_list("area_code", "kind", "name", "is_party_member")) == workers
 
@@ -86,7 +95,7 @@ def demo_city_context():
 
 def test_command_prints_one_login_per_role_every_time(demo_city):
     out = io.StringIO()
-    call_command("demo_load", stdout=out, base_url="http://demo.example:8000/")
+    call_command("demo_load", stdout=out, base_url="http://demo.example:8000/", until=FOUNDATION)
     text = out.getvalue()
     assert "already loaded" in text
     assert "http://demo.example:8000/accounts/login/" in text
@@ -102,7 +111,7 @@ def test_command_prints_the_address_scripts_run_serves_on(demo_city, monkeypatch
     monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104
     monkeypatch.setenv("PORT", "8123")
     out = io.StringIO()
-    call_command("demo_load", stdout=out)
+    call_command("demo_load", stdout=out, until=FOUNDATION)
     assert "http://0.0.0.0:8123/accounts/login/" in out.getvalue()
 
 

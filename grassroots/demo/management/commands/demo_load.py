@@ -24,15 +24,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, help=f"default {DEFAULT_SEED}, or the seed the demo here has")
         parser.add_argument("--reset", action="store_true", help="delete the demo and build it again")
+        parser.add_argument(
+            "--until", metavar="STEP", help="stop after this step (city, grid_workers, logins, ...)"
+        )
         # scripts/run serves on $HOST:$PORT.
         host, port = os.environ.get("HOST") or "127.0.0.1", os.environ.get("PORT") or "8000"
         parser.add_argument(
             "--base-url", default=f"http://{host}:{port}", help="printed in front of the login addresses"
         )
 
-    def handle(self, *args, scale, seed, reset, base_url, **options):
+    def handle(self, *args, scale, seed, reset, until, base_url, **options):
         try:
-            report = load(scale=scale, seed=seed, reset=reset)
+            report = load(scale=scale, seed=seed, reset=reset, until=until)
         except DemoError as exc:
             raise CommandError(str(exc.message)) from exc
         for outcome in report.steps:
