@@ -124,21 +124,25 @@ class Names:
 
 
 def generate(args) -> None:
+    """Write the register with plain multi-row inserts (the ORM's per-object cost would dominate at this
+    size); the columns are those the services write, computed by the same functions."""
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from grassroots import clock, fieldcrypt
     from grassroots.areas.models import Grid, GridKind
     from grassroots.demo.city import plan_city, write_city
     from grassroots.demo.steps import SCALES
     from grassroots.masking import mask_id_number
     from grassroots.people import names, personal
-    from grassroots.people.models import Household, NameSuffix, Resident
+    from grassroots.people.models import Resident
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     if not Grid.objects.exists():
         with transaction.atomic():
             write_city(plan_city(SCALES["city"], SEED))
+        print(f"city tree written ({time.perf_counter() - started:.0f} s)", flush=True)
     if Resident.objects.exists():
         print(f"register already there: {Resident.objects.count():,} residents")
         return
@@ -146,69 +150,79 @@ def generate(args) -> None:
     ids, pool = Ids(), Names(rng)
     grids = list(Grid.objects.select_related("area").order_by("area__code"))
     share = args.residents / 1_500_000
+    now = clock.now()
     phone = 0
-    total_h = total_r = 0
-    batch_h: list[Household] = []
-    batch_r: list[list[Resident]] = []
+    hh_id = r_id = 0
+    households, residents, suffixes = [], [], []
+    h_cols = ("id", "area_id", "area_code", "number", "address", "building", "unit", "room", "phone", "phone_masked",
+              "residence_type", "tags", "notes", "is_synthetic", "created_at", "updated_at")  # fmt: skip
+    r_cols = ("id", "household_id", "area_code", "name", "name_pinyin", "name_initials", "id_number", "id_hash",
+              "id_masked", "birth_date", "sex", "relation", "ethnicity", "phone", "phone_hash", "phone_masked",
+              "political_status", "occupation", "status", "notes", "is_synthetic", "created_at", "updated_at")  # fmt: skip
+    s_cols = ("resident_id", "area_code", "suffix")
+
+    def insert(table, cols, rows):
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"  # noqa: S608
+        with connection.cursor() as cursor:
+            for i in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[i : i + 5000])
 
     def flush():
-        nonlocal total_h, total_r
         with transaction.atomic():
-            Household.objects.bulk_create(batch_h, batch_size=5000)
-            residents = []
-            for hh, members in zip(batch_h, batch_r, strict=True):
-                for r in members:
-                    r.household_id = hh.pk
-                    residents.append(r)
-            Resident.objects.bulk_create(residents, batch_size=5000)
-            NameSuffix.objects.bulk_create(
-                [
-                    NameSuffix(resident_id=r.pk, area_code=r.area_code, suffix=s)
-                    for r in residents
-                    for s in names.suffixes_of(r.name)
-                ],
-                batch_size=10000,
-            )
-        total_h += len(batch_h)
-        total_r += len(residents)
-        batch_h.clear()
-        batch_r.clear()
+            insert("people_household", h_cols, households)
+            insert("people_resident", r_cols, residents)
+            insert("people_namesuffix", s_cols, suffixes)
         print(
-            f"  {total_h:,} households, {total_r:,} residents, {time.perf_counter() - started:.0f} s",
-            flush=True,
+            f"  {hh_id:,} households, {r_id:,} residents, {time.perf_counter() - started:.0f} s", flush=True
         )
+        households.clear()
+        residents.clear()
+        suffixes.clear()
 
     for g in grids:
-        count = rng.randint(250, 350) if g.kind != GridKind.RURAL else rng.randint(5, 15)
-        count = max(1, round(count * share))
+        rural = g.kind == GridKind.RURAL
+        count = max(1, round((rng.randint(5, 15) if rural else rng.randint(250, 350)) * share))
         street = rng.choice(STREETS)
         county = g.area.code[:6]
         for n in range(1, count + 1):
-            hh = Household(area_id=g.area_id, area_code=g.area.code, number=f"{n:04d}", is_synthetic=True,
-                           address=f"{street}路{rng.randint(1, 300)}号" if g.kind != GridKind.RURAL else f"{g.area.name}{n}号")  # fmt: skip
-            members = []
-            for _m in range(rng.choice((1, 2, 2, 3, 3, 3, 4, 5))):
+            hh_id += 1
+            address = f"{g.area.name}{n}号" if rural else f"{street}路{rng.randint(1, 300)}号"
+            households.append((hh_id, g.area_id, g.area.code, f"{n:04d}", address, "", "", "", "", "",
+                               "registered", "[]", "", True, now, now))  # fmt: skip
+            for m in range(rng.choice((1, 2, 2, 3, 3, 3, 4, 5))):
+                r_id += 1
                 name, full, initials = pool.make()
                 number = ids.make(county)
-                r = Resident(area_code=g.area.code, name=name, name_pinyin=full, name_initials=initials,
-                             id_number=number, id_hash=personal.id_hash(number), id_masked=mask_id_number(number),
-                             sex="male" if int(number[16]) % 2 else "female", is_synthetic=True)  # fmt: skip
-                r.birth_date = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+                digits, phone_hash, phone_masked = "", None, ""
                 if rng.random() < 0.7:
                     phone += 1
-                    r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(f"172{phone:08d}")
-                members.append(r)
-            batch_h.append(hh)
-            batch_r.append(members)
-        if len(batch_h) >= 20000:
+                    digits, phone_hash, phone_masked = personal.phone_columns(f"172{phone:08d}")
+                residents.append((
+                    r_id, hh_id, g.area.code, name, full, initials, fieldcrypt.encrypt(number), personal.id_hash(number),
+                    mask_id_number(number), f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+                    "male" if int(number[16]) % 2 else "female", "head" if m == 0 else "other", "01",
+                    fieldcrypt.encrypt(digits) if digits else "", phone_hash, phone_masked, "masses", "", "present", "",
+                    True, now, now,
+                ))  # fmt: skip
+                suffixes.extend((r_id, g.area.code, s) for s in names.suffixes_of(name))
+        if len(households) >= 20000:
             flush()
-    if batch_h:
+    if households:
         flush()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in ("people_household", "people_resident"):
+                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
+                cursor.execute(sql)
+            cursor.execute(
+                "UPDATE people_household h SET head_id = r.id FROM people_resident r WHERE r.household_id = h.id AND r.relation = 'head'"
+            )
+        else:
+            cursor.execute(
+                "UPDATE people_household SET head_id = (SELECT r.id FROM people_resident r WHERE r.household_id = people_household.id AND r.relation = 'head')"
+            )
         cursor.execute("ANALYZE")
-    print(
-        f"generated {total_h:,} households and {total_r:,} residents in {time.perf_counter() - started:.0f} s"
-    )
+    print(f"generated {hh_id:,} households and {r_id:,} residents in {time.perf_counter() - started:.0f} s")
 
 
 # --- import -------------------------------------------------------------------------------------------------

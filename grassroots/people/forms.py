@@ -81,7 +81,7 @@ class ResidentForm(forms.Form):
         label=_("date of birth"),
         required=False,
         help_text=_("only when there is no ID number"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     sex = forms.ChoiceField(label=_("sex"), choices=_blank(Sex.choices), required=False)
     relation = forms.ChoiceField(label=_("relation to the head"), choices=Relation.choices)
@@ -132,7 +132,9 @@ class MoveResidentForm(forms.Form):
 
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
-        label=_("visited on"), initial=clock.today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("visited on"),
+        initial=clock.today,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     met_with = forms.CharField(label=_("met with"), max_length=200, required=False)
     found = forms.CharField(label=_("what was found"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -151,7 +153,7 @@ class ServiceRequestForm(forms.Form):
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     due_on = forms.DateField(
-        label=_("due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("due on"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
 

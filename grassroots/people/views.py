@@ -324,7 +324,7 @@ def resident_detail(request, pk: int):
             can_write=can_write and resident.status != "merged",
             can_reveal=rules.can_reveal(request.user, code)
             and bool(resident.id_masked or resident.phone_masked),
-            reveal_form=forms.RevealForm(),
+            reveal_form=forms.RevealForm(initial={"fields": ["id_number", "phone"]}),
             label_form=forms.LabelForm(),
             key_group_zh=KEY_GROUP_ZH,
         ),
