@@ -197,3 +197,19 @@ def test_case_queue_selector_is_scoped_for_a_superuser_too(city, mixed):
     boss = UserFactory(is_superuser=True)
     assert selectors.case_queue_for(user=boss).count() == 4
     assert selectors.case_queue_for(user=boss, filters=selectors.QueueFilters(area=G1)).count() == 1
+
+
+def test_my_reports_and_my_tasks_query_counts_are_pinned(client, city, django_assert_num_queries):
+    for n in range(12):
+        _report(city, description=f"第{n}件")
+    client.force_login(city.resident)
+    client.get(reverse("cases:mine"))
+    # session, user, grants, count, page, unread count
+    with django_assert_num_queries(6):
+        assert client.get(reverse("cases:mine")).status_code == 200
+    client.force_login(city.grid_worker)
+    client.get(reverse("cases:tasks"))
+    # session, user, grants, the tasks, working calendar, unread count
+    with django_assert_num_queries(6):
+        response = client.get(reverse("cases:tasks"))
+    assert response.content.decode().count('class="card case-card"') == 12

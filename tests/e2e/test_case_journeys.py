@@ -102,6 +102,17 @@ def _submit(page, form):
 def test_resident_reports_worker_handles_supervisor_verifies_resident_rates(
     live_server, browser, log_in, town
 ):
+    # given a litter report a few metres away from yesterday's walk of a neighbour
+    from grassroots.cases import services
+
+    neighbour = UserFactory(username="linju")
+    services.case_report(
+        actor=neighbour,
+        category="0101",
+        description="门口垃圾",
+        lon=SPOT["longitude"] + 0.0002,
+        lat=SPOT["latitude"],
+    )
     # --- the resident, on a phone, with the position allowed ---
     context, phone = _context(browser, phone=True, geolocation=SPOT)
     log_in(phone, live_server, username="jumin")
@@ -115,12 +126,15 @@ def test_resident_reports_worker_handles_supervisor_verifies_resident_rates(
     phone.set_input_files("#id_photos", [_jpeg((180, 60, 40))])
     expect(phone.locator(".photo-previews img")).to_have_count(1)
     phone.select_option("#id_category", "0101")
+    # the neighbour's report is suggested as a possible duplicate (same type, about 17 m away)
+    expect(phone.locator("#duplicates .dupes-box")).to_be_visible()
+    expect(phone.locator("#duplicates .dupes-box")).to_contain_text("17")
     phone.fill("#id_description", "小区东门垃圾堆了三天没人清")
     _shot(phone, "02-report-filled-phone")
     with phone.expect_navigation():
         phone.click("button[data-submit]")
     # then the case page says where it went and who answers for it
-    case = Case.objects.get()
+    case = Case.objects.get(reporter=town["resident"])
     assert re.search(rf"/cases/{case.pk}/$", phone.url)
     assert case.area_code == G1 and case.assignee_user == town["worker"] and case.photos.count() == 1
     assert case.accuracy_m == 15 and abs(case.lat - 41.0052) < 1e-6
@@ -133,11 +147,11 @@ def test_resident_reports_worker_handles_supervisor_verifies_resident_rates(
     wcontext, worker = _context(browser, phone=True)
     log_in(worker, live_server, username="wangge")
     worker.goto(f"{live_server.url}/cases/tasks/")
-    expect(worker.locator(".case-card")).to_have_count(1)
-    expect(worker.locator(".case-card .light")).to_have_count(1)
+    expect(worker.locator(".case-card")).to_have_count(2)  # the neighbour's and this one
+    expect(worker.locator(".case-card .light")).to_have_count(2)
     _shot(worker, "04-tasks-phone")
     with worker.expect_navigation():
-        worker.locator(".case-card a").click()
+        worker.locator(f".case-card a[href='/cases/{case.pk}/']").click()
     _submit(worker, _open_action(worker, "accept"))
     form = _open_action(worker, "dispatch")
     form.locator("select[name=target]").select_option(f"grid_worker:{town['worker_record'].pk}")
@@ -149,7 +163,7 @@ def test_resident_reports_worker_handles_supervisor_verifies_resident_rates(
     _submit(worker, form)
     case.refresh_from_db()
     assert case.state == State.HANDLED and case.photos.filter(stage="after").count() == 1
-    expect(worker.locator(".state")).to_have_class(re.compile("state-handled"))
+    expect(worker.locator(".case-badges .state")).to_have_class(re.compile("state-handled"))
     assert worker.js_errors == []
 
     # --- the supervisor, at a desk: the queue → the case → verified ---
