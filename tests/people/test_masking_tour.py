@@ -173,3 +173,38 @@ def test_exports_are_masked_marked_and_logged(client, world):
     assert "138****8002" in text and "138****8003" in text  # the number typed into a note is masked too
     record = AuditLog.objects.filter(action="people.export").latest("id")
     assert record.actor == staff and record.detail["rows"] == 2 and record.detail["masked"] is True
+
+
+def test_import_error_reports_and_admin_pages_carry_masks_only(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from grassroots.people.services.transfer import COLUMNS
+
+    staff = world.users["township_staff"]
+    client.force_login(staff)
+    wb = Workbook()
+    ws = wb.active
+    ws.append([h for _k, h, _r in COLUMNS])
+    bad = world.secrets[0][:-1] + ("1" if world.secrets[0][-1] != "1" else "2")
+    for number in (bad, world.secrets[2], world.secrets[2]):
+        row = {"grid_code": world.household.area_code, "household_number": "009", "address": "x", "name": "甲",
+               "id_number": number, "relation": "其他", "phone": "1390013900"}  # fmt: skip
+        ws.append([row.get(k, "") for k, _h, _r in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    response = client.post(reverse("people:import"), {"area_code": world.household.area_code[:9],
+                                                      "file": SimpleUploadedFile("a.xlsx", out.getvalue())})  # fmt: skip
+    assert response.status_code == 302
+    secrets = [*world.secrets, bad]
+    for url in (response["Location"], "/api/v1/people/imports", reverse("people:import")):
+        text = _text_of(client.get(url))
+        assert "身份证号" in text or "id_number" in text or "a.xlsx" in text
+        assert not _leaks(text, secrets), url
+    client.force_login(world.users["superuser"])
+    for url in ("/admin/people/resident/", f"/admin/people/resident/{world.head.pk}/change/",
+                "/admin/people/household/", f"/admin/people/household/{world.household.pk}/change/",
+                "/admin/people/place/", f"/admin/people/place/{world.place.pk}/change/"):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not _leaks(_text_of(response), secrets), url

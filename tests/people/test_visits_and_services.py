@@ -213,3 +213,19 @@ def test_list_queries_are_pinned(client, django_assert_num_queries):
     for i in range(8):
         resident(household(address=f"团结路{i}号"), name=f"李{i}")
     assert page_queries() == few
+
+
+def test_a_visit_with_photos_over_the_api_and_the_photo_is_served_only_in_scope(client):
+    worker = user_with(Role.GRID_WORKER, GRID)
+    hh = household()
+    client.force_login(worker)
+    response = client.post(
+        f"/api/v1/people/households/{hh.pk}/visits",
+        {"visited_on": clock.today().isoformat(), "found": "门前有积水", "photos": [
+            SimpleUploadedFile("a.jpg", _jpeg_with_gps(), content_type="image/jpeg")]},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    photo_id = response.json()["photos"][0]["id"]
+    assert client.get(reverse("people:visit_photo", args=[photo_id]))["Content-Type"] == "image/jpeg"
+    client.force_login(user_with(Role.GRID_WORKER, GRID_2))
+    assert client.get(reverse("people:visit_photo", args=[photo_id])).status_code == 404
