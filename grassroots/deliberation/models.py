@@ -220,9 +220,9 @@ class TopicKind(models.TextChoices):
 
 class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("not started")
-    IN_PROGRESS = "in_progress", _("in progress")
+    IN_PROGRESS = "in_progress", _("under way")
     STALLED = "stalled", _("held up")
-    DONE = "done", _("done")
+    DONE = "done", _("finished")
 
 
 class Topic(models.Model):
@@ -630,7 +630,7 @@ class TopicLink(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=LinkKind.choices)
     target_id = models.CharField(_("number"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
-    url = models.CharField(_("address"), max_length=300, blank=True)
+    url = models.CharField(_("web address"), max_length=300, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

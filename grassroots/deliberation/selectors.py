@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +90,7 @@ def committee_list_for(*, user, area_code: str | None = None) -> QuerySet[Commit
     if area_code:
         qs = qs.filter(area_code__startswith=area_code)
     return qs.annotate(
-        open_topics=Count("topics", filter=~Q(topics__step__in=TERMINAL)),
+        open_topics=Count("topics", filter=~Q(topics__step__in=TERMINAL), distinct=True),
         seated=Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True),
     )
 
@@ -239,6 +240,7 @@ class TimelineRow:
     note: str = ""
     badge: str = ""
     to_step: str = ""
+    sheet_url: str = ""
 
 
 _MEMBER_EVENTS = {
@@ -259,6 +261,9 @@ _MEMBER_EVENTS = {
     EventKind.CLOSED,
     EventKind.STEP_CLOSED,
 }
+
+
+_RULE_EVENTS = {EventKind.STEP_CLOSED, EventKind.VOTE_PASSED, EventKind.VOTE_FAILED}
 
 
 def _counts_text(counts: dict) -> str:
@@ -285,6 +290,8 @@ def timeline_for(topic: Topic, *, full_names: bool) -> list[TimelineRow]:
         if event.kind not in _MEMBER_EVENTS and not full_names:
             who = mask_name(who)
         detail = event.detail or {}
+        if event.kind in _RULE_EVENTS:
+            who = ""  # the step's rule closed it, not the member whose entry happened to be the last
         row = TimelineRow(event=event, who=who, what=str(event.get_kind_display()), text=event.text)
         if event.to_step:
             row.to_step = workflow.step_label(topic, event.to_step)
@@ -306,6 +313,8 @@ def timeline_for(topic: Topic, *, full_names: bool) -> list[TimelineRow]:
                 }
         elif event.kind in (EventKind.VOTE_PASSED, EventKind.VOTE_FAILED, EventKind.TALLY):
             row.note = _counts_text(detail.get("counts", {}))
+            if detail.get("sheet"):
+                row.sheet_url = reverse("deliberation:sheet", args=["tally", detail["tally"]])
         elif event.kind == EventKind.SIGNED:
             row.note = gettext("from their own account") + (
                 " · " + gettext("app") if detail.get("channel") == "api" else ""

@@ -501,6 +501,9 @@ def topic_unfollow(*, actor, topic: Topic) -> None:
 @transaction.atomic
 def topic_rate(*, actor, topic: Topic, rating: str, comment: str = "") -> TopicRating:
     """A resident of the area rates a carried-out decision, once."""
+    topic = Topic.objects.select_related("committee").get(
+        pk=topic.pk
+    )  # the step as stored, not as the caller saw it
     rules.require(actor, rules.can_rate, topic.committee)
     if topic.step in TERMINAL or process_of(topic.process).step(topic.step).kind != StepKind.EVALUATE:
         raise ActionNotAllowed(
@@ -574,6 +577,7 @@ def topic_link_notice(*, actor, topic: Topic, notice_id: str, title: str, url: s
 
 
 def _link(topic, actor, kind, target_id, title, url) -> TopicLink:
+    topic = Topic.objects.get(pk=topic.pk)
     if TopicLink.objects.filter(topic=topic, kind=kind, target_id=target_id).exists():
         raise DeliberationError(_("That is already linked."), code="already_linked")
     link = TopicLink.objects.create(

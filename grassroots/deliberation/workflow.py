@@ -182,6 +182,10 @@ class SeatLine:
         return self.membership is None
 
     @property
+    def role_label(self) -> str:
+        return str(SeatRole(self.role).label) if self.role in SeatRole.values else self.role
+
+    @property
     def entry_label(self) -> str:
         """What the member recorded here: their stance, their vote, or signed / refused."""
         for getter in ("get_decision_display", "get_choice_display", "get_stance_display"):
@@ -659,7 +663,7 @@ def _tally(
         drafted_at=ctx.now,
         meeting=meeting,
     )
-    Tally.objects.create(
+    tally = Tally.objects.create(
         resolution=res,
         topic=ctx.topic,
         area_code=ctx.topic.area_code,
@@ -681,7 +685,13 @@ def _tally(
         ctx,
         EventKind.TALLY,
         text=text,
-        detail={"resolution": res.pk, "counts": _counts(outcome), "body": str(ctx.step.body)},
+        detail={
+            "resolution": res.pk,
+            "tally": tally.pk,
+            "sheet": bool(sign_in_sheet),
+            "counts": _counts(outcome),
+            "body": str(ctx.step.body),
+        },
     )
     ctx.topic.resolution = res
     _close_vote(ctx, res, outcome)

@@ -236,7 +236,8 @@ def test_lists_pin_their_query_count(client, django_assert_num_queries):
         five_person_to(propose(group.committee, title=f"议题{n}"), group.members, "resolve")
     five_person_group(number=2, boss=group.manager)
     with django_assert_num_queries(1):
-        assert len(client.get(f"{API}/committees").json()) == 2
+        listed = client.get(f"{API}/committees").json()
+    assert [c["open_topics"] for c in listed] == [3, 0]  # counted once each, not once per member
     with django_assert_num_queries(2):
         assert len(client.get(f"{API}/committees/{group.committee.pk}/topics").json()) == 3
     topic = group.committee.topics.first()

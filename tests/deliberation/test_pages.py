@@ -90,7 +90,7 @@ def test_a_member_acts_from_the_topic_page_and_a_stale_page_is_refused(client):
     client.force_login(group.members[1])
     response = client.post(url, {"version": topic.version, "stance": "support", "text": "同意"}, follow=True)
     assert Opinion.objects.count() == 1  # the page was stale: someone acted in between
-    assert any("Reload" in str(m) or "重新" in str(m) for m in response.context["messages"])
+    assert any("Reload" in str(m) or "刷新" in str(m) for m in response.context["messages"])
 
 
 def test_a_member_corrects_an_opinion_from_the_page(client):

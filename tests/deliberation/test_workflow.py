@@ -350,3 +350,11 @@ def test_the_representatives_vote_fails_without_a_majority():
     for member, choice in zip(group.members, ["agree"] * 3 + ["disagree"] * 4, strict=True):
         topic = services.ballot_cast(actor=member, topic=topic, choice=choice)
     assert (topic.step, topic.round) == ("consult", 2)
+
+
+def test_rating_judges_the_step_as_stored_not_as_the_caller_last_saw_it():
+    group = five_person_group()
+    seen = propose(group.committee)  # the caller's copy still says "propose"
+    five_person_to(seen, group.members, "evaluate")
+    services.topic_rate(actor=resident(GRID), topic=seen, rating="basically")
+    assert TopicRating.objects.get().rating == "basically"
