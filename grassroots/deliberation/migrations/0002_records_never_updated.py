@@ -41,7 +41,7 @@ POSTGRES_FUNCTION = (
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FUNCTION[0])
+        schema_editor.execute(POSTGRES_FUNCTION[0], params=None)  # the body has a literal %
         for table in TABLES:
             schema_editor.execute(_postgres(table)[0])
     elif vendor == "sqlite":
