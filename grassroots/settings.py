@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "grassroots.workforce",
     "grassroots.cases",
     "grassroots.deliberation",
+    "grassroots.disclosure",
     "grassroots.api",
     "grassroots.demo",
 ]
@@ -245,6 +246,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 MAP_TILE_URL = env("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION")
 ROUTING_NEAREST_METRES = env_int("ROUTING_NEAREST_METRES", 300)
+# Patrol tracks are the grid worker's personal data: positions older than this are deleted by
+# `manage.py patrol_tracks_purge` (run it daily).
+PATROL_TRACK_RETENTION_DAYS = env_int("PATROL_TRACK_RETENTION_DAYS", 90)
+# Positions closer in time than this to the last one kept are dropped (a modest rate for phones).
+PATROL_POINT_MIN_SECONDS = env_int("PATROL_POINT_MIN_SECONDS", 15)
 try:
     ROUTING_VERSION_CHECK_SECONDS = float(env("ROUTING_VERSION_CHECK_SECONDS", "1"))
 except ValueError as exc:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("grassroots.cases.urls")),
     path("inbox/", include("grassroots.notifications.urls")),
     path("deliberation/", include("grassroots.deliberation.urls")),
+    path("disclosure/", include("grassroots.disclosure.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

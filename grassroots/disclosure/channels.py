@@ -1,0 +1,126 @@
+"""What a notice looks like on each public channel: the rows shown on the page, on print and in the API,
+the plain-text message for the group chat and the loudspeaker (大喇叭) script.
+
+Every public rendering takes its roster rows from :func:`public_rows`, which applies the one masking rule
+(``grassroots.masking.public_roster_row``) with the board's name style; nothing else here reads a row.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from grassroots.masking import public_roster_row
+
+from .models import NoticeKind
+
+COLUMNS = {
+    NoticeKind.SUBSIDY: ("name", "village_group", "household_size", "amount", "period", "starts_on"),
+    NoticeKind.RELIEF: ("name", "village_group", "household_size", "amount", "reason", "starts_on"),
+    NoticeKind.ALLOWANCE: (
+        "name", "village_group", "household_size", "change", "previous_amount", "amount", "reason", "starts_on",
+    ),
+    NoticeKind.WATER_FEE: ("name", "village_group", "due", "paid", "unpaid"),
+}  # fmt: skip
+
+
+def column_labels() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "village_group": _("Village group"),
+        "household_size": _("Household size"),
+        "amount": _("Amount (yuan)"),
+        "previous_amount": _("Before (yuan)"),
+        "change": _("Change"),
+        "reason": _("Reason"),
+        "period": _("Period"),
+        "starts_on": _("From"),
+        "due": _("Due (yuan)"),
+        "paid": _("Paid (yuan)"),
+        "unpaid": _("Unpaid (yuan)"),
+    }
+
+
+def change_labels() -> dict[str, str]:
+    return {"added": _("added"), "removed": _("removed"), "changed": _("amount changed")}
+
+
+def public_rows(content: dict, *, name_style: str) -> list[dict]:
+    changes = change_labels()
+    rows = []
+    for row in content.get("rows") or []:
+        shown = public_roster_row(row, name_style=name_style)
+        if "change" in shown:
+            shown["change"] = changes.get(shown["change"], shown["change"])
+        rows.append(shown)
+    return rows
+
+
+def public_table(content: dict, *, kind: str, name_style: str) -> tuple[list[str], list[list]]:
+    """(column labels, cells) of a roster for the page and the print sheet."""
+    columns = COLUMNS.get(kind, ())
+    labels = column_labels()
+    rows = public_rows(content, name_style=name_style)
+    used = [c for c in columns if any(c in r for r in rows)]
+    return [labels[c] for c in used], [[r.get(c, "") for c in used] for r in rows]
+
+
+def _window_line(content: dict) -> str:
+    window = content.get("window") or {}
+    if window.get("ends_on"):
+        return _("Objections may be raised until %(end)s.") % {"end": window["ends_on"]}
+    return ""
+
+
+def chat_text(content: dict, *, kind: str, board_name: str, name_style: str, url: str) -> str:
+    """A plain-text message ready to paste into the village group chat, with the link."""
+    lines = [f"【{board_name}】{content.get('title', '')}"]
+    if content.get("body"):
+        lines.append(content["body"][:300])
+    rows = public_rows(content, name_style=name_style)
+    if rows:
+        labels = column_labels()
+        for row in rows[:30]:
+            lines.append(" ".join(f"{labels[k]}:{v}" for k, v in row.items()))
+        if len(rows) > 30:
+            lines.append(_("… and %(n)s more rows on the page.") % {"n": len(rows) - 30})
+    statement = content.get("statement")
+    if statement:
+        lines.append(
+            _("Income %(income)s yuan, expense %(expense)s yuan, balance %(balance)s yuan.")
+            % {
+                "income": statement["income_total"],
+                "expense": statement["expense_total"],
+                "balance": statement["closing_balance"],
+            }
+        )
+    window = _window_line(content)
+    if window:
+        lines.append(window)
+    lines.append(_("Full notice: %(url)s") % {"url": url})
+    return "\n".join(lines)
+
+
+def loudspeaker_script(content: dict, *, kind: str, board_name: str, name_style: str) -> str:
+    """A short script to read over the loudspeaker: what, how many, where to look, until when."""
+    title = content.get("title", "")
+    parts = [
+        _("Attention, villagers. %(board)s announces: %(title)s.") % {"board": board_name, "title": title}
+    ]
+    rows = public_rows(content, name_style=name_style)
+    if rows:
+        names = "、".join(r["name"] for r in rows[:10] if r.get("name"))
+        parts.append(
+            _("%(n)s households are listed, among them %(names)s.") % {"n": len(rows), "names": names}
+        )
+    statement = content.get("statement")
+    if statement:
+        parts.append(
+            _("This period the village took in %(income)s yuan and spent %(expense)s yuan.")
+            % {"income": statement["income_total"], "expense": statement["expense_total"]}
+        )
+    parts.append(_("The full notice is on the village notice board and in the group chat."))
+    window = _window_line(content)
+    if window:
+        parts.append(window + " " + _("Tell the village committee if anything is wrong."))
+    parts.append(_("I repeat: %(title)s.") % {"title": title})
+    return " ".join(str(p) for p in parts)

@@ -1,0 +1,169 @@
+"""Every read of disclosure: the public board and notice (published only, no login), the staff desk (scoped),
+and the catalogue with due / overdue items rolled up by area."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Max, Prefetch, Q
+
+from grassroots import clock
+from grassroots.accounts.scoping import get_in_scope_or_404, scoped
+from grassroots.areas.models import Area, VillageGroup
+
+from . import catalogue, chain, rules
+from .models import Board, CatalogueItem, Notice, NoticeState, NoticeVersion, Objection
+
+PUBLIC_STATES = (NoticeState.PUBLISHED, NoticeState.CONFIRMED)
+
+
+def boards_for(*, user):
+    return scoped(Board.objects.select_related("area", "village_group"), user, roles=rules.OVERSIGHT_ROLES)
+
+
+def board_managed(*, user, pk) -> Board:
+    return get_in_scope_or_404(
+        Board.objects.select_related("area", "village_group"), user, roles=rules.MANAGER_ROLES, pk=pk
+    )
+
+
+def notice_managed(*, user, pk) -> Notice:
+    return get_in_scope_or_404(
+        Notice.objects.select_related("board__area", "board__village_group"),
+        user,
+        roles=rules.MANAGER_ROLES,
+        pk=pk,
+    )
+
+
+def objection_managed(*, user, pk) -> Objection:
+    return get_in_scope_or_404(
+        Objection.objects.select_related("notice__board"), user, roles=rules.MANAGER_ROLES, pk=pk
+    )
+
+
+def notices_of_board(*, board: Board):
+    return board.notices.order_by("-pk").prefetch_related("objections")
+
+
+def board_public(*, pk) -> Board:
+    from django.http import Http404
+
+    board = Board.objects.select_related("area", "village_group").filter(pk=pk).first()
+    if board is None:
+        raise Http404
+    return board
+
+
+def public_notices(*, board: Board):
+    """Published and confirmed notices of a board, newest first, each with its versions (one query each)."""
+    return (
+        Notice.objects.filter(board=board, state__in=PUBLIC_STATES)
+        .order_by("-published_at", "-pk")
+        .prefetch_related(Prefetch("versions", queryset=NoticeVersion.objects.order_by("number")))
+    )
+
+
+def notice_public(*, pk) -> Notice:
+    from django.http import Http404
+
+    notice = (
+        Notice.objects.select_related("board__area", "board__village_group")
+        .filter(pk=pk, state__in=PUBLIC_STATES)
+        .prefetch_related(
+            Prefetch("versions", queryset=NoticeVersion.objects.order_by("number")),
+            Prefetch("objections", queryset=Objection.objects.order_by("raised_at", "pk")),
+            "attachments",
+        )
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def latest_version(notice: Notice) -> NoticeVersion | None:
+    versions = list(notice.versions.all())
+    return versions[-1] if versions else None
+
+
+def verify_notice(notice: Notice) -> chain.ChainReport:
+    return chain.verify(notice.pk, list(notice.versions.all().order_by("number")))
+
+
+def window_open(notice: Notice, *, today=None) -> bool:
+    today = today or clock.today()
+    return bool(
+        notice.state == NoticeState.PUBLISHED
+        and notice.window_ends_on
+        and notice.window_starts_on <= today <= notice.window_ends_on
+    )
+
+
+def group_spellings(village: Area) -> dict[str, str]:
+    """Every accepted spelling of the village's groups (name, number, '3组') → the group's name."""
+    spellings: dict[str, str] = {}
+    for group in VillageGroup.objects.filter(village=village):
+        for key in (group.name, str(group.number), f"{group.number}组", f"第{group.number}组"):
+            spellings[key] = group.name
+    return spellings
+
+
+def changes_between(old: dict, new: dict) -> list[str]:
+    """What changed from one version's content to the next, in field names and row numbers (for the page)."""
+    changed: list[str] = []
+    for key in ("title", "body"):
+        if old.get(key) != new.get(key):
+            changed.append(key)
+    old_rows, new_rows = old.get("rows") or [], new.get("rows") or []
+    for index in range(max(len(old_rows), len(new_rows))):
+        a = old_rows[index] if index < len(old_rows) else None
+        b = new_rows[index] if index < len(new_rows) else None
+        if a != b:
+            changed.append(f"row {index + 1}")
+    if old.get("statement") != new.get("statement"):
+        changed.append("statement")
+    if old.get("attachments") != new.get("attachments"):
+        changed.append("attachments")
+    return changed
+
+
+def catalogue_status_for(*, user, today=None) -> list[dict]:
+    """Every catalogue item the user oversees with its status, worst first: dicts of item, board, status,
+    due_on. Two queries whatever the number of items."""
+    today = today or clock.today()
+    items = (
+        scoped(
+            CatalogueItem.objects.select_related("board"),
+            user,
+            field="board__area_code",
+            roles=rules.OVERSIGHT_ROLES,
+        )
+        .annotate(last_published_on=Max("notices__published_on", filter=Q(notices__state__in=PUBLIC_STATES)))
+        .order_by("board__area_code", "board_id", "pk")
+    )
+    order = {
+        catalogue.Status.OVERDUE: 0,
+        catalogue.Status.DUE: 1,
+        catalogue.Status.OK: 2,
+        catalogue.Status.ON_EVENT: 3,
+    }
+    rows = []
+    for item in items:
+        due = catalogue.due_status(
+            frequency=item.frequency, since=item.since, last_published_on=item.last_published_on, today=today
+        )
+        rows.append({"item": item, "board": item.board, "status": due.status, "due_on": due.due_on})
+    rows.sort(key=lambda r: (order[r["status"]], r["board"].area_code, r["item"].pk))
+    return rows
+
+
+def catalogue_rollup(rows: list[dict], *, level_digits: int = 12) -> list[dict]:
+    """Counts of due and overdue items per area (village by default; 9 for townships)."""
+    counts: dict[str, dict] = defaultdict(lambda: {"due": 0, "overdue": 0})
+    for row in rows:
+        code = row["board"].area_code[:level_digits]
+        if row["status"] in (catalogue.Status.DUE, catalogue.Status.OVERDUE):
+            counts[code][row["status"]] += 1
+    names = dict(Area.objects.filter(code__in=list(counts)).values_list("code", "name"))
+    return [{"code": c, "name": names.get(c, c), **v} for c, v in sorted(counts.items())]

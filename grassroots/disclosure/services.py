@@ -1,0 +1,494 @@
+"""Every write to disclosure: boards and their catalogue, notices (draft, roster import, publish, correct,
+confirm), attachments and objections.
+
+Staff actions require :func:`rules.can_manage_board` on the board's area; outside it (residents, other
+villages) the notice does not exist for the actor (404) and nothing changes. Publishing appends version 1 of
+the hash chain and tells the residents of the board's area; a correction appends a version with its reason.
+An objection becomes a case at the board's village (``cases.services`` intake), and village staff hear of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.accounts.models import Role, RoleGrant
+from grassroots.accounts.scoping import OutOfScope
+from grassroots.areas.models import Area, Grid, VillageGroup
+from grassroots.errors import DomainError
+from grassroots.notifications.services import notify
+
+from . import chain, content, rules, selectors
+from .models import (
+    ROSTER_KINDS,
+    Attachment,
+    Board,
+    CatalogueItem,
+    Frequency,
+    Notice,
+    NoticeKind,
+    NoticeState,
+    NoticeVersion,
+    Objection,
+    Section,
+)
+
+ALLOWANCE_WINDOW_DAYS = 7  # 低保 first-review lists: 7 working days for objections
+MAX_WINDOW_DAYS = 60
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+OBJECTION_SOURCE = "disclosure"  # the case channel: an objection to a disclosure notice
+OBJECTION_CATEGORIES = {
+    NoticeKind.ALLOWANCE: "1102",
+    NoticeKind.RELIEF: "1102",
+    NoticeKind.SUBSIDY: "1104",
+}
+OBJECTION_FALLBACK_CATEGORY = ("11", "99")
+
+
+class DisclosureError(DomainError):
+    code = "disclosure_error"
+
+
+class WrongState(DisclosureError):
+    code = "wrong_state"
+    status = 409
+
+
+def _require_manager(actor, code: str) -> None:
+    """Staff actions: outside the actor's managing scope the object does not exist (404)."""
+    if not rules.can_manage_board(actor, code):
+        raise OutOfScope
+
+
+DEFAULT_CATALOGUE = (
+    (Section.PARTY, _("Party organisation work and membership dues"), Frequency.QUARTERLY),
+    (Section.VILLAGE, _("Village affairs: plans, projects, subsidies and allowances"), Frequency.QUARTERLY),
+    (Section.VILLAGE, _("Major matters decided by the villagers' meeting"), Frequency.AT_ONCE),
+    (Section.FINANCE, _("Monthly income and expense"), Frequency.MONTHLY),
+)
+
+
+@transaction.atomic
+def board_create(
+    *, actor, village: Area, village_group: VillageGroup | None = None, name: str = "", name_style: str = ""
+) -> Board:
+    """A board for a village (or one of its groups), with the default catalogue of what it must publish."""
+    _require_manager(actor, village.code)
+    if len(village.code) != 12:
+        raise DisclosureError(_("Boards belong to a village or community; choose one."), code="not_a_village")
+    if village_group is not None and village_group.village_id != village.pk:
+        raise DisclosureError(_("That village group belongs to another village."), code="wrong_group")
+    board = Board.objects.create(
+        area=village,
+        village_group=village_group,
+        area_code=village.code,
+        name=(name or (str(village_group) if village_group else village.name))[:100],
+        name_style=name_style or "middle",
+    )
+    since = clock.today()
+    CatalogueItem.objects.bulk_create(
+        CatalogueItem(board=board, section=s, title=str(t), frequency=f, since=since)
+        for s, t, f in DEFAULT_CATALOGUE
+    )
+    return board
+
+
+def _content(*, notice_kind: str, board: Board, title: str, body: str, rows=None, statement=None) -> dict:
+    title = (title or "").strip()
+    if not title:
+        raise content.ContentInvalid(_("Give the notice a title."), detail={"title": "missing"})
+    document: dict = {"title": title[:200], "body": (body or "").strip()[:20000], "kind": notice_kind}
+    if notice_kind in ROSTER_KINDS:
+        document["rows"] = content.check_rows(
+            notice_kind, list(rows or []), groups=selectors.group_spellings(board.area)
+        )
+    elif notice_kind == NoticeKind.FINANCE:
+        document["statement"] = content.check_statement(statement or {})
+    elif notice_kind != NoticeKind.TEXT:
+        raise content.ContentInvalid(_("Unknown kind of notice."), detail={"kind": notice_kind})
+    elif not document["body"]:
+        raise content.ContentInvalid(_("Write the text of the notice."), detail={"body": "missing"})
+    return document
+
+
+def _default_window(kind: str) -> int:
+    return ALLOWANCE_WINDOW_DAYS if kind in ROSTER_KINDS and kind != NoticeKind.WATER_FEE else 0
+
+
+def _default_section(kind: str) -> str:
+    return Section.FINANCE if kind in (NoticeKind.FINANCE, NoticeKind.WATER_FEE) else Section.VILLAGE
+
+
+@transaction.atomic
+def notice_create(
+    *,
+    actor,
+    board: Board,
+    kind: str,
+    title: str,
+    body: str = "",
+    section: str = "",
+    rows: list[dict] | None = None,
+    statement: dict | None = None,
+    catalogue_item: CatalogueItem | None = None,
+    window_days: int | None = None,
+) -> Notice:
+    """A draft notice, its content checked (roster rows, statement totals) before anything is stored."""
+    _require_manager(actor, board.area_code)
+    if kind not in NoticeKind.values:
+        raise content.ContentInvalid(_("Unknown kind of notice."), detail={"kind": kind})
+    section = section or _default_section(kind)
+    if section not in Section.values:
+        raise content.ContentInvalid(
+            _("Choose party, village or finance affairs."), detail={"section": section}
+        )
+    if catalogue_item is not None and catalogue_item.board_id != board.pk:
+        raise DisclosureError(_("That catalogue item belongs to another board."), code="wrong_item")
+    days = _default_window(kind) if window_days is None else int(window_days)
+    if not 0 <= days <= MAX_WINDOW_DAYS:
+        raise content.ContentInvalid(
+            _("The window is from 0 to %(n)s working days.") % {"n": MAX_WINDOW_DAYS},
+            detail={"window_days": days},
+        )
+    document = _content(notice_kind=kind, board=board, title=title, body=body, rows=rows, statement=statement)
+    return Notice.objects.create(
+        board=board,
+        area_code=board.area_code,
+        section=section,
+        kind=kind,
+        catalogue_item=catalogue_item,
+        draft=document,
+        window_days=days,
+        created_by=actor,
+    )
+
+
+@dataclass
+class Imported:
+    notice: Notice
+    dropped_columns: list[str]
+
+
+def roster_import(
+    *, actor, board: Board, kind: str, title: str, file, body: str = "", window_days: int | None = None
+) -> Imported:
+    """A draft roster from an Excel sheet; every wrong row is reported and nothing is stored. Private
+    columns (ID, phone, bank account, income, health) are dropped and named in the result."""
+    _require_manager(actor, board.area_code)
+    if kind not in ROSTER_KINDS:
+        raise content.ContentInvalid(_("Choose a roster kind."), detail={"kind": kind})
+    rows, dropped = content.read_sheet(file)
+    notice = notice_create(
+        actor=actor, board=board, kind=kind, title=title, body=body, rows=rows, window_days=window_days
+    )
+    return Imported(notice=notice, dropped_columns=dropped)
+
+
+@transaction.atomic
+def attachment_add(*, actor, notice: Notice, file, name: str = "") -> Attachment:
+    """Attach a file to a draft (attachments are part of the hashed content when published)."""
+    _require_manager(actor, notice.area_code)
+    if notice.state != NoticeState.DRAFT:
+        raise WrongState(_("Attachments are added before publishing; publish a correction instead."))
+    data = file.read()
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise content.ContentInvalid(_("The file is larger than 10 MB; make it smaller."))
+    from django.core.files.base import ContentFile
+
+    digest = hashlib.sha256(data).hexdigest()
+    label = (name or getattr(file, "name", "") or "attachment")[:200]
+    attachment = Attachment(notice=notice, name=label, sha256=digest)
+    attachment.file.save(label.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _residents_of(board: Board) -> list:
+    """Users holding the resident role on the board's area (for a group board: the grids covering it)."""
+    if board.village_group_id:
+        codes = list(
+            Grid.objects.filter(village_groups=board.village_group_id).values_list("area__code", flat=True)
+        )
+        grants = RoleGrant.objects.filter(role=Role.RESIDENT, area_code__in=[*codes, board.area_code])
+    else:
+        grants = RoleGrant.objects.filter(role=Role.RESIDENT, area_code__startswith=board.area_code)
+    return [g.user for g in grants.select_related("user")]
+
+
+def _append_version(*, notice: Notice, document: dict, reason: str, actor) -> NoticeVersion:
+    last = notice.versions.order_by("-number").first()
+    number = 1 if last is None else last.number + 1
+    previous = "" if last is None else last.content_hash
+    at = clock.now()
+    digest = chain.version_hash(
+        notice_id=notice.pk,
+        number=number,
+        content=document,
+        reason=reason,
+        created_at=at,
+        previous_hash=previous,
+    )
+    return NoticeVersion.objects.create(
+        notice=notice,
+        number=number,
+        content=document,
+        reason=reason,
+        created_at=at,
+        created_by=actor,
+        content_hash=digest,
+        previous_hash=previous,
+    )
+
+
+def _locked(notice: Notice) -> Notice:
+    return Notice.objects.select_for_update().get(pk=notice.pk)
+
+
+def _with_attachments(notice: Notice, document: dict) -> dict:
+    files = list(notice.attachments.order_by("pk").values("name", "sha256"))
+    return {**document, "attachments": files} if files else document
+
+
+@transaction.atomic
+def notice_publish(*, actor, notice: Notice, window_days: int | None = None) -> Notice:
+    """Publish a draft: version 1 of the chain, the window from today for ``window_days`` working days
+    (the working calendar of cases), and an inbox notification to the residents of the board's area."""
+    from grassroots.cases.calendar import add_working_days
+
+    _require_manager(actor, notice.area_code)
+    notice = _locked(notice)
+    if notice.state != NoticeState.DRAFT:
+        raise WrongState(_("This notice is already published; publish a correction instead."))
+    if window_days is not None:
+        if not 0 <= int(window_days) <= MAX_WINDOW_DAYS:
+            raise content.ContentInvalid(
+                _("The window is from 0 to %(n)s working days.") % {"n": MAX_WINDOW_DAYS},
+                detail={"window_days": window_days},
+            )
+        notice.window_days = int(window_days)
+    now = clock.now()
+    today = clock.today()
+    if notice.window_days:
+        notice.window_starts_on = today
+        notice.window_ends_on = add_working_days(now, notice.window_days).date()
+    document = _with_attachments(notice, notice.draft)
+    document["window"] = {
+        "days": notice.window_days,
+        "starts_on": notice.window_starts_on.isoformat() if notice.window_starts_on else "",
+        "ends_on": notice.window_ends_on.isoformat() if notice.window_ends_on else "",
+    }
+    _append_version(notice=notice, document=document, reason="", actor=actor)
+    notice.state = NoticeState.PUBLISHED
+    notice.published_at, notice.published_on = now, today
+    notice.save(
+        update_fields=[
+            "state",
+            "published_at",
+            "published_on",
+            "window_days",
+            "window_starts_on",
+            "window_ends_on",
+        ]
+    )
+    title = str(notice.draft.get("title", ""))
+    if notice.window_ends_on:
+        body = _("Published on the board %(board)s. Objections until %(end)s.") % {
+            "board": notice.board.name,
+            "end": notice.window_ends_on.isoformat(),
+        }
+    else:
+        body = _("Published on the board %(board)s.") % {"board": notice.board.name}
+    notify(
+        recipients=_residents_of(notice.board),
+        title=str(_("New notice: %(title)s") % {"title": title}),
+        body=str(body),
+        target=notice,
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_correct(
+    *,
+    actor,
+    notice: Notice,
+    reason: str,
+    title: str | None = None,
+    body: str | None = None,
+    rows: list[dict] | None = None,
+    statement: dict | None = None,
+) -> NoticeVersion:
+    """A correction: a new version with its reason; the earlier versions stay as they were."""
+    _require_manager(actor, notice.area_code)
+    notice = _locked(notice)
+    if notice.state not in (NoticeState.PUBLISHED, NoticeState.CONFIRMED):
+        raise WrongState(_("Only a published notice is corrected; edit the draft instead."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise content.ContentInvalid(_("Say why the notice is corrected."), detail={"reason": "missing"})
+    current = notice.versions.order_by("-number").first().content
+    document = _content(
+        notice_kind=notice.kind,
+        board=notice.board,
+        title=current.get("title", "") if title is None else title,
+        body=current.get("body", "") if body is None else body,
+        rows=current.get("rows") if rows is None else rows,
+        statement=current.get("statement") if statement is None else statement,
+    )
+    for key in ("attachments", "window"):
+        if key in current:
+            document[key] = current[key]
+    if document == current:
+        raise content.ContentInvalid(_("The correction changes nothing; change the text or the rows."))
+    notice.draft = {k: v for k, v in document.items() if k not in ("attachments", "window")}
+    notice.save(update_fields=["draft"])
+    version = _append_version(notice=notice, document=document, reason=reason[:2000], actor=actor)
+    notify(
+        recipients=_residents_of(notice.board),
+        title=str(_("Corrected notice: %(title)s") % {"title": document["title"]}),
+        body=str(reason[:200]),
+        target=notice,
+    )
+    return version
+
+
+def _objection_category(kind: str):
+    from grassroots.cases.services import category_by_code
+
+    for code in (OBJECTION_CATEGORIES.get(kind), *OBJECTION_FALLBACK_CATEGORY):
+        found = category_by_code(code)
+        if found is not None:
+            return found
+    raise DisclosureError(
+        _("No service type for objections is set up; ask the administrator to load the categories."),
+        code="no_category",
+        status=503,
+    )
+
+
+def _village_staff(code: str) -> list:
+    grants = RoleGrant.objects.filter(role=Role.VILLAGE_STAFF, area_code=code).select_related("user")
+    return [g.user for g in grants]
+
+
+@transaction.atomic
+def objection_raise(*, actor, notice: Notice, text: str) -> Objection:
+    """Anyone logged in objects during the window. The objection becomes a case at the board's village
+    (channel ``disclosure``), the village staff are told, and the objection waits for its public answer."""
+    from grassroots.cases import services as cases
+
+    if not rules.can_object(actor):
+        raise OutOfScope
+    notice = _locked(notice)
+    if notice.state not in (NoticeState.PUBLISHED, NoticeState.CONFIRMED):
+        raise OutOfScope
+    if not selectors.window_open(notice):
+        raise WrongState(
+            _("The objection window of this notice is closed; report the matter as a case instead.")
+        )
+    text = (text or "").strip()
+    if not text:
+        raise content.ContentInvalid(_("Write what is wrong in the notice."), detail={"text": "missing"})
+    if len(text) > 1000:
+        raise content.ContentInvalid(_("Write at most 1000 characters."), detail={"text": "long"})
+    title = notice.draft.get("title", "")
+    checked = cases._check(
+        category=_objection_category(notice.kind),
+        kind="request",
+        urgency=None,
+        description=str(_("Objection to the notice “%(title)s”: %(text)s") % {"title": title, "text": text}),
+        lon=None,
+        lat=None,
+        crs="wgs84",
+        accuracy_m=None,
+        need_point=False,
+    )
+    place = cases._route(checked, notice.area_code)
+    case = cases._create(
+        actor=actor,
+        reporter=actor,
+        source=OBJECTION_SOURCE,
+        checked=checked,
+        place=place,
+        prepared={},
+        anonymous=False,
+        address=str(notice.board.name),
+        reporter_name="",
+        reporter_phone="",
+        key="",
+    )
+    objection = Objection.objects.create(
+        notice=notice,
+        area_code=notice.area_code,
+        raised_by=actor,
+        text=text,
+        case=case,
+        raised_at=clock.now(),
+    )
+    notify(
+        recipients=_village_staff(notice.area_code),
+        title=str(_("Objection to %(title)s") % {"title": title}),
+        body=text[:200],
+        target=case,
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
+    """Village staff answer an objection; the answer is published beside the notice and the objector told."""
+    _require_manager(actor, objection.area_code)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    answer = (answer or "").strip()
+    if not answer:
+        raise content.ContentInvalid(_("Write the answer."), detail={"answer": "missing"})
+    objection.answer = answer[:4000]
+    objection.answered_at = clock.now()
+    objection.answered_by = actor
+    objection.save(update_fields=["answer", "answered_at", "answered_by"])
+    notify(
+        recipients=[objection.raised_by],
+        title=str(_("Your objection was answered")),
+        body=objection.answer[:200],
+        target=objection.notice,
+    )
+    return objection
+
+
+@transaction.atomic
+def notice_confirm(*, actor, notice: Notice, long_term: bool = True) -> Notice:
+    """After the window, with every objection answered: the notice stands (and stays on display)."""
+    _require_manager(actor, notice.area_code)
+    notice = _locked(notice)
+    if notice.state != NoticeState.PUBLISHED:
+        raise WrongState(_("Only a published notice can be confirmed."))
+    if notice.window_ends_on and clock.today() <= notice.window_ends_on:
+        raise WrongState(
+            _("The objection window runs until %(end)s; confirm after it.") % {"end": notice.window_ends_on}
+        )
+    if notice.objections.filter(answered_at__isnull=True).exists():
+        raise WrongState(_("Answer every objection before confirming."))
+    notice.state = NoticeState.CONFIRMED
+    notice.confirmed_at = clock.now()
+    notice.long_term = bool(long_term)
+    notice.save(update_fields=["state", "confirmed_at", "long_term"])
+    return notice
+
+
+@transaction.atomic
+def notice_withdraw(*, actor, notice: Notice) -> Notice:
+    """Take a notice down from the board (a draft is deleted; a published one keeps its versions)."""
+    _require_manager(actor, notice.area_code)
+    notice = _locked(notice)
+    if notice.state == NoticeState.DRAFT:
+        notice.attachments.all().delete()
+        notice.delete()
+        return notice
+    notice.state = NoticeState.WITHDRAWN
+    notice.long_term = False
+    notice.save(update_fields=["state", "long_term"])
+    return notice
