@@ -30,7 +30,7 @@ from grassroots.errors import DomainError
 from . import metrics as case_metrics
 from . import rules, selectors, services, workflow
 from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
-from .models import Case, Urgency
+from .models import Case, Source, State, Urgency
 from .workflow import Action, CaseConflict, available_actions
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -131,8 +131,8 @@ def mine(request):
 def tasks(request):
     """A handler's work: the open cases assigned to their login, most urgent first, with traffic lights."""
     cases = list(selectors.my_tasks_for(user=request.user)[:200])
-    lights = selectors.lights_for(cases)
-    rows = [(c, lights[c.pk], selectors.worst_light(lights[c.pk])) for c in cases]
+    clocks = selectors.running_clocks_for(cases)
+    rows = [(c, clocks[c.pk]) for c in cases]
     return render(
         request,
         "cases/tasks.html",
@@ -221,6 +221,22 @@ def enter(request):
 # --- staff queue --------------------------------------------------------------------------------------------
 
 
+def _chosen(form) -> dict[str, str | bool]:
+    """The filter values as the form shows them again (empty when the query was not understood)."""
+    if not form.is_bound or not form.is_valid():
+        return {}
+    d = form.cleaned_data
+    return {
+        "state": d["state"],
+        "overdue": d["overdue"],
+        "category": d["category"],
+        "level": str(d["level"] or ""),
+        "source": d["source"],
+        "since": d["since"].isoformat() if d["since"] else "",
+        "until": d["until"].isoformat() if d["until"] else "",
+    }
+
+
 def _queue_filters(form) -> selectors.QueueFilters:
     if not form.is_valid():
         return selectors.QueueFilters()
@@ -244,24 +260,45 @@ def queue(request):
     categories = selectors.categories_for_choice()
     form = QueueFilterForm(request.GET or None, categories=categories)
     filters = _queue_filters(form)
-    page = Paginator(
-        selectors.case_queue_for(user=request.user, filters=filters), selectors.QUEUE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    lights = selectors.lights_for(page.object_list)
+    queue = selectors.IdsFirst(selectors.case_queue_for(user=request.user, filters=filters))
+    page = Paginator(queue, selectors.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    clocks = selectors.running_clocks_for(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [(c, selectors.worst_light(lights[c.pk])) for c in page.object_list]
+    labels = _labels()
+    rows = [
+        {
+            "case": c,
+            "light": clocks[c.pk].colour if clocks[c.pk] else "",
+            "state": labels["state"].get(c.state, c.state),
+            "level": labels["level"].get(c.level, c.level),
+            "source": labels["source"].get(c.source, c.source),
+            "urgency": labels["urgency"].get(c.urgency, c.urgency),
+        }
+        for c in page.object_list
+    ]
     return render(
         request,
         "cases/queue.html",
         {
             "form": form,
+            "chosen": _chosen(form),
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
             "can_enter": rules.can_enter_cases(request.user),
         },
     )
+
+
+def _labels() -> dict[str, dict]:
+    """Display names of the choices, translated once per page rather than once per row and field."""
+    return {
+        "state": {k: str(v) for k, v in State.choices},
+        "level": {k: str(v) for k, v in Level.choices},
+        "source": {k: str(v) for k, v in Source.choices},
+        "urgency": {k: str(v) for k, v in Urgency.choices},
+    }
 
 
 @login_required

@@ -51,7 +51,7 @@ HOME_COUNTY = "150825"  # 乌拉特后旗: where the demo logins work
 RESIDENT_PREFIX = "demo-resident-"
 OPERATOR_PREFIX = "demo-operator-"
 # Cases per county over the year: the home county gets the most, so that the demo logins' lists are full.
-PER_COUNTY = {"small": (420, 60), "city": (1200, 300)}
+PER_COUNTY = {"small": (300, 40), "city": (1200, 300)}
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
