@@ -1,0 +1,317 @@
+"""Disclosure pages. Public (no login): a board, a notice with its versions, chain check and objections, the
+printable A4 sheet with its QR code, the chat text and the loudspeaker script. Staff (village and above, in
+scope): the desk with due / overdue items, a board's notices, drafting, importing, publishing, correcting,
+answering and confirming. Thin: parse, check, call a service or selector, render."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from grassroots.errors import DomainError
+
+from . import channels, rules, selectors, services
+from .models import CatalogueItem, NoticeKind, Section
+
+
+def public_url(request, notice) -> str:
+    return request.build_absolute_uri(reverse("disclosure:notice", args=[notice.pk]))
+
+
+def _version_views(notice, board):
+    versions = list(notice.versions.all())
+    out, previous = [], None
+    for version in versions:
+        headers, cells = channels.public_table(version.content, kind=notice.kind, name_style=board.name_style)
+        out.append(
+            {
+                "version": version,
+                "content": version.content,
+                "headers": headers,
+                "cells": cells,
+                "changed": selectors.changes_between(previous.content, version.content) if previous else [],
+            }
+        )
+        previous = version
+    return out
+
+
+# --- public ------------------------------------------------------------------------------------------------------
+
+
+@cache_control(public=True, max_age=60)
+def board(request, pk: int):
+    board = selectors.board_public(pk=pk)
+    notices = []
+    for notice in selectors.public_notices(board=board):
+        latest = list(notice.versions.all())[-1]
+        notices.append(
+            {"notice": notice, "title": latest.content.get("title", ""), "versions": latest.number}
+        )
+    sections = [
+        (value, label, [n for n in notices if n["notice"].section == value])
+        for value, label in Section.choices
+    ]
+    return render(request, "disclosure/board.html", {"board": board, "sections": sections})
+
+
+def notice(request, pk: int):
+    notice = selectors.notice_public(pk=pk)
+    board = notice.board
+    versions = _version_views(notice, board)
+    report = selectors.verify_notice(notice)
+    return render(
+        request,
+        "disclosure/notice.html",
+        {
+            "notice": notice,
+            "board": board,
+            "versions": versions,
+            "current": versions[-1],
+            "report": report,
+            "objections": list(notice.objections.all()),
+            "window_open": selectors.window_open(notice),
+            "can_manage": rules.can_manage_board(request.user, notice.area_code),
+            "url": public_url(request, notice),
+        },
+    )
+
+
+def notice_print(request, pk: int):
+    notice = selectors.notice_public(pk=pk)
+    versions = _version_views(notice, notice.board)
+    return render(
+        request,
+        "disclosure/print.html",
+        {
+            "notice": notice,
+            "board": notice.board,
+            "current": versions[-1],
+            "url": public_url(request, notice),
+        },
+    )
+
+
+@cache_control(public=True, max_age=3600)
+def notice_qr(request, pk: int):
+    """The QR code of the notice's public address, as SVG (no script: fine under the CSP)."""
+    import qrcode
+    import qrcode.image.svg
+
+    notice = selectors.notice_public(pk=pk)
+    image = qrcode.make(public_url(request, notice), image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    out = io.BytesIO()
+    image.save(out)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+def _texts(request, notice):
+    latest = list(notice.versions.all())[-1].content
+    board = notice.board
+    return {
+        "chat": channels.chat_text(
+            latest,
+            kind=notice.kind,
+            board_name=board.name,
+            name_style=board.name_style,
+            url=public_url(request, notice),
+        ),
+        "loudspeaker": channels.loudspeaker_script(
+            latest, kind=notice.kind, board_name=board.name, name_style=board.name_style
+        ),
+    }
+
+
+def notice_chat(request, pk: int):
+    notice = selectors.notice_public(pk=pk)
+    return HttpResponse(_texts(request, notice)["chat"], content_type="text/plain; charset=utf-8")
+
+
+def notice_loudspeaker(request, pk: int):
+    notice = selectors.notice_public(pk=pk)
+    return HttpResponse(_texts(request, notice)["loudspeaker"], content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_POST
+def object_(request, pk: int):
+    notice = selectors.notice_public(pk=pk)
+    try:
+        services.objection_raise(actor=request.user, notice=notice, text=request.POST.get("text", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("Your objection was sent to the village committee; the answer will appear here.")
+        )
+    return redirect("disclosure:notice", pk=notice.pk)
+
+
+# --- staff -------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def desk(request):
+    if not rules.can_use_disclosure_desk(request.user):
+        raise Http404
+    rows = selectors.catalogue_status_for(user=request.user)
+    return render(
+        request,
+        "disclosure/desk.html",
+        {
+            "boards": list(selectors.boards_for(user=request.user)[:200]),
+            "rows": [r for r in rows if r["status"] in ("due", "overdue")],
+            "rollup": selectors.catalogue_rollup(rows, level_digits=12),
+            "township_rollup": selectors.catalogue_rollup(rows, level_digits=9),
+        },
+    )
+
+
+@login_required
+def board_manage(request, pk: int):
+    board = selectors.board_managed(user=request.user, pk=pk)
+    return render(
+        request,
+        "disclosure/manage.html",
+        {
+            "board": board,
+            "notices": list(selectors.notices_of_board(board=board)[:200]),
+            "roster_kinds": [(k, label) for k, label in NoticeKind.choices if k not in ("text", "finance")],
+            "sections": Section.choices,
+            "catalogue": list(board.catalogue.all()),
+        },
+    )
+
+
+def _back(board_pk):
+    return redirect("disclosure:manage", pk=board_pk)
+
+
+@login_required
+@require_POST
+def notice_new(request, pk: int):
+    board = selectors.board_managed(user=request.user, pk=pk)
+    kind = request.POST.get("kind", NoticeKind.TEXT)
+    item = None
+    if request.POST.get("catalogue_item"):
+        item = CatalogueItem.objects.filter(board=board, pk=request.POST["catalogue_item"]).first()
+    try:
+        if kind == NoticeKind.FINANCE:
+            statement = json.loads(request.POST.get("statement") or "{}")
+            services.notice_create(
+                actor=request.user,
+                board=board,
+                kind=kind,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                statement=statement,
+                catalogue_item=item,
+            )
+        elif kind == NoticeKind.TEXT:
+            notice = services.notice_create(
+                actor=request.user,
+                board=board,
+                kind=kind,
+                section=request.POST.get("section", ""),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                catalogue_item=item,
+            )
+            for upload in request.FILES.getlist("attachments"):
+                services.attachment_add(actor=request.user, notice=notice, file=upload)
+        else:
+            upload = request.FILES.get("sheet")
+            if upload is None:
+                raise services.DisclosureError(_("Choose the Excel file of the roster."))
+            imported = services.roster_import(
+                actor=request.user,
+                board=board,
+                kind=kind,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                file=upload,
+            )
+            if imported.dropped_columns:
+                messages.info(
+                    request,
+                    _("These columns are private and were not imported: %(cols)s")
+                    % {"cols": "、".join(imported.dropped_columns)},
+                )
+    except json.JSONDecodeError:
+        messages.error(request, _("The statement is not valid JSON."))
+    except DomainError as exc:
+        detail = ""
+        if isinstance(exc.detail, dict) and exc.detail.get("rows"):
+            detail = " ".join(f"[{p['row']}:{p['column']}] {p['message']}" for p in exc.detail["rows"][:20])
+        messages.error(request, f"{exc.message} {detail}".strip())
+    else:
+        messages.success(request, _("The draft is saved. Check it, then publish."))
+    return _back(board.pk)
+
+
+def _notice_action(request, pk: int, action):
+    notice = selectors.notice_managed(user=request.user, pk=pk)
+    try:
+        action(notice)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _back(notice.board_id)
+
+
+@login_required
+@require_POST
+def notice_publish(request, pk: int):
+    days = request.POST.get("window_days")
+    return _notice_action(
+        request,
+        pk,
+        lambda n: services.notice_publish(
+            actor=request.user,
+            notice=n,
+            window_days=int(days) if days not in (None, "") and days.isdigit() else None,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def notice_confirm(request, pk: int):
+    return _notice_action(request, pk, lambda n: services.notice_confirm(actor=request.user, notice=n))
+
+
+@login_required
+@require_POST
+def notice_correct(request, pk: int):
+    return _notice_action(
+        request,
+        pk,
+        lambda n: services.notice_correct(
+            actor=request.user,
+            notice=n,
+            reason=request.POST.get("reason", ""),
+            title=request.POST.get("title") or None,
+            body=request.POST.get("body") or None,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def objection_answer(request, pk: int):
+    objection = selectors.objection_managed(user=request.user, pk=pk)
+    try:
+        services.objection_answer(
+            actor=request.user, objection=objection, answer=request.POST.get("answer", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return _back(objection.notice.board_id)
