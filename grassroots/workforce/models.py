@@ -5,6 +5,8 @@ The full workforce (party organisations, member check-in, teams, patrols) builds
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -95,3 +97,321 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.worker} · {self.get_role_display()} · {self.area_code}"
+
+
+# --- red grid workers' duties -------------------------------------------------------------------------
+
+
+class RedDuty(models.TextChoices):
+    POLICY = "policy", _("policy promotion")  # 政策宣传
+    INFORMATION = "information", _("information relay")  # 信息传递
+    LIVELIHOOD = "livelihood", _("livelihood service")  # 民生服务
+    LIAISON = "liaison", _("resident liaison")  # 联系群众
+    CIVILITY = "civility", _("civility")  # 文明创建
+    PATROL = "patrol", _("public-security patrol")  # 治安巡逻
+    HYGIENE = "hygiene", _("hygiene supervision")  # 卫生监督
+
+
+class WorkerDuty(models.Model):
+    """A red grid worker takes on ``duty`` in the area ``area_code`` (a grid or a village)."""
+
+    worker = models.ForeignKey(
+        GridWorker, on_delete=models.CASCADE, related_name="duties", verbose_name=_("worker")
+    )
+    duty = models.CharField(_("duty"), max_length=16, choices=RedDuty.choices)
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+
+    class Meta:
+        verbose_name = _("red grid worker duty")
+        verbose_name_plural = _("red grid worker duties")
+        ordering = ["area_code", "duty"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "duty", "area_code"], name="worker_duty_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker.name} · {self.get_duty_display()} · {self.area_code}"
+
+
+# --- party organisations and member check-in (报到) ----------------------------------------------------
+
+
+class PartyOrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("party committee")  # 党委
+    GENERAL_BRANCH = "general_branch", _("party general branch")  # 党总支
+    BRANCH = "branch", _("party branch")  # 党支部
+    GROUP = "group", _("party group")  # 党小组
+
+
+class PartyOrganisation(models.Model):
+    """A party organisation bound to an area. A branch bound to a grid is that grid's party branch, where
+    in-service members living in the grid check in."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=PartyOrgKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    is_grid_branch = models.BooleanField(_("grid party branch"), default=False)
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        ordering = ["area_code", "kind", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class PartyMember(models.Model):
+    """A party member with their own branch (组织关系所在支部). ``home_grid_code`` is where they live."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="party_member",
+        verbose_name=_("login"),
+    )
+    organisation = models.ForeignKey(
+        PartyOrganisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
+    )
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
+    is_in_service = models.BooleanField(_("in-service member"), default=False)  # 在职党员
+    home_grid_code = models.CharField(_("grid where they live"), max_length=15, blank=True, db_index=True)
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["area_code", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CheckInStatus(models.TextChoices):
+    REQUESTED = "requested", _("requested")  # the member asked; the branch has not answered
+    CONFIRMED = "confirmed", _("confirmed")  # the branch confirmed; hours may be logged
+    DECLINED = "declined", _("declined")  # the branch declined (with a reason)
+
+
+class CheckIn(models.Model):
+    """An in-service member checks in (报到) to the party branch of the grid where they live, for one year,
+    pledging a service; the hours they serve are :class:`ServiceRecord` rows."""
+
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("member")
+    )
+    branch = models.ForeignKey(
+        PartyOrganisation,
+        on_delete=models.PROTECT,
+        related_name="check_ins",
+        verbose_name=_("grid party branch"),
+    )
+    # The branch's grid: scoping key, and the grid whose figures count the hours.
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
+    year = models.PositiveSmallIntegerField(_("year"))
+    pledge = models.TextField(_("service pledged"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=CheckInStatus.choices, default=CheckInStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    class Meta:
+        verbose_name = _("member check-in")
+        verbose_name_plural = _("member check-ins")
+        ordering = ["-year", "area_code", "member__name"]
+        constraints = [
+            # One live check-in per member and year (a declined one may be followed by a new request).
+            models.UniqueConstraint(
+                fields=["member", "year"],
+                condition=~Q(status="declined"),
+                name="check_in_one_per_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.year} · {self.area_code}"
+
+
+class ServiceRecord(models.Model):
+    """Hours a checked-in member served on a day, and what they did."""
+
+    check_in = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, related_name="services", verbose_name=_("check-in")
+    )
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
+    served_on = models.DateField(_("day"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    description = models.CharField(_("what was done"), max_length=300)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-served_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="service_hours_range"),
+        ]
+
+
+# --- volunteer teams (志愿服务队) and villager councils (村民理事会) -------------------------------------
+
+
+class GroupKind(models.TextChoices):
+    TEAM = "team", _("volunteer team")  # 志愿服务队
+    COUNCIL = "council", _("villager council")  # 村民理事会
+
+
+class ServiceGroup(models.Model):
+    """A volunteer team or a villager council in an area; its activities are open to the area's residents."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=GroupKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    leader_name = models.CharField(_("leader"), max_length=100, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer team or council")
+        verbose_name_plural = _("volunteer teams and councils")
+        ordering = ["area_code", "kind", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
+class GroupMember(models.Model):
+    group = models.ForeignKey(
+        ServiceGroup, on_delete=models.CASCADE, related_name="members", verbose_name=_("group")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    is_leader = models.BooleanField(_("leader"), default=False)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["-is_leader", "name"]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="group_member_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class GroupActivity(models.Model):
+    group = models.ForeignKey(
+        ServiceGroup, on_delete=models.CASCADE, related_name="activities", verbose_name=_("group")
+    )
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
+    held_on = models.DateField(_("day"))
+    description = models.CharField(_("what was done"), max_length=300)
+    participants = models.ManyToManyField(
+        GroupMember, blank=True, related_name="activities", verbose_name=_("who took part")
+    )
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    photo = models.ImageField(_("photo"), upload_to="workforce/activities/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="activity_hours_range"),
+        ]
+
+
+# --- patrols (巡查) -----------------------------------------------------------------------------------
+
+
+class Patrol(models.Model):
+    """A grid worker's patrol from start to end. Its track (:class:`PatrolPoint`) is the worker's personal
+    data: only their supervisors see it, and it is deleted after ``PATROL_TRACK_RETENTION_DAYS``."""
+
+    worker = models.ForeignKey(
+        GridWorker, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("worker")
+    )
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    point_count = models.PositiveIntegerField(_("positions kept"), default=0)
+    track_deleted_at = models.DateTimeField(_("track deleted at"), null=True, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(ended_at__isnull=True), name="patrol_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["started_at"])]
+
+    def __str__(self):
+        return f"{self.worker.name} · {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def hours(self):
+        if self.ended_at is None:
+            return Decimal("0")
+        seconds = (self.ended_at - self.started_at).total_seconds()
+        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"))
+
+
+class PatrolPoint(models.Model):
+    patrol = models.ForeignKey(
+        Patrol, on_delete=models.CASCADE, related_name="points", verbose_name=_("patrol")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+
+    class Meta:
+        verbose_name = _("patrol position")
+        verbose_name_plural = _("patrol positions")
+        ordering = ["patrol", "recorded_at"]
+        indexes = [models.Index(fields=["patrol", "recorded_at"])]
+
+
+class PatrolFinding(models.Model):
+    """Something found on a patrol. ``case_id`` is the id of the case reported for it in the cases app
+    (a plain integer: workforce sits below cases and never imports it; the cases app may fill it in)."""
+
+    patrol = models.ForeignKey(
+        Patrol, on_delete=models.CASCADE, related_name="findings", verbose_name=_("patrol")
+    )
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
+    description = models.CharField(_("what was found"), max_length=300)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    case_id = models.PositiveBigIntegerField(_("case id"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("patrol finding")
+        verbose_name_plural = _("patrol findings")
+        ordering = ["created_at", "id"]

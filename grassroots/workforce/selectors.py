@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
-from grassroots.accounts.scoping import scoped
+from grassroots.accounts.scoping import (
+    STAFF_ROLES,
+    OutOfScope,
+    is_unrestricted,
+    scope_codes,
+    scope_q,
+    scoped,
+)
 
-from .models import Assignment, AssignmentRole, GridWorker, WorkerKind
+from . import rules
+from .models import (
+    Assignment,
+    AssignmentRole,
+    CheckIn,
+    CheckInStatus,
+    GridWorker,
+    GroupActivity,
+    PartyMember,
+    PartyOrganisation,
+    Patrol,
+    PatrolFinding,
+    PatrolPoint,
+    ServiceGroup,
+    ServiceRecord,
+    WorkerKind,
+)
 
 _ROLE_ORDER = Case(
     When(role=AssignmentRole.LEADER, then=Value(0)),
@@ -66,3 +92,197 @@ def assignment_list_for_grid(*, user, grid_code: str, include_ended: bool = Fals
     return assignments.order_by(
         current, _ROLE_ORDER, _KIND_ORDER, F("ended_on").desc(nulls_first=True), "started_on", "worker__name"
     )
+
+
+# --- party, check-ins, service hours ------------------------------------------------------------------
+
+
+def check_in_list_for(*, user, area_code: str | None = None, status: str | None = None) -> QuerySet[CheckIn]:
+    """Check-ins the user may see: their own, and those of branches in their staff scope."""
+    own = Q(member__user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    rows = CheckIn.objects.filter(own | scope_q(user, roles=STAFF_ROLES))
+    if area_code:
+        rows = rows.filter(area_code__startswith=area_code)
+    if status:
+        rows = rows.filter(status=status)
+    return (
+        rows.select_related("member", "branch")
+        .annotate(total_hours=Sum("services__hours"))
+        .order_by("-year", "status", "area_code", "member__name", "id")
+    )
+
+
+def check_in_get_for(*, user, pk: int) -> CheckIn:
+    check_in = CheckIn.objects.select_related("member", "branch").filter(pk=pk).first()
+    if check_in is None or not rules.can_view_check_in(user, check_in):
+        raise OutOfScope
+    return check_in
+
+
+def member_for_user(user) -> PartyMember | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return PartyMember.objects.filter(user_id=user.pk).select_related("organisation").first()
+
+
+def worker_for_user(user) -> GridWorker | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return GridWorker.objects.filter(user_id=user.pk).first()
+
+
+def party_organisation_list_for(*, user, area_code: str | None = None) -> QuerySet[PartyOrganisation]:
+    rows = scoped(PartyOrganisation.objects.all(), user, roles=STAFF_ROLES)
+    if area_code:
+        rows = rows.filter(area_code__startswith=area_code)
+    return rows.select_related("parent").annotate(member_count=Count("members"))
+
+
+def grid_figures(grid_code: str, *, year: int | None = None) -> dict:
+    """What workforce counts for a grid in a year (definitions in :data:`FIGURE_DEFINITIONS`)."""
+    year = year or clock.today().year
+    services = ServiceRecord.objects.filter(area_code=grid_code, served_on__year=year)
+    patrols = Patrol.objects.filter(area_code=grid_code, started_at__year=year, ended_at__isnull=False)
+    return {
+        "year": year,
+        "checked_in_members": CheckIn.objects.filter(
+            area_code=grid_code, year=year, status=CheckInStatus.CONFIRMED
+        ).count(),
+        "service_hours": services.aggregate(h=Sum("hours"))["h"] or Decimal("0"),
+        "patrols": patrols.count(),
+        "patrol_hours": sum((p.hours for p in patrols.only("started_at", "ended_at")), Decimal("0")),
+        "activity_hours": GroupActivity.objects.filter(area_code=grid_code, held_on__year=year).aggregate(
+            h=Sum("hours")
+        )["h"]
+        or Decimal("0"),
+    }
+
+
+FIGURE_DEFINITIONS = {
+    "checked_in_members": _(
+        "In-service party members whose check-in to the grid's branch is confirmed for the year."
+    ),
+    "service_hours": _("Hours logged by checked-in members on days of the year."),
+    "patrols": _("Patrols ended in the year (started in the worker's area)."),
+    "patrol_hours": _("Time from start to end of those patrols, in hours."),
+    "visits": _(
+        "Household visits recorded by the worker in the year (counted by the people app when present)."
+    ),
+    "activity_hours": _("Hours of volunteer team and council activities in the area in the year."),
+}
+
+
+# --- patrols ------------------------------------------------------------------------------------------
+
+
+def patrol_list_for(*, user) -> QuerySet[Patrol]:
+    """Patrols the user may see: their own, and those in their supervision scope."""
+    own = Q(worker__user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return (
+        Patrol.objects.filter(own | scope_q(user, roles=rules.SUPERVISOR_ROLES))
+        .select_related("worker")
+        .order_by("-started_at", "-id")
+    )
+
+
+def patrol_get_for(*, user, pk: int) -> Patrol:
+    patrol = Patrol.objects.select_related("worker").filter(pk=pk).first()
+    if patrol is None or not rules.can_view_patrol(user, patrol):
+        raise OutOfScope
+    return patrol
+
+
+def patrol_track_for(*, user, patrol: Patrol) -> list[PatrolPoint]:
+    """The recorded positions, for supervisors only (others get a 404: the track is personal data)."""
+    if not rules.can_view_track(user, patrol):
+        raise OutOfScope
+    return list(patrol.points.order_by("recorded_at").only("recorded_at", "lon", "lat"))
+
+
+# --- workload -----------------------------------------------------------------------------------------
+
+
+def worker_workload(*, user, area_code: str, year: int | None = None, extra=None) -> list[dict]:
+    """Each worker in the area with the figures workforce owns for the year, ranked by patrol hours then
+    patrols. Supervisors only (404 otherwise).
+
+    ``extra`` is the hook for higher apps (cases, people): a callable ``extra(worker_ids, year)`` returning
+    ``{worker_id: {figure: value}}``, merged into each row (e.g. cases reported / handled / closed).
+    """
+    if not rules.can_supervise_worker(user, area_code):
+        raise OutOfScope
+    year = year or clock.today().year
+    workers = list(
+        GridWorker.objects.filter(area_code__startswith=area_code).only("id", "name", "kind", "area_code")
+    )
+    patrols = Patrol.objects.filter(
+        worker__in=[w.pk for w in workers], started_at__year=year, ended_at__isnull=False
+    ).only("worker_id", "started_at", "ended_at")
+    per: dict[int, dict] = {
+        w.pk: {"worker": w, "patrols": 0, "patrol_hours": Decimal("0"), "findings": 0} for w in workers
+    }
+    for p in patrols:
+        per[p.worker_id]["patrols"] += 1
+        per[p.worker_id]["patrol_hours"] += p.hours
+    for row in (
+        PatrolFinding.objects.filter(patrol__worker__in=list(per), created_at__year=year)
+        .values("patrol__worker_id")
+        .annotate(n=Count("id"))
+    ):
+        per[row["patrol__worker_id"]]["findings"] = row["n"]
+    if extra is not None:
+        for worker_id, figures in (extra(list(per), year) or {}).items():
+            if worker_id in per:
+                per[worker_id].update(figures)
+    return sorted(per.values(), key=lambda r: (-r["patrol_hours"], -r["patrols"], r["worker"].name))
+
+
+# --- teams and councils -------------------------------------------------------------------------------
+
+
+def group_list_for(*, user, area_code: str | None = None) -> QuerySet[ServiceGroup]:
+    """Teams and councils open to the user: those in areas their scope reaches (an area above their
+    own counts, so a resident sees the village's team)."""
+    codes = scope_codes(user)
+    if is_unrestricted(user):
+        rows = ServiceGroup.objects.all()
+    else:
+        q = Q(pk__in=[])
+        for code in codes:
+            q |= Q(area_code__startswith=code)
+            for n in (2, 4, 6, 9, 12):  # the areas above the grant (province … village)
+                if len(code) > n:
+                    q |= Q(area_code=code[:n])
+        rows = ServiceGroup.objects.filter(q)
+    if area_code:
+        rows = rows.filter(area_code__startswith=area_code)
+    return rows.annotate(member_count=Count("members", distinct=True))
+
+
+def group_get_for(*, user, pk: int) -> ServiceGroup:
+    group = ServiceGroup.objects.filter(pk=pk).first()
+    if group is None or not rules.can_view_groups(user, group.area_code):
+        raise OutOfScope
+    return group
+
+
+WORKLOAD_DEFINITIONS = {
+    "patrols": FIGURE_DEFINITIONS["patrols"],
+    "patrol_hours": FIGURE_DEFINITIONS["patrol_hours"],
+    "findings": _("Things recorded as found on the worker's patrols in the year."),
+    "cases": _(
+        "Cases reported, handled and closed are counted by the cases app and shown on its pages; "
+        "it adds them here through the workload hook."
+    ),
+}
+
+
+def report_case_url(patrol: Patrol) -> str:
+    """The cases app's report page, told which patrol the case comes from (``?patrol=<id>``). Built from
+    the URL name so that workforce need not import cases; empty when the page is not installed."""
+    for name in ("cases:report", "cases:submit", "cases:new"):
+        try:
+            return f"{reverse(name)}?patrol={patrol.pk}"
+        except NoReverseMatch:
+            continue
+    return ""

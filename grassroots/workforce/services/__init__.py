@@ -21,8 +21,8 @@ from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
 from grassroots.errors import DomainError
 
-from .models import Assignment, AssignmentRole, GridWorker, WorkerKind
-from .rules import can_manage_workforce
+from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
+from ..rules import can_manage_workforce
 
 
 class WorkforceError(DomainError):
@@ -215,3 +215,37 @@ def assignment_end(
         )
     assignment.ended_on = ended_on
     return locked
+
+
+@transaction.atomic
+def worker_duties_set(
+    *, actor: User | None, worker: GridWorker, area_code: str, duties: list[str], request=None
+) -> list[WorkerDuty]:
+    """Set the duties a red grid worker takes on in ``area_code`` (a grid or village); others there end."""
+    if actor is not None:
+        require(actor, can_manage_workforce, area_code)
+        require(actor, can_manage_workforce, worker.area_code)
+    if worker.kind != WorkerKind.RED:
+        raise WorkforceError(
+            _("Only red grid workers take on these duties; change the worker's kind first."),
+            code="not_red_worker",
+        )
+    unknown = [d for d in duties if d not in RedDuty.values]
+    if unknown:
+        raise WorkforceError(
+            _("Choose duties from the list (policy promotion, information relay, …)."), code="unknown_duty"
+        )
+    if not Area.objects.filter(code=area_code, level__in=(Level.VILLAGE, Level.GRID)).exists():
+        raise WorkforceError(_("Choose the grid or village the duties serve."), code="bad_area")
+    WorkerDuty.objects.filter(worker=worker, area_code=area_code).exclude(duty__in=duties).delete()
+    for duty in dict.fromkeys(duties):
+        WorkerDuty.objects.get_or_create(worker=worker, duty=duty, area_code=area_code)
+    if actor is not None:
+        audit_record(
+            actor=actor,
+            action="worker.duties",
+            target=worker,
+            detail={"area_code": area_code, "duties": list(duties)},
+            request=request,
+        )
+    return list(WorkerDuty.objects.filter(worker=worker, area_code=area_code))

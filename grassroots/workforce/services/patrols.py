@@ -1,0 +1,182 @@
+"""Patrols (巡查): a grid worker starts one from the phone, posts positions in batches, records what they
+find on the way, and ends it.
+
+Positions are thinned on the server: a batch is validated as a whole (coordinates in range, times inside
+the patrol and not in the future), then sorted, and a position is kept only when at least
+``PATROL_POINT_MIN_SECONDS`` have passed since the last one kept. The track is the worker's personal data:
+only supervisors read it (``rules.can_view_track``), and :func:`patrol_tracks_purge` deletes positions of
+patrols that started more than ``PATROL_TRACK_RETENTION_DAYS`` ago.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.accounts.models import User
+from grassroots.accounts.services import audit_record
+
+from ..models import GridWorker, Patrol, PatrolFinding, PatrolPoint
+from ..rules import can_patrol
+from . import WorkforceError
+from .checks import require_on
+
+MAX_BATCH = 500
+# A phone's clock may run a little ahead of the server's.
+_CLOCK_SKEW = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Position:
+    recorded_at: dt.datetime
+    lon: float
+    lat: float
+
+
+@transaction.atomic
+def patrol_start(*, actor: User | None, worker: GridWorker, note: str = "", request=None) -> Patrol:
+    """Start a patrol of ``worker`` in their area. One open patrol per worker."""
+    if actor is not None:
+        require_on(actor, can_patrol, worker, worker.area_code)
+    try:
+        with transaction.atomic():
+            patrol = Patrol.objects.create(
+                worker=worker, area_code=worker.area_code, started_at=clock.now(), note=(note or "").strip()
+            )
+    except IntegrityError:
+        raise WorkforceError(
+            _("A patrol is already under way; end it before starting another."), code="patrol_open"
+        ) from None
+    if actor is not None:
+        audit_record(actor=actor, action="patrol.start", target=patrol, request=request)
+    return patrol
+
+
+def _locked_open(actor, patrol: Patrol) -> Patrol:
+    if actor is not None:
+        require_on(actor, can_patrol, patrol.worker, patrol.area_code)
+    locked = Patrol.objects.select_for_update().select_related("worker").get(pk=patrol.pk)
+    if locked.ended_at is not None:
+        raise WorkforceError(_("This patrol has ended; start a new one to record more."), code="patrol_ended")
+    return locked
+
+
+def _validate(patrol: Patrol, positions: list[Position]) -> list[Position]:
+    if len(positions) > MAX_BATCH:
+        raise WorkforceError(
+            _("Send at most %(n)s positions at a time.") % {"n": MAX_BATCH}, code="batch_too_large"
+        )
+    latest = clock.now() + _CLOCK_SKEW
+    for i, p in enumerate(positions):
+        if not (-180 <= p.lon <= 180 and -90 <= p.lat <= 90):
+            raise WorkforceError(
+                _("Position %(n)s is not a longitude and latitude; nothing was saved.") % {"n": i + 1},
+                code="bad_position",
+            )
+        if p.recorded_at.tzinfo is None or not (patrol.started_at - _CLOCK_SKEW <= p.recorded_at <= latest):
+            raise WorkforceError(
+                _(
+                    "Position %(n)s was recorded outside the patrol's time (or without a time zone); "
+                    "check the phone's clock. Nothing was saved."
+                )
+                % {"n": i + 1},
+                code="bad_position_time",
+            )
+    return sorted(positions, key=lambda p: p.recorded_at)
+
+
+@transaction.atomic
+def patrol_positions_add(*, actor: User | None, patrol: Patrol, positions: list[Position]) -> int:
+    """Record a batch of positions on an open patrol; returns how many were kept after thinning.
+
+    All or nothing: one invalid position refuses the whole batch."""
+    locked = _locked_open(actor, patrol)
+    ordered = _validate(locked, positions)
+    gap = dt.timedelta(seconds=settings.PATROL_POINT_MIN_SECONDS)
+    last = (
+        PatrolPoint.objects.filter(patrol=locked)
+        .order_by("-recorded_at")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
+    kept = []
+    for p in ordered:
+        if last is not None and p.recorded_at - last < gap:
+            continue
+        kept.append(PatrolPoint(patrol=locked, recorded_at=p.recorded_at, lon=p.lon, lat=p.lat))
+        last = p.recorded_at
+    PatrolPoint.objects.bulk_create(kept)
+    if kept:
+        locked.point_count += len(kept)
+        locked.save(update_fields=["point_count"])
+    patrol.point_count = locked.point_count
+    return len(kept)
+
+
+@transaction.atomic
+def patrol_finding_add(
+    *,
+    actor: User | None,
+    patrol: Patrol,
+    description: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    case_id: int | None = None,
+    request=None,
+) -> PatrolFinding:
+    """Record what was found on an open patrol. ``case_id`` is the case reported for it, when known."""
+    locked = _locked_open(actor, patrol)
+    description = (description or "").strip()
+    if not description:
+        raise WorkforceError(_("Say what was found."), code="description_required")
+    if (lon is None) != (lat is None) or (lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)):
+        raise WorkforceError(
+            _("Give both longitude and latitude of the finding, or neither."), code="bad_position"
+        )
+    finding = PatrolFinding.objects.create(
+        patrol=locked,
+        area_code=locked.area_code,
+        description=description[:300],
+        lon=lon,
+        lat=lat,
+        case_id=case_id,
+    )
+    if actor is not None:
+        audit_record(actor=actor, action="patrol.finding", target=finding, request=request)
+    return finding
+
+
+def patrol_finding_link_case(*, finding_id: int, case_id: int) -> int:
+    """The hook for the cases app (which sits above workforce): after a case is reported from a patrol,
+    call this to record the case's id on the finding. Returns the number of findings updated (0 or 1)."""
+    return PatrolFinding.objects.filter(pk=finding_id, case_id__isnull=True).update(case_id=case_id)
+
+
+@transaction.atomic
+def patrol_end(*, actor: User | None, patrol: Patrol, note: str = "", request=None) -> Patrol:
+    """End an open patrol now."""
+    locked = _locked_open(actor, patrol)
+    locked.ended_at = clock.now()
+    if note:
+        locked.note = (locked.note + "\n" + note.strip()).strip()
+    locked.save(update_fields=["ended_at", "note"])
+    if actor is not None:
+        audit_record(actor=actor, action="patrol.end", target=locked, request=request)
+    return locked
+
+
+def patrol_tracks_purge(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Delete the positions of patrols that started more than ``days`` (the configured retention) ago;
+    the patrols themselves (times, findings) stay. Returns the number of positions deleted."""
+    days = settings.PATROL_TRACK_RETENTION_DAYS if days is None else days
+    cutoff = (now or clock.now()) - dt.timedelta(days=days)
+    with transaction.atomic():
+        expired = Patrol.objects.filter(started_at__lt=cutoff, track_deleted_at__isnull=True)
+        deleted, _counts = PatrolPoint.objects.filter(patrol__in=expired.values("pk")).delete()
+        expired.update(track_deleted_at=clock.now(), point_count=0)
+    return deleted

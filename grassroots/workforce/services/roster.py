@@ -1,0 +1,306 @@
+"""The grid-worker roster as an Excel workbook: import (checked row by row, all or nothing, idempotent)
+and export (masked phones; text that a spreadsheet would run as a formula is kept as text).
+
+One row per worker and grid assignment. A worker is recognised by their mobile number (its keyed hash),
+or by name and area when the row has no number, so importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.accounts.models import User
+from grassroots.accounts.rules import require
+from grassroots.accounts.scoping import scoped
+from grassroots.accounts.services import audit_record
+from grassroots.areas import spreadsheets as xlsx
+from grassroots.areas.codes import Level
+from grassroots.areas.models import Area, Grid
+
+from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
+from ..rules import can_manage_workforce
+from . import WorkforceError, phone_fields
+
+COLUMNS: tuple[xlsx.Column, ...] = (
+    xlsx.Column("name", "姓名", "name", required=True, width=12),
+    xlsx.Column("phone", "手机号", "mobile phone", width=14),
+    xlsx.Column("kind", "类别", "kind", required=True, width=12, hint="专职/兼职/红色"),
+    xlsx.Column("party", "党员", "party member", width=8, hint="是/否"),
+    xlsx.Column("area_code", "所属区划代码", "area code", required=True, width=18),
+    xlsx.Column("grid_code", "网格代码", "grid code", width=18),
+    xlsx.Column("role", "角色", "role", width=12, hint="网格长/网格员/网格指导员"),
+    xlsx.Column("started_on", "开始日期", "from", width=12, hint="YYYY-MM-DD"),
+    xlsx.Column("duties", "职责", "duties", width=30, hint="政策宣传、治安巡逻"),
+)
+KIND_WORDS = {
+    "专职": WorkerKind.FULL_TIME,
+    "专职网格员": WorkerKind.FULL_TIME,
+    "兼职": WorkerKind.PART_TIME,
+    "兼职网格员": WorkerKind.PART_TIME,
+    "红色": WorkerKind.RED,
+    "红色网格员": WorkerKind.RED,
+    **{k: k for k in WorkerKind.values},
+}
+ROLE_WORDS = {
+    "网格长": AssignmentRole.LEADER,
+    "网格员": AssignmentRole.WORKER,
+    "网格指导员": AssignmentRole.INSTRUCTOR,
+    "指导员": AssignmentRole.INSTRUCTOR,
+    **{k: k for k in AssignmentRole.values},
+}
+DUTY_WORDS = {
+    "政策宣传": RedDuty.POLICY,
+    "信息传递": RedDuty.INFORMATION,
+    "民生服务": RedDuty.LIVELIHOOD,
+    "联系群众": RedDuty.LIAISON,
+    "文明创建": RedDuty.CIVILITY,
+    "治安巡逻": RedDuty.PATROL,
+    "卫生监督": RedDuty.HYGIENE,
+    **{k: k for k in RedDuty.values},
+}
+YES = {"是", "y", "yes", "true", "1", "党员"}
+NO = {"", "否", "n", "no", "false", "0"}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class RosterResult:
+    errors: list[RowError] = field(default_factory=list)
+    workers_created: int = 0
+    assignments_started: int = 0
+    duties_added: int = 0
+    unchanged_rows: int = 0
+
+
+@dataclass
+class _Row:
+    number: int
+    name: str
+    phone: str
+    phone_hash: str | None
+    kind: str
+    party: bool
+    area_code: str
+    grid_code: str
+    role: str
+    started_on: dt.date | None
+    duties: list[str]
+
+
+def _words(value, table: dict, *, what: str) -> str:
+    raw = xlsx.text(value)
+    if raw not in table:
+        raise xlsx.CellError(
+            _("%(value)s is not a %(what)s; write one of %(choices)s.")
+            % {"value": raw or "—", "what": what, "choices": "、".join(k for k in table if not k.isascii())}
+        )
+    return table[raw]
+
+
+def _parse(number: int, record: dict, headers: dict, actor, errors: list[RowError]) -> _Row | None:
+    def fail(key, message):
+        errors.append(RowError(number, headers.get(key, key), str(message)))
+
+    values = {}
+    for key, parse in (
+        ("name", lambda v: xlsx.text(v)[:100]),
+        ("phone", lambda v: phone_fields(xlsx.code_text(v))),
+        ("kind", lambda v: _words(v, KIND_WORDS, what=_("kind of grid worker"))),
+        ("party", lambda v: _yes_no(v)),
+        ("area_code", xlsx.code_text),
+        ("grid_code", xlsx.code_text),
+        ("role", lambda v: _words(v, ROLE_WORDS, what=_("role")) if xlsx.text(v) else ""),
+        ("started_on", xlsx.date_value),
+        ("duties", _duties),
+    ):
+        try:
+            values[key] = parse(record.get(key))
+        except (xlsx.CellError, WorkforceError) as exc:
+            fail(key, exc.message)
+    if len(values) < 9:
+        return None
+    if not values["name"]:
+        fail("name", _("Enter the grid worker's name."))
+        return None
+    if values["grid_code"] and not values["role"]:
+        fail("role", _("Give the role on the grid (网格长, 网格员 or 网格指导员)."))
+        return None
+    if values["duties"] and values["kind"] != WorkerKind.RED:
+        fail("duties", _("Only red grid workers take on these duties; leave the column empty."))
+        return None
+    if actor is not None:
+        for key in ("area_code", "grid_code"):
+            if values[key] and not can_manage_workforce(actor, values[key]):
+                fail(key, _("%(code)s is outside the areas you manage.") % {"code": values[key]})
+                return None
+    digits, phone_hash = values["phone"]
+    return _Row(
+        number,
+        values["name"],
+        digits,
+        phone_hash,
+        values["kind"],
+        values["party"],
+        values["area_code"],
+        values["grid_code"],
+        values["role"],
+        values["started_on"],
+        values["duties"],
+    )
+
+
+def _yes_no(value) -> bool:
+    raw = xlsx.text(value).lower()
+    if raw in YES:
+        return True
+    if raw in NO:
+        return False
+    raise xlsx.CellError(_("Write 是 or 否, not %(value)s.") % {"value": raw})
+
+
+def _duties(value) -> list[str]:
+    raw = xlsx.text(value)
+    for sep in "，,；; ":
+        raw = raw.replace(sep, "、")
+    return [_words(part, DUTY_WORDS, what=_("duty")) for part in raw.split("、") if part.strip()]
+
+
+def roster_import(*, actor: User | None, data: bytes, dry_run: bool = False, request=None) -> RosterResult:
+    """Check every row, then write all of them or nothing. With errors (or ``dry_run``), nothing is written
+    and the result lists each error with its row and column."""
+    workbook = xlsx.open_workbook(data)
+    sheet = xlsx.read_sheet(xlsx.find_sheet(workbook, ["网格员", "roster"], first=True), COLUMNS)
+    result = RosterResult()
+    rows = [r for n, rec in sheet.rows if (r := _parse(n, rec, sheet.headers, actor, result.errors))]
+    areas = dict(
+        Area.objects.filter(
+            code__in={r.area_code for r in rows} | {r.grid_code for r in rows if r.grid_code}
+        ).values_list("code", "level")
+    )
+    for r in rows:
+        if areas.get(r.area_code) not in (Level.VILLAGE, Level.GRID):
+            result.errors.append(
+                RowError(
+                    r.number,
+                    sheet.headers["area_code"],
+                    str(_("%(code)s is not a grid or village.") % {"code": r.area_code}),
+                )
+            )
+        if r.grid_code and areas.get(r.grid_code) != Level.GRID:
+            result.errors.append(
+                RowError(
+                    r.number,
+                    sheet.headers.get("grid_code", "grid_code"),
+                    str(_("%(code)s is not a grid.") % {"code": r.grid_code}),
+                )
+            )
+    if result.errors or dry_run:
+        result.errors.sort(key=lambda e: (e.row, e.column))
+        return result
+    with transaction.atomic():
+        _write(rows, result, actor)
+        if actor is not None:
+            audit_record(
+                actor=actor,
+                action="roster.import",
+                detail={
+                    "workers_created": result.workers_created,
+                    "assignments_started": result.assignments_started,
+                    "duties_added": result.duties_added,
+                },
+                request=request,
+            )
+    return result
+
+
+def _write(rows: list[_Row], result: RosterResult, actor) -> None:
+    grids = {
+        g.area.code: g
+        for g in Grid.objects.filter(
+            area__code__in={r.grid_code for r in rows if r.grid_code}
+        ).select_related("area")
+    }
+    today = clock.today()
+    for r in rows:
+        changed = False
+        if r.phone_hash:
+            worker = GridWorker.objects.filter(phone_hash=r.phone_hash).first()
+        else:
+            worker = GridWorker.objects.filter(
+                name=r.name, area_code=r.area_code, phone_hash__isnull=True
+            ).first()
+        if worker is None:
+            worker = GridWorker.objects.create(
+                name=r.name,
+                phone=r.phone,
+                phone_hash=r.phone_hash,
+                kind=r.kind,
+                is_party_member=r.party or r.kind == WorkerKind.RED,
+                area_code=r.area_code,
+            )
+            result.workers_created += 1
+            changed = True
+        if r.grid_code:
+            grid = grids[r.grid_code]
+            open_exists = Assignment.objects.filter(
+                worker=worker, grid=grid, role=r.role, ended_on__isnull=True
+            ).exists()
+            if not open_exists:
+                Assignment.objects.create(
+                    worker=worker,
+                    grid=grid,
+                    area_code=r.grid_code,
+                    role=r.role,
+                    started_on=r.started_on or today,
+                )
+                result.assignments_started += 1
+                changed = True
+        for duty in r.duties:
+            _obj, created = WorkerDuty.objects.get_or_create(
+                worker=worker, duty=duty, area_code=r.grid_code or r.area_code
+            )
+            if created:
+                result.duties_added += 1
+                changed = True
+        if not changed:
+            result.unchanged_rows += 1
+
+
+def roster_export(*, user, area_code: str) -> bytes:
+    """The roster of an area as a workbook: one row per worker and open assignment; phones masked."""
+    require(user, can_manage_workforce, area_code)
+    workers = scoped(GridWorker.objects.filter(area_code__startswith=area_code), user).prefetch_related(
+        "duties", "assignments"
+    )
+    kind_word = {v: k for k, v in KIND_WORDS.items() if not k.isascii() and "网格员" not in k}
+    role_word = {v: k for k, v in ROLE_WORDS.items() if not k.isascii() and k != "指导员"}
+    duty_word = {v: k for k, v in DUTY_WORDS.items() if not k.isascii()}
+
+    def rows():
+        for w in workers:
+            duties = "、".join(duty_word[d.duty] for d in w.duties.all())
+            base = [
+                w.name,
+                w.phone_masked,
+                kind_word[w.kind],
+                "是" if w.is_party_member else "否",
+                w.area_code,
+            ]
+            open_ = [a for a in w.assignments.all() if a.ended_on is None]
+            if not open_:
+                yield [*base, "", "", "", duties]
+            for a in open_:
+                yield [*base, a.area_code, role_word[a.role], a.started_on.isoformat(), duties]
+
+    return xlsx.write_workbook([("网格员", COLUMNS, rows())])
