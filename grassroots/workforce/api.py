@@ -660,7 +660,7 @@ def group_activity(
     hours: Form[Decimal],
     held_on: Form[dt.date | None] = None,
     participant_ids: Form[list[int]] = [],  # noqa: B006 - ninja reads the default, never mutates it
-    photo: File[UploadedFile] | None = None,
+    photo: File[UploadedFile] = None,
 ):
     group = selectors.group_get_for(user=request.user, pk=pk)
     activity = groups_service.group_activity_record(

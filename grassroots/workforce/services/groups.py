@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -99,6 +100,8 @@ def group_activity_record(
             _("Only the group's own members can be recorded as taking part; choose from its members."),
             code="bad_participant",
         )
+    if photo is not None:
+        _check_photo(photo)
     activity = GroupActivity.objects.create(
         group=group, area_code=group.area_code, held_on=held_on, description=description[:300], hours=hours
     )
@@ -108,3 +111,21 @@ def group_activity_record(
     if actor is not None:
         audit_record(actor=actor, action="group.activity", target=activity, request=request)
     return activity
+
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def _check_photo(photo) -> None:
+    """Only a real picture of at most 10 MB is kept (the bytes are opened, not the name trusted)."""
+    if getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
+        raise WorkforceError(_("The photo is larger than 10 MB; send a smaller one."), code="photo_too_large")
+    try:
+        with Image.open(photo) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise WorkforceError(
+            _("The file is not a photo (JPEG or PNG); choose a picture."), code="bad_photo"
+        ) from None
+    finally:
+        photo.seek(0)

@@ -1,0 +1,201 @@
+"""Patrols: start, positions validated and thinned, findings, end; the track for supervisors only; the
+retention command deletes old tracks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grassroots import clock
+from grassroots.accounts.scoping import OutOfScope
+from grassroots.errors import NotPermitted
+from grassroots.workforce import selectors
+from grassroots.workforce.models import Patrol, PatrolFinding, PatrolPoint
+from grassroots.workforce.services import WorkforceError, patrols
+from grassroots.workforce.services.patrols import Position
+
+from .conftest import G1
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2026, 5, 4, 8, tzinfo=dt.UTC)
+
+
+def at(seconds: int) -> dt.datetime:
+    return START + dt.timedelta(seconds=seconds)
+
+
+def walk(seconds: list[int]) -> list[Position]:
+    return [Position(at(s), 111.0 + s / 1e5, 40.0 + s / 1e5) for s in seconds]
+
+
+@pytest.fixture
+def patrol(world):
+    with clock.frozen(START):
+        return patrols.patrol_start(actor=world.worker_user, worker=world.worker)
+
+
+def test_a_patrol_from_start_to_end(world, patrol):
+    with clock.frozen(at(600)):
+        kept = patrols.patrol_positions_add(
+            actor=world.worker_user, patrol=patrol, positions=walk([0, 5, 20, 40])
+        )
+        finding = patrols.patrol_finding_add(
+            actor=world.worker_user, patrol=patrol, description="井盖缺失", lon=111.0, lat=40.0
+        )
+    with clock.frozen(at(5400)):
+        ended = patrols.patrol_end(actor=world.worker_user, patrol=patrol)
+    assert kept == 3  # 5 s after the first is dropped at a 15 s rate
+    assert ended.point_count == 3 and ended.hours == 1.5
+    assert finding.area_code == G1 and finding.case_id is None
+    assert patrols.patrol_finding_link_case(finding_id=finding.pk, case_id=77) == 1
+    assert PatrolFinding.objects.get().case_id == 77
+    with pytest.raises(WorkforceError) as caught, clock.frozen(at(5500)):
+        patrols.patrol_positions_add(actor=world.worker_user, patrol=patrol, positions=walk([5500]))
+    assert caught.value.code == "patrol_ended"
+
+
+def test_one_open_patrol_per_worker(world, patrol):
+    with pytest.raises(WorkforceError) as caught, clock.frozen(at(60)):
+        patrols.patrol_start(actor=world.worker_user, worker=world.worker)
+    assert caught.value.code == "patrol_open"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Position(at(30), 200.0, 40.0),
+        Position(at(-3600), 111.0, 40.0),  # before the patrol
+        Position(at(3 * 3600), 111.0, 40.0),  # in the future
+        Position(dt.datetime(2026, 5, 4, 8, 1), 111.0, 40.0),  # no time zone
+    ],
+)
+def test_a_batch_with_one_bad_position_saves_nothing(world, patrol, bad):
+    with pytest.raises(WorkforceError), clock.frozen(at(600)):
+        patrols.patrol_positions_add(actor=world.worker_user, patrol=patrol, positions=[*walk([0, 30]), bad])
+    assert PatrolPoint.objects.count() == 0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offsets=st.lists(st.integers(min_value=0, max_value=3000), max_size=60))
+def test_kept_positions_are_never_closer_than_the_rate(world, offsets):
+    Patrol.objects.all().delete()
+    with clock.frozen(START):
+        patrol = patrols.patrol_start(actor=None, worker=world.worker)
+    with clock.frozen(at(3600)):
+        kept = patrols.patrol_positions_add(actor=None, patrol=patrol, positions=walk(offsets))
+    times = list(
+        PatrolPoint.objects.filter(patrol=patrol)
+        .order_by("recorded_at")
+        .values_list("recorded_at", flat=True)
+    )
+    assert len(times) == kept == Patrol.objects.get(pk=patrol.pk).point_count
+    assert all((b - a).total_seconds() >= 15 for a, b in itertools.pairwise(times))
+    if offsets:
+        assert times[0] == at(min(offsets))
+
+
+@pytest.mark.parametrize(
+    ("who", "outcome"),
+    [
+        ("worker_user", "ok"),
+        ("other_worker_user", "403"),  # another worker of the same grid
+        ("village_staff", "403"),
+        ("resident", "403"),
+        ("outside_staff", "404"),
+    ],
+)
+def test_patrol_actions_permission_matrix(world, who, outcome):
+    actor = getattr(world, who)
+    with clock.frozen(START):
+        if outcome == "ok":
+            patrol = patrols.patrol_start(actor=actor, worker=world.worker)
+        else:
+            with pytest.raises(OutOfScope if outcome == "404" else NotPermitted):
+                patrols.patrol_start(actor=actor, worker=world.worker)
+            assert Patrol.objects.count() == 0
+            patrol = patrols.patrol_start(actor=None, worker=world.worker)
+    with clock.frozen(at(60)):
+        for action in (
+            lambda: patrols.patrol_positions_add(actor=actor, patrol=patrol, positions=walk([30])),
+            lambda: patrols.patrol_finding_add(actor=actor, patrol=patrol, description="x"),
+            lambda: patrols.patrol_end(actor=actor, patrol=patrol),
+        ):
+            if outcome == "ok":
+                action()
+            else:
+                with pytest.raises(OutOfScope if outcome == "404" else NotPermitted):
+                    action()
+    if outcome != "ok":
+        patrol.refresh_from_db()
+        assert patrol.ended_at is None and patrol.point_count == 0
+        assert not PatrolFinding.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_patrol", "sees_track"),
+    [
+        ("worker_user", True, False),  # their own patrol, but the track is for supervisors
+        ("village_staff", True, True),
+        ("township_staff", True, True),
+        ("supervisor", True, True),
+        ("other_worker_user", False, False),
+        ("resident", False, False),
+        ("outside_staff", False, False),
+    ],
+)
+def test_track_is_visible_to_supervisors_only(world, patrol, who, sees_patrol, sees_track):
+    with clock.frozen(at(600)):
+        patrols.patrol_positions_add(actor=None, patrol=patrol, positions=walk([0, 60]))
+    user = getattr(world, who)
+    listed = list(selectors.patrol_list_for(user=user))
+    assert (patrol in listed) is sees_patrol
+    if not sees_patrol:
+        with pytest.raises(OutOfScope):
+            selectors.patrol_get_for(user=user, pk=patrol.pk)
+    if sees_track:
+        assert len(selectors.patrol_track_for(user=user, patrol=patrol)) == 2
+    else:
+        with pytest.raises(OutOfScope):
+            selectors.patrol_track_for(user=user, patrol=patrol)
+
+
+def test_retention_command_deletes_old_tracks_only(world, settings):
+    # given an old patrol and a recent one, each with positions
+    settings.PATROL_TRACK_RETENTION_DAYS = 30
+    now = dt.datetime(2026, 7, 1, 8, tzinfo=dt.UTC)
+    old_start = now - dt.timedelta(days=31)
+    recent_start = now - dt.timedelta(days=29)
+    made = []
+    for start in (old_start, recent_start):
+        with clock.frozen(start):
+            p = patrols.patrol_start(actor=None, worker=world.worker)
+        with clock.frozen(start + dt.timedelta(minutes=10)):
+            patrols.patrol_positions_add(
+                actor=None,
+                patrol=p,
+                positions=[Position(start + dt.timedelta(seconds=s), 111, 40) for s in (0, 60)],
+            )
+            patrols.patrol_finding_add(actor=None, patrol=p, description="垃圾")
+            patrols.patrol_end(actor=None, patrol=p)
+        made.append(p)
+    # when the periodic command runs
+    with clock.frozen(now):
+        call_command("patrol_tracks_purge")
+    # then the old track is gone, its patrol and findings stay; the recent track is kept
+    old, recent = (Patrol.objects.get(pk=p.pk) for p in made)
+    assert not PatrolPoint.objects.filter(patrol=old).exists()
+    assert old.track_deleted_at is not None and old.point_count == 0
+    assert PatrolFinding.objects.filter(patrol=old).exists()
+    assert PatrolPoint.objects.filter(patrol=recent).count() == 2
+    assert recent.track_deleted_at is None
+
+
+def test_patrol_list_query_count_is_pinned(world, patrol, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        assert [p.worker.name for p in selectors.patrol_list_for(user=world.supervisor)] == ["李巡"]
