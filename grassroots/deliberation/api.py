@@ -462,14 +462,15 @@ def _topic_detail(request, topic) -> dict:
     topic = selectors.topic_get_for(user=user, pk=topic.pk)
     members = selectors.seated(topic.committee)
     full = rules.can_see_full_names(user, topic.committee)
+    status = selectors.step_status(topic, members)
     return {
         **_topic_out(topic),
         "description": topic.description,
         "proposer": selectors.proposer_display(topic, full_names=full),
         "decline_reason": topic.decline_reason,
         "steps": [{"key": m.key, "label": m.label, "state": m.state} for m in selectors.step_marks(topic)],
-        "status": _status_out(selectors.step_status(topic, members)),
-        "available_actions": selectors.available_actions(user, topic, members),
+        "status": _status_out(status),
+        "available_actions": selectors.available_actions(user, topic, members, status) if status else [],
     }
 
 

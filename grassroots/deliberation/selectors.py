@@ -7,7 +7,7 @@ Everything else answers 404.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -29,7 +29,6 @@ from .models import (
     EventKind,
     Follow,
     Meeting,
-    MeetingStatus,
     Membership,
     Opinion,
     ProgressEntry,
@@ -197,7 +196,7 @@ def topics_awaiting(user, limit: int = 30) -> list[tuple[Topic, list[str]]]:
     )
     rows = []
     for topic in topics:
-        actions = workflow.available_actions(user, topic)
+        actions = workflow.owed_actions(user, topic)
         if actions:
             rows.append((topic, actions))
     return rows
@@ -487,22 +486,11 @@ def area_for_listing(code: str) -> Area:
     return area
 
 
-@dataclass
-class AreaOverview:
-    area: Area
-    committees: list = field(default_factory=list)
-    ratings: RatingSummary | None = None
-
-
 STATES = {
     "open": _("open"),
     DECLINED: _("declined"),
     CLOSED: _("closed"),
 }
-
-
-def open_meetings_exist(committee: Committee) -> bool:
-    return Meeting.objects.filter(committee=committee, status=MeetingStatus.PLANNED).exists()
 
 
 def current_step_kind(topic: Topic) -> str:

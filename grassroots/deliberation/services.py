@@ -56,8 +56,6 @@ from .models import (
 from .process import TERMINAL, StepKind, kind_config, process_of
 from .workflow import Action, ActionNotAllowed, DeliberationError, Origin
 
-__all__ = ["ActionNotAllowed", "DeliberationError", "Origin"]
-
 
 def _require_manager(actor, code: str) -> None:
     if rules.can_manage_committee(actor, code):

@@ -158,7 +158,7 @@ def topic(request, pk: int):
     committee = topic.committee
     members = selectors.seated(committee)
     status = selectors.step_status(topic, members)
-    actions = selectors.available_actions(user, topic, members)
+    actions = selectors.available_actions(user, topic, members, status) if status else []
     full_names = rules.can_see_full_names(user, committee)
     is_member = any(m.user_id == getattr(user, "pk", None) for m in members)
     step_kind = selectors.current_step_kind(topic)

@@ -874,13 +874,53 @@ def allowed(actor, topic: Topic, action: str, *, member: Membership | None, memb
     return _allowed_by_role(spec, step, member)
 
 
-def available_actions(actor, topic: Topic, members: list[Membership] | None = None) -> list[str]:
-    """The actions the actor's own seat allows in the topic's current step, in table order."""
+def available_actions(
+    actor, topic: Topic, members: list[Membership] | None = None, status: StepStatus | None = None
+) -> list[str]:
+    """The actions the actor's own seat can take now, in table order: allowed by the tables, and making
+    sense in the step's state (no second opinion or signature, no vote before a resolution is drafted)."""
     if not rules.is_active(actor) or topic.step in TERMINAL:
         return []
     members = seated(topic.committee) if members is None else members
     member = next((m for m in members if m.user_id == actor.pk), None)
-    return [a for a in ACTIONS if allowed(actor, topic, a, member=member)]
+    actions = [a for a in ACTIONS if allowed(actor, topic, a, member=member)]
+    if not actions:
+        return []
+    status = step_status(topic, members) if status is None else status
+    mine = next(
+        (
+            line.entry
+            for line in status.lines
+            if line.membership is not None and line.membership.pk == member.pk
+        ),
+        None,
+    )
+    voting = status.resolution is not None
+    ruled_out = set()
+    if mine is not None:
+        ruled_out |= {Action.OPINION, Action.SIGN, Action.REFUSE}
+    if status.step.kind == StepKind.VOTE and status.step.rule.method == VoteMethod.BALLOT:
+        ruled_out |= {Action.DRAFT} if voting else {Action.BALLOT, Action.CLOSE_VOTE}
+    return [a for a in actions if a not in ruled_out]
+
+
+# What a member still owes in a step (their "waiting for you" list): not corrections, not closing a vote
+# early, not declining, not ending an open-ended evaluation, and not a vote they have already cast.
+_OWED = frozenset({Action.PUT_ON_AGENDA, Action.OPINION, Action.DRAFT, Action.BALLOT, Action.TALLY, Action.SIGN,
+                   Action.PUBLISH, Action.PROGRESS})  # fmt: skip
+
+
+def owed_actions(actor, topic: Topic) -> list[str]:
+    members = seated(topic.committee)
+    status = step_status(topic, members)
+    if status is None:
+        return []
+    actions = available_actions(actor, topic, members, status)
+    voted = any(
+        line.entry is not None and line.membership is not None and line.membership.user_id == actor.pk
+        for line in status.lines
+    )
+    return [a for a in actions if a in _OWED and not (a == Action.BALLOT and voted)]
 
 
 def perform(

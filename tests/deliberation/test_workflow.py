@@ -358,3 +358,23 @@ def test_rating_judges_the_step_as_stored_not_as_the_caller_last_saw_it():
     five_person_to(seen, group.members, "evaluate")
     services.topic_rate(actor=resident(GRID), topic=seen, rating="basically")
     assert TopicRating.objects.get().rating == "basically"
+
+
+def test_a_member_is_offered_only_what_makes_sense_now_and_told_what_they_still_owe():
+    group = five_person_group()
+    topic = five_person_to(propose(group.committee), group.members, "resolve")
+    first = group.members[0]
+    assert "draft" in workflow.available_actions(first, fresh(topic))
+    assert "ballot" not in workflow.available_actions(first, fresh(topic))  # nothing to vote on yet
+    topic = services.resolution_draft(actor=first, topic=topic, text="硬化道路")
+    assert {"ballot", "close_vote"} <= set(workflow.available_actions(first, fresh(topic)))
+    assert workflow.owed_actions(first, fresh(topic)) == ["ballot"]
+    services.ballot_cast(actor=first, topic=topic, choice="agree")
+    assert "ballot" in workflow.available_actions(first, fresh(topic))  # may still change the vote
+    assert workflow.owed_actions(first, fresh(topic)) == []
+    for member in group.members[1:]:
+        topic = services.ballot_cast(actor=member, topic=topic, choice="agree")
+    assert topic.step == "sign"
+    services.signature_sign(actor=first, topic=topic)
+    assert not {"sign", "refuse"} & set(workflow.available_actions(first, fresh(topic)))
+    assert workflow.owed_actions(group.members[1], fresh(topic)) == ["sign"]

@@ -32,7 +32,7 @@ def _postgres(table):
 
 POSTGRES_FUNCTION = (
     """CREATE OR REPLACE FUNCTION deliberation_refuse_update() RETURNS trigger AS $$
-       BEGIN RAISE EXCEPTION '% rows are never edited; record a correction', TG_TABLE_NAME; END;
+       BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' rows are never edited; record a correction'; END;
        $$ LANGUAGE plpgsql""",
     "DROP FUNCTION IF EXISTS deliberation_refuse_update()",
 )
