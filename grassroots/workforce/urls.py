@@ -4,5 +4,19 @@ from . import views
 
 app_name = "workforce"
 urlpatterns = [
+    path("check-in/", views.check_in_mine, name="check_in_mine"),
+    path("check-ins/", views.check_in_list, name="check_in_list"),
+    path(
+        "check-ins/<int:pk>/confirm/", views.check_in_decide, {"decision": "confirm"}, name="check_in_confirm"
+    ),
+    path(
+        "check-ins/<int:pk>/decline/", views.check_in_decide, {"decision": "decline"}, name="check_in_decline"
+    ),
+    path("check-ins/<int:pk>/services/", views.service_log, name="service_log"),
+    path("patrols/", views.patrol_list, name="patrol_list"),
+    path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
+    path("patrols/<int:pk>/end/", views.patrol_action, {"action": "end"}, name="patrol_end"),
+    path("patrols/<int:pk>/findings/", views.patrol_action, {"action": "finding"}, name="patrol_finding"),
+    path("workload/<str:code>/", views.workload, name="workload"),
     path("<str:code>/", views.grid, name="grid"),
 ]

@@ -1,11 +1,23 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.urls import reverse
+"""Pages of the workforce: the grid, member check-in, patrols and workload (thin: parse, call, render)."""
 
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from grassroots import clock
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import GridKind
+from grassroots.errors import DomainError
 
-from . import selectors
+from . import rules, selectors
+from .services import party
+from .services import patrols as patrols_service
 
 
 @login_required
@@ -26,5 +38,184 @@ def grid(request, code: str):
                 kwargs={"code": grid.area.parent.code if grid.area.parent_id else code},
             ),
             "grid_kinds": GridKind.choices,
+            "figures": selectors.grid_figures(code),
+            "figure_definitions": selectors.FIGURE_DEFINITIONS,
+        },
+    )
+
+
+# --- member check-in (报到) ------------------------------------------------------------------------------
+
+
+def _fail(request, exc: DomainError) -> None:
+    messages.error(request, str(exc.message))
+
+
+@login_required
+def check_in_mine(request):
+    """The party member's own page: ask to check in, then log the hours served."""
+    member = selectors.member_for_user(request.user)
+    if member is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            party.check_in_request(
+                actor=request.user, member=member, pledge=request.POST.get("pledge", ""), request=request
+            )
+            messages.success(request, _("Your check-in was sent to the grid's party branch."))
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("workforce:check_in_mine")
+    return render(
+        request,
+        "workforce/check_in_mine.html",
+        {
+            "member": member,
+            "check_ins": list(selectors.check_in_list_for(user=request.user).filter(member=member)),
+        },
+    )
+
+
+@login_required
+def check_in_list(request):
+    """The branch's page: check-ins to confirm or decline, and those already decided."""
+    rows = list(selectors.check_in_list_for(user=request.user).exclude(member__user_id=request.user.pk))
+    return render(
+        request,
+        "workforce/check_in_list.html",
+        {
+            "check_ins": rows,
+            "managed": {c.pk for c in rows if rules.can_manage_party(request.user, c.area_code)},
+        },
+    )
+
+
+@login_required
+@require_POST
+def check_in_decide(request, pk: int, decision: str):
+    check_in = selectors.check_in_get_for(user=request.user, pk=pk)
+    try:
+        if decision == "confirm":
+            party.check_in_confirm(actor=request.user, check_in=check_in, request=request)
+            messages.success(request, _("Check-in confirmed."))
+        else:
+            party.check_in_decline(
+                actor=request.user, check_in=check_in, reason=request.POST.get("reason", ""), request=request
+            )
+            messages.success(request, _("Check-in declined."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("workforce:check_in_list")
+
+
+@login_required
+@require_POST
+def service_log(request, pk: int):
+    check_in = selectors.check_in_get_for(user=request.user, pk=pk)
+    try:
+        served_on = (
+            dt.date.fromisoformat(request.POST["served_on"]) if request.POST.get("served_on") else None
+        )
+        party.service_log(
+            actor=request.user,
+            check_in=check_in,
+            hours=request.POST.get("hours", ""),
+            description=request.POST.get("description", ""),
+            served_on=served_on,
+            request=request,
+        )
+        messages.success(request, _("Hours recorded."))
+    except ValueError:
+        messages.error(request, _("Write the day as 2026-05-04."))
+    except DomainError as exc:
+        _fail(request, exc)
+    if check_in.member.user_id == request.user.pk:
+        return redirect("workforce:check_in_mine")
+    return redirect("workforce:check_in_list")
+
+
+# --- patrols --------------------------------------------------------------------------------------------
+
+
+@login_required
+def patrol_list(request):
+    """The worker's patrols (start one here) and, for supervisors, the patrols in their area."""
+    worker = selectors.worker_for_user(request.user)
+    if request.method == "POST":
+        if worker is None:
+            raise Http404
+        try:
+            patrol = patrols_service.patrol_start(actor=request.user, worker=worker, request=request)
+            return redirect("workforce:patrol_detail", pk=patrol.pk)
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("workforce:patrol_list")
+    return render(
+        request,
+        "workforce/patrol_list.html",
+        {"worker": worker, "patrols": list(selectors.patrol_list_for(user=request.user)[:100])},
+    )
+
+
+@login_required
+def patrol_detail(request, pk: int):
+    patrol = selectors.patrol_get_for(user=request.user, pk=pk)
+    track = (
+        selectors.patrol_track_for(user=request.user, patrol=patrol)
+        if rules.can_view_track(request.user, patrol)
+        else None
+    )
+    return render(
+        request,
+        "workforce/patrol_detail.html",
+        {
+            "patrol": patrol,
+            "is_mine": rules.is_worker_self(request.user, patrol.worker),
+            "track": track,
+            "findings": list(patrol.findings.all()),
+            "report_case_url": selectors.report_case_url(patrol),
+        },
+    )
+
+
+@login_required
+@require_POST
+def patrol_action(request, pk: int, action: str):
+    patrol = selectors.patrol_get_for(user=request.user, pk=pk)
+    try:
+        if action == "end":
+            patrols_service.patrol_end(actor=request.user, patrol=patrol, request=request)
+            messages.success(request, _("Patrol ended."))
+        else:
+            patrols_service.patrol_finding_add(
+                actor=request.user,
+                patrol=patrol,
+                description=request.POST.get("description", ""),
+                request=request,
+            )
+            messages.success(request, _("Finding recorded."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("workforce:patrol_detail", pk=patrol.pk)
+
+
+# --- workload -------------------------------------------------------------------------------------------
+
+
+@login_required
+def workload(request, code: str):
+    """The area's workers ranked by workload, with the definitions shown (supervisors)."""
+    year = clock.today().year
+    rows = selectors.worker_workload(user=request.user, area_code=code, year=year)
+    area = area_selectors.area_get_for(user=request.user, code=code)
+    return render(
+        request,
+        "workforce/workload.html",
+        {
+            "area": area,
+            "code": code,
+            "year": year,
+            "rows": rows,
+            "definitions": [(k, v) for k, v in selectors.WORKLOAD_DEFINITIONS.items()],
         },
     )
