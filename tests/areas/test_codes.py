@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -18,6 +19,14 @@ from grassroots.areas.codes import (
     parent_code,
     validate_code,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages():
+    """These tests read the English wording (the msgids); tests/test_translations.py checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
+
 
 SEGMENT_WIDTHS = [CODE_LENGTH[Level(lv)] - CODE_LENGTH[Level(lv - 1)] for lv in range(2, 7)]  # 2 2 3 3 3
 

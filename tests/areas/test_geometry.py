@@ -3,12 +3,21 @@
 import math
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import box, mapping
 
 from grassroots.areas import geometry
 from grassroots.areas.geometry import GeometryError, Neighbour, Placement, clean
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages():
+    """These tests read the English wording (the msgids); tests/test_translations.py checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
+
 
 # Around 乌拉特后旗 (about 106.9° E, 41.1° N); 0.001° ≈ 84 m east-west, 111 m north-south here.
 LON, LAT = 106.9, 41.1

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from shapely.geometry import box, mapping
 
 from grassroots.accounts.models import AuditLog, Role
@@ -19,6 +20,14 @@ from grassroots.areas.models import Area, AreaName, BoundaryVersion, Grid, GridK
 from grassroots.areas.services import ImportFileError
 from grassroots.errors import NotPermitted
 from tests.factories import area, grid, user_with
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages():
+    """These tests read the English wording (the msgids); tests/test_translations.py checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

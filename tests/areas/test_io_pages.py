@@ -133,7 +133,11 @@ def test_a_file_with_bad_rows_shows_every_error_and_cannot_be_confirmed(client, 
     ],
 )
 def test_an_unusable_upload_is_refused_on_the_form_with_a_reason(client, admin, kind, data, name, says):
-    response = client.post(reverse("areas:io_preview", args=[COUNTY, kind]), {"file": upload(data, name)})
+    response = client.post(
+        reverse("areas:io_preview", args=[COUNTY, kind]),
+        {"file": upload(data, name)},
+        HTTP_ACCEPT_LANGUAGE="en",  # the test reads the English wording
+    )
     assert response.status_code == 400
     assert says in response.content.decode()
     assert not ImportRun.objects.exists()

@@ -246,7 +246,8 @@ def test_bad_input_is_a_clear_error(city, lon, lat, extra, code, words):
         route_point(lon, lat, **extra)
     assert caught.value.code == code
     assert caught.value.status == 400
-    assert words in str(caught.value)
+    with translation.override("en"):  # the message is lazy: read it in the language it was checked in
+        assert words in str(caught.value)
 
 
 def test_numbers_as_text_and_decimals_are_accepted(city):
@@ -261,7 +262,8 @@ def test_no_grids_at_all_is_a_clear_error():
     with translation.override("en"), pytest.raises(RoutingError) as caught:
         route_point(107.005, 41.005)
     assert (caught.value.code, caught.value.status) == ("no_grids", 503)
-    assert "import the grids first" in str(caught.value)
+    with translation.override("en"):
+        assert "import the grids first" in str(caught.value)
 
 
 def test_within_an_area_without_grids_is_a_clear_error(city):

@@ -1,6 +1,7 @@
 """The demo never mixes itself into areas it did not create (no demo_city fixture in this module)."""
 
 import pytest
+from django.utils import translation
 
 from grassroots.areas.models import Area
 from grassroots.demo.models import LoadedStep
@@ -8,6 +9,14 @@ from grassroots.demo.steps import DemoError, load
 from tests.factories import area
 
 from .conftest import FOUNDATION
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages():
+    """These tests read the English wording (the msgids); tests/test_translations.py checks the Chinese catalogue."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
