@@ -10,6 +10,7 @@ account only (no operation takes a member's id), refusals come back as ``{code, 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -26,6 +27,12 @@ from .models import Channel, Comment, Meeting, Membership, Opinion
 from .services import DeliberationError, Origin
 
 router = Router(tags=["deliberation"])
+
+# Bounded numbers: a database id, a head count, a version (nothing a client sends can overflow a column).
+Id = Annotated[int, Field(ge=1, le=2**53)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Version = Annotated[int | None, Field(None, ge=0, le=2**31)]
+Code = Annotated[str, Field(min_length=2, max_length=15, pattern=r"^\d+$")]
 
 
 class _Bearer(HttpBearer):
@@ -81,7 +88,7 @@ class CommitteeIn(Schema):
     kind: str
     name: str
     area_code: str
-    village_group_number: int | None = None
+    village_group_number: Count | None = None
     process: str | None = None
     is_public: bool = True
     description: str = ""
@@ -109,7 +116,7 @@ class AppointIn(Schema):
     role: str
     chosen_how: str
     started_on: dt.date
-    seat: int | None = None
+    seat: Count | None = None
     name: str = ""
     username: str = Field("", description="the member's own login: they act from it")
     chosen_note: str = ""
@@ -123,7 +130,7 @@ class EndIn(Schema):
 
 class TopicOut(Schema):
     id: int
-    committee_id: int
+    committee_id: Id
     kind: str
     title: str
     step: str
@@ -185,7 +192,7 @@ class ProposeIn(Schema):
 
 
 class VersionIn(Schema):
-    version: int | None = None
+    version: Version = None
 
 
 class NoteIn(VersionIn):
@@ -203,7 +210,7 @@ class OpinionIn(VersionIn):
 
 class DraftIn(VersionIn):
     text: str
-    meeting_id: int | None = None
+    meeting_id: Id | None = None
 
 
 class BallotIn(VersionIn):
@@ -220,12 +227,12 @@ class TallyIn(Schema):
     abstain: int = 0
     held_on: dt.date
     place: str = ""
-    meeting_id: int | None = None
+    meeting_id: Id | None = None
 
 
 class ProgressIn(VersionIn):
     status: str
-    percent: int
+    percent: Count
     note: str
 
 
@@ -317,7 +324,7 @@ class MeetingIn(Schema):
     title: str
     starts_at: dt.datetime
     place: str
-    topic_ids: list[int] = []
+    topic_ids: list[Id] = []
 
 
 class OfflineMeetingIn(Schema):
@@ -325,17 +332,17 @@ class OfflineMeetingIn(Schema):
     starts_at: dt.datetime
     place: str
     minutes: str
-    present: list[int] = Field([], description="membership ids of the members present")
-    topic_ids: list[int] = []
+    present: list[Id] = Field([], description="membership ids of the members present")
+    topic_ids: list[Id] = []
 
 
 class RecordIn(Schema):
     minutes: str
-    present: list[int] = []
+    present: list[Id] = []
 
 
 class AttendanceOut(Schema):
-    membership_id: int
+    membership_id: Id
     name: str
     present: bool
     signed_at: dt.datetime | None
@@ -343,7 +350,7 @@ class AttendanceOut(Schema):
 
 class MeetingOut(Schema):
     id: int
-    committee_id: int
+    committee_id: Id
     title: str
     starts_at: dt.datetime
     place: str
@@ -482,7 +489,9 @@ def _topic_for(request, pk: int):
 
 
 @router.get("/committees", auth=PUBLIC, response=list[CommitteeOut], summary="Committees the caller can see")
-def committee_list(request, area: str = "", limit: int = Query(50, le=200), offset: int = 0):
+def committee_list(
+    request, area: str = "", limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)
+):
     qs = selectors.committee_list_for(user=request.user, area_code=area or None).order_by(
         "area_code", "kind", "id"
     )
@@ -520,7 +529,7 @@ def committee_create(request, payload: CommitteeIn):
     response=CommitteeDetailOut,
     summary="A committee, its seats and its steps",
 )
-def committee_detail(request, committee_id: int):
+def committee_detail(request, committee_id: Id):
     return _committee_detail(selectors.committee_get_for(user=request.user, pk=committee_id))
 
 
@@ -529,7 +538,7 @@ def committee_detail(request, committee_id: int):
     response=CommitteeDetailOut,
     summary="Open or close it to the public; change its process",
 )
-def committee_update(request, committee_id: int, payload: CommitteePatch):
+def committee_update(request, committee_id: Id, payload: CommitteePatch):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     services.committee_update(
         actor=request.user,
@@ -547,7 +556,7 @@ def committee_update(request, committee_id: int, payload: CommitteePatch):
     response=list[MembershipOut],
     summary="Membership history",
 )
-def membership_list(request, committee_id: int):
+def membership_list(request, committee_id: Id):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     return list(selectors.membership_history(committee))
 
@@ -555,7 +564,7 @@ def membership_list(request, committee_id: int):
 @router.post(
     "/committees/{committee_id}/members", response={201: MembershipOut}, summary="Seat a member (staff)"
 )
-def membership_appoint(request, committee_id: int, payload: AppointIn):
+def membership_appoint(request, committee_id: Id, payload: AppointIn):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     account = None
     if payload.username:
@@ -581,7 +590,7 @@ def membership_appoint(request, committee_id: int, payload: AppointIn):
 
 
 @router.post("/memberships/{membership_id}/end", response=MembershipOut, summary="End a membership (staff)")
-def membership_end(request, membership_id: int, payload: EndIn):
+def membership_end(request, membership_id: Id, payload: EndIn):
     membership = Membership.objects.filter(pk=membership_id).first()
     if membership is None:
         raise Http404
@@ -601,14 +610,20 @@ def membership_end(request, membership_id: int, payload: EndIn):
 @router.get(
     "/committees/{committee_id}/topics", auth=PUBLIC, response=list[TopicOut], summary="A committee's topics"
 )
-def topic_list(request, committee_id: int, state: str = "", limit: int = Query(50, le=200), offset: int = 0):
+def topic_list(
+    request,
+    committee_id: Id,
+    state: str = "",
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     qs = selectors.topic_list_for_committee(committee=committee, state=state)
     return [_topic_out(t) for t in qs[offset : offset + limit]]
 
 
 @router.post("/committees/{committee_id}/topics", response={201: TopicDetailOut}, summary="Propose a topic")
-def topic_propose(request, committee_id: int, payload: ProposeIn):
+def topic_propose(request, committee_id: Id, payload: ProposeIn):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     topic = services.topic_propose(
         actor=request.user, committee=committee, origin=_origin(request), **payload.dict()
@@ -622,7 +637,7 @@ def topic_propose(request, committee_id: int, payload: ProposeIn):
     response=TopicDetailOut,
     summary="A topic, where it stands, what the caller can do",
 )
-def topic_detail(request, topic_id: int):
+def topic_detail(request, topic_id: Id):
     return _topic_detail(request, _topic_for(request, topic_id))
 
 
@@ -632,7 +647,7 @@ def topic_detail(request, topic_id: int):
     response=list[EventOut],
     summary="Every step, opinion, vote and signature",
 )
-def topic_timeline(request, topic_id: int):
+def topic_timeline(request, topic_id: Id):
     topic = _topic_for(request, topic_id)
     rows = selectors.timeline_for(topic, full_names=rules.can_see_full_names(request.user, topic.committee))
     return [
@@ -659,7 +674,7 @@ def topic_timeline(request, topic_id: int):
     response=list[ResolutionOut],
     summary="Resolutions, counts and signatures",
 )
-def topic_resolutions(request, topic_id: int):
+def topic_resolutions(request, topic_id: Id):
     topic = _topic_for(request, topic_id)
     return [
         {
@@ -696,7 +711,7 @@ def topic_resolutions(request, topic_id: int):
     ]
 
 
-def _step(request, topic_id: int, call, **kwargs):
+def _step(request, topic_id: Id, call, **kwargs):
     topic = _topic_for(request, topic_id)
     updated = call(actor=request.user, topic=topic, origin=_origin(request), **kwargs)
     return _topic_detail(request, updated)
@@ -705,21 +720,21 @@ def _step(request, topic_id: int, call, **kwargs):
 @router.post(
     "/topics/{topic_id}/agenda", response=TopicDetailOut, summary="Put the topic on the agenda (member)"
 )
-def topic_put_on_agenda(request, topic_id: int, payload: NoteIn):
+def topic_put_on_agenda(request, topic_id: Id, payload: NoteIn):
     return _step(request, topic_id, services.topic_put_on_agenda, note=payload.note, version=payload.version)
 
 
 @router.post(
     "/topics/{topic_id}/decline", response=TopicDetailOut, summary="Decline with a public reason (member)"
 )
-def topic_decline(request, topic_id: int, payload: ReasonIn):
+def topic_decline(request, topic_id: Id, payload: ReasonIn):
     return _step(request, topic_id, services.topic_decline, reason=payload.reason, version=payload.version)
 
 
 @router.post(
     "/topics/{topic_id}/opinions", response=TopicDetailOut, summary="Record one's own opinion (member)"
 )
-def opinion_record(request, topic_id: int, payload: OpinionIn):
+def opinion_record(request, topic_id: Id, payload: OpinionIn):
     return _step(
         request,
         topic_id,
@@ -735,7 +750,7 @@ def opinion_record(request, topic_id: int, payload: OpinionIn):
     response=TopicDetailOut,
     summary="Correct one's own opinion: a new entry; the old one stays",
 )
-def opinion_correct(request, opinion_id: int, payload: OpinionIn):
+def opinion_correct(request, opinion_id: Id, payload: OpinionIn):
     opinion = Opinion.objects.select_related("topic").filter(pk=opinion_id).first()
     if opinion is None:
         raise Http404
@@ -754,7 +769,7 @@ def opinion_correct(request, opinion_id: int, payload: OpinionIn):
 @router.post(
     "/topics/{topic_id}/resolutions", response=TopicDetailOut, summary="Put a resolution to the vote (member)"
 )
-def resolution_draft(request, topic_id: int, payload: DraftIn):
+def resolution_draft(request, topic_id: Id, payload: DraftIn):
     meeting = Meeting.objects.filter(pk=payload.meeting_id).first() if payload.meeting_id else None
     return _step(
         request,
@@ -771,7 +786,7 @@ def resolution_draft(request, topic_id: int, payload: DraftIn):
     response=TopicDetailOut,
     summary="Vote; voting again while open is a correction",
 )
-def ballot_cast(request, topic_id: int, payload: BallotIn):
+def ballot_cast(request, topic_id: Id, payload: BallotIn):
     return _step(request, topic_id, services.ballot_cast, choice=payload.choice, version=payload.version)
 
 
@@ -780,7 +795,7 @@ def ballot_cast(request, topic_id: int, payload: BallotIn):
     response=TopicDetailOut,
     summary="Close the vote once the quorum is present",
 )
-def vote_close(request, topic_id: int, payload: VersionIn):
+def vote_close(request, topic_id: Id, payload: VersionIn):
     return _step(request, topic_id, services.vote_close, version=payload.version)
 
 
@@ -789,7 +804,7 @@ def vote_close(request, topic_id: int, payload: VersionIn):
     response=TopicDetailOut,
     summary="Record the count of a meeting (party members' review), with the photo of its sign-in sheet",
 )
-def tally_record(request, topic_id: int, payload: Form[TallyIn], sign_in_sheet: File[UploadedFile] = None):
+def tally_record(request, topic_id: Id, payload: Form[TallyIn], sign_in_sheet: File[UploadedFile] = None):
     data = payload.dict()
     meeting_id = data.pop("meeting_id")
     meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
@@ -801,28 +816,28 @@ def tally_record(request, topic_id: int, payload: Form[TallyIn], sign_in_sheet: 
 @router.post(
     "/topics/{topic_id}/signatures", response=TopicDetailOut, summary="Sign the resolution, as oneself"
 )
-def signature_sign(request, topic_id: int, payload: VersionIn):
+def signature_sign(request, topic_id: Id, payload: VersionIn):
     return _step(request, topic_id, services.signature_sign, version=payload.version)
 
 
 @router.post(
     "/topics/{topic_id}/refusals", response=TopicDetailOut, summary="Refuse to sign, with a public reason"
 )
-def signature_refuse(request, topic_id: int, payload: ReasonIn):
+def signature_refuse(request, topic_id: Id, payload: ReasonIn):
     return _step(request, topic_id, services.signature_refuse, reason=payload.reason, version=payload.version)
 
 
 @router.post(
     "/topics/{topic_id}/publish", response=TopicDetailOut, summary="Make the decision (or the result) public"
 )
-def decision_publish(request, topic_id: int, payload: NoteIn):
+def decision_publish(request, topic_id: Id, payload: NoteIn):
     return _step(request, topic_id, services.decision_publish, note=payload.note, version=payload.version)
 
 
 @router.post(
     "/topics/{topic_id}/progress", response=TopicDetailOut, summary="Record the progress of carrying it out"
 )
-def progress_record(request, topic_id: int, payload: ProgressIn):
+def progress_record(request, topic_id: Id, payload: ProgressIn):
     return _step(
         request,
         topic_id,
@@ -837,7 +852,7 @@ def progress_record(request, topic_id: int, payload: ProgressIn):
 @router.post(
     "/topics/{topic_id}/close", response=TopicDetailOut, summary="Close the topic after its evaluation"
 )
-def topic_close(request, topic_id: int, payload: NoteIn):
+def topic_close(request, topic_id: Id, payload: NoteIn):
     return _step(request, topic_id, services.topic_close, note=payload.note, version=payload.version)
 
 
@@ -850,7 +865,7 @@ def topic_close(request, topic_id: int, payload: NoteIn):
     response=RatingSummaryOut,
     summary="Residents' ratings of the result",
 )
-def topic_ratings(request, topic_id: int):
+def topic_ratings(request, topic_id: Id):
     summary = selectors.rating_summary_for_topic(_topic_for(request, topic_id))
     summary.topics = 1 if summary.total else 0
     return _summary_out(summary)
@@ -872,7 +887,7 @@ def _summary_out(summary) -> dict:
     response={201: RatingSummaryOut},
     summary="Rate the result (resident of the area)",
 )
-def topic_rate(request, topic_id: int, payload: RatingIn):
+def topic_rate(request, topic_id: Id, payload: RatingIn):
     topic = _topic_for(request, topic_id)
     services.topic_rate(actor=request.user, topic=topic, rating=payload.rating, comment=payload.comment)
     return Status(201, _summary_out(selectors.rating_summary_for_topic(topic)))
@@ -881,7 +896,7 @@ def topic_rate(request, topic_id: int, payload: RatingIn):
 @router.get(
     "/areas/{code}/ratings", auth=PUBLIC, response=RatingSummaryOut, summary="Ratings rolled up for an area"
 )
-def area_ratings(request, code: str):
+def area_ratings(request, code: Code):
     return _summary_out(selectors.rating_rollup_for(user=request.user, area_code=code))
 
 
@@ -898,7 +913,7 @@ def _comment_out(comment) -> dict:
 @router.get(
     "/topics/{topic_id}/comments", auth=PUBLIC, response=list[CommentOut], summary="Residents' comments"
 )
-def comment_list(request, topic_id: int):
+def comment_list(request, topic_id: Id):
     topic = _topic_for(request, topic_id)
     full = rules.can_see_full_names(request.user, topic.committee)
     return [_comment_out(c) for c in selectors.comments_of(topic, full_names=full)]
@@ -907,7 +922,7 @@ def comment_list(request, topic_id: int):
 @router.post(
     "/topics/{topic_id}/comments", response={201: CommentOut}, summary="Comment (resident of the area)"
 )
-def comment_add(request, topic_id: int, payload: CommentIn):
+def comment_add(request, topic_id: Id, payload: CommentIn):
     topic = _topic_for(request, topic_id)
     comment = services.comment_add(actor=request.user, topic=topic, text=payload.text)
     comment.shown_name = comment.author_name
@@ -917,7 +932,7 @@ def comment_add(request, topic_id: int, payload: CommentIn):
 @router.post(
     "/comments/{comment_id}/hide", response=CommentOut, summary="Hide a comment with a reason (staff)"
 )
-def comment_hide(request, comment_id: int, payload: HideIn):
+def comment_hide(request, comment_id: Id, payload: HideIn):
     comment = Comment.objects.select_related("topic__committee").filter(pk=comment_id).first()
     if comment is None:
         raise Http404
@@ -930,13 +945,13 @@ def comment_hide(request, comment_id: int, payload: HideIn):
 @router.post(
     "/topics/{topic_id}/follow", response={204: None}, summary="Follow a topic: be told of every step"
 )
-def topic_follow(request, topic_id: int):
+def topic_follow(request, topic_id: Id):
     services.topic_follow(actor=request.user, topic=_topic_for(request, topic_id))
     return Status(204, None)
 
 
 @router.delete("/topics/{topic_id}/follow", response={204: None}, summary="Stop following a topic")
-def topic_unfollow(request, topic_id: int):
+def topic_unfollow(request, topic_id: Id):
     services.topic_unfollow(actor=request.user, topic=_topic_for(request, topic_id))
     return Status(204, None)
 
@@ -944,10 +959,10 @@ def topic_unfollow(request, topic_id: int):
 @router.post(
     "/topics/{topic_id}/links", response={201: LinkOut}, summary="Link a case or a notice (member or staff)"
 )
-def topic_link(request, topic_id: int, payload: LinkIn):
+def topic_link(request, topic_id: Id, payload: LinkIn):
     topic = _topic_for(request, topic_id)
     if payload.kind == "case":
-        if not payload.target_id.isdigit():
+        if not payload.target_id.isdigit() or len(payload.target_id) > 15:
             raise DeliberationError(_("A case number is a number."), code="bad_case")
         link = services.topic_link_case(actor=request.user, topic=topic, case_id=int(payload.target_id))
     elif payload.kind == "notice":
@@ -990,7 +1005,7 @@ def _meeting_out(meeting) -> dict:
     response={201: MeetingOut},
     summary="Call a meeting (member or staff)",
 )
-def meeting_schedule(request, committee_id: int, payload: MeetingIn):
+def meeting_schedule(request, committee_id: Id, payload: MeetingIn):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     meeting = services.meeting_schedule(actor=request.user, committee=committee, **payload.dict())
     return Status(201, _meeting_out(meeting))
@@ -1002,7 +1017,7 @@ def meeting_schedule(request, committee_id: int, payload: MeetingIn):
     summary="Record a paper meeting afterwards, with the photo of its sign-in sheet",
 )
 def meeting_record_offline(
-    request, committee_id: int, payload: Form[OfflineMeetingIn], sign_in_sheet: File[UploadedFile]
+    request, committee_id: Id, payload: Form[OfflineMeetingIn], sign_in_sheet: File[UploadedFile]
 ):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     meeting = services.meeting_record_offline(
@@ -1017,14 +1032,14 @@ def meeting_record_offline(
     response=MeetingOut,
     summary="A meeting: agenda, attendance, decisions",
 )
-def meeting_detail(request, meeting_id: int):
+def meeting_detail(request, meeting_id: Id):
     return _meeting_out(selectors.meeting_get_for(user=request.user, pk=meeting_id))
 
 
 @router.post(
     "/meetings/{meeting_id}/sign-in", response=MeetingOut, summary="Sign in to a meeting, as oneself"
 )
-def meeting_sign_in(request, meeting_id: int):
+def meeting_sign_in(request, meeting_id: Id):
     meeting = selectors.meeting_get_for(user=request.user, pk=meeting_id)
     services.meeting_sign_in(actor=request.user, meeting=meeting, origin=_origin(request))
     return _meeting_out(meeting)
@@ -1032,7 +1047,7 @@ def meeting_sign_in(request, meeting_id: int):
 
 @router.post("/meetings/{meeting_id}/record", response=MeetingOut, summary="Record the minutes and who came")
 def meeting_record(
-    request, meeting_id: int, payload: Form[RecordIn], sign_in_sheet: File[UploadedFile] = None
+    request, meeting_id: Id, payload: Form[RecordIn], sign_in_sheet: File[UploadedFile] = None
 ):
     meeting = selectors.meeting_get_for(user=request.user, pk=meeting_id)
     meeting = services.meeting_record(
