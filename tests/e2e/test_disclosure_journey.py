@@ -73,15 +73,19 @@ def test_allowance_roster_from_excel_to_confirmation(live_server, page, phone_pa
         expect(phone.locator("body")).not_to_contain_text("11010519491231002X")
         expect(phone.locator("#chain")).to_have_class("chain-ok")
         with phone.expect_navigation():
-            phone.click("#objections a")
+            phone.locator("#objections a").focus()
+            phone.keyboard.press("Enter")
         phone.fill("#id_username", "resident")
         phone.fill("#id_password", "Grassroots-pass-1")
         with phone.expect_navigation():
             phone.click("main form button[type=submit]")
         assert phone.url == online
         phone.fill("#id_objection", "李四家收入已经下降，不应停保，请重新核查。")
+        send = phone.locator("#objections button[type=submit]")
+        send.scroll_into_view_if_needed()
         with phone.expect_navigation():
-            phone.click("#objections button[type=submit]")
+            send.focus()
+            phone.keyboard.press("Enter")
         expect(phone.locator("#objections")).to_contain_text("李四家收入已经下降")
 
     # then it arrived as a case at the village, routed to the village staff
