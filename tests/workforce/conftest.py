@@ -38,6 +38,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     for code in (G1, G2, OTHER_GRID):
         grid(code)
     committee = party.party_organisation_create(
