@@ -18,7 +18,7 @@ from .models import (
 
 
 class _Versioned(forms.Form):
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, min_value=0, max_value=2**31, widget=forms.HiddenInput)
 
 
 class ProposeForm(forms.Form):
@@ -67,11 +67,11 @@ class TallyForm(_Versioned):
     text = forms.CharField(label=_("Plan or resolution voted on"), widget=forms.Textarea(attrs={"rows": 3}))
     held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
-    expected = forms.IntegerField(label=_("Entitled to attend"), min_value=1)
-    present = forms.IntegerField(label=_("Present"), min_value=0)
-    agree = forms.IntegerField(label=_("Agree"), min_value=0)
-    disagree = forms.IntegerField(label=_("Disagree"), min_value=0)
-    abstain = forms.IntegerField(label=_("Abstain"), min_value=0, initial=0)
+    expected = forms.IntegerField(label=_("Entitled to attend"), min_value=1, max_value=1_000_000)
+    present = forms.IntegerField(label=_("Present"), min_value=0, max_value=1_000_000)
+    agree = forms.IntegerField(label=_("Agree"), min_value=0, max_value=1_000_000)
+    disagree = forms.IntegerField(label=_("Disagree"), min_value=0, max_value=1_000_000)
+    abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=1_000_000, initial=0)
     sign_in_sheet = forms.FileField(label=_("Photo of the sign-in sheet"), required=False)
 
 
@@ -98,7 +98,7 @@ class HideCommentForm(forms.Form):
 
 
 class LinkCaseForm(forms.Form):
-    case_id = forms.IntegerField(label=_("Case number"), min_value=1)
+    case_id = forms.IntegerField(label=_("Case number"), min_value=1, max_value=2**53)
 
 
 class LinkNoticeForm(forms.Form):
@@ -150,14 +150,16 @@ class CommitteeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CommitteeKind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
     area_code = forms.CharField(label=_("Village or community code"), max_length=12, min_length=12)
-    village_group = forms.IntegerField(label=_("Village group number"), required=False, min_value=1)
+    village_group = forms.IntegerField(
+        label=_("Village group number"), required=False, min_value=1, max_value=999
+    )
     is_public = forms.BooleanField(
         label=_("Open to everyone without logging in"), required=False, initial=True
     )
 
 
 class AppointForm(forms.Form):
-    seat = forms.IntegerField(label=_("Seat"), required=False, min_value=1)
+    seat = forms.IntegerField(label=_("Seat"), required=False, min_value=1, max_value=999)
     role = forms.ChoiceField(label=_("Role"), choices=SeatRole.choices)
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     username = forms.CharField(

@@ -59,6 +59,16 @@ def _covering_q(user, roles) -> Q:
     return q | Q(area_code__in=sorted(above)) if above else q
 
 
+MAX_PK = 2**63 - 1
+
+
+def valid_pk(pk) -> int:
+    """An id from a URL or a form that a database column can hold, else 404 (never a server error)."""
+    if not isinstance(pk, int) or not 1 <= pk <= MAX_PK:
+        raise Http404
+    return pk
+
+
 seated = workflow.seated
 step_status = workflow.step_status
 available_actions = workflow.available_actions
@@ -95,7 +105,7 @@ def committee_list_for(*, user, area_code: str | None = None) -> QuerySet[Commit
 
 
 def committee_get_for(*, user, pk: int) -> Committee:
-    committee = Committee.objects.select_related("area", "village_group").filter(pk=pk).first()
+    committee = Committee.objects.select_related("area", "village_group").filter(pk=valid_pk(pk)).first()
     if committee is None or not rules.can_view_committee(user, committee):
         raise OutOfScope
     return committee
@@ -144,7 +154,7 @@ def topic_list_for_committee(*, committee: Committee, state: str = "") -> QueryS
 def topic_get_for(*, user, pk: int) -> Topic:
     topic = (
         Topic.objects.select_related("committee", "committee__area", "committee__village_group", "resolution")
-        .filter(pk=pk)
+        .filter(pk=valid_pk(pk))
         .first()
     )
     if topic is None or not rules.can_view_committee(user, topic.committee):
@@ -435,7 +445,7 @@ def meeting_list_for(committee: Committee, limit: int = 20) -> list[Meeting]:
 
 
 def meeting_get_for(*, user, pk: int) -> Meeting:
-    meeting = Meeting.objects.select_related("committee", "committee__area").filter(pk=pk).first()
+    meeting = Meeting.objects.select_related("committee", "committee__area").filter(pk=valid_pk(pk)).first()
     if meeting is None or not rules.can_view_committee(user, meeting.committee):
         raise OutOfScope
     return meeting
@@ -467,7 +477,7 @@ def sheet_name_for(*, user, kind: str, pk: int) -> str:
         meeting = meeting_get_for(user=user, pk=pk)
         name = meeting.sign_in_sheet.name
     else:
-        tally = Tally.objects.select_related("topic__committee").filter(pk=pk).first()
+        tally = Tally.objects.select_related("topic__committee").filter(pk=valid_pk(pk)).first()
         if tally is None or not rules.can_view_committee(user, tally.topic.committee):
             raise OutOfScope
         name = tally.sign_in_sheet.name

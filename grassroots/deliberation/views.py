@@ -238,7 +238,7 @@ def _act(request, topic: Topic, action: str, form, origin: Origin):
         services.opinion_record(**stepped, stance=d["stance"], text=d["text"])
         return _("Your opinion is recorded.")
     if action == "correct_opinion":
-        opinion = Opinion.objects.filter(pk=d["opinion"], topic=topic).first()
+        opinion = Opinion.objects.filter(pk=selectors.valid_pk(d["opinion"]), topic=topic).first()
         if opinion is None:
             raise Http404
         services.opinion_correct(
@@ -300,7 +300,7 @@ def _act(request, topic: Topic, action: str, form, origin: Origin):
         services.comment_add(**common, text=d["text"])
         return _("Your comment is published.")
     if action == "hide_comment":
-        comment = Comment.objects.filter(pk=d["comment"], topic=topic).first()
+        comment = Comment.objects.filter(pk=selectors.valid_pk(d["comment"]), topic=topic).first()
         if comment is None:
             raise Http404
         services.comment_hide(actor=user, comment=comment, reason=d["reason"])
@@ -570,7 +570,7 @@ def member_new(request, pk: int):
 @login_required
 @require_POST
 def member_end(request, pk: int):
-    membership = Membership.objects.select_related("committee").filter(pk=pk).first()
+    membership = Membership.objects.select_related("committee").filter(pk=selectors.valid_pk(pk)).first()
     if membership is None:
         raise Http404
     committee = selectors.committee_get_for(user=request.user, pk=membership.committee_id)

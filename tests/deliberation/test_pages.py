@@ -213,3 +213,16 @@ def test_the_area_page_rolls_up_ratings(client):
     client.logout()
     page = client.get(reverse("deliberation:area", args=[VILLAGE])).content.decode()
     assert "100%" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/deliberation/committees/99999999999999999999/",
+        "/deliberation/topics/99999999999999999999/",
+        "/deliberation/meetings/99999999999999999999/",
+        "/deliberation/sheets/tally/99999999999999999999/",
+    ],
+)
+def test_an_id_no_column_can_hold_is_not_found(client, url):
+    assert client.get(url).status_code == 404
