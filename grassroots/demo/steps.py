@@ -36,6 +36,7 @@ STEPS: list[str] = [
     "grassroots.demo.grid_workers.GridWorkersStep",
     "grassroots.demo.logins.LoginsStep",
     "grassroots.demo.people.PeopleStep",
+    "grassroots.demo.workforce.WorkforceStep",
     "grassroots.demo.deliberation.DeliberationStep",
     "grassroots.demo.disclosure.DisclosureStep",
 ]

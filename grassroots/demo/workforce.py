@@ -1,0 +1,271 @@
+"""Party organisations, members with check-ins and service hours, volunteer teams, villager councils and
+patrols with tracks for the demo city.
+
+Every community and village gets a party committee (community) or general branch (village) and a party
+branch on each of its grids; every grid three to five members, about one in three in service and checked in
+to the branch of the grid where they live, with a few service records. Every community and village has a
+volunteer team; villages also a villager council; each with two activities. About one grid in four has a
+patrol by its grid worker with a track of some forty positions; the demo grid worker login has one too.
+The demo resident login is an in-service member with a confirmed check-in. Inserted in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import clock
+from grassroots.accounts.models import User
+from grassroots.areas.codes import Level
+from grassroots.areas.models import Area, AreaKind, Grid
+from grassroots.workforce.models import (
+    Assignment,
+    AssignmentRole,
+    CheckIn,
+    CheckInStatus,
+    GroupActivity,
+    GroupKind,
+    GroupMember,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrgKind,
+    Patrol,
+    PatrolPoint,
+    ServiceGroup,
+    ServiceRecord,
+)
+
+from .city import CITY_CODE
+from .steps import DemoContext
+
+PLEDGES = [
+    "周末为独居老人代购",
+    "辅导社区儿童作业",
+    "参加夜间治安巡逻",
+    "垃圾分类宣传",
+    "义务理发",
+    "政策法规宣讲",
+]
+SERVICES = ["走访独居老人", "清理楼道杂物", "协助核酸采样点秩序", "宣讲惠农政策", "陪同就医", "调解邻里纠纷"]
+ACTIVITIES = ["清理村道垃圾", "关爱留守儿童", "义诊", "植树", "移风易俗宣讲", "修缮村民活动室"]
+COMMUNITY_KINDS = {AreaKind.COMMUNITY}
+
+
+class WorkforceStep:
+    name = "workforce"
+    label = _("party organisations, check-ins, teams, councils and patrols")
+
+    def run(self, ctx: DemoContext) -> dict[str, int]:
+        rng = ctx.rng("workforce")
+        fake = ctx.faker("workforce")
+        today = clock.today()
+        year = today.year
+        villages = list(
+            Area.objects.filter(code__startswith=CITY_CODE, level=Level.VILLAGE, is_synthetic=True)
+            .order_by("code")
+            .values_list("code", "name", "kind")
+        )
+        grids_by_village: dict[str, list[str]] = {}
+        for code in (
+            Grid.objects.filter(area__code__startswith=CITY_CODE)
+            .order_by("area__code")
+            .values_list("area__code", flat=True)
+        ):
+            grids_by_village.setdefault(code[:12], []).append(code)
+
+        # organisations: the parent first, then the grid branches pointing at it
+        tops = PartyOrganisation.objects.bulk_create(
+            [
+                PartyOrganisation(
+                    name=f"{name}{'党委' if kind in COMMUNITY_KINDS else '党总支'}",
+                    kind=PartyOrgKind.COMMITTEE if kind in COMMUNITY_KINDS else PartyOrgKind.GENERAL_BRANCH,
+                    area_code=code,
+                    is_synthetic=True,
+                )
+                for code, name, kind in villages
+            ]
+        )
+        top_by_code = {o.area_code: o for o in tops}
+        branches = PartyOrganisation.objects.bulk_create(
+            [
+                PartyOrganisation(
+                    name=f"第{int(g[-3:])}网格党支部",
+                    kind=PartyOrgKind.BRANCH,
+                    parent=top_by_code[v],
+                    area_code=g,
+                    is_grid_branch=True,
+                    is_synthetic=True,
+                )
+                for v, grids in grids_by_village.items()
+                if v in top_by_code
+                for g in grids
+            ]
+        )
+        members = []
+        for branch in branches:
+            for _i in range(rng.randint(3, 5)):
+                members.append(
+                    PartyMember(
+                        name=fake.name(),
+                        organisation=branch,
+                        area_code=branch.area_code,
+                        is_in_service=rng.random() < 0.35,
+                        home_grid_code=branch.area_code,
+                        is_synthetic=True,
+                    )
+                )
+        resident = User.objects.filter(username="resident", is_synthetic=True).first()
+        if resident is not None and members:
+            home = resident.grants.values_list("area_code", flat=True).first()
+            target = next((m for m in members if m.area_code == home), members[0])
+            target.user, target.is_in_service, target.name = (
+                resident,
+                True,
+                resident.display_name or target.name,
+            )
+        members = PartyMember.objects.bulk_create(members)
+        branch_by_code = {b.area_code: b for b in branches}
+        start = dt.datetime.combine(today.replace(month=1, day=1), dt.time(9), tzinfo=dt.UTC)
+        check_ins = CheckIn.objects.bulk_create(
+            [
+                CheckIn(
+                    member=m,
+                    branch=branch_by_code[m.home_grid_code],
+                    area_code=m.home_grid_code,
+                    year=year,
+                    pledge=rng.choice(PLEDGES),
+                    status=CheckInStatus.CONFIRMED
+                    if rng.random() < 0.85 or m.user_id
+                    else CheckInStatus.REQUESTED,
+                    requested_at=start,
+                    decided_at=start + dt.timedelta(days=2),
+                )
+                for m in members
+                if m.is_in_service
+            ]
+        )
+        days_so_far = max((today - start.date()).days, 1)
+        records = [
+            ServiceRecord(
+                check_in=c,
+                area_code=c.area_code,
+                served_on=start.date() + dt.timedelta(days=rng.randrange(days_so_far)),
+                hours=Decimal(rng.choice(["1", "1.5", "2", "3", "4"])),
+                description=rng.choice(SERVICES),
+            )
+            for c in check_ins
+            if c.status == CheckInStatus.CONFIRMED
+            for _i in range(rng.randint(1, 4))
+        ]
+        ServiceRecord.objects.bulk_create(records)
+
+        # teams and councils
+        groups = []
+        for code, name, kind in villages:
+            groups.append(
+                ServiceGroup(kind=GroupKind.TEAM, name=f"{name}志愿服务队", area_code=code, is_synthetic=True)
+            )
+            if kind not in COMMUNITY_KINDS:
+                groups.append(
+                    ServiceGroup(
+                        kind=GroupKind.COUNCIL, name=f"{name}村民理事会", area_code=code, is_synthetic=True
+                    )
+                )
+        groups = ServiceGroup.objects.bulk_create(groups)
+        group_members = []
+        for group in groups:
+            names = list(dict.fromkeys(fake.name() for _i in range(rng.randint(5, 9))))
+            group.leader_name = names[0]
+            group_members += [GroupMember(group=group, name=n, is_leader=i == 0) for i, n in enumerate(names)]
+        ServiceGroup.objects.bulk_update(groups, ["leader_name"])
+        group_members = GroupMember.objects.bulk_create(group_members)
+        by_group: dict[int, list[GroupMember]] = {}
+        for gm in group_members:
+            by_group.setdefault(gm.group_id, []).append(gm)
+        activities = GroupActivity.objects.bulk_create(
+            [
+                GroupActivity(
+                    group=group,
+                    area_code=group.area_code,
+                    held_on=start.date() + dt.timedelta(days=rng.randrange(days_so_far)),
+                    description=rng.choice(ACTIVITIES),
+                    hours=Decimal(rng.choice(["2", "3", "4"])),
+                )
+                for group in groups
+                for _i in range(2)
+            ]
+        )
+        Through = GroupActivity.participants.through
+        Through.objects.bulk_create(
+            [
+                Through(groupactivity_id=a.pk, groupmember_id=m.pk)
+                for a in activities
+                for m in rng.sample(by_group[a.group_id], k=min(3, len(by_group[a.group_id])))
+            ]
+        )
+
+        # patrols with tracks, ended, within the retention period
+        patrol_workers = {}
+        for a in (
+            Assignment.objects.filter(
+                area_code__startswith=CITY_CODE, role=AssignmentRole.WORKER, ended_on__isnull=True
+            )
+            .select_related("worker")
+            .order_by("area_code", "worker_id")
+        ):
+            if a.worker.user_id or (a.area_code == a.worker.area_code and rng.random() < 0.25):
+                patrol_workers.setdefault(a.worker_id, a.worker)
+        now = clock.now()
+        patrols = []
+        for worker in patrol_workers.values():
+            began = now - dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 6))
+            patrols.append(
+                Patrol(
+                    worker=worker,
+                    area_code=worker.area_code,
+                    started_at=began,
+                    ended_at=began + dt.timedelta(minutes=40 * 30 // 60 + rng.randint(0, 40)),
+                    point_count=40,
+                    is_synthetic=True,
+                )
+            )
+        patrols = Patrol.objects.bulk_create(patrols)
+        bbox = {
+            g.area.code: g
+            for g in Grid.objects.filter(area__code__in={p.area_code for p in patrols}).select_related("area")
+        }
+        points = []
+        for p in patrols:
+            g = bbox.get(p.area_code)
+            lon = (g.min_lon + g.max_lon) / 2 if g and g.min_lon is not None else 109.0 + rng.random()
+            lat = (g.min_lat + g.max_lat) / 2 if g and g.min_lat is not None else 40.5 + rng.random()
+            for i in range(40):
+                lon += rng.uniform(-0.0004, 0.0004)
+                lat += rng.uniform(-0.0004, 0.0004)
+                points.append(
+                    PatrolPoint(
+                        patrol=p, recorded_at=p.started_at + dt.timedelta(seconds=30 * i), lon=lon, lat=lat
+                    )
+                )
+        PatrolPoint.objects.bulk_create(points, batch_size=2000)
+        return {
+            "party organisations": len(tops) + len(branches),
+            "party members": len(members),
+            "check-ins": len(check_ins),
+            "service records": len(records),
+            "teams and councils": len(groups),
+            "activities": len(activities),
+            "patrols": len(patrols),
+            "patrol positions": len(points),
+        }
+
+    def reset(self, ctx: DemoContext) -> None:
+        PatrolPoint.objects.filter(patrol__is_synthetic=True).delete()
+        Patrol.objects.filter(is_synthetic=True).delete()
+        ServiceGroup.objects.filter(is_synthetic=True).delete()
+        CheckIn.objects.filter(member__is_synthetic=True).delete()
+        PartyMember.objects.filter(is_synthetic=True).delete()
+        PartyOrganisation.objects.filter(is_synthetic=True, kind=PartyOrgKind.BRANCH).delete()
+        PartyOrganisation.objects.filter(is_synthetic=True).delete()
