@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes
 from grassroots.areas.codes import Level, ancestor_codes, level_of
 
 from . import calendar, deadlines, workflow
+from .metrics import under
 from .models import OPEN_STATES, Case, CaseEvent, CasePhoto, Category, PhotoStage, Source, State
 
 QUEUE_PAGE_SIZE = 25
@@ -70,10 +72,9 @@ def case_queue_for(*, user, filters: QueueFilters | None = None) -> QuerySet[Cas
     f = filters or QueueFilters()
     qs = scoped(Case.objects.all(), user, roles=workflow.VIEWERS)
     prefixes = queue_areas_for(user=user)
-    if len(prefixes) == 1 and prefixes[0]:
-        # The same rows as the scope's prefix match, said as a range as well: SQLite's LIKE cannot use an
-        # index, its range can (PostgreSQL uses its pattern index for the prefix).
-        qs = qs.filter(area_code__gte=prefixes[0], area_code__lt=prefixes[0] + ":")
+    if len(prefixes) == 1 and prefixes[0] and connection.vendor == "sqlite":
+        # the scope's prefix once more as a range, which SQLite's index can use (see metrics.under)
+        qs = qs.filter(under("area_code", prefixes[0]))
     if f.state == "open":
         qs = qs.filter(state__in=OPEN_STATES)
     elif f.state:
@@ -87,7 +88,7 @@ def case_queue_for(*, user, filters: QueueFilters | None = None) -> QuerySet[Cas
     if f.source:
         qs = qs.filter(source=f.source)
     if f.area:
-        qs = qs.filter(area_code__startswith=f.area, area_code__gte=f.area, area_code__lt=f.area + ":")
+        qs = qs.filter(under("area_code", f.area))
     if f.since:
         qs = qs.filter(reported_at__gte=_local_midnight(f.since))
     if f.until:
