@@ -503,6 +503,7 @@ class WorkloadRowOut(Schema):
     patrols: int
     patrol_hours: Decimal
     findings: int
+    extra: dict[str, Any] = Field(default_factory=dict, description="figures added by higher apps (cases)")
 
 
 class WorkloadOut(Schema):
@@ -531,6 +532,7 @@ def workload(request, area: str, year: int | None = None):
                 "patrols": r["patrols"],
                 "patrol_hours": r["patrol_hours"],
                 "findings": r["findings"],
+                "extra": r.get("extra", {}),
             }
             for i, r in enumerate(rows, start=1)
         ],

@@ -17,6 +17,7 @@ urlpatterns = [
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
     path("patrols/<int:pk>/end/", views.patrol_action, {"action": "end"}, name="patrol_end"),
     path("patrols/<int:pk>/findings/", views.patrol_action, {"action": "finding"}, name="patrol_finding"),
+    path("workers/<int:pk>/", views.worker, name="worker"),
     path("workload/<str:code>/", views.workload, name="workload"),
     path("<str:code>/", views.grid, name="grid"),
 ]

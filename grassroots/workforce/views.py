@@ -219,3 +219,29 @@ def workload(request, code: str):
             "definitions": [(k, v) for k, v in selectors.WORKLOAD_DEFINITIONS.items()],
         },
     )
+
+
+@login_required
+def worker(request, pk: int):
+    """A grid worker: assignment history, red grid worker duties and, for supervisors, the year's workload."""
+    worker = selectors.worker_get_for(user=request.user, pk=pk)
+    year = clock.today().year
+    figures = None
+    if rules.can_supervise_worker(request.user, worker.area_code):
+        figures = next(
+            r
+            for r in selectors.worker_workload(user=request.user, area_code=worker.area_code, year=year)
+            if r["worker"].pk == worker.pk
+        )
+    return render(
+        request,
+        "workforce/worker.html",
+        {
+            "worker": worker,
+            "assignments": list(worker.assignments.order_by("-started_on")),
+            "duties": list(worker.duties.all()),
+            "figures": figures,
+            "year": year,
+            "definitions": list(selectors.WORKLOAD_DEFINITIONS.items()),
+        },
+    )

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from grassroots import clock
+from grassroots.workforce import selectors
 from grassroots.workforce.models import CheckIn, Patrol, PatrolFinding
 from grassroots.workforce.services import patrols
 from grassroots.workforce.services.patrols import Position
@@ -63,3 +64,24 @@ def test_workload_page_for_supervisors(world):
     body = client_for(world.township_staff).get(f"/grids/workload/{VILLAGE}/").content.decode()
     assert "李巡" in body and "赵巡" in body
     assert client_for(world.worker_user).get(f"/grids/workload/{VILLAGE}/").status_code == 404
+
+
+def test_worker_page_and_the_workload_hook(world):
+    # given a provider registered the way the cases app would register one
+    def cases_figures(worker_ids, year):
+        return {world.worker.pk: {"cases_closed": 4}}
+
+    selectors.workload_provider_register(cases_figures)
+    try:
+        body = client_for(world.township_staff).get(f"/grids/workers/{world.worker.pk}/").content.decode()
+        assert "cases_closed" in body and "worker-figures" in body
+        ranked = client_for(world.township_staff).get(f"/grids/workload/{VILLAGE}/").content.decode()
+        assert 'data-figure="cases_closed"' in ranked
+    finally:
+        selectors._WORKLOAD_PROVIDERS.remove(cases_figures)
+    # a resident of the grid sees no worker page; the worker sees theirs without the workload
+    assert client_for(world.resident).get(f"/grids/workers/{world.worker.pk}/").status_code == 404
+    assert (
+        "worker-figures"
+        not in client_for(world.worker_user).get(f"/grids/workers/{world.worker.pk}/").content.decode()
+    )
