@@ -129,3 +129,19 @@ def test_board_list_pins_its_queries(town, django_assert_num_queries):
     with django_assert_num_queries(4):
         response = client.get("/api/v1/disclosure/boards")
     assert [b["name"] for b in response.json()] == ["民主村村务公开栏"]
+
+
+def test_public_board_lists_pin_their_queries(town, django_assert_num_queries):
+    # given a board with three published notices, one of them corrected and objected to
+    with clock.frozen(at("2026-03-02")):
+        notices = [services.notice_publish(actor=town.staff, notice=_draft(town)) for _ in range(3)]
+        services.notice_correct(actor=town.staff, notice=notices[0], reason="更正", title="更正标题")
+        services.objection_raise(actor=town.resident, notice=notices[1], text="有异议")
+    client = Client()
+    # then the public page and the API answer in a fixed number of queries, whatever the number of notices
+    with clock.frozen(at("2026-03-03")):
+        with django_assert_num_queries(3):
+            assert client.get(f"/disclosure/boards/{town.board.pk}/").status_code == 200
+        with django_assert_num_queries(4):
+            response = client.get(f"/api/v1/disclosure/boards/{town.board.pk}/notices")
+    assert len(response.json()) == 3 and all(n["chain_ok"] for n in response.json())
