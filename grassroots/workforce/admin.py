@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.accounts.admin import ScopedAdmin
 
 from . import services
-from .models import Assignment, GridWorker
+from .models import Assignment, CheckIn, GridWorker, PartyOrganisation, Patrol, ServiceGroup
 from .rules import can_manage_workforce
 
 
@@ -160,3 +160,45 @@ class AssignmentAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyScopedAdmin(ScopedAdmin):
+    """Party organisations, check-ins, teams and patrols are written through the pages and the API (which
+    check the rules and audit); the admin only lists them, inside the administrator's areas."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PartyOrganisation)
+class PartyOrganisationAdmin(_ReadOnlyScopedAdmin):
+    list_display = ("name", "kind", "area_code", "is_grid_branch")
+    list_filter = ("kind", "is_grid_branch")
+    search_fields = ("name", "area_code")
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(_ReadOnlyScopedAdmin):
+    list_display = ("member", "branch", "year", "status", "area_code")
+    list_filter = ("status", "year")
+    list_select_related = ("member", "branch")
+
+
+@admin.register(ServiceGroup)
+class ServiceGroupAdmin(_ReadOnlyScopedAdmin):
+    list_display = ("name", "kind", "leader_name", "area_code")
+    list_filter = ("kind",)
+
+
+@admin.register(Patrol)
+class PatrolAdmin(_ReadOnlyScopedAdmin):
+    # The track itself is not shown here: it is the worker's personal data, for supervisors' pages only.
+    list_display = ("worker", "area_code", "started_at", "ended_at", "point_count", "track_deleted_at")
+    fields = ("worker", "area_code", "started_at", "ended_at", "point_count", "track_deleted_at", "note")
+    list_select_related = ("worker",)

@@ -11,7 +11,7 @@ from django.test import Client
 from grassroots import clock
 from grassroots.workforce import selectors
 from grassroots.workforce.models import CheckIn, Patrol, PatrolFinding
-from grassroots.workforce.services import patrols
+from grassroots.workforce.services import party, patrols
 from grassroots.workforce.services.patrols import Position
 
 from .conftest import G1, VILLAGE
@@ -85,3 +85,16 @@ def test_worker_page_and_the_workload_hook(world):
         "worker-figures"
         not in client_for(world.worker_user).get(f"/grids/workers/{world.worker.pk}/").content.decode()
     )
+
+
+def test_admin_lists_patrols_and_check_ins_in_scope_read_only(world):
+    # given an administrator of the banner with staff access, and a patrol and a check-in in the village
+    with clock.frozen(NOW):
+        patrols.patrol_start(actor=None, worker=world.worker)
+    party.check_in_request(actor=None, member=world.member, pledge="巡逻", year=2026)
+    world.administrator.is_staff = True
+    world.administrator.save()
+    admin = client_for(world.administrator)
+    assert "李巡" in admin.get("/admin/workforce/patrol/").content.decode()
+    assert "王党员" in admin.get("/admin/workforce/checkin/").content.decode()
+    assert admin.get("/admin/workforce/patrol/add/").status_code == 403
