@@ -330,3 +330,43 @@ def check_statement(statement: dict) -> dict:
         "expense_total": str(totals["expense_total"]),
         "closing_balance": str(closing),
     }
+
+
+KIND_WORDS = {"收入": "income", "income": "income", "支出": "expense", "expense": "expense"}
+
+
+def statement_from_text(*, period: str, opening_balance: str, lines_text: str, income_total: str = "",
+                        expense_total: str = "", closing_balance: str = "") -> dict:  # fmt: skip
+    """A statement from the staff form: one line per row, ``行号, 收入|支出, 项目, 金额[, 上级行号]``
+    (commas or tabs, so rows pasted from a spreadsheet work). Checked by :func:`check_statement`."""
+    lines = []
+    for position, raw in enumerate((lines_text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        parts = [p.strip() for p in raw.replace("\t", ",").replace("，", ",").split(",")]
+        if len(parts) < 4:
+            raise ContentInvalid(
+                _(
+                    "Line %(no)s: write number, income or expense, item, amount (and the parent line's number)."
+                )
+                % {"no": position},
+                detail={"line": str(position)},
+            )
+        lines.append(
+            {
+                "no": parts[0],
+                "kind": KIND_WORDS.get(parts[1].lower(), parts[1]),
+                "item": parts[2],
+                "amount": parts[3],
+                "parent": parts[4] if len(parts) > 4 else "",
+            }
+        )
+    statement = {"period": period, "opening_balance": opening_balance or "0", "lines": lines}
+    for key, value in (
+        ("income_total", income_total),
+        ("expense_total", expense_total),
+        ("closing_balance", closing_balance),
+    ):
+        if (value or "").strip():
+            statement[key] = value.strip()
+    return check_statement(statement)

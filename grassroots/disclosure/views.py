@@ -6,7 +6,6 @@ answering and confirming. Thin: parse, check, call a service or selector, render
 from __future__ import annotations
 
 import io
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.errors import DomainError
 
-from . import channels, rules, selectors, services
+from . import channels, content, rules, selectors, services
 from .models import CatalogueItem, NoticeKind, Section
 
 
@@ -206,7 +205,14 @@ def notice_new(request, pk: int):
         item = CatalogueItem.objects.filter(board=board, pk=request.POST["catalogue_item"]).first()
     try:
         if kind == NoticeKind.FINANCE:
-            statement = json.loads(request.POST.get("statement") or "{}")
+            statement = content.statement_from_text(
+                period=request.POST.get("period", ""),
+                opening_balance=request.POST.get("opening_balance", ""),
+                lines_text=request.POST.get("lines", ""),
+                income_total=request.POST.get("income_total", ""),
+                expense_total=request.POST.get("expense_total", ""),
+                closing_balance=request.POST.get("closing_balance", ""),
+            )
             services.notice_create(
                 actor=request.user,
                 board=board,
@@ -246,8 +252,6 @@ def notice_new(request, pk: int):
                     _("These columns are private and were not imported: %(cols)s")
                     % {"cols": "、".join(imported.dropped_columns)},
                 )
-    except json.JSONDecodeError:
-        messages.error(request, _("The statement is not valid JSON."))
     except DomainError as exc:
         detail = ""
         if isinstance(exc.detail, dict) and exc.detail.get("rows"):

@@ -143,3 +143,27 @@ def test_catalogue_rolls_up_due_and_overdue_to_the_township(town, django_assert_
     assert rollup[0]["code"] == town.village.code[:9] and rollup[0]["overdue"] == 2 and rollup[0]["due"] == 1
     # and staff of another village see none of it
     assert selectors.catalogue_status_for(user=town.other_staff) == []
+
+
+def test_the_staff_form_refuses_a_statement_with_the_wrong_line_and_keeps_a_right_one(town):
+    from django.test import Client
+
+    from grassroots.disclosure.models import Notice
+
+    client = Client()
+    client.force_login(town.staff)
+    form = {
+        "kind": "finance",
+        "title": "3月收支",
+        "period": "2026年3月",
+        "opening_balance": "100.00",
+        "lines": "1,收入,上级转移支付,200.00\n2,支出,办公经费,50.00\n2.1,支出,水电费,20.00,2\n2.2\t支出\t办公用品\t31.00\t2",
+        "income_total": "200.00",
+        "expense_total": "50.00",
+    }
+    page = client.post(f"/disclosure/boards/{town.board.pk}/notices/new/", form, follow=True)
+    assert "2" in page.content.decode() and "51.00" in page.content.decode()
+    assert not Notice.objects.exists()
+    form["lines"] = form["lines"].replace("31.00", "30.00")
+    client.post(f"/disclosure/boards/{town.board.pk}/notices/new/", form)
+    assert Notice.objects.get().draft["statement"]["closing_balance"] == "250.00"
