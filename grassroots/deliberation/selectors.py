@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -33,6 +34,7 @@ from .models import (
     Opinion,
     ProgressEntry,
     ProgressStatus,
+    Rating,
     Resolution,
     ResolutionStatus,
     SeatRole,
@@ -98,10 +100,16 @@ def committee_list_for(*, user, area_code: str | None = None) -> QuerySet[Commit
     qs = Committee.objects.filter(visible_committees_q(user)).select_related("area", "village_group")
     if area_code:
         qs = qs.filter(area_code__startswith=area_code)
-    return qs.annotate(
-        open_topics=Count("topics", filter=~Q(topics__step__in=TERMINAL), distinct=True),
-        seated=Count("memberships", filter=Q(memberships__ended_on__isnull=True), distinct=True),
+    # A correlated count per committee shown (a page of them), not a join over every topic of the area.
+    open_topics = (
+        Topic.objects.filter(committee=OuterRef("pk"))
+        .exclude(step__in=TERMINAL)
+        .order_by()
+        .values("committee")
+        .annotate(n=Count("id"))
+        .values("n")
     )
+    return qs.annotate(open_topics=Coalesce(Subquery(open_topics), 0))
 
 
 def committee_get_for(*, user, pk: int) -> Committee:
@@ -371,12 +379,14 @@ def rating_summary_for_topic(topic: Topic) -> RatingSummary:
 
 
 def rating_rollup_for(*, user, area_code: str) -> RatingSummary:
-    """Residents' ratings of every visible committee's decisions under ``area_code`` (one query + one)."""
+    """Residents' ratings of every visible committee's decisions under ``area_code``: one scan of the
+    ratings under the prefix, counting each rating and the decisions rated."""
     visible = Committee.objects.filter(visible_committees_q(user))
-    rows = TopicRating.objects.filter(area_code__startswith=area_code, topic__committee__in=visible)
-    summary = _summary(rows.values("rating").annotate(n=Count("id")))
-    summary.topics = rows.values("topic").distinct().count()
-    return summary
+    counts = TopicRating.objects.filter(area_code__startswith=area_code, topic__committee__in=visible).aggregate(
+        **{r: Count("id", filter=Q(rating=r)) for r in Rating.values},
+        topics=Count("topic", distinct=True),
+    )
+    return RatingSummary(**counts)
 
 
 def my_rating(user, topic: Topic) -> TopicRating | None:
