@@ -486,7 +486,8 @@ def sheet(request, kind: str, pk: int):
     name = selectors.sheet_name_for(user=request.user, kind=kind, pk=pk)
     if not default_storage.exists(name):
         raise Http404
-    return FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    content_type = "image/webp" if name.endswith(".webp") else "image/jpeg"
+    return FileResponse(default_storage.open(name, "rb"), content_type=content_type)
 
 
 # --- managing committees -------------------------------------------------------------------------------------------
