@@ -5,6 +5,7 @@ from . import views
 app_name = "disclosure"
 urlpatterns = [
     path("", views.desk, name="desk"),
+    path("boards/new/", views.board_new, name="board_new"),
     path("boards/<int:pk>/", views.board, name="board"),
     path("boards/<int:pk>/manage/", views.board_manage, name="manage"),
     path("boards/<int:pk>/notices/new/", views.notice_new, name="notice_new"),

@@ -191,6 +191,37 @@ def board_manage(request, pk: int):
     )
 
 
+@login_required
+@require_POST
+def board_new(request):
+    from grassroots.accounts.scoping import OutOfScope
+    from grassroots.areas.models import Area, VillageGroup
+
+    village = Area.objects.filter(code=request.POST.get("village_code", "").strip()).first()
+    if village is None or not rules.can_manage_board(request.user, village.code):
+        raise OutOfScope
+    group = None
+    number = request.POST.get("village_group", "").strip()
+    if number:
+        group = VillageGroup.objects.filter(
+            village=village, number=number if number.isdigit() else -1
+        ).first()
+    try:
+        if number and group is None:
+            raise services.DisclosureError(_("Unknown village group; give its number."))
+        board = services.board_create(
+            actor=request.user,
+            village=village,
+            village_group=group,
+            name=request.POST.get("name", ""),
+            name_style=request.POST.get("name_style", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("disclosure:desk")
+    return redirect("disclosure:manage", pk=board.pk)
+
+
 def _back(board_pk):
     return redirect("disclosure:manage", pk=board_pk)
 

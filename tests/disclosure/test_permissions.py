@@ -145,3 +145,19 @@ def test_public_board_lists_pin_their_queries(town, django_assert_num_queries):
         with django_assert_num_queries(4):
             response = client.get(f"/api/v1/disclosure/boards/{town.board.pk}/notices")
     assert len(response.json()) == 3 and all(n["chain_ok"] for n in response.json())
+
+
+@pytest.mark.parametrize(("who", "allowed"), [("staff", True), ("other_staff", False), ("resident", False)])
+def test_board_creation_matrix(town, who, allowed):
+    from grassroots.disclosure.models import Board
+
+    client = _client(getattr(town, who))
+    response = client.post(
+        "/disclosure/boards/new/", {"village_code": town.village.code, "village_group": "2"}
+    )
+    if allowed:
+        board = Board.objects.exclude(pk=town.board.pk).get()
+        assert response.status_code == 302 and board.village_group == town.groups[1]
+        assert board.catalogue.count() == 4
+    else:
+        assert response.status_code == 404 and Board.objects.count() == 1
