@@ -52,7 +52,8 @@ def test_member_checks_in_branch_confirms_hours_reach_the_grid(live_server, page
     page.goto(f"{live_server.url}/grids/check-ins/")
     row = page.locator(f"tr[data-check-in='{CheckIn.objects.get().pk}']")
     expect(row).to_contain_text("周末为老人代购")
-    row.get_by_role("button", name="确认").or_(row.get_by_role("button", name="Confirm")).click()
+    expect(row.locator("form[action$='/confirm/'] button")).to_have_text("确认")
+    row.locator("form[action$='/confirm/'] button").click()
     expect(page.locator(".messages")).to_be_visible()
     assert CheckIn.objects.get().status == "confirmed"
     # the member logs hours
