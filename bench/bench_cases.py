@@ -53,7 +53,7 @@ COUNTY = "150825"
 METRICS_INDEX = "bench_case_metrics_cover"
 _COVERED = (
     "merged_into_id, state, accepted_at, response_due_at, dispatched_at, handled_at, handling_due_at, "
-    "closed_at, rework_count, rating, closing_level"
+    "closed_at, rework_count, rating, closing_level, assignee_kind, assignee_name"
 )
 METRICS_INDEX_SQL = {
     "postgresql": f"CREATE INDEX {METRICS_INDEX} ON cases_case (origin_code varchar_pattern_ops, reported_at) "
