@@ -19,5 +19,6 @@ urlpatterns = [
     path("patrols/<int:pk>/findings/", views.patrol_action, {"action": "finding"}, name="patrol_finding"),
     path("workers/<int:pk>/", views.worker, name="worker"),
     path("workload/<str:code>/", views.workload, name="workload"),
+    path("<str:code>/figures/", views.grid_figures, name="grid_figures"),
     path("<str:code>/", views.grid, name="grid"),
 ]

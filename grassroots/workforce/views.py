@@ -38,8 +38,6 @@ def grid(request, code: str):
                 kwargs={"code": grid.area.parent.code if grid.area.parent_id else code},
             ),
             "grid_kinds": GridKind.choices,
-            "figures": selectors.grid_figures(code),
-            "figure_definitions": selectors.FIGURE_DEFINITIONS,
         },
     )
 
@@ -244,4 +242,15 @@ def worker(request, pk: int):
             "year": year,
             "definitions": list(selectors.WORKLOAD_DEFINITIONS.items()),
         },
+    )
+
+
+@login_required
+def grid_figures(request, code: str):
+    """The grid's workforce figures for this year (a fragment the grid page loads after itself)."""
+    area_selectors.grid_get_for(user=request.user, code=code)
+    return render(
+        request,
+        "workforce/_grid_figures.html",
+        {"figures": selectors.grid_figures(code), "figure_definitions": selectors.FIGURE_DEFINITIONS},
     )

@@ -36,9 +36,11 @@ def test_check_in_pages_end_in_the_grid_figures(world):
         assert client_for(world.resident).post(f"/grids/check-ins/{check_in.pk}/confirm/").status_code == 404
         staff.post(f"/grids/check-ins/{check_in.pk}/confirm/")
         member.post(f"/grids/check-ins/{check_in.pk}/services/", {"hours": "3", "description": "巡逻"})
-        page = staff.get(f"/grids/{G1}/").content.decode()
+        assert 'id="grid-figures"' in staff.get(f"/grids/{G1}/").content.decode()
+        page = staff.get(f"/grids/{G1}/figures/").content.decode()
     assert 'class="service-hours">3' in page
     assert client_for(world.resident).get("/grids/check-in/").status_code == 404
+    assert client_for(world.outside_staff).get(f"/grids/{G1}/figures/").status_code == 404
 
 
 def test_patrol_pages(world):
