@@ -228,7 +228,7 @@ def generate(args) -> None:
 # --- import -------------------------------------------------------------------------------------------------
 
 
-def write_import_file(path: Path, rows: int) -> None:
+def write_import_file(path: Path, rows: int, round_: int = 0) -> None:
     """A 100,000-row file of new residents for the grids of IMPORT_COUNTY (fixed seed)."""
     from openpyxl import Workbook
 
@@ -236,7 +236,7 @@ def write_import_file(path: Path, rows: int) -> None:
     from grassroots.areas.models import Area
     from grassroots.people.services.transfer import COLUMNS
 
-    rng = random.Random(SEED + 1)
+    rng = random.Random(SEED + 1 + round_)
     ids, pool = Ids(), Names(rng)
     grids = list(
         Area.objects.filter(level=Level.GRID, code__startswith=IMPORT_COUNTY).values_list("code", flat=True)
@@ -252,8 +252,8 @@ def write_import_file(path: Path, rows: int) -> None:
         for m in range(min(rng.choice((1, 2, 3, 3, 4)), rows - written)):
             name, _full, _initials = pool.make()
             values = {
-                "grid_code": grid, "household_number": f"B{household:06d}", "address": address,
-                "name": name, "id_number": ids.make(IMPORT_COUNTY, start=3_000_000 - 200_000),
+                "grid_code": grid, "household_number": f"B{household:06d}" if not round_ else f"R{round_}B{household:06d}", "address": address,
+                "name": name, "id_number": ids.make(IMPORT_COUNTY, start=2_800_000 + round_ * 100_000),
                 "relation": "户主" if m == 0 else rng.choice(["配偶", "子", "女", "父母"]),
                 "ethnicity": rng.choice(["汉族", "汉族", "汉族", "蒙古族"]), "phone": f"173{written:08d}",
                 "political_status": "群众", "occupation": rng.choice(["农民", "务工", ""]),
@@ -297,10 +297,10 @@ def run_import(args) -> None:
 
 
 def do_import(args) -> None:
-    path = Path(args.workdir) / "import-100k.xlsx"
+    path = Path(args.workdir) / ("import-100k.xlsx" if not args.round else f"import-100k-r{args.round}.xlsx")
     if not path.exists():
         started = time.perf_counter()
-        write_import_file(path, args.rows)
+        write_import_file(path, args.rows, args.round)
         print(
             f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB) in {time.perf_counter() - started:.0f} s"
         )
@@ -393,6 +393,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="sqlite:////tmp/grassroots-people.sqlite3")
     parser.add_argument("--residents", type=int, default=1_500_000)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--round", type=int, default=0, help="another file of new residents (1 or 2)")
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--file")
     parser.add_argument("--workdir", default=tempfile.gettempdir())

@@ -162,13 +162,12 @@ class Resident(models.Model):
         ordering = ["area_code", "name", "id"]
         indexes = [
             models.Index(fields=["area_code"], name="resident_area", opclasses=_PATTERN),
-            models.Index(fields=["name_pinyin"], name="resident_pinyin", opclasses=_PATTERN),
-            models.Index(fields=["name_initials"], name="resident_initials", opclasses=_PATTERN),
+            # The search column first, the scope beside it: a prefix seek, then the scope checked in the index.
             models.Index(
-                fields=["area_code", "name_initials"], name="resident_area_initials", opclasses=_PATTERN * 2
+                fields=["name_initials", "area_code"], name="resident_initials_area", opclasses=_PATTERN * 2
             ),
             models.Index(
-                fields=["area_code", "name_pinyin"], name="resident_area_pinyin", opclasses=_PATTERN * 2
+                fields=["name_pinyin", "area_code"], name="resident_pinyin_area", opclasses=_PATTERN * 2
             ),
             models.Index(fields=["name", "birth_date"], name="resident_name_birth"),
             models.Index(fields=["phone_hash"], name="resident_phone_hash"),
@@ -191,8 +190,7 @@ class NameSuffix(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["suffix"], name="name_suffix", opclasses=_PATTERN),
-            models.Index(fields=["area_code", "suffix"], name="name_suffix_area", opclasses=_PATTERN * 2),
+            models.Index(fields=["suffix", "area_code"], name="name_suffix_scope", opclasses=_PATTERN * 2),
         ]
 
 

@@ -52,12 +52,12 @@ def under(queryset: QuerySet, code: str | None, field: str = "area_code") -> Que
     return queryset.filter(prefix_q(field, code))
 
 
-def _register(queryset: QuerySet, user, roles=rules.REGISTER_READ_ROLES) -> QuerySet:
+def _register(queryset: QuerySet, user, roles=rules.REGISTER_READ_ROLES, *, narrow: bool = True) -> QuerySet:
     """Scoped to the register's roles. On SQLite a narrow scope (a township or smaller) is repeated as
     ranges, which its planner can take from an index (its LIKE is case-blind and cannot); the rows are the
     same. A wide scope is left to the search's own index (a city-wide range would only mislead it)."""
     qs = scoped(queryset, user, roles=roles)
-    if connection.vendor == "sqlite" and not is_unrestricted(user):
+    if narrow and connection.vendor == "sqlite" and not is_unrestricted(user):
         codes = scope_codes(user, roles=roles)
         if codes and all(len(code) >= NARROW_SCOPE for code in codes):
             ranges = Q()
@@ -402,7 +402,8 @@ def search_for(*, user, q: str, field: str = SearchField.AUTO, limit: int = SEAR
         raise PeopleError(_("Unknown search field."), code="bad_field")
     if field == SearchField.AUTO:
         field = detect_field(q)
-    residents = _register(Resident.objects.all(), user)
+    # Searches lead with their own index (search column first, scope beside it): no scope ranges here.
+    residents = _register(Resident.objects.all(), user, narrow=False)
     if field == SearchField.ID_NUMBER:
         try:
             parsed = idnumber.parse(q)
@@ -445,7 +446,7 @@ def search_for(*, user, q: str, field: str = SearchField.AUTO, limit: int = SEAR
     if field == SearchField.NAME:
         key = "".join(ch for ch in names.clean(q) if ch not in " ·•・.-")
         ids = list(
-            _register(NameSuffix.objects.filter(prefix_q("suffix", key)), user).values_list(
+            _register(NameSuffix.objects.filter(prefix_q("suffix", key)), user, narrow=False).values_list(
                 "resident_id", flat=True
             )[: limit * 2]
         )

@@ -22,8 +22,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -533,13 +533,18 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
     if missing:
         codes = {k[0] for k in missing}
         numbers = {k[1] for k in missing}
+        loaded = {}
         for h in Household.objects.filter(area_code__in=codes, number__in=numbers).defer("phone"):
             key = (h.area_code, h.number)
             if key in wanted:
-                known[key] = h
+                loaded[key] = h
+    else:
+        loaded = {}
     create, update = [], []
     for key, row in wanted.items():
-        h = known.get(key)
+        if key in known:
+            continue  # already written (or compared) earlier in this import
+        h = loaded.get(key)
         phone_hash = personal.phone_hash(row.household_phone) if row.household_phone else None
         if h is None:
             h = Household(
@@ -553,12 +558,9 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
                 residence_type=row.residence_type,
             )
             h.phone, h.phone_hash, h.phone_masked = personal.phone_columns(row.household_phone)
-            create.append(h)
-            known[key] = h
+            create.append((key, h))
             continue
-        if getattr(h, "_seen_in_import", False):
-            continue
-        h._seen_in_import = True
+        known[key] = [h.pk, h.head_id]  # light: [pk, head] is all the residents' pass needs
         changed = [f for f in HOUSEHOLD_COMPARED if getattr(h, f) != getattr(row, f)]
         for f in changed:
             setattr(h, f, getattr(row, f))
@@ -569,9 +571,9 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
             h._changed = changed
             update.append(h)
     if create:
-        Household.objects.bulk_create(create)
-        for h in create:
-            h._seen_in_import = True
+        Household.objects.bulk_create([h for _key, h in create])
+        for key, h in create:
+            known[key] = [h.pk, None]
         counts.households_created += len(create)
     if update:
         fields = sorted({f for h in update for f in h._changed} | {"updated_at"})
@@ -583,7 +585,7 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
 
 
 def _write_residents(
-    batch: list[Row], known_households: dict, actor, counts: _Counts, touched: set[int]
+    batch: list[Row], known_households: dict, actor, counts: _Counts, touched: set[int], new_heads: list[int]
 ) -> None:
     existing = {
         r.id_hash: r
@@ -594,11 +596,12 @@ def _write_residents(
     create, update, renamed, moves, heads = [], [], [], [], []
     label_rows: list[tuple[Resident, list[tuple[str, int]]]] = []
     for row in batch:
-        household = known_households[(row.grid_code, row.household_number)]
+        household = known_households[(row.grid_code, row.household_number)]  # [pk, head_id]
+        household_id = household[0]
         r = existing.get(row.id_hash)
         if r is None:
             r = Resident(
-                household_id=household.pk,
+                household_id=household_id,
                 area_code=row.grid_code,
                 name=row.name,
                 name_pinyin=names.pinyin_of(row.name),
@@ -630,14 +633,14 @@ def _write_residents(
             if r.status != ResidentStatus.PRESENT:
                 r.status = ResidentStatus.PRESENT
                 changed.append("status")
-            if r.household_id != household.pk:
+            if r.household_id != household_id:
                 moves.append(
                     GridMove(
                         resident=r,
                         from_code=r.area_code,
                         to_code=row.grid_code,
                         from_household_id=r.household_id,
-                        to_household_id=household.pk,
+                        to_household_id=household_id,
                         area_code=row.grid_code,
                         reason="表格导入",
                         moved_by=actor,
@@ -645,7 +648,7 @@ def _write_residents(
                 )
                 if r.household_id:
                     touched.add(r.household_id)
-                r.household_id, r.area_code = household.pk, row.grid_code
+                r.household_id, r.area_code = household_id, row.grid_code
                 changed += ["household", "area_code"]
                 renamed.append(r)
             if changed:
@@ -672,18 +675,36 @@ def _write_residents(
             KeyGroupLabel.objects.filter(resident=r).update(area_code=r.area_code)
     if renamed:
         NameSuffix.objects.filter(resident_id__in=[r.pk for r in renamed]).delete()
-    suffixes = [
-        NameSuffix(resident_id=r.pk, area_code=r.area_code, suffix=s)
-        for r in [*create, *renamed]
-        for s in names.suffixes_of(r.name)
-    ]
-    NameSuffix.objects.bulk_create(suffixes)
+    suffixes = [(r.pk, r.area_code, s) for r in [*create, *renamed] for s in names.suffixes_of(r.name)]
+    if suffixes:
+        # A plain prepared INSERT: three columns, no ids wanted back, the ORM's per-row cost saved.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO people_namesuffix (resident_id, area_code, suffix) VALUES (%s, %s, %s)", suffixes
+            )
     for household, r in heads:
-        if household.head_id != r.pk:
-            household.head_id = r.pk
-            Household.objects.filter(pk=household.pk).update(head=r, updated_at=clock.now())
+        if household[1] != r.pk:
+            household[1] = r.pk
+            new_heads.append(household[0])
     if label_rows:
         _write_labels(label_rows, actor, touched)
+
+
+def _set_heads(household_ids: list[int]) -> None:
+    """Point each household at its head, set-wise at the end: one UPDATE per thousand households (updating
+    households one by one in the middle of the import was slower than all the inserts together)."""
+    now = clock.now()
+    head = (
+        Resident.objects.filter(
+            household_id=OuterRef("pk"), relation=Relation.HEAD, status=ResidentStatus.PRESENT
+        )
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    for i in range(0, len(household_ids), 1000):
+        Household.objects.filter(pk__in=household_ids[i : i + 1000]).update(
+            head_id=Subquery(head), updated_at=now
+        )
 
 
 def _write_labels(label_rows, actor, touched: set[int]) -> None:
@@ -756,9 +777,11 @@ def register_import(*, actor, area_code: str, upload, request=None) -> RegisterI
             with transaction.atomic():
                 known: dict = {}
                 touched: set[int] = set()
+                new_heads: list[int] = []
                 for batch in _read_spool(spool):
                     _write_households(batch, area_by_code, known, counts)
-                    _write_residents(batch, known, actor, counts, touched)
+                    _write_residents(batch, known, actor, counts, touched, new_heads)
+                _set_heads(new_heads)
                 for household in Household.objects.filter(pk__in=touched - {None}):
                     reschedule_visits(household)
                 record.status = ImportStatus.DONE
