@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -119,7 +119,7 @@ def test_the_scan_marks_overdue_tells_worker_and_supervisor_once(city):
             actor=city.resident, category="0101", description="垃圾", lon=INSIDE_G1[0], lat=INSIDE_G1[1]
         )
     assert case.response_due_at == at(2026, 3, 3, 17, 30)
-    with clock.frozen(at(2026, 3, 4, 9, 0)):
+    with clock.frozen(at(2026, 3, 4, 9, 0)), translation.override("en"):  # the test reads the English wording
         first = services.deadlines_scan()
         second = services.deadlines_scan()
     assert first.response_overdue == 1 and second.response_overdue == 0
@@ -158,7 +158,9 @@ def test_the_scan_warns_near_the_handling_deadline_then_marks_it_overdue(city):
 
 def test_admin_calendar_page_warns_about_years_without_an_official_schedule(admin_client):
     with clock.frozen(at(2026, 6, 1, 9, 0)):
-        page = admin_client.get("/admin/cases/workingday/")
+        page = admin_client.get(
+            "/admin/cases/workingday/", HTTP_ACCEPT_LANGUAGE="en"
+        )  # the test reads the English wording
     assert page.status_code == 200
     text = page.content.decode()
     assert "2027" in text and "weekends" in text

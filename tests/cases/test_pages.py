@@ -137,7 +137,9 @@ def test_duplicate_suggestions_while_reporting(client, city):
     client.force_login(city.other_resident)
     url = reverse("cases:duplicates")
     # when another resident picks litter at the same place
-    html = client.get(url, {"category": "0101", "lon": INSIDE_G1[0], "lat": INSIDE_G1[1]}).content.decode()
+    html = client.get(
+        url, {"category": "0101", "lon": INSIDE_G1[0], "lat": INSIDE_G1[1]}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()  # the test reads the English wording
     # then the litter report is suggested (with its distance), the other category is not, and the
     # other resident does not get a link into someone else's report
     assert "乱扔垃圾" in html and "m" in html

@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.db import connection
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
@@ -69,9 +69,13 @@ def test_the_main_line_writes_one_event_per_step_and_closes_at_grid_level(city):
 def test_a_stale_version_gets_a_clear_conflict_and_changes_nothing(city):
     case = report(city)
     services.case_accept(actor=city.grid_worker, case=case, expected_version=1)
-    with pytest.raises(CaseConflict) as caught:
+    with (
+        translation.override("en"),
+        pytest.raises(CaseConflict) as caught,
+    ):  # the test reads the English wording
         services.case_cancel(actor=city.village, case=case, expected_version=1, reason="重复")
-    assert caught.value.status == 409 and "Reload" in str(caught.value)
+    with translation.override("en"):
+        assert caught.value.status == 409 and "Reload" in str(caught.value)
     fresh = reload(case)
     assert fresh.state == State.ACCEPTED and fresh.version == 2
     assert fresh.events.count() == 2
@@ -128,7 +132,10 @@ def test_merge_closes_the_duplicate_and_tells_its_reporter(city):
         lon=INSIDE_G1[0],
         lat=INSIDE_G1[1],
     )
-    merged = services.case_merge(actor=city.grid_worker, case=duplicate, expected_version=1, master=master)
+    with translation.override("en"):  # the test reads the English wording
+        merged = services.case_merge(
+            actor=city.grid_worker, case=duplicate, expected_version=1, master=master
+        )
     assert merged.state == State.CLOSED and merged.merged_into == master and merged.close_reason == "merged"
     assert master.events.filter(action="duplicate_merged").exists()
     note = Notification.objects.get(recipient=city.other_resident, title__contains="merged")
