@@ -24,3 +24,9 @@ def _fresh_routing_index(settings):
 
     settings.ROUTING_VERSION_CHECK_SECONDS = 0
     routing.reset_index()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is slow by design; tests hash with MD5 (production keeps Argon2: tests/accounts/test_settings.py)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
