@@ -1,0 +1,54 @@
+"""The cases demo step: a year of cases through the services — every state, level and channel, consistent
+timelines, work in every demo login's list — and reset removes it all."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Max
+
+from grassroots.accounts.models import User
+from grassroots.areas.codes import Level
+from grassroots.cases import selectors
+from grassroots.cases.models import Case, CaseEvent, Source, State
+from grassroots.demo.cases import CasesStep
+from grassroots.demo.steps import SCALES, DemoContext
+from grassroots.notifications.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_year_of_cases_in_every_state_level_and_channel(demo_city, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ctx = DemoContext(SCALES["small"], 2026)
+    counts = CasesStep().run(ctx)
+    cases = Case.objects.filter(is_synthetic=True)
+    assert counts["cases"] == cases.count() > 300
+    assert set(cases.values_list("state", flat=True)) == set(State.values)
+    assert set(cases.values_list("source", flat=True)) == set(Source.values)
+    assert {Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY} <= set(
+        cases.values_list("level", flat=True)
+    )
+    assert {Level.GRID, Level.VILLAGE, Level.TOWNSHIP} <= set(
+        cases.filter(state=State.CLOSED).values_list("closing_level", flat=True)
+    )
+    assert cases.exclude(rating="").exists() and cases.filter(reopen_count__gt=0).exists()
+    assert cases.filter(merged_into__isnull=False).exists() and cases.filter(rework_count__gt=0).exists()
+    # a year, not a day
+    span = (
+        cases.order_by("reported_at").last().reported_at - cases.order_by("reported_at").first().reported_at
+    )
+    assert span.days > 300
+    # written through the services: every case's timeline ends at its version, and begins with the report
+    last = dict(CaseEvent.objects.values("case").annotate(v=Max("version")).values_list("case", "v"))
+    assert all(last[pk] == version for pk, version in cases.values_list("pk", "version"))
+    assert CaseEvent.objects.filter(action="report").count() == cases.count()
+    # the demo logins find work in their own lists
+    users = {u.username: u for u in User.objects.filter(username__in=["resident", "gridworker", "county"])}
+    assert selectors.my_reports_for(user=users["resident"]).exists()
+    assert selectors.my_tasks_for(user=users["gridworker"]).exists()
+    assert selectors.case_queue_for(user=users["county"]).exists()
+    # and reset takes it all away again
+    CasesStep().reset(ctx)
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+    assert not Notification.objects.filter(target_type="cases.case").exists()
+    assert not User.objects.filter(username__startswith="demo-resident-").exists()
