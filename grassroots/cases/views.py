@@ -27,8 +27,8 @@ from grassroots.areas.codes import CodeError, Level
 from grassroots.areas.models import GridKind
 from grassroots.errors import DomainError
 
+from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
-from . import rules, selectors, services, workflow
 from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
 from .models import Case, Source, State, Urgency
 from .workflow import Action, CaseConflict, available_actions
@@ -86,6 +86,10 @@ def report(request):
             except DomainError as exc:
                 _put_errors(form, exc)
             else:
+                if request.GET.get("patrol") and not getattr(case, "replayed", False):
+                    integrations.patrol_case_record(
+                        actor=request.user, patrol_id=request.GET["patrol"], case=case
+                    )
                 messages.success(
                     request,
                     _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference},

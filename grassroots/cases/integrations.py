@@ -1,0 +1,219 @@
+"""Where cases fills the extension points of the apps below it (called from ``CasesConfig.ready()``).
+
+* people (the register): a need found on a household visit becomes a case in one step
+  (:func:`visit_need_to_case`), and the household and person pages show the cases that came from that
+  household's visits (:func:`household_cases_panel`, :func:`resident_cases_panel`). A case has no column
+  pointing at a household or a person; the link is ``people.Visit.case_reference``, which the need
+  handler writes. Cases therefore reference no resident and need no merge handler.
+* workforce: the workload table gets each worker's cases reported, handled and closed in the year
+  (:func:`worker_case_figures`), counted with one aggregate query per figure.
+* patrols: a case reported from a patrol (``?patrol=<id>`` on the report page) is recorded on the patrol's
+  findings through :func:`patrol_case_record`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import services, workflow
+from .models import Case, CaseEvent, EventAction, Source
+
+# The service type of a case opened from a household visit: 困难帮扶、临时救助 under 民生服务, else the top
+# class 民生服务, else 其他 (an administrator may have switched the first ones off).
+VISIT_CATEGORY_CODES = ("1001", "10", "99")
+
+
+def install() -> None:
+    """Register every hook; calling it twice registers each once."""
+    from grassroots.people import extensions
+    from grassroots.workforce.selectors import workload_provider_register
+
+    for hooks, hook in (
+        (extensions.need_handlers, visit_need_to_case),
+        (extensions.household_panels, household_cases_panel),
+        (extensions.resident_panels, resident_cases_panel),
+    ):
+        if hook not in hooks:
+            hooks.append(hook)
+    workload_provider_register(worker_case_figures)
+
+
+# --- people: a need found becomes a case ---------------------------------------------------------------
+
+
+def _visit_category():
+    for code in VISIT_CATEGORY_CODES:
+        found = services.category_by_code(code)
+        if found is not None:
+            return found
+    return None
+
+
+def visit_need_to_case(*, visit, actor) -> str | None:
+    """Enter the visit's need as a case (channel: household visit) in the household's grid, reported by the
+    visiting worker. Runs inside the visit's transaction: if the case cannot be entered, the visit is not
+    recorded either and the worker sees why. Returns the case's reference for ``Visit.case_reference``."""
+    household = visit.household
+    text = str(_("Household visit (household #%(id)s, %(address)s): %(need)s")) % {
+        "id": household.pk,
+        "address": household.address or "-",
+        "need": visit.need,
+    }
+    case = services.case_enter(
+        actor=actor,
+        source=Source.VISIT,
+        category=_visit_category(),
+        description=text[: services.MAX_DESCRIPTION],
+        area_code=household.area_code,
+        address=household.address or "",
+        reporter=actor,
+        idempotency_key=f"people.visit:{visit.pk}",
+    )
+    return case.reference
+
+
+# --- people: the household and person pages -----------------------------------------------------------
+
+
+def _case_ids(household_id) -> list[int]:
+    from grassroots.people.models import Visit
+
+    ids = []
+    for reference in (
+        Visit.objects.filter(household_id=household_id)
+        .exclude(case_reference="")
+        .values_list("case_reference", flat=True)
+    ):
+        if reference.isdigit() and len(reference) >= 15:
+            ids.append(int(reference[8:]))
+    return ids
+
+
+def _panel(*, user, household_id, empty_text):
+    from grassroots.people.extensions import Panel, PanelRow
+
+    rows = []
+    if household_id is not None:
+        ids = _case_ids(household_id)
+        cases = Case.objects.filter(pk__in=ids).select_related("category").order_by("-reported_at", "-id")
+        for case in cases if ids else []:
+            if workflow.can_see(user, case):
+                rows.append(
+                    PanelRow(
+                        text=str(case),
+                        url=reverse("cases:detail", args=[case.pk]),
+                        note=str(case.get_state_display()),
+                    )
+                )
+    return Panel(title=str(_("Cases from visits")), rows=rows, empty_text=str(empty_text))
+
+
+def household_cases_panel(*, request, household):
+    """The cases opened from this household's visits that the viewing user may see, newest first."""
+    return _panel(
+        user=request.user,
+        household_id=household.pk,
+        empty_text=_("No case has been opened from a visit to this household."),
+    )
+
+
+def resident_cases_panel(*, request, resident):
+    """The cases opened from visits to the person's household that the viewing user may see."""
+    return _panel(
+        user=request.user,
+        household_id=resident.household_id,
+        empty_text=_("No case has been opened from a visit to this person's household."),
+    )
+
+
+# --- workforce: the workload table ---------------------------------------------------------------------
+
+
+def worker_case_figures(worker_ids, year) -> dict[int, dict[str, int]]:
+    """For each grid worker: cases reported (entered by them or reported under their login), handled
+    (their "handled" or "resolved on the spot" steps, one per case) and closed (closed while assigned to
+    them) in the year. Three aggregate queries whatever the number of workers."""
+    from grassroots.workforce.models import GridWorker
+
+    worker_of = dict(
+        GridWorker.objects.filter(pk__in=list(worker_ids), user__isnull=False).values_list("user_id", "pk")
+    )
+    if not worker_of:
+        return {}
+    users = list(worker_of)
+    out: dict[int, dict[str, int]] = {
+        pk: {"cases_reported": 0, "cases_handled": 0, "cases_closed": 0} for pk in worker_of.values()
+    }
+    reported = (
+        Case.objects.filter(reported_at__year=year)
+        .annotate(by=Coalesce("entered_by_id", "reporter_id"))
+        .filter(by__in=users)
+        .values("by")
+        .annotate(n=Count("id"))
+    )
+    for row in reported:
+        out[worker_of[row["by"]]]["cases_reported"] = row["n"]
+    handled = (
+        CaseEvent.objects.filter(
+            at__year=year,
+            actor_id__in=users,
+            action__in=[EventAction.HANDLE, EventAction.RESOLVE_ON_THE_SPOT],
+        )
+        .values("actor_id")
+        .annotate(n=Count("case_id", distinct=True))
+    )
+    for row in handled:
+        out[worker_of[row["actor_id"]]]["cases_handled"] = row["n"]
+    closed = (
+        Case.objects.filter(closed_at__year=year, assignee_user_id__in=users)
+        .values("assignee_user_id")
+        .annotate(n=Count("id"))
+    )
+    for row in closed:
+        out[worker_of[row["assignee_user_id"]]]["cases_closed"] = row["n"]
+    return out
+
+
+def grid_case_figures(*, area_code: str, year: int) -> dict[str, dict[str, int]]:
+    """Per grid under ``area_code``: cases reported in the year there and how many of them are closed.
+    One aggregate query."""
+    rows = (
+        Case.objects.filter(area_code__startswith=area_code, reported_at__year=year)
+        .values("area_code")
+        .annotate(reported=Count("id"), closed=Count("id", filter=Q(closed_at__isnull=False)))
+    )
+    return {r["area_code"]: {"cases_reported": r["reported"], "cases_closed": r["closed"]} for r in rows}
+
+
+# --- workforce: patrols ---------------------------------------------------------------------------------
+
+
+def patrol_case_record(*, actor, patrol_id, case: Case) -> bool:
+    """Record a case reported from a patrol as one of the patrol's findings (with the case's id), when the
+    patrol is the actor's own and still open. Returns whether a finding was written; never blocks the
+    report itself."""
+    from grassroots.errors import DomainError
+    from grassroots.workforce.models import Patrol
+    from grassroots.workforce.services.patrols import patrol_finding_add
+
+    try:
+        patrol = Patrol.objects.select_related("worker").get(pk=int(patrol_id))
+    except (Patrol.DoesNotExist, TypeError, ValueError):
+        return False
+    if patrol.ended_at is not None or patrol.worker.user_id != getattr(actor, "pk", None):
+        return False
+    try:
+        patrol_finding_add(
+            actor=actor,
+            patrol=patrol,
+            description=case.description[:300],
+            lon=case.lon,
+            lat=case.lat,
+            case_id=case.pk,
+        )
+    except DomainError:
+        return False
+    return True
