@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grassroots import clock
@@ -67,6 +67,7 @@ def test_the_service_refuses_a_wrong_statement_and_stores_nothing(town):
     assert not Notice.objects.exists()
 
 
+@settings(deadline=None)  # a pure function; the deadline only measures a busy machine
 @given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=20))
 def test_fen_amounts_sum_exactly(cents):
     lines = [
@@ -110,6 +111,7 @@ def test_due_status(frequency, since, last, today, status, due_on):
     assert (due.status, due.due_on) == (status, due_on)
 
 
+@settings(deadline=None)
 @given(st.dates(min_value=D(2020, 1, 1), max_value=D(2030, 12, 1)), st.integers(min_value=0, max_value=400))
 def test_a_publication_today_is_never_due_today(day, later):
     for frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
