@@ -29,4 +29,8 @@ def _fresh_routing_index(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is slow by design; tests hash with MD5 (production keeps Argon2: tests/accounts/test_settings.py)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Argon2 stays second so that hashes made outside this fixture (module-scoped demo builds) still verify.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
