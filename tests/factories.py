@@ -38,7 +38,9 @@ def area(code: str, name: str | None = None, **fields) -> Area:
     return obj
 
 
-def grid(code: str, bounds: tuple[float, float, float, float] | None = None, *, kind=GridKind.RURAL, **fields) -> Grid:
+def grid(
+    code: str, bounds: tuple[float, float, float, float] | None = None, *, kind=GridKind.RURAL, **fields
+) -> Grid:
     """A grid area with a rectangular boundary ``(min_lon, min_lat, max_lon, max_lat)``."""
     a = area(code, fields.pop("name", None))
     geometry = mapping(box(*bounds)) if bounds else None

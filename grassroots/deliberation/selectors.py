@@ -382,7 +382,9 @@ def rating_rollup_for(*, user, area_code: str) -> RatingSummary:
     """Residents' ratings of every visible committee's decisions under ``area_code``: one scan of the
     ratings under the prefix, counting each rating and the decisions rated."""
     visible = Committee.objects.filter(visible_committees_q(user))
-    counts = TopicRating.objects.filter(area_code__startswith=area_code, topic__committee__in=visible).aggregate(
+    counts = TopicRating.objects.filter(
+        area_code__startswith=area_code, topic__committee__in=visible
+    ).aggregate(
         **{r: Count("id", filter=Q(rating=r)) for r in Rating.values},
         topics=Count("topic", distinct=True),
     )
