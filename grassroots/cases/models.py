@@ -135,6 +135,7 @@ class Source(models.TextChoices):
     WALK_IN = "walk_in", _("walk-in")  # 来访
     ON_THE_SPOT = "on_the_spot", _("resolved on the spot")  # 即报即办 (grid worker)
     PATROL = "patrol", _("patrol")  # 巡查
+    DISCLOSURE = "disclosure", _("objection to a public notice")  # 公示异议
 
 
 class State(models.TextChoices):
