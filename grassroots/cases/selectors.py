@@ -429,6 +429,24 @@ def case_by_reference_for(*, user, text: str) -> Case | None:
     return case
 
 
+def household_link_for(*, user, case: Case):
+    """The household whose visit this case came from (``people.Visit.case_reference``), if the user may read
+    the register there; else None. Cases carry no column pointing at a household."""
+    from grassroots.people import rules as people_rules
+    from grassroots.people.models import Visit
+
+    if not case.reference:
+        return None
+    visit = (
+        scoped(
+            Visit.objects.filter(case_reference=case.reference), user, roles=people_rules.REGISTER_READ_ROLES
+        )
+        .select_related("household")
+        .first()
+    )
+    return visit.household if visit is not None else None
+
+
 # --- metrics pages --------------------------------------------------------------------------------------------
 
 

@@ -456,6 +456,7 @@ def detail(request, pk: int):
             "duplicates": dupes,
             "rate_form": rate_form,
             "context_area": context_area,
+            "household": selectors.household_link_for(user=user, case=case) if staff_view else None,
             "grid_link": case.origin_code if len(case.origin_code) == 15 and context_area else "",
             "cards": services.URGE_CARDS,
             "grid_kinds": GridKind.choices,

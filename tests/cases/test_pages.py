@@ -541,3 +541,29 @@ def test_home_sends_each_user_to_their_list(client, city):
     assert client.get(reverse("cases:home")).url == reverse("cases:tasks")
     client.force_login(city.resident)
     assert client.get(reverse("cases:home")).url == reverse("cases:mine")
+
+
+def test_case_from_a_household_visit_links_to_the_household_for_staff(client, city):
+    from grassroots import clock
+    from grassroots.people import services as people_services
+    from tests.people.factories import household
+
+    # given a visit in G1 whose need became a case
+    hh = household(G1)
+    visit = people_services.visit_record(
+        actor=city.grid_worker,
+        household=hh,
+        visited_on=clock.today(),
+        found="独居",
+        need="申请救助",
+        open_case=True,
+    )
+    case = Case.objects.get(source=Source.VISIT)
+    assert visit.case_reference == case.reference
+    link = reverse("people:household", args=[hh.pk])
+    # the village staff (who may read the register there) get the link; the other grid's worker cannot see
+    # the case at all, and the reporter-side view has no register link
+    client.force_login(city.village)
+    assert link in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    client.force_login(city.other_grid_worker)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
