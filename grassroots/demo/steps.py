@@ -37,6 +37,7 @@ STEPS: list[str] = [
     "grassroots.demo.logins.LoginsStep",
     "grassroots.demo.people.PeopleStep",
     "grassroots.demo.workforce.WorkforceStep",
+    "grassroots.demo.cases.CasesStep",
     "grassroots.demo.deliberation.DeliberationStep",
     "grassroots.demo.disclosure.DisclosureStep",
 ]
