@@ -54,3 +54,37 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class Delivery(models.TextChoices):
+    """How a person wants their notifications beyond the inbox."""
+
+    # One email for every notification, sent as it happens (the delivery task, after commit).
+    IMMEDIATE = "immediate", _("immediately, one email each")
+    # The inbox only, and once a day one email with the unread ones (manage.py notifications_send_digest).
+    DIGEST = "digest", _("in a daily digest")
+
+
+class DeliveryPreference(models.Model):
+    """A person's own choice between immediate notifications and the daily digest.
+
+    No row means the default, the digest: nobody is emailed for every notification without asking for it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delivery_preference",
+        verbose_name=_("user"),
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=16, choices=Delivery.choices, default=Delivery.DIGEST
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery preference")
+        verbose_name_plural = _("delivery preferences")
+
+    def __str__(self):
+        return f"{self.user}: {self.delivery}"

@@ -1,15 +1,22 @@
-"""Every write to notifications: create them (``notify``) and mark them read."""
+"""Every write to notifications: create them (``notify``), mark them read, and a person's delivery choice."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.errors import DomainError, NotPermitted
 
 from .delivery import deliver
-from .models import Channel, Notification
+from .models import Channel, Delivery, DeliveryPreference, Notification
+from .selectors import immediate_recipient_ids
+
+
+class NotificationError(DomainError):
+    code = "notification_error"
 
 
 def _target_fields(target) -> dict:
@@ -35,32 +42,41 @@ def notify(
 
     ``recipients`` are users (None and duplicates are skipped); ``target`` is any model instance the
     notification is about (stored by label and id). Titles and bodies are plain text: templates escape them.
-    Delivery is enqueued with ``transaction.on_commit``, so a rolled-back change sends nothing.
+    Each recipient's own choice is honoured: who chose ``Delivery.IMMEDIATE`` also gets it by email at once;
+    for everyone else a notification without ``channels`` waits in the inbox for the daily digest
+    (``digest.py``). Delivery is enqueued with ``transaction.on_commit``, so a rolled-back change sends nothing.
     """
     wanted = [str(c) for c in channels if str(c) != Channel.IN_APP]
     unknown = set(wanted) - set(Channel.values)
     if unknown:
         raise ValueError(f"unknown channels: {sorted(unknown)}")
     seen: set[int] = set()
-    rows = []
+    users = []
     for user in recipients:
         if user is None or user.pk in seen or not getattr(user, "is_active", True):
             continue
         seen.add(user.pk)
-        rows.append(
-            Notification(
-                recipient=user,
-                title=str(title)[:200],
-                body=str(body),
-                channels=wanted,
-                **_target_fields(target),
-            )
+        users.append(user)
+    immediate = immediate_recipient_ids(seen) if seen else set()
+    rows = [
+        Notification(
+            recipient=user,
+            title=str(title)[:200],
+            body=str(body),
+            channels=_with_email(wanted) if user.pk in immediate else wanted,
+            **_target_fields(target),
         )
+        for user in users
+    ]
     created = Notification.objects.bulk_create(rows)
-    if wanted and created:
-        ids = [n.pk for n in created]
+    ids = [n.pk for n in created if n.channels]
+    if ids:
         transaction.on_commit(lambda: deliver.enqueue(ids))
     return created
+
+
+def _with_email(channels: list[str]) -> list[str]:
+    return channels if Channel.EMAIL in channels else [*channels, str(Channel.EMAIL)]
 
 
 def notification_mark_read(*, actor, notification: Notification) -> None:
@@ -72,3 +88,25 @@ def notification_mark_read(*, actor, notification: Notification) -> None:
 
 def notification_mark_all_read(*, actor) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())
+
+
+@transaction.atomic
+def delivery_preference_set(*, actor, user, delivery: str) -> DeliveryPreference:
+    """Record how ``user`` wants their notifications: ``immediate`` or ``digest`` (values of ``Delivery``).
+
+    Only the person themselves chooses: anyone else is refused. Applies to notifications made from now on;
+    those already waiting for the digest still go out in it.
+    """
+    if actor is None or not actor.is_authenticated or actor.pk != user.pk:
+        raise NotPermitted(_("You can only change how your own notifications reach you."))
+    if delivery not in Delivery.values:
+        raise NotificationError(
+            _("Choose how notifications reach you: %(choices)s.")
+            % {"choices": " / ".join(f"{value} ({label})" for value, label in Delivery.choices)},
+            code="invalid_delivery",
+            status=422,
+        )
+    preference, _created = DeliveryPreference.objects.update_or_create(
+        user=user, defaults={"delivery": delivery}
+    )
+    return preference

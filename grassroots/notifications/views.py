@@ -1,15 +1,18 @@
-"""The inbox: a user's own notifications, newest first, and marking them read."""
+"""The inbox: a user's own notifications, newest first, marking them read, and how they reach the user."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .models import Delivery
 
 # Where a notification about a model leads: model label → URL name taking ``pk``. Named by string so that
 # this low app imports none of the apps that notify.
@@ -56,3 +59,27 @@ def open_notification(request, pk: int):
 def read_all(request):
     services.notification_mark_all_read(actor=request.user)
     return redirect("notifications:inbox")
+
+
+@login_required
+def delivery_settings(request):
+    """The user's own choice: every notification by email at once, or the inbox and a daily digest."""
+    error = ""
+    chosen = selectors.delivery_for(user=request.user)
+    if request.method == "POST":
+        chosen = request.POST.get("delivery", "")
+        try:
+            services.delivery_preference_set(actor=request.user, user=request.user, delivery=chosen)
+        except services.NotificationError as exc:
+            error = str(exc.message)
+        else:
+            messages.success(
+                request, _("Saved: notifications now reach you %(how)s.") % {"how": Delivery(chosen).label}
+            )
+            return redirect("notifications:settings")
+    return render(
+        request,
+        "notifications/settings.html",
+        {"choices": Delivery.choices, "chosen": chosen, "error": error, "email": request.user.email},
+        status=422 if error else 200,
+    )
