@@ -77,6 +77,13 @@ def _ctx(request, **extra):
     return {"can_use_register": rules.can_use_register(request.user), **extra}
 
 
+def _form_page(request, form, **extra) -> HttpResponse:
+    """The shared form page; 400 when the form was sent with errors, so that clients and tests can tell."""
+    return render(
+        request, "people/form.html", _ctx(request, form=form, **extra), status=400 if form.errors else 200
+    )
+
+
 # --- home, search, area register ----------------------------------------------------------------------------
 
 
@@ -170,12 +177,7 @@ def household_new(request, code: str):
         else:
             messages.success(request, _("Household added."))
             return redirect("people:household", pk=household.pk)
-    return render(
-        request,
-        "people/form.html",
-        _ctx(request, form=form, title=_("New household in %(grid)s") % {"grid": area.name}),
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, title=_("New household in %(grid)s") % {"grid": area.name})
 
 
 @login_required
@@ -234,12 +236,7 @@ def household_edit(request, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("people:household", pk=household.pk)
-    return render(
-        request,
-        "people/form.html",
-        _ctx(request, form=form, title=household.full_address, back=household),
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, title=household.full_address, back=household)
 
 
 @login_required
@@ -258,16 +255,11 @@ def household_move(request, pk: int):
         else:
             messages.success(request, _("The household moved; its history keeps the old grid."))
             return redirect("people:household", pk=household.pk)
-    return render(
+    return _form_page(
         request,
-        "people/form.html",
-        _ctx(
-            request,
-            form=form,
-            title=_("Move %(household)s to another grid") % {"household": household.full_address},
-            back=household,
-        ),
-        status=400 if form.errors else 200,
+        form=form,
+        title=_("Move %(household)s to another grid") % {"household": household.full_address},
+        back=household,
     )
 
 
@@ -292,16 +284,11 @@ def resident_new(request, pk: int):
         else:
             messages.success(request, _("%(name)s added to the household.") % {"name": resident.name})
             return redirect("people:resident", pk=resident.pk)
-    return render(
+    return _form_page(
         request,
-        "people/form.html",
-        _ctx(
-            request,
-            form=form,
-            title=_("New member of %(household)s") % {"household": household.full_address},
-            back=household,
-        ),
-        status=400 if form.errors else 200,
+        form=form,
+        title=_("New member of %(household)s") % {"household": household.full_address},
+        back=household,
     )
 
 
@@ -366,12 +353,7 @@ def resident_edit(request, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect("people:resident", pk=resident.pk)
-    return render(
-        request,
-        "people/form.html",
-        _ctx(request, form=form, title=resident.name, back=resident),
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, title=resident.name, back=resident)
 
 
 @login_required
@@ -397,16 +379,11 @@ def resident_move(request, pk: int):
         else:
             messages.success(request, _("Moved; the history keeps the old household."))
             return redirect("people:resident", pk=resident.pk)
-    return render(
+    return _form_page(
         request,
-        "people/form.html",
-        _ctx(
-            request,
-            form=form,
-            title=_("Move %(name)s to another household") % {"name": resident.name},
-            back=resident,
-        ),
-        status=400 if form.errors else 200,
+        form=form,
+        title=_("Move %(name)s to another household") % {"name": resident.name},
+        back=resident,
     )
 
 
@@ -564,17 +541,12 @@ def visit_new(request, pk: int):
             else:
                 messages.success(request, _("Visit recorded."))
             return redirect("people:household", pk=household.pk)
-    return render(
+    return _form_page(
         request,
-        "people/form.html",
-        _ctx(
-            request,
-            form=form,
-            title=_("Visit to %(household)s") % {"household": household.full_address},
-            back=household,
-            multipart=True,
-        ),
-        status=400 if form.errors else 200,
+        form=form,
+        title=_("Visit to %(household)s") % {"household": household.full_address},
+        back=household,
+        multipart=True,
     )
 
 
@@ -636,13 +608,8 @@ def service_new(request, pk: int):
             _fail(form, exc)
         else:
             return redirect("people:service", pk=service.pk)
-    return render(
-        request,
-        "people/form.html",
-        _ctx(
-            request, form=form, title=_("Proxy service for %(name)s") % {"name": resident.name}, back=resident
-        ),
-        status=400 if form.errors else 200,
+    return _form_page(
+        request, form=form, title=_("Proxy service for %(name)s") % {"name": resident.name}, back=resident
     )
 
 
@@ -716,12 +683,7 @@ def place_new(request):
             return redirect("people:place", pk=place.pk)
     elif not scope_codes(request.user, roles=rules.PLACE_WRITE_ROLES) and not request.user.is_superuser:
         raise OutOfScope
-    return render(
-        request,
-        "people/form.html",
-        _ctx(request, form=form, title=_("New place or organisation")),
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, title=_("New place or organisation"))
 
 
 @login_required
@@ -761,12 +723,7 @@ def place_edit(request, pk: int):
             _fail(form, exc)
         else:
             return redirect("people:place", pk=place.pk)
-    return render(
-        request,
-        "people/form.html",
-        _ctx(request, form=form, title=place.name, back=place),
-        status=400 if form.errors else 200,
-    )
+    return _form_page(request, form=form, title=place.name, back=place)
 
 
 # --- import and export --------------------------------------------------------------------------------------
