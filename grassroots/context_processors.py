@@ -8,6 +8,7 @@ def site(request):
     return {
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "MAP_TILE_SUBDOMAINS": settings.MAP_TILE_SUBDOMAINS,
         # Staff links (register, disclosure desk) only for users holding a staff role somewhere; the pages
         # check scope again themselves.
         "NAV_STAFF": bool(user is not None and user.is_authenticated and has_role(user, STAFF_ROLES)),

@@ -15,6 +15,7 @@ Environment variables (see docs/operations.md):
   TASKS_BACKEND          "database" (default), "immediate", or "rq" (uses REDIS_URL)
   REDIS_URL              redis://127.0.0.1:6379/0
   MAP_TILE_URL           Leaflet tile template; empty → map draws grids on a blank background
+  MAP_TILE_SUBDOMAINS    what "{s}" in the template stands for, one character each (default abc; Tianditu 01234567)
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
   ROUTING_VERSION_CHECK_SECONDS how long a process may route against boundaries changed by another (default 1)
 """
@@ -245,6 +246,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # --- maps and routing ------------------------------------------------------------------------------------
 MAP_TILE_URL = env("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION")
+# What "{s}" in MAP_TILE_URL stands for, one character each (Leaflet's subdomains): Tianditu serves
+# t0 … t7.tianditu.gov.cn, so MAP_TILE_URL=https://t{s}.tianditu.gov.cn/… with MAP_TILE_SUBDOMAINS=01234567.
+MAP_TILE_SUBDOMAINS = env("MAP_TILE_SUBDOMAINS", "abc")
 ROUTING_NEAREST_METRES = env_int("ROUTING_NEAREST_METRES", 300)
 # Patrol tracks are the grid worker's personal data: positions older than this are deleted by
 # `manage.py patrol_tracks_purge` (run it daily).
@@ -257,15 +261,22 @@ except ValueError as exc:
     raise ImproperlyConfigured("ROUTING_VERSION_CHECK_SECONDS must be a number of seconds") from exc
 
 # --- security headers (django-csp 4) ---------------------------------------------------------------------
-_tile_hosts = []
-if MAP_TILE_URL:
+
+
+def tile_hosts(url: str, subdomains: str) -> list[str]:
+    """The origins a tile template loads from, each by name: a CSP wildcard covers only a whole leftmost
+    label, so Tianditu's t{s}.tianditu.gov.cn cannot be written t*.tianditu.gov.cn."""
     from urllib.parse import urlsplit
 
-    _parts = urlsplit(MAP_TILE_URL.replace("{s}", "a"))
-    _tile_hosts = [
-        f"{_parts.scheme}://{_parts.netloc.replace('a.', '*.', 1)}",
-        f"{_parts.scheme}://{_parts.netloc}",
-    ]
+    hosts: list[str] = []
+    for sub in subdomains if "{s}" in url else [""]:
+        parts = urlsplit(url.replace("{s}", sub))
+        if f"{parts.scheme}://{parts.netloc}" not in hosts:
+            hosts.append(f"{parts.scheme}://{parts.netloc}")
+    return hosts
+
+
+_tile_hosts = tile_hosts(MAP_TILE_URL, MAP_TILE_SUBDOMAINS) if MAP_TILE_URL else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -162,6 +162,26 @@ def test_tile_url_is_handed_to_the_map(client, tree, settings):
     assert 'class="map-note' not in body
 
 
+def test_tianditu_subdomains_are_handed_to_the_map(client, tree, settings):
+    _login(client, Role.TOWNSHIP_STAFF, TOWN)
+    settings.MAP_TILE_URL = "https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
+    settings.MAP_TILE_SUBDOMAINS = "01234567"
+    assert 'data-tile-subdomains="01234567"' in client.get(f"/areas/{TOWN}/").content.decode()
+
+
+def test_each_tile_host_is_allowed_by_name_in_the_content_security_policy():
+    from grassroots.settings import tile_hosts
+
+    hosts = tile_hosts("https://t{s}.tianditu.gov.cn/vec_w/wmts?l={z}", "01234567")
+    assert hosts == [f"https://t{n}.tianditu.gov.cn" for n in range(8)]
+    assert tile_hosts("https://{s}.tile.example.org/{z}/{x}/{y}.png", "abc") == [
+        "https://a.tile.example.org",
+        "https://b.tile.example.org",
+        "https://c.tile.example.org",
+    ]
+    assert tile_hosts("https://tiles.example.org/{z}/{x}/{y}.png", "abc") == ["https://tiles.example.org"]
+
+
 def test_grid_page_shows_facts_and_current_workers_with_masked_phones(client, tree):
     g = Grid.objects.get(area__code=f"{GACHA}001")
     group = VillageGroup.objects.create(village=g.area.parent, number=3, name="第三村民小组")

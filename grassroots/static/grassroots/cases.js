@@ -22,7 +22,11 @@
     var d = el.dataset;
     var map = L.map(el, { zoomSnap: 0.5, attributionControl: Boolean(d.tileUrl) });
     if (d.tileUrl) {
-      L.tileLayer(d.tileUrl, { attribution: d.tileAttribution || "", maxZoom: 19 }).addTo(map);
+      L.tileLayer(d.tileUrl, {
+        attribution: d.tileAttribution || "",
+        subdomains: d.tileSubdomains || "abc",
+        maxZoom: 19,
+      }).addTo(map);
     }
     return map;
   }

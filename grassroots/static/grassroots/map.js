@@ -44,7 +44,11 @@
     var map = L.map(el, { zoomSnap: 0.5, attributionControl: Boolean(d.tileUrl) });
     map.setView([40.75, 107.4], 7); // until the grids arrive: somewhere sensible rather than (0, 0)
     if (d.tileUrl) {
-      L.tileLayer(d.tileUrl, { attribution: d.tileAttribution || "", maxZoom: 19 }).addTo(map);
+      L.tileLayer(d.tileUrl, {
+        attribution: d.tileAttribution || "",
+        subdomains: d.tileSubdomains || "abc",
+        maxZoom: 19,
+      }).addTo(map);
     }
     var layer = null;
     var followViewport = false;
