@@ -440,7 +440,12 @@ def objection_raise(*, actor, notice: Notice, text: str) -> Objection:
 
 @transaction.atomic
 def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
-    """Village staff answer an objection; the answer is published beside the notice and the objector told."""
+    """Village staff answer an objection; the answer is published beside the notice and concludes its case.
+
+    The objection's case goes through the case workflow to closed, with the answer as the handling note, in
+    the same transaction (see :func:`_conclude_case`); the objector is told in words by the case's own
+    notices. A case already closed or cancelled is left as it is, and the objector is told of the answer here.
+    """
     _require_manager(actor, objection.area_code)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     answer = (answer or "").strip()
@@ -450,13 +455,63 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     objection.answered_at = clock.now()
     objection.answered_by = actor
     objection.save(update_fields=["answer", "answered_at", "answered_by"])
-    notify(
-        recipients=[objection.raised_by],
-        title=str(_("Your objection was answered")),
-        body=objection.answer[:200],
-        target=objection.notice,
-    )
+    moved = _conclude_case(actor=actor, case_id=objection.case_id, answer=objection.answer)
+    if not moved:
+        notify(
+            recipients=[objection.raised_by],
+            title=str(_("Your objection was answered")),
+            body=objection.answer[:200],
+            target=objection.notice,
+        )
     return objection
+
+
+def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
+    """Take the objection's case from wherever it stands to closed through the case services (the one
+    transition table): accept, dispatch to the answering staff member, handle with the answer as the note,
+    verify. A shelved case is taken off the shelf first. Returns whether the case moved.
+
+    Each step is checked by the table at the case's level: staff who may answer the objection but may not
+    act on its case there (it went up to the township, or an administrator answers) are refused, and the
+    answer with them.
+    """
+    from grassroots.cases import services as cases
+    from grassroots.cases.models import Case, State
+    from grassroots.errors import NotPermitted
+
+    if case_id is None:
+        return False
+    case = Case.objects.get(pk=case_id)
+    if case.state in (State.CLOSED, State.CANCELLED):
+        return False
+    try:
+        if case.state == State.SHELVED:
+            case = cases.case_unshelve(actor=actor, case=case, expected_version=case.version)
+        if case.state == State.REPORTED:
+            case = cases.case_accept(actor=actor, case=case, expected_version=case.version)
+        if case.state == State.ACCEPTED:
+            case = cases.case_dispatch(actor=actor, case=case, expected_version=case.version, to_user=actor)
+        if case.state == State.DISPATCHED:
+            case = cases.case_handle(
+                actor=actor, case=case, expected_version=case.version, note=answer[: cases.MAX_DESCRIPTION]
+            )
+        cases.case_verify(
+            actor=actor,
+            case=case,
+            expected_version=case.version,
+            passed=True,
+            note=str(_("Answered in public beside the notice.")),
+        )
+    except (NotPermitted, OutOfScope) as exc:
+        raise NotPermitted(
+            _(
+                "The report made from this objection (%(reference)s) is at the %(level)s level, where you "
+                "may not close it; staff there answer the objection."
+            )
+            % {"reference": case.reference, "level": case.get_level_display()},
+            code="objection_case_out_of_reach",
+        ) from exc
+    return True
 
 
 @transaction.atomic
