@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
 from grassroots.errors import DomainError, NotPermitted
@@ -128,7 +129,7 @@ class PhoneField(forms.CharField):
 class UserCreateForm(AdminUserCreationForm):
     """A new login with an optional phone and, for area administrators, the first role grant."""
 
-    display_name = forms.CharField(label=_("name"), max_length=100, required=False)
+    display_name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100, required=False)
     new_phone = PhoneField(help_text=_("11 digits; used to log in. Stored encrypted."))
     role = forms.ChoiceField(label=_("role"), choices=[("", "---------"), *Role.choices], required=False)
     area_code = forms.CharField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
 from grassroots.masking import mask_phone
@@ -23,7 +24,7 @@ def normalise_phone(raw: str) -> str:
 class User(AbstractUser):
     """A person who logs in. The phone number is personal data: encrypted, with a keyed hash for login."""
 
-    display_name = models.CharField(_("name"), max_length=100, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     phone = fieldcrypt.EncryptedTextField(_("mobile phone"), blank=True, default="")
     phone_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     is_synthetic = models.BooleanField(_("synthetic demo account"), default=False)
@@ -50,7 +51,7 @@ class Role(models.TextChoices):
     COUNTY_STAFF = "county_staff", _("county / banner staff")  # 县/旗
     DEPARTMENT_HANDLER = "department_handler", _("department handler")  # 职能部门
     SUPERVISOR = "supervisor", _("supervisor")  # 指挥中心/监督员
-    LEADER = "leader", _("leader")  # 领导
+    LEADER = "leader", pgettext_lazy("role", "leader")  # 领导
     ADMINISTRATOR = "administrator", _("administrator")  # 系统管理员
 
 

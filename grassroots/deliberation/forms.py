@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     Choice,
@@ -78,7 +79,9 @@ class TallyForm(_Versioned):
 class ProgressForm(_Versioned):
     status = forms.ChoiceField(label=_("Status"), choices=ProgressStatus.choices)
     percent = forms.IntegerField(label=_("Done (%)"), min_value=0, max_value=100)
-    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=pgettext_lazy("progress", "What was done"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RatingForm(forms.Form):
@@ -161,7 +164,7 @@ class CommitteeForm(forms.Form):
 class AppointForm(forms.Form):
     seat = forms.IntegerField(label=_("Seat"), required=False, min_value=1, max_value=999)
     role = forms.ChoiceField(label=_("Role"), choices=SeatRole.choices)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100, required=False)
     username = forms.CharField(
         label=_("Their login (username)"),
         max_length=150,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 _PATTERN = ["varchar_pattern_ops"]  # prefix (LIKE 'x%') scans on PostgreSQL in any collation
 
@@ -94,7 +95,10 @@ class Committee(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=CommitteeKind.choices)
     name = models.CharField(_("name"), max_length=100)
     area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="committees", verbose_name=_("village")
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="committees",
+        verbose_name=pgettext_lazy("village or community", "village"),
     )
     area_code = models.CharField(_("area code"), max_length=15, editable=False)
     village_group = models.ForeignKey(
@@ -144,7 +148,7 @@ class Membership(models.Model):
     area_code = models.CharField(_("area code"), max_length=15, editable=False)
     seat = models.PositiveSmallIntegerField(_("seat"), null=True, blank=True)
     role = models.CharField(_("role"), max_length=24, choices=SeatRole.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     # Members act from their own account (opinions, votes, signatures); nobody acts for another.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,7 +252,7 @@ class Topic(models.Model):
     )
     proposer_name = models.CharField(_("proposer"), max_length=100)
     proposed_at = models.DateTimeField(_("proposed at"), db_index=True)
-    step = models.CharField(_("step"), max_length=24)
+    step = models.CharField(pgettext_lazy("deliberation", "step"), max_length=24)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     version = models.PositiveIntegerField(_("version"), default=1)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
@@ -261,7 +265,7 @@ class Topic(models.Model):
         verbose_name=_("current resolution"),
     )
     published_at = models.DateTimeField(_("decision published at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("topic", "closed at"), null=True, blank=True)
     progress_status = models.CharField(
         _("progress"), max_length=16, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED
     )
@@ -305,11 +309,11 @@ class Opinion(AppendOnly):
         "Topic", on_delete=models.PROTECT, related_name="opinions", verbose_name=_("topic")
     )
     area_code = models.CharField(max_length=15, editable=False)
-    step = models.CharField(_("step"), max_length=24)
+    step = models.CharField(pgettext_lazy("deliberation", "step"), max_length=24)
     round = models.PositiveSmallIntegerField(_("round"))
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="opinions")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_name = models.CharField(_("member"), max_length=100)
+    author_name = models.CharField(pgettext_lazy("committee", "member"), max_length=100)
     stance = models.CharField(_("stance"), max_length=16, choices=Stance.choices)
     text = models.TextField(_("opinion"))
     corrects = models.ForeignKey(
@@ -351,7 +355,7 @@ class Resolution(models.Model):
         "Topic", on_delete=models.PROTECT, related_name="resolutions", verbose_name=_("topic")
     )
     area_code = models.CharField(max_length=15, editable=False)
-    step = models.CharField(_("step"), max_length=24)
+    step = models.CharField(pgettext_lazy("deliberation", "step"), max_length=24)
     round = models.PositiveSmallIntegerField(_("round"))
     text = models.TextField(_("resolution"))
     method = models.CharField(_("voted by"), max_length=8, choices=VoteMethod.choices)
@@ -404,7 +408,7 @@ class Ballot(AppendOnly):
     area_code = models.CharField(max_length=15, editable=False)
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="ballots")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    voter_name = models.CharField(_("member"), max_length=100)
+    voter_name = models.CharField(pgettext_lazy("committee", "member"), max_length=100)
     choice = models.CharField(_("vote"), max_length=8, choices=Choice.choices)
     corrects = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
@@ -468,7 +472,7 @@ class Signature(AppendOnly):
     area_code = models.CharField(max_length=15, editable=False)
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="signatures")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    signer_name = models.CharField(_("member"), max_length=100)
+    signer_name = models.CharField(pgettext_lazy("committee", "member"), max_length=100)
     signer_username = models.CharField(_("account"), max_length=150)
     decision = models.CharField(_("decision"), max_length=8, choices=SignatureDecision.choices)
     reason = models.TextField(_("reason for refusing"), blank=True)
@@ -511,7 +515,7 @@ class ProgressEntry(AppendOnly):
 class EventKind(models.TextChoices):
     PROPOSED = "proposed", _("proposed")
     PUT_ON_AGENDA = "put_on_agenda", _("put on the agenda")
-    DECLINED = "declined", _("declined")
+    DECLINED = "declined", pgettext_lazy("topic", "declined")
     OPINION = "opinion", _("opinion recorded")
     OPINION_CORRECTED = "opinion_corrected", _("opinion corrected")
     RESOLUTION_DRAFTED = "resolution_drafted", _("resolution put to the vote")
@@ -526,7 +530,7 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("returned to an earlier step")
     PUBLISHED = "published", _("made public")
     PROGRESS = "progress", _("progress recorded")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("topic", "closed")
     LINKED = "linked", _("linked")
     MEETING = "meeting", _("on a meeting's agenda")
 
@@ -540,7 +544,7 @@ class TopicEvent(AppendOnly):
     )
     area_code = models.CharField(max_length=15, editable=False)
     kind = models.CharField(_("what"), max_length=24, choices=EventKind.choices)
-    step = models.CharField(_("step"), max_length=24, blank=True)
+    step = models.CharField(pgettext_lazy("deliberation", "step"), max_length=24, blank=True)
     to_step = models.CharField(_("led to"), max_length=24, blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     actor = models.ForeignKey(
@@ -628,7 +632,7 @@ class TopicLink(models.Model):
 
     topic = models.ForeignKey("Topic", on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(_("kind"), max_length=8, choices=LinkKind.choices)
-    target_id = models.CharField(_("number"), max_length=64)
+    target_id = models.CharField(pgettext_lazy("reference", "number"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     url = models.CharField(_("web address"), max_length=300, blank=True)
     added_by = models.ForeignKey(
@@ -701,7 +705,7 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendance")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     present = models.BooleanField(_("present"), default=False)
     signed_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
     signed_channel = models.CharField(_("from"), max_length=8, choices=Channel.choices, blank=True)

@@ -13,7 +13,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, is_unrestricted, scope_codes, scope_q
@@ -510,8 +510,8 @@ def area_for_listing(code: str) -> Area:
 
 STATES = {
     "open": _("open"),
-    DECLINED: _("declined"),
-    CLOSED: _("closed"),
+    DECLINED: pgettext_lazy("topic", "declined"),
+    CLOSED: pgettext_lazy("topic", "closed"),
 }
 
 
