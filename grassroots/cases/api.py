@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 
 from grassroots.accounts.scoping import OutOfScope
 
-from . import rules, selectors, services, workflow
+from . import integrations, rules, selectors, services, workflow
 from .models import Case, LimitUnit
 from .workflow import CaseError, DispatchTarget
 
@@ -154,6 +154,11 @@ class ReportIn(Schema):
     urgency: str | None = None
     address: str = ""
     anonymous: bool = False
+    patrol_id: int | None = Field(
+        None,
+        description="the caller's own open patrol when reporting on the way: the case's source is then patrol "
+        "and it is recorded on the patrol's findings (another id files an ordinary report)",
+    )
 
 
 class TargetIn(Schema):
@@ -213,8 +218,9 @@ def category_list(request):
 )
 def case_submit(request: HttpRequest, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
     key = request.headers.get("Idempotency-Key", "")
-    case = services.case_report(
+    case = integrations.case_report_on_patrol(
         actor=request.user,
+        patrol_id=payload.patrol_id,
         category=payload.category,
         description=payload.description,
         lon=payload.lon,

@@ -7,12 +7,13 @@
   handler writes. Cases therefore reference no resident and need no merge handler.
 * workforce: the workload table gets each worker's cases reported, handled and closed in the year
   (:func:`worker_case_figures`), counted with one aggregate query per figure.
-* patrols: a case reported from a patrol (``?patrol=<id>`` on the report page) is recorded on the patrol's
-  findings through :func:`patrol_case_record`.
+* patrols: a case reported from a patrol (``?patrol=<id>`` on the report page, ``patrol_id`` in the API) has
+  the source ``patrol`` and is recorded on the patrol's findings (:func:`case_report_on_patrol`).
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -191,19 +192,43 @@ def grid_case_figures(*, area_code: str, year: int) -> dict[str, dict[str, int]]
 # --- workforce: patrols ---------------------------------------------------------------------------------
 
 
+def open_patrol_of(actor, patrol_id):
+    """The actor's own patrol with this id when it is still open, else None (a wrong, foreign or ended id)."""
+    from grassroots.workforce.models import Patrol
+
+    try:
+        patrol = Patrol.objects.select_related("worker").get(pk=int(patrol_id))
+    except (Patrol.DoesNotExist, TypeError, ValueError):
+        return None
+    if patrol.ended_at is not None or patrol.worker.user_id != getattr(actor, "pk", None):
+        return None
+    return patrol
+
+
+def case_report_on_patrol(*, actor, patrol_id, **report) -> Case:
+    """A report made on the way during a patrol (the report page with ``?patrol=<id>``, the API with
+    ``patrol_id``): with the actor's own open patrol, the case has the source ``patrol`` and is recorded
+    on the patrol's findings in the same transaction. Any other patrol id never blocks the report: it is
+    filed as an ordinary one."""
+    patrol = open_patrol_of(actor, patrol_id) if patrol_id not in (None, "") else None
+    if patrol is None:
+        return services.case_report(actor=actor, **report)
+    with transaction.atomic():
+        case = services.case_report(actor=actor, patrol=patrol, **report)
+        if not getattr(case, "replayed", False):
+            patrol_case_record(actor=actor, patrol_id=patrol.pk, case=case)
+    return case
+
+
 def patrol_case_record(*, actor, patrol_id, case: Case) -> bool:
     """Record a case reported from a patrol as one of the patrol's findings (with the case's id), when the
     patrol is the actor's own and still open. Returns whether a finding was written; never blocks the
     report itself."""
     from grassroots.errors import DomainError
-    from grassroots.workforce.models import Patrol
     from grassroots.workforce.services.patrols import patrol_finding_add
 
-    try:
-        patrol = Patrol.objects.select_related("worker").get(pk=int(patrol_id))
-    except (Patrol.DoesNotExist, TypeError, ValueError):
-        return False
-    if patrol.ended_at is not None or patrol.worker.user_id != getattr(actor, "pk", None):
+    patrol = open_patrol_of(actor, patrol_id)
+    if patrol is None:
         return False
     try:
         patrol_finding_add(

@@ -134,7 +134,9 @@ class Source(models.TextChoices):
     VISIT = "visit", _("household visit")  # 走访
     WALK_IN = "walk_in", _("walk-in")  # 来访
     ON_THE_SPOT = "on_the_spot", _("resolved on the spot")  # 即报即办 (grid worker)
-    PATROL = "patrol", _("patrol")  # 巡查
+    # 巡查发现: found by a grid worker on patrol, reported on the way (report page or API with the patrol) or
+    # entered at the desk afterwards.
+    PATROL = "patrol", _("patrol finding")
     DISCLOSURE = "disclosure", _("objection to a public notice")  # 公示异议
 
 

@@ -340,6 +340,7 @@ def case_report(
     photo_files: Iterable = (),
     source: str = Source.MOBILE_WEB,
     idempotency_key: str = "",
+    patrol=None,
 ) -> Case:
     """A resident (or anyone logged in) reports through the web form or the API.
 
@@ -347,9 +348,19 @@ def case_report(
     this reporter used before, returns that earlier case instead (``case.replayed`` is True) and writes
     nothing. Raises :class:`ReportInvalid`, :class:`~grassroots.cases.photos.PhotoError` or the routing
     error for bad input, having stored nothing.
+
+    ``patrol`` (a ``workforce.Patrol``): the report is a finding on the reporter's own open patrol, and its
+    source is ``patrol`` whatever the form; ``integrations.case_report_on_patrol`` records the finding.
     """
     require(actor, rules.can_report)
-    if source not in SELF_SERVICE_SOURCES:
+    if patrol is not None:
+        if patrol.ended_at is not None or patrol.worker.user_id != actor.pk:
+            raise ReportInvalid(
+                _("Only a patrol of your own that has not ended can be named for a report."),
+                detail={"patrol": "not open or not yours"},
+            )
+        source = Source.PATROL
+    elif source not in SELF_SERVICE_SOURCES:
         raise ReportInvalid(_("Use the staff entry form for this channel."), detail={"source": source})
     key = _check_key(idempotency_key)
     replay = _replay(actor, key)

@@ -68,8 +68,10 @@ def report(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                case = services.case_report(
+                # ?patrol=<id>: reported on the way during one's own open patrol (source "patrol").
+                case = integrations.case_report_on_patrol(
                     actor=request.user,
+                    patrol_id=request.GET.get("patrol"),
                     category=d["category"],
                     description=d["description"],
                     lon=d["lon"],
@@ -86,10 +88,6 @@ def report(request):
             except DomainError as exc:
                 _put_errors(form, exc)
             else:
-                if request.GET.get("patrol") and not getattr(case, "replayed", False):
-                    integrations.patrol_case_record(
-                        actor=request.user, patrol_id=request.GET["patrol"], case=case
-                    )
                 messages.success(
                     request,
                     _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference},

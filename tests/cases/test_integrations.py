@@ -5,6 +5,7 @@ from a patrol becomes one of its findings."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import RequestFactory
@@ -18,7 +19,7 @@ from grassroots.people import extensions
 from grassroots.people import services as people_services
 from grassroots.workforce import selectors as workforce_selectors
 from grassroots.workforce.models import AssignmentRole, PatrolFinding
-from grassroots.workforce.services.patrols import patrol_start
+from grassroots.workforce.services.patrols import patrol_end, patrol_start
 from tests.cases.conftest import jpeg_bytes, upload
 from tests.factories import grid, user_with
 from tests.people.factories import household, resident
@@ -181,9 +182,10 @@ def test_a_case_reported_from_a_patrol_becomes_a_finding_with_the_case_id(client
     url = workforce_selectors.report_case_url(patrol)
     assert url.endswith(f"?patrol={patrol.pk}")
     response = client.post(url, _report_form())
-    # then the case exists and the patrol has one finding carrying its id
+    # then the case exists, recorded as a patrol finding, and the patrol has one finding carrying its id
     case = Case.objects.get()
     assert response.status_code == 302
+    assert case.source == Source.PATROL
     finding = PatrolFinding.objects.get(patrol=patrol)
     assert finding.case_id == case.pk and finding.description == "巡查发现垃圾堆放"
     # and a retried submission adds neither a case nor a finding
@@ -199,3 +201,52 @@ def test_someone_elses_patrol_gets_no_finding_but_the_report_stands(client):
     response = client.post(workforce_selectors.report_case_url(patrol), _report_form())
     assert response.status_code == 302 and Case.objects.count() == 1
     assert PatrolFinding.objects.count() == 0
+    assert Case.objects.get().source == Source.MOBILE_WEB
+
+
+def test_an_ended_patrol_files_an_ordinary_report(client):
+    user, worker = _worker_in_grid()
+    patrol = patrol_start(actor=user, worker=worker)
+    patrol_end(actor=user, patrol=patrol)
+    client.force_login(user)
+    assert client.post(workforce_selectors.report_case_url(patrol), _report_form()).status_code == 302
+    assert Case.objects.get().source == Source.MOBILE_WEB and PatrolFinding.objects.count() == 0
+
+
+def test_the_api_files_a_report_on_patrol_with_the_source_patrol(client):
+    user, worker = _worker_in_grid()
+    patrol = patrol_start(actor=user, worker=worker)
+    client.force_login(user)
+    form = {"category": "0101", "description": "巡查发现井盖缺失", "lon": INSIDE[0], "lat": INSIDE[1]}
+    response = client.post("/api/v1/cases/", data={**form, "patrol_id": patrol.pk})
+    assert response.status_code == 201, response.content
+    assert response.json()["source"] == "patrol"
+    assert PatrolFinding.objects.get(patrol=patrol).case_id == response.json()["id"]
+    # without a patrol the API's own channel stays
+    assert client.post("/api/v1/cases/", data=form).json()["source"] == "api"
+
+
+def test_the_service_refuses_a_patrol_that_is_not_the_reporters_own(db):
+    _user, worker = _worker_in_grid()
+    patrol = patrol_start(actor=None, worker=worker)
+    other = user_with(Role.GRID_WORKER, GRID)
+    with pytest.raises(services.ReportInvalid) as refused:
+        services.case_report(
+            actor=other, category="0101", description="x", lon=INSIDE[0], lat=INSIDE[1], patrol=patrol
+        )
+    assert refused.value.detail == {"patrol": "not open or not yours"}
+    assert not Case.objects.exists()
+
+
+def test_the_queue_filters_patrol_findings_by_their_chinese_name(client):
+    user, worker = _worker_in_grid()
+    patrol = patrol_start(actor=user, worker=worker)
+    found = integrations.case_report_on_patrol(
+        actor=user, patrol_id=patrol.pk, category="0101", description="巡查发现", lon=INSIDE[0], lat=INSIDE[1]
+    )
+    services.case_report(actor=user, category="0101", description="随手拍", lon=INSIDE[0], lat=INSIDE[1])
+    client.force_login(user)
+    page = client.get(reverse("cases:queue"), {"source": "patrol"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert '<option value="patrol" selected>巡查发现</option>' in html
+    assert re.findall(r'name="case" value="(\d+)"', html) == [str(found.pk)]
