@@ -6,7 +6,9 @@
   pointing at a household or a person; the link is ``people.Visit.case_reference``, which the need
   handler writes. Cases therefore reference no resident and need no merge handler.
 * workforce: the workload table gets each worker's cases reported, handled and closed in the year
-  (:func:`worker_case_figures`), counted with one aggregate query per figure.
+  (:func:`worker_case_figures`), counted with one aggregate query per figure; the grid page gets the
+  grid's cases reported and closed (:func:`grid_case_figures`, through
+  ``workforce.extensions.grid_case_providers``).
 * patrols: a case reported from a patrol (``?patrol=<id>`` on the report page, ``patrol_id`` in the API) has
   the source ``patrol`` and is recorded on the patrol's findings (:func:`case_report_on_patrol`).
 """
@@ -30,6 +32,7 @@ VISIT_CATEGORY_CODES = ("1001", "10", "99")
 def install() -> None:
     """Register every hook; calling it twice registers each once."""
     from grassroots.people import extensions
+    from grassroots.workforce import extensions as workforce_extensions
     from grassroots.workforce.selectors import workload_provider_register
 
     for hooks, hook in (
@@ -40,6 +43,8 @@ def install() -> None:
         if hook not in hooks:
             hooks.append(hook)
     workload_provider_register(worker_case_figures)
+    if grid_case_figures not in workforce_extensions.grid_case_providers:
+        workforce_extensions.grid_case_providers.append(grid_case_figures)
 
 
 # --- people: a need found becomes a case ---------------------------------------------------------------

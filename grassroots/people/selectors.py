@@ -241,6 +241,28 @@ def visit_list_for(*, user, area_code: str | None = None) -> QuerySet[Visit]:
     return under(_register(Visit.objects.select_related("household"), user), area_code)
 
 
+def visit_counts_by_visitor(user_ids, year: int) -> dict[int, int]:
+    """How many visits each login recorded as the visitor on days of ``year`` (one aggregate query).
+
+    Counts only, no personal data, and unscoped: the workforce workload calls it for workers whose figures
+    the caller is already allowed to see."""
+    ids = [pk for pk in user_ids if pk is not None]
+    if not ids:
+        return {}
+    return dict(
+        Visit.objects.filter(visitor_id__in=ids, visited_on__year=year)
+        .values("visitor_id")
+        .annotate(n=Count("id"))
+        .values_list("visitor_id", "n")
+    )
+
+
+def visit_count_for_area(area_code: str, year: int) -> int:
+    """Visits to households in the area (a grid, or everything under a code) on days of ``year``. Unscoped
+    count, for figures whose page already checked the area."""
+    return Visit.objects.filter(prefix_q("area_code", area_code), visited_on__year=year).count()
+
+
 # --- proxy services -----------------------------------------------------------------------------------------
 
 

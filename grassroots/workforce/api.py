@@ -20,7 +20,7 @@ from grassroots.areas import spreadsheets as xlsx
 from . import rules, selectors, services
 from .models import CheckIn, GridWorker, PartyMember, PartyOrganisation, Patrol, ServiceGroup
 from .services import groups as groups_service
-from .services import party, roster
+from .services import party, roster, roster_runs
 from .services import patrols as patrols_service
 
 router = Router(tags=["workforce"])
@@ -278,6 +278,10 @@ class FiguresOut(Schema):
     patrols: int
     patrol_hours: Decimal
     activity_hours: Decimal
+    visits: int
+    cases: dict[str, int] | None = Field(
+        None, description="cases reported and closed in the grid; null when no app counts cases"
+    )
     definitions: dict[str, str]
 
 
@@ -321,12 +325,27 @@ class RosterErrorOut(Schema):
     message: str
 
 
+class RosterRowOut(Schema):
+    row: int
+    name: str
+    phone_masked: str
+    kind: str
+    area_code: str
+    grid_code: str
+    role: str
+    actions: list[str] = Field(
+        description="worker_created | assignment_started | duties_added; empty: unchanged"
+    )
+
+
 class RosterOut(Schema):
     errors: list[RosterErrorOut]
     workers_created: int
     assignments_started: int
     duties_added: int
     unchanged_rows: int
+    written: bool
+    rows: list[RosterRowOut]
 
 
 @router.post(
@@ -334,10 +353,25 @@ class RosterOut(Schema):
     response={200: RosterOut, 422: RosterOut, **{k: v for k, v in ERRORS.items() if k != 422}},
     summary="Import the grid-worker roster from Excel (row-level errors, all or nothing, idempotent)",
 )
-def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
-    data = xlsx.read_upload(file)
-    result = roster.roster_import(actor=request.user, data=data, dry_run=dry_run, request=request)
+def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False, area: Form[str] = ""):
+    """``dry_run`` checks the file and answers what an import would do, writing nothing (the page's check
+    step); ``area`` limits the rows to one area, as the roster page of that area does."""
+    data = xlsx.read_upload(file, max_bytes=roster_runs.roster_max_bytes())
+    result = roster.roster_import(
+        actor=request.user, data=data, dry_run=dry_run, area_code=area or None, request=request
+    )
     return Status(422 if result.errors else 200, result)
+
+
+@router.get(
+    "/roster/template",
+    response={200: None, **ERRORS},
+    summary="The empty roster workbook (Chinese headers and a sheet of instructions)",
+)
+def roster_template(request):
+    response = HttpResponse(roster.roster_template(), content_type=xlsx.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
 
 
 @router.get("/roster/export", response={200: None, **ERRORS}, summary="The roster of an area (phones masked)")
@@ -500,6 +534,7 @@ class WorkloadRowOut(Schema):
     worker_name: str
     kind: str
     area_code: str
+    visits: int
     patrols: int
     patrol_hours: Decimal
     findings: int
@@ -529,6 +564,7 @@ def workload(request, area: str, year: int | None = None):
                 "worker_name": r["worker"].name,
                 "kind": r["worker"].kind,
                 "area_code": r["worker"].area_code,
+                "visits": r["visits"],
                 "patrols": r["patrols"],
                 "patrol_hours": r["patrol_hours"],
                 "findings": r["findings"],

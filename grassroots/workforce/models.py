@@ -415,3 +415,41 @@ class PatrolFinding(models.Model):
         verbose_name = _("patrol finding")
         verbose_name_plural = _("patrol findings")
         ordering = ["created_at", "id"]
+
+
+class RosterImport(models.Model):
+    """One uploaded roster workbook on the roster page: checked first (nothing written), then imported when
+    the same person confirms. The file is kept until then (at most a day) so that the confirmation imports
+    exactly the bytes that were checked; the report stays as the record of what happened."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("checked, waiting for confirmation")
+        REFUSED = "refused", _("refused: the file has errors")
+        IMPORTED = "imported", _("imported")
+        EXPIRED = "expired", _("expired without confirmation")
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    area_code = models.CharField(_("area code"), max_length=15, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.PositiveIntegerField(_("file size"))
+    content = models.BinaryField(editable=False, default=b"")
+    # {"errors": [{"row", "column", "message"}], "rows": [...], "workers_created": n, ...}
+    report = models.JSONField(_("report"), default=dict)
+    created_at = models.DateTimeField(_("uploaded at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.area_code} {self.file_name} {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import (
     STAFF_ROLES,
     OutOfScope,
@@ -19,8 +20,9 @@ from grassroots.accounts.scoping import (
     scope_q,
     scoped,
 )
+from grassroots.people import selectors as people_selectors
 
-from . import rules
+from . import extensions, rules
 from .models import (
     Assignment,
     AssignmentRole,
@@ -33,6 +35,7 @@ from .models import (
     Patrol,
     PatrolFinding,
     PatrolPoint,
+    RosterImport,
     ServiceGroup,
     ServiceRecord,
     WorkerKind,
@@ -156,6 +159,9 @@ def grid_figures(grid_code: str, *, year: int | None = None) -> dict:
             h=Sum("hours")
         )["h"]
         or Decimal("0"),
+        "visits": people_selectors.visit_count_for_area(grid_code, year),
+        # None when no app counts cases (the page says so rather than showing zeros).
+        "cases": extensions.grid_case_figures_for(grid_code, year),
     }
 
 
@@ -166,11 +172,31 @@ FIGURE_DEFINITIONS = {
     "service_hours": _("Hours logged by checked-in members on days of the year."),
     "patrols": _("Patrols ended in the year (started in the worker's area)."),
     "patrol_hours": _("Time from start to end of those patrols, in hours."),
-    "visits": _(
-        "Household visits recorded by the worker in the year (counted by the people app when present)."
-    ),
+    "visits": _("Household visits recorded in the grid's households on days of the year, by anyone."),
     "activity_hours": _("Hours of volunteer team and council activities in the area in the year."),
+    "cases_reported": _(
+        "Cases reported in the year whose place lies in the grid (counted by the cases app)."
+    ),
+    "cases_closed": _("Of the cases reported in the year in the grid, those closed by now."),
 }
+
+
+FIGURE_LABELS = {
+    "checked_in_members": _("Checked-in party members"),
+    "service_hours": _("Service hours of checked-in members"),
+    "visits": _("Household visits"),
+    "patrols": _("Patrols"),
+    "patrol_hours": _("Patrol hours"),
+    "activity_hours": _("Team and council activity hours"),
+    "cases_reported": _("Cases reported"),
+    "cases_closed": _("Cases closed"),
+}
+
+
+def grid_figure_definitions(figures: dict) -> list[tuple[str, str, str]]:
+    """(key, label, definition) of the figures a grid shows; the case figures only when they are counted."""
+    skip = () if figures.get("cases") is not None else ("cases_reported", "cases_closed")
+    return [(k, str(FIGURE_LABELS[k]), str(text)) for k, text in FIGURE_DEFINITIONS.items() if k not in skip]
 
 
 # --- patrols ------------------------------------------------------------------------------------------
@@ -229,13 +255,23 @@ def worker_workload(*, user, area_code: str, year: int | None = None, extra=None
         raise OutOfScope
     year = year or clock.today().year
     workers = list(
-        GridWorker.objects.filter(area_code__startswith=area_code).only("id", "name", "kind", "area_code")
+        GridWorker.objects.filter(area_code__startswith=area_code).only(
+            "id", "name", "kind", "area_code", "user_id"
+        )
     )
     patrols = Patrol.objects.filter(
         worker__in=[w.pk for w in workers], started_at__year=year, ended_at__isnull=False
     ).only("worker_id", "started_at", "ended_at")
+    visits = people_selectors.visit_counts_by_visitor([w.user_id for w in workers], year)
     per: dict[int, dict] = {
-        w.pk: {"worker": w, "patrols": 0, "patrol_hours": Decimal("0"), "findings": 0} for w in workers
+        w.pk: {
+            "worker": w,
+            "visits": visits.get(w.user_id, 0) if w.user_id else 0,
+            "patrols": 0,
+            "patrol_hours": Decimal("0"),
+            "findings": 0,
+        }
+        for w in workers
     }
     for p in patrols:
         per[p.worker_id]["patrols"] += 1
@@ -251,6 +287,24 @@ def worker_workload(*, user, area_code: str, year: int | None = None, extra=None
             if worker_id in per:
                 per[worker_id].setdefault("extra", {}).update(figures)
     return sorted(per.values(), key=lambda r: (-r["patrol_hours"], -r["patrols"], r["worker"].name))
+
+
+WORKLOAD_FIGURES = ("visits", "patrols", "patrol_hours", "findings")
+
+
+def workload_columns(rows: list[dict]) -> list[tuple[str, str, str]]:
+    """The figures of a workload table as (key, label, definition): workforce's own, then those higher
+    apps added to any row, in the order they came."""
+    keys = list(WORKLOAD_FIGURES)
+    for row in rows:
+        keys.extend(k for k in row.get("extra", {}) if k not in keys)
+    return [(k, str(WORKLOAD_LABELS.get(k, k)), str(WORKLOAD_DEFINITIONS.get(k, ""))) for k in keys]
+
+
+def workload_cells(row: dict, columns) -> list[tuple[str, object]]:
+    """One row's values in the order of ``columns`` ("—" where a provider gave none for this worker)."""
+    extra = row.get("extra", {})
+    return [(k, row[k] if k in row else extra.get(k, "—")) for k, _label, _text in columns]
 
 
 # --- teams and councils -------------------------------------------------------------------------------
@@ -283,13 +337,29 @@ def group_get_for(*, user, pk: int) -> ServiceGroup:
 
 
 WORKLOAD_DEFINITIONS = {
+    "visits": _(
+        "Household visits the worker recorded under their own login on days of the year (a worker "
+        "without a login has none)."
+    ),
     "patrols": FIGURE_DEFINITIONS["patrols"],
     "patrol_hours": FIGURE_DEFINITIONS["patrol_hours"],
     "findings": _("Things recorded as found on the worker's patrols in the year."),
-    "cases": _(
-        "Cases reported, handled and closed are counted by the cases app and shown on its pages; "
-        "it adds them here through the workload hook."
+    "cases_reported": _("Cases the worker entered or reported under their login in the year."),
+    "cases_handled": _(
+        "Cases on which the worker recorded a handling step (or resolved on the spot) in the year."
     ),
+    "cases_closed": _("Cases closed in the year while assigned to the worker."),
+}
+
+# How the workload pages name each figure; a figure a higher app adds without a label here shows its key.
+WORKLOAD_LABELS = {
+    "visits": _("Household visits"),
+    "patrols": _("Patrols"),
+    "patrol_hours": _("Patrol hours"),
+    "findings": _("Findings"),
+    "cases_reported": _("Cases reported"),
+    "cases_handled": _("Cases handled"),
+    "cases_closed": _("Cases closed"),
 }
 
 
@@ -307,3 +377,26 @@ def report_case_url(patrol: Patrol) -> str:
 def worker_get_for(*, user, pk: int) -> GridWorker:
     """A grid worker whose area the user's scope reaches (staff only; 404 otherwise)."""
     return get_in_scope_or_404(GridWorker.objects.all(), user, roles=STAFF_ROLES, pk=pk)
+
+
+# --- roster imports -----------------------------------------------------------------------------------
+
+
+def roster_run_list_for(*, user, code: str, limit: int = 10) -> QuerySet[RosterImport]:
+    """The latest roster uploads for an area (its workforce managers see each other's, for the record)."""
+    require(user, rules.can_manage_workforce, code)
+    return (
+        RosterImport.objects.filter(area_code=code)
+        .select_related("actor")
+        .defer("content", "report")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def roster_run_get_for(*, user, code: str, pk: int) -> RosterImport:
+    """One roster upload of the area (404 outside the user's scope, 403 inside it without the role)."""
+    require(user, rules.can_manage_workforce, code)
+    run = RosterImport.objects.select_related("actor").defer("content").filter(pk=pk, area_code=code).first()
+    if run is None:
+        raise OutOfScope
+    return run

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_roster
 
 app_name = "workforce"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("patrols/<int:pk>/end/", views.patrol_action, {"action": "end"}, name="patrol_end"),
     path("patrols/<int:pk>/findings/", views.patrol_action, {"action": "finding"}, name="patrol_finding"),
     path("workers/<int:pk>/", views.worker, name="worker"),
+    path("roster/<str:code>/", views_roster.roster, name="roster"),
+    path("roster/<str:code>/template/", views_roster.roster_template, name="roster_template"),
+    path("roster/<str:code>/export/", views_roster.roster_export, name="roster_export"),
+    path("roster/<str:code>/runs/<int:pk>/", views_roster.roster_run, name="roster_run"),
+    path("roster/<str:code>/runs/<int:pk>/confirm/", views_roster.roster_confirm, name="roster_confirm"),
     path("workload/<str:code>/", views.workload, name="workload"),
     path("<str:code>/figures/", views.grid_figures, name="grid_figures"),
     path("<str:code>/", views.grid, name="grid"),

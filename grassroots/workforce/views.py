@@ -206,16 +206,13 @@ def workload(request, code: str):
     year = clock.today().year
     rows = selectors.worker_workload(user=request.user, area_code=code, year=year)
     area = area_selectors.area_get_for(user=request.user, code=code)
+    columns = selectors.workload_columns(rows)
+    for row in rows:
+        row["cells"] = selectors.workload_cells(row, columns)
     return render(
         request,
         "workforce/workload.html",
-        {
-            "area": area,
-            "code": code,
-            "year": year,
-            "rows": rows,
-            "definitions": [(k, v) for k, v in selectors.WORKLOAD_DEFINITIONS.items()],
-        },
+        {"area": area, "code": code, "year": year, "rows": rows, "columns": columns},
     )
 
 
@@ -226,11 +223,18 @@ def worker(request, pk: int):
     year = clock.today().year
     figures = None
     if rules.can_supervise_worker(request.user, worker.area_code):
-        figures = next(
+        row = next(
             r
             for r in selectors.worker_workload(user=request.user, area_code=worker.area_code, year=year)
             if r["worker"].pk == worker.pk
         )
+        columns = selectors.workload_columns([row])
+        figures = [
+            (key, label, text, value)
+            for (key, label, text), (_key, value) in zip(
+                columns, selectors.workload_cells(row, columns), strict=True
+            )
+        ]
     return render(
         request,
         "workforce/worker.html",
@@ -240,7 +244,6 @@ def worker(request, pk: int):
             "duties": list(worker.duties.all()),
             "figures": figures,
             "year": year,
-            "definitions": list(selectors.WORKLOAD_DEFINITIONS.items()),
         },
     )
 
@@ -249,8 +252,13 @@ def worker(request, pk: int):
 def grid_figures(request, code: str):
     """The grid's workforce figures for this year (a fragment the grid page loads after itself)."""
     area_selectors.grid_get_for(user=request.user, code=code)
+    figures = selectors.grid_figures(code)
     return render(
         request,
         "workforce/_grid_figures.html",
-        {"figures": selectors.grid_figures(code), "figure_definitions": selectors.FIGURE_DEFINITIONS},
+        {
+            "figures": figures,
+            "figure_definitions": selectors.FIGURE_DEFINITIONS,
+            "definitions": selectors.grid_figure_definitions(figures),
+        },
     )

@@ -8,7 +8,7 @@ or by name and area when the row has no number, so importing the same file twice
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from grassroots.accounts.services import audit_record
 from grassroots.areas import spreadsheets as xlsx
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
+from grassroots.masking import mask_phone
 
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
 from ..rules import can_manage_workforce
@@ -63,6 +64,7 @@ DUTY_WORDS = {
     "卫生监督": RedDuty.HYGIENE,
     **{k: k for k in RedDuty.values},
 }
+MAX_REPORTED_ROWS = 1000  # rows and errors a stored report keeps (the counts cover the whole file)
 YES = {"是", "y", "yes", "true", "1", "党员"}
 NO = {"", "否", "n", "no", "false", "0"}
 
@@ -75,12 +77,42 @@ class RowError:
 
 
 @dataclass
+class RowOutcome:
+    """What importing one row does (or did): shown row by row on the preview."""
+
+    row: int
+    name: str
+    phone_masked: str
+    kind: str
+    area_code: str
+    grid_code: str
+    role: str
+    actions: list[str] = field(default_factory=list)  # worker_created, assignment_started, duties_added
+
+
+@dataclass
 class RosterResult:
     errors: list[RowError] = field(default_factory=list)
     workers_created: int = 0
     assignments_started: int = 0
     duties_added: int = 0
     unchanged_rows: int = 0
+    rows: list[RowOutcome] = field(default_factory=list)
+    written: bool = False
+
+    def as_dict(self, *, max_rows: int = MAX_REPORTED_ROWS) -> dict:
+        """The report as stored on a :class:`RosterImport` (at most ``max_rows`` rows and errors kept)."""
+        return {
+            "errors": [asdict(e) for e in self.errors[:max_rows]],
+            "error_count": len(self.errors),
+            "rows": [asdict(r) for r in self.rows[:max_rows]],
+            "row_count": len(self.rows),
+            "workers_created": self.workers_created,
+            "assignments_started": self.assignments_started,
+            "duties_added": self.duties_added,
+            "unchanged_rows": self.unchanged_rows,
+            "written": self.written,
+        }
 
 
 @dataclass
@@ -108,7 +140,9 @@ def _words(value, table: dict, *, what: str) -> str:
     return table[raw]
 
 
-def _parse(number: int, record: dict, headers: dict, actor, errors: list[RowError]) -> _Row | None:
+def _parse(
+    number: int, record: dict, headers: dict, actor, errors: list[RowError], root_code: str | None = None
+) -> _Row | None:
     def fail(key, message):
         errors.append(RowError(number, headers.get(key, key), str(message)))
 
@@ -139,11 +173,19 @@ def _parse(number: int, record: dict, headers: dict, actor, errors: list[RowErro
     if values["duties"] and values["kind"] != WorkerKind.RED:
         fail("duties", _("Only red grid workers take on these duties; leave the column empty."))
         return None
-    if actor is not None:
-        for key in ("area_code", "grid_code"):
-            if values[key] and not can_manage_workforce(actor, values[key]):
-                fail(key, _("%(code)s is outside the areas you manage.") % {"code": values[key]})
-                return None
+    for key in ("area_code", "grid_code"):
+        if not values[key]:
+            continue
+        if root_code and not values[key].startswith(root_code):
+            fail(
+                key,
+                _("%(code)s is not in %(root)s, the area this roster is imported into.")
+                % {"code": values[key], "root": root_code},
+            )
+            return None
+        if actor is not None and not can_manage_workforce(actor, values[key]):
+            fail(key, _("%(code)s is outside the areas you manage.") % {"code": values[key]})
+            return None
     digits, phone_hash = values["phone"]
     return _Row(
         number,
@@ -176,13 +218,27 @@ def _duties(value) -> list[str]:
     return [_words(part, DUTY_WORDS, what=_("duty")) for part in raw.split("、") if part.strip()]
 
 
-def roster_import(*, actor: User | None, data: bytes, dry_run: bool = False, request=None) -> RosterResult:
-    """Check every row, then write all of them or nothing. With errors (or ``dry_run``), nothing is written
-    and the result lists each error with its row and column."""
+def roster_import(
+    *,
+    actor: User | None,
+    data: bytes,
+    dry_run: bool = False,
+    area_code: str | None = None,
+    request=None,
+) -> RosterResult:
+    """Check every row, then write all of them or nothing. With errors, nothing is written and the result
+    lists each error with its row and column. With ``dry_run`` the rows are written inside a transaction
+    that is rolled back, so the result tells exactly what an import would do (counts and each row's
+    actions) and nothing stays. ``area_code``, when given, is the area the roster belongs to: a row whose
+    area or grid lies outside it is an error."""
+    if actor is not None and area_code:
+        require(actor, can_manage_workforce, area_code)
     workbook = xlsx.open_workbook(data)
     sheet = xlsx.read_sheet(xlsx.find_sheet(workbook, ["网格员", "roster"], first=True), COLUMNS)
     result = RosterResult()
-    rows = [r for n, rec in sheet.rows if (r := _parse(n, rec, sheet.headers, actor, result.errors))]
+    rows = [
+        r for n, rec in sheet.rows if (r := _parse(n, rec, sheet.headers, actor, result.errors, area_code))
+    ]
     areas = dict(
         Area.objects.filter(
             code__in={r.area_code for r in rows} | {r.grid_code for r in rows if r.grid_code}
@@ -205,22 +261,26 @@ def roster_import(*, actor: User | None, data: bytes, dry_run: bool = False, req
                     str(_("%(code)s is not a grid.") % {"code": r.grid_code}),
                 )
             )
-    if result.errors or dry_run:
+    if result.errors:
         result.errors.sort(key=lambda e: (e.row, e.column))
         return result
     with transaction.atomic():
         _write(rows, result, actor)
-        if actor is not None:
+        if dry_run:
+            transaction.set_rollback(True)  # a rehearsal: the counts are real, the rows do not stay
+        elif actor is not None:
             audit_record(
                 actor=actor,
                 action="roster.import",
                 detail={
+                    "area_code": area_code or "",
                     "workers_created": result.workers_created,
                     "assignments_started": result.assignments_started,
                     "duties_added": result.duties_added,
                 },
                 request=request,
             )
+    result.written = not dry_run
     return result
 
 
@@ -232,8 +292,19 @@ def _write(rows: list[_Row], result: RosterResult, actor) -> None:
         ).select_related("area")
     }
     today = clock.today()
+    kind_word, role_word = _words_for_kinds(), _words_for_roles()
     for r in rows:
         changed = False
+        outcome = RowOutcome(
+            row=r.number,
+            name=r.name,
+            phone_masked=mask_phone(r.phone) if r.phone else "",
+            kind=kind_word[r.kind],
+            area_code=r.area_code,
+            grid_code=r.grid_code,
+            role=role_word.get(r.role, ""),
+        )
+        result.rows.append(outcome)
         if r.phone_hash:
             worker = GridWorker.objects.filter(phone_hash=r.phone_hash).first()
         else:
@@ -250,6 +321,7 @@ def _write(rows: list[_Row], result: RosterResult, actor) -> None:
                 area_code=r.area_code,
             )
             result.workers_created += 1
+            outcome.actions.append("worker_created")
             changed = True
         if r.grid_code:
             grid = grids[r.grid_code]
@@ -265,6 +337,7 @@ def _write(rows: list[_Row], result: RosterResult, actor) -> None:
                     started_on=r.started_on or today,
                 )
                 result.assignments_started += 1
+                outcome.actions.append("assignment_started")
                 changed = True
         for duty in r.duties:
             _obj, created = WorkerDuty.objects.get_or_create(
@@ -273,6 +346,8 @@ def _write(rows: list[_Row], result: RosterResult, actor) -> None:
             if created:
                 result.duties_added += 1
                 changed = True
+                if "duties_added" not in outcome.actions:
+                    outcome.actions.append("duties_added")
         if not changed:
             result.unchanged_rows += 1
 
@@ -283,8 +358,7 @@ def roster_export(*, user, area_code: str) -> bytes:
     workers = scoped(GridWorker.objects.filter(area_code__startswith=area_code), user).prefetch_related(
         "duties", "assignments"
     )
-    kind_word = {v: k for k, v in KIND_WORDS.items() if not k.isascii() and "网格员" not in k}
-    role_word = {v: k for k, v in ROLE_WORDS.items() if not k.isascii() and k != "指导员"}
+    kind_word, role_word = _words_for_kinds(), _words_for_roles()
     duty_word = {v: k for k, v in DUTY_WORDS.items() if not k.isascii()}
 
     def rows():
@@ -304,3 +378,43 @@ def roster_export(*, user, area_code: str) -> bytes:
                 yield [*base, a.area_code, role_word[a.role], a.started_on.isoformat(), duties]
 
     return xlsx.write_workbook([("网格员", COLUMNS, rows())])
+
+
+def _words_for_kinds() -> dict[str, str]:
+    return {v: k for k, v in KIND_WORDS.items() if not k.isascii() and "网格员" not in k}
+
+
+def _words_for_roles() -> dict[str, str]:
+    return {v: k for k, v in ROLE_WORDS.items() if not k.isascii() and k != "指导员"}
+
+
+# --- the template ---------------------------------------------------------------------------------------
+
+NOTE_COLUMNS = (xlsx.Column("note", "说明", "notes", width=110),)
+
+
+def roster_template() -> bytes:
+    """The empty roster workbook: the sheet 网格员 with the Chinese headers, and a sheet 说明 saying what
+    each column takes."""
+    lines = [
+        _("Grid-worker roster template (Grassroots). Fill in the sheet 网格员, one row per worker and grid."),
+        _(
+            "Required: 姓名 (name), 类别 (kind: 专职, 兼职 or 红色), 所属区划代码 (the worker's grid, or village "
+            "for instructors)."
+        ),
+        _("手机号: 11 digits; a worker is recognised by this number, or by name and area when it is empty."),
+        _("党员: 是 or 否 (red grid workers count as party members)."),
+        _("网格代码 and 角色: the grid the worker serves and the role there (网格长, 网格员 or 网格指导员)."),
+        _("开始日期: YYYY-MM-DD; empty means the day of the import."),
+        _("职责 (red grid workers only): %(duties)s, separated by 、")
+        % {"duties": "、".join(k for k in DUTY_WORDS if not k.isascii())},
+        _("Example: 张三 | 13800000000 | 专职 | 否 | %(grid)s | %(grid)s | 网格长 | 2026-01-05 |")
+        % {"grid": "150825100001001"},
+        _(
+            "A file is imported whole or, when any row has an error, not at all; check it first to see the "
+            "errors row by row. Importing the same file again changes nothing."
+        ),
+    ]
+    return xlsx.write_workbook(
+        [("网格员", COLUMNS, []), ("说明", NOTE_COLUMNS, [[str(line)] for line in lines])]
+    )

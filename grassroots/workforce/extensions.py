@@ -1,0 +1,33 @@
+"""Extension points through which higher apps (cases) add to the workforce pages without workforce
+importing them.
+
+Workforce sits below cases in the layering, so it cannot count cases itself. A higher app registers
+callables here from its ``AppConfig.ready()``:
+
+* ``grid_case_providers``: the case figures of the grids under an area, for the grid page's workload.
+  ``provider(area_code=code, year=year) -> {grid_code: {"cases_reported": n, "cases_closed": n}}``; a grid
+  with no case in the year may be missing from the answer (it counts as zero then). With no provider
+  installed the grid page says that case figures are unavailable, rather than showing zeros.
+
+The per-worker workload figures have their own hook, ``selectors.workload_provider_register``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+grid_case_providers: list[Callable[..., dict[str, dict[str, int]]]] = []
+
+# The figures a grid-case provider answers with, in the order the grid page shows them.
+GRID_CASE_FIGURES = ("cases_reported", "cases_closed")
+
+
+def grid_case_figures_for(grid_code: str, year: int) -> dict[str, int] | None:
+    """The case figures of one grid in ``year`` from every installed provider, or None when there is none
+    (the page then says so instead of showing zeros)."""
+    if not grid_case_providers:
+        return None
+    figures = dict.fromkeys(GRID_CASE_FIGURES, 0)
+    for provider in grid_case_providers:
+        figures.update((provider(area_code=grid_code, year=year) or {}).get(grid_code, {}))
+    return figures

@@ -1,0 +1,163 @@
+"""The roster page of an area, for those who manage its workforce.
+
+Download the template (or the current roster) → upload a workbook → the check: row-level errors, or a
+preview of what the import will do → confirm → the counts. Outside the user's scope every URL answers 404;
+inside it without a managing role, 403 — nothing is read or written then.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from grassroots.accounts.rules import require
+from grassroots.areas import selectors as area_selectors
+from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
+from grassroots.errors import DomainError, NotPermitted
+
+from . import rules, selectors
+from .forms import RosterUploadForm
+from .models import RosterImport
+from .services import roster as roster_service
+from .services import roster_runs
+
+ACTION_LABELS = {
+    "worker_created": gettext_lazy("new worker"),
+    "assignment_started": gettext_lazy("new assignment"),
+    "duties_added": gettext_lazy("duties added"),
+}
+
+
+def _manager(view):
+    """Login required; the area must be one the user manages the workforce of (404 outside the scope,
+    403 inside it without the role)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, code: str, *args, **kwargs):
+        try:
+            require(request.user, rules.can_manage_workforce, code)
+            return view(request, code, *args, **kwargs)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from None
+
+    return wrapped
+
+
+def _area(request, code):
+    return area_selectors.area_get_for(user=request.user, code=code)
+
+
+@_manager
+@require_http_methods(["GET", "POST"])
+def roster(request, code: str):
+    area = _area(request, code)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = roster_runs.roster_check(
+                actor=request.user, area_code=code, file=form.cleaned_data["file"], request=request
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotPermitted):
+                raise
+            form.add_error("file", str(exc.message))
+        else:
+            return redirect("workforce:roster_run", code=code, pk=run.pk)
+    return render(
+        request,
+        "workforce/roster.html",
+        {
+            "area": area,
+            "form": form,
+            "runs": selectors.roster_run_list_for(user=request.user, code=code),
+            "max_mb": roster_runs.roster_max_bytes() / 1024 / 1024,
+            "columns": roster_service.COLUMNS,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@_manager
+@require_GET
+def roster_run(request, code: str, pk: int):
+    area = _area(request, code)
+    run = selectors.roster_run_get_for(user=request.user, code=code, pk=pk)
+    report = run.report or {}
+    rows = [
+        {**r, "action_labels": [ACTION_LABELS.get(a, a) for a in r.get("actions", [])]}
+        for r in report.get("rows", [])
+    ]
+    return render(
+        request,
+        "workforce/roster_run.html",
+        {
+            "area": area,
+            "run": run,
+            "report": report,
+            "rows": rows,
+            "may_confirm": run.status == RosterImport.Status.PREVIEWED and run.actor_id == request.user.pk,
+        },
+    )
+
+
+@_manager
+@require_POST
+def roster_confirm(request, code: str, pk: int):
+    run = selectors.roster_run_get_for(user=request.user, code=code, pk=pk)
+    try:
+        run = roster_runs.roster_confirm(actor=request.user, run=run, request=request)
+    except DomainError as exc:
+        if isinstance(exc, NotPermitted):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        if run.status == RosterImport.Status.IMPORTED:
+            report = run.report
+            messages.success(
+                request,
+                _(
+                    "Imported: %(workers)d new workers, %(assignments)d new assignments, %(duties)d duties "
+                    "added, %(unchanged)d rows unchanged."
+                )
+                % {
+                    "workers": report["workers_created"],
+                    "assignments": report["assignments_started"],
+                    "duties": report["duties_added"],
+                    "unchanged": report["unchanged_rows"],
+                },
+            )
+        else:
+            messages.error(
+                request, _("The workers changed since the check; nothing was imported. See the errors.")
+            )
+    return redirect("workforce:roster_run", code=code, pk=pk)
+
+
+@_manager
+@require_GET
+def roster_template(request, code: str):
+    return _download(roster_service.roster_template(), "网格员名册模板.xlsx")
+
+
+@_manager
+@require_GET
+def roster_export(request, code: str):
+    data = roster_service.roster_export(user=request.user, area_code=code)
+    return _download(data, f"{code}-网格员名册.xlsx")
+
+
+def _download(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
