@@ -33,7 +33,7 @@ from .services import roster_runs
 ACTION_LABELS = {
     "worker_created": gettext_lazy("new worker"),
     "assignment_started": gettext_lazy("new assignment"),
-    "duties_added": gettext_lazy("duties added"),
+    "duties_added": gettext_lazy("new duties"),
 }
 
 
