@@ -34,7 +34,7 @@ from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.accounts.services import role_grant, user_create
 from grassroots.areas.codes import CODE_LENGTH, Level
-from grassroots.areas.models import Area, Grid
+from grassroots.areas.models import Area, Grid, GridKind
 from grassroots.cases import services
 from grassroots.cases.models import AssigneeKind, Case, CasePhoto, Category, Rating, Source, State
 from grassroots.cases.workflow import DispatchTarget
@@ -43,6 +43,7 @@ from grassroots.notifications.models import Notification
 from grassroots.workforce.models import GridWorker
 from grassroots.workforce.selectors import responsible_workers_for
 
+from .case_texts import case_description
 from .city import CITY_CODE, SEED_CODES
 from .logins import SAISHANG_GRID
 from .steps import DemoContext
@@ -115,6 +116,8 @@ class CasesStep:
         self.now = clock.now()
         self.rng = rng
         self.fake = fake
+        # descriptions draw from their own generator, so that the fates drawn from ``rng`` stay as they were
+        self.texts = ctx.rng(f"{self.name}-texts")
         self.categories = list(Category.objects.filter(is_active=True, parent__isnull=False))
         self.residents = [
             user_create(
@@ -241,6 +244,9 @@ class CasesStep:
             return "refused_out_of_scope"
         return fate
 
+    def _describe(self, category: Category, grid: Grid) -> str:
+        return case_description(self.texts, category.code, rural=grid.kind == GridKind.RURAL)
+
     def _at(self, t: dt.datetime):
         if t > self.now:
             raise _Later
@@ -259,7 +265,7 @@ class CasesStep:
         channel = _pick(rng, CHANNELS)
         category = rng.choice(self.categories)
         lon, lat = self._point(grid)
-        description = self.fake.sentence(nb_words=12)[:200]
+        description = self._describe(category, grid)
         with clock.frozen(t):
             if channel in (Source.MOBILE_WEB, Source.API):
                 reporter = (
@@ -320,11 +326,12 @@ class CasesStep:
         rng = self.rng
         if fate == "on_the_spot":
             lon, lat = self._point(grid)
+            category = rng.choice(self.categories)
             with self._at(t):
                 case = services.case_resolve_on_the_spot(
                     actor=crew.grid_worker,
-                    category=rng.choice(self.categories).code,
-                    description=self.fake.sentence(nb_words=8),
+                    category=category.code,
+                    description=self._describe(category, grid),
                     note="已现场处理完毕。",
                     lon=lon,
                     lat=lat,
