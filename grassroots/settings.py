@@ -14,6 +14,8 @@ Environment variables (see docs/operations.md):
   MEDIA_ROOT / MEDIA_URL filesystem media; or STORAGE_BACKEND=s3 with AWS_* variables (django-storages)
   TASKS_BACKEND          "database" (default), "immediate", or "rq" (uses REDIS_URL)
   REDIS_URL              redis://127.0.0.1:6379/0
+  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
+                         SMTP for notification emails and the digest; unset EMAIL_HOST → mail printed to the console
   MAP_TILE_URL           Leaflet tile template; empty → map draws grids on a blank background
   MAP_TILE_SUBDOMAINS    what "{s}" in the template stands for, one character each (default abc; Tianditu 01234567)
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
@@ -240,6 +242,24 @@ if _tasks_backend not in _TASK_BACKENDS:
     )
 TASKS = {"default": _TASK_BACKENDS[_tasks_backend]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+
+# --- email (notifications sent at once and the daily digest) --------------------------------------------
+# Unset EMAIL_HOST: mail is written to the console (development); set it for an SMTP server.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if env_bool("EMAIL_USE_SSL", False) else 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST) and not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "grassroots@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -1,0 +1,43 @@
+"""Settings read from the environment: what an operator sets is what the platform uses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+MAIL = ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "DEFAULT_FROM_EMAIL"]
+
+
+def _settings_with(env: dict[str, str]) -> dict:
+    code = f"import json, grassroots.settings as s; print(json.dumps({{k: getattr(s, k) for k in {MAIL!r}}}))"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DEFAULT_FROM"))}
+    out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed snippet
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_without_a_mail_server_mail_is_printed_to_the_console():
+    got = _settings_with({})
+    assert got["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_a_mail_server_from_the_environment_is_used_with_tls_by_default():
+    got = _settings_with({"EMAIL_HOST": "smtp.example.org", "DEFAULT_FROM_EMAIL": "grid@example.org"})
+    assert got["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (got["EMAIL_HOST"], got["EMAIL_PORT"], got["EMAIL_USE_TLS"]) == ("smtp.example.org", 587, True)
+    assert got["DEFAULT_FROM_EMAIL"] == "grid@example.org"
+
+
+def test_ssl_instead_of_tls_changes_the_default_port():
+    got = _settings_with({"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_SSL": "1"})
+    assert (got["EMAIL_PORT"], got["EMAIL_USE_SSL"], got["EMAIL_USE_TLS"]) == (465, True, False)
