@@ -1,9 +1,12 @@
-"""The tree as an Excel workbook (.xlsx): the columns, reading an upload safely, writing exports.
+"""Excel workbooks (.xlsx), the project's one spreadsheet module: the tree's columns, reading an upload
+safely, writing exports.
 
-Reading checks what the bytes are before openpyxl sees them (an old .xls, a Word file, a zip bomb and a
-renamed text file each get their own message), then streams the rows in read-only mode. Writing uses
-write-only mode; text that a spreadsheet would run as a formula is stored as text (Excel's quote prefix,
-which is not part of the value, so an exported file imports back unchanged).
+Reading checks what the bytes are first (an old .xls, a Word file, a zip bomb and a renamed text file each
+get their own message), then streams the rows with a lean reader of its own (``XlsxBook``: the worksheet XML
+parsed with ``iterparse`` and cleared as it goes, values as openpyxl's read-only mode gives them) — openpyxl's
+cell objects cost several times more CPU and memory per cell, which counts at a register of 100,000 rows.
+Writing uses openpyxl's write-only mode; text that a spreadsheet would run as a formula is stored as text
+(Excel's quote prefix, which is not part of the value, so an exported file imports back unchanged).
 """
 
 from __future__ import annotations
@@ -11,14 +14,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import os
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from xml.etree.ElementTree import ParseError, iterparse
 
 import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from grassroots.errors import DomainError
@@ -124,8 +132,15 @@ def _too_large(size: int, limit: int) -> ImportFileError:
     )
 
 
-def sniff_xlsx(data: bytes) -> None:
-    """Refuse anything that is not an .xlsx workbook, with a message that says what it is instead."""
+def sniff_xlsx(data: bytes | str | os.PathLike, *, max_unzipped: int = MAX_UNZIPPED_BYTES) -> None:
+    """Refuse anything that is not an .xlsx workbook, with a message that says what it is instead. ``data``
+    is the file's bytes or its path (a large upload spooled to disk)."""
+    source = data
+    if not isinstance(data, bytes):
+        with open(data, "rb") as fh:
+            data = fh.read(8)
+    else:
+        source = io.BytesIO(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _("This is an old Excel 97–2003 file (.xls). Open it and save it as an Excel workbook (.xlsx)."),
@@ -140,7 +155,7 @@ def sniff_xlsx(data: bytes) -> None:
             code="not_a_spreadsheet",
         )
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -153,23 +168,263 @@ def sniff_xlsx(data: bytes) -> None:
             _("This is a zip file or an Office document, but not an Excel workbook (.xlsx)."),
             code="not_a_spreadsheet",
         )
-    if unzipped > MAX_UNZIPPED_BYTES:
+    if unzipped > max_unzipped:
         raise ImportFileError(
             _("The workbook unpacks to more than %(max)d MB. Split it by township.")
-            % {"max": MAX_UNZIPPED_BYTES // 1024 // 1024},
+            % {"max": max_unzipped // 1024 // 1024},
             code="file_too_large",
         )
 
 
-def open_workbook(data: bytes):
+def _corrupt() -> ImportFileError:
+    return ImportFileError(
+        _("The workbook is damaged and cannot be opened. Save it again from Excel or WPS and retry."),
+        code="corrupt_file",
+    )
+
+
+def open_workbook(data: bytes, *, formulas: bool = False) -> XlsxBook:
+    """The workbook of an upload's bytes, checked (``sniff_xlsx``), for ``find_sheet`` and ``read_sheet``."""
     sniff_xlsx(data)
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds (KeyError, XML errors, ValueError) for a broken file
-        raise ImportFileError(
-            _("The workbook is damaged and cannot be opened. Save it again from Excel or WPS and retry."),
-            code="corrupt_file",
-        ) from None
+    return XlsxBook(io.BytesIO(data), formulas=formulas)
+
+
+# --- the lean reader ----------------------------------------------------------------------------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ROW, _C, _V, _F, _IS, _T, _R, _SI = (_MAIN + t for t in ("row", "c", "v", "f", "is", "t", "r", "si"))
+_SHEET_DATA = _MAIN + "sheetData"
+_COORD = re.compile(r"([A-Z]+)(\d*)")
+_LETTERS: dict[str, int] = {}
+_XML_HEAD = 64 * 1024
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def column_index(letters: str) -> int:
+    """The 0-based index of a column from its letters ("A" → 0, "AB" → 27)."""
+    index = _LETTERS.get(letters)
+    if index is None:
+        index = 0
+        for ch in letters:
+            index = index * 26 + ord(ch) - 64
+        index -= 1
+        _LETTERS[letters] = index
+    return index
+
+
+def _string_of(element) -> str:
+    """The text of a shared or inline string: its ``t``, or its runs' ``t`` (phonetic hints left out)."""
+    t = element.find(_T)
+    if t is not None:
+        return t.text or ""
+    return "".join(r.findtext(_T) or "" for r in element.iter(_R))
+
+
+def _number(raw: str):
+    if "." in raw or "E" in raw or "e" in raw:
+        return float(raw)
+    return int(raw)
+
+
+class XlsxSheet:
+    """One worksheet of an :class:`XlsxBook`; ``iter_rows(values_only=True)`` as openpyxl's read-only mode."""
+
+    def __init__(self, book: XlsxBook, title: str, path: str):
+        self.book, self.title, self.path = book, title, path
+
+    def iter_rows(self, values_only: bool = True) -> Iterator[tuple]:
+        """Each row as a tuple of values (None for an empty cell), from row 1, an empty tuple for a missing
+        row, so that a row's position is its number; a tuple ends at the row's last cell."""
+        if not values_only:
+            raise ValueError("XlsxSheet yields values only")
+        return self.book._rows(self.path)
+
+
+class XlsxBook:
+    """A streaming .xlsx reader: ``worksheets`` (each with ``title`` and ``iter_rows``), ``sheetnames``,
+    ``close()``. Values as openpyxl gives them in read-only mode with ``data_only=True``: str, int, float,
+    bool, datetime/time/timedelta for date-formatted numbers, None for empty cells; with ``formulas=True`` a
+    formula cell reads as its formula ("=SUM(A1:A3)"), so a caller can refuse formulas. Only the rows being
+    read are in memory, besides the shared strings."""
+
+    def __init__(self, source, *, formulas: bool = False):
+        self.formulas = formulas
+        try:
+            self.archive = zipfile.ZipFile(source)
+            self._read_workbook()
+        except ImportFileError:
+            raise
+        except (zipfile.BadZipFile, KeyError, ParseError, ValueError, OSError, EOFError):
+            raise _corrupt() from None
+        self._strings: list[str] | None = None
+        self._styles: tuple[frozenset, frozenset] | None = None
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return [ws.title for ws in self.worksheets]
+
+    def _xml(self, name: str, events=("end",)):
+        """``iterparse`` over one part of the archive. A part with a document type declaration is refused:
+        workbooks have none, and entities are how XML bombs work (expat also limits their amplification;
+        external entities are never fetched)."""
+        with self.archive.open(name) as fh:
+            head = fh.read(_XML_HEAD)
+        root = _ROOT_START.search(head)
+        if root is None or b"<!DOCTYPE" in head[: root.start()]:
+            raise _corrupt()
+        return iterparse(self.archive.open(name), events=events)  # noqa: S314 - no DTD, checked above
+
+    def _read_workbook(self) -> None:
+        names = set(self.archive.namelist())
+        targets = {}
+        for _event, rel in self._xml("xl/_rels/workbook.xml.rels"):
+            if rel.tag == _PKG_REL + "Relationship":
+                target = rel.get("Target", "")
+                targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        self.epoch = CALENDAR_WINDOWS_1900
+        self.worksheets: list[XlsxSheet] = []
+        for _event, el in self._xml("xl/workbook.xml"):
+            if el.tag == _MAIN + "workbookPr" and el.get("date1904") in ("1", "true"):
+                self.epoch = CALENDAR_MAC_1904
+            elif el.tag == _MAIN + "sheet":
+                path = targets.get(el.get(_REL + "id"), "")
+                if path in names:  # a chart sheet or a dangling entry is no worksheet
+                    self.worksheets.append(XlsxSheet(self, el.get("name", ""), path))
+        self.shared_path = next(
+            (p for p in ("xl/sharedStrings.xml", "xl/SharedStrings.xml") if p in names), None
+        )
+        self.styles_path = "xl/styles.xml" if "xl/styles.xml" in names else None
+
+    def _shared_strings(self) -> list[str]:
+        if self._strings is None:
+            strings: list[str] = []
+            if self.shared_path:
+                for _event, el in self._xml(self.shared_path):
+                    if el.tag == _SI:
+                        strings.append(_string_of(el).replace("x005F_", ""))
+                        el.clear()
+            self._strings = strings
+        return self._strings
+
+    def _date_styles(self) -> tuple[frozenset, frozenset]:
+        """The style indexes whose number format is a date (or a duration, such as [h]:mm)."""
+        if self._styles is None:
+            formats = dict(BUILTIN_FORMATS)
+            dates, durations = set(), set()
+            if self.styles_path:
+                index, in_xfs = 0, False
+                for event, el in self._xml(self.styles_path, events=("start", "end")):
+                    if el.tag == _MAIN + "numFmt" and event == "end":
+                        formats[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+                    elif el.tag == _MAIN + "cellXfs":
+                        in_xfs = event == "start"
+                    elif el.tag == _MAIN + "xf" and in_xfs and event == "end":
+                        fmt = formats.get(int(el.get("numFmtId", "0")))
+                        if is_date_format(fmt):
+                            dates.add(index)
+                            if is_timedelta_format(fmt):
+                                durations.add(index)
+                        index += 1
+            self._styles = frozenset(dates), frozenset(durations)
+        return self._styles
+
+    def _rows(self, path: str) -> Iterator[tuple]:
+        try:
+            self._shared_strings()
+            self._dates, self._durations = self._date_styles()
+            yield from self._parse_rows(path)
+        except (zipfile.BadZipFile, KeyError, ParseError, ValueError, IndexError, OSError, EOFError):
+            raise _corrupt() from None
+
+    def _parse_rows(self, path: str) -> Iterator[tuple]:
+        # Only "start" events are asked for (one per element; asking for "end" events as well doubles the
+        # loop, the bulk of the cost): a row is complete when the next one starts, or when the sheet ends.
+        number, row, parent = 0, None, None
+        for _event, el in self._xml(path, events=("start",)):
+            tag = el.tag
+            if tag == _ROW:
+                if row is not None:
+                    number = yield from self._emit(row, number)
+                    row.clear()
+                if parent is not None:
+                    parent.clear()  # the rows already read leave the tree
+                row = el
+            elif tag == _SHEET_DATA:
+                parent = el
+        if row is not None:
+            yield from self._emit(row, number)
+
+    def _emit(self, el, number: int):
+        """The values of one complete ``<row>``, after empty rows for any row numbers left out."""
+        r = el.get("r")
+        at = int(r) if r else number + 1
+        while number < at - 1:
+            number += 1
+            yield ()
+        letters, digits = _LETTERS, "0123456789"
+        values: list = []
+        for c in el:
+            if c.tag != _C:
+                continue
+            ref = c.get("r")
+            if ref:
+                column = ref.rstrip(digits)
+                index = letters.get(column)
+                if index is None:
+                    index = column_index(column)
+                if index != len(values):
+                    if index > len(values):
+                        values.extend([None] * (index - len(values)))
+                    else:  # a cell given twice: the later one wins, as in Excel
+                        del values[index:]
+            value = None
+            if len(c):
+                # The cell's children directly: a value <v>, an inline string <is><t>, or a formula <f>
+                # before its cached <v> (find() per cell costs more at 1.7 million cells).
+                child = c[0]
+                tag = child.tag
+                if tag == _F:
+                    if self.formulas:
+                        values.append("=" + (child.text or ""))
+                        continue
+                    child = c.find(_V)
+                    tag = _V if child is not None else None
+                if tag == _V:
+                    raw = child.text
+                    if raw:
+                        kind = c.get("t")
+                        if kind is None or kind == "n":
+                            value = _number(raw)
+                            style = c.get("s")
+                            if style and self._dates and int(style) in self._dates:
+                                value = from_excel(value, self.epoch, timedelta=int(style) in self._durations)
+                        elif kind == "s":
+                            value = self._strings[int(raw)]
+                        elif kind == "b":
+                            value = raw not in ("0", "false")
+                        elif kind == "d":
+                            value = dt.datetime.fromisoformat(raw.rstrip("Z"))
+                        else:  # "str" (a formula's text result), "e" (#N/A …)
+                            value = raw
+                elif tag == _IS:
+                    if len(child) == 1 and child[0].tag == _T:
+                        value = child[0].text or ""
+                    else:
+                        value = _string_of(child)
+            values.append(value)
+        yield tuple(values)
+        return at
 
 
 def find_sheet(workbook, names: Iterable[str], *, first: bool = False):

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.areas import spreadsheets
 from grassroots.errors import DomainError
 
 from .models import NoticeKind
@@ -192,35 +193,40 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
 def read_sheet(file) -> tuple[list[dict], list[str]]:
     """Rows of the first worksheet as dicts keyed by public field names, and the private columns dropped.
 
-    The header row is the first row that names at least two known columns."""
-    from openpyxl import load_workbook
-
+    The header row is the first row that names at least two known columns. Read with the project's
+    spreadsheet reader (``areas.spreadsheets``), which checks the file first (not an .xls, not a zip bomb)."""
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read()
     try:
-        book = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        book = spreadsheets.open_workbook(data if isinstance(data, bytes) else data.encode())
+    except spreadsheets.ImportFileError:
         raise ContentInvalid(
             _("This file is not an Excel workbook (.xlsx); save it as .xlsx and try again.")
         ) from None
-    try:
-        sheet = book.worksheets[0]
-        columns: dict[int, str] | None = None
-        dropped: list[str] = []
-        rows: list[dict] = []
-        for values in sheet.iter_rows(values_only=True):
-            if columns is None:
-                found = {i: _header_key(v) for i, v in enumerate(values)}
-                found = {i: k for i, k in found.items() if k}
-                if len(found) >= 2:
-                    columns = found
-                    dropped = [str(v) for v in values if v not in (None, "") and _is_private(v)]
-                continue
-            if all(v in (None, "") for v in values):
-                continue
-            rows.append({key: values[i] for i, key in columns.items() if i < len(values)})
-            if len(rows) > MAX_ROWS:
-                break
-    finally:
-        book.close()
+    columns: dict[int, str] | None = None
+    dropped: list[str] = []
+    rows: list[dict] = []
+    with book:
+        sheet = book.worksheets[0] if book.worksheets else None
+        try:
+            for values in sheet.iter_rows(values_only=True) if sheet else ():
+                if columns is None:
+                    found = {i: _header_key(v) for i, v in enumerate(values)}
+                    found = {i: k for i, k in found.items() if k}
+                    if len(found) >= 2:
+                        columns = found
+                        dropped = [str(v) for v in values if v not in (None, "") and _is_private(v)]
+                    continue
+                if all(v in (None, "") for v in values):
+                    continue
+                rows.append({key: values[i] for i, key in columns.items() if i < len(values)})
+                if len(rows) > MAX_ROWS:
+                    break
+        except spreadsheets.ImportFileError:
+            raise ContentInvalid(
+                _("This file is not an Excel workbook (.xlsx); save it as .xlsx and try again.")
+            ) from None
     if columns is None:
         raise ContentInvalid(
             _("No header row found; the first row must name the columns (姓名, 村民小组, 金额 …).")
