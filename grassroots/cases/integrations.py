@@ -2,9 +2,11 @@
 
 * people (the register): a need found on a household visit becomes a case in one step
   (:func:`visit_need_to_case`), and the household and person pages show the cases that came from that
-  household's visits (:func:`household_cases_panel`, :func:`resident_cases_panel`). A case has no column
-  pointing at a household or a person; the link is ``people.Visit.case_reference``, which the need
-  handler writes. Cases therefore reference no resident and need no merge handler.
+  household's visits and those its people reported (:func:`household_cases_panel`,
+  :func:`resident_cases_panel`). A case has no column pointing at a household or a person: the links are
+  ``people.Visit.case_reference``, which the need handler writes, and the keyed hash of the reporter's
+  phone, equal to the resident's (anonymous reports are never linked). Cases therefore need no merge
+  handler.
 * workforce: the workload table gets each worker's cases reported, handled and closed in the year
   (:func:`worker_case_figures`), counted with one aggregate query per figure; the grid page gets the
   grid's cases reported and closed (:func:`grid_case_figures`, through
@@ -21,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import services, workflow
+from . import rules, services, workflow
 from .models import Case, CaseEvent, EventAction, Source
 
 # The service type of a case opened from a household visit: 困难帮扶、临时救助 under 民生服务, else the top
@@ -98,40 +100,83 @@ def _case_ids(household_id) -> list[int]:
     return ids
 
 
-def _panel(*, user, household_id, empty_text):
+PANEL_ROWS = 20
+
+
+def _reported_ids(phone_hashes: list[str]) -> list[int]:
+    """Cases reported (not anonymously) from one of these phones: given on a phone or hotline call, or the
+    phone of the resident's own login. Anonymous reports are never tied back to a person."""
+    if not phone_hashes:
+        return []
+    return list(
+        Case.objects.filter(
+            Q(reporter_phone_hash__in=phone_hashes) | Q(reporter__phone_hash__in=phone_hashes),
+            is_anonymous=False,
+            merged_into__isnull=True,
+        )
+        .order_by("-reported_at", "-id")
+        .values_list("pk", flat=True)[: PANEL_ROWS * 5]
+    )
+
+
+def _panel(*, user, household_id, phone_hashes, title, empty_text):
+    """The cases from the household's visits and those its people reported, that ``user`` may see; a case
+    someone reported is listed only to a viewer who may see who reported it."""
     from grassroots.people.extensions import Panel, PanelRow
 
+    from_visits = set(_case_ids(household_id)) if household_id is not None else set()
+    reported = set(_reported_ids([h for h in phone_hashes if h]))
     rows = []
-    if household_id is not None:
-        ids = _case_ids(household_id)
-        cases = Case.objects.filter(pk__in=ids).select_related("category").order_by("-reported_at", "-id")
-        for case in cases if ids else []:
-            if workflow.can_see(user, case):
+    if from_visits or reported:
+        cases = (
+            Case.objects.filter(pk__in=from_visits | reported)
+            .select_related("category")
+            .order_by("-reported_at", "-id")
+        )
+        for case in cases:
+            if len(rows) == PANEL_ROWS:
+                break
+            if not workflow.can_see(user, case):
+                continue
+            how = []
+            if case.pk in from_visits:
+                how.append(str(_("from a visit")))
+            if case.pk in reported and rules.can_see_reporter(user, case):
+                how.append(str(_("reported by them")))
+            if how:
                 rows.append(
                     PanelRow(
                         text=str(case),
                         url=reverse("cases:detail", args=[case.pk]),
-                        note=str(case.get_state_display()),
+                        note=f"{case.get_state_display()} · {'、'.join(how)}",
                     )
                 )
-    return Panel(title=str(_("Cases from visits")), rows=rows, empty_text=str(empty_text))
+    return Panel(title=str(title), rows=rows, empty_text=str(empty_text))
 
 
 def household_cases_panel(*, request, household):
-    """The cases opened from this household's visits that the viewing user may see, newest first."""
+    """The cases opened from this household's visits and those its people reported from their phones,
+    that the viewing user may see, newest first."""
+    hashes = [household.phone_hash, *household.members.values_list("phone_hash", flat=True)]
     return _panel(
         user=request.user,
         household_id=household.pk,
-        empty_text=_("No case has been opened from a visit to this household."),
+        phone_hashes=hashes,
+        title=_("Cases of this household"),
+        empty_text=_(
+            "No case has come from this household: none opened on a visit, none reported by its people."
+        ),
     )
 
 
 def resident_cases_panel(*, request, resident):
-    """The cases opened from visits to the person's household that the viewing user may see."""
+    """The cases this person reported from their phone and those opened from visits to their household."""
     return _panel(
         user=request.user,
         household_id=resident.household_id,
-        empty_text=_("No case has been opened from a visit to this person's household."),
+        phone_hashes=[resident.phone_hash],
+        title=_("Cases of this person"),
+        empty_text=_("No case has come from this person or from visits to their household."),
     )
 
 

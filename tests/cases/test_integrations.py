@@ -11,7 +11,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from grassroots import clock
+from grassroots import clock, fieldcrypt
 from grassroots.accounts.models import Role
 from grassroots.cases import integrations, services
 from grassroots.cases.models import Case, Source
@@ -250,3 +250,50 @@ def test_the_queue_filters_patrol_findings_by_their_chinese_name(client):
     html = page.content.decode()
     assert '<option value="patrol" selected>巡查发现</option>' in html
     assert re.findall(r'name="case" value="(\d+)"', html) == [str(found.pk)]
+
+
+def test_the_person_page_lists_what_they_reported_but_never_an_anonymous_report():
+    # given a resident with a phone, a call taken by the village desk and a report from their own login
+    g = grid(GRID, BOUNDS)
+    hh = household(GRID)
+    person = resident(hh, name="王五", phone="13912340001")
+    desk = user_with(Role.VILLAGE_STAFF, GRID[:12])
+    called = services.case_enter(
+        actor=desk,
+        source=Source.PHONE,
+        category="0206",
+        description="路灯不亮",
+        area_code=GRID,
+        reporter_name="王五",
+        reporter_phone="139-1234-0001",
+    )
+    own_login = user_with(
+        Role.RESIDENT, GRID, phone="13912340001", phone_hash=fieldcrypt.keyed_hash("13912340001")
+    )
+    online = services.case_report(
+        actor=own_login, category="0101", description="垃圾没人清运", lon=INSIDE[0], lat=INSIDE[1]
+    )
+    hidden = services.case_report(
+        actor=own_login,
+        category="0101",
+        description="匿名反映",
+        lon=INSIDE[0],
+        lat=INSIDE[1],
+        anonymous=True,
+    )
+    assert g.area.code == GRID
+    request = RequestFactory().get("/")
+    # when staff whose scope holds the grid open the person's and the household's panels
+    request.user = user_with(Role.TOWNSHIP_STAFF, GRID[:9])
+    for panel in (
+        integrations.resident_cases_panel(request=request, resident=person),
+        integrations.household_cases_panel(request=request, household=hh),
+    ):
+        urls = [r.url for r in panel.rows]
+        # then both reports are listed, newest first, and the anonymous one is not
+        assert urls == [reverse("cases:detail", args=[c.pk]) for c in (online, called)]
+        assert reverse("cases:detail", args=[hidden.pk]) not in urls
+        assert all("由本人反映" in r.note for r in panel.rows)
+    # and staff of another township get no row
+    request.user = user_with(Role.TOWNSHIP_STAFF, FAR_TOWNSHIP)
+    assert integrations.resident_cases_panel(request=request, resident=person).rows == []
