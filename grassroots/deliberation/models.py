@@ -255,7 +255,7 @@ class Topic(models.Model):
     step = models.CharField(pgettext_lazy("deliberation", "step"), max_length=24)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     version = models.PositiveIntegerField(_("version"), default=1)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = models.TextField(pgettext_lazy("topic", "reason for declining"), blank=True)
     resolution = models.ForeignKey(
         "Resolution",
         null=True,
@@ -339,7 +339,7 @@ class ResolutionStatus(models.TextChoices):
     PASSED = "passed", _("passed")
     FAILED = "failed", _("not passed")
     RETURNED = "returned", _("returned by a refusal to sign")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("resolution", "withdrawn")
 
 
 class VoteMethod(models.TextChoices):
