@@ -27,6 +27,19 @@ def _fresh_routing_index(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_case_reference(settings):
+    """Each test reads the service types and the calendar of its own database (a process keeps a copy);
+    within a test, changes reach it through the signals (the stored version is read once, so that pinned
+    query counts do not depend on how long a test takes)."""
+    from grassroots.cases import reference
+
+    settings.CASES_REFERENCE_CHECK_SECONDS = 3600
+    reference.reset()
+    yield
+    reference.reset()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is slow by design; tests hash with MD5 (production keeps Argon2: tests/accounts/test_settings.py)."""
     # Argon2 stays second so that hashes made outside this fixture (module-scoped demo builds) still verify.

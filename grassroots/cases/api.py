@@ -188,13 +188,18 @@ ActionName = Literal[
 ]  # fmt: skip
 
 
-def _detail(request, case: Case) -> Case:
+def _detail(request, case: Case, *, fresh: bool = False) -> Case:
     """The case with what the detail schema adds, for the caller: their actions, the timeline they may
-    read, and the reporter's name only when they may know it."""
+    read, and the reporter's name only when they may know it. ``fresh``: the case was just written by
+    this request, and its events and photos are those the service kept on it (no reading back)."""
     user = request.user
-    case.timeline = selectors.timeline_for(user=user, case=case)
+    if fresh:
+        case.timeline = selectors.timeline_of_written(user=user, case=case, events=case.written_events)
+        case.photo_list = sorted(case.written_photos, key=lambda p: p.pk)
+    else:
+        case.timeline = selectors.timeline_for(user=user, case=case)
+        case.photo_list = list(case.photos.all().order_by("id"))
     case.actions = workflow.available_actions(user, case)
-    case.photo_list = list(case.photos.all().order_by("id"))
     case.reporter_display = (
         (case.reporter_name or (str(case.reporter) if case.reporter_id else ""))
         if rules.can_see_reporter(user, case)
@@ -235,8 +240,9 @@ def case_submit(request: HttpRequest, payload: Form[ReportIn], photos: File[list
         source="api",
         idempotency_key=key,
     )
-    status = 200 if case.replayed else 201
-    return Status(status, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
+    if case.replayed:
+        return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
+    return Status(201, _detail(request, case, fresh=True))  # answered from what was just written
 
 
 @router.get("/", response=CasePage, summary="Cases: the caller's queue, own reports or tasks, paged")

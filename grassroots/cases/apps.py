@@ -11,3 +11,14 @@ class CasesConfig(AppConfig):
         from . import integrations
 
         integrations.install()
+        # A per-process copy of the service types, limits and calendar follows every change to them.
+        from django.db.models.signals import post_delete, post_save
+
+        from . import reference
+        from .models import CalendarYear, Category, CategoryLimit, WorkingDay
+
+        for model in (Category, CategoryLimit, WorkingDay, CalendarYear):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    reference.changed, sender=model, dispatch_uid=f"cases-reference-{model.__name__}"
+                )

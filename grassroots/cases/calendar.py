@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import reference
 from .models import CalendarYear, LimitUnit, WorkingDay
 
 DEFAULT_WORKING_HOURS = (("09:00", "12:00"), ("13:30", "17:30"))
@@ -46,16 +47,15 @@ def seconds_per_working_day() -> int:
 
 
 class Calendar:
-    """Working-day lookups that load the override table one year at a time (one query per year touched)."""
+    """Working-day lookups that load the override table one year at a time, from the process's copy
+    (``reference.working_days``: a query per year touched only after a change)."""
 
     def __init__(self):
         self._years: dict[int, dict[dt.date, bool]] = {}
 
     def _year(self, year: int) -> dict[dt.date, bool]:
         if year not in self._years:
-            self._years[year] = dict(
-                WorkingDay.objects.filter(date__year=year).values_list("date", "is_working")
-            )
+            self._years[year] = reference.working_days(year)
         return self._years[year]
 
     def is_working_day(self, day: dt.date) -> bool:
@@ -219,6 +219,7 @@ def seed_year(year: int) -> bool:
         if day not in local
     )
     CalendarYear.objects.get_or_create(year=year, defaults={"source": "chinese-calendar"})
+    reference.changed()  # bulk_create sends no signals
     return True
 
 

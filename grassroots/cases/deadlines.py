@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from . import calendar
-from .models import Case, Category, CategoryLimit, LimitUnit, State, Urgency
+from . import calendar, reference
+from .models import Case, Category, LimitUnit, State, Urgency
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,8 @@ def limits_for(category: Category, urgency: str) -> Limits:
         chain.append(node.pk)
         node = node.parent if node.parent_id else None
         steps += 1
-    rows = {
-        row.category_id: row for row in CategoryLimit.objects.filter(category_id__in=chain, urgency=urgency)
-    }
     for pk in chain:
-        row = rows.get(pk)
+        row = reference.limit(pk, urgency)
         if row is not None:
             return Limits(row.response_amount, row.response_unit, row.handling_amount, row.handling_unit)
     return _default(urgency)

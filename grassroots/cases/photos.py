@@ -295,6 +295,7 @@ def attach(
             stored_thumb = _write(row.thumbnail.name, photo.thumbnail)
             if stored != row.image.name or stored_thumb != row.thumbnail.name:
                 CasePhoto.objects.filter(pk=row.pk).update(image=stored, thumbnail=stored_thumb)
+                row.image.name, row.thumbnail.name = stored, stored_thumb  # the rows handed back stay true
 
     transaction.on_commit(write_files)
     return created

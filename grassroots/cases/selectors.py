@@ -158,6 +158,15 @@ def timeline_for(*, user, case: Case) -> list[CaseEvent]:
     return list(events)
 
 
+def timeline_of_written(*, user, case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
+    """:func:`timeline_for` of a case just written, from the events its writer kept (oldest first)."""
+    from . import rules
+
+    if not rules.is_staff_viewer(user, case):
+        events = [e for e in events if not e.internal]
+    return sorted(events, key=lambda e: (e.at, e.pk))
+
+
 @dataclass(frozen=True)
 class CasePhotos:
     report: list[CasePhoto]
@@ -407,7 +416,9 @@ def resolve_target(*, case: Case, key: str):
 
 def categories_for_choice() -> list[Category]:
     """Active service types, parents before children, with the parent loaded (for grouped selects)."""
-    return list(Category.objects.filter(is_active=True).select_related("parent").order_by("code"))
+    from . import reference
+
+    return reference.active_categories()  # the process's copy (the service types change rarely)
 
 
 SOURCE_CHOICES = Source.choices

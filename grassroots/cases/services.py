@@ -13,6 +13,7 @@ Each takes the ``expected_version`` the actor saw and returns the updated case.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 
-from . import deadlines, notices, photos, rules
+from . import deadlines, notices, photos, reference, rules
 from .models import (
     AssigneeKind,
     Case,
@@ -91,7 +92,7 @@ def category_by_code(code) -> Category | None:
         return code if code.is_active else None
     if not code:
         return None
-    return Category.objects.select_related("parent__parent").filter(code=str(code), is_active=True).first()
+    return reference.category(str(code))  # the process's copy (the service types change rarely)
 
 
 def _check(*, category, kind, urgency, description, lon, lat, crs, accuracy_m, need_point: bool) -> _Checked:
@@ -196,10 +197,15 @@ def _responsible(grid_code: str | None) -> DispatchTarget | None:
 def _replay(reporter, key: str) -> Case | None:
     if not key or reporter is None:
         return None
-    case = Case.objects.filter(reporter=reporter, idempotency_key=key).first()
-    if case is not None:
-        case.replayed = True
-    return case
+    # Through the unique (reporter, key) index: its condition repeated (SQLite uses a partial index only
+    # when the query states its condition) and no ordering (the model's would sort by report time).
+    found = list(
+        Case.objects.filter(reporter=reporter, idempotency_key=key).exclude(idempotency_key="").order_by()[:1]
+    )
+    if not found:
+        return None
+    found[0].replayed = True
+    return found[0]
 
 
 def _check_key(key: str) -> str:
@@ -255,7 +261,8 @@ def _create(
         routing_distance_m=place.distance_m,
         routing_explanation=place.explanation,
         reported_at=now,
-        response_due_at=deadlines.response_due(checked.category, checked.urgency, now),
+        # in UTC like every time read from the database (working-time arithmetic answers in local time)
+        response_due_at=deadlines.response_due(checked.category, checked.urgency, now).astimezone(dt.UTC),
     )
     if responsible is not None:
         case.assignee_kind, case.assignee_ref = responsible.kind, responsible.ref
@@ -293,9 +300,13 @@ def _create(
         changes={"source": source, "routing": {"method": place.method, "area_code": place.area_code}},
         at=now,
     )
+    # What was written, kept on the case so that callers can answer without reading it back.
+    case.written_events, case.written_photos = [report_event], []
     for stage in (PhotoStage.REPORT, PhotoStage.BEFORE):
         if prepared.get(stage):
-            photos.attach(case=case, photos=prepared[stage], stage=stage, actor=actor, event=report_event)
+            case.written_photos += photos.attach(
+                case=case, photos=prepared[stage], stage=stage, actor=actor, event=report_event
+            )
     if state == State.CLOSED:
         done = CaseEvent.objects.create(
             case=case,
@@ -311,7 +322,8 @@ def _create(
             message=str(_("The grid worker resolved this on the spot.")),
             at=now,
         )
-        photos.attach(
+        case.written_events.append(done)
+        case.written_photos += photos.attach(
             case=case,
             photos=prepared.get(PhotoStage.AFTER, []),
             stage=PhotoStage.AFTER,

@@ -1,0 +1,124 @@
+"""Per-process copies of the cases' reference data: the service types with their time limits, and the
+working calendar's overrides. Every intake read them from the database (three queries per report); they
+change a few times a year.
+
+Correctness across processes: a copy is keyed by the shared :class:`~grassroots.cases.models.ReferenceVersion`
+row, which :func:`changed` bumps. Saving or deleting a ``Category``, ``CategoryLimit``, ``WorkingDay`` or
+``CalendarYear`` calls it (signals, connected in ``apps.ready``: the admin, ``get_or_create`` and
+``QuerySet.delete`` all send them), and so do writers in bulk (``calendar.seed_year``). Writers that bypass
+signals (``QuerySet.update``, ``bulk_create``) must call :func:`changed` themselves. A process drops its copy
+at once when it makes the change itself, and within ``settings.CASES_REFERENCE_CHECK_SECONDS`` (default 1)
+when another process does.
+
+The objects handed out are copies: callers may not change the cached ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from grassroots import clock
+
+from .models import Category, CategoryLimit, ReferenceVersion, WorkingDay
+
+
+@dataclass
+class _Copy:
+    key: object
+    categories: dict[str, Category] | None = None  # active ones, by code, parents loaded
+    limits: dict[tuple[int, str], CategoryLimit] | None = None  # (category id, urgency) → row
+    years: dict[int, dict[dt.date, bool]] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_copy: _Copy | None = None
+_checked_at = -math.inf
+
+
+def _stored_key():
+    return ReferenceVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+
+
+def _current() -> _Copy:
+    """This process's copy, replaced by an empty one when the stored version has moved on."""
+    global _copy, _checked_at
+    now = time.monotonic()
+    interval = float(getattr(settings, "CASES_REFERENCE_CHECK_SECONDS", 1.0))
+    current = _copy
+    if current is not None and now - _checked_at < interval:
+        return current
+    key = _stored_key()
+    with _lock:
+        if _copy is None or _copy.key != key:
+            _copy = _Copy(key)
+        _checked_at = now
+        return _copy
+
+
+def reset() -> None:
+    """Forget this process's copy (tests: each test has its own database)."""
+    global _copy, _checked_at
+    with _lock:
+        _copy, _checked_at = None, -math.inf
+
+
+def changed(**_signal_kwargs) -> None:
+    """Reference data changed: bump the shared version (in the writer's transaction) and drop this
+    process's copy now and again after the commit (so that nothing read in between survives)."""
+    updated = ReferenceVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=clock.now())
+    if not updated:
+        ReferenceVersion.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": clock.now()})
+    reset()
+    transaction.on_commit(reset)
+
+
+def _categories() -> dict[str, Category]:
+    current = _current()
+    categories = current.categories
+    if categories is None:
+        categories = {
+            c.code: c
+            for c in Category.objects.filter(is_active=True).select_related("parent__parent").order_by("code")
+        }
+        current.categories = categories
+    return categories
+
+
+def category(code: str) -> Category | None:
+    """The active service type with this code (its parent and grandparent loaded), or None."""
+    found = _categories().get(code)
+    return copy.copy(found) if found is not None else None
+
+
+def active_categories() -> list[Category]:
+    """The active service types in code order (parents before children), parents loaded."""
+    return [copy.copy(c) for c in _categories().values()]
+
+
+def limit(category_id: int, urgency: str) -> CategoryLimit | None:
+    """The time limits a service type itself sets for an urgency (not its parent's), or None."""
+    current = _current()
+    limits = current.limits
+    if limits is None:
+        limits = {(row.category_id, row.urgency): row for row in CategoryLimit.objects.all()}
+        current.limits = limits
+    return limits.get((category_id, urgency))
+
+
+def working_days(year: int) -> dict[dt.date, bool]:
+    """The calendar's overrides of a year: date → is a working day (read-only)."""
+    current = _current()
+    days = current.years.get(year)
+    if days is None:
+        days = dict(WorkingDay.objects.filter(date__year=year).values_list("date", "is_working"))
+        current.years[year] = days
+    return days
