@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import import_kinds
 from .codes import Level
 
 
@@ -197,11 +198,17 @@ class BoundaryVersion(models.Model):
 
 
 class ImportRun(models.Model):
-    """One uploaded tree workbook or boundaries file: checked in a dry run (the preview), then imported
-    when the administrator confirms. The file is kept until then (and for at most a day) so that the
-    confirmation imports exactly the bytes that were previewed; the report stays as a record."""
+    """One uploaded file of an import page: checked in a dry run (the preview), then imported when the same
+    person confirms. The file is kept until then (and for at most a day) so that the confirmation imports
+    exactly the bytes that were previewed; the report stays as a record.
+
+    Every such page shares this one table: the kind says which import a run belongs to. Its choices are
+    open — every kind registered in :mod:`grassroots.areas.import_kinds` (the areas app's own below, and
+    those of higher apps, such as the workforce roster)."""
 
     class Kind(models.TextChoices):
+        """The areas app's own kinds (registered from ``AreasConfig.ready()``)."""
+
         TREE = "tree", _("areas and grids (Excel)")
         BOUNDARIES = "boundaries", _("grid boundaries (GeoJSON)")
 
@@ -211,7 +218,7 @@ class ImportRun(models.Model):
         IMPORTED = "imported", _("imported")
         EXPIRED = "expired", _("expired without confirmation")
 
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=import_kinds.KIND_MAX_LENGTH, choices=import_kinds.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     area_code = models.CharField(_("area code"), max_length=15, db_index=True)
     actor = models.ForeignKey(
@@ -232,3 +239,7 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.area_code} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def awaits_confirmation_by(self, user) -> bool:
+        """Whether ``user`` may confirm this run now: a preview without errors, by the one who uploaded it."""
+        return self.status == self.Status.PREVIEWED and self.actor_id == user.pk

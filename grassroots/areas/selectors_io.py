@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from grassroots.accounts.rules import can_manage_area, require
 from grassroots.accounts.scoping import OutOfScope
 
+from . import import_kinds
 from .models import Area, Grid, ImportRun
 
 
@@ -27,20 +28,36 @@ def managed_grid_get_for(*, user, code: str) -> Grid:
         raise OutOfScope from None
 
 
-def import_run_list_for(*, user, code: str, limit: int = 10) -> QuerySet[ImportRun]:
-    """The latest uploads for an area (its administrators see each other's, for the record)."""
-    require(user, can_manage_area, code)
+def _require_kinds(user, code: str, kinds) -> list[str]:
+    """The names of ``kinds`` (registered import kinds), once ``user`` holds each one's permission on the
+    area ``code`` (404 outside their scope, 403 inside it without the role)."""
+    names = [str(kind) for kind in kinds]
+    for name in names:
+        require(user, import_kinds.get(name).permission, code)
+    return names
+
+
+def import_run_list_for(*, user, code: str, kinds, limit: int = 10) -> QuerySet[ImportRun]:
+    """The latest uploads of the given kinds for an area (those who may import them see each other's, for
+    the record)."""
+    names = _require_kinds(user, code, kinds)
     return (
-        ImportRun.objects.filter(area_code=code)
+        ImportRun.objects.filter(area_code=code, kind__in=names)
         .select_related("actor")
         .defer("content", "report")
         .order_by("-created_at", "-id")[:limit]
     )
 
 
-def import_run_get_for(*, user, code: str, pk: int) -> ImportRun:
-    require(user, can_manage_area, code)
+def import_run_get_for(*, user, code: str, pk: int, kinds) -> ImportRun:
+    """One upload of the area, of one of the given kinds (a run of another kind is not found: each page
+    shows only its own)."""
+    names = _require_kinds(user, code, kinds)
     try:
-        return ImportRun.objects.select_related("actor").defer("content").get(pk=pk, area_code=code)
+        return (
+            ImportRun.objects.select_related("actor")
+            .defer("content")
+            .get(pk=pk, area_code=code, kind__in=names)
+        )
     except ImportRun.DoesNotExist:
         raise OutOfScope from None

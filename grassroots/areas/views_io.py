@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -19,12 +18,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.errors import DomainError, NotPermitted
+from grassroots.errors import NotPermitted
 
-from . import selectors, selectors_io, services
+from . import import_pages, selectors, selectors_io, services
 from .forms_io import UPLOAD_FORMS, BoundaryUploadForm, TreeUploadForm
 from .models import ImportRun
 from .spreadsheets import XLSX_CONTENT_TYPE
+
+KINDS = tuple(UPLOAD_FORMS)  # the imports of this page
 
 
 def _administrator(view):
@@ -51,7 +52,7 @@ def _render_page(request, area, *, forms=None, status=200):
             "breadcrumbs": selectors.area_breadcrumbs(area),
             "tree_form": forms.get(ImportRun.Kind.TREE) or TreeUploadForm(),
             "boundary_form": forms.get(ImportRun.Kind.BOUNDARIES) or BoundaryUploadForm(),
-            "runs": selectors_io.import_run_list_for(user=request.user, code=area.code),
+            "runs": selectors_io.import_run_list_for(user=request.user, code=area.code, kinds=KINDS),
         },
         status=status,
     )
@@ -72,19 +73,8 @@ def preview(request, code: str, kind: str):
         raise Http404
     form = UPLOAD_FORMS[kind](request.POST, request.FILES)
     if form.is_valid():
-        try:
-            run = services.import_preview(
-                actor=request.user,
-                kind=kind,
-                root_code=area.code,
-                file=form.cleaned_data["file"],
-                request=request,
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotPermitted):
-                raise
-            form.add_error("file", str(exc.message))
-        else:
+        run = import_pages.preview_upload(request, form, kind=kind, area_code=area.code)
+        if run is not None:
             return redirect("areas:io_run", code=area.code, pk=run.pk)
     return _render_page(request, area, forms={kind: form}, status=400)
 
@@ -93,7 +83,7 @@ def preview(request, code: str, kind: str):
 @require_GET
 def run_detail(request, code: str, pk: int):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
-    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk)
+    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
     return render(
         request,
         "areas/io_run.html",
@@ -101,7 +91,7 @@ def run_detail(request, code: str, pk: int):
             "area": area,
             "run": run,
             "report": run.report,
-            "may_confirm": run.status == ImportRun.Status.PREVIEWED and run.actor_id == request.user.pk,
+            "may_confirm": run.awaits_confirmation_by(request.user),
         },
     )
 
@@ -110,25 +100,16 @@ def run_detail(request, code: str, pk: int):
 @require_POST
 def confirm(request, code: str, pk: int):
     selectors_io.managed_area_get_for(user=request.user, code=code)
-    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk)
-    try:
-        run = services.import_confirm(actor=request.user, run=run, request=request)
-    except DomainError as exc:
-        if isinstance(exc, NotPermitted):
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        if run.status == ImportRun.Status.IMPORTED:
-            report = run.report
-            messages.success(
-                request,
-                _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-                % {k: report[k] for k in ("created", "updated", "unchanged")},
-            )
-        else:
-            messages.error(
-                request, _("The areas changed since the preview; nothing was imported. See the errors.")
-            )
+    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
+    import_pages.confirm_and_tell(
+        request,
+        run,
+        imported=lambda report: (
+            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {k: report[k] for k in ("created", "updated", "unchanged")}
+        ),
+        changed=_("The areas changed since the preview; nothing was imported. See the errors."),
+    )
     return redirect("areas:io_run", code=code, pk=pk)
 
 

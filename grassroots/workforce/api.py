@@ -20,7 +20,7 @@ from grassroots.areas import spreadsheets as xlsx
 from . import rules, selectors, services
 from .models import CheckIn, GridWorker, PartyMember, PartyOrganisation, Patrol, ServiceGroup
 from .services import groups as groups_service
-from .services import party, roster, roster_runs
+from .services import party, roster
 from .services import patrols as patrols_service
 
 router = Router(tags=["workforce"])
@@ -356,7 +356,7 @@ class RosterOut(Schema):
 def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False, area: Form[str] = ""):
     """``dry_run`` checks the file and answers what an import would do, writing nothing (the page's check
     step); ``area`` limits the rows to one area, as the roster page of that area does."""
-    data = xlsx.read_upload(file, max_bytes=roster_runs.roster_max_bytes())
+    data = xlsx.read_upload(file, max_bytes=roster.roster_max_bytes())
     result = roster.roster_import(
         actor=request.user, data=data, dry_run=dry_run, area_code=area or None, request=request
     )

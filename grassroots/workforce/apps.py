@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class WorkforceConfig(AppConfig):
     name = "grassroots.workforce"
     verbose_name = _("Grid workers")
+
+    def ready(self):
+        # The roster page's uploads use the areas app's preview-then-confirm imports.
+        from .services import roster
+
+        roster.register_import_kind()

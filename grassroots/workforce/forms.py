@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.areas.spreadsheets import ImportFileError, sniff_xlsx
 
-from .services.roster_runs import roster_max_bytes
+from .services.roster import roster_max_bytes
 
 
 class RosterUploadForm(forms.Form):

@@ -10,7 +10,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
-from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import (
     STAFF_ROLES,
     OutOfScope,
@@ -35,7 +34,6 @@ from .models import (
     Patrol,
     PatrolFinding,
     PatrolPoint,
-    RosterImport,
     ServiceGroup,
     ServiceRecord,
     WorkerKind,
@@ -377,26 +375,3 @@ def report_case_url(patrol: Patrol) -> str:
 def worker_get_for(*, user, pk: int) -> GridWorker:
     """A grid worker whose area the user's scope reaches (staff only; 404 otherwise)."""
     return get_in_scope_or_404(GridWorker.objects.all(), user, roles=STAFF_ROLES, pk=pk)
-
-
-# --- roster imports -----------------------------------------------------------------------------------
-
-
-def roster_run_list_for(*, user, code: str, limit: int = 10) -> QuerySet[RosterImport]:
-    """The latest roster uploads for an area (its workforce managers see each other's, for the record)."""
-    require(user, rules.can_manage_workforce, code)
-    return (
-        RosterImport.objects.filter(area_code=code)
-        .select_related("actor")
-        .defer("content", "report")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def roster_run_get_for(*, user, code: str, pk: int) -> RosterImport:
-    """One roster upload of the area (404 outside the user's scope, 403 inside it without the role)."""
-    require(user, rules.can_manage_workforce, code)
-    run = RosterImport.objects.select_related("actor").defer("content").filter(pk=pk, area_code=code).first()
-    if run is None:
-        raise OutOfScope
-    return run

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -20,15 +19,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.accounts.rules import require
+from grassroots.areas import import_pages, selectors_io
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
-from grassroots.errors import DomainError, NotPermitted
+from grassroots.errors import NotPermitted
 
-from . import rules, selectors
+from . import rules
 from .forms import RosterUploadForm
-from .models import RosterImport
 from .services import roster as roster_service
-from .services import roster_runs
+
+KINDS = (roster_service.IMPORT_KIND,)  # the uploads of this page, kept as areas.ImportRun
 
 ACTION_LABELS = {
     "worker_created": gettext_lazy("new worker"),
@@ -63,15 +63,8 @@ def roster(request, code: str):
     area = _area(request, code)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            run = roster_runs.roster_check(
-                actor=request.user, area_code=code, file=form.cleaned_data["file"], request=request
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotPermitted):
-                raise
-            form.add_error("file", str(exc.message))
-        else:
+        run = import_pages.preview_upload(request, form, kind=roster_service.IMPORT_KIND, area_code=code)
+        if run is not None:
             return redirect("workforce:roster_run", code=code, pk=run.pk)
     return render(
         request,
@@ -79,8 +72,8 @@ def roster(request, code: str):
         {
             "area": area,
             "form": form,
-            "runs": selectors.roster_run_list_for(user=request.user, code=code),
-            "max_mb": roster_runs.roster_max_bytes() / 1024 / 1024,
+            "runs": selectors_io.import_run_list_for(user=request.user, code=code, kinds=KINDS),
+            "max_mb": roster_service.roster_max_bytes() / 1024 / 1024,
             "columns": roster_service.COLUMNS,
         },
         status=400 if form.errors else 200,
@@ -91,7 +84,7 @@ def roster(request, code: str):
 @require_GET
 def roster_run(request, code: str, pk: int):
     area = _area(request, code)
-    run = selectors.roster_run_get_for(user=request.user, code=code, pk=pk)
+    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
     report = run.report or {}
     rows = [
         {**r, "action_labels": [ACTION_LABELS.get(a, a) for a in r.get("actions", [])]}
@@ -105,7 +98,7 @@ def roster_run(request, code: str, pk: int):
             "run": run,
             "report": report,
             "rows": rows,
-            "may_confirm": run.status == RosterImport.Status.PREVIEWED and run.actor_id == request.user.pk,
+            "may_confirm": run.awaits_confirmation_by(request.user),
         },
     )
 
@@ -113,34 +106,26 @@ def roster_run(request, code: str, pk: int):
 @_manager
 @require_POST
 def roster_confirm(request, code: str, pk: int):
-    run = selectors.roster_run_get_for(user=request.user, code=code, pk=pk)
-    try:
-        run = roster_runs.roster_confirm(actor=request.user, run=run, request=request)
-    except DomainError as exc:
-        if isinstance(exc, NotPermitted):
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        if run.status == RosterImport.Status.IMPORTED:
-            report = run.report
-            messages.success(
-                request,
-                _(
-                    "Imported: %(workers)d new workers, %(assignments)d new assignments, %(duties)d duties "
-                    "added, %(unchanged)d rows unchanged."
-                )
-                % {
-                    "workers": report["workers_created"],
-                    "assignments": report["assignments_started"],
-                    "duties": report["duties_added"],
-                    "unchanged": report["unchanged_rows"],
-                },
-            )
-        else:
-            messages.error(
-                request, _("The workers changed since the check; nothing was imported. See the errors.")
-            )
+    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
+    import_pages.confirm_and_tell(
+        request,
+        run,
+        imported=_imported_message,
+        changed=_("The workers changed since the check; nothing was imported. See the errors."),
+    )
     return redirect("workforce:roster_run", code=code, pk=pk)
+
+
+def _imported_message(report: dict) -> str:
+    return _(
+        "Imported: %(workers)d new workers, %(assignments)d new assignments, %(duties)d duties "
+        "added, %(unchanged)d rows unchanged."
+    ) % {
+        "workers": report["workers_created"],
+        "assignments": report["assignments_started"],
+        "duties": report["duties_added"],
+        "unchanged": report["unchanged_rows"],
+    }
 
 
 @_manager

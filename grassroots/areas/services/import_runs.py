@@ -1,8 +1,13 @@
-"""Preview, then confirm: the two steps of an import on the pages.
+"""Preview, then confirm: the two steps of an import on the pages, for every registered kind of import.
 
 :func:`import_preview` runs the import as a dry run and keeps the file with its report in an
-:class:`ImportRun`; :func:`import_confirm` imports exactly those bytes when the same administrator
-confirms. Nothing lives in the session or on a local disk, so any app server can take the second step.
+:class:`ImportRun`; :func:`import_confirm` imports exactly those bytes when the same person confirms, once,
+within :data:`PREVIEW_VALID_FOR`. Nothing lives in the session or on a local disk, so any app server can
+take the second step.
+
+The kinds (what to import, its size limit, who may) are registered in :mod:`grassroots.areas.import_kinds`:
+the areas app's own by :func:`register_area_kinds`, higher apps' (the workforce roster) from their
+``AppConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from grassroots import clock
 from grassroots.accounts import rules
 from grassroots.accounts.scoping import OutOfScope
 
+from .. import import_kinds
 from ..models import ImportRun
 from ..spreadsheets import file_label, read_upload, tree_max_bytes
 from .boundary_file import boundaries_import, boundaries_max_bytes
@@ -26,21 +32,37 @@ from .tree_file import tree_import
 
 PREVIEW_VALID_FOR = dt.timedelta(hours=24)
 
-_IMPORTERS = {
-    ImportRun.Kind.TREE: (tree_import, tree_max_bytes),
-    ImportRun.Kind.BOUNDARIES: (boundaries_import, boundaries_max_bytes),
-}
+
+def register_area_kinds() -> None:
+    """Register the areas app's own imports (from ``AreasConfig.ready()``)."""
+    for name, importer, max_bytes in (
+        (ImportRun.Kind.TREE, tree_import, tree_max_bytes),
+        (ImportRun.Kind.BOUNDARIES, boundaries_import, boundaries_max_bytes),
+    ):
+        import_kinds.register(
+            import_kinds.ImportKind(
+                name=name.value,
+                label=name.label,
+                importer=importer,
+                max_bytes=max_bytes,
+                permission=rules.can_manage_area,
+            )
+        )
 
 
 def import_preview(*, actor, kind: str, root_code: str, file, request=None) -> ImportRun:
-    """Check an uploaded file as a dry run and keep it for confirmation (when it has no errors).
+    """Check an uploaded file of the registered ``kind`` for the area ``root_code`` as a dry run and keep
+    it for confirmation (when it has no errors).
 
-    Raises ``ImportFileError`` for a file that cannot be read at all; nothing is kept then."""
-    importer, max_bytes = _IMPORTERS[ImportRun.Kind(kind)]
-    rules.require(actor, rules.can_manage_area, root_code)
-    data = read_upload(file, max_bytes=max_bytes())
+    Raises ``ImportFileError`` for a file that cannot be read at all (wrong type, too large, damaged,
+    columns missing); nothing is kept then."""
+    registered = import_kinds.get(kind)
+    rules.require(actor, registered.permission, root_code)
+    data = read_upload(file, max_bytes=registered.max_bytes())
     name = file_label(file)
-    report = importer(actor=actor, file=ContentFile(data, name=name), root_code=root_code, dry_run=True)
+    report = registered.importer(
+        actor=actor, file=ContentFile(data, name=name), root_code=root_code, dry_run=True, request=request
+    )
     now = clock.now()
     with transaction.atomic():
         # Files previewed and never confirmed are not kept longer than a day.
@@ -62,10 +84,10 @@ def import_preview(*, actor, kind: str, root_code: str, file, request=None) -> I
 
 
 def import_confirm(*, actor, run: ImportRun, request=None) -> ImportRun:
-    """Import the previewed file for real. Only the administrator who uploaded it may confirm, once,
-    within :data:`PREVIEW_VALID_FOR`. When the tree changed since the preview so that the file no longer
-    imports cleanly, nothing is written and the run records the new report."""
-    rules.require(actor, rules.can_manage_area, run.area_code)
+    """Import the previewed file for real. Only the person who uploaded it may confirm, once, within
+    :data:`PREVIEW_VALID_FOR`. When the data changed since the preview so that the file no longer imports
+    cleanly, nothing is written and the run records the new report."""
+    rules.require(actor, import_kinds.get(run.kind).permission, run.area_code)
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.actor_id != actor.pk:
@@ -94,8 +116,7 @@ def _import_run(*, actor, run: ImportRun, request) -> None:
     data = bytes(run.content)
     if hashlib.sha256(data).hexdigest() != run.file_sha256:
         raise AreaError(_("The stored file is damaged; upload it again."), code="import_damaged", status=409)
-    importer, _max = _IMPORTERS[ImportRun.Kind(run.kind)]
-    report = importer(
+    report = import_kinds.get(run.kind).importer(
         actor=actor, file=ContentFile(data, name=run.file_name), root_code=run.area_code, request=request
     )
     run.status = ImportRun.Status.IMPORTED if report.written else ImportRun.Status.REFUSED

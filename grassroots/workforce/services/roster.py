@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import scoped
 from grassroots.accounts.services import audit_record
+from grassroots.areas import import_kinds
 from grassroots.areas import spreadsheets as xlsx
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
@@ -64,6 +66,7 @@ DUTY_WORDS = {
     "卫生监督": RedDuty.HYGIENE,
     **{k: k for k in RedDuty.values},
 }
+IMPORT_KIND = "roster"  # areas.ImportRun.kind of the roster page's uploads
 MAX_REPORTED_ROWS = 1000  # rows and errors a stored report keeps (the counts cover the whole file)
 YES = {"是", "y", "yes", "true", "1", "党员"}
 NO = {"", "否", "n", "no", "false", "0"}
@@ -100,8 +103,14 @@ class RosterResult:
     rows: list[RowOutcome] = field(default_factory=list)
     written: bool = False
 
+    @property
+    def ok(self) -> bool:
+        """No row has an error: the check may be confirmed."""
+        return not self.errors
+
     def as_dict(self, *, max_rows: int = MAX_REPORTED_ROWS) -> dict:
-        """The report as stored on a :class:`RosterImport` (at most ``max_rows`` rows and errors kept)."""
+        """The report as stored on the page's ``areas.ImportRun`` (at most ``max_rows`` rows and errors
+        kept)."""
         return {
             "errors": [asdict(e) for e in self.errors[:max_rows]],
             "error_count": len(self.errors),
@@ -282,6 +291,33 @@ def roster_import(
             )
     result.written = not dry_run
     return result
+
+
+def roster_max_bytes() -> int:
+    """The size limit of a roster workbook (``settings.WORKFORCE_ROSTER_MAX_BYTES``, default 5 MB)."""
+    return getattr(settings, "WORKFORCE_ROSTER_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def roster_import_file(*, actor, file, root_code: str, dry_run: bool = False, request=None) -> RosterResult:
+    """:func:`roster_import` of a kept upload into the area ``root_code``: the importer of the roster
+    page's two steps (check, then confirm), which the areas app runs as a registered import kind."""
+    file.seek(0)
+    return roster_import(actor=actor, data=file.read(), dry_run=dry_run, area_code=root_code, request=request)
+
+
+def register_import_kind() -> None:
+    """Register the roster as a kind of page import with the areas app (from ``WorkforceConfig.ready()``):
+    the check, the kept file, the confirmation by the same person and the expiry are the areas app's
+    :mod:`~grassroots.areas.services.import_runs`."""
+    import_kinds.register(
+        import_kinds.ImportKind(
+            name=IMPORT_KIND,
+            label=_("Roster workbook (.xlsx)"),
+            importer=roster_import_file,
+            max_bytes=roster_max_bytes,
+            permission=can_manage_workforce,
+        )
+    )
 
 
 def _write(rows: list[_Row], result: RosterResult, actor) -> None:
