@@ -8,6 +8,7 @@ Every public rendering takes its roster rows from :func:`public_rows`, which app
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from grassroots.masking import public_roster_row
 
@@ -25,14 +26,14 @@ COLUMNS = {
 
 def column_labels() -> dict[str, str]:
     return {
-        "name": _("Name"),
+        "name": pgettext("person", "Name"),
         "village_group": _("Village group"),
         "household_size": _("Household size"),
         "amount": _("Amount (yuan)"),
         "previous_amount": _("Before (yuan)"),
         "change": _("Change"),
         "reason": _("Reason"),
-        "period": _("Period"),
+        "period": pgettext("roster", "Period"),
         "starts_on": _("From"),
         "due": _("Due (yuan)"),
         "paid": _("Paid (yuan)"),
