@@ -5,7 +5,8 @@ Reading checks what the bytes are first (an old .xls, a Word file, a zip bomb an
 get their own message), then streams the rows with a lean reader of its own (``XlsxBook``: the worksheet XML
 parsed with ``iterparse`` and cleared as it goes, values as openpyxl's read-only mode gives them) — openpyxl's
 cell objects cost several times more CPU and memory per cell, which counts at a register of 100,000 rows.
-Writing uses openpyxl's write-only mode; text that a spreadsheet would run as a formula is stored as text
+Writing uses openpyxl's write-only mode (imported only when a file is written: it costs a process 30 MB);
+text that a spreadsheet would run as a formula is stored as text
 (Excel's quote prefix, which is not part of the value, so an exported file imports back unchanged).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -20,14 +22,8 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from xml.etree.ElementTree import ParseError, iterparse
 
-import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from grassroots.errors import DomainError
 
@@ -222,6 +218,58 @@ def _string_of(element) -> str:
     return "".join(r.findtext(_T) or "" for r in element.iter(_R))
 
 
+# Excel's built-in number formats that are dates or times (openpyxl's list; ids 27–36 and 50–58 are
+# locale-dependent and, as in openpyxl, read as plain numbers).
+_BUILTIN_DATE_FORMATS = {
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
+    20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0",
+}  # fmt: skip
+_FORMAT_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_TOKEN = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+_DURATION = re.compile(r"\[hh?\](:mm(:ss(\.0*)?)?)?|\[mm?\](:ss(\.0*)?)?|\[ss?\](\.0*)?")
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+def _is_date_format(fmt: str | None) -> bool:
+    """Whether a number format shows a date or time (openpyxl's rule: a d, m, h, y or s outside quotes)."""
+    if not fmt:
+        return False
+    return _DATE_TOKEN.search(_FORMAT_STRIP.sub("", fmt.split(";")[0])) is not None
+
+
+def _is_duration_format(fmt: str | None) -> bool:
+    return bool(fmt) and _DURATION.search(fmt.split(";")[0]) is not None
+
+
+def _from_excel(value, epoch: dt.datetime, duration: bool):
+    """An Excel serial number as openpyxl reads it: a datetime, a time (a fraction of a day) or a
+    timedelta (a duration format)."""
+    if duration:
+        td = dt.timedelta(days=value)
+        if td.microseconds:
+            td = dt.timedelta(seconds=td.total_seconds() // 1, microseconds=round(td.microseconds, -3))
+        return td
+    day, fraction = divmod(value, 1)
+    diff = dt.timedelta(milliseconds=round(fraction * 86400 * 1000))
+    if 0 <= value < 1 and diff.days == 0:
+        minutes, seconds = divmod(diff.seconds, 60)
+        return dt.time(minutes // 60, minutes % 60, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == _EPOCH_1900:
+        day += 1  # Excel's 1900-02-29, which did not exist
+    return epoch + dt.timedelta(days=day) + diff
+
+
+def column_letter(index: int) -> str:
+    """The letters of a 0-based column index (0 → "A", 27 → "AB")."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _number(raw: str):
     if "." in raw or "E" in raw or "e" in raw:
         return float(raw)
@@ -292,11 +340,11 @@ class XlsxBook:
             if rel.tag == _PKG_REL + "Relationship":
                 target = rel.get("Target", "")
                 targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        self.epoch = CALENDAR_WINDOWS_1900
+        self.epoch = _EPOCH_1900
         self.worksheets: list[XlsxSheet] = []
         for _event, el in self._xml("xl/workbook.xml"):
             if el.tag == _MAIN + "workbookPr" and el.get("date1904") in ("1", "true"):
-                self.epoch = CALENDAR_MAC_1904
+                self.epoch = _EPOCH_1904
             elif el.tag == _MAIN + "sheet":
                 path = targets.get(el.get(_REL + "id"), "")
                 if path in names:  # a chart sheet or a dangling entry is no worksheet
@@ -320,7 +368,7 @@ class XlsxBook:
     def _date_styles(self) -> tuple[frozenset, frozenset]:
         """The style indexes whose number format is a date (or a duration, such as [h]:mm)."""
         if self._styles is None:
-            formats = dict(BUILTIN_FORMATS)
+            formats: dict[int, str] = dict(_BUILTIN_DATE_FORMATS)
             dates, durations = set(), set()
             if self.styles_path:
                 index, in_xfs = 0, False
@@ -331,9 +379,9 @@ class XlsxBook:
                         in_xfs = event == "start"
                     elif el.tag == _MAIN + "xf" and in_xfs and event == "end":
                         fmt = formats.get(int(el.get("numFmtId", "0")))
-                        if is_date_format(fmt):
+                        if _is_date_format(fmt):
                             dates.add(index)
-                            if is_timedelta_format(fmt):
+                            if _is_duration_format(fmt):
                                 durations.add(index)
                         index += 1
             self._styles = frozenset(dates), frozenset(durations)
@@ -408,7 +456,7 @@ class XlsxBook:
                             value = _number(raw)
                             style = c.get("s")
                             if style and self._dates and int(style) in self._dates:
-                                value = from_excel(value, self.epoch, timedelta=int(style) in self._durations)
+                                value = _from_excel(value, self.epoch, int(style) in self._durations)
                         elif kind == "s":
                             value = self._strings[int(raw)]
                         elif kind == "b":
@@ -470,7 +518,7 @@ def read_sheet(worksheet, columns: tuple[Column, ...], *, max_rows: int = MAX_RO
             code="missing_columns",
             detail={"missing": [c.zh for c in missing], "found": [str(c) for c in header if c is not None]},
         )
-    letters = {key: f"{openpyxl.utils.get_column_letter(i + 1)}" for key, i in found.items()}
+    letters = {key: column_letter(i) for key, i in found.items()}
     headers = {c.key: f"{letters[c.key]} {c.zh}" for c in columns if c.key in found}
 
     def stream() -> Iterator[tuple[int, dict]]:
@@ -571,12 +619,19 @@ def int_list(value, *, what) -> list[int] | None:
 # --- writing ------------------------------------------------------------------------------------------
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+
+@functools.cache
+def _header_style():
+    from openpyxl.styles import Font, PatternFill
+
+    return Font(bold=True), PatternFill("solid", fgColor="F2F2F2")
 
 
 def safe_cell(ws, value):
     """A write-only cell; text that a spreadsheet would run as a formula is kept as plain text."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         cell.data_type = "s"
@@ -585,22 +640,27 @@ def safe_cell(ws, value):
 
 
 def _header_row(ws, columns):
+    from openpyxl.cell import WriteOnlyCell
+
+    font, fill = _header_style()
     row = []
     for c in columns:
         cell = WriteOnlyCell(ws, value=c.zh)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
+        cell.font = font
+        cell.fill = fill
         row.append(cell)
     return row
 
 
 def write_workbook(sheets: Iterable[tuple[str, tuple[Column, ...], Iterable[list]]]) -> bytes:
     """An .xlsx with one sheet per (title, columns, rows), in write-only mode."""
+    import openpyxl
+
     workbook = openpyxl.Workbook(write_only=True)
     for title, columns, rows in sheets:
         ws = workbook.create_sheet(title)
         for i, c in enumerate(columns, start=1):
-            ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = c.width
+            ws.column_dimensions[column_letter(i - 1)].width = c.width
         ws.freeze_panes = "A2"
         ws.append(_header_row(ws, columns))
         for values in rows:
@@ -612,7 +672,11 @@ def write_workbook(sheets: Iterable[tuple[str, tuple[Column, ...], Iterable[list
 
 def write_template() -> bytes:
     """The empty template: the two data sheets with drop-downs for the kinds, and an instructions sheet."""
+    import openpyxl
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = openpyxl.Workbook()
+    font, fill = _header_style()
     tree = workbook.active
     tree.title = TREE_SHEET
     groups = workbook.create_sheet(GROUP_SHEET)
@@ -620,13 +684,13 @@ def write_template() -> bytes:
     for ws, columns in ((tree, TREE_COLUMNS), (groups, GROUP_COLUMNS)):
         for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i, value=c.zh)
-            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-            ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width = c.width
+            cell.font, cell.fill = font, fill
+            ws.column_dimensions[column_letter(i - 1)].width = c.width
         ws.freeze_panes = "A2"
     kinds = ",".join(words[0] for words in KIND_WORDS.values())
     grid_kinds = ",".join(words[0] for words in GRID_KIND_WORDS.values())
     for key, options in (("kind", kinds), ("grid_kind", grid_kinds)):
-        letter = openpyxl.utils.get_column_letter([c.key for c in TREE_COLUMNS].index(key) + 1)
+        letter = column_letter([c.key for c in TREE_COLUMNS].index(key))
         validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
         validation.add(f"{letter}2:{letter}{MAX_ROWS}")
         tree.add_data_validation(validation)
