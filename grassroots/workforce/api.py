@@ -319,33 +319,16 @@ def worker_duties(request, pk: int, payload: DutiesIn):
     return sorted(d.duty for d in rows)
 
 
-class RosterErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class RosterRowOut(Schema):
-    row: int
-    name: str
-    phone_masked: str
-    kind: str
-    area_code: str
-    grid_code: str
-    role: str
-    actions: list[str] = Field(
-        description="worker_created | assignment_started | duties_added; empty: unchanged"
-    )
-
-
 class RosterOut(Schema):
-    errors: list[RosterErrorOut]
+    # The rows and errors are the import's own records (dataclasses of services/roster.py), so that the
+    # API says exactly what the page shows.
+    errors: list[roster.RowError]
     workers_created: int
     assignments_started: int
     duties_added: int
     unchanged_rows: int
     written: bool
-    rows: list[RosterRowOut]
+    rows: list[roster.RowOutcome]
 
 
 @router.post(

@@ -74,6 +74,8 @@ NO = {"", "否", "n", "no", "false", "0"}
 
 @dataclass
 class RowError:
+    """A cell of the workbook that cannot be imported: its row, its column's header and why."""
+
     row: int
     column: str
     message: str
@@ -81,7 +83,8 @@ class RowError:
 
 @dataclass
 class RowOutcome:
-    """What importing one row does (or did): shown row by row on the preview."""
+    """What importing one row does (or did), shown row by row on the preview. ``actions``: worker_created,
+    assignment_started, duties_added; empty when the row changes nothing."""
 
     row: int
     name: str
@@ -90,7 +93,7 @@ class RowOutcome:
     area_code: str
     grid_code: str
     role: str
-    actions: list[str] = field(default_factory=list)  # worker_created, assignment_started, duties_added
+    actions: list[str] = field(default_factory=list)
 
 
 @dataclass
