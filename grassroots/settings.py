@@ -20,6 +20,7 @@ Environment variables (see docs/operations.md):
   MAP_TILE_SUBDOMAINS    what "{s}" in the template stands for, one character each (default abc; Tianditu 01234567)
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
   ROUTING_VERSION_CHECK_SECONDS how long a process may route against boundaries changed by another (default 1)
+  CASES_REFERENCE_CHECK_SECONDS how long a process may use service types / limits / calendar days changed by another (default 1)
 """
 
 from __future__ import annotations
@@ -279,6 +280,12 @@ try:
     ROUTING_VERSION_CHECK_SECONDS = float(env("ROUTING_VERSION_CHECK_SECONDS", "1"))
 except ValueError as exc:
     raise ImproperlyConfigured("ROUTING_VERSION_CHECK_SECONDS must be a number of seconds") from exc
+# How long a process may use service types, time limits and calendar days changed by another process
+# (cases/reference.py keeps a copy per process; the process making the change sees it at once).
+try:
+    CASES_REFERENCE_CHECK_SECONDS = float(env("CASES_REFERENCE_CHECK_SECONDS", "1"))
+except ValueError as exc:
+    raise ImproperlyConfigured("CASES_REFERENCE_CHECK_SECONDS must be a number of seconds") from exc
 
 # --- security headers (django-csp 4) ---------------------------------------------------------------------
 

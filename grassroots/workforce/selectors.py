@@ -71,7 +71,7 @@ def responsible_workers_for(grid_code: str, *, on: dt.date | None = None) -> lis
     assignments = (
         Assignment.objects.filter(area_code=grid_code)
         .filter(active_on(day))
-        .select_related("worker")
+        .select_related("worker__user")  # intake names the worker's login on the case and notifies it
         .order_by(_ROLE_ORDER, _KIND_ORDER, "started_on", "worker__name", "worker_id")
     )
     workers: dict[int, GridWorker] = {}
