@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import import_kinds
 from .codes import Level
@@ -70,7 +71,7 @@ class Area(models.Model):
     valid_until = models.DateField(_("in force until"), null=True, blank=True, help_text=_("exclusive"))
     successor = models.ForeignKey(
         "self",
-        verbose_name=_("merged into"),
+        verbose_name=pgettext_lazy("area", "merged into"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

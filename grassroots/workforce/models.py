@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
 from grassroots.masking import mask_phone
@@ -34,7 +35,7 @@ class GridWorker(models.Model):
         related_name="grid_worker",
         verbose_name=_("login"),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     phone = fieldcrypt.EncryptedTextField(_("mobile phone"), blank=True, default="")
     phone_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=WorkerKind.choices)
@@ -173,7 +174,7 @@ class PartyOrganisation(models.Model):
 class PartyMember(models.Model):
     """A party member with their own branch (组织关系所在支部). ``home_grid_code`` is where they live."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -306,7 +307,7 @@ class GroupMember(models.Model):
     group = models.ForeignKey(
         ServiceGroup, on_delete=models.CASCADE, related_name="members", verbose_name=_("group")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     is_leader = models.BooleanField(_("leader"), default=False)
 
     class Meta:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 from grassroots import clock
@@ -89,7 +90,7 @@ def group_activity_record(
         require(actor, can_manage_groups, group.area_code)
     description = (description or "").strip()
     if not description:
-        raise WorkforceError(_("Say what was done."), code="description_required")
+        raise WorkforceError(pgettext_lazy("service", "Say what was done."), code="description_required")
     hours = parse_hours(hours)
     held_on = held_on or clock.today()
     if held_on > clock.today():

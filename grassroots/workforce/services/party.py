@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -265,7 +266,7 @@ def service_log(
     hours = parse_hours(hours)
     description = (description or "").strip()
     if not description:
-        raise WorkforceError(_("Say what was done."), code="description_required")
+        raise WorkforceError(pgettext_lazy("service", "Say what was done."), code="description_required")
     served_on = served_on or clock.today()
     if served_on > clock.today() or served_on.year != check_in.year:
         raise WorkforceError(
