@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
 from grassroots.areas.codes import Level
@@ -146,7 +147,7 @@ class State(models.TextChoices):
     DISPATCHED = "dispatched", _("dispatched")  # 派遣: with a handler
     HANDLED = "handled", _("handled")  # 处置反馈: the handler reported back, waiting for verification
     CLOSED = "closed", _("closed")  # 核查结案: verified (or resolved on the spot, or merged)
-    CANCELLED = "cancelled", _("cancelled")  # 作废/不予受理: with a reason the reporter sees
+    CANCELLED = "cancelled", pgettext_lazy("case", "cancelled")  # 作废/不予受理: with a reason the reporter sees
     SHELVED = "shelved", _("shelved")  # 挂账: parked, clock paused; unshelve returns to previous_state
 
 
@@ -391,7 +392,7 @@ class EventAction(models.TextChoices):
 
     REPORT = "report", _("reported")
     ACCEPT = "accept", _("accepted")
-    CANCEL = "cancel", _("cancelled")
+    CANCEL = "cancel", pgettext_lazy("case", "cancelled")
     DISPATCH = "dispatch", _("dispatched")
     RETURN = "return", _("returned")
     ESCALATE = "escalate", _("escalated")
@@ -421,7 +422,7 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     action = models.CharField(_("action"), max_length=24, choices=EventAction.choices)
-    old_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    old_state = models.CharField(pgettext_lazy("state", "from"), max_length=16, choices=State.choices, blank=True)
     new_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
     # The case's version after this event (0 for events that do not change the workflow state).
     version = models.PositiveIntegerField(_("version"), default=0)
