@@ -82,8 +82,13 @@ def setup(database_url: str) -> None:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
                 conn.execute(f'CREATE DATABASE "{name}"')
     import django
+    from django.conf import settings
 
     django.setup()
+    # As in production: no query log. The development default (DEBUG on without a SECRET_KEY, which the
+    # register's keys are derived from) keeps the text of the last 9,000 statements, which at 100,000 rows
+    # is tens of MB and seconds of formatting that a deployment never has.
+    settings.DEBUG = False
 
 
 # --- generate -----------------------------------------------------------------------------------------------
