@@ -180,3 +180,19 @@ def test_the_login_page_is_chinese_by_default_and_english_on_request(client):
     assert "Log in" not in chinese
     assert '<html lang="en">' in english
     assert "Log in" in english and "登录" not in english
+
+
+def test_one_message_has_one_translation_across_the_catalogues():
+    """Django merges every app's catalogue into one, and the first app in INSTALLED_APPS wins: a short word
+    that means two things ("parent": 父母 of a resident, 上级 of a service type) must carry a context
+    (pgettext), or one app's pages show the other's word. Synonyms are kept to one translation."""
+    seen: dict[tuple[str | None, str], dict[str, list[str]]] = {}
+    for path in CATALOGUES:
+        for entry in messages(path):
+            seen.setdefault((entry.msgctxt, entry.msgid), {}).setdefault(entry.msgstr[0], []).append(
+                label(path)
+            )
+    clashes = {key: found for key, found in seen.items() if len(found) > 1}
+    assert clashes == {}, "give these a context (pgettext) or one translation:\n" + "\n".join(
+        f"  {key}: {found}" for key, found in sorted(clashes.items(), key=str)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Ethnicity(models.TextChoices):
@@ -152,7 +153,7 @@ class Relation(models.TextChoices):
     DAUGHTER = "daughter", _("daughter")  # 女
     CHILD_IN_LAW = "child_in_law", _("son- or daughter-in-law")  # 儿媳/女婿
     GRANDCHILD = "grandchild", _("grandchild")  # 孙子女/外孙子女
-    PARENT = "parent", _("parent")  # 父母
+    PARENT = "parent", pgettext_lazy("relation", "parent")  # 父母
     GRANDPARENT = "grandparent", _("grandparent")  # 祖父母
     SIBLING = "sibling", _("brother or sister")  # 兄弟姐妹
     OTHER = "other", _("other")  # 其他

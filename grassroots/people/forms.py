@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
 
@@ -38,7 +39,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[
             ("auto", _("anything (name, pinyin, ID or phone number)")),
-            ("name", _("name")),
+            ("name", pgettext_lazy("person", "name")),
             ("pinyin", _("pinyin or initials")),
             ("id_number", _("ID number")),
             ("phone", _("phone")),
@@ -49,9 +50,9 @@ class SearchForm(forms.Form):
 
 class HouseholdForm(forms.Form):
     number = forms.CharField(label=_("household number"), max_length=32, required=False)
-    address = forms.CharField(label=_("address"), max_length=200)
+    address = forms.CharField(label=pgettext_lazy("home", "address"), max_length=200)
     building = forms.CharField(label=_("building"), max_length=20, required=False)
-    unit = forms.CharField(label=_("unit"), max_length=20, required=False)
+    unit = forms.CharField(label=pgettext_lazy("building", "unit"), max_length=20, required=False)
     room = forms.CharField(label=_("room / door number"), max_length=20, required=False)
     phone = forms.CharField(
         label=_("phone"),
@@ -69,7 +70,7 @@ class HouseholdForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100)
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=20,
@@ -137,7 +138,9 @@ class VisitForm(forms.Form):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     met_with = forms.CharField(label=_("met with"), max_length=200, required=False)
-    found = forms.CharField(label=_("what was found"), widget=forms.Textarea(attrs={"rows": 4}))
+    found = forms.CharField(
+        label=pgettext_lazy("visit", "what was found"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     need = forms.CharField(
         label=_("need found (if any)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

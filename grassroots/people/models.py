@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from grassroots import fieldcrypt
 
@@ -32,9 +32,9 @@ class Household(models.Model):
     number = models.CharField(
         _("household number"), max_length=32, blank=True, help_text=_("unique within the grid")
     )
-    address = models.CharField(_("address"), max_length=200)
+    address = models.CharField(pgettext_lazy("home", "address"), max_length=200)
     building = models.CharField(_("building"), max_length=20, blank=True)  # 楼栋
-    unit = models.CharField(_("unit"), max_length=20, blank=True)  # 单元
+    unit = models.CharField(pgettext_lazy("building", "unit"), max_length=20, blank=True)  # 单元
     room = models.CharField(_("room / door number"), max_length=20, blank=True)  # 门牌号
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -118,7 +118,7 @@ class Resident(models.Model):
         verbose_name=_("household"),
     )
     area_code = models.CharField(_("grid code"), max_length=15, editable=False)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, editable=False)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, editable=False)
     id_number = fieldcrypt.EncryptedTextField(_("ID number"), blank=True, default="")
@@ -273,7 +273,7 @@ class Place(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("place", "active"), default=True)
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -306,7 +306,7 @@ class Visit(models.Model):
     )
     visitor_name = models.CharField(_("visited by"), max_length=150)
     met_with = models.CharField(_("met with"), max_length=200, blank=True)
-    found = models.TextField(_("what was found"))
+    found = models.TextField(pgettext_lazy("visit", "what was found"))
     need = models.TextField(_("need found"), blank=True)
     # Extension point for the cases app: a need "becomes a case in one step" through the handlers in
     # extensions.py; the handler writes the case's reference here. Empty while no handler is installed.
@@ -331,7 +331,10 @@ class VisitPhoto(models.Model):
 
 
 class ServiceStatus(models.TextChoices):
-    REQUESTED = "requested", _("requested")  # 已受理: the worker took the request
+    REQUESTED = (
+        "requested",
+        pgettext_lazy("proxy service", "requested"),
+    )  # 已受理: the worker took the request
     IN_PROGRESS = "in_progress", _("in progress")  # 办理中
     DONE = "done", _("done")  # 已办结
     CANCELLED = "cancelled", _("cancelled")  # 已取消
@@ -360,7 +363,7 @@ class ProxyService(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("proxy service", "requested at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

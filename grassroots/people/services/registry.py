@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
 from grassroots.accounts.rules import require
@@ -155,7 +156,7 @@ def _tags(value) -> list[str]:
 
 
 def set_name(resident: Resident, name: str) -> None:
-    resident.name = _required_text(name, _("name"), 100)
+    resident.name = _required_text(name, pgettext_lazy("person", "name"), 100)
     resident.name_pinyin = names.pinyin_of(resident.name)
     resident.name_initials = names.initials_of(resident.name)
 
@@ -230,11 +231,11 @@ def _apply_household_fields(household: Household, fields: dict) -> None:
     if unknown:
         raise PeopleError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     if "address" in fields:
-        household.address = _required_text(fields["address"], _("address"), 200)
+        household.address = _required_text(fields["address"], pgettext_lazy("home", "address"), 200)
     for name, label, length in (
         ("number", _("household number"), 32),
         ("building", _("building"), 20),
-        ("unit", _("unit"), 20),
+        ("unit", pgettext_lazy("building", "unit"), 20),
         ("room", _("room / door number"), 20),
         ("notes", _("notes"), 2000),
     ):

@@ -9,6 +9,7 @@ import uuid
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
 from grassroots.accounts.rules import require
@@ -180,7 +181,7 @@ def visit_record(
         visitor=actor,
         visitor_name=str(actor)[:150],
         met_with=_optional_text(met_with, _("met with"), 200),
-        found=_required_text(found, _("what was found"), 4000),
+        found=_required_text(found, pgettext_lazy("visit", "what was found"), 4000),
         need=need,
     )
     for content in cleaned:
