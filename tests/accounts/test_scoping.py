@@ -1,6 +1,6 @@
 import pytest
 
-from grassroots.accounts.models import Role
+from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, in_scope, scope_codes, scoped
 from grassroots.areas.models import Area
 from tests.factories import UserFactory, area, user_with
@@ -22,11 +22,25 @@ def test_scope_is_the_subtree_of_each_grant():
     assert codes == {"150825100", "150825100001"}
 
 
+def test_the_scope_as_a_range_of_codes_selects_the_same_rows():
+    # given grants on two townships, and areas inside, beside and around them
+    user = user_with(Role.TOWNSHIP_STAFF, "150825100")
+    RoleGrant.objects.create(
+        user=user, role=Role.TOWNSHIP_STAFF, area=area("150825200"), area_code="150825200"
+    )
+    user._grassroots_grants = None
+    for code in ("150825100001", "150825101", "150825200001", "150825300001", "150825"):
+        area(code)
+    # then the ranged scope selects exactly the prefix scope's rows, on either engine
+    prefix = set(scoped(Area.objects.all(), user, field="code").values_list("code", flat=True))
+    ranged = set(scoped(Area.objects.all(), user, field="code", ranged=True).values_list("code", flat=True))
+    assert prefix == {"150825100", "150825100001", "150825200", "150825200001"}
+    assert ranged == prefix
+
+
 def test_overlapping_grants_collapse_to_the_widest():
     user = user_with(Role.LEADER, "1508")
     area("150825100")
-    from grassroots.accounts.models import RoleGrant
-
     RoleGrant.objects.create(
         user=user, role=Role.LEADER, area=Area.objects.get(code="150825100"), area_code="150825100"
     )
