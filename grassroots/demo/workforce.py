@@ -216,15 +216,15 @@ class WorkforceStep:
             .order_by("area_code", "worker_id")
         ):
             if a.worker.user_id or (a.area_code == a.worker.area_code and rng.random() < 0.25):
-                patrol_workers.setdefault(a.worker_id, a.worker)
+                patrol_workers.setdefault(a.worker_id, (a.worker, a.area_code))  # counted in that grid
         now = clock.now()
         patrols = []
-        for worker in patrol_workers.values():
+        for worker, grid_code in patrol_workers.values():
             began = now - dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 6))
             patrols.append(
                 Patrol(
                     worker=worker,
-                    area_code=worker.area_code,
+                    area_code=grid_code,
                     started_at=began,
                     ended_at=began + dt.timedelta(minutes=40 * 30 // 60 + rng.randint(0, 40)),
                     point_count=40,

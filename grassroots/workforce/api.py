@@ -396,6 +396,9 @@ def _patrol_out(p: Patrol) -> dict:
 
 class PatrolStartIn(Schema):
     note: str = ""
+    grid_code: str = Field(
+        "", description="One of the grids you serve today; empty: your only grid, else your own area"
+    )
 
 
 @router.get("/patrols", response=list[PatrolOut], summary="Your patrols, and those you supervise")
@@ -412,7 +415,11 @@ def patrol_start(request, payload: PatrolStartIn):
         201,
         _patrol_out(
             patrols_service.patrol_start(
-                actor=request.user, worker=worker, note=payload.note, request=request
+                actor=request.user,
+                worker=worker,
+                grid_code=payload.grid_code.strip(),
+                note=payload.note,
+                request=request,
             )
         ),
     )

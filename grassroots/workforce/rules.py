@@ -60,10 +60,12 @@ def is_worker_self(user, worker) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and worker.user_id == user.pk
 
 
-def can_patrol(user, worker) -> bool:
+def can_patrol(user, worker, area_code: str | None = None) -> bool:
     """Start and end patrols, post positions and findings: only the worker themself, while they hold the
-    grid-worker role over their own area."""
-    return is_worker_self(user, worker) and in_scope(user, worker.area_code, roles={Role.GRID_WORKER})
+    grid-worker role over the patrol's area (a grid they serve, or their own area)."""
+    return is_worker_self(user, worker) and in_scope(
+        user, area_code or worker.area_code, roles={Role.GRID_WORKER}
+    )
 
 
 def can_supervise_worker(user, code: str) -> bool:

@@ -143,7 +143,12 @@ def patrol_list(request):
         if worker is None:
             raise Http404
         try:
-            patrol = patrols_service.patrol_start(actor=request.user, worker=worker, request=request)
+            patrol = patrols_service.patrol_start(
+                actor=request.user,
+                worker=worker,
+                grid_code=request.POST.get("grid_code", "").strip(),
+                request=request,
+            )
             return redirect("workforce:patrol_detail", pk=patrol.pk)
         except DomainError as exc:
             _fail(request, exc)
@@ -151,7 +156,12 @@ def patrol_list(request):
     return render(
         request,
         "workforce/patrol_list.html",
-        {"worker": worker, "patrols": list(selectors.patrol_list_for(user=request.user)[:100])},
+        {
+            "worker": worker,
+            # a worker serving several grids chooses where this patrol counts
+            "patrol_grids": selectors.patrol_grid_choices(user=request.user, worker=worker) if worker else [],
+            "patrols": list(selectors.patrol_list_for(user=request.user)[:100]),
+        },
     )
 
 

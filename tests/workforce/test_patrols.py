@@ -12,14 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grassroots import clock
-from grassroots.accounts.scoping import OutOfScope
+from grassroots.accounts.models import Role, RoleGrant
+from grassroots.accounts.scoping import OutOfScope, forget_grants
+from grassroots.areas.models import Grid
 from grassroots.errors import NotPermitted
 from grassroots.workforce import selectors
-from grassroots.workforce.models import Patrol, PatrolFinding, PatrolPoint
+from grassroots.workforce.models import AssignmentRole, Patrol, PatrolFinding, PatrolPoint
 from grassroots.workforce.services import WorkforceError, patrols
 from grassroots.workforce.services.patrols import Position
+from tests.factories import area
 
-from .conftest import G1
+from .conftest import G1, G2
+from .factories import assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +203,62 @@ def test_retention_command_deletes_old_tracks_only(world, settings):
 def test_patrol_list_query_count_is_pinned(world, patrol, django_assert_num_queries):
     with django_assert_num_queries(2):
         assert [p.worker.name for p in selectors.patrol_list_for(user=world.supervisor)] == ["李巡"]
+
+
+def test_a_patrol_counts_in_the_one_grid_its_worker_serves(world):
+    # given a worker whose own area is their village, serving one grid of it
+    world.worker.area_code = G1[:12]
+    world.worker.save(update_fields=["area_code"])
+    g1 = Grid.objects.get(area__code=G1)
+    assignment(world.worker, g1, AssignmentRole.WORKER, dt.date(2020, 1, 1))
+    # when they start a patrol without naming a grid, then it is counted in that grid
+    patrol = patrols.patrol_start(actor=world.worker_user, worker=world.worker)
+    assert patrol.area_code == G1
+    patrols.patrol_end(actor=world.worker_user, patrol=patrol)
+    assert selectors.grid_figures(grid_code=G1, year=patrol.started_at.year)["patrols"] == 1
+
+
+def test_a_worker_of_several_grids_names_one_of_theirs_or_patrols_their_area(world):
+    # given a worker of the village, with the grid-worker role over it, serving two grids
+    world.worker.area_code = G1[:12]
+    world.worker.save(update_fields=["area_code"])
+    RoleGrant.objects.create(
+        user=world.worker_user, role=Role.GRID_WORKER, area=area(G1[:12]), area_code=G1[:12]
+    )
+    forget_grants(world.worker_user)
+    for code in (G1, G2):
+        assignment(
+            world.worker, Grid.objects.get(area__code=code), AssignmentRole.WORKER, dt.date(2020, 1, 1)
+        )
+    # when they name neither, then the patrol is in their own area
+    first = patrols.patrol_start(actor=world.worker_user, worker=world.worker)
+    assert first.area_code == G1[:12]
+    patrols.patrol_end(actor=world.worker_user, patrol=first)
+    # when they name the second grid, then it is there
+    second = patrols.patrol_start(actor=world.worker_user, worker=world.worker, grid_code=G2)
+    assert second.area_code == G2
+    patrols.patrol_end(actor=world.worker_user, patrol=second)
+    # and a grid they do not serve is refused with a clear message, nothing started
+    with pytest.raises(WorkforceError) as caught:
+        patrols.patrol_start(actor=world.worker_user, worker=world.worker, grid_code="150825100001009")
+    assert caught.value.code == "patrol_grid" and "150825100001009" in str(caught.value.message)
+    assert Patrol.objects.filter(worker=world.worker).count() == 2
+
+
+def test_the_patrol_page_offers_the_grids_the_worker_may_patrol(client, world):
+    # given a worker serving two grids, whose login holds the grid-worker role over the first only
+    world.worker.area_code = G1[:12]
+    world.worker.save(update_fields=["area_code"])
+    for code in (G1, G2):
+        assignment(
+            world.worker, Grid.objects.get(area__code=code), AssignmentRole.WORKER, dt.date(2020, 1, 1)
+        )
+    client.force_login(world.worker_user)
+    # when they open the patrol page, then only the first grid is offered (one grid: no choice shown)
+    assert selectors.patrol_grid_choices(user=world.worker_user, worker=world.worker) == [
+        (G1, Grid.objects.get(area__code=G1).area.name)
+    ]
+    assert 'name="grid_code"' not in client.get("/grids/patrols/").content.decode()
+    # when they start with the grid they may patrol, then the patrol counts there
+    client.post("/grids/patrols/", {"grid_code": G1})
+    assert Patrol.objects.get(worker=world.worker).area_code == G1

@@ -23,6 +23,7 @@ from grassroots.accounts.services import audit_record
 
 from ..models import GridWorker, Patrol, PatrolFinding, PatrolPoint
 from ..rules import can_patrol
+from ..selectors import grids_served
 from . import WorkforceError
 from .checks import require_on
 
@@ -39,14 +40,30 @@ class Position:
 
 
 @transaction.atomic
-def patrol_start(*, actor: User | None, worker: GridWorker, note: str = "", request=None) -> Patrol:
-    """Start a patrol of ``worker`` in their area. One open patrol per worker."""
+def patrol_start(
+    *, actor: User | None, worker: GridWorker, grid_code: str = "", note: str = "", request=None
+) -> Patrol:
+    """Start a patrol of ``worker``. One open patrol per worker.
+
+    The patrol is counted in a grid the worker serves today: ``grid_code`` when given (it must be one of
+    them), else their only grid; a worker serving several grids who names none, or none at all, patrols
+    their own area."""
+    grids = grids_served(worker)
+    if grid_code:
+        if grid_code not in grids:
+            raise WorkforceError(
+                _("%(code)s is not a grid you serve today; choose one of your grids.") % {"code": grid_code},
+                code="patrol_grid",
+            )
+        area_code = grid_code
+    else:
+        area_code = grids[0] if len(grids) == 1 else worker.area_code
     if actor is not None:
-        require_on(actor, can_patrol, worker, worker.area_code)
+        require_on(actor, lambda user, w: can_patrol(user, w, area_code), worker, area_code)
     try:
         with transaction.atomic():
             patrol = Patrol.objects.create(
-                worker=worker, area_code=worker.area_code, started_at=clock.now(), note=(note or "").strip()
+                worker=worker, area_code=area_code, started_at=clock.now(), note=(note or "").strip()
             )
     except IntegrityError:
         raise WorkforceError(
@@ -59,7 +76,9 @@ def patrol_start(*, actor: User | None, worker: GridWorker, note: str = "", requ
 
 def _locked_open(actor, patrol: Patrol) -> Patrol:
     if actor is not None:
-        require_on(actor, can_patrol, patrol.worker, patrol.area_code)
+        require_on(
+            actor, lambda user, w: can_patrol(user, w, patrol.area_code), patrol.worker, patrol.area_code
+        )
     locked = Patrol.objects.select_for_update().select_related("worker").get(pk=patrol.pk)
     if locked.ended_at is not None:
         raise WorkforceError(_("This patrol has ended; start a new one to record more."), code="patrol_ended")
