@@ -182,7 +182,7 @@ FIGURE_DEFINITIONS = {
         "In-service party members whose check-in to the grid's branch is confirmed for the year."
     ),
     "service_hours": _("Hours logged by checked-in members on days of the year."),
-    "patrols": _("Patrols ended in the year (started in the worker's area)."),
+    "patrols": _("Patrols ended in the year in this grid (the grid the worker chose when starting)."),
     "patrol_hours": _("Time from start to end of those patrols, in hours."),
     "visits": _("Household visits recorded in the grid's households on days of the year, by anyone."),
     "activity_hours": _("Hours of volunteer team and council activities in the area in the year."),
