@@ -56,6 +56,17 @@ def test_responsible_workers_are_leader_first_then_workers_by_kind_then_instruct
     assert names == ["网格长", "专职", "兼职", "红色", "指导员"]
 
 
+def test_responsible_workers_of_one_role_and_kind_by_start_then_name_then_id():
+    g = grid(GRID)
+    workers = [GridWorkerFactory(name=n, kind=WorkerKind.FULL_TIME) for n in ("Ma", "Li", "Li", "Zhao")]
+    assignment(workers[0], g, AssignmentRole.WORKER, LONG_AGO)
+    assignment(workers[1], g, AssignmentRole.WORKER, LONG_AGO + dt.timedelta(days=3))
+    assignment(workers[2], g, AssignmentRole.WORKER, LONG_AGO + dt.timedelta(days=3))
+    assignment(workers[3], g, AssignmentRole.WORKER, LONG_AGO + dt.timedelta(days=2))
+    # the earliest start first, whatever the name; on the same day by name, then by id
+    assert responsible_workers_for(GRID, on=DAY) == [workers[0], workers[3], workers[1], workers[2]]
+
+
 def test_responsible_workers_on_another_day():
     g = grid(GRID)
     leader = GridWorkerFactory(name="甲")
