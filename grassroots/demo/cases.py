@@ -40,6 +40,7 @@ from grassroots.cases.models import AssigneeKind, Case, CasePhoto, Category, Rat
 from grassroots.cases.workflow import DispatchTarget
 from grassroots.errors import DomainError
 from grassroots.notifications.models import Notification
+from grassroots.people.models import Resident
 from grassroots.workforce.models import GridWorker
 from grassroots.workforce.selectors import responsible_workers_for
 
@@ -118,6 +119,7 @@ class CasesStep:
         self.fake = fake
         # descriptions draw from their own generator, so that the fates drawn from ``rng`` stay as they were
         self.texts = ctx.rng(f"{self.name}-texts")
+        self._callers: dict[str, list[tuple[str, str]]] = {}
         self.categories = list(Category.objects.filter(is_active=True, parent__isnull=False))
         self.residents = [
             user_create(
@@ -298,12 +300,32 @@ class CasesStep:
                 source=channel,
                 category=category.code,
                 description=description,
-                reporter_name=self.fake.name() if channel != Source.PATROL else "",
-                reporter_phone=f"139{rng.randrange(10**8):08d}"
-                if channel in (Source.PHONE, Source.HOTLINE)
-                else "",
+                **self._caller(channel, grid, rng),
                 **where,
             )
+
+    def _caller(self, channel: str, grid: Grid, rng) -> dict:
+        """Who called: on a phone or hotline call, often a registered resident of the grid, so that their
+        person page lists what they reported (the link is the phone's keyed hash); else a passer-by."""
+        if channel == Source.PATROL:
+            return {"reporter_name": "", "reporter_phone": ""}
+        phone = f"139{rng.randrange(10**8):08d}" if channel in (Source.PHONE, Source.HOTLINE) else ""
+        name = self.fake.name()
+        if phone:
+            registered = self._registered_callers(grid.area.code)
+            if registered and self.texts.random() < 0.6:
+                name, phone = self.texts.choice(registered)
+        return {"reporter_name": name, "reporter_phone": phone}
+
+    def _registered_callers(self, grid_code: str) -> list[tuple[str, str]]:
+        if grid_code not in self._callers:
+            self._callers[grid_code] = [
+                (r.name, r.phone)
+                for r in Resident.objects.filter(area_code=grid_code, phone_hash__isnull=False)
+                .exclude(phone_hash="")
+                .order_by("pk")[:30]
+            ]
+        return self._callers[grid_code]
 
     def _grid_target(self, case: Case, crew: Crew) -> DispatchTarget:
         if crew.grid_worker and case.area_code == SAISHANG_GRID and self.rng.random() < 0.8:

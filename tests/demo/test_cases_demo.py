@@ -11,8 +11,10 @@ from grassroots.areas.codes import Level
 from grassroots.cases import selectors
 from grassroots.cases.models import Case, CaseEvent, Source, State
 from grassroots.demo.cases import CasesStep
+from grassroots.demo.people import PeopleStep
 from grassroots.demo.steps import SCALES, DemoContext
 from grassroots.notifications.models import Notification
+from grassroots.people.models import Resident
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_year_of_cases_in_every_state_level_and_channel(demo_city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ctx = DemoContext(SCALES["small"], 2026)
+    PeopleStep().run(ctx)  # the register: callers are often its residents
     counts = CasesStep().run(ctx)
     cases = Case.objects.filter(is_synthetic=True)
     assert counts["cases"] == cases.count() > 300
@@ -43,6 +46,9 @@ def test_a_year_of_cases_in_every_state_level_and_channel(demo_city, settings, t
     last = dict(CaseEvent.objects.values("case").annotate(v=Max("version")).values_list("case", "v"))
     assert all(last[pk] == version for pk, version in cases.values_list("pk", "version"))
     assert CaseEvent.objects.filter(action="report").count() == cases.count()
+    # calls often come from registered residents, whose person pages then list what they reported
+    callers = set(Resident.objects.exclude(phone_hash=None).values_list("phone_hash", flat=True))
+    assert cases.filter(source__in=[Source.PHONE, Source.HOTLINE], reporter_phone_hash__in=callers).exists()
     # the demo logins find work in their own lists
     users = {u.username: u for u in User.objects.filter(username__in=["resident", "gridworker", "county"])}
     assert selectors.my_reports_for(user=users["resident"]).exists()
