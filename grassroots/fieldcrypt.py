@@ -15,8 +15,11 @@ import base64
 import functools
 import hashlib
 import hmac
+import os
+import time
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -30,9 +33,13 @@ def _derived(purpose: str) -> bytes:
     return hashlib.sha256(f"grassroots:{purpose}:{settings.SECRET_KEY}".encode()).digest()
 
 
+def _raw_keys() -> list:
+    return list(settings.FIELD_ENCRYPTION_KEYS) or [base64.urlsafe_b64encode(_derived("fernet")).decode()]
+
+
 @functools.cache
 def _fernet() -> MultiFernet:
-    raw_keys = list(settings.FIELD_ENCRYPTION_KEYS) or [base64.urlsafe_b64encode(_derived("fernet")).decode()]
+    raw_keys = _raw_keys()
     try:
         return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in raw_keys])
     except (ValueError, TypeError) as exc:
@@ -47,14 +54,55 @@ def _hash_key() -> bytes:
     return settings.FIELD_HASH_KEY.encode() if settings.FIELD_HASH_KEY else _derived("hash")
 
 
+@functools.cache
+def _newest_key() -> tuple[bytes, bytes]:
+    """The newest key's halves as Fernet splits it: (signing key, AES key)."""
+    _fernet()  # checks the configured keys
+    key = _raw_keys()[0]
+    key = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else key)
+    return key[:16], key[16:]
+
+
 def reset_keys() -> None:
     """Forget cached keys (tests and the rotation command change settings at run time)."""
     _fernet.cache_clear()
     _hash_key.cache_clear()
+    _newest_key.cache_clear()
 
 
 def encrypt(plaintext: str) -> str:
     return _fernet().encrypt(plaintext.encode()).decode()
+
+
+def encrypt_many(plaintexts: list[str]) -> list[str]:
+    """The Fernet tokens of many values, in order: what ``encrypt`` gives for each (version byte, time
+    stamp, random 16-byte IV, AES-128-CBC of the PKCS7-padded value, HMAC-SHA256 of all that), made for a
+    whole batch with one AES key schedule, one time stamp and one call for the random IVs, where ``encrypt``
+    sets each of them up per value (the bulk of its cost for a short value such as an ID number). CBC is
+    done block by block on the AES block function: each plaintext block XOR the previous ciphertext block
+    (the IV for the first), encrypted."""
+    if not plaintexts:
+        return []
+    signing_key, aes_key = _newest_key()
+    block = Cipher(algorithms.AES(aes_key), modes.ECB()).encryptor().update  # noqa: S305 - CBC built on it
+    head = b"\x80" + int(time.time()).to_bytes(8, "big")
+    ivs = os.urandom(16 * len(plaintexts))
+    from_bytes, digest, b64 = int.from_bytes, hmac.digest, base64.urlsafe_b64encode
+    tokens = []
+    for i, plaintext in enumerate(plaintexts):
+        data = plaintext.encode()
+        pad = 16 - len(data) % 16
+        data += bytes((pad,)) * pad
+        iv = ivs[16 * i : 16 * i + 16]
+        parts = [head, iv]
+        previous = from_bytes(iv, "big")
+        for j in range(0, len(data), 16):
+            ciphertext = block((from_bytes(data[j : j + 16], "big") ^ previous).to_bytes(16, "big"))
+            parts.append(ciphertext)
+            previous = from_bytes(ciphertext, "big")
+        basic = b"".join(parts)
+        tokens.append(b64(basic + digest(signing_key, basic, "sha256")).decode())
+    return tokens
 
 
 def decrypt(token: str) -> str:
@@ -71,7 +119,7 @@ def rotate(token: str) -> str:
 
 def keyed_hash(normalised: str) -> str:
     """Hex HMAC-SHA256 of an already normalised value (e.g. an upper-cased ID number, digits of a phone)."""
-    return hmac.new(_hash_key(), normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_hash_key(), normalised.encode(), "sha256").hex()
 
 
 class EncryptedTextField(models.TextField):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,7 @@ def normalise(raw: str) -> str:
 def check_character(first17: str) -> str:
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("the check character needs exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARACTERS[total % 11]
 
 

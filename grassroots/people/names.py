@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT
 
 SURNAME_READINGS = {
     "曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "解": "xie", "乐": "yue",
@@ -30,12 +32,34 @@ def clean(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name or "").split())
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@functools.cache
+def _char_syllables(ch: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore"))
+
+
+def _has_phrase(name: str) -> bool:
+    """Whether some run of two or more characters of the name is in pypinyin's phrase dictionary (which
+    may read its characters otherwise than alone)."""
+    n = len(name)
+    return any(name[i:j] in PHRASES_DICT for i in range(n - 1) for j in range(i + 2, n + 1))
+
+
 @functools.lru_cache(maxsize=65536)
 def _syllables(name: str) -> tuple[str, ...]:
     name = clean(name)
     if not name:
         return ()
-    syllables = [s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="ignore")]
+    if _HAN.fullmatch(name) and not _has_phrase(name):
+        # Most names are in no phrase: pypinyin would read them character by character, so the readings of
+        # characters are kept (a few thousand) instead of segmenting every new name (a third of the cost of
+        # writing a resident in an import).
+        raw = [s for ch in name for s in _char_syllables(ch)]
+    else:
+        raw = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+    syllables = [s.lower() for s in raw]
     if name[0] in SURNAME_READINGS and syllables:
         syllables[0] = SURNAME_READINGS[name[0]]
     return tuple("".join(ch for ch in s if ch.isascii() and ch.isalnum()) for s in syllables if s.strip())

@@ -1,5 +1,5 @@
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -48,3 +48,25 @@ def test_rotation_stops_with_a_clear_message_when_a_key_is_missing(settings):
     settings.FIELD_ENCRYPTION_KEYS = [new]
     with pytest.raises(CommandError, match="must stay in FIELD_ENCRYPTION_KEYS"):
         call_command("rotate_field_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_batch_encryption_gives_fernet_tokens_of_the_newest_key(settings):
+    # given two keys, the new one first
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    fieldcrypt.reset_keys()
+    values = ["150826199001011234", "13500135000", "", "x" * 16, "张三" * 9, "1234567"]
+    # when a batch is encrypted at once
+    tokens = fieldcrypt.encrypt_many(values)
+    # then each token is a Fernet token of the newest key alone, with its own IV
+    assert [Fernet(new.encode()).decrypt(t.encode()).decode() for t in tokens] == values
+    assert [fieldcrypt.decrypt(t) for t in tokens] == values
+    assert len({t[:60] for t in tokens}) == len(values)
+    assert [len(t) for t in tokens] == [len(fieldcrypt.encrypt(v)) for v in values]
+    with pytest.raises(InvalidToken):
+        Fernet(old.encode()).decrypt(tokens[0].encode())
+    # and rotating away from that key keeps them readable
+    settings.FIELD_ENCRYPTION_KEYS = [old, new]
+    fieldcrypt.reset_keys()
+    rotated = [fieldcrypt.rotate(t) for t in tokens]
+    assert [Fernet(old.encode()).decrypt(t.encode()).decode() for t in rotated] == values

@@ -258,147 +258,190 @@ def _parse_key_groups(raw: str) -> list[tuple[str, int]]:
     return groups
 
 
-def _check_row(
-    line: int, values: tuple, columns: dict[str, int], grids: set[str], area_code: str, errors: _Errors
-):
-    """One row checked field by field; returns a Row, or None after adding its errors."""
-    before = errors.count
-    cell = {}
-    bad: set[str] = set()  # cells already reported; not checked again
-    for key, index in columns.items():
-        raw = values[index] if index < len(values) else None
-        if key == "id_number" and isinstance(raw, int | float) and len(str(int(raw))) > 15:
-            errors.add(
-                line,
-                HEADER_OF[key],
-                _(
-                    "The ID number was stored as a number and lost its last digits; format the column as text and type it again."
-                ),
-            )
-            cell[key] = ""
-            bad.add(key)
-            continue
-        text = _text(raw)
-        if text.startswith(FORMULA_PREFIXES):
-            errors.add(
-                line,
-                HEADER_OF[key],
-                _(
-                    "The cell starts with “%(char)s”, which a spreadsheet may run as a formula; remove that character."
+class _RowChecker:
+    """Checks rows field by field (``checker(line, values)`` returns a Row, or None after adding the row's
+    errors). What is the same on many rows is worked out once: the column positions, today's date, the
+    lookups of code-list cells (relation, ethnicity, key groups …) by their text."""
+
+    def __init__(self, columns: dict[str, int], grids: set[str], area_code: str, errors: _Errors):
+        self.columns, self.grids, self.area_code, self.errors = columns, grids, area_code, errors
+        self.items = [(key, index, HEADER_OF[key]) for key, index in columns.items()]
+        self.has_id_column = "id_number" in columns
+        self.today = clock.today()
+        self.lookups: dict[tuple[str, str], tuple[object, str | None]] = {}
+
+    def _lookup(self, key: str, text: str) -> tuple[object, str | None]:
+        """(value, error message or None) of a code-list cell, remembered by its text."""
+        found = self.lookups.get((key, text))
+        if found is None:
+            value, message = None, None
+            if key == "relation":
+                value = lookup_zh(RELATION_ZH, text)
+                if value is None:
+                    message = _("Unknown relation “%(value)s”; see the instructions sheet.") % {"value": text}
+            elif key == "residence_type":
+                value = lookup_zh(RESIDENCE_TYPE_ZH, text)
+                if value is None:
+                    message = _("Use 户籍, 流动 or 其他.")
+            elif key == "ethnicity":
+                value = ETHNICITY_BY_NAME.get(text) or (text if text in ETHNICITY_ZH else None)
+                if value is None:
+                    message = _("Unknown ethnic group “%(value)s”; use the standard name, e.g. 汉族.") % {
+                        "value": text
+                    }
+            elif key == "political_status":
+                value = lookup_zh(POLITICAL_STATUS_ZH, text)
+                if value is None:
+                    message = _("Unknown political status; see the instructions sheet.")
+            elif key == "key_groups":
+                try:
+                    value = _parse_key_groups(text)
+                except PeopleError as exc:
+                    message = str(exc.message)
+            found = self.lookups[(key, text)] = (value, message)
+        return found
+
+    def __call__(self, line: int, values: tuple):
+        errors = self.errors
+        add = errors.add
+        before = errors.count
+        cell: dict[str, str] = {}
+        bad: set[str] = set()  # cells already reported; not checked again
+        width = len(values)
+        for key, index, header in self.items:
+            raw = values[index] if index < width else None
+            if raw is None:
+                cell[key] = ""
+                continue
+            if raw.__class__ is str:
+                text = " ".join(raw.split())
+            elif key == "id_number" and isinstance(raw, int | float) and len(str(int(raw))) > 15:
+                add(
+                    line,
+                    header,
+                    _(
+                        "The ID number was stored as a number and lost its last digits; format the column as text and type it again."
+                    ),
                 )
-                % {"char": text[0].strip() or "TAB"},
-            )
-            text = ""
-            bad.add(key)
-        cell[key] = text
-    get = cell.get
+                cell[key] = ""
+                bad.add(key)
+                continue
+            else:
+                text = _text(raw)
+            if text.startswith(FORMULA_PREFIXES):
+                add(
+                    line,
+                    header,
+                    _(
+                        "The cell starts with “%(char)s”, which a spreadsheet may run as a formula; remove that character."
+                    )
+                    % {"char": text[0].strip() or "TAB"},
+                )
+                text = ""
+                bad.add(key)
+            cell[key] = text
+        get = cell.get
 
-    def required(key, max_length):
-        value = get(key, "")
-        if key in bad:
+        def required(key, max_length):
+            value = get(key, "")
+            if key in bad:
+                return value
+            if not value:
+                add(line, HEADER_OF[key], _("This cell is required."))
+            elif len(value) > max_length:
+                add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": max_length})
             return value
-        if not value:
-            errors.add(line, HEADER_OF[key], _("This cell is required."))
-        elif len(value) > max_length:
-            errors.add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": max_length})
-        return value
 
-    grid_code = required("grid_code", 15)
-    if grid_code and grid_code not in grids:
-        errors.add(
-            line,
-            HEADER_OF["grid_code"],
-            _("%(code)s is not a grid of the area %(area)s you are importing into.")
-            % {"code": grid_code, "area": area_code},
-        )
-    number = required("household_number", 32)
-    address = required("address", 200)
-    name = required("name", 100)
-    parsed = None
-    if get("id_number"):
-        try:
-            parsed = idnumber.parse(get("id_number"))
-        except IdNumberError as exc:
-            errors.add(line, HEADER_OF["id_number"], exc.message)
-    elif "id_number" in columns and not any(
-        e["row"] == line and e["column"] == HEADER_OF["id_number"] for e in errors.items[-3:]
-    ):
-        errors.add(line, HEADER_OF["id_number"], _("This cell is required."))
-    relation = lookup_zh(RELATION_ZH, get("relation", ""))
-    if relation is None and "relation" not in bad:
-        errors.add(
-            line,
-            HEADER_OF["relation"],
-            _("Unknown relation “%(value)s”; see the instructions sheet.") % {"value": get("relation", "")},
-        )
-    residence = ResidenceType.REGISTERED
-    if get("residence_type"):
-        residence = lookup_zh(RESIDENCE_TYPE_ZH, get("residence_type"))
-        if residence is None:
-            errors.add(line, HEADER_OF["residence_type"], _("Use 户籍, 流动 or 其他."))
-    ethnicity = ""
-    if get("ethnicity"):
-        ethnicity = ETHNICITY_BY_NAME.get(get("ethnicity")) or (
-            get("ethnicity") if get("ethnicity") in ETHNICITY_ZH else None
-        )
-        if ethnicity is None:
-            errors.add(
+        grid_code = required("grid_code", 15)
+        if grid_code and grid_code not in self.grids:
+            add(
                 line,
-                HEADER_OF["ethnicity"],
-                _("Unknown ethnic group “%(value)s”; use the standard name, e.g. 汉族.")
-                % {"value": get("ethnicity")},
+                HEADER_OF["grid_code"],
+                _("%(code)s is not a grid of the area %(area)s you are importing into.")
+                % {"code": grid_code, "area": self.area_code},
             )
-    political = PoliticalStatus.MASSES
-    if get("political_status"):
-        political = lookup_zh(POLITICAL_STATUS_ZH, get("political_status"))
-        if political is None:
-            errors.add(
-                line,
-                HEADER_OF["political_status"],
-                _("Unknown political status; see the instructions sheet."),
-            )
-    phones = {}
-    for key in ("phone", "household_phone"):
-        phones[key] = ""
-        if get(key):
+        number = required("household_number", 32)
+        address = required("address", 200)
+        name = required("name", 100)
+        parsed = None
+        id_text = get("id_number")
+        if id_text:
             try:
-                phones[key] = personal.phone_digits(get(key))
+                parsed = idnumber.parse(id_text, today=self.today)
+            except IdNumberError as exc:
+                add(line, HEADER_OF["id_number"], exc.message)
+        elif self.has_id_column and "id_number" not in bad:
+            add(line, HEADER_OF["id_number"], _("This cell is required."))
+        lookup = self._lookup
+        relation, message = lookup("relation", get("relation", ""))
+        if message is not None and "relation" not in bad:
+            add(line, HEADER_OF["relation"], message)
+        residence = ResidenceType.REGISTERED
+        if get("residence_type"):
+            residence, message = lookup("residence_type", cell["residence_type"])
+            if message is not None:
+                add(line, HEADER_OF["residence_type"], message)
+        ethnicity = ""
+        if get("ethnicity"):
+            ethnicity, message = lookup("ethnicity", cell["ethnicity"])
+            if message is not None:
+                add(line, HEADER_OF["ethnicity"], message)
+        political = PoliticalStatus.MASSES
+        if get("political_status"):
+            political, message = lookup("political_status", cell["political_status"])
+            if message is not None:
+                add(line, HEADER_OF["political_status"], message)
+        phone = household_phone = ""
+        if get("phone"):
+            try:
+                phone = personal.phone_digits(cell["phone"])
             except PeopleError as exc:
-                errors.add(line, HEADER_OF[key], exc.message)
-    groups = []
-    if get("key_groups"):
-        try:
-            groups = _parse_key_groups(get("key_groups"))
-        except PeopleError as exc:
-            errors.add(line, HEADER_OF["key_groups"], exc.message)
-    for key, length in (("building", 20), ("unit", 20), ("room", 20), ("occupation", 100), ("notes", 2000)):
-        if len(get(key, "")) > length:
-            errors.add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": length})
-    if errors.count != before:
-        return None
-    return Row(
-        line=line,
-        grid_code=grid_code,
-        household_number=number,
-        address=address,
-        building=get("building", ""),
-        unit=get("unit", ""),
-        room=get("room", ""),
-        residence_type=residence,
-        household_phone=phones["household_phone"],
-        name=name,
-        id_number=parsed.number,
-        id_hash=personal.id_hash(parsed.number),
-        birth_date=parsed.birth_date,
-        sex=parsed.sex,
-        relation=relation,
-        ethnicity=ethnicity,
-        phone=phones["phone"],
-        political_status=political,
-        occupation=get("occupation", ""),
-        key_groups=groups,
-        notes=get("notes", ""),
-    )
+                add(line, HEADER_OF["phone"], exc.message)
+        if get("household_phone"):
+            try:
+                household_phone = personal.phone_digits(cell["household_phone"])
+            except PeopleError as exc:
+                add(line, HEADER_OF["household_phone"], exc.message)
+        groups = []
+        if get("key_groups"):
+            groups, message = lookup("key_groups", cell["key_groups"])
+            if message is not None:
+                add(line, HEADER_OF["key_groups"], message)
+                groups = []
+        for key, length in (
+            ("building", 20),
+            ("unit", 20),
+            ("room", 20),
+            ("occupation", 100),
+            ("notes", 2000),
+        ):
+            if len(get(key, "")) > length:
+                add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": length})
+        if errors.count != before:
+            return None
+        return Row(
+            line,
+            grid_code,
+            number,
+            address,
+            get("building", ""),
+            get("unit", ""),
+            get("room", ""),
+            residence,
+            household_phone,
+            name,
+            parsed.number,
+            personal.id_hash(parsed.number),
+            parsed.birth_date,
+            parsed.sex,
+            relation,
+            ethnicity,
+            phone,
+            political,
+            get("occupation", ""),
+            list(groups),
+            get("notes", ""),
+        )
 
 
 def _check_existing(batch: list[Row], area_code: str, errors: _Errors) -> None:
@@ -437,6 +480,7 @@ def _spool(path: Path, area_code: str, spool, errors: _Errors) -> int:
     )
     # ID hashes seen, as the first 16 bytes of the digest (49 bytes an entry instead of 113 for the hex
     # string): 128 bits cannot collide among 200,000 rows.
+    check = _RowChecker(columns, grids, area_code, errors)
     seen_ids: dict[bytes, int] = {}
     households: dict[tuple[str, str], tuple[int, str, int]] = {}  # key → (first line, address, heads)
     batch: list[Row] = []
@@ -452,7 +496,7 @@ def _spool(path: Path, area_code: str, spool, errors: _Errors) -> int:
                 _("The file has more than %(n)d rows; split it into several files.") % {"n": MAX_ROWS},
                 code="too_many_rows",
             )
-        row = _check_row(line, values, columns, grids, area_code, errors)
+        row = check(line, values)
         if row is None:
             continue
         first = seen_ids.setdefault(bytes.fromhex(row.id_hash[:32]), line)
@@ -677,6 +721,14 @@ def _write_residents(
         )
     }
     adapt_date = connection.ops.adapt_datefield_value
+    # The numbers of the new residents encrypted in one go (fieldcrypt.encrypt_many), taken in row order below.
+    plaintexts = []
+    for row in batch:
+        if row.id_hash not in existing:
+            plaintexts.append(row.id_number)
+            if row.phone:
+                plaintexts.append(row.phone)
+    tokens = iter(fieldcrypt.encrypt_many(plaintexts))
     create, created, update, renamed, moves, heads = [], [], [], [], [], []
     label_rows: list[tuple[Resident, list[tuple[str, int]]]] = []
     for row in batch:
@@ -685,7 +737,7 @@ def _write_residents(
         r = existing.get(row.id_hash)
         if r is None:
             # A new resident goes in as a row of column values (see _Insert), each computed once here:
-            # one encryption per number, the keyed hash from the checking pass.
+            # the numbers encrypted above, the ID's keyed hash from the checking pass.
             phone = row.phone
             create.append(
                 (
@@ -694,14 +746,14 @@ def _write_residents(
                     row.name,
                     names.pinyin_of(row.name),
                     names.initials_of(row.name),
-                    fieldcrypt.encrypt(row.id_number),
+                    next(tokens),
                     row.id_hash,
                     mask_id_number(row.id_number),
                     adapt_date(row.birth_date),
                     row.sex,
                     row.relation,
                     row.ethnicity,
-                    fieldcrypt.encrypt(phone) if phone else "",
+                    next(tokens) if phone else "",
                     personal.phone_hash(phone) if phone else None,
                     mask_phone(phone) if phone else "",
                     row.political_status,
