@@ -4,6 +4,7 @@ from . import views, views_roster
 
 app_name = "workforce"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("check-in/", views.check_in_mine, name="check_in_mine"),
     path("check-ins/", views.check_in_list, name="check_in_list"),
     path(

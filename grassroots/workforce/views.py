@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from grassroots import clock
+from grassroots.accounts.models import Role
+from grassroots.accounts.scoping import STAFF_ROLES, has_role, scope_codes
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import GridKind
 from grassroots.errors import DomainError
@@ -130,6 +132,23 @@ def service_log(request, pk: int):
     if check_in.member.user_id == request.user.pk:
         return redirect("workforce:check_in_mine")
     return redirect("workforce:check_in_list")
+
+
+# --- the way in --------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """Where the header's workforce link leads: supervisors to their area's workload, grid workers to
+    their patrols, other staff to the member check-ins."""
+    supervised = scope_codes(request.user, roles=rules.SUPERVISOR_ROLES)
+    if supervised:
+        return redirect("workforce:workload", code=supervised[0])
+    if has_role(request.user, {Role.GRID_WORKER}):
+        return redirect("workforce:patrol_list")
+    if has_role(request.user, STAFF_ROLES):
+        return redirect("workforce:check_in_list")
+    return redirect("workforce:check_in_mine")
 
 
 # --- patrols --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from grassroots import clock
 from grassroots.workforce import selectors
@@ -100,3 +101,20 @@ def test_admin_lists_patrols_and_check_ins_in_scope_read_only(world):
     assert "李巡" in admin.get("/admin/workforce/patrol/").content.decode()
     assert "王党员" in admin.get("/admin/workforce/checkin/").content.decode()
     assert admin.get("/admin/workforce/patrol/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "lands_on"),
+    [
+        ("township_staff", "/grids/workload/150825100/"),
+        ("supervisor", "/grids/workload/150825/"),
+        ("worker_user", "/grids/patrols/"),
+        ("resident", "/grids/check-in/"),
+    ],
+)
+def test_the_header_link_leads_each_role_to_its_workforce_page(client, world, who, lands_on):
+    user = getattr(world, who)
+    client.force_login(user)
+    assert client.get("/grids/").url == lands_on
+    page = client.get(reverse("areas:browser"), follow=True).content.decode()
+    assert ('href="/grids/"' in page) is (who != "resident")
