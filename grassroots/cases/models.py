@@ -147,7 +147,8 @@ class State(models.TextChoices):
     DISPATCHED = "dispatched", _("dispatched")  # 派遣: with a handler
     HANDLED = "handled", _("handled")  # 处置反馈: the handler reported back, waiting for verification
     CLOSED = "closed", _("closed")  # 核查结案: verified (or resolved on the spot, or merged)
-    CANCELLED = "cancelled", pgettext_lazy("case", "cancelled")  # 作废/不予受理: with a reason the reporter sees
+    # 作废/不予受理: with a reason the reporter sees
+    CANCELLED = "cancelled", pgettext_lazy("case", "cancelled")
     SHELVED = "shelved", _("shelved")  # 挂账: parked, clock paused; unshelve returns to previous_state
 
 
@@ -422,7 +423,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     action = models.CharField(_("action"), max_length=24, choices=EventAction.choices)
-    old_state = models.CharField(pgettext_lazy("state", "from"), max_length=16, choices=State.choices, blank=True)
+    old_state = models.CharField(
+        pgettext_lazy("state", "from"), max_length=16, choices=State.choices, blank=True
+    )
     new_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
     # The case's version after this event (0 for events that do not change the workflow state).
     version = models.PositiveIntegerField(_("version"), default=0)
