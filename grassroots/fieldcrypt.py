@@ -15,11 +15,8 @@ import base64
 import functools
 import hashlib
 import hmac
-import os
-import time
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -54,20 +51,10 @@ def _hash_key() -> bytes:
     return settings.FIELD_HASH_KEY.encode() if settings.FIELD_HASH_KEY else _derived("hash")
 
 
-@functools.cache
-def _newest_key() -> tuple[bytes, bytes]:
-    """The newest key's halves as Fernet splits it: (signing key, AES key)."""
-    _fernet()  # checks the configured keys
-    key = _raw_keys()[0]
-    key = base64.urlsafe_b64decode(key.encode() if isinstance(key, str) else key)
-    return key[:16], key[16:]
-
-
 def reset_keys() -> None:
     """Forget cached keys (tests and the rotation command change settings at run time)."""
     _fernet.cache_clear()
     _hash_key.cache_clear()
-    _newest_key.cache_clear()
 
 
 def encrypt(plaintext: str) -> str:
@@ -75,34 +62,13 @@ def encrypt(plaintext: str) -> str:
 
 
 def encrypt_many(plaintexts: list[str]) -> list[str]:
-    """The Fernet tokens of many values, in order: what ``encrypt`` gives for each (version byte, time
-    stamp, random 16-byte IV, AES-128-CBC of the PKCS7-padded value, HMAC-SHA256 of all that), made for a
-    whole batch with one AES key schedule, one time stamp and one call for the random IVs, where ``encrypt``
-    sets each of them up per value (the bulk of its cost for a short value such as an ID number). CBC is
-    done block by block on the AES block function: each plaintext block XOR the previous ciphertext block
-    (the IV for the first), encrypted."""
-    if not plaintexts:
-        return []
-    signing_key, aes_key = _newest_key()
-    block = Cipher(algorithms.AES(aes_key), modes.ECB()).encryptor().update  # noqa: S305 - CBC built on it
-    head = b"\x80" + int(time.time()).to_bytes(8, "big")
-    ivs = os.urandom(16 * len(plaintexts))
-    from_bytes, digest, b64 = int.from_bytes, hmac.digest, base64.urlsafe_b64encode
-    tokens = []
-    for i, plaintext in enumerate(plaintexts):
-        data = plaintext.encode()
-        pad = 16 - len(data) % 16
-        data += bytes((pad,)) * pad
-        iv = ivs[16 * i : 16 * i + 16]
-        parts = [head, iv]
-        previous = from_bytes(iv, "big")
-        for j in range(0, len(data), 16):
-            ciphertext = block((from_bytes(data[j : j + 16], "big") ^ previous).to_bytes(16, "big"))
-            parts.append(ciphertext)
-            previous = from_bytes(ciphertext, "big")
-        basic = b"".join(parts)
-        tokens.append(b64(basic + digest(signing_key, basic, "sha256")).decode())
-    return tokens
+    """The tokens of many values, in order, each exactly what :func:`encrypt` gives (its own random IV).
+
+    Cryptography's Fernet does the whole construction; no part of it is written here. (A hand-made batch
+    version saved about 4 µs a value, under 2 % of a 100,000-row import: not worth owning crypto code.)
+    """
+    fernet = _fernet()
+    return [fernet.encrypt(value.encode()).decode() for value in plaintexts]
 
 
 def decrypt(token: str) -> str:
