@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from grassroots.accounts.api_auth import api_auth
 from grassroots.errors import DomainError
-
-from .auth import api_auth
 
 api = NinjaAPI(
     title="Grassroots API",

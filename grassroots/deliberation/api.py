@@ -17,9 +17,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, SessionAuth
 
-from grassroots.accounts.selectors import user_for_api_token
+from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import VillageGroup
 
 from . import rules, selectors, services
@@ -35,20 +34,7 @@ Version = Annotated[int | None, Field(None, ge=0, le=2**31)]
 Code = Annotated[str, Field(min_length=2, max_length=15, pattern=r"^\d+$")]
 
 
-class _Bearer(HttpBearer):
-    def authenticate(self, request, token):
-        user = user_for_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-def _anyone(request):
-    """Public reads: whoever is asking, logged in or not (visibility is decided by the selectors)."""
-    return getattr(request, "user", None) or True
-
-
-PUBLIC = [_Bearer(), SessionAuth(), _anyone]
+PUBLIC = public_auth()
 
 
 def _origin(request) -> Origin:

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, SessionAuth
 
-from grassroots.accounts.selectors import user_for_api_token
+from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import Area, VillageGroup
 
 from . import channels, rules, selectors, services
@@ -26,19 +25,7 @@ from .models import CatalogueItem
 router = Router(tags=["disclosure"])
 
 
-class _Bearer(HttpBearer):
-    def authenticate(self, request, token):
-        user = user_for_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-def _anyone(request):
-    return getattr(request, "user", None) or True
-
-
-PUBLIC = [_Bearer(), SessionAuth(), _anyone]
+PUBLIC = public_auth()
 
 
 class BoardOut(Schema):
