@@ -11,9 +11,14 @@ from .services.boundary_file import boundaries_max_bytes
 from .spreadsheets import ImportFileError, sniff_xlsx, tree_max_bytes
 
 
-class _UploadForm(forms.Form):
+class UploadForm(forms.Form):
+    """An upload checked before any import reads it; a subclass names its extensions, its size limit and
+    what to look for in the first bytes (other apps' import pages subclass it too)."""
+
     extensions: tuple[str, ...] = ()
     kind: str = ""
+    wrong_type = _("Upload a %(types)s file; %(name)s has another type.")
+    too_large = _("The file has %(size).1f MB; at most %(max).0f MB are accepted. Split it by township.")
 
     file = forms.FileField(label=_("File"))
 
@@ -28,13 +33,11 @@ class _UploadForm(forms.Form):
         name = (file.name or "").lower()
         if not name.endswith(self.extensions):
             raise forms.ValidationError(
-                _("Upload a %(types)s file; %(name)s has another type.")
-                % {"types": " / ".join(self.extensions), "name": file.name}
+                self.wrong_type % {"types": " / ".join(self.extensions), "name": file.name}
             )
         if file.size > self.max_bytes():
             raise forms.ValidationError(
-                _("The file has %(size).1f MB; at most %(max).0f MB are accepted. Split it by township.")
-                % {"size": file.size / 1024 / 1024, "max": self.max_bytes() / 1024 / 1024}
+                self.too_large % {"size": file.size / 1024 / 1024, "max": self.max_bytes() / 1024 / 1024}
             )
         file.seek(0)
         head = file.read(4096)
@@ -45,7 +48,7 @@ class _UploadForm(forms.Form):
         return file
 
 
-class TreeUploadForm(_UploadForm):
+class TreeUploadForm(UploadForm):
     kind = ImportRun.Kind.TREE
     extensions = (".xlsx",)
 
@@ -63,7 +66,7 @@ class TreeUploadForm(_UploadForm):
             raise forms.ValidationError(exc.message) from None
 
 
-class BoundaryUploadForm(_UploadForm):
+class BoundaryUploadForm(UploadForm):
     kind = ImportRun.Kind.BOUNDARIES
     extensions = (".geojson", ".json")
 
