@@ -42,6 +42,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.accounts.scoping import prefix_range_q
 from grassroots.areas.codes import CODE_LENGTH, Level, level_of
 
 from .models import AssigneeKind, Case, Rating, State
@@ -360,13 +361,13 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
 def under(field: str, code: str) -> Q:
     """Rows whose area code ``field`` lies in the subtree of ``code`` (one indexed prefix match).
 
-    On SQLite the same condition is also said as a range (codes are digits, and ":" sorts right after "9"),
-    because SQLite's LIKE cannot use an index and its range can; PostgreSQL uses its pattern index for the
-    prefix and would only misjudge the rows of the two conditions together.
+    On SQLite the same condition is also said as a range (``accounts.scoping.prefix_range_q``), because
+    SQLite's LIKE cannot use an index and its range can; PostgreSQL uses its pattern index for the prefix and
+    would only misjudge the rows of the two conditions together.
     """
     q = Q(**{f"{field}__startswith": code})
     if connection.vendor == "sqlite":
-        q &= Q(**{f"{field}__gte": code, f"{field}__lt": code + ":"})
+        q &= prefix_range_q(field, code)
     return q
 
 
