@@ -124,6 +124,45 @@ def test_a_good_file_is_imported_and_a_second_import_changes_nothing(staff):
     assert _state() == before
 
 
+def test_every_row_lands_on_its_own_ids_across_batches(staff, monkeypatch):
+    """Ids are handed out before the rows are written (COPY on PostgreSQL, RETURNING on SQLite): each resident
+    must end up in its own household with its own suffixes and labels, batch after batch, and each household
+    must point at its own head."""
+    monkeypatch.setattr(transfer, "BATCH", 7)
+    rows, expected = [], {}
+    given = "建国桂兰秀英志强海燕德福"
+    for n in range(40):
+        number = f"H{n // 3:03d}"
+        name = "王" + given[n % len(given)] + given[(n * 5) % len(given)]
+        id_number = synthetic_id(dt.date(1960, 1, 1) + dt.timedelta(days=n), order=900 + n % 100)
+        relation = "户主" if n % 3 == 0 else "子"
+        groups = "残疾人" if n % 4 == 0 else ""
+        rows.append(
+            _row(grid_code=GRID if n % 2 else GRID_2, household_number=number, address=f"幸福路{n // 3}号",
+                 name=name, id_number=id_number, relation=relation, key_groups=groups,
+                 phone=f"1390000{n:04d}")
+        )  # fmt: skip
+        expected[id_number] = (number, name, relation == "户主", bool(groups), f"1390000{n:04d}")
+    # a household's members share its grid: every third row starts a household, in the grid of that row
+    for i, row in enumerate(rows):
+        row[HEADERS.index("网格编码")] = GRID if (i // 3) % 2 else GRID_2
+    record = transfer.register_import(actor=staff, area_code=GRID[:12], upload=_xlsx(rows))
+    assert record.status == "done", record.errors
+    assert (record.households_created, record.residents_created) == (14, 40)
+    people = Resident.objects.select_related("household")
+    for r in people:
+        number, name, is_head, labelled, phone = expected[r.id_number]
+        assert (r.household.number, r.name, r.phone) == (number, name, phone)
+        assert r.household.area_code == r.area_code
+        assert (r.household.head_id == r.pk) is is_head
+        assert set(NameSuffix.objects.filter(resident=r).values_list("suffix", "area_code")) == {
+            (name, r.area_code),
+            (name[1:], r.area_code),
+            (name[2:], r.area_code),
+        }
+        assert list(r.labels.values_list("kind", flat=True)) == (["disabled"] if labelled else [])
+
+
 def test_a_changed_row_updates_by_the_id_hash(staff):
     transfer.register_import(actor=staff, area_code=GRID[:12], upload=_xlsx(_good_rows()))
     rows = _good_rows()

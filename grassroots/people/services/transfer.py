@@ -576,13 +576,17 @@ class _NewResident:
 
 
 class _Insert:
-    """``INSERT … RETURNING id`` of many rows of one model, as many rows per statement as the database takes,
-    the ids in the order of the rows (as ``bulk_create`` relies on, on PostgreSQL and SQLite ≥ 3.35).
+    """Many rows of one model written as column values, their ids returned in the order of the rows.
 
     The import gives the values of ``columns`` ready for the database (encrypted, hashed, dates adapted);
-    every other column gets its model default, prepared once per statement, and ``created_at``/``updated_at``
-    the time of the statement. Cheaper than ``bulk_create``, which builds a model instance per row and
-    prepares every value of every row through its field."""
+    every other column gets its model default, prepared once per call, and ``created_at``/``updated_at`` the
+    time of the call. Cheaper than ``bulk_create``, which builds a model instance per row and prepares every
+    value of every row through its field.
+
+    PostgreSQL: the ids are taken from the table's sequence first (``nextval`` over ``generate_series``),
+    then the rows go in by ``COPY … FROM STDIN`` (psycopg formats the rows in C; the server loads them without
+    planning a statement per row). SQLite: ``INSERT … RETURNING id`` of as many rows per statement as it takes
+    (SQLite ≥ 3.35 returns them in the order of the rows, as ``bulk_create`` relies on)."""
 
     def __init__(self, model, columns: tuple[str, ...]):
         self.model, self.columns = model, columns
@@ -591,34 +595,34 @@ class _Insert:
         assert not unknown, unknown
         self.rest = [f for name, f in fields.items() if name not in columns]
 
-    def run(self, rows: list[tuple]) -> list[int]:
+    def _rest(self) -> tuple:
         now = clock.now()
         rest = tuple(
             now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
             for f in self.rest
         )
-        rest = tuple(f.get_db_prep_save(v, connection) for f, v in zip(self.rest, rest, strict=True))
+        return tuple(f.get_db_prep_save(v, connection) for f, v in zip(self.rest, rest, strict=True))
+
+    def run(self, rows: list[tuple]) -> list[int]:
+        if not rows:
+            return []
+        rest = self._rest()
         names = [*self.columns, *(f.column for f in self.rest)]
         qn = connection.ops.quote_name
-        table = qn(self.model._meta.db_table)
-        head = f"INSERT INTO {table} ({', '.join(qn(n) for n in names)}) VALUES "  # noqa: S608 - our names
+        table = self.model._meta.db_table
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, len(rows)],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+            copy_rows(table, ("id", *names), ((pk, *row, *rest) for pk, row in zip(ids, rows, strict=True)))
+            return ids
+        head = f"INSERT INTO {qn(table)} ({', '.join(qn(n) for n in names)}) VALUES "  # noqa: S608 - our names
         row_sql = "(" + ", ".join(["%s"] * len(names)) + ")"
         returning = f" RETURNING {qn('id')}"
-        ids: list[int] = []
-        if connection.vendor == "postgresql":
-            # One short prepared statement, sent for every row in one pipeline (psycopg's executemany with
-            # returning): a statement of a thousand rows' placeholders costs psycopg more to parse, in Python,
-            # than the server spends inserting them.
-            connection.ensure_connection()
-            with connection.connection.cursor() as cursor:
-                cursor.executemany(
-                    head + row_sql + returning, [(*row, *rest) for row in rows], returning=True
-                )
-                while True:
-                    ids.append(cursor.fetchone()[0])
-                    if not cursor.nextset():
-                        break
-            return ids
+        ids = []
         limit = connection.features.max_query_params or 999
         per_statement = min(BATCH, max(1, limit // len(names)))
         with connection.cursor() as cursor:
@@ -630,6 +634,27 @@ class _Insert:
                 )
                 ids.extend(pk for (pk,) in cursor.fetchall())
         return ids
+
+
+def copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
+    """Rows of plain column values into ``table``, by ``COPY`` on PostgreSQL and a prepared ``INSERT`` run
+    per row (``executemany``) on SQLite. No ids come back."""
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {qn(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608
+            list(rows),
+        )
 
 
 _HOUSEHOLD_INSERT = _Insert(
@@ -822,11 +847,8 @@ def _write_residents(
         NameSuffix.objects.filter(resident_id__in=[r.pk for r in renamed]).delete()
     suffixes = [(r.pk, r.area_code, s) for r in [*created, *renamed] for s in names.suffixes_of(r.name)]
     if suffixes:
-        # A plain prepared INSERT: three columns, no ids wanted back, the ORM's per-row cost saved.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO people_namesuffix (resident_id, area_code, suffix) VALUES (%s, %s, %s)", suffixes
-            )
+        # Three plain columns, no ids wanted back: the ORM's per-row cost saved.
+        copy_rows(NameSuffix._meta.db_table, ("resident_id", "area_code", "suffix"), suffixes)
     for household, r in heads:
         if household[1] != r.pk:
             household[1] = r.pk
