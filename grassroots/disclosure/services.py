@@ -20,7 +20,7 @@ from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
 from grassroots.errors import DomainError
-from grassroots.notifications.services import notify
+from grassroots.notifications.services import muted, notify
 
 from . import chain, content, rules, selectors
 from .models import (
@@ -443,8 +443,8 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     """Village staff answer an objection; the answer is published beside the notice and concludes its case.
 
     The objection's case goes through the case workflow to closed, with the answer as the handling note, in
-    the same transaction (see :func:`_conclude_case`); the objector is told in words by the case's own
-    notices. A case already closed or cancelled is left as it is, and the objector is told of the answer here.
+    the same transaction (see :func:`_conclude_case`); a case already closed or cancelled is left as it is.
+    The objector is told once, of the answer, with a link to the notice (not of each step of the case).
     """
     _require_manager(actor, objection.area_code)
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
@@ -455,14 +455,16 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     objection.answered_at = clock.now()
     objection.answered_by = actor
     objection.save(update_fields=["answer", "answered_at", "answered_by"])
-    moved = _conclude_case(actor=actor, case_id=objection.case_id, answer=objection.answer)
-    if not moved:
-        notify(
-            recipients=[objection.raised_by],
-            title=str(_("Your objection was answered")),
-            body=objection.answer[:200],
-            target=objection.notice,
-        )
+    # The case's own notices would tell the objector of each of its steps (accepted, dispatched, handled,
+    # closed) at the same moment; they hear once, of the answer, where it is published.
+    with muted(objection.raised_by):
+        _conclude_case(actor=actor, case_id=objection.case_id, answer=objection.answer)
+    notify(
+        recipients=[objection.raised_by],
+        title=str(_("Your objection was answered")),
+        body=objection.answer[:200],
+        target=objection.notice,
+    )
     return objection
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,21 @@ from .selectors import immediate_recipient_ids
 
 class NotificationError(DomainError):
     code = "notification_error"
+
+
+_muted: ContextVar[frozenset[int]] = ContextVar("notifications_muted", default=frozenset())
+
+
+@contextlib.contextmanager
+def muted(*users):
+    """Inside the block, ``notify`` puts nothing in these users' inboxes. For one act that makes several
+    changes, each of which would tell them (an objection's answer takes its case through four steps), when
+    the caller tells them once, in its own words, afterwards."""
+    token = _muted.set(_muted.get() | {u.pk for u in users if u is not None})
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def _target_fields(target) -> dict:
@@ -51,9 +68,10 @@ def notify(
     if unknown:
         raise ValueError(f"unknown channels: {sorted(unknown)}")
     seen: set[int] = set()
+    muted_ids = _muted.get()
     users = []
     for user in recipients:
-        if user is None or user.pk in seen or not getattr(user, "is_active", True):
+        if user is None or user.pk in seen or user.pk in muted_ids or not getattr(user, "is_active", True):
             continue
         seen.add(user.pk)
         users.append(user)
