@@ -19,6 +19,15 @@ def can_manage_board(user, code: str) -> bool:
     return in_scope(user, code, roles=MANAGER_ROLES)
 
 
+# Answering an objection concludes its case, which only those who handle cases may do (cases.workflow has
+# no step for administrators): an administrator manages the board, staff answer for the village.
+ANSWER_ROLES = MANAGER_ROLES - {Role.ADMINISTRATOR}
+
+
+def can_answer_objection(user, code: str) -> bool:
+    return in_scope(user, code, roles=ANSWER_ROLES)
+
+
 def can_view_catalogue(user, code: str) -> bool:
     return in_scope(user, code, roles=OVERSIGHT_ROLES)
 

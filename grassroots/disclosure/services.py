@@ -19,7 +19,7 @@ from grassroots import clock
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
-from grassroots.errors import DomainError
+from grassroots.errors import DomainError, NotPermitted
 from grassroots.notifications.services import muted, notify
 
 from . import chain, content, rules, selectors
@@ -447,6 +447,11 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     The objector is told once, of the answer, with a link to the notice (not of each step of the case).
     """
     _require_manager(actor, objection.area_code)
+    if not rules.can_answer_objection(actor, objection.area_code):
+        raise NotPermitted(
+            _("Village, township or county staff answer objections; an administrator manages the board."),
+            code="objection_answer_staff_only",
+        )
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     answer = (answer or "").strip()
     if not answer:
@@ -479,7 +484,6 @@ def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
     """
     from grassroots.cases import services as cases
     from grassroots.cases.models import Case, State
-    from grassroots.errors import NotPermitted
 
     if case_id is None:
         return False

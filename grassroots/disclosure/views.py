@@ -187,6 +187,7 @@ def board_manage(request, pk: int):
             "roster_kinds": [(k, label) for k, label in NoticeKind.choices if k not in ("text", "finance")],
             "sections": Section.choices,
             "catalogue": list(board.catalogue.all()),
+            "can_answer": rules.can_answer_objection(request.user, board.area_code),
         },
     )
 

@@ -161,3 +161,36 @@ def test_board_creation_matrix(town, who, allowed):
         assert board.catalogue.count() == 4
     else:
         assert response.status_code == 404 and Board.objects.count() == 1
+
+
+def test_an_administrator_manages_the_board_but_staff_answer_objections(town):
+    from grassroots.accounts.models import Role
+    from grassroots.cases.models import Case, State
+    from grassroots.errors import NotPermitted
+    from tests.factories import user_with
+
+    admin = user_with(Role.ADMINISTRATOR, town.village.code, username="admin")
+    with clock.frozen(at("2026-03-02")):
+        notice = services.notice_publish(actor=town.staff, notice=_draft(town))
+    with clock.frozen(at("2026-03-03")):
+        objection = services.objection_raise(actor=town.resident, notice=notice, text="不同意")
+    before = _snapshot()
+    client = _client(admin)
+    with clock.frozen(at("2026-03-04")):
+        manage = client.get(f"/disclosure/boards/{town.board.pk}/manage/")
+        api = client.post(
+            f"/api/v1/disclosure/objections/{objection.pk}/answer",
+            {"answer": "已核查"},
+            content_type="application/json",
+        )
+        page = client.post(f"/disclosure/objections/{objection.pk}/answer/", {"answer": "已核查"})
+        with pytest.raises(NotPermitted):
+            services.objection_answer(actor=admin, objection=objection, answer="已核查")
+    # the board is theirs to manage, the answer form is not offered, and a try is refused with the reason
+    assert manage.status_code == 200
+    html = manage.content.decode()
+    assert 'name="answer_objection"' not in html and "系统管理员只管理公示栏" in html
+    assert api.status_code == 403 and "系统管理员只管理公示栏" in api.json()["message"]
+    assert page.status_code == 302
+    assert _snapshot() == before
+    assert Case.objects.get(pk=objection.case_id).state == State.REPORTED
