@@ -618,7 +618,9 @@ def int_list(value, *, what) -> list[int] | None:
 
 # --- writing ------------------------------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may run as a formula when a text cell starts with it (OWASP CSV injection); every
+# import refuses such cells and every export neutralises them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @functools.cache
@@ -633,7 +635,7 @@ def safe_cell(ws, value):
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell

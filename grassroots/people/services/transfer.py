@@ -34,7 +34,7 @@ from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
-from grassroots.areas.spreadsheets import ImportFileError, XlsxBook, sniff_xlsx
+from grassroots.areas.spreadsheets import FORMULA_STARTS, ImportFileError, XlsxBook, sniff_xlsx
 from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
 
 from .. import idnumber, names, personal, rules
@@ -70,7 +70,6 @@ MAX_ROWS = 200_000
 MAX_UNZIPPED_BYTES = 600 * 1024 * 1024  # 200,000 rows of the template unpack to about 170 MB
 MAX_REPORTED_ERRORS = 1000
 BATCH = 1000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # (key, Chinese header, required)
 COLUMNS: list[tuple[str, str, bool]] = [
@@ -328,7 +327,7 @@ class _RowChecker:
                 continue
             else:
                 text = _text(raw)
-            if text.startswith(FORMULA_PREFIXES):
+            if text.startswith(FORMULA_STARTS):
                 add(
                     line,
                     header,
@@ -971,7 +970,7 @@ def register_import(*, actor, area_code: str, upload, request=None) -> RegisterI
 
 def neutralise(value):
     """A cell value that no spreadsheet will run as a formula (OWASP: prefix with an apostrophe)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
