@@ -41,7 +41,6 @@ import json
 import logging
 import math
 import numbers
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -60,6 +59,7 @@ from shapely.geometry import shape
 from grassroots import clock
 from grassroots.accounts.scoping import covers
 from grassroots.errors import DomainError
+from grassroots.versioned import VersionedCopy, stored_version
 
 from . import coords
 from .codes import CODE_LENGTH, CodeError, Level, level_of
@@ -384,8 +384,7 @@ def build_snapshot(
 
 def stored_key() -> tuple:
     """What the snapshot is keyed by: the shared boundary version and today's date. One tiny query."""
-    row = BoundaryVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
-    return (row, clock.today())
+    return (stored_version(BoundaryVersion), clock.today())
 
 
 def load_snapshot(key: Any) -> Snapshot:
@@ -405,8 +404,9 @@ def load_snapshot(key: Any) -> Snapshot:
     return build_snapshot(key, grid_rows, area_rows)
 
 
-class GridIndex:
-    """A process's view of the boundaries: a snapshot rebuilt when the stored key changes.
+class GridIndex(VersionedCopy[Snapshot]):
+    """A process's view of the boundaries: a snapshot rebuilt when the stored key changes
+    (:class:`grassroots.versioned.VersionedCopy`).
 
     ``check_seconds`` bounds how often the stored key is read (None: ``settings.
     ROUTING_VERSION_CHECK_SECONDS``, read on each call so tests may change it). ``read_key`` and
@@ -421,42 +421,18 @@ class GridIndex:
         load: Callable[[Any], Snapshot] = load_snapshot,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self._check_seconds = check_seconds
-        self._read_key = read_key
-        self._load = load
-        self._clock = clock
-        self._snapshot: Snapshot | None = None
-        self._checked_at = -math.inf
-        self._lock = threading.Lock()
-        self.builds = 0
+        def seconds() -> float:
+            return settings.ROUTING_VERSION_CHECK_SECONDS if check_seconds is None else check_seconds
+
+        super().__init__(read_key=read_key, load=load, check_seconds=seconds, clock=clock)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, rebuilt first if the stored key has changed since the last check."""
-        current = self._snapshot
-        now = self._clock()
-        interval = self._check_seconds
-        if interval is None:
-            interval = settings.ROUTING_VERSION_CHECK_SECONDS
-        if current is not None and now - self._checked_at < interval:
-            return current
-        key = self._read_key()
-        if current is None or current.key != key:
-            with self._lock:
-                current = self._snapshot  # another thread may have rebuilt it while we waited
-                if current is not None and current.key != key:
-                    key = self._read_key()  # and ours may be older than the one it built from
-                if current is None or current.key != key:
-                    current = self._load(key)
-                    self._snapshot = current
-                    self.builds += 1
-        self._checked_at = now
-        return current
+        return self.get()
 
-    def install(self, snapshot: Snapshot) -> None:
-        """Use a prebuilt snapshot (benchmarks, and tests that build from shapely objects)."""
-        with self._lock:
-            self._snapshot = snapshot
-            self._checked_at = self._clock()
+    @property
+    def builds(self) -> int:
+        return self.loads
 
 
 _index = GridIndex()

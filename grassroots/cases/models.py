@@ -534,7 +534,7 @@ class ReferenceVersion(models.Model):
     """A single counter row bumped whenever the service types, their limits or the working calendar change
     (``reference.changed()``). Each process keeps its copy of them keyed by this version and reads them
     again when the stored version differs, so several worker processes stay correct without a shared
-    cache (the same scheme as ``areas.BoundaryVersion``)."""
+    cache (``grassroots.versioned``, as for ``areas.BoundaryVersion``)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.PositiveBigIntegerField(default=0)

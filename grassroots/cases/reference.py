@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import math
-import threading
-import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
-from grassroots import clock
+from grassroots.versioned import VersionedCopy, bump, stored_version
 
 from .models import Category, CategoryLimit, ReferenceVersion, WorkingDay
 
@@ -39,44 +35,31 @@ class _Copy:
     years: dict[int, dict[dt.date, bool]] = field(default_factory=dict)
 
 
-_lock = threading.Lock()
-_copy: _Copy | None = None
-_checked_at = -math.inf
-
-
 def _stored_key():
-    return ReferenceVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
+    return stored_version(ReferenceVersion)
+
+
+_copies: VersionedCopy[_Copy] = VersionedCopy(
+    read_key=_stored_key,
+    load=_Copy,
+    check_seconds=lambda: float(getattr(settings, "CASES_REFERENCE_CHECK_SECONDS", 1.0)),
+)
 
 
 def _current() -> _Copy:
     """This process's copy, replaced by an empty one when the stored version has moved on."""
-    global _copy, _checked_at
-    now = time.monotonic()
-    interval = float(getattr(settings, "CASES_REFERENCE_CHECK_SECONDS", 1.0))
-    current = _copy
-    if current is not None and now - _checked_at < interval:
-        return current
-    key = _stored_key()
-    with _lock:
-        if _copy is None or _copy.key != key:
-            _copy = _Copy(key)
-        _checked_at = now
-        return _copy
+    return _copies.get()
 
 
 def reset() -> None:
     """Forget this process's copy (tests: each test has its own database)."""
-    global _copy, _checked_at
-    with _lock:
-        _copy, _checked_at = None, -math.inf
+    _copies.reset()
 
 
 def changed(**_signal_kwargs) -> None:
     """Reference data changed: bump the shared version (in the writer's transaction) and drop this
     process's copy now and again after the commit (so that nothing read in between survives)."""
-    updated = ReferenceVersion.objects.filter(pk=1).update(version=F("version") + 1, changed_at=clock.now())
-    if not updated:
-        ReferenceVersion.objects.get_or_create(pk=1, defaults={"version": 1, "changed_at": clock.now()})
+    bump(ReferenceVersion)
     reset()
     transaction.on_commit(reset)
 

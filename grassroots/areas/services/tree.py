@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock
+from grassroots import clock, versioned
 from grassroots.accounts import rules
 from grassroots.accounts.services import audit_record
 from grassroots.errors import DomainError
@@ -46,12 +46,7 @@ def boundaries_changed() -> None:
 
     Call it inside the transaction that changes a boundary: the bump commits (or rolls back) with it.
     """
-    with transaction.atomic():
-        updated = BoundaryVersion.objects.filter(pk=1).update(
-            version=F("version") + 1, changed_at=clock.now()
-        )
-        if not updated:
-            BoundaryVersion.objects.create(pk=1, version=1, changed_at=clock.now())
+    versioned.bump(BoundaryVersion)
 
 
 # --- checks shared with the imports ------------------------------------------------------------------
