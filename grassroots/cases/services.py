@@ -879,31 +879,18 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
     result = ScanResult()
     base = Case.objects.select_related("assignee_user")
 
-    late = base.filter(state=State.REPORTED, response_due_at__lt=now, response_overdue_at__isnull=True)
-    for case in late.iterator(chunk_size=batch):
-        with transaction.atomic():
-            if _scan_event(
-                case,
-                EventAction.RESPONSE_OVERDUE,
-                "response_overdue_at",
-                now,
-                {"due": case.response_due_at.isoformat()},
-            ):
-                notices.deadline_reminder(case, overdue=True, step="response")
-                result.response_overdue += 1
-
-    overdue = base.filter(state=State.DISPATCHED, handling_due_at__lt=now, handling_overdue_at__isnull=True)
-    for case in overdue.iterator(chunk_size=batch):
-        with transaction.atomic():
-            if _scan_event(
-                case,
-                EventAction.HANDLING_OVERDUE,
-                "handling_overdue_at",
-                now,
-                {"due": case.handling_due_at.isoformat()},
-            ):
-                notices.deadline_reminder(case, overdue=True, step="handling")
-                result.handling_overdue += 1
+    # A case past a step's deadline is marked once per step: <step>_due_at, <step>_overdue_at, ScanResult.<step>_overdue
+    for state, step, action in (
+        (State.REPORTED, "response", EventAction.RESPONSE_OVERDUE),
+        (State.DISPATCHED, "handling", EventAction.HANDLING_OVERDUE),
+    ):
+        due, marker, counter = f"{step}_due_at", f"{step}_overdue_at", f"{step}_overdue"
+        late = base.filter(state=state, **{f"{due}__lt": now, f"{marker}__isnull": True})
+        for case in late.iterator(chunk_size=batch):
+            with transaction.atomic():
+                if _scan_event(case, action, marker, now, {"due": getattr(case, due).isoformat()}):
+                    notices.deadline_reminder(case, overdue=True, step=step)
+                    setattr(result, counter, getattr(result, counter) + 1)
 
     cal = calendar.Calendar()
     near = base.filter(
