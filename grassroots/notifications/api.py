@@ -1,10 +1,15 @@
-"""JSON API for notifications (mounted at /api/v1/notifications): the caller's own delivery choice."""
+"""JSON API for notifications (mounted at /api/v1/notifications): the caller's own inbox (newest first,
+marking read) and delivery choice. Nobody reaches anyone else's notifications: another's id is a 404."""
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+import datetime as dt
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
 
 from . import selectors, services
+from .links import target_url
 from .models import Delivery
 
 router = Router(tags=["notifications"])
@@ -19,6 +24,65 @@ class DeliveryOut(Schema):
 class DeliveryIn(Schema):
     # A plain string, checked by the service, so that a wrong value gets a message naming the choices.
     delivery: str
+
+
+class NotificationOut(Schema):
+    id: int
+    title: str
+    body: str
+    target_type: str
+    target_id: str
+    url: str = Field(description="the page of what it is about, or empty")
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class InboxPage(Schema):
+    count: int
+    unread: int = Field(description="the caller's unread notifications, whatever the filter")
+    items: list[NotificationOut]
+
+
+class InboxQuery(Schema):
+    unread: bool = False
+    limit: int = Field(30, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class ReadAllOut(Schema):
+    marked: int
+
+
+def _notification(n) -> dict:
+    return {
+        "id": n.pk, "title": n.title, "body": n.body, "target_type": n.target_type, "target_id": n.target_id,
+        "url": target_url(n), "created_at": n.created_at, "read_at": n.read_at,
+    }  # fmt: skip
+
+
+@router.get("/", response=InboxPage, summary="The caller's notifications, newest first, paged")
+def inbox(request, q: Query[InboxQuery]):
+    qs = selectors.inbox_for(user=request.user, unread_only=q.unread)
+    return {
+        "count": qs.count(),
+        "unread": selectors.unread_count_for(user=request.user),
+        "items": [_notification(n) for n in qs[q.offset : q.offset + q.limit]],
+    }
+
+
+@router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one of the caller's read")
+def mark_read(request, notification_id: int):
+    notification = selectors.inbox_for(user=request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    services.notification_mark_read(actor=request.user, notification=notification)
+    notification.refresh_from_db(fields=["read_at"])
+    return _notification(notification)
+
+
+@router.post("/read-all", response=ReadAllOut, summary="Mark all the caller's notifications read")
+def mark_all_read(request):
+    return {"marked": services.notification_mark_all_read(actor=request.user)}
 
 
 def _out(delivery: str) -> dict:

@@ -7,26 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .links import target_url
 from .models import Delivery
-
-# Where a notification about a model leads: model label → URL name taking ``pk``. Named by string so that
-# this low app imports none of the apps that notify.
-TARGET_URLS = {"cases.case": "cases:detail"}
-
-
-def target_url(notification) -> str:
-    name = TARGET_URLS.get(notification.target_type)
-    if not name or not notification.target_id.isdigit():
-        return ""
-    try:
-        return reverse(name, kwargs={"pk": int(notification.target_id)})
-    except NoReverseMatch:
-        return ""
 
 
 @login_required
