@@ -15,7 +15,7 @@ What it does, on the database named by ``--database-url`` (SQLite file or Postgr
      the ORM); rounds
      alternate between the two so that both see the same machine load;
    - the staff queue page (``/cases/queue/``) of a county's staff member, warm: default, open cases, overdue,
-     and a later page;
+     a later page, one service type over a month, one level (township) and one channel (hotline);
    - the metrics of a county over the year (one aggregate query; the breakdown by township), the whole
      city, and the whole metrics page (read through the schema's covering index ``case_metrics_cover``).
 
@@ -529,6 +529,8 @@ def main() -> None:
         ("queue page, open cases", "/cases/queue/?state=open"),
         ("queue page, overdue", "/cases/queue/?overdue=on"),
         ("queue page, page 40", "/cases/queue/?page=40"),
+        ("queue page, township level", "/cases/queue/?level=4"),
+        ("queue page, hotline channel", "/cases/queue/?source=hotline"),
         (
             "queue page, one category, a month",
             f"/cases/queue/?category=01&since={(now - dt.timedelta(days=30)).date()}",

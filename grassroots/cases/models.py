@@ -323,7 +323,15 @@ class Case(models.Model):
         ordering = ["-reported_at", "-id"]
         indexes = [
             models.Index(fields=["area_code", "state", "-reported_at"], name="case_queue"),
-            models.Index(fields=["area_code"], name="case_area_prefix", opclasses=["varchar_pattern_ops"]),
+            # The queue's scope; its level, channel and report time ride along so that filtering a county's
+            # queue by level or channel, and sorting the page's ids, read no table rows (SQLite read every
+            # case of the county for those filters).
+            CoveringIndex(
+                fields=["area_code"],
+                name="case_area_prefix",
+                opclasses=["varchar_pattern_ops"],
+                covering=["level", "source", "reported_at"],
+            ),
             models.Index(
                 fields=["origin_code"], name="case_origin_prefix", opclasses=["varchar_pattern_ops"]
             ),
