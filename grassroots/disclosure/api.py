@@ -1,6 +1,7 @@
 """JSON API for disclosure (mounted at /api/v1/disclosure): boards, notices (text, roster, water fee, finance
-statement), Excel import, publish, correct, objections and answers, confirm, the chain check, the chat text
-and loudspeaker script, and the catalogue's due / overdue items.
+statement), Excel import, publish, correct (as JSON, or a roster from an Excel sheet, with the current roster
+to download as one), objections and answers, confirm, the chain check, the chat text and loudspeaker script,
+and the catalogue's due / overdue items.
 
 Public reads (a board's notices, a notice, its texts and chain check) need no login and show roster rows
 only through the public masking rule, as the pages do. Staff operations use the same services and
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import Area, VillageGroup
+from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import channels, rules, selectors, services
 from .models import CatalogueItem
@@ -51,6 +55,10 @@ class VersionOut(Schema):
     content_hash: str
     previous_hash: str
     changed: list[str]
+
+
+class SheetCorrectionOut(VersionOut):
+    dropped_columns: list[str]
 
 
 class ObjectionOut(Schema):
@@ -390,6 +398,18 @@ def notice_publish(request, notice_id: int, payload: PublishIn):
     return _staff(services.notice_publish(actor=request.user, notice=notice, window_days=payload.window_days))
 
 
+def _correction(notice, v) -> dict:
+    previous = notice.versions.get(number=v.number - 1)
+    return {
+        "number": v.number,
+        "created_at": v.created_at,
+        "reason": v.reason,
+        "content_hash": v.content_hash,
+        "previous_hash": v.previous_hash,
+        "changed": selectors.changes_between(previous.content, v.content),
+    }
+
+
 @router.post("/notices/{notice_id}/corrections", response={201: VersionOut})
 def notice_correct(request, notice_id: int, payload: CorrectionIn):
     notice = selectors.notice_managed(user=request.user, pk=notice_id)
@@ -402,18 +422,39 @@ def notice_correct(request, notice_id: int, payload: CorrectionIn):
         rows=payload.rows,
         statement=payload.statement,
     )
-    previous = notice.versions.get(number=v.number - 1)
+    return Status(201, _correction(notice, v))
+
+
+@router.post(
+    "/notices/{notice_id}/corrections/sheet",
+    response={201: SheetCorrectionOut},
+    summary="Correct a published roster from an Excel sheet",
+)
+def roster_correct(request, notice_id: int, file: File[UploadedFile], reason: Form[str]):
+    """multipart/form-data with `file` (.xlsx: the whole roster as it should read, e.g. the download of
+    `roster.xlsx`, edited) and `reason`. 201 with the new version and the private columns dropped; 422 naming
+    the first wrong row and column (every one in `detail.rows`) with nothing stored."""
+    notice = selectors.notice_managed(user=request.user, pk=notice_id)
+    corrected = services.roster_correct(actor=request.user, notice=notice, file=file, reason=reason)
     return Status(
         201,
-        {
-            "number": v.number,
-            "created_at": v.created_at,
-            "reason": v.reason,
-            "content_hash": v.content_hash,
-            "previous_hash": v.previous_hash,
-            "changed": selectors.changes_between(previous.content, v.content),
-        },
+        {**_correction(notice, corrected.version), "dropped_columns": corrected.dropped_columns},
     )
+
+
+@router.get(
+    "/notices/{notice_id}/roster.xlsx",
+    response={200: None},
+    summary="The current roster of a notice as an Excel sheet",
+)
+def roster_download(request, notice_id: int):
+    """The roster with Chinese headers, as staff type it; edited and sent to `corrections/sheet` it becomes
+    a correction. 404 for a notice without a roster."""
+    filename, data = selectors.roster_download(user=request.user, pk=notice_id)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/objections/{objection_id}/answer", response=ObjectionOut)

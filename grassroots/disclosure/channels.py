@@ -31,7 +31,7 @@ def column_labels() -> dict[str, str]:
         "household_size": _("Household size"),
         "amount": _("Amount (yuan)"),
         "previous_amount": _("Before (yuan)"),
-        "change": _("Change"),
+        "change": pgettext("roster", "Change"),
         "reason": _("Reason"),
         "period": pgettext("roster", "Period"),
         "starts_on": _("From"),

@@ -3,6 +3,9 @@ finance statements. Amounts are Decimal with fen precision, stored as strings ("
 
 Only the public fields of a roster are kept (``masking.PUBLIC_ROSTER_FIELDS``): columns such as ID number,
 phone, bank account, income or health are recognised, dropped and reported, never stored.
+
+A stored roster is written back as a sheet (:func:`roster_workbook`) with the headers and words staff type, so
+that a downloaded roster, edited in Excel, is read by :func:`read_sheet` as a correction of itself.
 """
 
 from __future__ import annotations
@@ -15,10 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.areas import spreadsheets
 from grassroots.errors import DomainError
 
+from . import channels
 from .models import NoticeKind
 
 FEN = Decimal("0.01")
 MAX_ROWS = 5000
+MAX_SHEET_BYTES = 5 * 2**20  # 5,000 rows of a roster are well under 1 MB
+SHEET_ROW = "sheet_row"  # a row read from a sheet carries its row number there, for error messages
+SHEET_TITLE = "名单"
+SHEET_WIDTHS = {"name": 12, "village_group": 10, "household_size": 10, "reason": 30}
 
 
 class ContentInvalid(DomainError):
@@ -39,6 +47,9 @@ HEADERS = {
     "due": ("due", "应缴", "应缴金额", "应收"),
     "paid": ("paid", "实缴", "已缴", "已缴金额", "实收"),
 }
+# Each column's name in a sheet: its first Chinese spelling above. Downloads are written with these headers
+# and errors name the column by them, so a message points at the header staff see.
+COLUMN_HEADERS = {key: next(n for n in names if not n.isascii()) for key, names in HEADERS.items()}
 # Recognised and refused: they never reach a notice.
 PRIVATE_HEADERS = (
     "身份证", "身份证号", "身份证号码", "id", "id number", "电话", "手机", "手机号", "联系电话", "phone",
@@ -51,6 +62,11 @@ CHANGES = {
     "removed": "removed", "停保": "removed", "退出": "removed", "取消": "removed",
     "changed": "changed", "调整": "changed", "变更": "changed", "增发": "changed", "减发": "changed",
 }  # fmt: skip
+# The word written for each stored change: the first Chinese spelling above.
+CHANGE_WORDS = {
+    code: next(w for w, c in CHANGES.items() if c == code and not w.isascii())
+    for code in set(CHANGES.values())
+}
 
 REQUIRED = {
     NoticeKind.SUBSIDY: ("name", "village_group", "amount"),
@@ -106,7 +122,9 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
     """Validate roster rows (dicts keyed by public field name); return the stored form.
 
     ``groups`` maps every accepted spelling of a village group (name, number) to its name. Raises
-    :class:`ContentInvalid` listing each wrong row and column (``detail["rows"]``), having stored nothing.
+    :class:`ContentInvalid` listing each wrong row and column (``detail["rows"]``: the row, the column's key
+    and its header in a sheet, the message), having stored nothing. Rows are numbered as in a sheet whose
+    header is row 1, unless a row says its number in the sheet it was read from (``SHEET_ROW``).
     """
     if kind not in REQUIRED:
         raise ContentInvalid(_("This kind of notice has no roster."), detail={"kind": kind})
@@ -118,9 +136,12 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
     out: list[dict] = []
 
     def wrong(line, column, message):
-        problems.append({"row": line, "column": column, "message": str(message)})
+        problems.append(
+            {"row": line, "column": column, "header": COLUMN_HEADERS[column], "message": str(message)}
+        )
 
-    for line, raw in enumerate(rows, start=2):  # row 1 is the header in a sheet
+    for position, raw in enumerate(rows, start=2):  # row 1 is the header in a sheet
+        line = raw.get(SHEET_ROW) or position
         row: dict = {}
         for column in REQUIRED[kind]:
             if raw.get(column) in (None, ""):
@@ -184,7 +205,8 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
     if problems:
         first = problems[0]
         raise ContentInvalid(
-            _("Row %(row)s, column %(column)s: %(message)s. Correct the sheet and import it again.") % first,
+            _("Row %(row)s, column %(column)s: %(message)s. Correct the sheet and import it again.")
+            % {**first, "column": first["header"]},
             detail={"rows": problems},
         )
     return out
@@ -193,11 +215,22 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
 def read_sheet(file) -> tuple[list[dict], list[str]]:
     """Rows of the first worksheet as dicts keyed by public field names, and the private columns dropped.
 
-    The header row is the first row that names at least two known columns. Read with the project's
-    spreadsheet reader (``areas.spreadsheets``), which checks the file first (not an .xls, not a zip bomb)."""
+    The header row is the first row that names at least two known columns (a title may stand above it); each
+    row also says its number in the sheet (``SHEET_ROW``), which :func:`check_rows` reports. Read with the
+    project's spreadsheet reader (``areas.spreadsheets``), which checks the file first (not an .xls, not a zip
+    bomb)."""
+    too_large = ContentInvalid(
+        _("The file is larger than %(mb)s MB; a roster holds at most %(n)s rows.")
+        % {"mb": MAX_SHEET_BYTES // 2**20, "n": MAX_ROWS},
+        detail={"file": "too_large"},
+    )
+    if (getattr(file, "size", None) or 0) > MAX_SHEET_BYTES:
+        raise too_large
     if hasattr(file, "seek"):
         file.seek(0)
-    data = file.read()
+    data = file.read(MAX_SHEET_BYTES + 1)
+    if len(data) > MAX_SHEET_BYTES:
+        raise too_large
     try:
         book = spreadsheets.open_workbook(data if isinstance(data, bytes) else data.encode())
     except spreadsheets.ImportFileError:
@@ -210,7 +243,8 @@ def read_sheet(file) -> tuple[list[dict], list[str]]:
     with book:
         sheet = book.worksheets[0] if book.worksheets else None
         try:
-            for values in sheet.iter_rows(values_only=True) if sheet else ():
+            # iter_rows yields an empty tuple for a missing row: a row's position is its number
+            for number, values in enumerate(sheet.iter_rows(values_only=True) if sheet else (), start=1):
                 if columns is None:
                     found = {i: _header_key(v) for i, v in enumerate(values)}
                     found = {i: k for i, k in found.items() if k}
@@ -220,7 +254,9 @@ def read_sheet(file) -> tuple[list[dict], list[str]]:
                     continue
                 if all(v in (None, "") for v in values):
                     continue
-                rows.append({key: values[i] for i, key in columns.items() if i < len(values)})
+                rows.append(
+                    {SHEET_ROW: number, **{key: values[i] for i, key in columns.items() if i < len(values)}}
+                )
                 if len(rows) > MAX_ROWS:
                     break
         except spreadsheets.ImportFileError:
@@ -232,6 +268,37 @@ def read_sheet(file) -> tuple[list[dict], list[str]]:
             _("No header row found; the first row must name the columns (姓名, 村民小组, 金额 …).")
         )
     return rows, dropped
+
+
+def sheet_columns(kind: str, rows: list[dict]) -> tuple[str, ...]:
+    """The columns of a roster's sheet: the kind's (as the public table shows them, less those computed),
+    then any other column the rows have, so that a download leaves nothing out."""
+    own = tuple(c for c in channels.COLUMNS.get(kind, ()) if c in HEADERS)
+    return own + tuple(k for k in HEADERS if k not in own and any(k in row for row in rows))
+
+
+def _typed(key: str, value):
+    """A stored value as a person types it: amounts and dates as numbers and dates, changes as words."""
+    if value in (None, ""):
+        return None
+    if key in ("amount", "previous_amount", "due", "paid"):
+        return Decimal(value)
+    if key == "change":
+        return CHANGE_WORDS.get(value, value)
+    if key == "starts_on":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def roster_workbook(kind: str, rows: list[dict]) -> bytes:
+    """A stored roster as an .xlsx: the header in row 1 (the Chinese headers :func:`read_sheet` reads) and one
+    row per person. Read back unchanged, it gives the same stored rows."""
+    keys = sheet_columns(kind, rows)
+    columns = tuple(
+        spreadsheets.Column(k, COLUMN_HEADERS[k], HEADERS[k][0], width=SHEET_WIDTHS.get(k, 12)) for k in keys
+    )
+    values = ([_typed(k, row.get(k)) for k in keys] for row in rows)
+    return spreadsheets.write_workbook([(SHEET_TITLE, columns, values)])
 
 
 def check_statement(statement: dict) -> dict:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Max, Prefetch, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from grassroots import clock
-from grassroots.accounts.scoping import get_in_scope_or_404, scoped
+from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, scoped
 from grassroots.areas.models import Area, VillageGroup
 
-from . import catalogue, chain, rules
+from . import catalogue, chain, content, rules
 from .models import Board, CatalogueItem, Notice, NoticeState, NoticeVersion, Objection
 
 PUBLIC_STATES = (NoticeState.PUBLISHED, NoticeState.CONFIRMED)
@@ -34,6 +36,28 @@ def notice_managed(*, user, pk) -> Notice:
         roles=rules.MANAGER_ROLES,
         pk=pk,
     )
+
+
+def current_content(notice: Notice) -> dict:
+    """What the notice says now: its latest version once published (what a correction starts from), else
+    its draft."""
+    version = notice.versions.order_by("-number").first()
+    return version.content if version is not None else notice.draft
+
+
+def roster_download(*, user, pk) -> tuple[str, bytes]:
+    """The current roster of a notice the user manages, as a file name and an .xlsx that reads back as the
+    same roster (``content.roster_workbook``). Outside the user's scope, or for a notice without a roster,
+    there is nothing (404)."""
+    notice = notice_managed(user=user, pk=pk)
+    if not notice.is_roster:
+        raise OutOfScope
+    document = current_content(notice)
+    title = "".join(
+        ch for ch in str(document.get("title", ""))[:60] if ch.isprintable() and ch not in '\\/:*?"<>|'
+    )
+    filename = f"{notice.pk}-{title}.xlsx" if title else f"{notice.pk}.xlsx"
+    return filename, content.roster_workbook(notice.kind, document.get("rows") or [])
 
 
 def objection_managed(*, user, pk) -> Objection:
@@ -127,6 +151,23 @@ def changes_between(old: dict, new: dict) -> list[str]:
     if old.get("attachments") != new.get("attachments"):
         changed.append("attachments")
     return changed
+
+
+def describe_changes(changed: list[str]) -> list[str]:
+    """:func:`changes_between`'s tokens in words for the page ("row 3" → 第3行)."""
+    words = {
+        "title": pgettext("notice", "title"),
+        "body": pgettext("notice", "text"),
+        "statement": _("statement"),
+        "attachments": _("attachments"),
+    }
+    out = []
+    for token in changed:
+        if token.startswith("row ") and token[4:].isdigit():
+            out.append(_("row %(n)s") % {"n": token[4:]})
+        else:
+            out.append(str(words.get(token, token)))
+    return out
 
 
 def catalogue_status_for(*, user, today=None) -> list[dict]:

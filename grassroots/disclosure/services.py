@@ -1,5 +1,5 @@
 """Every write to disclosure: boards and their catalogue, notices (draft, roster import, publish, correct,
-confirm), attachments and objections.
+correct a roster from a sheet, confirm), attachments and objections.
 
 Staff actions require :func:`rules.can_manage_board` on the board's area; outside it (residents, other
 villages) the notice does not exist for the actor (404) and nothing changes. Publishing appends version 1 of
@@ -354,6 +354,27 @@ def notice_correct(
         target=notice,
     )
     return version
+
+
+@dataclass
+class Corrected:
+    version: NoticeVersion
+    dropped_columns: list[str]
+
+
+def roster_correct(
+    *, actor, notice: Notice, file, reason: str, title: str | None = None, body: str | None = None
+) -> Corrected:
+    """A correction of a published roster from an Excel sheet: the sheet is the whole roster as it should
+    read (the download of the current one, edited). Checked and stored as :func:`notice_correct` does, so a
+    bad file or row stores nothing and a sheet that changes nothing is refused. Private columns are dropped
+    and named in the result, as on import."""
+    _require_manager(actor, notice.area_code)
+    if notice.kind not in ROSTER_KINDS:
+        raise content.ContentInvalid(_("This kind of notice has no roster."), detail={"kind": notice.kind})
+    rows, dropped = content.read_sheet(file)
+    version = notice_correct(actor=actor, notice=notice, reason=reason, title=title, body=body, rows=rows)
+    return Corrected(version=version, dropped_columns=dropped)
 
 
 def _objection_category(kind: str):

@@ -18,5 +18,6 @@ urlpatterns = [
     path("notices/<int:pk>/publish/", views.notice_publish, name="publish"),
     path("notices/<int:pk>/confirm/", views.notice_confirm, name="confirm"),
     path("notices/<int:pk>/correct/", views.notice_correct, name="correct"),
+    path("notices/<int:pk>/roster.xlsx", views.roster_download, name="roster"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="answer"),
 ]

@@ -1,7 +1,8 @@
 """Disclosure pages. Public (no login): a board, a notice with its versions, chain check and objections, the
 printable A4 sheet with its QR code, the chat text and the loudspeaker script. Staff (village and above, in
-scope): the desk with due / overdue items, a board's notices, drafting, importing, publishing, correcting,
-answering and confirming. Thin: parse, check, call a service or selector, render."""
+scope): the desk with due / overdue items, a board's notices, drafting, importing, publishing, correcting
+(the title and text, or a roster from its downloaded and edited sheet), answering and confirming. Thin: parse,
+check, call a service or selector, render."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.errors import DomainError
 
 from . import channels, content, rules, selectors, services
@@ -37,7 +40,11 @@ def _version_views(notice, board):
                 "content": version.content,
                 "headers": headers,
                 "cells": cells,
-                "changed": selectors.changes_between(previous.content, version.content) if previous else [],
+                "changed": (
+                    selectors.describe_changes(selectors.changes_between(previous.content, version.content))
+                    if previous
+                    else []
+                ),
             }
         )
         previous = version
@@ -227,6 +234,24 @@ def _back(board_pk):
     return redirect("disclosure:manage", pk=board_pk)
 
 
+def _error_text(exc: DomainError) -> str:
+    """The message of a refusal (which names the first wrong row of a roster), followed by every wrong row
+    when there are more, each as its row and column header in the sheet."""
+    problems = exc.detail.get("rows") if isinstance(exc.detail, dict) else None
+    if not problems or len(problems) < 2:
+        return str(exc.message)
+    detail = " ".join(f"[{p['row']}:{p['header']}] {p['message']}" for p in problems[:20])
+    return f"{exc.message} {detail}"
+
+
+def _tell_dropped(request, columns: list[str]) -> None:
+    if columns:
+        messages.info(
+            request,
+            _("These columns are private and were not imported: %(cols)s") % {"cols": "、".join(columns)},
+        )
+
+
 @login_required
 @require_POST
 def notice_new(request, pk: int):
@@ -278,17 +303,9 @@ def notice_new(request, pk: int):
                 body=request.POST.get("body", ""),
                 file=upload,
             )
-            if imported.dropped_columns:
-                messages.info(
-                    request,
-                    _("These columns are private and were not imported: %(cols)s")
-                    % {"cols": "、".join(imported.dropped_columns)},
-                )
+            _tell_dropped(request, imported.dropped_columns)
     except DomainError as exc:
-        detail = ""
-        if isinstance(exc.detail, dict) and exc.detail.get("rows"):
-            detail = " ".join(f"[{p['row']}:{p['column']}] {p['message']}" for p in exc.detail["rows"][:20])
-        messages.error(request, f"{exc.message} {detail}".strip())
+        messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("The draft is saved. Check it, then publish."))
     return _back(board.pk)
@@ -299,7 +316,7 @@ def _notice_action(request, pk: int, action):
     try:
         action(notice)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        messages.error(request, _error_text(exc))
     return _back(notice.board_id)
 
 
@@ -327,17 +344,38 @@ def notice_confirm(request, pk: int):
 @login_required
 @require_POST
 def notice_correct(request, pk: int):
-    return _notice_action(
-        request,
-        pk,
-        lambda n: services.notice_correct(
-            actor=request.user,
-            notice=n,
-            reason=request.POST.get("reason", ""),
-            title=request.POST.get("title") or None,
-            body=request.POST.get("body") or None,
-        ),
-    )
+    """A correction of the title and text, or, with a sheet uploaded, of the whole roster from it."""
+    upload = request.FILES.get("sheet")
+    fields = {
+        "actor": request.user,
+        "reason": request.POST.get("reason", ""),
+        "title": request.POST.get("title") or None,
+        "body": request.POST.get("body") or None,
+    }
+
+    def correct(notice):
+        if upload is None:
+            version = services.notice_correct(notice=notice, **fields)
+        else:
+            corrected = services.roster_correct(notice=notice, file=upload, **fields)
+            _tell_dropped(request, corrected.dropped_columns)
+            version = corrected.version
+        messages.success(
+            request, _("The correction is published as version %(number)s.") % {"number": version.number}
+        )
+
+    return _notice_action(request, pk, correct)
+
+
+@login_required
+@require_GET
+def roster_download(request, pk: int):
+    """The current roster as an Excel sheet, to correct in Excel and upload with the correction form."""
+    filename, data = selectors.roster_download(user=request.user, pk=pk)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

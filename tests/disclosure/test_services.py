@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from grassroots import clock
 from grassroots.accounts.scoping import OutOfScope
@@ -43,17 +44,22 @@ def test_import_keeps_public_columns_and_drops_private_ones(town):
 
 
 def test_import_refuses_wrong_rows_naming_row_and_column(town):
+    # given a sheet with a title in row 1, the header in row 2, and 李四 in row 4 with two wrong cells
     upload = sheet(
         ["姓名", "村民小组", "家庭人口", "变动类型", "月保障金额"],
         [["张小明", "一组", 3, "新增", 1260], ["李四", "九组", 2, "新增", "12.345"]],
     )
-    with pytest.raises(ContentInvalid) as exc:
+    with translation.override("zh-hans"), pytest.raises(ContentInvalid) as exc:
         services.roster_import(
             actor=town.staff, board=town.board, kind=NoticeKind.ALLOWANCE, title="x", file=upload
         )
+    # then both are named by the row Excel shows and the column's Chinese header
     problems = exc.value.detail["rows"]
-    assert {(p["row"], p["column"]) for p in problems} == {(3, "village_group"), (3, "amount")}
-    assert "3" in str(exc.value.message)
+    assert {(p["row"], p["column"], p["header"]) for p in problems} == {
+        (4, "village_group", "村民小组"),
+        (4, "amount", "金额"),
+    }
+    assert str(exc.value.message).startswith("第4行“村民小组”列：不是本村的村民小组。")
     assert not Notice.objects.exists()
 
 
