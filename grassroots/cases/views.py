@@ -12,7 +12,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -59,6 +59,19 @@ def home(request):
 # --- resident and grid worker -------------------------------------------------------------------------------
 
 
+SENT_BY_SCRIPT = "X-Grassroots-Send"  # the report forms' script sends them itself, retrying on a weak signal
+
+
+def _sent(request, case: Case):
+    """Where a report just made leads: the case page. The forms' script (cases.js, which sends again by
+    itself while the signal is gone) is told the address in JSON, so that the thank-you message waits for
+    the page the script then opens; a plain submission is redirected."""
+    url = reverse("cases:detail", kwargs={"pk": case.pk})
+    if request.headers.get(SENT_BY_SCRIPT) == "1":
+        return JsonResponse({"location": url})
+    return redirect(url)
+
+
 @login_required
 def report(request):
     """Report a problem (随手拍): photos, place on a map, service type, urgency, kind, anonymous."""
@@ -92,7 +105,7 @@ def report(request):
                     request,
                     _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference},
                 )
-                return redirect("cases:detail", pk=case.pk)
+                return _sent(request, case)
         # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
         form.data = form.data.copy()
         form.data["idempotency_key"] = _key()
@@ -173,7 +186,7 @@ def on_the_spot(request):
                 messages.success(
                     request, _("Recorded as resolved on the spot: %(ref)s.") % {"ref": case.reference}
                 )
-                return redirect("cases:detail", pk=case.pk)
+                return _sent(request, case)
         form.data = form.data.copy()
         form.data["idempotency_key"] = _key()
     else:

@@ -98,6 +98,20 @@ def test_retried_form_submission_makes_one_case(client, city):
     assert Case.objects.count() == 1
 
 
+def test_the_forms_script_is_told_the_case_page_and_its_retry_makes_no_second_case(client, city):
+    # the report form's script (cases.js) sends with a header and is answered in JSON, not redirected
+    client.force_login(city.resident)
+    sent = {"HTTP_X_GRASSROOTS_SEND": "1"}
+    first = client.post(reverse("cases:report"), _form(idempotency_key="weak-signal"), **sent)
+    again = client.post(reverse("cases:report"), _form(idempotency_key="weak-signal"), **sent)
+    case = Case.objects.get()
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"location": reverse("cases:detail", kwargs={"pk": case.pk})}
+    # and the thank-you message waits for the page the script opens
+    page = client.get(first.json()["location"]).content.decode()
+    assert case.reference in page and "已收到" in page
+
+
 @pytest.mark.parametrize(
     ("changes", "files"),
     [

@@ -256,3 +256,84 @@ def test_case_escalates_from_grid_to_village_to_township_and_closes_there(live_s
     assert actions == ["report", "accept", "escalate", "escalate", "dispatch", "handle", "verify_pass"]
     assert page.js_errors == []
     context.close()
+
+
+def _filled_report(browser, live_server, log_in, description: str):
+    context, phone = _context(browser, phone=True, geolocation=SPOT)
+    log_in(phone, live_server, username="jumin")
+    phone.goto(f"{live_server.url}/cases/report/")
+    expect(phone.locator("input[name=lat]")).to_have_value(re.compile(r"^41\.0052"))
+    phone.set_input_files("#id_photos", [_jpeg((40, 120, 60))])
+    phone.select_option("#id_category", "0101")
+    phone.fill("#id_description", description)
+    return context, phone
+
+
+def test_a_report_sent_without_signal_stays_on_the_page_and_goes_when_the_signal_returns(
+    live_server, browser, log_in, town
+):
+    # given a resident in a pastoral village whose phone loses the signal just as they send
+    context, phone = _filled_report(browser, live_server, log_in, "牧道边的警示牌倒了")
+    context.set_offline(True)
+    phone.click("button[data-submit]")
+    # then the page says nothing is lost and keeps the report, photo included, and nothing was made
+    expect(phone.locator("[data-send-status]")).to_contain_text("没有网络")
+    expect(phone.locator("[data-send-status]")).to_contain_text("第 1 次")
+    expect(phone.locator("[data-send-now]")).to_be_visible()
+    expect(phone.locator("#id_description")).to_have_value("牧道边的警示牌倒了")
+    expect(phone.locator(".photo-previews img")).to_have_count(1)
+    _shot(phone, "04-report-no-signal-phone")
+    assert not Case.objects.filter(reporter=town["resident"]).exists()
+    # when the signal returns, it is sent by itself (the browser says it is online again)
+    with phone.expect_navigation():
+        context.set_offline(False)
+    # then the report was made once, with its photo, and the thank-you message is on the case page
+    case = Case.objects.get(reporter=town["resident"])
+    assert phone.url.endswith(f"/cases/{case.pk}/") and case.photos.count() == 1
+    expect(phone.locator("ul.messages")).to_contain_text(case.reference)
+    assert phone.js_errors == []
+    context.close()
+
+
+def test_a_report_whose_answer_is_lost_on_the_way_back_is_not_made_twice(live_server, browser, log_in, town):
+    # given a report that reaches the server but whose answer the weak signal loses
+    context, phone = _filled_report(browser, live_server, log_in, "水井的盖子坏了")
+    lost = []
+
+    def lose_the_first_answer(route):
+        if not lost:
+            route.fetch()  # the server receives the report and makes the case
+            lost.append(True)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    phone.route(f"{live_server.url}/cases/report/", lose_the_first_answer)
+    phone.click("button[data-submit]")
+    expect(phone.locator("[data-send-status]")).to_contain_text("没有网络")
+    assert Case.objects.filter(reporter=town["resident"]).count() == 1
+    # when the person taps "send again now"
+    with phone.expect_navigation():
+        phone.click("[data-send-now]")
+    # then the same report comes back (its idempotency key): one case, and its page
+    case = Case.objects.get(reporter=town["resident"])
+    assert phone.url.endswith(f"/cases/{case.pk}/") and case.photos.count() == 1
+    assert phone.js_errors == []
+    context.close()
+
+
+def test_a_report_with_a_mistake_is_shown_by_the_server_as_before(live_server, browser, log_in, town):
+    # given a report without a service type
+    context, phone = _context(browser, phone=True, geolocation=SPOT)
+    log_in(phone, live_server, username="jumin")
+    phone.goto(f"{live_server.url}/cases/report/")
+    expect(phone.locator("input[name=lat]")).to_have_value(re.compile(r"^41\.0052"))
+    phone.fill("#id_description", "路灯不亮")
+    with phone.expect_navigation():
+        phone.click("button[data-submit]")
+    # then the server's page names the missing field and nothing was made
+    expect(phone.locator("#id_category")).to_be_visible()
+    expect(phone.locator("main")).to_contain_text("必填")
+    assert not Case.objects.filter(reporter=town["resident"]).exists()
+    assert phone.js_errors == []
+    context.close()

@@ -1,6 +1,6 @@
 /* The case pages: the reporting map (GPS position with its accuracy, a pin the reporter can drag or place by
  * tapping), the read-only case map, photo pickers with previews and the 9-photo limit, and the queue's
- * select-all and bulk-dispatch handler list.
+ * select-all and bulk-dispatch handler list, and sending a report again by itself when the signal fails.
  *
  * Everything is configured by data- attributes: the Content-Security-Policy allows no inline script. Text
  * shown to people comes from those attributes (translated on the server), never from this file.
@@ -216,6 +216,79 @@
     });
   }
 
+  // --- sending on a weak signal -------------------------------------------------------------------------------
+  //
+  // A report form marked data-resend is sent by this script: when the connection fails (one bar of signal in
+  // a pastoral village), the report and its photos stay on the page and are sent again by themselves after
+  // 5, 10, 20, 40 and then every 60 seconds, at once when the browser says it is online, or when the person
+  // taps "send again now". Every attempt carries the form's idempotency key, so an attempt whose answer was
+  // lost on the way back makes no second case. The server answers the script with the case page's address
+  // (JSON); a form with errors is then submitted the plain way so that the server's page shows them.
+
+  var RESEND_SECONDS = [5, 10, 20, 40, 60];
+
+  function initResend(form) {
+    var status = form.querySelector("[data-send-status]");
+    var again = form.querySelector("[data-send-now]");
+    var button = form.querySelector("[data-submit]");
+    if (!status || !window.fetch || !window.FormData) return; // the plain submission still works
+    var attempt = 0;
+    var timer = null;
+    var busy = false;
+
+    function say(text) {
+      status.textContent = text || "";
+      status.hidden = !text;
+    }
+
+    function later(label) {
+      busy = false;
+      say(fmt(status.dataset[label], { n: attempt }));
+      if (again) again.hidden = false;
+      var seconds = RESEND_SECONDS[Math.min(attempt - 1, RESEND_SECONDS.length - 1)];
+      timer = window.setTimeout(send, seconds * 1000);
+    }
+
+    function send() {
+      if (busy) return;
+      window.clearTimeout(timer);
+      busy = true;
+      attempt += 1;
+      if (button) button.disabled = true;
+      if (again) again.hidden = true;
+      say(status.dataset.sending);
+      window.fetch(form.action || window.location.href, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "X-Grassroots-Send": "1" },
+      }).then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (response.ok && type.indexOf("application/json") === 0) {
+          return response.json().then(function (data) { window.location.assign(data.location); });
+        }
+        if (response.status >= 500) {
+          later("server");
+          return null;
+        }
+        // The form came back with its errors (or the session ended): let the server's page say so.
+        HTMLFormElement.prototype.submit.call(form);
+        return null;
+      }, function () {
+        later("offline");
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send();
+    });
+    if (again) again.addEventListener("click", send);
+    window.addEventListener("online", function () {
+      if (attempt && !busy) send();
+    });
+  }
+
   function start() {
     if (window.L) {
       document.querySelectorAll("[data-report-map]").forEach(initReportMap);
@@ -223,7 +296,8 @@
     }
     document.querySelectorAll("[data-photo-picker]").forEach(initPhotoPicker);
     document.querySelectorAll("[data-queue]").forEach(initQueue);
-    document.querySelectorAll("form.case-form, [data-action]").forEach(guardSubmit);
+    document.querySelectorAll("form.case-form:not([data-resend]), [data-action]").forEach(guardSubmit);
+    document.querySelectorAll("form[data-resend]").forEach(initResend);
   }
 
   if (document.readyState === "loading") {
