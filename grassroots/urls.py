@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from grassroots import pwa
 from grassroots.api.api import api
 
 admin.site.site_header = admin.site.site_title = "Grassroots 网格化基层治理"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="areas:browser", permanent=False)),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("accounts/", include("grassroots.accounts.urls")),
     path("areas/", include("grassroots.areas.urls")),
     path("people/", include("grassroots.people.urls")),

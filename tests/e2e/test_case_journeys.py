@@ -72,8 +72,12 @@ def town(transactional_db, settings, tmp_path):
     }
 
 
-def _context(browser, *, phone=False, geolocation=None):
-    options = {"locale": "zh-CN", "viewport": {"width": 1280, "height": 860}}
+def _context(browser, *, phone=False, geolocation=None, service_workers="allow"):
+    options = {
+        "locale": "zh-CN",
+        "viewport": {"width": 1280, "height": 860},
+        "service_workers": service_workers,
+    }
     if phone:
         options.update(PHONE)
     if geolocation:
@@ -258,8 +262,9 @@ def test_case_escalates_from_grid_to_village_to_township_and_closes_there(live_s
     context.close()
 
 
-def _filled_report(browser, live_server, log_in, description: str):
-    context, phone = _context(browser, phone=True, geolocation=SPOT)
+def _filled_report(browser, live_server, log_in, description: str, service_workers="allow"):
+    # (Playwright's routing does not see what a service worker fetches: the test that routes blocks it.)
+    context, phone = _context(browser, phone=True, geolocation=SPOT, service_workers=service_workers)
     log_in(phone, live_server, username="jumin")
     phone.goto(f"{live_server.url}/cases/report/")
     expect(phone.locator("input[name=lat]")).to_have_value(re.compile(r"^41\.0052"))
@@ -297,7 +302,7 @@ def test_a_report_sent_without_signal_stays_on_the_page_and_goes_when_the_signal
 
 def test_a_report_whose_answer_is_lost_on_the_way_back_is_not_made_twice(live_server, browser, log_in, town):
     # given a report that reaches the server but whose answer the weak signal loses
-    context, phone = _filled_report(browser, live_server, log_in, "水井的盖子坏了")
+    context, phone = _filled_report(browser, live_server, log_in, "水井的盖子坏了", service_workers="block")
     lost = []
 
     def lose_the_first_answer(route):

@@ -1,0 +1,11 @@
+/* Registers the service worker (grassroots/pwa.py), which shows an offline page instead of the browser's
+ * error when a page cannot be loaded. Without service workers the site works as before. */
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+      /* a site without the worker still works; nothing to tell the person */
+    });
+  });
+})();
