@@ -324,21 +324,33 @@ def _notice_action(request, pk: int, action):
 @require_POST
 def notice_publish(request, pk: int):
     days = request.POST.get("window_days")
-    return _notice_action(
-        request,
-        pk,
-        lambda n: services.notice_publish(
+
+    def publish(notice):
+        notice = services.notice_publish(
             actor=request.user,
-            notice=n,
+            notice=notice,
             window_days=int(days) if days not in (None, "") and days.isdigit() else None,
-        ),
-    )
+        )
+        if notice.window_ends_on:
+            text = _("Published. Objections may be raised from %(start)s to %(end)s.") % {
+                "start": f"{notice.window_starts_on:%Y-%m-%d}",
+                "end": f"{notice.window_ends_on:%Y-%m-%d}",
+            }
+        else:
+            text = _("Published.")
+        messages.success(request, text)
+
+    return _notice_action(request, pk, publish)
 
 
 @login_required
 @require_POST
 def notice_confirm(request, pk: int):
-    return _notice_action(request, pk, lambda n: services.notice_confirm(actor=request.user, notice=n))
+    def confirm(notice):
+        services.notice_confirm(actor=request.user, notice=notice)
+        messages.success(request, _("Confirmed: the notice stands and stays on display."))
+
+    return _notice_action(request, pk, confirm)
 
 
 @login_required

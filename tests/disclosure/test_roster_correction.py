@@ -365,3 +365,34 @@ def test_sheet_correction_matrix(town, who, allowed):
     else:
         assert (page.status_code, api.status_code) == (404, 404)
     assert _snapshot() == before
+
+
+def test_publishing_and_confirming_on_the_page_say_what_happened_and_a_confirmed_roster_can_be_corrected(
+    town,
+):
+    with clock.frozen(at("2026-03-02")):
+        notice = services.notice_create(
+            actor=town.staff,
+            board=town.board,
+            kind=NoticeKind.ALLOWANCE,
+            title="3月名单",
+            rows=ALLOWANCE_ROWS,
+        )
+    client = _client(town.staff)
+    with translation.override("zh-hans"), clock.frozen(at("2026-03-02")):
+        published = client.post(
+            f"/disclosure/notices/{notice.pk}/publish/", {"window_days": "7"}, follow=True
+        )
+    notice.refresh_from_db()
+    assert _messages(published) == [
+        f"已公示。异议期为{notice.window_starts_on:%Y-%m-%d}至{notice.window_ends_on:%Y-%m-%d}。"
+    ]
+    with translation.override("zh-hans"), clock.frozen(at("2026-03-20")):
+        confirmed = client.post(f"/disclosure/notices/{notice.pk}/confirm/", follow=True)
+    assert _messages(confirmed) == ["已确认：公示结果成立，继续公开。"]
+    # a confirmed roster still offers its correction form, with the download
+    page = confirmed.content.decode()
+    assert (
+        f"/disclosure/notices/{notice.pk}/correct/" in page
+        and f"/disclosure/notices/{notice.pk}/roster.xlsx" in page
+    )
