@@ -277,3 +277,18 @@ class DisclosureStep:
         if notice.window_ends_on and notice.window_ends_on < clock.today():
             with clock.frozen(_at(notice.window_ends_on + dt.timedelta(days=1))):
                 services.notice_confirm(actor=clerk, notice=notice)
+
+
+def clerk_hint() -> tuple[str, list[str]] | None:
+    """(the demo disclosure clerk's username, the villages whose boards have notices), for the login table
+    that ``demo_load`` prints; None when this step has not run. The role logins of the table are a community,
+    a township and a county without such boards nearby, so without this line nobody finds them."""
+    if not User.objects.filter(username=STAFF_USERNAME).exists():
+        return None
+    names = (
+        Board.objects.filter(area_code__startswith=CITY_CODE, notices__isnull=False)
+        .distinct()
+        .order_by("area_code")
+        .values_list("area__name", flat=True)
+    )
+    return STAFF_USERNAME, list(names)

@@ -8,7 +8,7 @@ import pytest
 from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.areas.models import Grid
 from grassroots.demo.city import SEED_CODES
-from grassroots.demo.disclosure import DisclosureStep
+from grassroots.demo.disclosure import DisclosureStep, clerk_hint
 from grassroots.demo.steps import SCALES, DemoContext, load
 from grassroots.disclosure import selectors
 from grassroots.disclosure.models import Board, Notice, NoticeKind, NoticeState, NoticeVersion, Objection
@@ -36,6 +36,11 @@ def test_the_demo_publishes_a_year_on_the_village_boards(settings, tmp_path):
     assert Notice.objects.filter(state=NoticeState.CONFIRMED, kind=NoticeKind.ALLOWANCE).exists()
     assert NoticeVersion.objects.filter(number=2).count() >= 1
     assert all(selectors.verify_notice(n).ok for n in Notice.objects.all())
+    # and demo_load can name its clerk and the villages with notices, 民主村 first
+    username, villages = clerk_hint()
+    assert User.objects.filter(username=username).exists() and villages[0] == "民主村"
+    assert len(villages) == Board.objects.filter(notices__isnull=False).distinct().count()
     # and its reset removes it
     DisclosureStep().reset(ctx)
     assert not Board.objects.exists() and not Notice.objects.exists()
+    assert clerk_hint() is None

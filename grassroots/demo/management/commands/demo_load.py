@@ -8,6 +8,7 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from grassroots.demo.disclosure import clerk_hint
 from grassroots.demo.logins import PASSWORD, login_rows
 from grassroots.demo.steps import DEFAULT_SEED, SCALES, DemoError, load
 
@@ -66,6 +67,16 @@ class Command(BaseCommand):
             if row.exists
         ]
         self.stdout.write(_table([header, *rows]))
+        hint = clerk_hint()
+        if hint:
+            username, villages = hint
+            self.stdout.write(
+                _(
+                    "Village affairs disclosure: %(username)s (the same password) manages every village's board; "
+                    "%(villages)s have a year of notices, objections and a correction."
+                )
+                % {"username": username, "villages": "、".join(villages)}
+            )
 
 
 def _width(text: str) -> int:
