@@ -1,15 +1,20 @@
 from django.conf import settings
 
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
+from grassroots.disclosure.rules import can_use_disclosure_desk
+from grassroots.people.rules import can_use_register
 
 
 def site(request):
     user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
     return {
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         "MAP_TILE_SUBDOMAINS": settings.MAP_TILE_SUBDOMAINS,
-        # Staff links (register, disclosure desk) only for users holding a staff role somewhere; the pages
-        # check scope again themselves.
-        "NAV_STAFF": bool(user is not None and user.is_authenticated and has_role(user, STAFF_ROLES)),
+        # Staff links only for users whose role opens them somewhere (a link that answers 404 is a dead
+        # end); the pages check scope again themselves.
+        "NAV_STAFF": signed_in and has_role(user, STAFF_ROLES),
+        "NAV_REGISTER": signed_in and can_use_register(user),
+        "NAV_DISCLOSURE": signed_in and can_use_disclosure_desk(user),
     }

@@ -170,11 +170,13 @@ def desk(request):
     if not rules.can_use_disclosure_desk(request.user):
         raise Http404
     rows = selectors.catalogue_status_for(user=request.user)
+    boards = list(selectors.boards_for(user=request.user)[:200])
     return render(
         request,
         "disclosure/desk.html",
         {
-            "boards": list(selectors.boards_for(user=request.user)[:200]),
+            "boards": boards,
+            "managed": {b.pk for b in boards if rules.can_manage_board(request.user, b.area_code)},
             "rows": [r for r in rows if r["status"] in ("due", "overdue")],
             "rollup": selectors.catalogue_rollup(rows, level_digits=12),
             "township_rollup": selectors.catalogue_rollup(rows, level_digits=9),

@@ -22,3 +22,17 @@ def cases_nav(context):
         "tasks": has_role(user, {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}),
         "on_the_spot": rules.can_resolve_on_the_spot(user),
     }
+
+
+@register.simple_tag(takes_context=True)
+def case_figures_link(context, code: str) -> str:
+    """ " · case figures" after an area's name, for a user who may see that area's figures (else nothing):
+    the area page lives in the areas app, which does not know the cases' rule."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated or not selectors.may_see_metrics(user=user, code=code):
+        return ""
+    return format_html(' · <a href="{}">{}</a>', reverse("cases:metrics", args=[code]), _("Case figures"))
