@@ -83,12 +83,15 @@ class Household(models.Model):
     @property
     def full_address(self) -> str:
         parts = [self.address]
-        building_suffix = pgettext("address", "building")  # 栋
-        unit_suffix = pgettext("address", "unit")  # 单元
+        # A bare number is said with its word around it (3栋 / building 3); "3号楼" stays as written.
         if self.building:
-            parts.append(self.building + building_suffix if self.building.isdigit() else self.building)
+            building = self.building
+            parts.append(
+                pgettext("address", "building %(n)s") % {"n": building} if building.isdigit() else building
+            )
         if self.unit:
-            parts.append(self.unit + unit_suffix if self.unit.isdigit() else self.unit)
+            unit = self.unit
+            parts.append(pgettext("address", "unit %(n)s") % {"n": unit} if unit.isdigit() else unit)
         if self.room:
             parts.append(self.room)
         return " ".join(str(p) for p in parts)

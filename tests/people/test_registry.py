@@ -222,3 +222,21 @@ def test_a_grid_worker_may_not_merge():
             actor=user_with(Role.GRID_WORKER, GRID), kept=a, merged=b, reason="重复登记了"
         )
     assert Resident.objects.filter(status=ResidentStatus.MERGED).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "building", "unit", "expected"),
+    [
+        ("zh-hans", "3", "2", "幸福路1号 3栋 2单元 401"),
+        ("en", "3", "2", "幸福路1号 building 3 unit 2 401"),
+        ("zh-hans", "3号楼", "东单元", "幸福路1号 3号楼 东单元 401"),  # written out already: kept as written
+    ],
+)
+def test_a_households_full_address_says_building_and_unit_in_the_readers_language(
+    language, building, unit, expected
+):
+    from django.utils import translation
+
+    home = Household(address="幸福路1号", building=building, unit=unit, room="401")
+    with translation.override(language):
+        assert home.full_address == expected
