@@ -581,3 +581,22 @@ def test_case_from_a_household_visit_links_to_the_household_for_staff(client, ci
     assert link in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     client.force_login(city.other_grid_worker)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "figures"),
+    [("leader", True), ("supervisor", True), ("county", True), ("village", True), ("grid_worker", False),
+     ("resident", False), ("department", False)],
+)  # fmt: skip
+def test_the_header_links_desk_roles_to_their_areas_figures(client, city, who, figures):
+    from grassroots.accounts.scoping import scope_codes
+
+    user = getattr(city, who)
+    client.force_login(user)
+    header = client.get(reverse("cases:mine")).content.decode().split("</header>")[0]
+    if figures:
+        code = scope_codes(user)[0]
+        assert f'href="{reverse("cases:metrics", args=[code])}"' in header
+        assert client.get(reverse("cases:metrics", args=[code])).status_code == 200
+    else:
+        assert "/cases/metrics/" not in header

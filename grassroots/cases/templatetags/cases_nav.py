@@ -10,15 +10,21 @@ from .. import rules, selectors
 
 register = template.Library()
 
+FIGURES_IN_HEADER = {Role.LEADER, Role.SUPERVISOR, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_STAFF}
+
 
 @register.inclusion_tag("cases/_nav.html", takes_context=True)
 def cases_nav(context):
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return {"show": False}
+    areas = selectors.queue_areas_for(user=user)
     return {
         "show": True,
-        "queue": selectors.has_queue(user),
+        "queue": bool(areas),
+        # the figures of the user's own (first) area, for the desk roles (a leader opens them first); grid
+        # workers on a phone reach them from their area's page
+        "figures": next((code for code in areas if code), "") if has_role(user, FIGURES_IN_HEADER) else "",
         "tasks": has_role(user, {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}),
         "on_the_spot": rules.can_resolve_on_the_spot(user),
     }
