@@ -550,6 +550,10 @@ def main() -> None:
             "metrics by township, county × year",
             lambda: metrics.case_metrics_by_child(area_code=COUNTY, period=year),
         ),
+        (
+            "metrics by service type, county × year",
+            lambda: metrics.case_metrics_by_type(area_code=COUNTY, period=year),
+        ),
         ("metrics, city × year", lambda: metrics.case_metrics(area_code="1508", period=year)),
         ("metrics page, county × year", page(f"/cases/metrics/{COUNTY}/?period={year.key}")),
     ]

@@ -200,7 +200,7 @@ class CoveringIndex(models.Index):
 # What the metrics read of each case of a cohort (metrics.AGGREGATES and the cohort's filters).
 METRICS_COLUMNS = (
     "merged_into", "state", "accepted_at", "response_due_at", "dispatched_at", "handled_at", "handling_due_at",
-    "closed_at", "rework_count", "rating", "closing_level", "assignee_kind", "assignee_name",
+    "closed_at", "rework_count", "rating", "closing_level", "assignee_kind", "assignee_name", "category",
 )  # fmt: skip
 
 

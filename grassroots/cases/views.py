@@ -609,6 +609,9 @@ def metrics(request, code: str):
         handlers = case_metrics.case_metrics_by_handler(
             area_code=code, period=period, basically_counts=counts_basically
         )
+        types = case_metrics.case_metrics_by_type(
+            area_code=code, period=period, basically_counts=counts_basically
+        )
     except CodeError as exc:
         raise Http404 from exc
     names = selectors.area_names(codes=[r.key for r in children])
@@ -622,6 +625,7 @@ def metrics(request, code: str):
             "figures": figures,
             "children": [(r, names.get(r.key, r.key)) for r in children],
             "handlers": handlers,
+            "types": types,
             "basically_counts": counts_basically,
             "score_definition": case_metrics.SCORE_DEFINITION,
             "cohort_definition": case_metrics.COHORT_DEFINITION,

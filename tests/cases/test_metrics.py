@@ -456,3 +456,33 @@ def test_metrics_page_explains_a_bad_period(client, city):
     )
     assert response.status_code == 200
     assert "is not understood" in response.content.decode()
+
+
+def test_breakdown_by_service_type_folds_subtypes_into_their_top_type(hand):
+    # given the eleven litter cases (0101) of the fixture, and in March two more of another subtype of 01
+    # and one of another top-level type, closed
+    litter_top = Category.objects.get(code="01")
+    sibling = Category.objects.filter(parent=litter_top).exclude(code="0101").first()
+    other = Category.objects.filter(parent__isnull=True).exclude(code="01").first()
+    other_leaf = Category.objects.filter(parent=other).first() or other
+    Case.objects.bulk_create(
+        [make(category=sibling), make(category=sibling), make(**closed(category=other_leaf))]
+    )
+    # when the county's March figures are broken down by service type
+    rows = metrics.case_metrics_by_type(area_code=COUNTY, period=MARCH)
+    # then each top type is one row, its subtypes counted in it, most reported first, the total kept
+    assert [(r.key, r.label, r.figures.counts.reported) for r in rows] == [
+        ("01", litter_top.name, 13),
+        (other.code, other.name, 1),
+    ]
+    assert rows[1].figures["closure"].percent == Decimal("100.00")
+    assert (
+        sum(r.figures.counts.reported for r in rows)
+        == metrics.case_metrics(area_code=COUNTY, period=MARCH).counts.reported
+    )
+
+
+def test_the_metrics_page_shows_the_service_types(client, hand, city):
+    client.force_login(city.county)
+    page = client.get(f"/cases/metrics/{COUNTY}/?period=2025-03").content.decode()
+    assert "metrics-types" in page and Category.objects.get(code="01").name in page
