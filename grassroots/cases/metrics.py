@@ -405,29 +405,6 @@ class Row:
     label: str = ""
 
 
-def case_metrics_by_child(
-    *, area_code: str, period: Period, basically_counts: bool | None = None
-) -> list[Row]:
-    """The figures of each child area of ``area_code`` with cases in the cohort (one grouped query)."""
-    level = level_of(area_code)
-    if level == Level.GRID:
-        return []
-    child_length = CODE_LENGTH[Level(level + 1)]
-    counted = basically_counts_default() if basically_counts is None else basically_counts
-    rows = (
-        _cohort(area_code, period)
-        .annotate(child=Substr("origin_code", 1, child_length))
-        .values("child")
-        .annotate(**AGGREGATES)
-        .order_by("child")
-    )
-    return [
-        Row(row["child"], figures_from(Counts.from_row(row), basically_counts=counted))
-        for row in rows
-        if len(row["child"]) == child_length  # cases routed to the area itself have no child
-    ]
-
-
 def case_metrics_by_handler(
     *, area_code: str, period: Period, basically_counts: bool | None = None
 ) -> list[Row]:
@@ -452,26 +429,58 @@ def case_metrics_by_handler(
     return sorted(out, key=lambda r: (r.figures.score is None, -(r.figures.score or 0), r.key))
 
 
-def case_metrics_by_type(
-    *, area_code: str, period: Period, basically_counts: bool | None = None
-) -> list[Row]:
-    """The figures of each top-level service type (its subtypes counted in it) with cases in the cohort, most
-    reported first: what the problems of an area are (one grouped query, answered from the metrics index;
-    ``key`` the type's code, ``label`` its name)."""
+@dataclass(frozen=True)
+class Overview:
+    """The figures of an area (``figures``), of each child area with cases (``children``, in code order) and of
+    each top-level service type (``types``, most reported first), from one read of the cohort."""
+
+    figures: Figures
+    children: list[Row]
+    types: list[Row]
+
+
+def case_metrics_overview(
+    *, area_code: str, period: Period, basically_counts: bool | None = None, types: bool = True
+) -> Overview:
+    """One grouped query over the cohort by child area and service type (answered from the metrics index),
+    folded here: the area's total, each child's (cases routed to the area itself belong to no child) and each
+    top-level type's, its subtypes counted in it. The metrics page read the cohort three times for these."""
+    level = level_of(area_code)
+    counted = basically_counts_default() if basically_counts is None else basically_counts
+    child_length = CODE_LENGTH[Level(level + 1)] if level != Level.GRID else 0
+    groups = {}
+    if child_length:
+        groups["child"] = Substr("origin_code", 1, child_length)
+    if types:
+        # category_id + 0, not the bare column: offered the bare column, SQLite walks the (category, time)
+        # index to save a sort and reads every case of the cohort from the table (3 s for a county's year of
+        # a million cases); the expression leaves it the metrics index, which holds the type.
+        groups["type_id"] = ExpressionWrapper(F("category_id") + 0, output_field=IntegerField())
+    cohort = _cohort(area_code, period)
+    if groups:
+        rows = cohort.annotate(**groups).values(*groups).annotate(**AGGREGATES).order_by()
+    else:  # a grid's figures alone
+        rows = [cohort.aggregate(**AGGREGATES)]
+    total, by_child, by_type = Counts(), {}, {}
+    for row in rows:
+        counts = Counts.from_row(row)
+        total += counts
+        child = row.get("child")
+        if child is not None and len(child) == child_length:
+            by_child[child] = by_child.get(child, Counts()) + counts
+        if types:
+            by_type[row["type_id"]] = by_type.get(row["type_id"], Counts()) + counts
+    return Overview(
+        figures_from(total, basically_counts=counted),
+        [Row(code, figures_from(c, basically_counts=counted)) for code, c in sorted(by_child.items())],
+        _top_types(by_type, basically_counts=counted) if types else [],
+    )
+
+
+def _top_types(by_type: dict[int, Counts], *, basically_counts: bool) -> list[Row]:
+    """Counts by service type folded into their top-level types, most reported first."""
     from .models import Category
 
-    level_of(area_code)
-    counted = basically_counts_default() if basically_counts is None else basically_counts
-    # Grouped by category_id + 0, not the bare column: offered the bare column, SQLite walks the (category,
-    # time) index to save a sort and reads every case of the cohort from the table (3 s for a county's year
-    # of a million cases); the expression leaves it the metrics index, which holds the type (50 ms).
-    rows = (
-        _cohort(area_code, period)
-        .annotate(type_id=ExpressionWrapper(F("category_id") + 0, output_field=IntegerField()))
-        .values("type_id")
-        .annotate(**AGGREGATES)
-        .order_by()
-    )
     types = {pk: (code, name, parent) for pk, code, name, parent in Category.objects.values_list(
         "pk", "code", "name", "parent_id"
     )}  # fmt: skip
@@ -482,14 +491,31 @@ def case_metrics_by_type(
         return pk
 
     by_top: dict[int, Counts] = {}
-    for row in rows:
-        root = top(row["type_id"])
-        by_top[root] = by_top.get(root, Counts()) + Counts.from_row(row)
+    for pk, counts in by_type.items():
+        root = top(pk)
+        by_top[root] = by_top.get(root, Counts()) + counts
     out = [
-        Row(types[pk][0], figures_from(counts, basically_counts=counted), label=types[pk][1])
+        Row(types[pk][0], figures_from(counts, basically_counts=basically_counts), label=types[pk][1])
         for pk, counts in by_top.items()
     ]
     return sorted(out, key=lambda r: (-r.figures.counts.reported, r.key))
+
+
+def case_metrics_by_child(
+    *, area_code: str, period: Period, basically_counts: bool | None = None
+) -> list[Row]:
+    """The figures of each child area of ``area_code`` with cases in the cohort (one grouped query)."""
+    return case_metrics_overview(
+        area_code=area_code, period=period, basically_counts=basically_counts, types=False
+    ).children
+
+
+def case_metrics_by_type(
+    *, area_code: str, period: Period, basically_counts: bool | None = None
+) -> list[Row]:
+    """The figures of each top-level service type (its subtypes counted in it) with cases in the cohort, most
+    reported first: what the problems of an area are (``key`` the type's code, ``label`` its name)."""
+    return case_metrics_overview(area_code=area_code, period=period, basically_counts=basically_counts).types
 
 
 def default_period_key() -> str:

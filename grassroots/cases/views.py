@@ -602,18 +602,16 @@ def metrics(request, code: str):
     basically = request.GET.get("basically")
     counts_basically = case_metrics.basically_counts_default() if basically is None else basically == "1"
     try:
-        figures = case_metrics.case_metrics(area_code=code, period=period, basically_counts=counts_basically)
-        children = case_metrics.case_metrics_by_child(
+        # the area, the areas below and the service types from one read; the departments from another
+        overview = case_metrics.case_metrics_overview(
             area_code=code, period=period, basically_counts=counts_basically
         )
         handlers = case_metrics.case_metrics_by_handler(
             area_code=code, period=period, basically_counts=counts_basically
         )
-        types = case_metrics.case_metrics_by_type(
-            area_code=code, period=period, basically_counts=counts_basically
-        )
     except CodeError as exc:
         raise Http404 from exc
+    figures, children, types = overview.figures, overview.children, overview.types
     names = selectors.area_names(codes=[r.key for r in children])
     return render(
         request,

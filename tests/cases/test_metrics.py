@@ -486,3 +486,19 @@ def test_the_metrics_page_shows_the_service_types(client, hand, city):
     client.force_login(city.county)
     page = client.get(f"/cases/metrics/{COUNTY}/?period=2025-03").content.decode()
     assert "metrics-types" in page and Category.objects.get(code="01").name in page
+
+
+def test_the_overview_is_one_read_and_agrees_with_the_separate_figures(hand, django_assert_num_queries):
+    Case.objects.bulk_create(
+        [make(**closed(origin_code=G2, area_code=G2)), make(origin_code=VILLAGE, area_code=VILLAGE, level=5)]
+    )
+    with django_assert_num_queries(2):  # the grouped read, and the service types' names
+        overview = metrics.case_metrics_overview(area_code=VILLAGE, period=MARCH)
+    assert overview.figures == metrics.case_metrics(area_code=VILLAGE, period=MARCH)
+    assert [(r.key, r.figures) for r in overview.children] == [
+        (r.key, r.figures) for r in metrics.case_metrics_by_child(area_code=VILLAGE, period=MARCH)
+    ]
+    assert sum(r.figures.counts.reported for r in overview.types) == overview.figures.counts.reported == 13
+    # a grid has no areas below: its figures alone
+    grid = metrics.case_metrics_overview(area_code=G1, period=MARCH, types=False)
+    assert grid.children == [] and grid.figures == metrics.case_metrics(area_code=G1, period=MARCH)
