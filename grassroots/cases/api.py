@@ -19,8 +19,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from grassroots.accounts.scoping import OutOfScope
+from grassroots.areas.codes import CodeError
 
 from . import integrations, rules, selectors, services, workflow
+from . import metrics as case_metrics
 from .models import Case, LimitUnit
 from .workflow import CaseError, DispatchTarget
 
@@ -357,6 +359,100 @@ def case_action(request, case_id: int, action: ActionName, body: ActionIn):
     case = selectors.case_get_for(user=request.user, pk=case_id)
     updated = _run(request, case, action, body)
     return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
+
+
+# --- the figures ----------------------------------------------------------------------------------------------
+
+
+class RateOut(Schema):
+    key: str
+    label: str
+    percent: str | None = Field(description="rounded half up to 0.01; null when nothing was due (not 0 %)")
+    numerator: int
+    denominator: int
+    definition: str
+
+
+class FiguresOut(Schema):
+    reported: int
+    score: str | None = Field(description="综合指标值, out of 100; null without handled cases")
+    rates: list[RateOut]
+
+
+class BreakdownOut(Schema):
+    key: str = Field(description="an area code, a service type code, or kind:name of a department or unit")
+    name: str
+    figures: FiguresOut
+
+
+class MetricsOut(Schema):
+    area_code: str
+    area_name: str
+    period: str
+    basically_satisfied_counts: bool
+    figures: FiguresOut
+    areas: list[BreakdownOut] = Field(description="each area one level below with cases")
+    service_types: list[BreakdownOut] = Field(description="each top-level service type, most reported first")
+    handlers: list[BreakdownOut] = Field(description="departments and units, best score first")
+    cohort_definition: str
+    score_definition: str
+
+
+def _figures(f: case_metrics.Figures) -> dict:
+    return {
+        "reported": f.counts.reported,
+        "score": None if f.score is None else str(f.score),
+        "rates": [
+            {
+                "key": r.key, "label": str(r.label), "percent": None if r.percent is None else str(r.percent),
+                "numerator": r.numerator, "denominator": r.denominator, "definition": str(r.definition),
+            }
+            for r in f.ordered
+        ],
+    }  # fmt: skip
+
+
+@router.get(
+    "/metrics/{code}",
+    response=MetricsOut,
+    summary="The case figures of an area over a period, with the areas below, service types and departments",
+)
+def metrics(request, code: str, period: str = "", basically: bool | None = None):
+    """What the metrics page shows, for dashboards and big screens: each figure with its numerator,
+    denominator and definition. ``period``: a year (2026), a quarter (2026-Q2), a month (2026-03) or two dates
+    (2026-01-01..2026-06-30); this year when empty. The same permission as the page (404 outside it)."""
+    if not selectors.may_see_metrics(user=request.user, code=code):
+        raise OutOfScope
+    try:
+        chosen = case_metrics.Period.parse(period or case_metrics.default_period_key())
+    except case_metrics.PeriodError as exc:
+        raise CaseError(exc.message, code="invalid_period", status=422) from None
+    counted = case_metrics.basically_counts_default() if basically is None else basically
+    try:
+        overview = case_metrics.case_metrics_overview(area_code=code, period=chosen, basically_counts=counted)
+        handlers = case_metrics.case_metrics_by_handler(
+            area_code=code, period=chosen, basically_counts=counted
+        )
+    except CodeError:
+        raise OutOfScope from None
+    names = selectors.area_names(codes=[code, *(r.key for r in overview.children)])
+    return {
+        "area_code": code,
+        "area_name": names.get(code, code),
+        "period": chosen.key,
+        "basically_satisfied_counts": counted,
+        "figures": _figures(overview.figures),
+        "areas": [
+            {"key": r.key, "name": names.get(r.key, r.key), "figures": _figures(r.figures)}
+            for r in overview.children
+        ],
+        "service_types": [
+            {"key": r.key, "name": r.label, "figures": _figures(r.figures)} for r in overview.types
+        ],
+        "handlers": [{"key": r.key, "name": r.label, "figures": _figures(r.figures)} for r in handlers],
+        "cohort_definition": str(case_metrics.COHORT_DEFINITION),
+        "score_definition": str(case_metrics.SCORE_DEFINITION),
+    }
 
 
 __all__ = ["router"]

@@ -502,3 +502,39 @@ def test_the_overview_is_one_read_and_agrees_with_the_separate_figures(hand, dja
     # a grid has no areas below: its figures alone
     grid = metrics.case_metrics_overview(area_code=G1, period=MARCH, types=False)
     assert grid.children == [] and grid.figures == metrics.case_metrics(area_code=G1, period=MARCH)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("county", 200), ("leader", 200), ("supervisor", 200), ("village", 404), ("outsider", 404),
+     ("resident", 404), ("department", 404), (None, 401)],
+)  # fmt: skip
+def test_the_figures_through_the_api_as_the_page_shows_them(client, hand, city, who, status):
+    if who:
+        client.force_login(getattr(city, who))
+    response = client.get(f"/api/v1/cases/metrics/{COUNTY}?period=2025-03", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == status
+    if status != 200:
+        return
+    body = response.json()
+    expected = metrics.case_metrics(area_code=COUNTY, period=MARCH)
+    assert (body["area_code"], body["period"], body["figures"]["reported"]) == (COUNTY, "2025-03", 11)
+    closure = next(r for r in body["figures"]["rates"] if r["key"] == "closure")
+    assert closure["percent"] == str(expected["closure"].percent)
+    assert (closure["numerator"], closure["denominator"]) == (
+        expected.counts.closed,
+        expected.counts.due_to_close,
+    )
+    assert closure["definition"].startswith("办结率") and "已结案" in closure["definition"]
+    assert [a["key"] for a in body["areas"]] == [
+        r.key for r in metrics.case_metrics_by_child(area_code=COUNTY, period=MARCH)
+    ]
+    assert [t["key"] for t in body["service_types"]] == ["01"]
+
+
+def test_the_figures_api_refuses_a_period_it_cannot_read_in_chinese(client, city):
+    client.force_login(city.county)
+    response = client.get(f"/api/v1/cases/metrics/{COUNTY}?period=去年", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_period" and "去年" in response.json()["message"]
+    assert "/api/v1/cases/metrics/{code}" in client.get("/api/v1/openapi.json").json()["paths"]
