@@ -12,9 +12,10 @@ import json
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+
+from grassroots.downloads import attachment
 
 from . import selectors_io, services
 from .models import Area, Grid
@@ -261,13 +262,6 @@ class ImportReportOut(Schema):
     warnings_left_off: int
 
 
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _report_response(report):
     body = report.as_dict()
     if not report.dry_run and not report.written:
@@ -280,7 +274,7 @@ IMPORT_RESPONSES = {200: ImportReportOut, 422: ImportReportOut, **ERRORS}
 
 @router.get("/template.xlsx", summary="The empty tree import template (Excel)", response={200: None})
 def tree_template(request):
-    return _download(services.tree_template(), XLSX_CONTENT_TYPE, "template.xlsx")
+    return attachment(services.tree_template(), "template.xlsx", XLSX_CONTENT_TYPE)
 
 
 @router.post(
@@ -306,7 +300,7 @@ def tree_import(request, code: str, file: File[UploadedFile], dry_run: Form[bool
 def tree_export(request, code: str):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     data = services.tree_export(actor=request.user, root_code=area.code, request=request)
-    return _download(data, XLSX_CONTENT_TYPE, f"{area.code}.xlsx")
+    return attachment(data, f"{area.code}.xlsx", XLSX_CONTENT_TYPE)
 
 
 @router.post(

@@ -12,12 +12,12 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
 
 from . import import_pages, selectors, selectors_io, services
@@ -117,7 +117,7 @@ def confirm(request, code: str, pk: int):
 @require_GET
 def template(request, code: str):
     selectors_io.managed_area_get_for(user=request.user, code=code)
-    return _download(services.tree_template(), XLSX_CONTENT_TYPE, "区划导入模板.xlsx")
+    return attachment(services.tree_template(), "区划导入模板.xlsx", XLSX_CONTENT_TYPE)
 
 
 @_administrator
@@ -125,7 +125,7 @@ def template(request, code: str):
 def export_tree(request, code: str):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     data = services.tree_export(actor=request.user, root_code=area.code, request=request)
-    return _download(data, XLSX_CONTENT_TYPE, f"{area.code}-区划.xlsx")
+    return attachment(data, f"{area.code}-区划.xlsx", XLSX_CONTENT_TYPE)
 
 
 @_administrator
@@ -134,11 +134,4 @@ def export_boundaries(request, code: str):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     collection = services.boundaries_export(actor=request.user, root_code=area.code, request=request)
     data = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
-    return _download(data, "application/geo+json", f"{area.code}-网格边界.geojson")
-
-
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, f"{area.code}-网格边界.geojson", "application/geo+json")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,6 +20,7 @@ from ninja.files import UploadedFile
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import Area, VillageGroup
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
+from grassroots.downloads import attachment
 
 from . import channels, rules, selectors, services
 from .models import CatalogueItem
@@ -451,10 +450,7 @@ def roster_download(request, notice_id: int):
     """The roster with Chinese headers, as staff type it; edited and sent to `corrections/sheet` it becomes
     a correction. 404 for a notice without a roster."""
     filename, data = selectors.roster_download(user=request.user, pk=notice_id)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, filename, XLSX_CONTENT_TYPE)
 
 
 @router.post("/objections/{objection_id}/answer", response=ObjectionOut)

@@ -330,7 +330,7 @@ def notice_correct(
     reason = (reason or "").strip()
     if not reason:
         raise content.ContentInvalid(_("Say why the notice is corrected."), detail={"reason": "missing"})
-    current = notice.versions.order_by("-number").first().content
+    current = selectors.current_content(notice)
     document = _content(
         notice_kind=notice.kind,
         board=notice.board,

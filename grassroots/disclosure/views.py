@@ -13,12 +13,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
+from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 
 from . import channels, content, rules, selectors, services
@@ -386,10 +386,7 @@ def notice_correct(request, pk: int):
 def roster_download(request, pk: int):
     """The current roster as an Excel sheet, to correct in Excel and upload with the correction form."""
     filename, data = selectors.roster_download(user=request.user, pk=pk)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, filename, XLSX_CONTENT_TYPE)
 
 
 @login_required

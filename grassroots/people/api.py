@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from grassroots.accounts.rules import require
+from grassroots.downloads import attachment
 from grassroots.masking import mask_numbers_in_text
 
 from . import rules, selectors, services
@@ -716,9 +717,7 @@ def import_template(request):
         from grassroots.accounts.scoping import OutOfScope
 
         raise OutOfScope
-    response = HttpResponse(transfer.template_bytes(), content_type=transfer.XLSX)
-    response["Content-Disposition"] = 'attachment; filename="register-template.xlsx"'
-    return response
+    return attachment(transfer.template_bytes(), "register-template.xlsx", transfer.XLSX)
 
 
 @router.post("/imports", response={201: ImportOut}, summary="Import a spreadsheet; all rows or none")

@@ -18,6 +18,7 @@ from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import OutOfScope, scope_codes
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
+from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 
 from . import extensions, forms, rules, selectors, services
@@ -766,9 +767,7 @@ def import_detail(request, pk: int):
 def import_template(request):
     if not rules.can_use_register(request.user):
         raise OutOfScope
-    response = HttpResponse(transfer.template_bytes(), content_type=transfer.XLSX)
-    response["Content-Disposition"] = 'attachment; filename="register-template.xlsx"'
-    return response
+    return attachment(transfer.template_bytes(), "register-template.xlsx", transfer.XLSX)
 
 
 @login_required

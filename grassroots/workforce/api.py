@@ -8,7 +8,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,6 +15,7 @@ from grassroots import clock
 from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, get_in_scope_or_404
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas import spreadsheets as xlsx
+from grassroots.downloads import attachment
 
 from . import rules, selectors, services
 from .models import CheckIn, GridWorker, PartyMember, PartyOrganisation, Patrol, ServiceGroup
@@ -352,17 +352,13 @@ def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False
     summary="The empty roster workbook (Chinese headers and a sheet of instructions)",
 )
 def roster_template(request):
-    response = HttpResponse(roster.roster_template(), content_type=xlsx.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
-    return response
+    return attachment(roster.roster_template(), "roster-template.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 
 @router.get("/roster/export", response={200: None, **ERRORS}, summary="The roster of an area (phones masked)")
 def roster_export(request, area: str):
     data = roster.roster_export(user=request.user, area_code=area)
-    response = HttpResponse(data, content_type=xlsx.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="roster-{area}.xlsx"'
-    return response
+    return attachment(data, f"roster-{area}.xlsx", xlsx.XLSX_CONTENT_TYPE)
 
 
 # --- patrols --------------------------------------------------------------------------------------------

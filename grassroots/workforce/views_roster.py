@@ -11,9 +11,7 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +20,7 @@ from grassroots.accounts.rules import require
 from grassroots.areas import import_pages, selectors_io
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
+from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
 
 from . import rules
@@ -131,18 +130,11 @@ def _imported_message(report: dict) -> str:
 @_manager
 @require_GET
 def roster_template(request, code: str):
-    return _download(roster_service.roster_template(), "网格员名册模板.xlsx")
+    return attachment(roster_service.roster_template(), "网格员名册模板.xlsx", XLSX_CONTENT_TYPE)
 
 
 @_manager
 @require_GET
 def roster_export(request, code: str):
     data = roster_service.roster_export(user=request.user, area_code=code)
-    return _download(data, f"{code}-网格员名册.xlsx")
-
-
-def _download(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, f"{code}-网格员名册.xlsx", XLSX_CONTENT_TYPE)

@@ -34,7 +34,13 @@ from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
-from grassroots.areas.spreadsheets import FORMULA_STARTS, ImportFileError, XlsxBook, sniff_xlsx
+from grassroots.areas.spreadsheets import (
+    FORMULA_STARTS,
+    XLSX_CONTENT_TYPE,
+    ImportFileError,
+    XlsxBook,
+    sniff_xlsx,
+)
 from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
 
 from .. import idnumber, names, personal, rules
@@ -64,7 +70,7 @@ from ..models import (
 )
 from .registry import reschedule_visits
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 MAX_FILE_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_UNZIPPED_BYTES = 600 * 1024 * 1024  # 200,000 rows of the template unpack to about 170 MB
@@ -257,6 +263,13 @@ def _parse_key_groups(raw: str) -> list[tuple[str, int]]:
     return groups
 
 
+_OPTIONAL_CODES = (
+    ("residence_type", ResidenceType.REGISTERED),
+    ("ethnicity", ""),
+    ("political_status", PoliticalStatus.MASSES),
+)
+
+
 class _RowChecker:
     """Checks rows field by field (``checker(line, values)`` returns a Row, or None after adding the row's
     errors). What is the same on many rows is worked out once: the column positions, today's date, the
@@ -375,21 +388,15 @@ class _RowChecker:
         relation, message = lookup("relation", get("relation", ""))
         if message is not None and "relation" not in bad:
             add(line, HEADER_OF["relation"], message)
-        residence = ResidenceType.REGISTERED
-        if get("residence_type"):
-            residence, message = lookup("residence_type", cell["residence_type"])
-            if message is not None:
-                add(line, HEADER_OF["residence_type"], message)
-        ethnicity = ""
-        if get("ethnicity"):
-            ethnicity, message = lookup("ethnicity", cell["ethnicity"])
-            if message is not None:
-                add(line, HEADER_OF["ethnicity"], message)
-        political = PoliticalStatus.MASSES
-        if get("political_status"):
-            political, message = lookup("political_status", cell["political_status"])
-            if message is not None:
-                add(line, HEADER_OF["political_status"], message)
+        coded = []  # the optional code-list cells: their default when empty
+        for key, default in _OPTIONAL_CODES:
+            value = default
+            if get(key):
+                value, message = lookup(key, cell[key])
+                if message is not None:
+                    add(line, HEADER_OF[key], message)
+            coded.append(value)
+        residence, ethnicity, political = coded
         phone = household_phone = ""
         if get("phone"):
             try:
