@@ -12,6 +12,7 @@ from django.test import Client
 
 from grassroots.accounts.models import User
 from grassroots.demo.steps import load
+from tests.once import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -50,20 +51,23 @@ def _crawl(client: Client) -> tuple[int, list[tuple[str, int, str]]]:
     return visited, dead
 
 
-def test_no_demo_login_is_shown_a_link_that_leads_nowhere(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load(scale="small")
-    usernames = [
-        "resident", "gridworker", "village", "township", "county", "department", "supervisor", "leader",
-        "administrator", "disclosure-clerk",
-    ]  # fmt: skip
-    dead = {}
-    for username in usernames:
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        visited, found = _crawl(client)
-        assert visited > 15, f"{username} reached only {visited} pages"
-        if found:
-            dead[username] = found
-    assert dead == {}
+USERNAMES = [
+    "resident", "gridworker", "village", "township", "county", "department", "supervisor", "leader",
+    "administrator", "disclosure-clerk",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole small demo, built once per module and xdist worker (the logins are split across workers)."""
+    with built_once(django_db_blocker, lambda: load(scale="small"), media=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_no_demo_login_is_shown_a_link_that_leads_nowhere(demo, username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    visited, dead = _crawl(client)
+    assert visited > 15, f"{username} reached only {visited} pages"
+    assert dead == []

@@ -3,10 +3,7 @@ written through the services; and its reset removes everything it built."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from django.db import transaction
 
 from grassroots.accounts.models import User
 from grassroots.deliberation.models import (
@@ -23,6 +20,7 @@ from grassroots.deliberation.models import (
 from grassroots.demo.city import SEED_CODES
 from grassroots.demo.deliberation import FIVE_PERSON_STATES, DeliberationStep
 from grassroots.demo.steps import SCALES, DemoContext, load
+from tests.once import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -31,27 +29,15 @@ pytestmark = pytest.mark.django_db
 def built(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo city's areas and the deliberation step, built once for the module inside a transaction
     rolled back at the end (each test runs in a savepoint inside it)."""
-    from django.conf import settings
 
-    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
-    atomic = transaction.atomic()
-    with django_db_blocker.unblock():
-        atomic.__enter__()
-        try:
-            load(scale="small", until="city")
-            ctx = DemoContext(SCALES["small"], 2026)
-            step = DeliberationStep()
-            counts = step.run(ctx)
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(*sys.exc_info())
-            settings.MEDIA_ROOT = media
-            raise
-    yield step, ctx, counts
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-    settings.MEDIA_ROOT = media
+    def build():
+        load(scale="small", until="city")
+        ctx = DemoContext(SCALES["small"], 2026)
+        step = DeliberationStep()
+        return step, ctx, step.run(ctx)
+
+    with built_once(django_db_blocker, build, media=tmp_path_factory.mktemp("media")) as world:
+        yield world
 
 
 def test_the_demo_deliberates_in_minzhu_and_elsewhere(built):
