@@ -135,7 +135,7 @@ COLUMNS = [
     "last_urge_card", "cancel_reason", "close_reason", "closing_level", "closing_code", "reported_at",
     "accepted_at", "dispatched_at", "handled_at", "closed_at", "cancelled_at", "shelved_at", "response_due_at",
     "handling_due_at", "handling_started_at", "shelved_seconds", "rating", "really_solved", "rating_comment",
-    "rated_at", "is_synthetic", "updated_at",
+    "rated_at", "rated_round", "is_synthetic", "updated_at",
 ]  # fmt: skip
 SOURCES = ["mobile_web", "api", "phone", "hotline", "visit", "walk_in", "on_the_spot", "patrol"]
 SOURCE_WEIGHTS = [0.38, 0.10, 0.12, 0.12, 0.08, 0.05, 0.08, 0.07]
@@ -321,6 +321,7 @@ def generate_cases(n: int, seed: int, now: dt.datetime) -> int:
         "really_solved": [(r != "unsatisfied") if ok else None for r, ok in zip(rating, rated, strict=True)],
         "rating_comment": empty,
         "rated_at": _times(rated_at, postgres=postgres),
+        "rated_round": listed(rated.astype(int)),
         "is_synthetic": [True] * n,
         "updated_at": _times(updated, postgres=postgres),
     }
@@ -335,6 +336,14 @@ def generate_cases(n: int, seed: int, now: dt.datetime) -> int:
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)  # noqa: S608
+        # each rated case's first (and only) round's rating record, which the figures count
+        cursor.execute(
+            "INSERT INTO cases_caserating (case_id, round, channel, rating, really_solved, comment, rated_by_id, "
+            "rated_at, origin_code, category_id, source, assignee_kind, assignee_name) "
+            "SELECT c.id, 1, 'reporter', c.rating, c.really_solved, '', c.reporter_id, c.rated_at, c.origin_code, "
+            "c.category_id, c.source, c.assignee_kind, c.assignee_name FROM cases_case c "
+            "WHERE c.rated_round = 1 AND NOT EXISTS (SELECT 1 FROM cases_caserating r WHERE r.case_id = c.id)"
+        )
     return n
 
 
@@ -462,7 +471,7 @@ def main() -> None:
     from grassroots.accounts.models import User
     from grassroots.accounts.services import api_token_issue
     from grassroots.cases import metrics
-    from grassroots.cases.models import Case, CaseEvent, CasePhoto
+    from grassroots.cases.models import Case, CaseEvent, CasePhoto, CaseRating
     from grassroots.demo import steps
     from grassroots.demo.city import CityStep
     from grassroots.demo.grid_workers import GridWorkersStep
@@ -488,7 +497,8 @@ def main() -> None:
     now = clock.now()
     have = Case.objects.filter(is_synthetic=True, description__startswith="基准测试事件").count()
     if have < args.cases:
-        for model in (CasePhoto, CaseEvent, Case):  # a plain DELETE: Django's cascade would load them all
+        # a plain DELETE: Django's cascade would load them all
+        for model in (CasePhoto, CaseEvent, CaseRating, Case):
             model.objects.all()._raw_delete(model.objects.db)
         started = time.perf_counter()
         generate_cases(args.cases, args.seed, now)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import clock
 
 from .calendar import years_without_schedule
-from .models import CalendarYear, Case, CaseEvent, Category, CategoryLimit, WorkingDay
+from .models import CalendarYear, Case, CaseEvent, CaseRating, Category, CategoryLimit, WorkingDay
 
 
 class CategoryLimitInline(admin.TabularInline):
@@ -60,12 +60,25 @@ class CaseEventInline(admin.TabularInline):
         return False
 
 
+class CaseRatingInline(admin.TabularInline):
+    """Each closure round's rating: records, never edited."""
+
+    model = CaseRating
+    extra = 0
+    can_delete = False
+    fields = ["round", "rating", "really_solved", "channel", "comment", "rated_at", "assignee_name"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     list_display = ["id", "category", "state", "area_code", "level", "source", "reported_at", "closing_level"]
     list_filter = ["state", "source", "urgency", "level"]
     search_fields = ["=id", "area_code", "description"]
-    inlines = [CaseEventInline]
+    inlines = [CaseRatingInline, CaseEventInline]
     list_select_related = ["category"]
 
     def get_readonly_fields(self, request, obj=None):

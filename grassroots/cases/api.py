@@ -72,8 +72,12 @@ class CaseOut(Schema):
     closed_at: dt.datetime | None
     closing_level: int | None
     rework_count: int
-    rating: str
+    reopen_count: int
+    rating: str = Field(
+        description="the latest rating given (each closure round's is in the detail's ratings)"
+    )
     really_solved: bool | None
+    rated_round: int = Field(description="the closure round of the latest rating; 0 when never rated")
 
     @staticmethod
     def resolve_category_code(obj):
@@ -111,6 +115,15 @@ class PhotoOut(Schema):
         return obj.thumbnail.url
 
 
+class RatingOut(Schema):
+    round: int = Field(description="the closure round: 1, and one more after each reopening")
+    channel: str = Field(description="reporter, or callback (taken down by staff in a callback survey)")
+    rating: str
+    really_solved: bool | None
+    comment: str = Field(description="plain text, in the reporter's words")
+    rated_at: dt.datetime
+
+
 class CaseDetailOut(CaseOut):
     reporter_name: str = Field(
         alias="reporter_display", description="empty when the caller may not see who reported"
@@ -121,6 +134,7 @@ class CaseDetailOut(CaseOut):
     actions: list[str] = Field(description="the workflow actions the caller may take now")
     timeline: list[EventOut]
     photos: list[PhotoOut] = Field(alias="photo_list")
+    ratings: list[RatingOut] = Field(alias="rating_list", description="every closure round's rating, kept")
 
 
 class CasePage(Schema):
@@ -198,9 +212,11 @@ def _detail(request, case: Case, *, fresh: bool = False) -> Case:
     if fresh:
         case.timeline = selectors.timeline_of_written(user=user, case=case, events=case.written_events)
         case.photo_list = sorted(case.written_photos, key=lambda p: p.pk)
+        case.rating_list = []
     else:
         case.timeline = selectors.timeline_for(user=user, case=case)
         case.photo_list = list(case.photos.all().order_by("id"))
+        case.rating_list = selectors.ratings_of(case)
     case.actions = workflow.available_actions(user, case)
     case.reporter_display = (
         (case.reporter_name or (str(case.reporter) if case.reporter_id else ""))
@@ -373,10 +389,26 @@ class RateOut(Schema):
     definition: str
 
 
+class RatingCountsOut(Schema):
+    given: int = Field(description="ratings given in the period (the satisfaction rate's denominator)")
+    satisfied: int
+    basically: int
+    unsatisfied: int
+    by_callback: int = Field(description="of them, taken down by staff in a callback survey (回访)")
+
+
 class FiguresOut(Schema):
     reported: int
     score: str | None = Field(description="综合指标值, out of 100; null without handled cases")
     rates: list[RateOut]
+    ratings: RatingCountsOut
+
+
+class ChannelOut(Schema):
+    channel: str = Field(description="who gave the ratings: reporter or callback")
+    source: str = Field(description="the channel the cases came in through")
+    name: str
+    figures: FiguresOut
 
 
 class BreakdownOut(Schema):
@@ -394,13 +426,18 @@ class MetricsOut(Schema):
     areas: list[BreakdownOut] = Field(description="each area one level below with cases")
     service_types: list[BreakdownOut] = Field(description="each top-level service type, most reported first")
     handlers: list[BreakdownOut] = Field(description="departments and units, best score first")
+    ratings_by_channel: list[ChannelOut] = Field(
+        description="the period's ratings by who gave them and how the case came in"
+    )
     cohort_definition: str
+    ratings_definition: str
     score_definition: str
 
 
 def _figures(f: case_metrics.Figures) -> dict:
+    c = f.counts
     return {
-        "reported": f.counts.reported,
+        "reported": c.reported,
         "score": None if f.score is None else str(f.score),
         "rates": [
             {
@@ -409,6 +446,10 @@ def _figures(f: case_metrics.Figures) -> dict:
             }
             for r in f.ordered
         ],
+        "ratings": {
+            "given": c.rated, "satisfied": c.satisfied, "basically": c.basically, "unsatisfied": c.unsatisfied,
+            "by_callback": c.rated_by_callback,
+        },
     }  # fmt: skip
 
 
@@ -433,6 +474,7 @@ def metrics(request, code: str, period: str = "", basically: bool | None = None)
         handlers = case_metrics.case_metrics_by_handler(
             area_code=code, period=chosen, basically_counts=counted
         )
+        channels = case_metrics.ratings_by_channel(area_code=code, period=chosen, basically_counts=counted)
     except CodeError:
         raise OutOfScope from None
     names = selectors.area_names(codes=[code, *(r.key for r in overview.children)])
@@ -450,7 +492,17 @@ def metrics(request, code: str, period: str = "", basically: bool | None = None)
             {"key": r.key, "name": r.label, "figures": _figures(r.figures)} for r in overview.types
         ],
         "handlers": [{"key": r.key, "name": r.label, "figures": _figures(r.figures)} for r in handlers],
+        "ratings_by_channel": [
+            {
+                "channel": r.channel,
+                "source": r.source,
+                "name": f"{r.channel_label} · {r.source_label}",
+                "figures": _figures(r.figures),
+            }
+            for r in channels
+        ],
         "cohort_definition": str(case_metrics.COHORT_DEFINITION),
+        "ratings_definition": str(case_metrics.RATINGS_DEFINITION),
         "score_definition": str(case_metrics.SCORE_DEFINITION),
     }
 

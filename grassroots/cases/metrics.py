@@ -4,7 +4,9 @@
     on-time closure 按期结案率    = closed on time / due to close
     on-time handling 按期处置率   = handled on time / due to handle
     rework 返工率                 = failed verifications / handled
-    satisfaction 满意率           = (satisfied + basically satisfied) / rated   ("basically" configurable)
+    satisfaction 满意率           = (satisfied + basically satisfied) / ratings   ("basically" configurable)
+    really solved 实质性解决率    = "really solved?" answered yes / answered
+    reopened 重办率               = reopenings / closures   (closures = reopenings + cases closed now)
     response 响应率               = accepted within the response limit / reported
     share closed at grid level, and at village/community level or below = closed there / closed
     department score 综合指标值   = on-time handling × 60 + closure × 30 + (1 − rework) × 10
@@ -19,12 +21,18 @@ case they were merged into counts for them). Of the cohort:
 - due to handle: dispatched to a handler and not shelved; handled: of those, reported back by the handler;
   on time when the (last) report back came by the handling deadline;
 - failed verifications: every failed check (核查不通过) of those cases, so one case can fail twice;
-- rated: rated by the reporter; reported: the whole cohort; accepted within the response limit: accepted
-  by its response deadline.
+- reported: the whole cohort; accepted within the response limit: accepted by its response deadline;
+- reopenings: every reopening of those cases; closures: each reopened closure and each closure standing now.
 
-Every figure comes from one aggregate query (``COUNT(*) FILTER (...)``/``SUM``), grouped when broken down by
-child area or by handler — never a loop over cases. Percentages are rounded half up to two places from the
-exact fractions; the score is computed from the exact fractions, then rounded.
+Ratings are records of their own (``CaseRating``, one per closure round, never edited), counted apart from
+the cohort: every rating *given in the period* (by the reporter, or taken by callback survey) for a case
+whose origin lies in the subtree. A case rated unsatisfied and reopened keeps that rating; the rating after
+its next closure counts too. The really-solved rate counts the same ratings' answers.
+
+The figures come from two aggregate queries (``COUNT(*) FILTER (...)``/``SUM``), one over the cohort and one
+over the ratings, grouped alike when broken down by child area, service type or handler — never a loop over
+cases. Percentages are rounded half up to two places from the exact fractions; the score is computed from the
+exact fractions, then rounded.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.accounts.scoping import prefix_range_q
 from grassroots.areas.codes import CODE_LENGTH, Level, level_of
 
-from .models import AssigneeKind, Case, Rating, State
+from .models import AssigneeKind, Case, CaseRating, Rating, RatingChannel, Source, State
 
 HUNDREDTH = Decimal("0.01")
 
@@ -152,13 +160,22 @@ AGGREGATES = {
         filter=_HANDLED & (_NO_HANDLING_DEADLINE | Q(handled_at__lte=F("handling_due_at")))
     ),
     "failed_verifications": Sum("rework_count", filter=_DUE_TO_HANDLE, default=0),
-    "rated": _rows(filter=~Q(rating="")),
+    "closed_at_grid": _rows(filter=_CLOSED & Q(closing_level=Level.GRID)),
+    "closed_at_village_or_below": _rows(filter=_CLOSED & Q(closing_level__gte=Level.VILLAGE)),
+    "reopened": Sum("reopen_count", default=0),
+}
+
+# Over the ratings given in the period (CaseRating rows), not over the cohort of cases.
+RATING_AGGREGATES = {
+    "rated": Count("origin_code"),
     "satisfied": _rows(filter=Q(rating=Rating.SATISFIED)),
     "basically": _rows(filter=Q(rating=Rating.BASICALLY)),
     "unsatisfied": _rows(filter=Q(rating=Rating.UNSATISFIED)),
-    "closed_at_grid": _rows(filter=_CLOSED & Q(closing_level=Level.GRID)),
-    "closed_at_village_or_below": _rows(filter=_CLOSED & Q(closing_level__gte=Level.VILLAGE)),
+    "solved_answered": _rows(filter=Q(really_solved__isnull=False)),
+    "solved_yes": _rows(filter=Q(really_solved=True)),
+    "rated_by_callback": _rows(filter=Q(channel=RatingChannel.CALLBACK)),
 }
+COUNTED = (*AGGREGATES, *RATING_AGGREGATES)
 
 
 @dataclass(frozen=True)
@@ -172,19 +189,29 @@ class Counts:
     handled: int = 0
     handled_on_time: int = 0
     failed_verifications: int = 0
+    closed_at_grid: int = 0
+    closed_at_village_or_below: int = 0
+    reopened: int = 0
     rated: int = 0
     satisfied: int = 0
     basically: int = 0
     unsatisfied: int = 0
-    closed_at_grid: int = 0
-    closed_at_village_or_below: int = 0
+    solved_answered: int = 0
+    solved_yes: int = 0
+    rated_by_callback: int = 0
 
     @classmethod
     def from_row(cls, row: dict) -> Counts:
-        return cls(**{name: int(row.get(name) or 0) for name in AGGREGATES})
+        """The counts an aggregate row holds (a cohort's or a ratings' row; the others are 0)."""
+        return cls(**{name: int(row.get(name) or 0) for name in COUNTED})
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(**{name: getattr(self, name) + getattr(other, name) for name in AGGREGATES})
+        return Counts(**{name: getattr(self, name) + getattr(other, name) for name in COUNTED})
+
+    @property
+    def closures(self) -> int:
+        """Every closure of the cohort's cases: each one later reopened, and each one standing now."""
+        return self.reopened + self.closed
 
 
 @dataclass(frozen=True)
@@ -248,6 +275,8 @@ RATE_ORDER = (
     "on_time_handling",
     "rework",
     "satisfaction",
+    "solved",
+    "reopened",
     "response",
     "closed_at_grid",
     "closed_at_village",
@@ -263,15 +292,28 @@ COHORT_DEFINITION = _(
     "to handle: dispatched to a handler and not shelved. On time: by the handling deadline of the case "
     "(matters resolved on the spot have none and count as on time)."
 )
+RATINGS_DEFINITION = _(
+    "Ratings: every rating given in the period for a case whose place of report lies in this area, whether "
+    "the reporter gave it or staff took it down in a callback survey (回访). A case is rated once per "
+    "closure: a case rated unsatisfied and reopened keeps that rating, and the rating after its next closure "
+    "counts as well. Ratings are never changed or removed."
+)
 
 
 def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
     c = counts
     satisfied = c.satisfied + (c.basically if basically_counts else 0)
     satisfaction_definition = (
-        _("Satisfaction rate (满意率) = (satisfied + basically satisfied) / rated.")
+        _(
+            "Satisfaction rate (满意率) = (satisfied + basically satisfied) / ratings given. Every rating given "
+            "in the period counts, one per closure: reopening a case never removes its rating."
+        )
         if basically_counts
-        else _("Satisfaction rate (满意率) = satisfied / rated; basically satisfied does not count here.")
+        else _(
+            "Satisfaction rate (满意率) = satisfied / ratings given; basically satisfied does not count here. "
+            "Every rating given in the period counts, one per closure: reopening a case never removes its "
+            "rating."
+        )
     )
     rates = [
         Rate(
@@ -321,8 +363,34 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             satisfied,
             c.rated,
             _("satisfied or basically satisfied") if basically_counts else _("satisfied"),
-            _("rated"),
+            _("ratings given"),
             satisfaction_definition,
+        ),
+        Rate(
+            "solved",
+            _("Really solved rate (实质性解决率)"),
+            _("really solved"),
+            c.solved_yes,
+            c.solved_answered,
+            _("answered: really solved"),
+            _("answered"),
+            _(
+                "Really solved rate (实质性解决率) = ratings saying the problem was really solved / ratings "
+                "answering whether it was. The same ratings as the satisfaction rate."
+            ),
+        ),
+        Rate(
+            "reopened",
+            _("Closures reopened (重办率)"),
+            _("reopened"),
+            c.reopened,
+            c.closures,
+            _("reopenings"),
+            _("closures"),
+            _(
+                "Closures reopened (重办率) = reopenings / closures, where closures = reopenings + cases closed "
+                "now: every closure of a counted case, the reopened ones and the one standing."
+            ),
         ),
         Rate(
             "response",
@@ -384,13 +452,22 @@ def _cohort(area_code: str, period: Period):
     )
 
 
+def _ratings(area_code: str, period: Period):
+    """The ratings given in ``period`` for cases whose origin lies in the subtree of ``area_code``."""
+    start, end = period.bounds()
+    return CaseRating.objects.filter(under("origin_code", area_code), rated_at__gte=start, rated_at__lt=end)
+
+
 def case_metrics(*, area_code: str, period: Period, basically_counts: bool | None = None) -> Figures:
-    """The figures for the subtree of ``area_code`` over ``period`` (one aggregate query).
+    """The figures for the subtree of ``area_code`` over ``period`` (two aggregate queries: the cohort's, the
+    ratings').
 
     Unscoped: the caller checks that the user may see the area (see ``metrics_for`` in views).
     """
     level_of(area_code)  # a malformed code raises CodeError before any query
-    counts = Counts.from_row(_cohort(area_code, period).aggregate(**AGGREGATES))
+    counts = Counts.from_row(_cohort(area_code, period).aggregate(**AGGREGATES)) + Counts.from_row(
+        _ratings(area_code, period).aggregate(**RATING_AGGREGATES)
+    )
     return figures_from(
         counts, basically_counts=basically_counts_default() if basically_counts is None else basically_counts
     )
@@ -408,23 +485,27 @@ class Row:
 def case_metrics_by_handler(
     *, area_code: str, period: Period, basically_counts: bool | None = None
 ) -> list[Row]:
-    """The figures of each department and co-building unit that handled cases of the cohort (one grouped
-    query): the department score (综合指标值) ranks them."""
+    """The figures of each department and co-building unit that handled cases of the cohort, with the ratings
+    of the rounds they handled (two grouped queries): the department score (综合指标值) ranks them."""
     counted = basically_counts_default() if basically_counts is None else basically_counts
-    rows = (
-        _cohort(area_code, period)
-        .filter(assignee_kind__in=[AssigneeKind.DEPARTMENT, AssigneeKind.UNIT])
-        .values("assignee_kind", "assignee_name")
-        .annotate(**AGGREGATES)
-        .order_by("assignee_kind", "assignee_name")
-    )
-    out = [
-        Row(
-            f"{row['assignee_kind']}:{row['assignee_name']}",
-            figures_from(Counts.from_row(row), basically_counts=counted),
-            label=row["assignee_name"],
+    kinds = [AssigneeKind.DEPARTMENT, AssigneeKind.UNIT]
+    by_handler: dict[tuple[str, str], Counts] = {}
+    for qs, aggregates in (
+        (_cohort(area_code, period), AGGREGATES),
+        (_ratings(area_code, period), RATING_AGGREGATES),
+    ):
+        rows = (
+            qs.filter(assignee_kind__in=kinds)
+            .values("assignee_kind", "assignee_name")
+            .annotate(**aggregates)
+            .order_by()
         )
-        for row in rows
+        for row in rows:
+            key = (row["assignee_kind"], row["assignee_name"])
+            by_handler[key] = by_handler.get(key, Counts()) + Counts.from_row(row)
+    out = [
+        Row(f"{kind}:{name}", figures_from(counts, basically_counts=counted), label=name)
+        for (kind, name), counts in by_handler.items()
     ]
     return sorted(out, key=lambda r: (r.figures.score is None, -(r.figures.score or 0), r.key))
 
@@ -442,9 +523,10 @@ class Overview:
 def case_metrics_overview(
     *, area_code: str, period: Period, basically_counts: bool | None = None, types: bool = True
 ) -> Overview:
-    """One grouped query over the cohort by child area and service type (answered from the metrics index),
-    folded here: the area's total, each child's (cases routed to the area itself belong to no child) and each
-    top-level type's, its subtypes counted in it. The metrics page read the cohort three times for these."""
+    """One grouped query over the cohort and one over the ratings, by child area and service type (each
+    answered from its covering index), folded here: the area's total, each child's (cases routed to the area
+    itself belong to no child) and each top-level type's, its subtypes counted in it. The metrics page read the
+    cohort three times for these."""
     level = level_of(area_code)
     counted = basically_counts_default() if basically_counts is None else basically_counts
     child_length = CODE_LENGTH[Level(level + 1)] if level != Level.GRID else 0
@@ -456,20 +538,23 @@ def case_metrics_overview(
         # index to save a sort and reads every case of the cohort from the table (3 s for a county's year of
         # a million cases); the expression leaves it the metrics index, which holds the type.
         groups["type_id"] = ExpressionWrapper(F("category_id") + 0, output_field=IntegerField())
-    cohort = _cohort(area_code, period)
-    if groups:
-        rows = cohort.annotate(**groups).values(*groups).annotate(**AGGREGATES).order_by()
-    else:  # a grid's figures alone
-        rows = [cohort.aggregate(**AGGREGATES)]
     total, by_child, by_type = Counts(), {}, {}
-    for row in rows:
-        counts = Counts.from_row(row)
-        total += counts
-        child = row.get("child")
-        if child is not None and len(child) == child_length:
-            by_child[child] = by_child.get(child, Counts()) + counts
-        if types:
-            by_type[row["type_id"]] = by_type.get(row["type_id"], Counts()) + counts
+    for qs, aggregates in (
+        (_cohort(area_code, period), AGGREGATES),
+        (_ratings(area_code, period), RATING_AGGREGATES),
+    ):
+        if groups:
+            rows = qs.annotate(**groups).values(*groups).annotate(**aggregates).order_by()
+        else:  # a grid's figures alone
+            rows = [qs.aggregate(**aggregates)]
+        for row in rows:
+            counts = Counts.from_row(row)
+            total += counts
+            child = row.get("child")
+            if child is not None and len(child) == child_length:
+                by_child[child] = by_child.get(child, Counts()) + counts
+            if types:
+                by_type[row["type_id"]] = by_type.get(row["type_id"], Counts()) + counts
     return Overview(
         figures_from(total, basically_counts=counted),
         [Row(code, figures_from(c, basically_counts=counted)) for code, c in sorted(by_child.items())],
@@ -499,6 +584,44 @@ def _top_types(by_type: dict[int, Counts], *, basically_counts: bool) -> list[Ro
         for pk, counts in by_top.items()
     ]
     return sorted(out, key=lambda r: (-r.figures.counts.reported, r.key))
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """The ratings given through one channel (the reporter, or a callback) for cases of one intake channel."""
+
+    channel: str
+    source: str
+    figures: Figures
+
+    @property
+    def channel_label(self) -> str:
+        return str(RatingChannel(self.channel).label)
+
+    @property
+    def source_label(self) -> str:
+        return str(Source(self.source).label)
+
+
+def ratings_by_channel(
+    *, area_code: str, period: Period, basically_counts: bool | None = None
+) -> list[ChannelRow]:
+    """The ratings of the period by who gave them (the reporter, or staff in a callback) and by the channel the
+    case came in through (one grouped query): where each rating in the satisfaction rate came from."""
+    level_of(area_code)
+    counted = basically_counts_default() if basically_counts is None else basically_counts
+    rows = (
+        _ratings(area_code, period)
+        .values("channel", "source")
+        .annotate(**RATING_AGGREGATES)
+        .order_by("channel", "source")
+    )
+    return [
+        ChannelRow(
+            row["channel"], row["source"], figures_from(Counts.from_row(row), basically_counts=counted)
+        )
+        for row in rows
+    ]
 
 
 def case_metrics_by_child(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
+from grassroots.appendonly import AppendOnlyModel
 from grassroots.areas.codes import Level
 from grassroots.masking import mask_phone
 
@@ -200,7 +201,7 @@ class CoveringIndex(models.Index):
 # What the metrics read of each case of a cohort (metrics.AGGREGATES and the cohort's filters).
 METRICS_COLUMNS = (
     "merged_into", "state", "accepted_at", "response_due_at", "dispatched_at", "handled_at", "handling_due_at",
-    "closed_at", "rework_count", "rating", "closing_level", "assignee_kind", "assignee_name", "category",
+    "closed_at", "rework_count", "reopen_count", "closing_level", "assignee_kind", "assignee_name", "category",
 )  # fmt: skip
 
 
@@ -308,11 +309,14 @@ class Case(models.Model):
     handling_warned_at = models.DateTimeField(_("handling reminder sent"), null=True, blank=True)
     handling_overdue_at = models.DateTimeField(_("handling overdue since"), null=True, blank=True)
 
-    # The resident's rating: procedural close and real resolution are different facts.
+    # The latest rating given (procedural close and real resolution are different facts), and the closure round
+    # it belongs to (0: never rated). Every round's rating is kept in CaseRating, which the figures read; these
+    # copies serve the pages and the workflow's guards, and a reopening leaves them as they are.
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
     really_solved = models.BooleanField(_("really solved"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    rated_round = models.PositiveSmallIntegerField(_("round of the latest rating"), default=0)
 
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -395,6 +399,15 @@ class Case(models.Model):
     def reporter_phone_masked(self) -> str:
         return mask_phone(self.reporter_phone)
 
+    @property
+    def round(self) -> int:
+        """The closure round the case is in: 1, and one more after each reopening."""
+        return self.reopen_count + 1
+
+    @property
+    def rated_this_round(self) -> bool:
+        return self.rated_round == self.round
+
 
 class EventAction(models.TextChoices):
     """What a timeline row records: the workflow actions plus the events no actor chooses."""
@@ -458,6 +471,79 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RatingChannel(models.TextChoices):
+    """Who gave a rating: the reporter themself, or staff asking the reporter (回访)."""
+
+    REPORTER = "reporter", _("by the reporter")  # on the case page or in the app
+    CALLBACK = "callback", _("callback survey")  # 回访: staff asked the reporter by phone or in person
+
+
+class CaseRating(AppendOnlyModel):
+    """One closure round's rating (评价) and its answer to "was it really solved?" (实质性解决).
+
+    A case is in round 1 until it is first reopened, then in round 2, and so on; each round is rated at most
+    once, by the reporter or through a callback. Rows are never edited (the database refuses UPDATE) and a
+    reopening starts a new round instead of clearing anything, so an unsatisfied rating stays counted.
+
+    The figures read these rows alone: ``origin_code``, the service type, the case's channel and the round's
+    handler are copied from the case when the rating is given (none of them changes later for that round).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("case"))
+    round = models.PositiveSmallIntegerField(_("closure round"))
+    channel = models.CharField(_("rated through"), max_length=16, choices=RatingChannel.choices)
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices)
+    # None: not answered (only rows carried over from before the question was asked every time).
+    really_solved = models.BooleanField(_("really solved"), null=True, blank=True)
+    comment = models.TextField(_("in the reporter's words"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    rated_at = models.DateTimeField(_("rated at"))
+    origin_code = models.CharField(_("routed to"), max_length=15)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("case channel"), max_length=16, choices=Source.choices)
+    assignee_kind = models.CharField(
+        _("handler kind"), max_length=16, choices=AssigneeKind.choices, blank=True
+    )
+    assignee_name = models.CharField(_("handler"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["case", "round"]
+        indexes = [
+            # The ratings of an area given in a period, with what the figures count and group by, from the
+            # index alone.
+            CoveringIndex(
+                fields=["origin_code", "rated_at"],
+                name="case_rating_area_time",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                covering=[
+                    "rating",
+                    "really_solved",
+                    "channel",
+                    "source",
+                    "category",
+                    "assignee_kind",
+                    "assignee_name",
+                ],
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="case_rating_once_per_round"),
+            models.CheckConstraint(condition=Q(round__gte=1), name="case_rating_round_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} #{self.round} {self.rating}"
 
 
 class PhotoStage(models.TextChoices):

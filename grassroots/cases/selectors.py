@@ -24,7 +24,7 @@ from grassroots.areas.codes import Level, ancestor_codes, level_of
 
 from . import calendar, deadlines, workflow
 from .metrics import under
-from .models import OPEN_STATES, Case, CaseEvent, CasePhoto, Category, PhotoStage, Source, State
+from .models import OPEN_STATES, Case, CaseEvent, CasePhoto, CaseRating, Category, PhotoStage, Source, State
 
 QUEUE_PAGE_SIZE = 25
 DUPLICATE_RADIUS_M = 50
@@ -471,3 +471,13 @@ def area_names(*, codes: list[str]) -> dict[str, str]:
     from grassroots.areas.models import Area
 
     return dict(Area.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+
+
+# --- ratings ----------------------------------------------------------------------------------------------
+
+
+def ratings_of(case: Case) -> list[CaseRating]:
+    """Every closure round's rating of a case the caller may see, oldest round first."""
+    if case.rated_round == 0:
+        return []
+    return list(CaseRating.objects.filter(case=case).order_by("round"))

@@ -450,6 +450,7 @@ def detail(request, pk: int):
             "staff_view": staff_view,
             "show_reporter": rules.can_see_reporter(user, case),
             "timeline": selectors.timeline_for(user=user, case=case),
+            "ratings": selectors.ratings_of(case),
             "photos": photos,
             "lights": lights,
             "actions": [
@@ -609,6 +610,9 @@ def metrics(request, code: str):
         handlers = case_metrics.case_metrics_by_handler(
             area_code=code, period=period, basically_counts=counts_basically
         )
+        channels = case_metrics.ratings_by_channel(
+            area_code=code, period=period, basically_counts=counts_basically
+        )
     except CodeError as exc:
         raise Http404 from exc
     figures, children, types = overview.figures, overview.children, overview.types
@@ -625,8 +629,10 @@ def metrics(request, code: str):
             "handlers": handlers,
             "types": types,
             "basically_counts": counts_basically,
+            "channels": channels,
             "score_definition": case_metrics.SCORE_DEFINITION,
             "cohort_definition": case_metrics.COHORT_DEFINITION,
+            "ratings_definition": case_metrics.RATINGS_DEFINITION,
             "is_grid": area.level == Level.GRID,
         },
     )

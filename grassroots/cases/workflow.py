@@ -16,6 +16,10 @@ Side lines: cancel (reported/accepted → cancelled), return (dispatched → acc
 dispatched → accepted one level up), verify_fail (handled → dispatched, rework + 1), shelve/unshelve
 (→ shelved → the state before), merge (reported/accepted → closed as a duplicate), reopen (closed →
 accepted), and the events that keep the state: urge, rate, request/approve/reject an extension.
+
+Closure rounds: a case is in round 1 until it is reopened, then round 2, and so on. Each round is rated at most
+once (``rate``), and its rating is an append-only :class:`~grassroots.cases.models.CaseRating`: reopening
+starts a new round and erases nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +40,17 @@ from grassroots.areas.codes import Level, level_of, parent_code
 from grassroots.errors import Conflict, DomainError, NotPermitted
 
 from . import deadlines, notices
-from .models import AssigneeKind, Case, CaseEvent, CloseReason, EventAction, Rating, State
+from .models import (
+    AssigneeKind,
+    Case,
+    CaseEvent,
+    CaseRating,
+    CloseReason,
+    EventAction,
+    Rating,
+    RatingChannel,
+    State,
+)
 
 Action = EventAction  # the workflow actions are the user-chosen members of EventAction
 
@@ -92,7 +106,7 @@ class Transition:
 def _reporter_unsolved(case: Case, actor) -> object | None:
     """The reporter may reopen only a case they said was not really solved."""
     reporter_only = case.reporter_id == getattr(actor, "pk", None) and not _staff_may(actor, case, DESK)
-    if reporter_only and case.really_solved is not False:
+    if reporter_only and not (case.rated_this_round and case.really_solved is False):
         return _("You can reopen your report after saying that it was not really solved.")
     return None
 
@@ -106,8 +120,8 @@ def _not_merged(case: Case, actor) -> object | None:
 def _not_rated(case: Case, actor) -> object | None:
     if case.close_reason == CloseReason.MERGED:
         return _("This report was merged into another one; rate that one instead.")
-    if case.rated_at is not None:
-        return _("You have already rated this report.")
+    if case.rated_this_round:
+        return _("This report has already been rated since it was last closed.")
     return None
 
 
@@ -440,25 +454,51 @@ def _reopen(case, actor, now, p) -> Step:
     case.close_reason = ""
     case.closing_level = None
     case.closing_code = ""
-    case.rating = ""
-    case.really_solved = None
-    case.rating_comment = ""
-    case.rated_at = None
+    # The round's rating stays where it is (a CaseRating row, and the case's copy of the latest one): the
+    # case enters a new round, whose rating is still to come.
     _set_assignee(case, None)
     return Step(
         note=p["reason"], message=gettext("Your report has been reopened and will be dealt with again.")
     )
 
 
-def _rate(case, actor, now, p) -> Step:
-    case.rating = p["rating"]
-    case.really_solved = p["really_solved"]
-    case.rating_comment = p.get("comment", "")
-    case.rated_at = now
-    return Step(
-        note=p.get("comment", ""),
-        detail={"rating": p["rating"], "really_solved": p["really_solved"]},
+def record_rating(case: Case, actor, now, *, rating: str, really_solved, comment: str, channel: str) -> dict:
+    """Append the rating of the case's current round (a :class:`CaseRating`, never edited) and keep a copy of
+    it on the case as its latest rating. Returns the timeline's detail. The caller holds the case's lock."""
+    CaseRating.objects.create(
+        case=case,
+        round=case.round,
+        channel=channel,
+        rating=rating,
+        really_solved=really_solved,
+        comment=comment,
+        rated_by=actor,
+        rated_at=now,
+        origin_code=case.origin_code,
+        category_id=case.category_id,
+        source=case.source,
+        assignee_kind=case.assignee_kind,
+        assignee_name=case.assignee_name,
     )
+    case.rating = rating
+    case.really_solved = really_solved
+    case.rating_comment = comment
+    case.rated_at = now
+    case.rated_round = case.round
+    return {"rating": rating, "really_solved": really_solved, "round": case.round, "channel": channel}
+
+
+def _rate(case, actor, now, p) -> Step:
+    detail = record_rating(
+        case,
+        actor,
+        now,
+        rating=p["rating"],
+        really_solved=p["really_solved"],
+        comment=p.get("comment", ""),
+        channel=RatingChannel.REPORTER,
+    )
+    return Step(note=p.get("comment", ""), detail=detail)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -509,6 +549,7 @@ TRACKED = (
     "handling_due_at",
     "rating",
     "really_solved",
+    "rated_round",
     "cancel_reason",
 )
 

@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 from grassroots.areas.codes import Level
 from grassroots.cases import metrics, services
 from grassroots.cases.metrics import Period
-from grassroots.cases.models import AssigneeKind, Case, Category, Rating, Source, State
+from grassroots.cases.models import (
+    AssigneeKind,
+    Case,
+    CaseRating,
+    Category,
+    Rating,
+    RatingChannel,
+    Source,
+    State,
+)
 
 from .conftest import COUNTY, G1, G2, INSIDE_G1, OTHER_COUNTY_GRID, TOWNSHIP, VILLAGE
 
@@ -45,6 +54,23 @@ def make(**fields) -> Case:
     }
     defaults.update(fields)
     return Case(**defaults)
+
+
+def rated(cases: list[Case]) -> list[Case]:
+    """Each saved case that has a rating gets its first round's record, as rating it would have written
+    (the figures count these records, never the case's copy)."""
+    CaseRating.objects.bulk_create(
+        [
+            CaseRating(
+                case=c, round=1, channel=RatingChannel.REPORTER, rating=c.rating, really_solved=c.really_solved,
+                rated_at=c.rated_at or c.closed_at, origin_code=c.origin_code, category=c.category,
+                source=c.source, assignee_kind=c.assignee_kind, assignee_name=c.assignee_name,
+            )
+            for c in cases
+            if c.rating
+        ]
+    )  # fmt: skip
+    return cases
 
 
 def accepted(**fields) -> dict:
@@ -140,6 +166,7 @@ def hand(city):
                 level=Level.TOWNSHIP,
                 rework_count=2,
                 rating=Rating.UNSATISFIED,
+                really_solved=False,
                 rated_at=at(9),
                 accepted_at=at(5),
                 area_code=TOWNSHIP,
@@ -185,7 +212,7 @@ def hand(city):
         make(**closed(origin_code=OTHER_COUNTY_GRID, area_code=OTHER_COUNTY_GRID)),
         make(**closed(reported_at=at(1, month=4))),
     ]
-    Case.objects.bulk_create(cases)
+    rated(Case.objects.bulk_create(cases))
     return master
 
 
@@ -203,6 +230,8 @@ def test_every_formula_on_a_hand_computed_fixture(hand):
     assert c.handled_on_time == 5  # 1 3 5 11 master
     assert c.failed_verifications == 3
     assert (c.rated, c.satisfied, c.basically, c.unsatisfied) == (4, 2, 1, 1)
+    assert (c.solved_answered, c.solved_yes) == (2, 1)  # 1 said yes, 3 said no; 2 and 11 did not answer
+    assert (c.reopened, c.closures) == (0, 5)
     assert (c.closed_at_grid, c.closed_at_village_or_below) == (3, 4)  # grid: 1 11 master; +village: 2
     assert figures["response"].percent == Decimal("72.73")  # 8/11
     assert figures["closure"].percent == Decimal("62.50")  # 5/8
@@ -210,6 +239,8 @@ def test_every_formula_on_a_hand_computed_fixture(hand):
     assert figures["on_time_handling"].percent == Decimal("71.43")  # 5/7
     assert figures["rework"].percent == Decimal("50.00")  # 3/6
     assert figures["satisfaction"].percent == Decimal("75.00")  # (2+1)/4
+    assert figures["solved"].percent == Decimal("50.00")  # 1/2
+    assert figures["reopened"].percent == Decimal("0.00")  # 0/5
     assert figures["closed_at_grid"].percent == Decimal("60.00")  # 3/5
     assert figures["closed_at_village"].percent == Decimal("80.00")  # 4/5
     # 5/7 × 60 + 5/8 × 30 + (1 − 3/6) × 10 = 42.857142… + 18.75 + 5 = 66.607142…
@@ -235,13 +266,16 @@ def test_the_figures_of_an_area_include_its_whole_subtree_and_only_it(hand):
     assert metrics.case_metrics(area_code=G1, period=Period.month(2025, 4)).counts.reported == 1
 
 
-def test_figures_are_one_aggregate_query(hand, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_figures_are_one_aggregate_query_of_cases_and_one_of_ratings(hand, django_assert_num_queries):
+    # one over the cohort of cases, one over the ratings given
+    with django_assert_num_queries(2):
         metrics.case_metrics(area_code=COUNTY, period=Period.year(2025))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         metrics.case_metrics_by_child(area_code=VILLAGE, period=MARCH)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         metrics.case_metrics_by_handler(area_code=COUNTY, period=MARCH)
+    with django_assert_num_queries(1):
+        metrics.ratings_by_channel(area_code=COUNTY, period=MARCH)
 
 
 def test_nothing_due_gives_no_figure_rather_than_zero(city):
@@ -400,6 +434,7 @@ def _expected(cases: list[Case]) -> dict:
         "handled_on_time": sum(1 for c in handled_ if c.handled_at <= c.handling_due_at),
         "failed_verifications": sum(c.rework_count for c in cases if to_handle(c)),
         "rated": sum(1 for c in cases if c.rating),
+        "reopened": 0,
         "closed_at_grid": sum(1 for c in closed_ if c.closing_level == Level.GRID),
         "closed_at_village_or_below": sum(1 for c in closed_ if c.closing_level >= Level.VILLAGE),
     }
@@ -410,7 +445,7 @@ def _expected(cases: list[Case]) -> dict:
 def test_aggregates_match_a_plain_count(city, shapes):
     Case.objects.all().delete()
     cases = [_shape(s) for s in shapes]
-    Case.objects.bulk_create(cases)
+    rated(Case.objects.bulk_create(cases))
     counts = metrics.case_metrics(area_code=COUNTY, period=MARCH).counts
     assert {k: getattr(counts, k) for k in _expected(cases)} == _expected(cases)
 
@@ -488,11 +523,13 @@ def test_the_metrics_page_shows_the_service_types(client, hand, city):
     assert "metrics-types" in page and Category.objects.get(code="01").name in page
 
 
-def test_the_overview_is_one_read_and_agrees_with_the_separate_figures(hand, django_assert_num_queries):
+def test_the_overview_reads_cases_and_ratings_once_and_agrees_with_the_separate_figures(
+    hand, django_assert_num_queries
+):
     Case.objects.bulk_create(
         [make(**closed(origin_code=G2, area_code=G2)), make(origin_code=VILLAGE, area_code=VILLAGE, level=5)]
     )
-    with django_assert_num_queries(2):  # the grouped read, and the service types' names
+    with django_assert_num_queries(3):  # the grouped reads of the cases and the ratings, the types' names
         overview = metrics.case_metrics_overview(area_code=VILLAGE, period=MARCH)
     assert overview.figures == metrics.case_metrics(area_code=VILLAGE, period=MARCH)
     assert [(r.key, r.figures) for r in overview.children] == [

@@ -442,7 +442,10 @@ def test_reporter_rates_and_can_reopen_when_not_solved(client, city):
     case = reload(case)
     assert case.state == State.ACCEPTED and case.reopen_count == 1
     rate_event = CaseEvent.objects.get(case=case, action="rate")
-    assert rate_event.changes["detail"] == {"rating": Rating.UNSATISFIED, "really_solved": False}
+    assert rate_event.changes["detail"] == {
+        "rating": Rating.UNSATISFIED, "really_solved": False, "round": 1, "channel": "reporter",
+    }  # fmt: skip
+    assert case.ratings.get().rating == Rating.UNSATISFIED  # the reopening keeps the rating
 
 
 def test_rating_satisfied_keeps_the_case_closed(client, city):

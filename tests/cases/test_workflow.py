@@ -154,7 +154,12 @@ def test_rating_unsolved_can_reopen_at_once(city):
     )  # fmt: skip
     assert case.state == State.ACCEPTED and case.reopen_count == 1
     rate = case.events.get(action="rate")
-    assert rate.changes["detail"] == {"rating": "unsatisfied", "really_solved": False}
+    assert rate.changes["detail"] == {
+        "rating": "unsatisfied", "really_solved": False, "round": 1, "channel": "reporter",
+    }  # fmt: skip
+    # the reopening starts round 2 and leaves round 1's rating where it is
+    assert (case.round, case.rated_round, case.rating, case.really_solved) == (2, 1, "unsatisfied", False)
+    assert list(case.ratings.values_list("round", "rating")) == [(1, "unsatisfied")]
 
 
 # --- concurrency --------------------------------------------------------------------------------------------
@@ -320,7 +325,12 @@ class CaseMachine(RuleBasedStateMachine):
             assert c.assignee_name and c.handling_due_at is not None
         if c.extension_request:
             assert c.state == State.DISPATCHED
-        if c.rated_at:
+        ratings = list(c.ratings.order_by("round"))
+        assert [r.round for r in ratings] == sorted({r.round for r in ratings})  # at most one per round
+        assert all(r.round <= c.round for r in ratings)
+        assert c.rated_round == (ratings[-1].round if ratings else 0)
+        assert len(ratings) == sum(e.action == "rate" for e in events)
+        if c.rated_this_round:
             assert c.state == State.CLOSED and c.really_solved is not None
         assert c.shelved_seconds >= 0
 
