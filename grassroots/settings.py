@@ -124,6 +124,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "grassroots.context_processors.site",
             ],
+            # {{ text|masked }} in every template: the free-text masker (grassroots.masking)
+            "builtins": ["grassroots.masking_tags"],
         },
     },
 ]
@@ -315,11 +317,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every log line passes the free-text masker (grassroots.masking.MaskingLogFilter) on its one handler; Django's
+# own loggers lose their default handlers (console under DEBUG, mail to ADMINS) and reach it through the root.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"masked": {"()": "grassroots.masking.MaskingLogFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["masked"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO"},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from grassroots import pwa
+from grassroots import masking_views, pwa
 from grassroots.api.api import api
 
 admin.site.site_header = admin.site.site_title = "Grassroots 网格化基层治理"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("text/masked-preview", masking_views.masked_preview, name="masked_preview"),
     path("accounts/", include("grassroots.accounts.urls")),
     path("areas/", include("grassroots.areas.urls")),
     path("people/", include("grassroots.people.urls")),

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
 from grassroots.errors import DomainError, NotPermitted
+from grassroots.forms import CheckedTextMixin
 
 from . import services
 from .models import AuditLog, Role, RoleGrant, User, normalise_phone
@@ -126,7 +127,7 @@ class PhoneField(forms.CharField):
         )
 
 
-class UserCreateForm(AdminUserCreationForm):
+class UserCreateForm(CheckedTextMixin, AdminUserCreationForm):
     """A new login with an optional phone and, for area administrators, the first role grant."""
 
     display_name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100, required=False)
@@ -156,7 +157,7 @@ class UserCreateForm(AdminUserCreationForm):
         return data
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(CheckedTextMixin, UserChangeForm):
     new_phone = PhoneField(
         help_text=_("Enter a new 11-digit number to replace the stored one; leave empty to keep it.")
     )

@@ -1,10 +1,16 @@
 """The JSON API: one NinjaAPI at /api/v1 that mounts each app's router.
 
 Errors from the domain (``grassroots.errors.DomainError``) become ``{"code", "message"}`` with their status;
-out-of-scope lookups become 404 with code ``not_found``.
+out-of-scope lookups become 404 with code ``not_found``. Every operation's text input (path, query, form
+fields and the JSON body, keys included) is checked by ``grassroots.textinput`` before it runs: a control
+character or bidirectional override answers 422 ``control_characters`` naming the field.
 """
 
 from __future__ import annotations
+
+import contextlib
+import functools
+import json
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -13,6 +19,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from grassroots.accounts.api_auth import api_auth
 from grassroots.errors import DomainError
+from grassroots.textinput import ControlCharacters, check_tree
 
 api = NinjaAPI(
     title="Grassroots API",
@@ -51,6 +58,44 @@ def _invalid(request, exc: ValidationError):
         {"code": "invalid", "message": _("Some fields are missing or invalid."), "detail": exc.errors},
         status=422,
     )
+
+
+def _sent(request, path_params: dict):
+    """(field, value) of everything a caller sent: path, query and form values, and the JSON body whole."""
+    yield from path_params.items()
+    lists = list(request.GET.lists())
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if (request.content_type or "").startswith(
+            ("multipart/form-data", "application/x-www-form-urlencoded")
+        ):
+            lists += request.POST.lists()
+        elif request.body:
+            with contextlib.suppress(ValueError, UnicodeDecodeError):  # unreadable: the operation says so
+                yield "", json.loads(request.body)
+    for key, values in lists:
+        yield key, values[0] if len(values) == 1 else values
+
+
+def refuse_control_characters(run):
+    """Wraps every operation (before authentication and validation): no text with a control character or
+    a bidirectional override reaches an operation."""
+
+    @functools.wraps(run)
+    def checked(request, *args, **kwargs):
+        try:
+            for field, value in _sent(request, kwargs):
+                check_tree(value, field=field)
+        except ControlCharacters as exc:
+            detail = {"field": exc.field, "character": exc.character}
+            return api.create_response(
+                request, {"code": exc.code, "message": exc.message, "detail": detail}, status=422
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(refuse_control_characters, mode="view")
 
 
 def _mount() -> None:

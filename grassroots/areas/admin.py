@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.admin import ScopedAdmin
+from grassroots.forms import ModelForm
 
 from . import services
 from .models import Area, AreaName, Grid, VillageGroup
@@ -111,7 +112,7 @@ class AreaAdmin(ScopedAdmin):
         return False
 
 
-class GridAddForm(forms.ModelForm):
+class GridAddForm(ModelForm):
     """A new grid: its village by code, the rest as the grid form of the pages asks for it."""
 
     village_code = forms.CharField(
@@ -142,7 +143,7 @@ class GridAddForm(forms.ModelForm):
         return code
 
 
-class GridChangeForm(forms.ModelForm):
+class GridChangeForm(ModelForm):
     name = forms.CharField(label=_("name"), max_length=100)
 
     class Meta:

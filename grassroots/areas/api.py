@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
 from grassroots.errors import DomainError
+from grassroots.masking import MaskedText
 
 from . import routing, selectors
 
@@ -58,12 +59,12 @@ class RouteOut(Schema):
     lat: float = Field(description="WGS-84 latitude after conversion")
     crs: str = Field(description="the coordinate system the point came in")
     accuracy_m: float | None
-    explanation: str = Field(description="how it was decided, in words")
+    explanation: MaskedText = Field(description="how it was decided, in words")
 
 
 class RouteErrorOut(Schema):
     code: str = Field(description="bad_coordinates, bad_accuracy, bad_crs, bad_area_code or no_grids")
-    message: str
+    message: MaskedText
     detail: dict[str, Any] | None = None
 
 

@@ -16,6 +16,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from grassroots.downloads import attachment
+from grassroots.masking import MaskedText
 
 from . import selectors_io, services
 from .models import Area, Grid
@@ -27,7 +28,7 @@ router = Router(tags=["area data"])
 
 class ErrorOut(Schema):
     code: str
-    message: str
+    message: MaskedText
     detail: Any = None
 
 
@@ -245,7 +246,7 @@ class ProblemOut(Schema):
     row: int | None = Field(description="spreadsheet row (1 = header), or the feature's index in GeoJSON")
     column: str
     code: str
-    message: str
+    message: MaskedText
 
 
 class ImportReportOut(Schema):

@@ -6,12 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.forms import Form
+
 from .models import ImportRun
 from .services.boundary_file import boundaries_max_bytes
 from .spreadsheets import ImportFileError, sniff_xlsx, tree_max_bytes
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     """An upload checked before any import reads it; a subclass names its extensions, its size limit and
     what to look for in the first bytes (other apps' import pages subclass it too)."""
 

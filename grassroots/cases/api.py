@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import CodeError
+from grassroots.masking import MaskedText
 
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
@@ -56,8 +57,8 @@ class CaseOut(Schema):
     category_code: str
     category_name: str
     urgency: str
-    description: str = Field(description="plain text: escape it before putting it in HTML")
-    address: str
+    description: MaskedText = Field(description="plain text: escape it before putting it in HTML")
+    address: MaskedText
     lon: float | None
     lat: float | None
     area_code: str = Field(description="the area that owns the case now (grid, or where it was escalated to)")
@@ -94,8 +95,8 @@ class EventOut(Schema):
     old_state: str
     new_state: str
     actor_name: str
-    note: str
-    message: str
+    note: MaskedText
+    message: MaskedText
     internal: bool
 
 
@@ -125,11 +126,11 @@ class RatingOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    reporter_name: str = Field(
+    reporter_name: MaskedText = Field(
         alias="reporter_display", description="empty when the caller may not see who reported"
     )
-    routing_explanation: str
-    cancel_reason: str
+    routing_explanation: MaskedText
+    cancel_reason: MaskedText
     merged_into_id: int | None
     actions: list[str] = Field(description="the workflow actions the caller may take now")
     timeline: list[EventOut]

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.areas.codes import Level
+from grassroots.forms import Form
 
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
 from .photos import MAX_PHOTOS
@@ -61,7 +62,7 @@ def category_choices(categories) -> list:
     return out
 
 
-class _PointMixin(forms.Form):
+class _PointMixin(Form):
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -77,6 +78,8 @@ class _PointMixin(forms.Form):
 
 class ReportForm(_PointMixin):
     """A resident's or grid worker's report (随手拍)."""
+
+    public_text = ("description", "address")
 
     category = forms.ChoiceField(label=_("Service type"))
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices, initial=CaseKind.PROBLEM)
@@ -107,6 +110,8 @@ class ReportForm(_PointMixin):
 class OnTheSpotForm(_PointMixin):
     """A grid worker's small matter resolved at once (即报即办)."""
 
+    public_text = ("description", "note", "address")
+
     category = forms.ChoiceField(label=_("Service type"))
     description = forms.CharField(
         label=_("What was the problem?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -124,6 +129,8 @@ class OnTheSpotForm(_PointMixin):
 
 class EnterForm(_PointMixin):
     """Staff enter a call, hotline ticket, visit or walk-in."""
+
+    public_text = ("description", "address")
 
     source = forms.ChoiceField(
         label=_("Channel"), choices=[(v, label) for v, label in Source.choices if v in DESK_SOURCES]
@@ -154,7 +161,8 @@ class EnterForm(_PointMixin):
         self.fields["category"].choices = category_choices(categories)
 
 
-class RateForm(forms.Form):
+class RateForm(Form):
+    public_text = ("comment",)
     rating = forms.ChoiceField(
         label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
     )
@@ -172,7 +180,7 @@ class RateForm(forms.Form):
     )
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     """The queue's filters (GET). Every field is optional."""
 
     state = forms.ChoiceField(
@@ -206,8 +214,10 @@ class QueueFilterForm(forms.Form):
         self.fields["category"].choices = choices
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     """The fields any workflow action may need; each action's template shows only its own."""
+
+    public_text = ("note",)
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

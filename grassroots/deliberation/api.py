@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import VillageGroup
+from grassroots.masking import MaskedText, number_warnings
 
 from . import rules, selectors, services
 from .models import Channel, Comment, Meeting, Membership, Opinion
@@ -91,11 +92,11 @@ class MembershipOut(Schema):
     role: str
     name: str
     chosen_how: str
-    chosen_note: str
+    chosen_note: MaskedText
     started_on: dt.date
     term_ends_on: dt.date | None
     ended_on: dt.date | None
-    end_reason: str
+    end_reason: MaskedText
 
 
 class AppointIn(Schema):
@@ -118,7 +119,7 @@ class TopicOut(Schema):
     id: int
     committee_id: Id
     kind: str
-    title: str
+    title: MaskedText
     step: str
     step_label: str
     round: int
@@ -158,17 +159,21 @@ class StatusOut(Schema):
     met: bool
     lines: list[LineOut]
     resolution_id: int | None
-    resolution_text: str | None
+    resolution_text: MaskedText | None
     outcome: OutcomeOut | None
 
 
 class TopicDetailOut(TopicOut):
-    description: str
+    description: MaskedText
     proposer: str = Field(description="masked unless the caller is a member or staff")
-    decline_reason: str
+    decline_reason: MaskedText
     steps: list[dict]
     status: StatusOut | None
     available_actions: list[str] = Field(description="what the caller's own seat can do now")
+    warnings: list[str] = Field(
+        [],
+        description="for what the caller just wrote: each phone or ID number found, shown masked to others",
+    )
 
 
 class ProposeIn(Schema):
@@ -231,15 +236,15 @@ class EventOut(Schema):
     step: str
     to_step: str
     round: int
-    text: str
-    note: str
+    text: MaskedText
+    note: MaskedText
     badge: str
 
 
 class SignatureOut(Schema):
     name: str
     decision: str
-    reason: str
+    reason: MaskedText
     at: dt.datetime
     channel: str
 
@@ -248,7 +253,7 @@ class ResolutionOut(Schema):
     id: int
     step: str
     round: int
-    text: str
+    text: MaskedText
     method: str
     status: str
     expected: int | None
@@ -282,9 +287,13 @@ class CommentIn(Schema):
 class CommentOut(Schema):
     id: int
     author: str
-    text: str = Field(description="empty when hidden")
+    text: MaskedText = Field(description="empty when hidden")
     created_at: dt.datetime
-    hidden_reason: str
+    hidden_reason: MaskedText
+    warnings: list[str] = Field(
+        [],
+        description="for what the caller just wrote: each phone or ID number found, shown masked to others",
+    )
 
 
 class HideIn(Schema):
@@ -302,7 +311,7 @@ class LinkOut(Schema):
     id: int
     kind: str
     target_id: str
-    title: str
+    title: MaskedText
     url: str
 
 
@@ -337,12 +346,12 @@ class AttendanceOut(Schema):
 class MeetingOut(Schema):
     id: int
     committee_id: Id
-    title: str
+    title: MaskedText
     starts_at: dt.datetime
-    place: str
+    place: MaskedText
     status: str
     recorded_offline: bool
-    minutes: str
+    minutes: MaskedText
     has_sign_in_sheet: bool
     agenda: list[int]
     attendance: list[AttendanceOut]
@@ -614,7 +623,8 @@ def topic_propose(request, committee_id: Id, payload: ProposeIn):
     topic = services.topic_propose(
         actor=request.user, committee=committee, origin=_origin(request), **payload.dict()
     )
-    return Status(201, _topic_detail(request, topic))
+    warnings = number_warnings({"title": payload.title, "description": payload.description})
+    return Status(201, {**_topic_detail(request, topic), "warnings": warnings})
 
 
 @router.get(
@@ -700,7 +710,11 @@ def topic_resolutions(request, topic_id: Id):
 def _step(request, topic_id: Id, call, **kwargs):
     topic = _topic_for(request, topic_id)
     updated = call(actor=request.user, topic=topic, origin=_origin(request), **kwargs)
-    return _topic_detail(request, updated)
+    warnings = number_warnings({k: v for k, v in kwargs.items() if isinstance(v, str) and k not in _CHOICES})
+    return {**_topic_detail(request, updated), "warnings": warnings}
+
+
+_CHOICES = {"stance", "choice", "status"}  # step inputs that are choices, not text
 
 
 @router.post(
@@ -749,7 +763,7 @@ def opinion_correct(request, opinion_id: Id, payload: OpinionIn):
         version=payload.version,
         origin=_origin(request),
     )
-    return _topic_detail(request, topic)
+    return {**_topic_detail(request, topic), "warnings": number_warnings({"text": payload.text})}
 
 
 @router.post(
@@ -912,7 +926,7 @@ def comment_add(request, topic_id: Id, payload: CommentIn):
     topic = _topic_for(request, topic_id)
     comment = services.comment_add(actor=request.user, topic=topic, text=payload.text)
     comment.shown_name = comment.author_name
-    return Status(201, _comment_out(comment))
+    return Status(201, {**_comment_out(comment), "warnings": number_warnings({"text": payload.text})})
 
 
 @router.post(

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from grassroots.forms import Form
+
 from .models import (
     Choice,
     ChosenHow,
@@ -18,11 +20,12 @@ from .models import (
 )
 
 
-class _Versioned(forms.Form):
+class _Versioned(Form):
     version = forms.IntegerField(required=False, min_value=0, max_value=2**31, widget=forms.HiddenInput)
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(Form):
+    public_text = ("title", "description")
     kind = forms.ChoiceField(
         label=_("What kind of matter"), choices=TopicKind.choices, widget=forms.RadioSelect
     )
@@ -37,16 +40,19 @@ class ProposeForm(forms.Form):
 
 
 class NoteForm(_Versioned):
+    public_text = ("note",)
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ReasonForm(_Versioned):
+    public_text = ("reason",)
     reason = forms.CharField(label=_("Reason (shown to everyone)"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class OpinionForm(_Versioned):
+    public_text = ("text",)
     stance = forms.ChoiceField(label=_("Your position"), choices=Stance.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Your opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -56,6 +62,7 @@ class CorrectOpinionForm(OpinionForm):
 
 
 class DraftForm(_Versioned):
+    public_text = ("text",)
     text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}))
     meeting = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -65,6 +72,7 @@ class BallotForm(_Versioned):
 
 
 class TallyForm(_Versioned):
+    public_text = ("text", "place")
     text = forms.CharField(label=_("Plan or resolution voted on"), widget=forms.Textarea(attrs={"rows": 3}))
     held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
@@ -77,6 +85,7 @@ class TallyForm(_Versioned):
 
 
 class ProgressForm(_Versioned):
+    public_text = ("note",)
     status = forms.ChoiceField(label=_("Status"), choices=ProgressStatus.choices)
     percent = forms.IntegerField(label=_("Done (%)"), min_value=0, max_value=100)
     note = forms.CharField(
@@ -84,33 +93,38 @@ class ProgressForm(_Versioned):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
+    public_text = ("comment",)
     rating = forms.ChoiceField(label=_("Your rating"), choices=Rating.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
+    public_text = ("text",)
     text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class HideCommentForm(forms.Form):
+class HideCommentForm(Form):
+    public_text = ("reason",)
     comment = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Why hide it"), max_length=200)
 
 
-class LinkCaseForm(forms.Form):
+class LinkCaseForm(Form):
     case_id = forms.IntegerField(label=_("Case number"), min_value=1, max_value=2**53)
 
 
-class LinkNoticeForm(forms.Form):
+class LinkNoticeForm(Form):
+    public_text = ("title",)
     notice_id = forms.CharField(label=_("Notice number"), max_length=64)
     title = forms.CharField(label=_("Notice title"), max_length=200)
     url = forms.CharField(label=_("Address on this site"), max_length=300, required=False)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
+    public_text = ("title", "place")
     title = forms.CharField(label=_("Title"), max_length=120)
     starts_at = forms.DateTimeField(
         label=_("Date and time"),
@@ -125,6 +139,7 @@ class MeetingForm(forms.Form):
 
 
 class OfflineMeetingForm(MeetingForm):
+    public_text = ("title", "place", "minutes")
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}))
     present = forms.MultipleChoiceField(
         label=_("Members present"), required=False, widget=forms.CheckboxSelectMultiple
@@ -136,7 +151,8 @@ class OfflineMeetingForm(MeetingForm):
         self.fields["present"].choices = [(m.pk, m.name) for m in members]
 
 
-class MeetingRecordForm(forms.Form):
+class MeetingRecordForm(Form):
+    public_text = ("minutes",)
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}))
     present = forms.MultipleChoiceField(
         label=_("Members present"), required=False, widget=forms.CheckboxSelectMultiple
@@ -149,7 +165,12 @@ class MeetingRecordForm(forms.Form):
         self.fields["present"].initial = [a.membership_id for a in attendance if a.present]
 
 
-class CommitteeForm(forms.Form):
+class CancelMeetingForm(Form):
+    public_text = ("reason",)
+    reason = forms.CharField(label=_("Why"), max_length=2000)
+
+
+class CommitteeForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CommitteeKind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
     area_code = forms.CharField(label=_("Village or community code"), max_length=12, min_length=12)
@@ -161,7 +182,8 @@ class CommitteeForm(forms.Form):
     )
 
 
-class AppointForm(forms.Form):
+class AppointForm(Form):
+    public_text = ("chosen_note",)
     seat = forms.IntegerField(label=_("Seat"), required=False, min_value=1, max_value=999)
     role = forms.ChoiceField(label=_("Role"), choices=SeatRole.choices)
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100, required=False)
@@ -179,6 +201,7 @@ class AppointForm(forms.Form):
     )
 
 
-class EndMembershipForm(forms.Form):
+class EndMembershipForm(Form):
+    public_text = ("reason",)
     ended_on = forms.DateField(label=_("Left on"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Why"), max_length=200)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots.areas.models import VillageGroup
 from grassroots.errors import DomainError, NotPermitted
+from grassroots.forms import form_errors
 
 from . import forms, rules, selectors, services
 from .models import Channel, Comment, Meeting, MeetingStatus, Membership, Opinion, Topic
@@ -32,13 +33,6 @@ def _labelled(topics):
 
 def _denied(request, exc: NotPermitted):
     return render(request, "deliberation/denied.html", {"message": exc.message}, status=403)
-
-
-def _form_errors(form) -> str:
-    return " ".join(
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
-        for f, e in form.errors.items()
-    )
 
 
 # --- lists -------------------------------------------------------------------------------------------------------
@@ -354,7 +348,7 @@ def topic_act(request, pk: int, action: str):
     form = form_class(request.POST, request.FILES)
     target = reverse("deliberation:topic", args=[topic.pk])
     if not form.is_valid():
-        messages.error(request, _form_errors(form) or _("Check the form and try again."))
+        messages.error(request, form_errors(form) or _("Check the form and try again."))
         return redirect(target + "#act")
     try:
         done = _act(request, topic, action, form, Origin.from_request(request, Channel.WEB))
@@ -455,7 +449,7 @@ def meeting_act(request, pk: int, action: str):
                 request.POST, request.FILES, attendance=selectors.meeting_attendance(meeting)
             )
             if not form.is_valid():
-                messages.error(request, _form_errors(form))
+                messages.error(request, form_errors(form))
                 return redirect(target)
             services.meeting_record(
                 actor=request.user,
@@ -466,9 +460,11 @@ def meeting_act(request, pk: int, action: str):
             )
             messages.success(request, _("The minutes are recorded."))
         elif action == "cancel":
-            services.meeting_cancel(
-                actor=request.user, meeting=meeting, reason=request.POST.get("reason", "")
-            )
+            form = forms.CancelMeetingForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, form_errors(form))
+                return redirect(target)
+            services.meeting_cancel(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
             messages.success(request, _("The meeting is cancelled."))
         else:
             raise Http404
@@ -578,7 +574,7 @@ def member_end(request, pk: int):
     form = forms.EndMembershipForm(request.POST)
     target = reverse("deliberation:committee_history", args=[committee.pk])
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect(target)
     try:
         services.membership_end(

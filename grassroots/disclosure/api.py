@@ -14,13 +14,14 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import Area, VillageGroup
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
+from grassroots.masking import MaskedText, number_warnings
 
 from . import channels, rules, selectors, services
 from .models import CatalogueItem
@@ -50,10 +51,11 @@ class BoardIn(Schema):
 class VersionOut(Schema):
     number: int
     created_at: dt.datetime
-    reason: str
+    reason: MaskedText
     content_hash: str
     previous_hash: str
     changed: list[str]
+    warnings: list[str] = Field([], description="after a correction: each text with a phone or ID number")
 
 
 class SheetCorrectionOut(VersionOut):
@@ -63,9 +65,10 @@ class SheetCorrectionOut(VersionOut):
 class ObjectionOut(Schema):
     id: int
     raised_at: dt.datetime
-    text: str
-    answer: str
+    text: MaskedText
+    answer: MaskedText
     answered_at: dt.datetime | None
+    warnings: list[str] = Field([], description="to its writer: a phone or ID number found, shown masked")
 
 
 class NoticePublicOut(Schema):
@@ -74,8 +77,8 @@ class NoticePublicOut(Schema):
     section: str
     kind: str
     state: str
-    title: str
-    body: str
+    title: MaskedText
+    body: MaskedText
     rows: list[dict]
     statement: dict | None
     attachments: list[dict]
@@ -101,6 +104,9 @@ class NoticeStaffOut(Schema):
     window_starts_on: dt.date | None
     window_ends_on: dt.date | None
     dropped_columns: list[str] = []
+    warnings: list[str] = Field(
+        [], description="each text of the notice with a phone or ID number: shown masked once published"
+    )
 
 
 class NoticeIn(Schema):
@@ -139,7 +145,7 @@ class ConfirmIn(Schema):
 
 
 class TextOut(Schema):
-    text: str
+    text: MaskedText
 
 
 class ChainOut(Schema):
@@ -152,7 +158,7 @@ class DueOut(Schema):
     board: int
     board_name: str
     area_code: str
-    item: str
+    item: MaskedText
     section: str
     frequency: str
     status: str
@@ -200,7 +206,7 @@ def _public(request, notice) -> dict:
         "title": latest.get("title", ""),
         "body": latest.get("body", ""),
         "rows": channels.public_rows(latest, name_style=board.name_style),
-        "statement": latest.get("statement"),
+        "statement": channels.public_statement(latest),
         "attachments": latest.get("attachments", []),
         "published_on": notice.published_on,
         "window_starts_on": notice.window_starts_on,
@@ -235,6 +241,7 @@ def _staff(notice, dropped=()) -> dict:
         "window_starts_on": notice.window_starts_on,
         "window_ends_on": notice.window_ends_on,
         "dropped_columns": list(dropped),
+        "warnings": channels.masking_warnings(notice.draft) if notice.draft else [],
     }
 
 
@@ -292,8 +299,17 @@ def objection_raise(request, notice_id: int, payload: ObjectionIn):
     o = services.objection_raise(
         actor=request.user, notice=selectors.notice_public(pk=notice_id), text=payload.text
     )
+    warnings = number_warnings({"text": payload.text})
     return Status(
-        201, {"id": o.pk, "raised_at": o.raised_at, "text": o.text, "answer": o.answer, "answered_at": None}
+        201,
+        {
+            "id": o.pk,
+            "raised_at": o.raised_at,
+            "text": o.text,
+            "answer": o.answer,
+            "answered_at": None,
+            "warnings": warnings,
+        },
     )
 
 
@@ -406,6 +422,7 @@ def _correction(notice, v) -> dict:
         "content_hash": v.content_hash,
         "previous_hash": v.previous_hash,
         "changed": selectors.changes_between(previous.content, v.content),
+        "warnings": channels.masking_warnings({**v.content, "reason": v.reason}),
     }
 
 
@@ -463,6 +480,7 @@ def objection_answer(request, objection_id: int, payload: AnswerIn):
         "text": o.text,
         "answer": o.answer,
         "answered_at": o.answered_at,
+        "warnings": number_warnings({"answer": payload.answer}),
     }
 
 

@@ -2,7 +2,9 @@
 the plain-text message for the group chat and the loudspeaker (大喇叭) script.
 
 Every public rendering takes its roster rows from :func:`public_rows`, which applies the one masking rule
-(``grassroots.masking.public_roster_row``) with the board's name style; nothing else here reads a row.
+(``grassroots.masking.public_roster_row``) with the board's name style; nothing else here reads a row. The
+texts made here (chat, loudspeaker) and the statement (:func:`public_statement`) pass the title, the text and
+the statement's items through the free-text masker, as templates do with ``|masked``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from grassroots.masking import public_roster_row
+from grassroots.masking import mask_numbers_in_text, number_warnings, public_roster_row
 
 from .models import NoticeKind
 
@@ -56,6 +58,35 @@ def public_rows(content: dict, *, name_style: str) -> list[dict]:
     return rows
 
 
+def public_statement(content: dict) -> dict | None:
+    """A finance statement as the public sees it: the items' free text masked, the figures as they are."""
+    statement = content.get("statement")
+    if not statement:
+        return None
+    lines = [
+        {**line, "item": mask_numbers_in_text(line.get("item"))} for line in statement.get("lines") or []
+    ]
+    return {**statement, "period": mask_numbers_in_text(statement.get("period")), "lines": lines}
+
+
+def masking_warnings(content: dict) -> list[str]:
+    """What the writer of a draft or correction is told before it is published: each of its texts (title, text,
+    reason, a roster's reasons and periods, a statement's items) in which a phone or ID number was found."""
+    labels = column_labels()
+    texts = {
+        _("Title"): content.get("title"),
+        _("Text"): content.get("body"),
+        _("Reason"): content.get("reason"),
+    }
+    for line, row in enumerate(content.get("rows") or [], start=2):  # as in the sheet, under its header
+        for key in ("reason", "period"):
+            if row.get(key):
+                texts[_("row %(row)s, %(column)s") % {"row": line, "column": labels[key]}] = row[key]
+    for line in (content.get("statement") or {}).get("lines") or []:
+        texts[_("line %(no)s") % {"no": line.get("no", "")}] = line.get("item")
+    return number_warnings(texts)
+
+
 def public_table(content: dict, *, kind: str, name_style: str) -> tuple[list[str], list[list]]:
     """(column labels, cells) of a roster for the page and the print sheet."""
     columns = COLUMNS.get(kind, ())
@@ -74,9 +105,9 @@ def _window_line(content: dict) -> str:
 
 def chat_text(content: dict, *, kind: str, board_name: str, name_style: str, url: str) -> str:
     """A plain-text message ready to paste into the village group chat, with the link."""
-    lines = [f"【{board_name}】{content.get('title', '')}"]
+    lines = [f"【{board_name}】{mask_numbers_in_text(content.get('title', ''))}"]
     if content.get("body"):
-        lines.append(content["body"][:300])
+        lines.append(mask_numbers_in_text(content["body"])[:300])
     rows = public_rows(content, name_style=name_style)
     if rows:
         labels = column_labels()
@@ -103,7 +134,7 @@ def chat_text(content: dict, *, kind: str, board_name: str, name_style: str, url
 
 def loudspeaker_script(content: dict, *, kind: str, board_name: str, name_style: str) -> str:
     """A short script to read over the loudspeaker: what, how many, where to look, until when."""
-    title = content.get("title", "")
+    title = mask_numbers_in_text(content.get("title", ""))
     parts = [
         _("Attention, villagers. %(board)s announces: %(title)s.") % {"board": board_name, "title": title}
     ]

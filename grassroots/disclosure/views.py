@@ -20,8 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
+from grassroots.forms import form_errors
+from grassroots.masking import number_warnings
 
-from . import channels, content, rules, selectors, services
+from . import channels, content, forms, rules, selectors, services
 from .models import CatalogueItem, NoticeKind, Section
 
 
@@ -151,14 +153,18 @@ def notice_loudspeaker(request, pk: int):
 @require_POST
 def object_(request, pk: int):
     notice = selectors.notice_public(pk=pk)
+    form = forms.ObjectionForm(request.POST)
     try:
-        services.objection_raise(actor=request.user, notice=notice, text=request.POST.get("text", ""))
+        if not form.is_valid():
+            raise DomainError(form_errors(form))
+        services.objection_raise(actor=request.user, notice=notice, text=form.cleaned_data["text"])
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(
             request, _("Your objection was sent to the village committee; the answer will appear here.")
         )
+        _tell_masked(request, {_("Objection"): form.cleaned_data["text"]})
     return redirect("disclosure:notice", pk=notice.pk)
 
 
@@ -192,7 +198,7 @@ def board_manage(request, pk: int):
         "disclosure/manage.html",
         {
             "board": board,
-            "notices": list(selectors.notices_of_board(board=board)[:200]),
+            "notices": _with_warnings(selectors.notices_of_board(board=board)[:200]),
             "roster_kinds": [(k, label) for k, label in NoticeKind.choices if k not in ("text", "finance")],
             "sections": Section.choices,
             "catalogue": list(board.catalogue.all()),
@@ -201,30 +207,40 @@ def board_manage(request, pk: int):
     )
 
 
+def _with_warnings(notices) -> list:
+    """The board's notices, each draft with what its writer is told before publishing (``warnings``)."""
+    notices = list(notices)
+    for n in notices:
+        n.warnings = channels.masking_warnings(n.draft) if n.state == "draft" else []
+    return notices
+
+
 @login_required
 @require_POST
 def board_new(request):
     from grassroots.accounts.scoping import OutOfScope
     from grassroots.areas.models import Area, VillageGroup
 
-    village = Area.objects.filter(code=request.POST.get("village_code", "").strip()).first()
+    form = forms.BoardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("disclosure:desk")
+    d = form.cleaned_data
+    village = Area.objects.filter(code=d["village_code"].strip()).first()
     if village is None or not rules.can_manage_board(request.user, village.code):
         raise OutOfScope
     group = None
-    number = request.POST.get("village_group", "").strip()
-    if number:
-        group = VillageGroup.objects.filter(
-            village=village, number=number if number.isdigit() else -1
-        ).first()
+    if d["village_group"] is not None:
+        group = VillageGroup.objects.filter(village=village, number=d["village_group"]).first()
     try:
-        if number and group is None:
+        if d["village_group"] is not None and group is None:
             raise services.DisclosureError(_("Unknown village group; give its number."))
         board = services.board_create(
             actor=request.user,
             village=village,
             village_group=group,
-            name=request.POST.get("name", ""),
-            name_style=request.POST.get("name_style", ""),
+            name=d["name"],
+            name_style=d["name_style"],
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -246,6 +262,11 @@ def _error_text(exc: DomainError) -> str:
     return f"{exc.message} {detail}"
 
 
+def _tell_masked(request, texts: dict) -> None:
+    for warning in number_warnings(texts):
+        messages.warning(request, warning)
+
+
 def _tell_dropped(request, columns: list[str]) -> None:
     if columns:
         messages.info(
@@ -258,26 +279,31 @@ def _tell_dropped(request, columns: list[str]) -> None:
 @require_POST
 def notice_new(request, pk: int):
     board = selectors.board_managed(user=request.user, pk=pk)
-    kind = request.POST.get("kind", NoticeKind.TEXT)
+    form = forms.NoticeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back(board.pk)
+    d = form.cleaned_data
+    kind = d["kind"] or NoticeKind.TEXT
     item = None
-    if request.POST.get("catalogue_item"):
-        item = CatalogueItem.objects.filter(board=board, pk=request.POST["catalogue_item"]).first()
+    if d["catalogue_item"]:
+        item = CatalogueItem.objects.filter(board=board, pk=d["catalogue_item"]).first()
     try:
         if kind == NoticeKind.FINANCE:
             statement = content.statement_from_text(
-                period=request.POST.get("period", ""),
-                opening_balance=request.POST.get("opening_balance", ""),
-                lines_text=request.POST.get("lines", ""),
-                income_total=request.POST.get("income_total", ""),
-                expense_total=request.POST.get("expense_total", ""),
-                closing_balance=request.POST.get("closing_balance", ""),
+                period=d["period"],
+                opening_balance=d["opening_balance"],
+                lines_text=d["lines"],
+                income_total=d["income_total"],
+                expense_total=d["expense_total"],
+                closing_balance=d["closing_balance"],
             )
-            services.notice_create(
+            notice = services.notice_create(
                 actor=request.user,
                 board=board,
                 kind=kind,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
+                title=d["title"],
+                body=d["body"],
                 statement=statement,
                 catalogue_item=item,
             )
@@ -286,9 +312,9 @@ def notice_new(request, pk: int):
                 actor=request.user,
                 board=board,
                 kind=kind,
-                section=request.POST.get("section", ""),
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
+                section=d["section"],
+                title=d["title"],
+                body=d["body"],
                 catalogue_item=item,
             )
             for upload in request.FILES.getlist("attachments"):
@@ -298,18 +324,16 @@ def notice_new(request, pk: int):
             if upload is None:
                 raise services.DisclosureError(_("Choose the Excel file of the roster."))
             imported = services.roster_import(
-                actor=request.user,
-                board=board,
-                kind=kind,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-                file=upload,
+                actor=request.user, board=board, kind=kind, title=d["title"], body=d["body"], file=upload
             )
             _tell_dropped(request, imported.dropped_columns)
+            notice = imported.notice
     except DomainError as exc:
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("The draft is saved. Check it, then publish."))
+        for warning in channels.masking_warnings(notice.draft):
+            messages.warning(request, warning)
     return _back(board.pk)
 
 
@@ -325,14 +349,11 @@ def _notice_action(request, pk: int, action):
 @login_required
 @require_POST
 def notice_publish(request, pk: int):
-    days = request.POST.get("window_days")
+    form = forms.PublishForm(request.POST)
+    days = form.cleaned_data["window_days"] if form.is_valid() else None
 
     def publish(notice):
-        notice = services.notice_publish(
-            actor=request.user,
-            notice=notice,
-            window_days=int(days) if days not in (None, "") and days.isdigit() else None,
-        )
+        notice = services.notice_publish(actor=request.user, notice=notice, window_days=days)
         if notice.window_ends_on:
             text = _("Published. Objections may be raised from %(start)s to %(end)s.") % {
                 "start": f"{notice.window_starts_on:%Y-%m-%d}",
@@ -360,11 +381,15 @@ def notice_confirm(request, pk: int):
 def notice_correct(request, pk: int):
     """A correction of the title and text, or, with a sheet uploaded, of the whole roster from it."""
     upload = request.FILES.get("sheet")
+    form = forms.CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back(selectors.notice_managed(user=request.user, pk=pk).board_id)
     fields = {
         "actor": request.user,
-        "reason": request.POST.get("reason", ""),
-        "title": request.POST.get("title") or None,
-        "body": request.POST.get("body") or None,
+        "reason": form.cleaned_data["reason"],
+        "title": form.cleaned_data["title"] or None,
+        "body": form.cleaned_data["body"] or None,
     }
 
     def correct(notice):
@@ -377,6 +402,8 @@ def notice_correct(request, pk: int):
         messages.success(
             request, _("The correction is published as version %(number)s.") % {"number": version.number}
         )
+        for warning in channels.masking_warnings({**version.content, "reason": version.reason}):
+            messages.warning(request, warning)
 
     return _notice_action(request, pk, correct)
 
@@ -393,10 +420,13 @@ def roster_download(request, pk: int):
 @require_POST
 def objection_answer(request, pk: int):
     objection = selectors.objection_managed(user=request.user, pk=pk)
+    form = forms.AnswerForm(request.POST)
     try:
-        services.objection_answer(
-            actor=request.user, objection=objection, answer=request.POST.get("answer", "")
-        )
+        if not form.is_valid():
+            raise DomainError(form_errors(form))
+        services.objection_answer(actor=request.user, objection=objection, answer=form.cleaned_data["answer"])
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    else:
+        _tell_masked(request, {_("Answer"): form.cleaned_data["answer"]})
     return _back(objection.notice.board_id)

@@ -8,6 +8,8 @@ import datetime as dt
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
+from grassroots.masking import MaskedText
+
 from . import selectors, services
 from .links import target_url
 from .models import Delivery
@@ -28,8 +30,8 @@ class DeliveryIn(Schema):
 
 class NotificationOut(Schema):
     id: int
-    title: str
-    body: str
+    title: MaskedText
+    body: MaskedText
     target_type: str
     target_id: str
     url: str = Field(description="the page of what it is about, or empty")

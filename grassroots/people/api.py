@@ -17,7 +17,7 @@ from pydantic import Field
 
 from grassroots.accounts.rules import require
 from grassroots.downloads import attachment
-from grassroots.masking import mask_numbers_in_text
+from grassroots.masking import MaskedText, mask_numbers_in_text
 
 from . import rules, selectors, services
 from .services import transfer
@@ -32,7 +32,7 @@ MAX_LIMIT = 200
 class LabelOut(Schema):
     kind: str
     attention: int
-    note: str
+    note: MaskedText
 
 
 class ResidentOut(Schema):
@@ -48,9 +48,9 @@ class ResidentOut(Schema):
     ethnicity: str
     phone_masked: str
     political_status: str
-    occupation: str
+    occupation: MaskedText
     status: str
-    notes: str
+    notes: MaskedText
     labels: list[LabelOut]
     is_synthetic: bool
 
@@ -71,17 +71,17 @@ class HouseholdOut(Schema):
     id: int
     area_code: str
     number: str
-    address: str
+    address: MaskedText
     building: str
     unit: str
     room: str
-    full_address: str
+    full_address: MaskedText
     head_id: int | None
     head_name: str
     phone_masked: str
     residence_type: str
     tags: list[str]
-    notes: str
+    notes: MaskedText
     longitude: float | None
     latitude: float | None
     visit_interval_days: int | None
@@ -181,7 +181,7 @@ class MoveOut(Schema):
     id: int
     from_code: str
     to_code: str
-    reason: str
+    reason: MaskedText
 
 
 class RevealIn(Schema):
@@ -202,7 +202,7 @@ class SearchIn(Schema):
 
 class SearchOut(Schema):
     field: str
-    message: str
+    message: MaskedText
     residents: list[ResidentOut]
     households: list[HouseholdOut]
 
@@ -229,9 +229,9 @@ class VisitOut(Schema):
     area_code: str
     visited_on: dt.date
     visitor_name: str
-    met_with: str
-    found: str
-    need: str
+    met_with: MaskedText
+    found: MaskedText
+    need: MaskedText
     case_reference: str
     photos: list[PhotoOut]
 
@@ -260,7 +260,7 @@ class StepOut(Schema):
     action: str
     from_status: str
     to_status: str
-    note: str
+    note: MaskedText
     actor_name: str
     at: dt.datetime
 
@@ -274,8 +274,8 @@ class ServiceOut(Schema):
     resident_id: int
     resident_name: str
     area_code: str
-    item: str
-    description: str
+    item: MaskedText
+    description: MaskedText
     status: str
     due_on: dt.date | None
     completed_at: dt.datetime | None
@@ -324,8 +324,8 @@ class PlaceOut(Schema):
     kind: str
     name: str
     area_code: str
-    address: str
-    contact_name: str
+    address: MaskedText
+    contact_name: MaskedText
     contact_phone_masked: str
     accepts_cases: bool
     longitude: float | None
@@ -363,13 +363,13 @@ class PlacePatch(Schema):
 class ImportErrorOut(Schema):
     row: int | None
     column: str
-    message: str
+    message: MaskedText
 
 
 class ImportOut(Schema):
     id: int
     area_code: str
-    file_name: str
+    file_name: MaskedText
     status: str
     rows: int
     households_created: int

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
+from grassroots.forms import Form
 
 from .codes import Attention, Ethnicity, KeyGroup, PlaceKind, PoliticalStatus, Relation, ResidenceType
 from .models import ResidentStatus, Sex
@@ -32,7 +33,7 @@ def _blank(choices):
     return [("", "—"), *choices]
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(label=_("Search"), max_length=100)
     field = forms.ChoiceField(
         label=_("Search by"),
@@ -48,7 +49,7 @@ class SearchForm(forms.Form):
     )
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(Form):
     number = forms.CharField(label=_("household number"), max_length=32, required=False)
     address = forms.CharField(label=pgettext_lazy("home", "address"), max_length=200)
     building = forms.CharField(label=_("building"), max_length=20, required=False)
@@ -69,7 +70,7 @@ class HouseholdForm(forms.Form):
     latitude = forms.FloatField(label=_("latitude"), required=False)
 
 
-class ResidentForm(forms.Form):
+class ResidentForm(Form):
     name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=100)
     id_number = forms.CharField(
         label=_("ID number"),
@@ -102,13 +103,13 @@ class ResidentForm(forms.Form):
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class LabelForm(forms.Form):
+class LabelForm(Form):
     kind = forms.ChoiceField(label=_("key group"), choices=KeyGroup.choices)
     attention = forms.TypedChoiceField(label=_("attention level"), choices=Attention.choices, coerce=int)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class RevealForm(forms.Form):
+class RevealForm(Form):
     fields = forms.MultipleChoiceField(
         label=_("Show"),
         choices=[("id_number", _("ID number")), ("phone", _("phone"))],
@@ -121,17 +122,17 @@ class RevealForm(forms.Form):
     )
 
 
-class MoveHouseholdForm(forms.Form):
+class MoveHouseholdForm(Form):
     to_grid_code = forms.CharField(label=_("new grid code"), max_length=15)
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
 
-class MoveResidentForm(forms.Form):
+class MoveResidentForm(Form):
     to_household = forms.IntegerField(label=_("new household (number shown on its page)"))
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     visited_on = forms.DateField(
         label=_("visited on"),
         initial=clock.today,
@@ -148,7 +149,7 @@ class VisitForm(forms.Form):
     photos = MultipleFileField(label=_("photos"), required=False)
 
 
-class ServiceRequestForm(forms.Form):
+class ServiceRequestForm(Form):
     item = forms.CharField(
         label=_("service item"), max_length=200, help_text=_("e.g. apply for the elderly card")
     )
@@ -160,13 +161,13 @@ class ServiceRequestForm(forms.Form):
     )
 
 
-class ServiceActionForm(forms.Form):
+class ServiceActionForm(Form):
     action = forms.CharField(max_length=16)
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(Form):
     kind = forms.ChoiceField(label=_("kind"), choices=PlaceKind.choices)
     name = forms.CharField(label=_("name"), max_length=200)
     area_code = forms.CharField(label=_("area code"), max_length=15)
@@ -182,12 +183,12 @@ class PlaceForm(forms.Form):
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     kept = forms.IntegerField(widget=forms.HiddenInput)
     merged = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("why are they the same person?"), max_length=500)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     area_code = forms.CharField(label=_("import into area"), max_length=15)
     file = forms.FileField(label=_("spreadsheet (.xlsx)"))

@@ -11,13 +11,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.admin import ScopedAdmin
+from grassroots.forms import ModelForm
 
 from . import services
 from .models import Assignment, CheckIn, GridWorker, PartyOrganisation, Patrol, ServiceGroup
 from .rules import can_manage_workforce
 
 
-class GridWorkerForm(forms.ModelForm):
+class GridWorkerForm(ModelForm):
     new_phone = forms.CharField(
         label=_("mobile phone"),
         required=False,
@@ -105,7 +106,7 @@ class GridWorkerAdmin(ScopedAdmin):
         return False
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(ModelForm):
     class Meta:
         model = Assignment
         fields = ("worker", "grid", "role", "started_on", "ended_on")

@@ -16,6 +16,7 @@ from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, get_in_scope_or
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas import spreadsheets as xlsx
 from grassroots.downloads import attachment
+from grassroots.masking import MaskedText
 
 from . import rules, selectors, services
 from .models import CheckIn, GridWorker, PartyMember, PartyOrganisation, Patrol, ServiceGroup
@@ -67,7 +68,7 @@ def grid_assignments(request, code: str, include_ended: bool = False):
 
 class ErrorOut(Schema):
     code: str
-    message: str
+    message: MaskedText
     detail: Any = None
 
 
@@ -165,9 +166,9 @@ class CheckInOut(Schema):
     branch_name: str
     area_code: str
     year: int
-    pledge: str
+    pledge: MaskedText
     status: str
-    decline_reason: str
+    decline_reason: MaskedText
     total_hours: Decimal
 
 
@@ -250,7 +251,7 @@ class ServiceOut(Schema):
     check_in_id: int
     served_on: dt.date
     hours: Decimal
-    description: str
+    description: MaskedText
 
 
 @router.post(
@@ -461,7 +462,7 @@ class FindingIn(Schema):
 class FindingOut(Schema):
     id: int
     patrol_id: int
-    description: str
+    description: MaskedText
     lon: float | None
     lat: float | None
     case_id: int | None
@@ -582,7 +583,7 @@ class GroupMemberOut(Schema):
 class ActivityOut(Schema):
     id: int
     held_on: dt.date
-    description: str
+    description: MaskedText
     hours: Decimal
     participants: list[str]
     photo_url: str

@@ -1,5 +1,6 @@
 """Forms of the workforce pages: the roster upload is checked like every import page's upload (type, size,
-first bytes: ``areas.forms_io.UploadForm``) before the import reads it row by row."""
+first bytes: ``areas.forms_io.UploadForm``) before the import reads it row by row; the check-in, service and
+patrol forms parse what the services then check."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.areas.forms_io import UploadForm
 from grassroots.areas.spreadsheets import ImportFileError, sniff_xlsx
+from grassroots.forms import Form
 
 from .services.roster import IMPORT_KIND, roster_max_bytes
 
@@ -30,3 +32,29 @@ class RosterUploadForm(UploadForm):
             raise forms.ValidationError(exc.message) from None
         finally:
             file.seek(0)
+
+
+class PledgeForm(Form):
+    public_text = ("pledge",)
+    pledge = forms.CharField(label=_("Service you pledge"), max_length=2000)
+
+
+class DeclineForm(Form):
+    public_text = ("reason",)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class ServiceLogForm(Form):
+    public_text = ("description",)
+    served_on = forms.DateField(label=_("Day"), required=False)
+    hours = forms.CharField(label=_("Hours"), max_length=16)
+    description = forms.CharField(label=_("What was done"), max_length=300)
+
+
+class PatrolStartForm(Form):
+    grid_code = forms.CharField(label=_("Grid"), max_length=15, required=False)
+
+
+class FindingForm(Form):
+    public_text = ("description",)
+    description = forms.CharField(label=_("Finding"), max_length=300)

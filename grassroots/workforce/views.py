@@ -1,7 +1,5 @@
 """Pages of the workforce: the grid, member check-in, patrols and workload (thin: parse, call, render)."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -16,8 +14,9 @@ from grassroots.accounts.scoping import STAFF_ROLES, has_role, scope_codes
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import GridKind
 from grassroots.errors import DomainError
+from grassroots.forms import form_errors
 
-from . import rules, selectors
+from . import forms, rules, selectors
 from .services import party
 from .services import patrols as patrols_service
 
@@ -58,9 +57,12 @@ def check_in_mine(request):
     if member is None:
         raise Http404
     if request.method == "POST":
+        form = forms.PledgeForm(request.POST)
         try:
+            if not form.is_valid():
+                raise DomainError(form_errors(form))
             party.check_in_request(
-                actor=request.user, member=member, pledge=request.POST.get("pledge", ""), request=request
+                actor=request.user, member=member, pledge=form.cleaned_data["pledge"], request=request
             )
             messages.success(request, _("Your check-in was sent to the grid's party branch."))
         except DomainError as exc:
@@ -99,8 +101,11 @@ def check_in_decide(request, pk: int, decision: str):
             party.check_in_confirm(actor=request.user, check_in=check_in, request=request)
             messages.success(request, _("Check-in confirmed."))
         else:
+            form = forms.DeclineForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(form_errors(form))
             party.check_in_decline(
-                actor=request.user, check_in=check_in, reason=request.POST.get("reason", ""), request=request
+                actor=request.user, check_in=check_in, reason=form.cleaned_data["reason"], request=request
             )
             messages.success(request, _("Check-in declined."))
     except DomainError as exc:
@@ -112,21 +117,21 @@ def check_in_decide(request, pk: int, decision: str):
 @require_POST
 def service_log(request, pk: int):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
+    form = forms.ServiceLogForm(request.POST)
     try:
-        served_on = (
-            dt.date.fromisoformat(request.POST["served_on"]) if request.POST.get("served_on") else None
-        )
+        if not form.is_valid():
+            if "served_on" in form.errors:
+                raise DomainError(_("Write the day as 2026-05-04."))
+            raise DomainError(form_errors(form))
         party.service_log(
             actor=request.user,
             check_in=check_in,
-            hours=request.POST.get("hours", ""),
-            description=request.POST.get("description", ""),
-            served_on=served_on,
+            hours=form.cleaned_data["hours"],
+            description=form.cleaned_data["description"],
+            served_on=form.cleaned_data["served_on"],
             request=request,
         )
         messages.success(request, _("Hours recorded."))
-    except ValueError:
-        messages.error(request, _("Write the day as 2026-05-04."))
     except DomainError as exc:
         _fail(request, exc)
     if check_in.member.user_id == request.user.pk:
@@ -161,12 +166,12 @@ def patrol_list(request):
     if request.method == "POST":
         if worker is None:
             raise Http404
+        form = forms.PatrolStartForm(request.POST)
         try:
+            if not form.is_valid():
+                raise DomainError(form_errors(form))
             patrol = patrols_service.patrol_start(
-                actor=request.user,
-                worker=worker,
-                grid_code=request.POST.get("grid_code", "").strip(),
-                request=request,
+                actor=request.user, worker=worker, grid_code=form.cleaned_data["grid_code"], request=request
             )
             return redirect("workforce:patrol_detail", pk=patrol.pk)
         except DomainError as exc:
@@ -214,10 +219,13 @@ def patrol_action(request, pk: int, action: str):
             patrols_service.patrol_end(actor=request.user, patrol=patrol, request=request)
             messages.success(request, _("Patrol ended."))
         else:
+            form = forms.FindingForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(form_errors(form))
             patrols_service.patrol_finding_add(
                 actor=request.user,
                 patrol=patrol,
-                description=request.POST.get("description", ""),
+                description=form.cleaned_data["description"],
                 request=request,
             )
             messages.success(request, _("Finding recorded."))

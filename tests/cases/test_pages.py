@@ -13,6 +13,7 @@ from grassroots.cases import services, workflow
 from grassroots.cases.models import Case, CaseEvent, CasePhoto, Rating, Source, State
 from grassroots.notifications.models import Notification
 from grassroots.notifications.services import notify
+from tests.planted_numbers import PLANTED, TEXT, leaks, masked_forms
 
 from .conftest import G1, INSIDE_G1, INSIDE_G2, VILLAGE, jpeg_bytes, reload, upload
 
@@ -603,3 +604,28 @@ def test_the_header_links_desk_roles_to_their_areas_figures(client, city, who, f
         assert client.get(reverse("cases:metrics", args=[code])).status_code == 200
     else:
         assert "/cases/metrics/" not in header
+
+
+def test_numbers_in_a_report_come_back_masked_to_those_who_handle_it(city, client):
+    # given a report whose description and address carry numbers in every spelling
+    case = _report(city, description=TEXT, address="幸福路 138.1234.0007 门口")
+    # when the grid worker, the village staff and the reporter read it on its pages and in the API
+    for user in (city.grid_worker, city.village, city.resident):
+        client.force_login(user)
+        for url in (
+            reverse("cases:detail", args=[case.pk]),
+            reverse("cases:queue"),
+            reverse("cases:mine"),
+            f"/api/v1/cases/{case.pk}",
+            "/api/v1/cases/",
+        ):
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            rendered = response.content.decode()
+            # then no number comes back whole
+            assert not leaks(rendered), (user, url, leaks(rendered))
+        assert len(masked_forms(client.get(reverse("cases:detail", args=[case.pk])).content.decode())) == len(
+            PLANTED
+        )
+    assert Case.objects.get(pk=case.pk).description == TEXT

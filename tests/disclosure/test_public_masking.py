@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 
 from grassroots import clock
-from grassroots.disclosure import services
+from grassroots.disclosure import channels, services
 from grassroots.disclosure.models import Notice, NoticeKind
 from grassroots.masking import NameStyle
+from tests.planted_numbers import PLANTED, REASON_SPELLINGS, TEXT, leaks, masked_forms
 
 from .conftest import at
 
@@ -121,3 +122,62 @@ def test_drafts_are_not_public(town):
         f"/api/v1/disclosure/notices/{notice.pk}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_numbers_in_every_spelling_come_back_masked_on_every_channel(town):
+    # given a published text notice whose title and text carry numbers in every spelling people type, an
+    # allowance roster whose reasons carry them too, and an objection and its answer that do
+    with clock.frozen(at("2026-03-02")):
+        text = services.notice_create(
+            actor=town.staff,
+            board=town.board,
+            kind=NoticeKind.TEXT,
+            section="village",
+            title="联系人 138-1234-0008",
+            body=TEXT,
+        )
+        services.notice_publish(actor=town.staff, notice=text)
+        rows = [
+            {**ROWS[NoticeKind.ALLOWANCE], "reason": f"核实：{spelling}"} for spelling in REASON_SPELLINGS
+        ]
+        roster = services.notice_create(
+            actor=town.staff, board=town.board, kind=NoticeKind.ALLOWANCE, title="低保名单", rows=rows
+        )
+        assert len(channels.masking_warnings(roster.draft)) == len(REASON_SPELLINGS)  # told before publishing
+        services.notice_publish(actor=town.staff, notice=roster, window_days=7)
+    with clock.frozen(at("2026-03-03")):
+        objection = services.objection_raise(actor=town.resident, notice=roster, text=TEXT)
+        services.objection_answer(actor=town.staff, objection=objection, answer="请致电 +86 138 1234 0002")
+        # when anyone opens every public rendering of both
+        client = Client()
+        renderings = {f"text {k}": v for k, v in _renderings(client, text).items()}
+        renderings |= {f"roster {k}": v for k, v in _renderings(client, roster).items()}
+    # then no number comes back whole, and the texts show each in its masked form
+    for channel, rendered in renderings.items():
+        assert not leaks(rendered), (channel, leaks(rendered))
+    for channel in ("page", "print", "api"):
+        assert len(masked_forms(renderings[f"text {channel}"])) == len(PLANTED), channel
+    assert "138-****-0008" in renderings["text chat"] and "138-****-0008" in renderings["text loudspeaker"]
+    for channel in ("page", "print", "chat", "api", "api_board", "api_chat"):
+        for masked in ("+86 138 **** 0002", "138.****.0007", "150825 ******** 1234"):
+            assert masked in renderings[f"roster {channel}"], (channel, masked)
+    assert len(masked_forms(renderings["roster page"])) == len(PLANTED)  # the objection, on the page
+    # and what was written is stored as written
+    text.refresh_from_db()
+    assert text.versions.get().content["body"] == TEXT
+
+
+def test_the_writer_of_a_draft_is_told_before_publishing(town):
+    client = Client()
+    client.force_login(town.staff)
+    response = client.post(
+        f"/disclosure/boards/{town.board.pk}/notices/new/",
+        {"kind": "text", "section": "village", "title": "通知", "body": "联系 138 1234 0006"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "138 **** 0006" in page and "13812340006" not in page.replace(" ", "")
+    draft = Notice.objects.get(board=town.board, state="draft")
+    assert draft.draft["body"] == "联系 138 1234 0006"  # stored as written
+    api = client.get(f"/api/v1/disclosure/notices/{draft.pk}/draft").json()
+    assert len(api["warnings"]) == 1 and "138 **** 0006" in api["warnings"][0]

@@ -1029,7 +1029,7 @@ def register_export(*, actor, area_code: str, request=None) -> Path:
                 for v in (
                     r.area_code,
                     h.number if h else "",
-                    h.address if h else "",
+                    mask_numbers_in_text(h.address) if h else "",
                     h.building if h else "",
                     h.unit if h else "",
                     h.room if h else "",
@@ -1043,7 +1043,7 @@ def register_export(*, actor, area_code: str, request=None) -> Path:
                     ETHNICITY_ZH.get(r.ethnicity, ""),
                     r.phone_masked,
                     POLITICAL_STATUS_ZH.get(r.political_status, ""),
-                    r.occupation,
+                    mask_numbers_in_text(r.occupation),
                     labels,
                     status_zh.get(r.status, ""),
                     mask_numbers_in_text(r.notes),
