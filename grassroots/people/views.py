@@ -20,6 +20,7 @@ from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
+from grassroots.masking import mask_numbers_in_text, restore_masked
 
 from . import extensions, forms, rules, selectors, services
 from .codes import KEY_GROUP_ZH, KeyGroup
@@ -55,12 +56,36 @@ def _page(request, queryset, size=PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _fields(form, *, secret=("phone", "id_number", "contact_phone"), keep_blank_secret=False) -> dict:
+SECRET_FIELDS = ("phone", "id_number", "contact_phone")
+
+
+def _fields(form, *, secret=SECRET_FIELDS, keep_blank_secret=False) -> dict:
     """Cleaned data for a service call; blank secret fields mean "keep" on an edit form."""
     data = dict(form.cleaned_data)
     for name in secret:
         if keep_blank_secret and name in data and not data[name]:
             del data[name]
+    return data
+
+
+# The free text of the register is shown masked everywhere (``|masked``), its edit forms included: the form
+# is filled with the text as the record's page shows it, and each masked number sent back as shown keeps the
+# stored digits (``masking.restore_masked``), as a blank ID or phone number keeps the stored one. The date of
+# birth, shown as its year, is not filled in at all.
+MASKED_ON_EDIT = ("address", "occupation", "contact_name", "notes")
+
+
+def _masked_initial(obj, names) -> dict:
+    return {
+        f: mask_numbers_in_text(getattr(obj, f)) if f in MASKED_ON_EDIT else getattr(obj, f) for f in names
+    }
+
+
+def _restored(data: dict, obj) -> dict:
+    """``data`` with the masked numbers of the free text put back as stored."""
+    for name in MASKED_ON_EDIT:
+        if isinstance(data.get(name), str):
+            data[name] = restore_masked(data[name], getattr(obj, name))
     return data
 
 
@@ -207,20 +232,10 @@ def household_detail(request, pk: int):
 def household_edit(request, pk: int):
     household = selectors.household_get_for(user=request.user, pk=pk)
     require(request.user, rules.can_write_register, household.area_code)
-    initial = {
-        f: getattr(household, f)
-        for f in (
-            "number",
-            "address",
-            "building",
-            "unit",
-            "room",
-            "residence_type",
-            "notes",
-            "longitude",
-            "latitude",
-        )
-    }
+    initial = _masked_initial(
+        household,
+        ("number", "address", "building", "unit", "room", "residence_type", "notes", "longitude", "latitude"),
+    )
     initial["tags"] = ", ".join(household.tags)
     form = forms.HouseholdForm(request.POST or None, initial=initial)
     form.fields["phone"].widget.attrs["placeholder"] = household.phone_masked
@@ -230,7 +245,7 @@ def household_edit(request, pk: int):
                 actor=request.user,
                 household=household,
                 request=request,
-                **_fields(form, keep_blank_secret=True),
+                **_restored(_fields(form, keep_blank_secret=True), household),
             )
         except DomainError as exc:
             _fail(form, exc)
@@ -324,30 +339,26 @@ def resident_detail(request, pk: int):
 def resident_edit(request, pk: int):
     resident = selectors.resident_get_for(user=request.user, pk=pk)
     require(request.user, rules.can_write_register, resident.area_code)
-    initial = {
-        f: getattr(resident, f)
-        for f in (
-            "name",
-            "birth_date",
-            "sex",
-            "relation",
-            "ethnicity",
-            "political_status",
-            "occupation",
-            "status",
-            "notes",
-        )
-    }
+    initial = _masked_initial(
+        resident,
+        ("name", "sex", "relation", "ethnicity", "political_status", "occupation", "status", "notes"),
+    )
     form = forms.ResidentForm(request.POST or None, initial=initial)
     form.fields["id_number"].widget.attrs["placeholder"] = resident.id_masked
     form.fields["phone"].widget.attrs["placeholder"] = resident.phone_masked
+    if resident.birth_date:
+        form.fields["birth_date"].help_text = _(
+            "Recorded: born in %(year)s. Leave empty to keep it; only when there is no ID number."
+        ) % {"year": resident.birth_date.year}
     if request.method == "POST" and form.is_valid():
         try:
             services.resident_update(
                 actor=request.user,
                 resident=resident,
                 request=request,
-                **_fields(form, keep_blank_secret=True),
+                **_restored(
+                    _fields(form, secret=(*SECRET_FIELDS, "birth_date"), keep_blank_secret=True), resident
+                ),
             )
         except DomainError as exc:
             _fail(form, exc)
@@ -708,15 +719,14 @@ def place_detail(request, pk: int):
 def place_edit(request, pk: int):
     place = selectors.place_get_for(user=request.user, pk=pk)
     require(request.user, rules.can_write_places, place.area_code)
-    initial = {
-        f: getattr(place, f)
-        for f in ("kind", "name", "area_code", "address", "contact_name", "accepts_cases", "notes")
-    }
+    initial = _masked_initial(
+        place, ("kind", "name", "area_code", "address", "contact_name", "accepts_cases", "notes")
+    )
     form = forms.PlaceForm(request.POST or None, initial=initial)
     form.fields["area_code"].disabled = True
     form.fields["contact_phone"].widget.attrs["placeholder"] = place.contact_phone_masked
     if request.method == "POST" and form.is_valid():
-        data = _fields(form, keep_blank_secret=True)
+        data = _restored(_fields(form, keep_blank_secret=True), place)
         data.pop("area_code", None)
         try:
             services.place_update(actor=request.user, place=place, request=request, **data)

@@ -353,7 +353,9 @@ def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False
     summary="The empty roster workbook (Chinese headers and a sheet of instructions)",
 )
 def roster_template(request):
-    return attachment(roster.roster_template(), "roster-template.xlsx", xlsx.XLSX_CONTENT_TYPE)
+    return attachment(
+        roster.roster_template(actor=request.user), "roster-template.xlsx", xlsx.XLSX_CONTENT_TYPE
+    )
 
 
 @router.get("/roster/export", response={200: None, **ERRORS}, summary="The roster of an area (phones masked)")

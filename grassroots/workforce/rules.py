@@ -8,7 +8,7 @@ included, as the grid's public board shows it); the workers' phone numbers stay 
 from __future__ import annotations
 
 from grassroots.accounts.models import Role
-from grassroots.accounts.scoping import STAFF_ROLES, covers, in_scope
+from grassroots.accounts.scoping import STAFF_ROLES, covers, has_role, in_scope
 
 WORKFORCE_MANAGER_ROLES = frozenset({Role.ADMINISTRATOR, Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF})
 
@@ -16,6 +16,11 @@ WORKFORCE_MANAGER_ROLES = frozenset({Role.ADMINISTRATOR, Role.VILLAGE_STAFF, Rol
 def can_manage_workforce(user, code: str) -> bool:
     """Create grid workers and start or end assignments in the area ``code``."""
     return in_scope(user, code, roles=WORKFORCE_MANAGER_ROLES)
+
+
+def can_import_rosters(user) -> bool:
+    """Import grid-worker rosters somewhere (and so download the empty roster workbook)."""
+    return has_role(user, WORKFORCE_MANAGER_ROLES)
 
 
 def can_view_assignments(user, code: str) -> bool:

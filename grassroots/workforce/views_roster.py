@@ -130,7 +130,9 @@ def _imported_message(report: dict) -> str:
 @_manager
 @require_GET
 def roster_template(request, code: str):
-    return attachment(roster_service.roster_template(), "网格员名册模板.xlsx", XLSX_CONTENT_TYPE)
+    return attachment(
+        roster_service.roster_template(actor=request.user), "网格员名册模板.xlsx", XLSX_CONTENT_TYPE
+    )
 
 
 @_manager

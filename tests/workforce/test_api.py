@@ -177,3 +177,29 @@ def test_team_activity_with_a_photo_open_to_residents(world):
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("resident", 403),
+        ("member_user", 403),
+        ("worker_user", 403),
+        ("supervisor", 403),
+        ("village_staff", 200),
+        ("township_staff", 200),
+        ("outside_staff", 200),  # imports the rosters of its own village
+        ("administrator", 200),
+    ],
+)
+def test_the_roster_template_is_for_those_who_import_rosters(world, who, status):
+    response = client_for(getattr(world, who)).get("/api/v1/workforce/roster/template")
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["code"] == "not_permitted"
+    else:
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_roster_template_needs_a_login(db):
+    assert Client().get("/api/v1/workforce/roster/template").status_code == 401

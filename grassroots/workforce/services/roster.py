@@ -26,7 +26,7 @@ from grassroots.areas.models import Area, Grid
 from grassroots.masking import mask_phone
 
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
-from ..rules import can_manage_workforce
+from ..rules import can_import_rosters, can_manage_workforce
 from . import WorkforceError, phone_fields
 
 COLUMNS: tuple[xlsx.Column, ...] = (
@@ -432,9 +432,10 @@ def _words_for_roles() -> dict[str, str]:
 NOTE_COLUMNS = (xlsx.Column("note", "说明", "notes", width=110),)
 
 
-def roster_template() -> bytes:
+def roster_template(*, actor) -> bytes:
     """The empty roster workbook: the sheet 网格员 with the Chinese headers, and a sheet 说明 saying what
-    each column takes."""
+    each column takes. For those who may import rosters (403 for anyone else)."""
+    require(actor, can_import_rosters)
     lines = [
         _("Grid-worker roster template (Grassroots). Fill in the sheet 网格员, one row per worker and grid."),
         _(
