@@ -40,25 +40,20 @@ NOT_FREE_TEXT = {
     "name", "name_pinyin", "name_initials", "suffix", "first_name", "last_name", "display_name", "actor_name",
     "author_name", "signer_name", "voter_name", "recorded_by_name", "drafted_by_name", "proposer_name",
     "visitor_name", "leader_name", "assignee_name",
+    "routing_explanation",  # written by the routing, naming grids by their codes
 }  # fmt: skip
 # Free text under other names: kept in JSON (a notice's title, text and statement lines, a roster's reason
-# and period) or put together from free text (a household's full address, a step's resolution, a route's
-# explanation).
-OTHER_FREE_TEXT = {
-    "title",
-    "body",
-    "item",
-    "reason",
-    "period",
-    "full_address",
-    "resolution_text",
-    "explanation",
-}
+# and period) or put together from free text (a household's full address, a step's resolution).
+OTHER_FREE_TEXT = {"title", "body", "item", "reason", "period", "full_address", "resolution_text"}
 # A value that shares its name with free text but is not text (a count, a choice, a period key).
 NOT_TEXT_HERE = {
     "deliberation/_now.html status.need",  # the number of entries a step needs
     "grassroots.cases.api.MetricsOut.period",  # a period key such as 2026-03
     "grassroots.cases.api.CaseOut.source",  # the channel (a choice)
+    # an area import's report: codes and names of areas (a grid code looks like an old 15-digit ID)
+    "areas/_problems.html p.message",
+    "grassroots.areas.api_io.ProblemOut.message",
+    "grassroots.areas.api_io.ErrorOut.message",  # a refusal of area data, naming areas by their codes
 }
 
 

@@ -59,7 +59,7 @@ class RouteOut(Schema):
     lat: float = Field(description="WGS-84 latitude after conversion")
     crs: str = Field(description="the coordinate system the point came in")
     accuracy_m: float | None
-    explanation: MaskedText = Field(description="how it was decided, in words")
+    explanation: str = Field(description="how it was decided, in words")
 
 
 class RouteErrorOut(Schema):

@@ -28,7 +28,7 @@ router = Router(tags=["area data"])
 
 class ErrorOut(Schema):
     code: str
-    message: MaskedText
+    message: str
     detail: Any = None
 
 

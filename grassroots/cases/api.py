@@ -129,7 +129,7 @@ class CaseDetailOut(CaseOut):
     reporter_name: MaskedText = Field(
         alias="reporter_display", description="empty when the caller may not see who reported"
     )
-    routing_explanation: MaskedText
+    routing_explanation: str
     cancel_reason: MaskedText
     merged_into_id: int | None
     actions: list[str] = Field(description="the workflow actions the caller may take now")

@@ -206,7 +206,9 @@ def test_hostile_or_empty_values_are_a_400_never_a_crash(client, admin):
     area(TOWN)
     grid(VILLAGE + "001")
     nul = post(client, "/areas", {"code": "150825100202", "name": "坏\x00名", "kind": "village"}, admin)
-    assert nul.status_code == 400 and nul.json()["code"] == "bad_name"
+    # a control character is refused before the operation, naming the field (grassroots.textinput)
+    assert nul.status_code == 422 and nul.json()["code"] == "control_characters"
+    assert nul.json()["detail"]["field"] == "name"
     for body, code in (
         ({"kind": None}, "bad_grid_kind"),
         ({"sequence": None}, "bad_sequence"),
