@@ -41,6 +41,7 @@ NOT_FREE_TEXT = {
     "author_name", "signer_name", "voter_name", "recorded_by_name", "drafted_by_name", "proposer_name",
     "visitor_name", "leader_name", "assignee_name",
     "routing_explanation",  # written by the routing, naming grids by their codes
+    "source",  # a case's channel (a choice); where a calendar year's holidays came from (administrators)
 }  # fmt: skip
 # Free text under other names: kept in JSON (a notice's title, text and statement lines, a roster's reason
 # and period) or put together from free text (a household's full address, a step's resolution).
@@ -49,7 +50,6 @@ OTHER_FREE_TEXT = {"title", "body", "item", "reason", "period", "full_address", 
 NOT_TEXT_HERE = {
     "deliberation/_now.html status.need",  # the number of entries a step needs
     "grassroots.cases.api.MetricsOut.period",  # a period key such as 2026-03
-    "grassroots.cases.api.CaseOut.source",  # the channel (a choice)
     # an area import's report: codes and names of areas (a grid code looks like an old 15-digit ID)
     "areas/_problems.html p.message",
     "grassroots.areas.api_io.ProblemOut.message",

@@ -121,7 +121,7 @@ class RatingOut(Schema):
     channel: str = Field(description="reporter, or callback (taken down by staff in a callback survey)")
     rating: str
     really_solved: bool | None
-    comment: str = Field(description="plain text, in the reporter's words")
+    comment: MaskedText = Field(description="plain text, in the reporter's words, numbers masked")
     rated_at: dt.datetime
 
 
