@@ -82,45 +82,10 @@ _SEPARATOR = re.compile(f"[{_S}]+")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # First two digits of a mainland ID: the provinces (GB/T 2260), and 81/82/83 of the residence permits of
 # Hong Kong, Macao and Taiwan residents.
-_PROVINCES = frozenset(
-    [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "81",
-        "82",
-        "83",
-    ]
-)
+_PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
+    "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83",
+})  # fmt: skip
 
 
 def _is_date(year: int, month: int, day: int) -> bool:
@@ -131,7 +96,7 @@ def _is_date(year: int, month: int, day: int) -> bool:
     return True
 
 
-def _id_kind(chars: str) -> bool:
+def _is_id_number(chars: str) -> bool:
     """Whether ``chars`` (digits, perhaps a final X) is a mainland ID number: 18 characters (17 digits and a
     digit or X) or 15 digits, starting with a province and carrying a real birth date. A mistyped check
     character still counts (it is still someone's number); a date or province that cannot be does not, which
@@ -200,7 +165,7 @@ def _found_in_run(text: str, match: re.Match) -> list[FoundNumber]:
 def _classify(chars: list[tuple[str, int]]) -> tuple[str, int, int] | None:
     """(kind, first masked character, end of the masked characters) of a number, or None."""
     digits = "".join(c for c, _ in chars)
-    if _id_kind(digits):
+    if _is_id_number(digits):
         return ("id_number", 6, len(digits) - 4)
     if len(digits) == 11 and _MOBILE.fullmatch(digits):
         return ("mobile", 3, 7)
