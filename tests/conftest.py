@@ -1,6 +1,17 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from grassroots import fieldcrypt
+
+# Random tests are reproducible under CI: the same examples on every run and machine, none replayed from a
+# local example database, so that a failure there is a real bug and not a new draw. Locally they keep
+# exploring (the default profile); `HYPOTHESIS_PROFILE=ci` reproduces a CI run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
 
 
 @pytest.fixture(autouse=True)
