@@ -19,7 +19,8 @@ The answer (:class:`RouteResult`) says how it was decided, in words a person can
 township boundaries and hulls), built lazily from the database, each with a cell table in front of it
 for point-in-polygon lookups (see :class:`_CellTable`). The snapshot is keyed by the shared
 ``BoundaryVersion`` row (bumped by ``areas.services.boundaries_changed()`` in every transaction that
-writes a boundary) and by today's date (areas come into and go out of force at midnight). Before routing,
+writes a boundary) and by the stretch of days around today in which the same areas are in force (areas come
+into and go out of force at midnight; :func:`in_force_window`). Before routing,
 the stored key is read with one tiny query and the snapshot is rebuilt when it differs, so several worker
 processes stay correct without a shared cache. To keep throughput high the check is made at most once per
 ``settings.ROUTING_VERSION_CHECK_SECONDS`` (default 1 s) per process: **a process may route against the
@@ -383,8 +384,26 @@ def build_snapshot(
 
 
 def stored_key() -> tuple:
-    """What the snapshot is keyed by: the shared boundary version and today's date. One tiny query."""
-    return (stored_version(BoundaryVersion), clock.today())
+    """What the snapshot is keyed by: the shared boundary version and the stretch of days around today in
+    which the same areas are in force (:func:`in_force_window`). Two small queries."""
+    return (stored_version(BoundaryVersion), in_force_window(clock.today()))
+
+
+def in_force_window(day) -> tuple:
+    """``(since, until)``: the last date on or before ``day`` and the first date after it on which an area
+    comes into or goes out of force (None where there is none). Every day in ``[since, until)`` has the same
+    areas in force as ``day``, so a snapshot built on one of them serves all of them: the index is rebuilt
+    when a boundary changes or a date of force is crossed, not every midnight (nor, in the demo, which
+    replays a year, for every report on a new day)."""
+    edges = Area.objects.aggregate(
+        from_before=models.Max("valid_from", filter=models.Q(valid_from__lte=day)),
+        until_before=models.Max("valid_until", filter=models.Q(valid_until__lte=day)),
+        from_after=models.Min("valid_from", filter=models.Q(valid_from__gt=day)),
+        until_after=models.Min("valid_until", filter=models.Q(valid_until__gt=day)),
+    )
+    before = [d for d in (edges["from_before"], edges["until_before"]) if d is not None]
+    after = [d for d in (edges["from_after"], edges["until_after"]) if d is not None]
+    return (max(before, default=None), min(after, default=None))
 
 
 def load_snapshot(key: Any) -> Snapshot:

@@ -170,6 +170,22 @@ def test_grids_out_of_force_are_not_routed_to(city):
         assert route_point(107.005, 41.005).grid_code != G1
 
 
+def test_the_index_is_rebuilt_when_a_date_of_force_is_crossed_not_every_day(city):
+    # given an index built today, and G1 closed in ten days
+    Area.objects.filter(code=G1).update(valid_until=clock.today() + dt.timedelta(days=10))
+    index = GridIndex(check_seconds=0)
+    index.snapshot()
+    # when the days pass up to the closing date, the same snapshot serves them all
+    for days in (1, 5, 9):
+        with clock.frozen(clock.now() + dt.timedelta(days=days)):
+            assert index.snapshot().grids.containing(107.005, 41.005, 0, 5) is not None
+    assert index.builds == 1
+    # and on the closing date it is rebuilt, without G1
+    with clock.frozen(clock.now() + dt.timedelta(days=10)):
+        assert index.snapshot().grids.containing(107.005, 41.005, 0, 5) is None
+    assert index.builds == 2
+
+
 def test_a_broken_boundary_is_skipped_not_fatal(city, caplog):
     Grid.objects.filter(area__code=G3).update(boundary={"type": "Point", "coordinates": [107.05, 41.0]})
     Grid.objects.filter(area__code=G4).update(boundary={"type": "Polygon", "coordinates": "nonsense"})
@@ -294,8 +310,8 @@ def test_two_processes_both_see_a_boundary_change(city, django_assert_num_querie
         assert index.builds == 2
         assert snap.grids.containing(107.005, 41.005, 0, 5) is None
         assert snap.grids.codes[snap.grids.containing(107.205, 41.005, 0, 5)] == G1
-    # and an unchanged version costs one tiny query and no rebuild
-    with django_assert_num_queries(1):
+    # and an unchanged version costs two small queries (the version, the dates of force) and no rebuild
+    with django_assert_num_queries(2):
         first.snapshot()
     assert first.builds == 2
 
