@@ -1,8 +1,9 @@
-"""JSON API for cases (mounted at /api/v1/cases): submit, list, detail, every workflow action, categories.
+"""JSON API for cases (mounted at /api/v1/cases): submit, staff entry, list, detail, every workflow action,
+categories.
 
-Submitting is multipart (form fields + up to 9 ``photos``) with an ``Idempotency-Key`` header: a retry with
-the same key returns the case made the first time (200 instead of 201) and never a second case. Every
-action goes through the same services as the pages, so the permissions are the workflow table's; refusals
+Submitting, and staff entry of a call or visit (``/entries``), is multipart (form fields + up to 9 ``photos``)
+with an ``Idempotency-Key`` header: a retry with the same key returns the case made the first time (200
+instead of 201) and never a second case. Every action goes through the same services as the pages, so the permissions are the workflow table's; refusals
 come back as ``{code, message}`` with 403, 404 (outside scope) or 409 (wrong state or stale version).
 Descriptions and notes are returned as plain text: clients must escape them when rendering HTML.
 """
@@ -178,6 +179,32 @@ class ReportIn(Schema):
     )
 
 
+class EntryIn(Schema):
+    """A call, hotline ticket, visit or walk-in entered by staff: the staff page's form, field for field."""
+
+    source: str = Field(description="the channel: phone, hotline, visit, walk_in or patrol")
+    category: str = Field(description="service type code, e.g. 0101")
+    description: str
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = Field("wgs84", description="wgs84, cgcs2000, gcj02 or bd09")
+    accuracy_m: float | None = None
+    area_code: str = Field(
+        "", description="the area to file it under when the caller cannot say where exactly (no point given)"
+    )
+    kind: str = "problem"
+    urgency: str | None = None
+    address: str = ""
+    reporter_name: str = Field("", description="the caller's name")
+    reporter_phone: str = Field("", description="the caller's phone (stored encrypted, shown masked)")
+    anonymous: bool = Field(False, description="the caller asks to stay anonymous")
+    received_at: dt.datetime | None = Field(
+        None,
+        description="when the call or visit was taken, if earlier than now (at most 30 days ago; without an "
+        "offset, the server's local time): the case counts from then",
+    )
+
+
 class TargetIn(Schema):
     kind: str = Field(description="grid_worker, user, department or unit")
     ref: str = ""
@@ -262,6 +289,39 @@ def case_submit(request: HttpRequest, payload: Form[ReportIn], photos: File[list
     if case.replayed:
         return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
     return Status(201, _detail(request, case, fresh=True))  # answered from what was just written
+
+
+@router.post(
+    "/entries",
+    response={200: CaseDetailOut, 201: CaseDetailOut},
+    summary="Staff enter a call, hotline ticket, visit or walk-in (multipart; Idempotency-Key as for reports)",
+)
+def case_entry(request: HttpRequest, payload: Form[EntryIn], photos: File[list[UploadedFile]] = None):
+    """The staff entry page's service and permission (staff who take calls and visits, for places inside
+    their area; 403 for anyone else). The caller's phone is kept encrypted and answered masked."""
+    case = services.case_enter(
+        actor=request.user,
+        source=payload.source,
+        category=payload.category,
+        description=payload.description,
+        lon=payload.lon,
+        lat=payload.lat,
+        crs=payload.crs,
+        accuracy_m=payload.accuracy_m,
+        area_code=payload.area_code or None,
+        kind=payload.kind,
+        urgency=payload.urgency,
+        address=payload.address,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        anonymous=payload.anonymous,
+        received_at=payload.received_at,
+        photo_files=photos or [],
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    if case.replayed:
+        return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
+    return Status(201, _detail(request, case, fresh=True))
 
 
 @router.get("/", response=CasePage, summary="Cases: the caller's queue, own reports or tasks, paged")

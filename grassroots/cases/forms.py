@@ -153,6 +153,12 @@ class EnterForm(_PointMixin):
     )
     reporter_name = forms.CharField(label=_("Caller's name"), required=False, max_length=100)
     reporter_phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=20)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the call or visit was taken, if not just now: the case counts from then."),
+    )
     anonymous = forms.BooleanField(label=_("The caller asks to stay anonymous"), required=False)
     photos = PhotosField(label=_("Photos (up to 9)"), capture=False)
 

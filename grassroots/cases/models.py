@@ -366,6 +366,12 @@ class Case(models.Model):
                 condition=~Q(idempotency_key=""),
                 name="case_idempotency_unique",
             ),
+            # A case entered by staff for a caller without a login: the key is the staff member's.
+            models.UniqueConstraint(
+                fields=["entered_by", "idempotency_key"],
+                condition=~Q(idempotency_key="") & Q(reporter__isnull=True),
+                name="case_entry_idempotency_unique",
+            ),
             models.CheckConstraint(
                 condition=~Q(state=State.CLOSED)
                 | (Q(closing_level__isnull=False) & Q(closed_at__isnull=False)),

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, fieldcrypt
@@ -194,19 +195,20 @@ def _responsible(grid_code: str | None) -> DispatchTarget | None:
     return None
 
 
-def _replay(reporter, key: str) -> Case | None:
-    if not key or reporter is None:
+def _replay(reporter, key: str, *, entered_by=None) -> Case | None:
+    """The case made earlier with ``key``: a key belongs to the reporter's login, or, for a case entered by
+    staff for a caller without one (``reporter`` None), to the staff member who entered it."""
+    if not key or (reporter is None and entered_by is None):
         return None
-    # Through the unique (reporter, key) index: its condition repeated (SQLite uses a partial index only
-    # when the query states its condition) and no ordering (the model's would sort by report time). The id
-    # alone first: nearly every key is new, and building the query for the case's sixty columns cost a
-    # report as much again; a replay reads its case by that id.
-    found = list(
-        Case.objects.filter(reporter=reporter, idempotency_key=key)
-        .exclude(idempotency_key="")
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
+    # Through the unique (reporter, key) or (entered_by, key) index: its condition repeated (SQLite uses a
+    # partial index only when the query states its condition) and no ordering (the model's would sort by
+    # report time). The id alone first: nearly every key is new, and building the query for the case's sixty
+    # columns cost a report as much again; a replay reads its case by that id.
+    if reporter is not None:
+        owned = Case.objects.filter(reporter=reporter, idempotency_key=key)
+    else:
+        owned = Case.objects.filter(reporter__isnull=True, entered_by=entered_by, idempotency_key=key)
+    found = list(owned.exclude(idempotency_key="").order_by().values_list("pk", flat=True)[:1])
     if not found:
         return None
     case = Case.objects.get(pk=found[0])
@@ -238,8 +240,13 @@ def _create(
     key: str,
     state: str = State.REPORTED,
     handling_note: str = "",
+    received_at: dt.datetime | None = None,
 ) -> Case:
     now = clock.now()
+    # A call or visit taken earlier and entered now counts from when it was received: its response deadline,
+    # its place in the figures and the first line of its timeline.
+    reported = received_at or now
+    response_due = deadlines.response_due(checked.category, checked.urgency, reported)
     responsible = _responsible(place.grid_code)
     phone = normalise_phone(reporter_phone) if reporter_phone else ""
     case = Case(
@@ -266,9 +273,9 @@ def _create(
         routing_method=place.method,
         routing_distance_m=place.distance_m,
         routing_explanation=place.explanation,
-        reported_at=now,
+        reported_at=reported,
         # in UTC like every time read from the database (working-time arithmetic answers in local time)
-        response_due_at=deadlines.response_due(checked.category, checked.urgency, now).astimezone(dt.UTC),
+        response_due_at=response_due.astimezone(dt.UTC),
     )
     if responsible is not None:
         case.assignee_kind, case.assignee_ref = responsible.kind, responsible.ref
@@ -286,7 +293,7 @@ def _create(
             with transaction.atomic():
                 case.save()
         except IntegrityError:
-            replay = _replay(reporter, key)
+            replay = _replay(reporter, key, entered_by=case.entered_by)
             if replay is not None:
                 return replay
             raise
@@ -303,8 +310,12 @@ def _create(
         area_code=case.area_code,
         level=case.level,
         message=str(_("Your report was received and sent to %(where)s.") % {"where": place.explanation}),
-        changes={"source": source, "routing": {"method": place.method, "area_code": place.area_code}},
-        at=now,
+        changes={
+            "source": source,
+            "routing": {"method": place.method, "area_code": place.area_code},
+            **({"entered_at": now.isoformat()} if received_at is not None else {}),
+        },
+        at=reported,
     )
     # What was written, kept on the case so that callers can answer without reading it back.
     case.written_events, case.written_photos = [report_event], []
@@ -433,11 +444,16 @@ def case_enter(
     anonymous: bool = False,
     photo_files: Iterable = (),
     idempotency_key: str = "",
+    received_at: dt.datetime | None = None,
 ) -> Case:
-    """Staff enter a case taken by phone, hotline, visit, walk-in or patrol.
+    """Staff enter a case taken by phone, hotline, visit, walk-in or patrol (the staff page and
+    ``POST /api/v1/cases/entries`` alike).
 
     The place is a point (routed like any report) or, when the caller cannot give one, an area code the
-    staff member chooses. The case must land inside the staff member's scope.
+    staff member chooses. The case must land inside the staff member's scope. ``received_at``: when the call
+    or visit was taken, if earlier than now (at most :data:`ENTRY_MAX_AGE` ago, never in the future); the
+    case counts from then. With an ``idempotency_key`` the staff member used before for a caller without a
+    login (or the ``reporter``'s key), the earlier case is returned (``case.replayed``) and nothing written.
     """
     require(actor, rules.can_enter_cases)
     if source not in DESK_SOURCES:
@@ -446,9 +462,10 @@ def case_enter(
             detail={"source": str(source)},
         )
     key = _check_key(idempotency_key)
-    replay = _replay(actor if reporter is None else reporter, key)
+    replay = _replay(reporter, key, entered_by=actor)
     if replay is not None:
         return replay
+    received = _check_received(received_at)
     checked = _check(
         category=category,
         kind=kind,
@@ -484,8 +501,41 @@ def case_enter(
             address=address,
             reporter_name=reporter_name,
             reporter_phone=reporter_phone,
-            key=key if reporter is not None else "",
+            key=key,
+            received_at=received,
         )
+
+
+ENTRY_MAX_AGE = dt.timedelta(days=30)
+# A phone's or a desk computer's clock may run a little ahead of the server's.
+ENTRY_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _check_received(received_at) -> dt.datetime | None:
+    """When a call or visit was taken: an aware time (a naive one is local time), not in the future, at most
+    :data:`ENTRY_MAX_AGE` ago; None when it was taken just now."""
+    if received_at is None or received_at == "":
+        return None
+    if not isinstance(received_at, dt.datetime):
+        raise ReportInvalid(
+            _("Give the time the call or visit was received as a date and time."),
+            detail={"received_at": "not a time"},
+        )
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    now = clock.now()
+    if received_at > now + ENTRY_CLOCK_SKEW:
+        raise ReportInvalid(
+            _("The time received lies in the future; check the date and time."),
+            detail={"received_at": "future"},
+        )
+    if received_at < now - ENTRY_MAX_AGE:
+        raise ReportInvalid(
+            _("The time received is more than %(days)d days ago; enter such an old matter with today's date.")
+            % {"days": ENTRY_MAX_AGE.days},
+            detail={"received_at": "too old"},
+        )
+    return min(received_at, now).astimezone(dt.UTC)
 
 
 def case_resolve_on_the_spot(

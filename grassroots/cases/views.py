@@ -220,16 +220,21 @@ def enter(request):
                     address=d["address"],
                     reporter_name=d["reporter_name"],
                     reporter_phone=d["reporter_phone"],
+                    received_at=d["received_at"],
                     anonymous=d["anonymous"],
                     photo_files=d["photos"],
+                    idempotency_key=d["idempotency_key"],
                 )
             except DomainError as exc:
                 _put_errors(form, exc)
             else:
                 messages.success(request, _("Case %(ref)s entered.") % {"ref": case.reference})
                 return redirect("cases:detail", pk=case.pk)
+        # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = _key()
     else:
-        form = EnterForm(categories=categories)
+        form = EnterForm(categories=categories, initial={"idempotency_key": _key()})
     return render(request, "cases/enter.html", {"form": form})
 
 
