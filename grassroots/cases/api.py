@@ -22,6 +22,7 @@ from ninja.files import UploadedFile
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import CodeError
 from grassroots.masking import MaskedText
+from grassroots.paging import Paging
 
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
@@ -144,7 +145,7 @@ class CasePage(Schema):
     items: list[CaseOut]
 
 
-class ListQuery(Schema):
+class ListQuery(Paging):
     scope: Literal["queue", "mine", "tasks"] = Field(
         "queue",
         description="queue: the cases of the caller's areas; mine: the caller's reports; tasks: assigned",
@@ -157,8 +158,6 @@ class ListQuery(Schema):
     area: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
-    limit: int = Field(25, ge=1, le=100)
-    offset: int = Field(0, ge=0)
 
 
 class ReportIn(Schema):
@@ -339,7 +338,7 @@ def case_list(request, q: Query[ListQuery]):
                 area=q.area, since=q.since, until=q.until,
             ),
         )  # fmt: skip
-    return {"count": qs.count(), "items": list(qs[q.offset : q.offset + q.limit])}
+    return {"count": qs.count(), "items": list(q.window(qs))}
 
 
 @router.get(

@@ -11,7 +11,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from grassroots.areas import selectors as area_selectors
 from grassroots.areas.codes import CodeError, Level
 from grassroots.areas.models import GridKind
 from grassroots.errors import DomainError
+from grassroots.paging import page_of
 
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
@@ -138,7 +138,7 @@ def duplicates(request):
 @login_required
 def mine(request):
     """The resident's own reports, newest first."""
-    page = Paginator(selectors.my_reports_for(user=request.user), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.my_reports_for(user=request.user), 20)
     return render(request, "cases/mine.html", {"page": page})
 
 
@@ -281,7 +281,7 @@ def queue(request):
     form = QueueFilterForm(request.GET or None, categories=categories)
     filters = _queue_filters(form)
     queue = selectors.IdsFirst(selectors.case_queue_for(user=request.user, filters=filters))
-    page = Paginator(queue, selectors.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, queue, selectors.QUEUE_PAGE_SIZE)
     clocks = selectors.running_clocks_for(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

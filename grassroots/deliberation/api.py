@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import VillageGroup
 from grassroots.masking import MaskedText, number_warnings
+from grassroots.paging import Paging
 
 from . import rules, selectors, services
 from .models import Channel, Comment, Meeting, Membership, Opinion
@@ -484,13 +485,11 @@ def _topic_for(request, pk: int):
 
 
 @router.get("/committees", auth=PUBLIC, response=list[CommitteeOut], summary="Committees the caller can see")
-def committee_list(
-    request, area: str = "", limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)
-):
+def committee_list(request, page: Query[Paging], area: str = ""):
     qs = selectors.committee_list_for(user=request.user, area_code=area or None).order_by(
         "area_code", "kind", "id"
     )
-    return [_committee_out(c) for c in qs[offset : offset + limit]]
+    return [_committee_out(c) for c in page.window(qs)]
 
 
 @router.post(
@@ -605,16 +604,10 @@ def membership_end(request, membership_id: Id, payload: EndIn):
 @router.get(
     "/committees/{committee_id}/topics", auth=PUBLIC, response=list[TopicOut], summary="A committee's topics"
 )
-def topic_list(
-    request,
-    committee_id: Id,
-    state: str = "",
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
-):
+def topic_list(request, committee_id: Id, page: Query[Paging], state: str = ""):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     qs = selectors.topic_list_for_committee(committee=committee, state=state)
-    return [_topic_out(t) for t in qs[offset : offset + limit]]
+    return [_topic_out(t) for t in page.window(qs)]
 
 
 @router.post("/committees/{committee_id}/topics", response={201: TopicDetailOut}, summary="Propose a topic")

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from grassroots.areas.models import VillageGroup
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.forms import form_errors
+from grassroots.paging import page_of
 
 from . import forms, rules, selectors, services
 from .models import Channel, Comment, Meeting, MeetingStatus, Membership, Opinion, Topic
@@ -43,7 +43,7 @@ def index(request):
     committees they can see (public ones for everyone)."""
     user = request.user
     committees = selectors.committee_list_for(user=user).order_by("area_code", "kind", "id")
-    page = Paginator(committees, 30).get_page(request.GET.get("page"))
+    page = page_of(request, committees, 30)
     return render(
         request,
         "deliberation/index.html",
@@ -81,7 +81,7 @@ def committee(request, pk: int):
     if state not in selectors.STATES and state != "all":
         state = "open"
     topics = selectors.topic_list_for_committee(committee=committee, state="" if state == "all" else state)
-    page = Paginator(topics, 25).get_page(request.GET.get("page"))
+    page = page_of(request, topics, 25)
     page.object_list = _labelled(page.object_list)
     return render(
         request,

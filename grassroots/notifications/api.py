@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from grassroots.masking import MaskedText
+from grassroots.paging import Paging
 
 from . import selectors, services
 from .links import target_url
@@ -45,10 +46,8 @@ class InboxPage(Schema):
     items: list[NotificationOut]
 
 
-class InboxQuery(Schema):
+class InboxQuery(Paging):
     unread: bool = False
-    limit: int = Field(30, ge=1, le=100)
-    offset: int = Field(0, ge=0)
 
 
 class ReadAllOut(Schema):
@@ -68,7 +67,7 @@ def inbox(request, q: Query[InboxQuery]):
     return {
         "count": qs.count(),
         "unread": selectors.unread_count_for(user=request.user),
-        "items": [_notification(n) for n in qs[q.offset : q.offset + q.limit]],
+        "items": [_notification(n) for n in q.window(qs)],
     }
 
 

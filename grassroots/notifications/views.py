@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from grassroots.paging import page_of
 
 from . import selectors, services
 from .links import target_url
@@ -18,9 +19,7 @@ from .models import Delivery
 @login_required
 def inbox(request):
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(selectors.inbox_for(user=request.user, unread_only=unread_only), 30).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.inbox_for(user=request.user, unread_only=unread_only), 30)
     rows = [(n, target_url(n)) for n in page.object_list]
     return render(
         request,

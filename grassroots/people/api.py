@@ -11,19 +11,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import FileResponse, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from grassroots.accounts.rules import require
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText, mask_numbers_in_text
+from grassroots.paging import Paging
 
 from . import rules, selectors, services
 from .services import transfer
 
 router = Router(tags=["people"])
-MAX_LIMIT = 200
 
 
 # --- schemas ------------------------------------------------------------------------------------------------
@@ -393,13 +393,6 @@ class AreaRegisterOut(Schema):
 # --- helpers ------------------------------------------------------------------------------------------------
 
 
-def _window(queryset, limit: int, offset: int):
-    limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
-    rows = list(queryset[offset : offset + limit + 1])
-    return {"items": rows[:limit], "next_offset": offset + limit if len(rows) > limit else None}
-
-
 def _set(payload: Schema) -> dict:
     return payload.dict(exclude_unset=True)
 
@@ -438,8 +431,8 @@ def area_export(request, code: str):
 
 
 @router.get("/households", response=HouseholdPage, summary="Households in scope (optionally under an area)")
-def household_list(request, area: str | None = None, limit: int = 50, offset: int = 0):
-    return _window(selectors.household_list_for(user=request.user, area_code=area), limit, offset)
+def household_list(request, page: Query[Paging], area: str | None = None):
+    return page.window_and_next(selectors.household_list_for(user=request.user, area_code=area))
 
 
 @router.post("/households", response={201: HouseholdOut}, summary="Register a household in a grid")
@@ -511,11 +504,9 @@ def visit_record(request, household_id: int, payload: Form[VisitIn], photos: Fil
 @router.get(
     "/residents", response=ResidentPage, summary="People in scope (optionally under an area, in a key group)"
 )
-def resident_list(
-    request, area: str | None = None, key_group: str | None = None, limit: int = 50, offset: int = 0
-):
-    return _window(
-        selectors.resident_list_for(user=request.user, area_code=area, key_group=key_group), limit, offset
+def resident_list(request, page: Query[Paging], area: str | None = None, key_group: str | None = None):
+    return page.window_and_next(
+        selectors.resident_list_for(user=request.user, area_code=area, key_group=key_group)
     )
 
 
@@ -637,14 +628,13 @@ def merge(request, payload: MergeIn):
 @router.get(
     "/visits/due", response=HouseholdPage, summary="My visits due: key-group households due within a week"
 )
-def visits_due(request, limit: int = 50, offset: int = 0):
-    return _window(selectors.visits_due_for(user=request.user), limit, offset)
+def visits_due(request, page: Query[Paging]):
+    return page.window_and_next(selectors.visits_due_for(user=request.user))
 
 
 @router.get("/services", response=list[ServiceOut], summary="Proxy services in scope")
-def service_list(request, status: str | None = None, limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, MAX_LIMIT))
-    return list(selectors.service_list_for(user=request.user, status=status)[offset : offset + limit])
+def service_list(request, page: Query[Paging], status: str | None = None):
+    return list(page.window(selectors.service_list_for(user=request.user, status=status)))
 
 
 @router.get("/services/{service_id}", response=ServiceDetailOut)
@@ -669,15 +659,13 @@ def service_act(request, service_id: int, payload: ServiceActionIn):
 )
 def place_list(
     request,
+    page: Query[Paging],
     area: str | None = None,
     kind: str | None = None,
     accepts_cases: bool | None = None,
-    limit: int = 50,
-    offset: int = 0,
 ):
-    limit = max(1, min(limit, MAX_LIMIT))
     qs = selectors.place_list_for(user=request.user, area_code=area, kind=kind, accepts_cases=accepts_cases)
-    return list(qs[offset : offset + limit])
+    return list(page.window(qs))
 
 
 @router.post("/places", response={201: PlaceOut})

@@ -7,7 +7,6 @@ the answer to a POST with a reason and is never cached.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from grassroots.areas.models import Area
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.masking import mask_numbers_in_text, restore_masked
+from grassroots.paging import page_of
 
 from . import extensions, forms, rules, selectors, services
 from .codes import KEY_GROUP_ZH, KeyGroup
@@ -53,7 +53,7 @@ def login_required(view):
 
 
 def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    return page_of(request, queryset, size)
 
 
 SECRET_FIELDS = ("phone", "id_number", "contact_phone")
