@@ -7,9 +7,20 @@ show them what their roles allow.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from grassroots.errors import DomainError
+
 from .selectors import user_for_api_token
+
+
+class CsrfFailed(DomainError):
+    """A request with the session cookie but without the CSRF token of that session."""
+
+    code = "csrf_failed"
+    status = 403
 
 
 class BearerToken(HttpBearer):
@@ -20,6 +31,24 @@ class BearerToken(HttpBearer):
         return user
 
 
+class SessionCookie(SessionAuth):
+    """The browser session. Its CSRF check runs only when a session cookie came with the request: without
+    one there is no session a forged request could ride on, and the caller is simply not logged in (401)."""
+
+    def __call__(self, request):
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super().__call__(request)
+
+    def _get_key(self, request):
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise CsrfFailed(
+                _("The security token of this session is missing or wrong: reload the page and try again.")
+            ) from None
+
+
 def _anyone(request):
     """Whoever is asking, logged in or not (visibility is decided by the selectors)."""
     return getattr(request, "user", None) or True
@@ -27,7 +56,7 @@ def _anyone(request):
 
 def api_auth() -> list:
     """Bearer token first, then the session cookie (ninja tries each in turn)."""
-    return [BearerToken(), SessionAuth()]
+    return [BearerToken(), SessionCookie()]
 
 
 def public_auth() -> list:

@@ -1,63 +1,200 @@
-"""The JSON API: one NinjaAPI at /api/v1 that mounts each app's router.
+"""The JSON API: one NinjaAPI at /api/v1 that mounts each app's router, and the one set of error handlers.
 
-Errors from the domain (``grassroots.errors.DomainError``) become ``{"code", "message"}`` with their status;
-out-of-scope lookups become 404 with code ``not_found``. Every operation's text input (path, query, form
-fields and the JSON body, keys included) is checked by ``grassroots.textinput`` before it runs: a control
-character or bidirectional override answers 422 ``control_characters`` naming the field.
+Every error answers ``{"code", "message"}`` (and ``detail`` where there is more to say: the invalid fields,
+an import's report) with a fitting status, whatever raised it:
+
+====  ======================  ==============================================================================
+400   ``unreadable_body``     the body is not JSON (or not the form) the operation reads
+401   ``unauthenticated``     no valid token or session
+403   ``csrf_failed``         a session cookie without its CSRF token
+403   ``not_permitted``       the caller may see the object but not do this (``NotPermitted``)
+404   ``not_found``           no such object for this caller (out of scope too), or no such path
+405   ``method_not_allowed``  the path does not take this method (``Allow`` lists those it takes)
+409   ``conflict`` …          the object changed meanwhile, or is in the wrong state
+413   ``too_large``           the request is larger than the server accepts
+422   ``invalid``             parameters or body fail the schema (``detail``: each field and why)
+422   ``control_characters``  a text with a control character or bidirectional override
+429   ``too_many_requests``   slow down (``Retry-After``)
+====  ======================  ==============================================================================
+
+A ``DomainError`` of any app answers with its own code and status. The OpenAPI document declares the
+``ApiError`` schema for every operation's 4XX answers, so that clients (and the schema fuzz) can rely on it.
+
+Every operation's text input (path, query, form fields and the JSON body, keys included) is checked by
+``grassroots.textinput`` before it runs: a control character or bidirectional override answers 422
+``control_characters`` naming the field.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
+from typing import Any
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpResponseNotAllowed, HttpResponsePermanentRedirect
+from django.urls import Resolver404, re_path, resolve
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from grassroots.accounts.api_auth import api_auth
 from grassroots.errors import DomainError
 from grassroots.textinput import ControlCharacters, check_tree
 
-api = NinjaAPI(
+
+class ApiError(Schema):
+    """What every error of the API answers."""
+
+    code: str = Field(description="stable, for programs: not_found, invalid, not_permitted, conflict …")
+    message: str = Field(description="for people, in the caller's language (Accept-Language)")
+    detail: Any = Field(None, description="more, where there is more: the invalid fields, an import's report")
+
+
+ERROR_RESPONSE = {
+    "description": "An error: `{code, message}` (and `detail`), see the API conventions",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+}
+
+
+class Api(NinjaAPI):
+    """The NinjaAPI with the project's answers where ninja's own are not JSON (an unknown path, a method a
+    path does not take) and the error schema in its OpenAPI document."""
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = _answered_in_json(pattern.callback)
+        return [*patterns, re_path(r"", _unknown_path, name="unknown")]
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document["components"]["schemas"]["ApiError"] = ApiError.model_json_schema()
+        error = ERROR_RESPONSE["content"]["application/json"]["schema"]
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("4XX", copy.deepcopy(ERROR_RESPONSE))
+                for status, declared in responses.items():
+                    # an operation's own answer for a 4xx status (an import's report) or the error any
+                    # operation may answer with that status (422 for invalid input, 404 …)
+                    content = declared.get("content", {}).get("application/json")
+                    if str(status).startswith("4") and content and content["schema"] != error:
+                        content["schema"] = {"anyOf": [content["schema"], error]}
+        return document
+
+
+def error_response(request, code: str, message, *, status: int, detail=None, headers=None):
+    body = {"code": code, "message": str(message)}
+    if detail is not None:
+        body["detail"] = detail
+    response = api.create_response(request, body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _answered_in_json(view):
+    """A view of ninja's answering a method the path does not take, or a 404 outside any operation (the API's
+    root), in the API's format."""
+
+    @functools.wraps(view)  # keeps csrf_exempt: the session auth checks CSRF itself
+    def answered(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return error_response(request, "not_found", _("There is no such address in the API."), status=404)
+        if isinstance(response, HttpResponseNotAllowed):
+            return error_response(
+                request,
+                "method_not_allowed",
+                _("This address does not take %(method)s; it takes %(allowed)s.")
+                % {"method": request.method, "allowed": response["Allow"]},
+                status=405,
+                headers={"Allow": response["Allow"]},
+            )
+        return response
+
+    return answered
+
+
+@csrf_exempt
+def _unknown_path(request):
+    """No operation has this path. A GET that lacks only the trailing slash is sent on to it, as Django's
+    CommonMiddleware does for every other address (it does not, once this view answers the path)."""
+    if request.method in ("GET", "HEAD") and not request.path.endswith("/"):
+        with contextlib.suppress(Resolver404):
+            if resolve(request.path + "/").func is not _unknown_path:
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return error_response(request, "not_found", _("There is no such address in the API."), status=404)
+
+
+api = Api(
     title="Grassroots API",
     version="1",
     urls_namespace="api",
     auth=api_auth(),
     description="网格化基层治理平台 JSON API. Authenticate with a session cookie (and CSRF token) or "
-    "`Authorization: Bearer <token>`.",
+    "`Authorization: Bearer <token>`. Every error answers `{code, message}` (and `detail`).",
 )
 
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    body = {"code": exc.code, "message": str(exc.message)}
-    if exc.detail is not None:
-        body["detail"] = exc.detail
-    return api.create_response(request, body, status=exc.status)
+    return error_response(request, exc.code, exc.message, status=exc.status, detail=exc.detail)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"code": "not_found", "message": _("Not found.")}, status=404)
+    return error_response(request, "not_found", _("Not found."), status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(
-        request, {"code": "unauthenticated", "message": _("Log in first.")}, status=401
-    )
+    return error_response(request, "unauthenticated", _("Log in first."), status=401)
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
-    return api.create_response(
-        request,
-        {"code": "invalid", "message": _("Some fields are missing or invalid."), "detail": exc.errors},
-        status=422,
+    return error_response(
+        request, "invalid", _("Some fields are missing or invalid."), status=422, detail=exc.errors
     )
+
+
+@api.exception_handler(PermissionDenied)
+def _not_permitted(request, exc):
+    return error_response(request, "not_permitted", _("You may not do this."), status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return error_response(
+        request, "too_large", _("The request is larger than the server accepts; send less."), status=413
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request, exc):
+    return error_response(request, "bad_request", _("The request could not be read."), status=400)
+
+
+def _http_errors() -> dict[int, tuple[str, str]]:
+    """ninja's own refusals (it raises ``HttpError`` with an English text) by status."""
+    return {
+        400: ("unreadable_body", _("The request body could not be read: send JSON, or the form fields the operation names.")),
+        403: ("not_permitted", _("You may not do this.")),
+        429: ("too_many_requests", _("Too many requests; wait a moment and try again.")),
+    }  # fmt: skip
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    code, message = _http_errors().get(exc.status_code, ("error", _("The request could not be handled.")))
+    return error_response(request, code, message, status=exc.status_code)
 
 
 def _sent(request, path_params: dict):
@@ -87,9 +224,7 @@ def refuse_control_characters(run):
                 check_tree(value, field=field)
         except ControlCharacters as exc:
             detail = {"field": exc.field, "character": exc.character}
-            return api.create_response(
-                request, {"code": exc.code, "message": exc.message, "detail": detail}, status=422
-            )
+            return error_response(request, exc.code, exc.message, status=422, detail=detail)
         return run(request, *args, **kwargs)
 
     return checked

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import ngettext
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -24,12 +25,6 @@ from .spreadsheets import XLSX_CONTENT_TYPE
 from .validation import code_range_warning
 
 router = Router(tags=["area data"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    detail: Any = None
 
 
 class AreaDataOut(Schema):
@@ -84,7 +79,7 @@ class RenameIn(Schema):
     on: dt.date = Field(description="the day the new name took effect (not in the future)")
 
 
-class MergeIn(Schema):
+class AreaMergeIn(Schema):
     into: str = Field(description="code of the area of the same level that takes this one over")
     on: dt.date = Field(description="first day the area is no longer in force")
 
@@ -93,16 +88,13 @@ class CloseIn(Schema):
     on: dt.date
 
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-@router.post("/areas", response={201: AreaDataOut, **ERRORS}, summary="Create an area (not a grid)")
+@router.post("/areas", response={201: AreaDataOut}, summary="Create an area (not a grid)")
 def area_create(request, payload: AreaCreateIn):
     area = services.area_create(actor=request.user, request=request, **payload.dict())
     return Status(201, _area_out(area))
 
 
-@router.patch("/areas/{code}", response={200: AreaDataOut, **ERRORS}, summary="Correct an area's fields")
+@router.patch("/areas/{code}", response=AreaDataOut, summary="Correct an area's fields")
 def area_update(request, code: str, payload: AreaUpdateIn):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     area = services.area_update(
@@ -111,7 +103,7 @@ def area_update(request, code: str, payload: AreaUpdateIn):
     return _area_out(area)
 
 
-@router.post("/areas/{code}/rename", response={200: AreaDataOut, **ERRORS}, summary="Rename, keeping history")
+@router.post("/areas/{code}/rename", response=AreaDataOut, summary="Rename, keeping history")
 def area_rename(request, code: str, payload: RenameIn):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     area = services.area_rename(
@@ -122,19 +114,17 @@ def area_rename(request, code: str, payload: RenameIn):
 
 @router.post(
     "/areas/{code}/merge",
-    response={200: AreaDataOut, **ERRORS},
+    response=AreaDataOut,
     summary="Merge into another area of the same level (refused while sub-areas are in force)",
 )
-def area_merge(request, code: str, payload: MergeIn):
+def area_merge(request, code: str, payload: AreaMergeIn):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     into = selectors_io.managed_area_get_for(user=request.user, code=payload.into)
     area = services.area_merge(actor=request.user, area=area, into=into, on=payload.on, request=request)
     return _area_out(area)
 
 
-@router.post(
-    "/areas/{code}/close", response={200: AreaDataOut, **ERRORS}, summary="Close an area without successor"
-)
+@router.post("/areas/{code}/close", response=AreaDataOut, summary="Close an area without successor")
 def area_close(request, code: str, payload: CloseIn):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
     return _area_out(services.area_close(actor=request.user, area=area, on=payload.on, request=request))
@@ -198,9 +188,7 @@ class GridUpdateIn(Schema):
     village_groups: list[int] | None = None
 
 
-@router.post(
-    "/grids", response={201: GridDataOut, **ERRORS}, summary="Create a grid in a village or community"
-)
+@router.post("/grids", response={201: GridDataOut}, summary="Create a grid in a village or community")
 def grid_create(request, payload: GridCreateIn):
     village = selectors_io.managed_area_get_for(user=request.user, code=payload.village_code)
     fields = payload.dict(exclude={"village_code"})
@@ -208,7 +196,7 @@ def grid_create(request, payload: GridCreateIn):
     return Status(201, _grid_out(grid))
 
 
-@router.patch("/grids/{code}", response={200: GridDataOut, **ERRORS}, summary="Change a grid")
+@router.patch("/grids/{code}", response=GridDataOut, summary="Change a grid")
 def grid_update(request, code: str, payload: GridUpdateIn):
     grid = selectors_io.managed_grid_get_for(user=request.user, code=code)
     grid = services.grid_update(
@@ -223,13 +211,13 @@ class VillageGroupIn(Schema):
     name: str = ""
 
 
-class VillageGroupOut(Schema):
+class VillageGroupDataOut(Schema):
     village_code: str
     number: int
     name: str
 
 
-@router.post("/village-groups", response={201: VillageGroupOut, **ERRORS}, summary="Add a village group")
+@router.post("/village-groups", response={201: VillageGroupDataOut}, summary="Add a village group")
 def village_group_create(request, payload: VillageGroupIn):
     village = selectors_io.managed_area_get_for(user=request.user, code=payload.village_code)
     group = services.village_group_create(
@@ -263,14 +251,27 @@ class ImportReportOut(Schema):
     warnings_left_off: int
 
 
+class AreaImportRejectedOut(ImportReportOut):
+    """A real import refused for errors in rows: nothing written, the report, and why."""
+
+    code: str = Field(description="import_rejected")
+    message: MaskedText
+
+
 def _report_response(report):
     body = report.as_dict()
     if not report.dry_run and not report.written:
-        return Status(422, body)
+        count = report.error_count
+        message = ngettext(
+            "Nothing was imported: the file has %(count)d error. Correct it and import the file again.",
+            "Nothing was imported: the file has %(count)d errors. Correct them and import the file again.",
+            count,
+        ) % {"count": count}
+        return Status(422, {"code": "import_rejected", "message": message, **body})
     return Status(200, body)
 
 
-IMPORT_RESPONSES = {200: ImportReportOut, 422: ImportReportOut, **ERRORS}
+IMPORT_RESPONSES = {200: ImportReportOut, 422: AreaImportRejectedOut}
 
 
 @router.get("/template.xlsx", summary="The empty tree import template (Excel)", response={200: None})
@@ -296,7 +297,7 @@ def tree_import(request, code: str, file: File[UploadedFile], dry_run: Form[bool
 @router.get(
     "/areas/{code}/tree-export",
     summary="The tree under an area as an Excel workbook",
-    response={200: None, **ERRORS},
+    response={200: None},
 )
 def tree_export(request, code: str):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)
@@ -321,7 +322,7 @@ def boundaries_import(request, code: str, file: File[UploadedFile], dry_run: For
 @router.get(
     "/areas/{code}/boundaries-export",
     summary="Boundaries of the grids in force under an area (GeoJSON FeatureCollection)",
-    response={200: None, **ERRORS},
+    response={200: None},
 )
 def boundaries_export(request, code: str):
     area = selectors_io.managed_area_get_for(user=request.user, code=code)

@@ -16,7 +16,7 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from grassroots.accounts.scoping import OutOfScope
@@ -91,7 +91,7 @@ class CaseOut(Schema):
         return obj.category.name
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: dt.datetime
     action: str
     old_state: str
@@ -102,7 +102,7 @@ class EventOut(Schema):
     internal: bool
 
 
-class PhotoOut(Schema):
+class CasePhotoOut(Schema):
     stage: str
     url: str
     thumbnail_url: str
@@ -135,8 +135,8 @@ class CaseDetailOut(CaseOut):
     cancel_reason: MaskedText
     merged_into_id: int | None
     actions: list[str] = Field(description="the workflow actions the caller may take now")
-    timeline: list[EventOut]
-    photos: list[PhotoOut] = Field(alias="photo_list")
+    timeline: list[CaseEventOut]
+    photos: list[CasePhotoOut] = Field(alias="photo_list")
     ratings: list[RatingOut] = Field(alias="rating_list", description="every closure round's rating, kept")
 
 
@@ -266,8 +266,18 @@ def category_list(request):
     response={200: CaseDetailOut, 201: CaseDetailOut},
     summary="Report a case (multipart; repeat with the same Idempotency-Key to retry safely)",
 )
-def case_submit(request: HttpRequest, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
-    key = request.headers.get("Idempotency-Key", "")
+def case_submit(
+    request: HttpRequest,
+    payload: Form[ReportIn],
+    photos: File[list[UploadedFile]] = None,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        max_length=64,
+        description="made by the client for each report and sent again with each retry of it: the case made "
+        "the first time is answered (200) and no second one is made",
+    ),
+):
     case = integrations.case_report_on_patrol(
         actor=request.user,
         patrol_id=payload.patrol_id,
@@ -283,7 +293,7 @@ def case_submit(request: HttpRequest, payload: Form[ReportIn], photos: File[list
         anonymous=payload.anonymous,
         photo_files=photos or [],
         source="api",
-        idempotency_key=key,
+        idempotency_key=idempotency_key,
     )
     if case.replayed:
         return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
@@ -457,7 +467,7 @@ class RatingCountsOut(Schema):
     by_callback: int = Field(description="of them, taken down by staff in a callback survey (回访)")
 
 
-class FiguresOut(Schema):
+class CaseFiguresOut(Schema):
     reported: int
     score: str | None = Field(description="综合指标值, out of 100; null without handled cases")
     rates: list[RateOut]
@@ -468,13 +478,13 @@ class ChannelOut(Schema):
     channel: str = Field(description="who gave the ratings: reporter or callback")
     source: str = Field(description="the channel the cases came in through")
     name: str
-    figures: FiguresOut
+    figures: CaseFiguresOut
 
 
 class BreakdownOut(Schema):
     key: str = Field(description="an area code, a service type code, or kind:name of a department or unit")
     name: str
-    figures: FiguresOut
+    figures: CaseFiguresOut
 
 
 class MetricsOut(Schema):
@@ -482,7 +492,7 @@ class MetricsOut(Schema):
     area_name: str
     period: str
     basically_satisfied_counts: bool
-    figures: FiguresOut
+    figures: CaseFiguresOut
     areas: list[BreakdownOut] = Field(description="each area one level below with cases")
     service_types: list[BreakdownOut] = Field(description="each top-level service type, most reported first")
     handlers: list[BreakdownOut] = Field(description="departments and units, best score first")

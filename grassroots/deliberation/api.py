@@ -228,7 +228,7 @@ class ProgressIn(VersionIn):
     note: str
 
 
-class EventOut(Schema):
+class TopicEventOut(Schema):
     id: int
     at: dt.datetime
     kind: str
@@ -633,7 +633,7 @@ def topic_detail(request, topic_id: Id):
 @router.get(
     "/topics/{topic_id}/timeline",
     auth=PUBLIC,
-    response=list[EventOut],
+    response=list[TopicEventOut],
     summary="Every step, opinion, vote and signature",
 )
 def topic_timeline(request, topic_id: Id):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import ngettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -21,6 +22,7 @@ from grassroots.masking import MaskedText, mask_numbers_in_text
 from grassroots.paging import Paging
 
 from . import rules, selectors, services
+from .models import ImportStatus
 from .services import transfer
 
 router = Router(tags=["people"])
@@ -207,7 +209,7 @@ class SearchOut(Schema):
     households: list[HouseholdOut]
 
 
-class MergeIn(Schema):
+class ResidentMergeIn(Schema):
     kept_id: int
     merged_id: int
     reason: str
@@ -219,7 +221,7 @@ class DuplicateGroupOut(Schema):
     residents: list[ResidentOut]
 
 
-class PhotoOut(Schema):
+class VisitPhotoOut(Schema):
     id: int
 
 
@@ -233,7 +235,7 @@ class VisitOut(Schema):
     found: MaskedText
     need: MaskedText
     case_reference: str
-    photos: list[PhotoOut]
+    photos: list[VisitPhotoOut]
 
     @staticmethod
     def resolve_found(obj):
@@ -269,7 +271,7 @@ class StepOut(Schema):
         return mask_numbers_in_text(obj.note)
 
 
-class ServiceOut(Schema):
+class ProxyServiceOut(Schema):
     id: int
     resident_id: int
     resident_name: str
@@ -291,7 +293,7 @@ class ServiceOut(Schema):
         return mask_numbers_in_text(obj.description)
 
 
-class ServiceDetailOut(ServiceOut):
+class ServiceDetailOut(ProxyServiceOut):
     steps: list[StepOut]
     actions: list[str]
 
@@ -307,7 +309,7 @@ class ServiceDetailOut(ServiceOut):
         return services.service_actions_for(obj)
 
 
-class ServiceIn(Schema):
+class ProxyServiceIn(Schema):
     item: str
     description: str = ""
     due_on: dt.date | None = None
@@ -380,6 +382,13 @@ class ImportOut(Schema):
     error_count: int
     errors: list[ImportErrorOut]
     created_at: dt.datetime
+
+
+class RegisterImportRejectedOut(ImportOut):
+    """An import refused for errors in rows: nothing written, the record, and why."""
+
+    code: str = Field(description="import_rejected")
+    message: MaskedText
 
 
 class AreaRegisterOut(Schema):
@@ -565,16 +574,16 @@ def label_remove(request, resident_id: int, kind: str):
     return Status(204, None)
 
 
-@router.get("/residents/{resident_id}/services", response=list[ServiceOut])
+@router.get("/residents/{resident_id}/services", response=list[ProxyServiceOut])
 def resident_services(request, resident_id: int):
     resident = selectors.resident_get_for(user=request.user, pk=resident_id)
     return selectors.resident_services(resident)
 
 
 @router.post(
-    "/residents/{resident_id}/services", response={201: ServiceOut}, summary="Take on a proxy service"
+    "/residents/{resident_id}/services", response={201: ProxyServiceOut}, summary="Take on a proxy service"
 )
-def service_request(request, resident_id: int, payload: ServiceIn):
+def service_request(request, resident_id: int, payload: ProxyServiceIn):
     resident = selectors.resident_get_for(user=request.user, pk=resident_id)
     service = services.service_request(
         actor=request.user, resident=resident, request=request, **payload.dict()
@@ -613,7 +622,7 @@ def duplicates(request, area: str | None = None):
 @router.post(
     "/duplicates/merge", response=ResidentOut, summary="Merge a duplicate into the record kept (audited)"
 )
-def merge(request, payload: MergeIn):
+def merge(request, payload: ResidentMergeIn):
     kept = selectors.resident_get_for(user=request.user, pk=payload.kept_id)
     merged = selectors.resident_get_for(user=request.user, pk=payload.merged_id)
     services.resident_merge(
@@ -632,7 +641,7 @@ def visits_due(request, page: Query[Paging]):
     return page.window_and_next(selectors.visits_due_for(user=request.user))
 
 
-@router.get("/services", response=list[ServiceOut], summary="Proxy services in scope")
+@router.get("/services", response=list[ProxyServiceOut], summary="Proxy services in scope")
 def service_list(request, page: Query[Paging], status: str | None = None):
     return list(page.window(selectors.service_list_for(user=request.user, status=status)))
 
@@ -708,10 +717,24 @@ def import_template(request):
     return attachment(transfer.template_bytes(), "register-template.xlsx", transfer.XLSX)
 
 
-@router.post("/imports", response={201: ImportOut}, summary="Import a spreadsheet; all rows or none")
+@router.post(
+    "/imports",
+    response={201: ImportOut, 422: RegisterImportRejectedOut},
+    summary="Import a spreadsheet; all rows or none",
+    description="201 with the import's record; 422 `import_rejected` with the record (each row's error in it) "
+    "when rows have errors and nothing was written; 400 when the file as a whole is unusable.",
+)
 def import_create(request, area_code: Form[str], file: File[UploadedFile]):
     require(request.user, rules.can_transfer, area_code)
     record = transfer.register_import(actor=request.user, area_code=area_code, upload=file, request=request)
+    if record.status == ImportStatus.REJECTED:
+        record.code = "import_rejected"
+        record.message = ngettext(
+            "Nothing was imported: the file has %(count)d error. Correct it and import the file again.",
+            "Nothing was imported: the file has %(count)d errors. Correct them and import the file again.",
+            record.error_count,
+        ) % {"count": record.error_count}
+        return Status(422, record)
     return Status(201, record)
 
 

@@ -5,9 +5,11 @@ Every operation checks the same permissions as the pages, in the services."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import ngettext
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -63,18 +65,6 @@ def grid_assignments(request, code: str, include_ended: bool = False):
     ]
 
 
-# --- errors ---------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str
-    message: MaskedText
-    detail: Any = None
-
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
 # --- party organisations, members, check-ins --------------------------------------------------------------
 
 
@@ -107,7 +97,7 @@ def party_organisations(request, area: str = ""):
 
 @router.post(
     "/party/organisations",
-    response={201: PartyOrganisationOut, **ERRORS},
+    response={201: PartyOrganisationOut},
     summary="Create a party organisation bound to an area (a branch on a grid is the grid's party branch)",
 )
 def party_organisation_create(request, payload: PartyOrganisationIn):
@@ -138,7 +128,7 @@ class PartyMemberOut(Schema):
     home_grid_code: str
 
 
-@router.post("/party/members", response={201: PartyMemberOut, **ERRORS}, summary="Record a party member")
+@router.post("/party/members", response={201: PartyMemberOut}, summary="Record a party member")
 def party_member_create(request, payload: PartyMemberIn):
     organisation = _organisation_get(request.user, payload.organisation_id)
     member = party.party_member_create(
@@ -199,7 +189,7 @@ def check_ins(request, area: str = "", status: str = ""):
 
 @router.post(
     "/check-ins",
-    response={201: CheckInOut, **ERRORS},
+    response={201: CheckInOut},
     summary="Ask to check in (报到) to the party branch of the grid where the member lives",
 )
 def check_in_request(request, payload: CheckInIn):
@@ -221,17 +211,13 @@ class DeclineIn(Schema):
     reason: str
 
 
-@router.post(
-    "/check-ins/{pk}/confirm", response={200: CheckInOut, **ERRORS}, summary="The branch confirms a check-in"
-)
+@router.post("/check-ins/{pk}/confirm", response=CheckInOut, summary="The branch confirms a check-in")
 def check_in_confirm(request, pk: int):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
     return _check_in_out(party.check_in_confirm(actor=request.user, check_in=check_in, request=request), 0)
 
 
-@router.post(
-    "/check-ins/{pk}/decline", response={200: CheckInOut, **ERRORS}, summary="The branch declines a check-in"
-)
+@router.post("/check-ins/{pk}/decline", response=CheckInOut, summary="The branch declines a check-in")
 def check_in_decline(request, pk: int, payload: DeclineIn):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
     declined = party.check_in_decline(
@@ -240,13 +226,13 @@ def check_in_decline(request, pk: int, payload: DeclineIn):
     return _check_in_out(declined, 0)
 
 
-class ServiceIn(Schema):
+class ServiceLogIn(Schema):
     hours: Decimal
     description: str
     served_on: dt.date | None = None
 
 
-class ServiceOut(Schema):
+class ServiceLogOut(Schema):
     id: int
     check_in_id: int
     served_on: dt.date
@@ -256,10 +242,10 @@ class ServiceOut(Schema):
 
 @router.post(
     "/check-ins/{pk}/services",
-    response={201: ServiceOut, **ERRORS},
+    response={201: ServiceLogOut},
     summary="Log hours served on a confirmed check-in",
 )
-def service_log(request, pk: int, payload: ServiceIn):
+def service_log(request, pk: int, payload: ServiceLogIn):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
     record = party.service_log(
         actor=request.user,
@@ -272,7 +258,7 @@ def service_log(request, pk: int, payload: ServiceIn):
     return Status(201, record)
 
 
-class FiguresOut(Schema):
+class GridFiguresOut(Schema):
     year: int
     checked_in_members: int
     service_hours: Decimal
@@ -288,7 +274,7 @@ class FiguresOut(Schema):
 
 @router.get(
     "/grids/{code}/figures",
-    response=FiguresOut,
+    response=GridFiguresOut,
     summary="A grid's workforce figures for a year (definitions included)",
 )
 def grid_figures(request, code: str, year: int | None = None):
@@ -309,7 +295,7 @@ class DutiesIn(Schema):
 
 @router.put(
     "/workers/{pk}/duties",
-    response={200: list[str], **ERRORS},
+    response=list[str],
     summary="Set the duties a red grid worker takes on in an area",
 )
 def worker_duties(request, pk: int, payload: DutiesIn):
@@ -332,9 +318,24 @@ class RosterOut(Schema):
     rows: list[roster.RowOutcome]
 
 
+class RosterRejectedOut(RosterOut):
+    """A roster with errors in rows: nothing written, the report as for a check, and why."""
+
+    code: str = Field(description="import_rejected")
+    message: MaskedText
+
+
+def _rejected_message(count: int) -> str:
+    return ngettext(
+        "Nothing was imported: the file has %(count)d error. Correct it and import the file again.",
+        "Nothing was imported: the file has %(count)d errors. Correct them and import the file again.",
+        count,
+    ) % {"count": count}
+
+
 @router.post(
     "/roster/import",
-    response={200: RosterOut, 422: RosterOut, **{k: v for k, v in ERRORS.items() if k != 422}},
+    response={200: RosterOut, 422: RosterRejectedOut},
     summary="Import the grid-worker roster from Excel (row-level errors, all or nothing, idempotent)",
 )
 def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False, area: Form[str] = ""):
@@ -344,12 +345,17 @@ def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False
     result = roster.roster_import(
         actor=request.user, data=data, dry_run=dry_run, area_code=area or None, request=request
     )
-    return Status(422 if result.errors else 200, result)
+    if result.errors:
+        return Status(
+            422,
+            {"code": "import_rejected", "message": _rejected_message(len(result.errors)), **asdict(result)},
+        )
+    return Status(200, result)
 
 
 @router.get(
     "/roster/template",
-    response={200: None, **ERRORS},
+    response={200: None},
     summary="The empty roster workbook (Chinese headers and a sheet of instructions)",
 )
 def roster_template(request):
@@ -358,7 +364,7 @@ def roster_template(request):
     )
 
 
-@router.get("/roster/export", response={200: None, **ERRORS}, summary="The roster of an area (phones masked)")
+@router.get("/roster/export", response={200: None}, summary="The roster of an area (phones masked)")
 def roster_export(request, area: str):
     data = roster.roster_export(user=request.user, area_code=area)
     return attachment(data, f"roster-{area}.xlsx", xlsx.XLSX_CONTENT_TYPE)
@@ -405,7 +411,7 @@ def patrols(request):
     return [_patrol_out(p) for p in selectors.patrol_list_for(user=request.user)[:200]]
 
 
-@router.post("/patrols", response={201: PatrolOut, **ERRORS}, summary="Start a patrol (grid workers)")
+@router.post("/patrols", response={201: PatrolOut}, summary="Start a patrol (grid workers)")
 def patrol_start(request, payload: PatrolStartIn):
     worker = selectors.worker_for_user(request.user)
     if worker is None:
@@ -441,7 +447,7 @@ class PositionsOut(Schema):
 
 @router.post(
     "/patrols/{pk}/positions",
-    response={200: PositionsOut, **ERRORS},
+    response=PositionsOut,
     summary="Post a batch of positions (validated as a whole, thinned to a modest rate)",
 )
 def patrol_positions(request, pk: int, payload: PositionsIn):
@@ -458,7 +464,7 @@ class FindingIn(Schema):
     description: str
     lon: float | None = None
     lat: float | None = None
-    case_id: int | None = None
+    case_id: int | None = Field(None, ge=1, le=2**53, description="the case reported for it, when known")
 
 
 class FindingOut(Schema):
@@ -470,7 +476,7 @@ class FindingOut(Schema):
     case_id: int | None
 
 
-@router.post("/patrols/{pk}/findings", response={201: FindingOut, **ERRORS}, summary="Record what was found")
+@router.post("/patrols/{pk}/findings", response={201: FindingOut}, summary="Record what was found")
 def patrol_finding(request, pk: int, payload: FindingIn):
     patrol = selectors.patrol_get_for(user=request.user, pk=pk)
     finding = patrols_service.patrol_finding_add(
@@ -485,7 +491,7 @@ def patrol_finding(request, pk: int, payload: FindingIn):
     return Status(201, finding)
 
 
-@router.post("/patrols/{pk}/end", response={200: PatrolOut, **ERRORS}, summary="End a patrol")
+@router.post("/patrols/{pk}/end", response=PatrolOut, summary="End a patrol")
 def patrol_end(request, pk: int, payload: PatrolStartIn):
     patrol = selectors.patrol_get_for(user=request.user, pk=pk)
     return _patrol_out(
@@ -493,7 +499,7 @@ def patrol_end(request, pk: int, payload: PatrolStartIn):
     )
 
 
-@router.get("/patrols/{pk}", response={200: PatrolOut, **ERRORS}, summary="A patrol (worker and supervisors)")
+@router.get("/patrols/{pk}", response=PatrolOut, summary="A patrol (worker and supervisors)")
 def patrol_detail(request, pk: int):
     return _patrol_out(selectors.patrol_get_for(user=request.user, pk=pk))
 
@@ -506,7 +512,7 @@ class PointOut(Schema):
 
 @router.get(
     "/patrols/{pk}/track",
-    response={200: list[PointOut], **ERRORS},
+    response=list[PointOut],
     summary="A patrol's track: supervisors only (404 for everyone else)",
 )
 def patrol_track(request, pk: int):
@@ -538,7 +544,7 @@ class WorkloadOut(Schema):
 
 @router.get(
     "/workload",
-    response={200: WorkloadOut, **ERRORS},
+    response=WorkloadOut,
     summary="The area's workers ranked by their workload (supervisors)",
 )
 def workload(request, area: str, year: int | None = None):
@@ -639,16 +645,12 @@ def _group_out_brief(g: ServiceGroup) -> dict:
     }
 
 
-@router.get(
-    "/groups/{pk}", response={200: GroupOut, **ERRORS}, summary="A team or council with its activities"
-)
+@router.get("/groups/{pk}", response=GroupOut, summary="A team or council with its activities")
 def group_detail(request, pk: int):
     return _group_out(selectors.group_get_for(user=request.user, pk=pk))
 
 
-@router.post(
-    "/groups", response={201: GroupOut, **ERRORS}, summary="Create a volunteer team or villager council"
-)
+@router.post("/groups", response={201: GroupOut}, summary="Create a volunteer team or villager council")
 def group_create(request, payload: GroupIn):
     group = groups_service.group_create(
         actor=request.user,
@@ -666,7 +668,7 @@ class GroupMemberIn(Schema):
     name: str
 
 
-@router.post("/groups/{pk}/members", response={201: GroupMemberOut, **ERRORS}, summary="Add a member")
+@router.post("/groups/{pk}/members", response={201: GroupMemberOut}, summary="Add a member")
 def group_member_add(request, pk: int, payload: GroupMemberIn):
     group = selectors.group_get_for(user=request.user, pk=pk)
     member = groups_service.group_member_add(
@@ -677,7 +679,7 @@ def group_member_add(request, pk: int, payload: GroupMemberIn):
 
 @router.post(
     "/groups/{pk}/activities",
-    response={201: ActivityOut, **ERRORS},
+    response={201: ActivityOut},
     summary="Record an activity (multipart: description, hours, held_on, participant_ids, optional photo)",
 )
 def group_activity(
