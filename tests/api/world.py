@@ -1,7 +1,8 @@
 """A small world for tests of the whole API: one village (民主村) with two grids and a neighbouring village,
 and in it an object of every kind the API reaches by id — a case, a household and a person, a proxy service,
 a place, a five-person group with a topic, a board with a published notice and a draft, a notification,
-a patrol, a volunteer team, a party branch with a check-in.
+a patrol, a volunteer team, a party branch with a check-in. The group's topic waits for its members'
+signatures, so that the steps' operations meet a topic in the middle of its process.
 
 The four callers are a resident (a member of the five-person group, and the case's reporter), the grid's
 grid worker, the village's staff and an anonymous caller; each logged-in caller has a bearer token.
@@ -33,6 +34,7 @@ from tests.deliberation.factories import (
     OTHER_VILLAGE,
     VILLAGE,
     five_person_group,
+    five_person_to,
     propose,
 )
 from tests.factories import area, user_with
@@ -91,7 +93,7 @@ def build() -> World:
     worker = GridWorkerFactory(name="网格员甲", user=worker_user, area_code=GRID)
     assignment(worker, grid, AssignmentRole.WORKER, dt.date(2020, 1, 1))
 
-    topic = propose(group.committee, by=resident)
+    topic = five_person_to(propose(group.committee, by=resident), group.members, "sign")
     case = case_services.case_report(
         actor=resident,
         category=Category.objects.get(code="0101"),
