@@ -261,6 +261,17 @@ def category_list(request):
     return list(selectors.categories_for_choice())
 
 
+def _idempotency_key():
+    """The ``Idempotency-Key`` header, declared as the parameter of each operation that honours it."""
+    return Header(
+        "",
+        alias="Idempotency-Key",
+        max_length=64,
+        description="made by the client for each report and sent again with each retry of it: the case made "
+        "the first time is answered (200) and no second one is made",
+    )
+
+
 @router.post(
     "/",
     response={200: CaseDetailOut, 201: CaseDetailOut},
@@ -270,13 +281,7 @@ def case_submit(
     request: HttpRequest,
     payload: Form[ReportIn],
     photos: File[list[UploadedFile]] = None,
-    idempotency_key: str = Header(
-        "",
-        alias="Idempotency-Key",
-        max_length=64,
-        description="made by the client for each report and sent again with each retry of it: the case made "
-        "the first time is answered (200) and no second one is made",
-    ),
+    idempotency_key: str = _idempotency_key(),
 ):
     case = integrations.case_report_on_patrol(
         actor=request.user,
@@ -305,7 +310,12 @@ def case_submit(
     response={200: CaseDetailOut, 201: CaseDetailOut},
     summary="Staff enter a call, hotline ticket, visit or walk-in (multipart; Idempotency-Key as for reports)",
 )
-def case_entry(request: HttpRequest, payload: Form[EntryIn], photos: File[list[UploadedFile]] = None):
+def case_entry(
+    request: HttpRequest,
+    payload: Form[EntryIn],
+    photos: File[list[UploadedFile]] = None,
+    idempotency_key: str = _idempotency_key(),
+):
     """The staff entry page's service and permission (staff who take calls and visits, for places inside
     their area; 403 for anyone else). The caller's phone is kept encrypted and answered masked."""
     case = services.case_enter(
@@ -326,7 +336,7 @@ def case_entry(request: HttpRequest, payload: Form[EntryIn], photos: File[list[U
         anonymous=payload.anonymous,
         received_at=payload.received_at,
         photo_files=photos or [],
-        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        idempotency_key=idempotency_key,
     )
     if case.replayed:
         return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
