@@ -135,21 +135,6 @@ _FROM_WGS84 = {
 }
 
 
-_WGS84_A = 6378137.0
-_WGS84_E2 = 0.00669437999014
-_DEG = math.pi / 180.0
-
-
-def metres_per_degree(lat: float) -> tuple[float, float]:
-    """(metres per degree of longitude, metres per degree of latitude) at latitude ``lat`` on the
-    WGS-84 ellipsoid: the prime-vertical and meridian radii of curvature there."""
-    s = math.sin(lat * _DEG)
-    w = 1.0 - _WGS84_E2 * s * s
-    meridian = _WGS84_A * (1.0 - _WGS84_E2) / (w * math.sqrt(w))
-    prime_vertical = _WGS84_A / math.sqrt(w)
-    return prime_vertical * math.cos(lat * _DEG) * _DEG, meridian * _DEG
-
-
 def to_wgs84(lon: float, lat: float, system: str) -> tuple[float, float]:
     """A point given in ``system`` (one of :data:`SYSTEMS`) as WGS-84; KeyError for an unknown system."""
     return _TO_WGS84[system](lon, lat)

@@ -25,17 +25,13 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from grassroots import geo
 from grassroots.errors import DomainError
 
-# Mainland China, Hainan, Taiwan and the islands of the South China Sea fit in this box (lon, lat).
-CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
 MIN_AREA_M2 = 100.0
 SLIVER_METRES = 5.0
 DECIMALS = 7  # about 1 cm
 MAX_VERTICES = 100_000
-
-_M_PER_DEG_LAT = 110_574.0
-_M_PER_DEG_LON_EQUATOR = 111_320.0
 
 
 class GeometryError(DomainError):
@@ -158,13 +154,13 @@ def _check_vertex_count(polygons: list) -> None:
 
 def _check_ranges(polygons: list) -> None:
     points = np.array([position for polygon in polygons for ring in polygon for position in ring])
-    min_lon, min_lat, max_lon, max_lat = CHINA_BOUNDS
+    min_lon, min_lat, max_lon, max_lat = geo.CHINA_BOUNDS
     lons, lats = points[:, 0], points[:, 1]
     inside = (min_lon <= lons) & (lons <= max_lon) & (min_lat <= lats) & (lats <= max_lat)
     if inside.all():
         return
     lon, lat = (float(v) for v in points[int(np.argmin(inside))])  # the first position outside
-    if min_lon <= lat <= max_lon and min_lat <= lon <= max_lat:
+    if geo.in_china_bounds(lat, lon):
         raise GeometryError(
             _(
                 "Position (%(a)s, %(b)s) lies outside China, but would lie inside with the two numbers "
@@ -173,7 +169,7 @@ def _check_ranges(polygons: list) -> None:
             % {"a": lon, "b": lat},
             code="swapped_coordinates",
         )
-    if -180 <= lon <= 180 and -90 <= lat <= 90:
+    if geo.is_point(lon, lat):
         raise GeometryError(
             _(
                 "Position (%(lon)s, %(lat)s) lies outside China. Boundaries are WGS-84 longitude and latitude "
@@ -251,8 +247,8 @@ def _check_area(geom: BaseGeometry) -> None:
 def to_metres(geom: BaseGeometry, *, origin_lat: float | None = None) -> BaseGeometry:
     """The geometry on a local equirectangular projection (metres), centred on ``origin_lat``."""
     lat = geom.centroid.y if origin_lat is None else origin_lat
-    kx = _M_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat))
-    return shapely.transform(geom, lambda xy: xy * (kx, _M_PER_DEG_LAT))
+    kx, ky = geo.metres_per_degree(lat)
+    return shapely.transform(geom, lambda xy: xy * (kx, ky))
 
 
 def area_m2(geom: BaseGeometry) -> float:
@@ -385,7 +381,6 @@ def feature_collection(features: list[dict]) -> dict:
 
 
 __all__ = [
-    "CHINA_BOUNDS",
     "MIN_AREA_M2",
     "SLIVER_METRES",
     "Boundary",

@@ -57,7 +57,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely import STRtree
 from shapely.geometry import shape
 
-from grassroots import clock
+from grassroots import clock, geo
 from grassroots.accounts.scoping import covers
 from grassroots.errors import DomainError
 from grassroots.versioned import VersionedCopy, stored_version
@@ -135,7 +135,6 @@ class RouteResult:
 _ORIGIN = shapely.Point(0.0, 0.0)
 # The ufunc itself: the public wrapper adds about 1 µs a call to the hot path.
 _intersects_xy = getattr(shapely.lib, "intersects_xy", shapely.intersects_xy)
-metres_per_degree = coords.metres_per_degree
 
 
 def _parse_polygon(value: Any, *, what: str):
@@ -300,7 +299,7 @@ class _Layer:
         self, lon: float, lat: float, max_metres: float, lo: int, hi: int
     ) -> tuple[int, float] | None:
         """(index, metres) of the polygon in [lo, hi) nearest the point, if within ``max_metres``."""
-        kx, ky = metres_per_degree(lat)
+        kx, ky = geo.metres_per_degree(lat)
         d_lon, d_lat = max_metres / kx, max_metres / ky
         candidates = self.tree.query(shapely.box(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat))
         candidates = np.sort(candidates[(candidates >= lo) & (candidates < hi)])
@@ -323,7 +322,7 @@ class _Layer:
         if hi - lo == len(self.codes):
             guess = int(self.tree.query_nearest(shapely.Point(lon, lat))[0])
         candidates = np.arange(lo, hi) if guess is None else np.array([guess])
-        kx, ky = metres_per_degree(lat)
+        kx, ky = geo.metres_per_degree(lat)
         offset, scale = np.array([lon, lat]), np.array([kx, ky])
         local = shapely.transform(self.geoms[candidates], lambda xy: (xy - offset) * scale)
         distances = shapely.distance(local, _ORIGIN)
@@ -514,15 +513,15 @@ def _number(value, field: str, code: str = "bad_coordinates") -> float:
 def _validate(lon, lat, crs, accuracy_m) -> tuple[float, float, str, float | None]:
     x = _number(lon, "lon")
     y = _number(lat, "lat")
-    if not -180.0 <= x <= 180.0:
+    if not geo.is_lon(x):
         raise RoutingError(
             _("Longitude must be between -180 and 180; %(value)s is not.") % {"value": lon},
             detail={"field": "lon"},
         )
-    if not -90.0 <= y <= 90.0:
+    if not geo.is_lat(y):
         hint = (
             _(" Longitude and latitude seem swapped; send longitude first, then latitude.")
-            if -90.0 <= x <= 90.0
+            if geo.is_lat(x)
             else ""
         )
         raise RoutingError(

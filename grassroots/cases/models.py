@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from grassroots import fieldcrypt
+from grassroots import fieldcrypt, geo
 from grassroots.appendonly import AppendOnlyModel
 from grassroots.areas.codes import Level
 from grassroots.masking import mask_phone
@@ -382,7 +382,12 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(lon__isnull=True)
-                | (Q(lon__gte=-180) & Q(lon__lte=180) & Q(lat__gte=-90) & Q(lat__lte=90)),
+                | (
+                    Q(lon__gte=geo.LON_MIN)
+                    & Q(lon__lte=geo.LON_MAX)
+                    & Q(lat__gte=geo.LAT_MIN)
+                    & Q(lat__lte=geo.LAT_MAX)
+                ),
                 name="case_point_in_range",
             ),
         ]

@@ -11,13 +11,12 @@ them into queries):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from grassroots import clock
+from grassroots import clock, geo
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes, scoped
 from grassroots.areas.codes import Level, ancestor_codes, level_of
@@ -29,8 +28,6 @@ from .models import OPEN_STATES, Case, CaseEvent, CasePhoto, CaseRating, Categor
 QUEUE_PAGE_SIZE = 25
 DUPLICATE_RADIUS_M = 50
 DUPLICATE_DAYS = 30
-# One degree of latitude in metres (WGS-84 mean); longitude degrees shrink with cos(latitude).
-_METRES_PER_DEGREE = 111_320.0
 
 
 # --- the staff queue -----------------------------------------------------------------------------------
@@ -264,15 +261,6 @@ class Nearby:
     distance_m: float
 
 
-def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance (haversine) in metres."""
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
-
-
 def duplicates_near(
     *,
     category: Category,
@@ -288,15 +276,14 @@ def duplicates_near(
     Not closed as duplicates or cancelled. Unscoped: callers decide what to show of them (a resident sees
     only that a similar report exists; staff see the cases in their scope).
     """
-    dlat = radius_m / _METRES_PER_DEGREE
-    dlon = radius_m / (_METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    min_lon, min_lat, max_lon, max_lat = geo.box_around(lon, lat, radius_m)
     since = clock.now() - dt.timedelta(days=days)
     candidates = (
         Case.objects.filter(
             category=category,
             reported_at__gte=since,
-            lon__range=(lon - dlon, lon + dlon),
-            lat__range=(lat - dlat, lat + dlat),
+            lon__range=(min_lon, max_lon),
+            lat__range=(min_lat, max_lat),
         )
         .exclude(state=State.CANCELLED)
         .exclude(merged_into__isnull=False)
@@ -307,7 +294,7 @@ def duplicates_near(
     for case in candidates:
         if exclude_pk is not None and case.pk == exclude_pk:
             continue
-        distance = _distance_m(lon, lat, case.lon, case.lat)
+        distance = geo.distance_m(lon, lat, case.lon, case.lat)
         if distance <= radius_m:
             found.append(Nearby(case, distance))
     found.sort(key=lambda n: (n.distance_m, -n.case.pk))

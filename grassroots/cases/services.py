@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, fieldcrypt
+from grassroots import clock, fieldcrypt, geo
 from grassroots.accounts.models import Role, normalise_phone
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
@@ -125,9 +125,9 @@ def _check(*, category, kind, urgency, description, lon, lat, crs, accuracy_m, n
         )
     x = _number(lon, "lon", problems)
     y = _number(lat, "lat", problems)
-    if x is not None and not -180 <= x <= 180:
+    if x is not None and not geo.is_lon(x):
         problems["lon"] = str(_("Longitude must be between -180 and 180; %(value)s is not.") % {"value": lon})
-    if y is not None and not -90 <= y <= 90:
+    if y is not None and not geo.is_lat(y):
         problems["lat"] = str(_("Latitude must be between -90 and 90; %(value)s is not.") % {"value": lat})
     if (x is None) != (y is None) and "lon" not in problems and "lat" not in problems:
         problems["lat" if y is None else "lon"] = str(_("Give both longitude and latitude, or neither."))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from grassroots import geo
 from grassroots.accounts.models import Role
 from grassroots.accounts.rules import can_view_area, require
 from grassroots.accounts.scoping import has_role
@@ -129,7 +130,7 @@ def duplicates(request):
     except ValueError:
         lon = lat = None
     found = []
-    if category is not None and lon is not None and -180 <= lon <= 180 and -90 <= lat <= 90:
+    if category is not None and lon is not None and geo.is_point(lon, lat):
         found = selectors.duplicates_near(category=category, lon=lon, lat=lat)
     visible = {n.case.pk for n in found if rules.can_view_case(request.user, n.case)}
     return render(request, "cases/_duplicates.html", {"nearby": found, "visible": visible})

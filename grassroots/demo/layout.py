@@ -13,17 +13,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from grassroots import geo
+
 # Bayannur lies within these bounds (lon, lat); every placed block stays inside them.
 CITY_BOUNDS = (105.2, 40.1, 109.9, 42.4)
-METRES_PER_DEGREE_LAT = 110_574.0
 TOWNSHIP_MARGIN_M = 1_000.0
 DIGITS = 6  # ≈ 0.1 m
 
 Bounds = tuple[float, float, float, float]  # (min_lon, min_lat, max_lon, max_lat)
-
-
-def metres_per_degree_lon(lat: float) -> float:
-    return 111_320.0 * math.cos(math.radians(lat))
 
 
 def footprint(cells: int) -> tuple[int, int]:
@@ -62,7 +59,8 @@ class Lattice:
 
     @classmethod
     def at(cls, west: float, north: float, cell_m: float, lat: float) -> Lattice:
-        return cls(west, north, cell_m / metres_per_degree_lon(lat), cell_m / METRES_PER_DEGREE_LAT)
+        per_lon, per_lat = geo.metres_per_degree(lat)
+        return cls(west, north, cell_m / per_lon, cell_m / per_lat)
 
     def lon(self, x: int) -> float:
         return round(self.west + x * self.cell_lon, DIGITS)
@@ -96,9 +94,9 @@ class Allocator:
         """Return the (west, north) corner of a ``width_m`` × ``height_m`` block as close to ``centre``
         as a spiral search in steps of a third of the block finds free."""
         lon0, lat0 = centre
-        per_lon = metres_per_degree_lon(lat0)
-        w, h = width_m / per_lon, height_m / METRES_PER_DEGREE_LAT
-        mx, my = self.margin_m / per_lon, self.margin_m / METRES_PER_DEGREE_LAT
+        per_lon, per_lat = geo.metres_per_degree(lat0)
+        w, h = width_m / per_lon, height_m / per_lat
+        mx, my = self.margin_m / per_lon, self.margin_m / per_lat
         step_lon, step_lat = max(w, 3 * mx) / 3, max(h, 3 * my) / 3
         for ring in range(400):
             for i, j in _ring(ring):
@@ -133,7 +131,5 @@ def offset(centre: tuple[float, float], distance_m: float, bearing_deg: float) -
     """The point ``distance_m`` from ``centre`` towards ``bearing_deg`` (0 = east, 90 = north)."""
     lon, lat = centre
     rad = math.radians(bearing_deg)
-    return (
-        lon + distance_m * math.cos(rad) / metres_per_degree_lon(lat),
-        lat + distance_m * math.sin(rad) / METRES_PER_DEGREE_LAT,
-    )
+    per_lon, per_lat = geo.metres_per_degree(lat)
+    return lon + distance_m * math.cos(rad) / per_lon, lat + distance_m * math.sin(rad) / per_lat

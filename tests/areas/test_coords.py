@@ -99,18 +99,6 @@ def test_an_unknown_system_is_a_key_error():
         coords.to_wgs84(107.0, 40.0, "utm50")
 
 
-@pytest.mark.parametrize(
-    ("lat", "per_lon", "per_lat"),
-    # Length of a degree on the WGS-84 ellipsoid, as tabulated in Wikipedia's "Latitude" article
-    # ("Length of a degree of latitude / longitude"), in km.
-    [(0, 111.320, 110.574), (30, 96.486, 110.852), (45, 78.847, 111.132), (60, 55.800, 111.412)],
-)
-def test_metres_per_degree_matches_the_published_table(lat, per_lon, per_lat):
-    got_lon, got_lat = coords.metres_per_degree(lat)
-    assert got_lon == pytest.approx(per_lon * 1000, abs=1)
-    assert got_lat == pytest.approx(per_lat * 1000, abs=1)
-
-
 # Well inside the box where offsets apply, so that both ends of a round trip stay inside it.
 china_lon = st.floats(min_value=73.7, max_value=135.0, allow_nan=False)
 china_lat = st.floats(min_value=3.9, max_value=53.5, allow_nan=False)

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box, mapping
 
-from grassroots import clock
+from grassroots import clock, geo
 from grassroots.areas import coords, routing
 from grassroots.areas.models import Area, Grid
 from grassroots.areas.routing import GridIndex, Method, RoutingError, route_point
@@ -47,7 +47,7 @@ def city():
 
 
 def metres_east(lon, lat, metres):
-    return lon + metres / coords.metres_per_degree(lat)[0]
+    return lon + metres / geo.metres_per_degree(lat)[0]
 
 
 def haversine(a, b):

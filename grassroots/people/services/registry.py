@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from grassroots import clock
+from grassroots import clock, geo
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
 from grassroots.accounts.services import audit_record
@@ -133,7 +133,7 @@ def _coordinates(longitude, latitude) -> tuple[float | None, float | None]:
         raise PeopleError(
             _("Give both longitude and latitude as decimal degrees, or neither."), code="bad_coordinates"
         ) from None
-    if not (73 <= lon <= 136 and 3 <= lat <= 54):
+    if not geo.in_china_bounds(lon, lat):
         raise PeopleError(
             _("Longitude %(lon)s, latitude %(lat)s lies outside China; check the order and the signs.")
             % {"lon": lon, "lat": lat},

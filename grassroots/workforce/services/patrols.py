@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock
+from grassroots import clock, geo
 from grassroots.accounts.models import User
 from grassroots.accounts.services import audit_record
 
@@ -92,7 +92,7 @@ def _validate(patrol: Patrol, positions: list[Position]) -> list[Position]:
         )
     latest = clock.now() + _CLOCK_SKEW
     for i, p in enumerate(positions):
-        if not (-180 <= p.lon <= 180 and -90 <= p.lat <= 90):
+        if not geo.is_point(p.lon, p.lat):
             raise WorkforceError(
                 _("Position %(n)s is not a longitude and latitude; nothing was saved.") % {"n": i + 1},
                 code="bad_position",
@@ -153,7 +153,7 @@ def patrol_finding_add(
     description = (description or "").strip()
     if not description:
         raise WorkforceError(_("Say what was found."), code="description_required")
-    if (lon is None) != (lat is None) or (lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)):
+    if (lon is None) != (lat is None) or (lon is not None and not geo.is_point(lon, lat)):
         raise WorkforceError(
             _("Give both longitude and latitude of the finding, or neither."), code="bad_position"
         )
