@@ -4,6 +4,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from grassroots import fieldcrypt
+from tests.once import FAST_HASHERS
 
 # Random tests are reproducible under CI: the same examples on every run and machine, none replayed from a
 # local example database, so that a failure there is a real bug and not a new draw. Locally they keep
@@ -52,9 +53,7 @@ def _fresh_case_reference(settings):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
-    """Argon2 is slow by design; tests hash with MD5 (production keeps Argon2: tests/accounts/test_settings.py)."""
-    # Argon2 stays second so that hashes made outside this fixture (module-scoped demo builds) still verify.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        "django.contrib.auth.hashers.Argon2PasswordHasher",
-    ]
+    """Argon2 is slow by design; every test hashes with MD5 (production keeps Argon2:
+    tests/accounts/test_settings.py). This is the only place tests set the hashers; builds outside a test
+    (tests/once.py) use the same list."""
+    settings.PASSWORD_HASHERS = list(FAST_HASHERS)

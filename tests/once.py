@@ -21,9 +21,10 @@ from typing import TypeVar
 from django.db import transaction
 from django.test import override_settings
 
-# Argon2 is slow by design; what is built once hashes its demo passwords with MD5 (tests/conftest.py says why).
 T = TypeVar("T")
 
+# Argon2 is slow by design; tests hash with MD5 (tests/conftest.py sets this list for every test). Argon2 stays
+# second so that a hash made with it still verifies.
 FAST_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -45,11 +45,6 @@ class City:
     litter: Category
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def ensure_seed() -> None:
     """The categories and calendar that migration 0002 seeds (also when tests run with --nomigrations)."""
     from grassroots.cases.calendar import seed_year

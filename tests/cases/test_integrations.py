@@ -33,11 +33,6 @@ INSIDE = (107.005, 41.005)
 FAR_TOWNSHIP = "150826101"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _worker_in_grid():
     """A grid worker login with its workforce record, responsible for GRID."""
     g = grid(GRID, BOUNDS)

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_publishes_a_year_on_the_village_boards(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # given the demo city and a resident of 民主村
     load(scale="small", until="city")
     minzhu = SEED_CODES["民主村"]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
@@ -19,23 +17,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "areas" / "files" / "tree_samp
 
 
 @pytest.fixture
-def audit_rows_cleared(transactional_db):
-    """The live server commits for real, and the audit log refuses DELETE by trigger on SQLite, which
-    would stop the flush after the test: lift the triggers just long enough to empty the log."""
-    yield
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's flush truncates, which row triggers do not see
-    append_only = importlib.import_module("grassroots.accounts.migrations.0002_auditlog_append_only")
-    with connection.cursor() as cursor:
-        for sql in append_only.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM accounts_auditlog")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
-
-
-@pytest.fixture
-def county_admin(audit_rows_cleared):
+def county_admin(transactional_db):
     area("150825", "乌拉特后旗")
     return user_with(Role.ADMINISTRATOR, "150825", username="guanli")
 

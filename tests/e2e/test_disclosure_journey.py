@@ -19,11 +19,6 @@ from tests.disclosure.conftest import ALLOWANCE_HEADER, ALLOWANCE_SHEET_ROWS, at
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _qr_svg(url: str) -> bytes:
     import qrcode
     import qrcode.image.svg

@@ -12,11 +12,6 @@ from tests.deliberation.factories import GRID, five_person_group_unaudited, resi
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_writer_sees_the_masked_number_before_proposing(
     transactional_db, live_server, phone_page, log_in, browser
 ):

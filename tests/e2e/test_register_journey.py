@@ -4,10 +4,8 @@ shows the ID number in full with a reason, and records a visit to the household 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from grassroots import clock
@@ -21,25 +19,7 @@ from tests.people.factories import GRID, household, resident, synthetic_id
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def audit_rows_cleared(transactional_db):
-    """The live server commits for real and the audit log refuses DELETE by trigger on SQLite, which would
-    stop the flush after the test: lift the triggers just long enough to empty the log."""
-    yield
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's flush truncates, which row triggers do not see
-    append_only = importlib.import_module("grassroots.accounts.migrations.0002_auditlog_append_only")
-    with connection.cursor() as cursor:
-        for sql in append_only.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM accounts_auditlog")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
-
-
-def test_grid_worker_finds_a_person_shows_the_id_and_records_a_visit(
-    audit_rows_cleared, live_server, phone_page, log_in
-):
+def test_grid_worker_finds_a_person_shows_the_id_and_records_a_visit(live_server, phone_page, log_in):
     number = synthetic_id(order=951)
     hh = household(GRID, address="塞上社区幸福路8号")
     person = resident(hh, name="王秀英", id_number=number, relation=Relation.HEAD)

@@ -11,10 +11,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 
 from grassroots.workforce.models import CheckIn, Patrol, PatrolPoint
@@ -24,20 +22,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def world(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield build_world()
-    # The live server commits for real and the audit log refuses DELETE by trigger on SQLite, which would
-    # stop the flush after the test: lift the triggers just long enough to empty the log.
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's flush truncates, which row triggers do not see
-    append_only = importlib.import_module("grassroots.accounts.migrations.0002_auditlog_append_only")
-    with connection.cursor() as cursor:
-        for sql in append_only.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM accounts_auditlog")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
+def world(transactional_db):
+    return build_world()
 
 
 def test_member_checks_in_branch_confirms_hours_reach_the_grid(live_server, page, phone_page, log_in, world):

@@ -12,12 +12,6 @@ from tests.factories import UserFactory, grid, user_with
 from .factories import GRID, OTHER_GRID, synthetic_id
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Register tests create many users; a fast hasher keeps them quick (login is tested in accounts)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclasses.dataclass
 class World:
     household: object

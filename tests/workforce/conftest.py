@@ -83,9 +83,3 @@ def build_world() -> World:
         resident=user_with(Role.RESIDENT, G1),
         administrator=user_with(Role.ADMINISTRATOR, "15"),
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Worlds here create a dozen logins; a slow password hash would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
