@@ -28,7 +28,7 @@ personal data without a grant and an audit trail.
 from __future__ import annotations
 
 from grassroots.accounts.models import Role
-from grassroots.accounts.scoping import STAFF_ROLES, in_scope, scope_codes
+from grassroots.accounts.scoping import STAFF_ROLES, has_role, in_scope, scope_codes
 
 REGISTER_READ_ROLES: frozenset[str] = frozenset(
     {
@@ -83,8 +83,11 @@ def can_write_places(user, code: str) -> bool:
     return in_scope(user, code, roles=PLACE_WRITE_ROLES)
 
 
+def can_use_places(user) -> bool:
+    """Whether the list of places and organisations exists for the user (every staff role)."""
+    return has_role(user, PLACE_READ_ROLES)
+
+
 def can_use_register(user) -> bool:
     """Whether the register appears in the user's navigation at all."""
-    from grassroots.accounts.scoping import has_role
-
     return has_role(user, REGISTER_READ_ROLES)

@@ -659,6 +659,8 @@ def service_detail(request, pk: int):
 
 @login_required
 def place_list(request):
+    if not rules.can_use_places(request.user):
+        raise OutOfScope
     places = _page(
         request,
         selectors.place_list_for(
