@@ -4,17 +4,31 @@ A role is granted on an area; the user sees and acts only inside the subtrees of
 that returns protected data passes through :func:`scoped` (or :func:`get_in_scope_or_404`), naming the roles
 that may see it. Outside scope is "not found": callers turn :class:`OutOfScope` / ``Http404`` into 404, so a
 request never learns that another area's row exists.
+
+Values that a form or a request body sends to name *another* object (the case to merge into, the handler to
+dispatch to, the member to seat, the meeting a vote belongs to ...) are looked up the same way, through
+:func:`resolve_in_scope`, or, among what the action itself offers (the handlers computed for a case and its
+dispatcher; the parts of an object already looked up in scope), :func:`resolve_among` and
+:func:`resolve_all_among`. A value that names nothing the actor may choose — missing, outside their scope, or not
+among what the action offers: the answer does not tell these apart — is refused with
+:class:`UnknownReference` (400, naming the field), so that no action reaches past its scope.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from grassroots.errors import DomainError
 
 from .models import Role, RoleGrant
+
+T = TypeVar("T")
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
 STAFF_ROLES: frozenset[str] = ALL_ROLES - {Role.RESIDENT}
@@ -22,6 +36,25 @@ STAFF_ROLES: frozenset[str] = ALL_ROLES - {Role.RESIDENT}
 
 class OutOfScope(Http404):
     """The object does not exist for this user (it may exist in another area)."""
+
+
+class UnknownReference(DomainError):
+    """A value sent to name another object names nothing the actor may choose there: it does not exist, lies
+    outside their scope, or is not among what the action offers (one answer for all three). ``detail`` names
+    the field and repeats the value."""
+
+    code = "unknown_reference"
+    status = 400
+
+    def __init__(self, *, field: str, what, value, code: str | None = None):
+        shown = str(value)[:64]
+        super().__init__(
+            _("There is no %(what)s “%(value)s” that you can choose here; choose one from the list.")
+            % {"what": what, "value": shown},
+            code=code,
+            detail={"field": field, "value": shown},
+        )
+        self.field = field
 
 
 def _grants(user) -> list[tuple[str, str]]:
@@ -135,3 +168,75 @@ def require_in_scope(user, code: str, *, roles: Iterable[str] | None = None) -> 
     """Raise :class:`OutOfScope` unless ``code`` is in scope (for writes addressed by code)."""
     if not in_scope(user, code, roles=roles):
         raise OutOfScope
+
+
+# --- values that name another object ----------------------------------------------------------------------
+
+
+def resolve_in_scope(
+    queryset: QuerySet,
+    user,
+    value,
+    *,
+    field: str,
+    what,
+    roles: Iterable[str] | None = None,
+    scope_field: str = "area_code",
+    lookup: str = "pk",
+    code: str | None = None,
+):
+    """The one object of ``queryset`` (narrowed to what the action allows, e.g. the active logins of a
+    village) that ``value`` names and that lies in the user's scope for ``roles`` (:func:`scoped` on
+    ``scope_field``), else :class:`UnknownReference` for ``field``. ``what`` names the kind of object
+    (translatable)."""
+    found = scoped(queryset, user, field=scope_field, roles=roles)
+    if "__" in scope_field:  # scoped through a relation (a login's grants): one row per object
+        found = found.distinct()
+    return resolve_among(found, value, field=field, what=what, lookup=lookup, code=code)
+
+
+def resolve_among(
+    choices: QuerySet | Mapping[str, T],
+    value,
+    *,
+    field: str,
+    what,
+    lookup: str = "pk",
+    code: str | None = None,
+):
+    """The choice that ``value`` names among ``choices``, else :class:`UnknownReference` for ``field``.
+
+    ``choices`` is what the action offers this actor: a mapping from key to choice (the handlers computed for
+    a case and its dispatcher, the same list the form shows), or a queryset of the parts of an object already
+    looked up in the actor's scope (the meetings of the topic's committee, the members of the group)."""
+    if isinstance(choices, QuerySet):
+        if value is None or value == "" or isinstance(value, bool):
+            raise UnknownReference(field=field, what=what, value="", code=code)
+        try:
+            return choices.get(**{lookup: value})
+        except (choices.model.DoesNotExist, choices.model.MultipleObjectsReturned, ValueError, TypeError):
+            raise UnknownReference(field=field, what=what, value=value, code=code) from None
+    key = value if isinstance(value, str) else ""
+    if key not in choices:
+        raise UnknownReference(field=field, what=what, value=value if value is not None else "", code=code)
+    return choices[key]
+
+
+def resolve_all_among(
+    choices: QuerySet, values: Iterable, *, field: str, what, code: str | None = None
+) -> list:
+    """Each object that ``values`` (ids) name among ``choices``, in their order and without repeats, else
+    :class:`UnknownReference` naming the first value that names none."""
+    wanted: list[int] = []
+    for value in values:
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            raise UnknownReference(field=field, what=what, value=value, code=code) from None
+        if pk not in wanted:
+            wanted.append(pk)
+    found = choices.in_bulk(wanted) if wanted else {}
+    for pk in wanted:
+        if pk not in found:
+            raise UnknownReference(field=field, what=what, value=pk, code=code)
+    return [found[pk] for pk in wanted]

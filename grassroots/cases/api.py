@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status
@@ -27,7 +26,7 @@ from grassroots.paging import Paging
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
 from .models import Case, LimitUnit
-from .workflow import CaseError, DispatchTarget
+from .workflow import CaseError
 
 router = Router(tags=["cases"])
 
@@ -174,7 +173,8 @@ class ReportIn(Schema):
     patrol_id: int | None = Field(
         None,
         description="the caller's own open patrol when reporting on the way: the case's source is then patrol "
-        "and it is recorded on the patrol's findings (another id files an ordinary report)",
+        "and it is recorded on the patrol's findings (their own patrol that has ended files an ordinary report; "
+        "a patrol that is not theirs is refused with 400 unknown_reference)",
     )
 
 
@@ -205,10 +205,20 @@ class EntryIn(Schema):
 
 
 class TargetIn(Schema):
-    kind: str = Field(description="grid_worker, user, department or unit")
-    ref: str = ""
-    name: str = ""
-    user_id: int | None = Field(None, description="the login that will handle it, if any")
+    key: str = Field(
+        "",
+        description="the key of one of the handlers GET /cases/{id}/dispatch-targets offers, e.g. grid_worker:12",
+    )
+    kind: str = Field("", description="instead of key: grid_worker, user, department or unit, with ref")
+    ref: str = Field("", description="with kind: the handler's id in its register (the part after the colon)")
+    user_id: int | None = Field(None, description="instead of key: a staff login offered as user:<id>")
+
+
+class TargetOut(Schema):
+    key: str = Field(description="send it as target.key to dispatch")
+    kind: str
+    label: str
+    group: str
 
 
 class ActionIn(Schema):
@@ -368,17 +378,27 @@ def case_detail(request, case_id: int):
     return _detail(request, selectors.case_get_for(user=request.user, pk=case_id))
 
 
-def _target(spec: TargetIn | None) -> DispatchTarget | None:
+def _target_key(spec: TargetIn | None) -> str:
+    """The key the caller names; the service looks it up among the handlers offered (nothing else)."""
     if spec is None:
-        return None
-    user = None
+        return ""
+    if spec.key:
+        return spec.key
+    if spec.kind and spec.ref:
+        return f"{spec.kind}:{spec.ref}"
     if spec.user_id is not None:
-        user = get_user_model().objects.filter(pk=spec.user_id, is_active=True).first()
-        if user is None:
-            raise CaseError(_("No such login to dispatch to."), code="bad_target")
-    return DispatchTarget(
-        spec.kind, spec.ref or (str(user.pk) if user else ""), spec.name or str(user or ""), user
-    )
+        return f"{spec.kind or 'user'}:{spec.user_id}"
+    return ""
+
+
+@router.get(
+    "/{int:case_id}/dispatch-targets",
+    response=list[TargetOut],
+    summary="The handlers the caller may dispatch the case to (the same list as the case page)",
+)
+def dispatch_targets(request, case_id: int):
+    case = selectors.case_get_for(user=request.user, pk=case_id)
+    return selectors.dispatch_targets_for(case=case, actor=request.user)
 
 
 def _run(request, case: Case, action: str, body: ActionIn, photo_files=()) -> Case:
@@ -389,7 +409,7 @@ def _run(request, case: Case, action: str, body: ActionIn, photo_files=()) -> Ca
     if action == "cancel":
         return services.case_cancel(**common, reason=body.reason)
     if action == "dispatch":
-        return services.case_dispatch(**common, target=_target(body.target), note=body.note)
+        return services.case_dispatch(**common, target=_target_key(body.target), note=body.note)
     if action == "return":
         return services.case_return(**common, reason=body.reason)
     if action == "escalate":
@@ -413,10 +433,7 @@ def _run(request, case: Case, action: str, body: ActionIn, photo_files=()) -> Ca
     if action == "merge":
         if body.master_id is None:
             raise CaseError(_("Say which case this one duplicates."), code="bad_merge")
-        try:
-            master = selectors.case_get_for(user=actor, pk=body.master_id)
-        except OutOfScope:
-            raise CaseError(_("Merge into a case you can see."), code="bad_merge") from None
+        master = selectors.merge_master_for(user=actor, value=body.master_id, field="master_id")
         return services.case_merge(**common, master=master, note=body.note)
     if action == "reopen":
         return services.case_reopen(**common, reason=body.reason)

@@ -47,6 +47,21 @@ def install() -> None:
     workload_provider_register(worker_case_figures)
     if grid_case_figures not in workforce_extensions.grid_case_providers:
         workforce_extensions.grid_case_providers.append(grid_case_figures)
+    if case_visible_to not in workforce_extensions.case_checkers:
+        workforce_extensions.case_checkers.append(case_visible_to)
+
+
+def case_visible_to(user, case_id) -> bool:
+    """Whether ``user`` may name the case ``case_id`` (on a patrol finding): one they can see."""
+    from grassroots.accounts.scoping import OutOfScope
+
+    from . import selectors
+
+    try:
+        selectors.case_get_for(user=user, pk=case_id)
+    except OutOfScope:
+        return False
+    return True
 
 
 # --- people: a need found becomes a case ---------------------------------------------------------------
@@ -255,13 +270,32 @@ def open_patrol_of(actor, patrol_id):
     return patrol
 
 
+def own_patrol_for(actor, patrol_id, *, field: str = "patrol_id"):
+    """The patrol a report names: one of the actor's own patrols (through their grid worker record, inside
+    their scope), else :class:`~grassroots.accounts.scoping.UnknownReference` — someone else's patrol or a
+    number that names none is refused, never quietly ignored."""
+    from grassroots.accounts.scoping import resolve_in_scope
+    from grassroots.workforce.models import Patrol
+
+    return resolve_in_scope(
+        Patrol.objects.select_related("worker").filter(worker__user_id=getattr(actor, "pk", None)),
+        actor,
+        patrol_id,
+        field=field,
+        what=_("patrol"),
+    )
+
+
 def case_report_on_patrol(*, actor, patrol_id, **report) -> Case:
     """A report made on the way during a patrol (the report page with ``?patrol=<id>``, the API with
     ``patrol_id``): with the actor's own open patrol, the case has the source ``patrol`` and is recorded
-    on the patrol's findings in the same transaction. Any other patrol id never blocks the report: it is
-    filed as an ordinary one."""
-    patrol = open_patrol_of(actor, patrol_id) if patrol_id not in (None, "") else None
-    if patrol is None:
+    on the patrol's findings in the same transaction. The actor's own patrol that has ended meanwhile (a
+    report sent again once the signal came back) files an ordinary report; a patrol that is not the
+    actor's own is refused (400), and nothing is stored."""
+    if patrol_id in (None, ""):
+        return services.case_report(actor=actor, **report)
+    patrol = own_patrol_for(actor, patrol_id)
+    if patrol.ended_at is not None:
         return services.case_report(actor=actor, **report)
     with transaction.atomic():
         case = services.case_report(actor=actor, patrol=patrol, **report)

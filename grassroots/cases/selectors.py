@@ -15,10 +15,20 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, geo
 from grassroots.accounts.models import Role, RoleGrant
-from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes, scoped
+from grassroots.accounts.scoping import (
+    OutOfScope,
+    UnknownReference,
+    in_scope,
+    is_unrestricted,
+    resolve_among,
+    resolve_in_scope,
+    scope_codes,
+    scoped,
+)
 from grassroots.areas.codes import Level, ancestor_codes, level_of
 
 from . import calendar, deadlines, workflow
@@ -317,30 +327,47 @@ def duplicates_for_case(*, user, case: Case) -> list[Nearby]:
 
 @dataclass(frozen=True)
 class Target:
-    """A handler a dispatcher may choose: ``key`` is what the form posts (``grid_worker:12``, ``user:5``)."""
+    """A handler a dispatcher may choose: ``key`` is what the form and the API send (``grid_worker:12``,
+    ``user:5``, ``department:7``, ``unit:3``); ``target`` is what the case records when it is chosen."""
 
     key: str
     kind: str
     label: str
     group: str
+    target: workflow.DispatchTarget
 
 
-def dispatch_targets_for(*, case: Case) -> list[Target]:
-    """Whom a case at its current area may go to: the grid workers of its grid (or of the grids below its
-    village), staff logins holding a handling role on its area or below, and department handlers whose
-    grant covers its area."""
+def dispatch_targets_for(*, case: Case, actor) -> list[Target]:
+    """The handlers ``actor`` may dispatch ``case`` to, at the case's current area — the one list that the
+    case page, the bulk dispatch, the API's list and every dispatch check read:
+
+    - the grid workers assigned under the case's area (its grid, or the grids of its village);
+    - village, township and county staff logins holding their role on the case's area or below it, and those
+      between the case and the dispatcher: on an area above the case that lies in the dispatcher's own scope
+      (a township desk may take a village's case itself; nobody sends work up past their own level or across
+      to another area — that is escalation's job);
+    - department handlers whose grant covers the case's area;
+    - co-building units (people.Place accepting cases) at the case's area or above it, within the dispatcher's
+      scope.
+
+    Empty for an actor who may not dispatch the case at its level (whatever its state), so that the list
+    never shows staff names to those who may not choose among them.
+    """
+    from grassroots.people.selectors import dispatch_units_for
     from grassroots.workforce.models import Assignment
     from grassroots.workforce.selectors import active_on
 
     from .models import AssigneeKind
 
+    if not workflow.may_take(actor, case, workflow.Action.DISPATCH):
+        return []
     code = case.area_code
     targets: list[Target] = []
     if level_of(code) >= Level.VILLAGE:
         assignments = (
             Assignment.objects.filter(area_code__startswith=code)
             .filter(active_on(clock.today()))
-            .select_related("worker")
+            .select_related("worker__user")
             .order_by("area_code", "worker__name")
         )
         seen: set[int] = set()
@@ -348,19 +375,23 @@ def dispatch_targets_for(*, case: Case) -> list[Target]:
             if a.worker_id in seen:
                 continue
             seen.add(a.worker_id)
+            w = a.worker
+            key = f"{AssigneeKind.GRID_WORKER}:{w.pk}"
             targets.append(
                 Target(
-                    f"{AssigneeKind.GRID_WORKER}:{a.worker_id}",
+                    key,
                     AssigneeKind.GRID_WORKER,
-                    f"{a.worker.name} · {a.area_code[-3:]}",
+                    f"{w.name} · {a.area_code[-3:]}",
                     str(Role.GRID_WORKER.label),
+                    workflow.DispatchTarget(AssigneeKind.GRID_WORKER, str(w.pk), w.name, w.user),
                 )
             )
     staff_roles = [Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF]
+    above = [c for c in ancestor_codes(code)[:-1] if in_scope(actor, c, roles=workflow.INTAKE)]
     grants = (
         RoleGrant.objects.filter(
             Q(role__in=staff_roles, area_code__startswith=code)
-            | Q(role__in=staff_roles, area_code=code)
+            | Q(role__in=staff_roles, area_code__in=above)
             | Q(role=Role.DEPARTMENT_HANDLER, area_code__in=ancestor_codes(code))
         )
         .filter(user__is_active=True)
@@ -373,28 +404,49 @@ def dispatch_targets_for(*, case: Case) -> list[Target]:
         if (g.user_id, kind) in seen_users:
             continue
         seen_users.add((g.user_id, kind))
-        targets.append(Target(f"{kind}:{g.user_id}", kind, str(g.user), str(Role(g.role).label)))
+        name = str(g.user)
+        targets.append(
+            Target(
+                f"{kind}:{g.user_id}",
+                kind,
+                name,
+                str(Role(g.role).label),
+                workflow.DispatchTarget(kind, str(g.user_id), name, g.user),
+            )
+        )
+    for place in dispatch_units_for(user=actor, area_code=code):
+        targets.append(
+            Target(
+                f"{AssigneeKind.UNIT}:{place.pk}",
+                AssigneeKind.UNIT,
+                place.name,
+                str(AssigneeKind.UNIT.label),
+                workflow.DispatchTarget(AssigneeKind.UNIT, str(place.pk), place.name, None),
+            )
+        )
     return targets
 
 
-def resolve_target(*, case: Case, key: str):
-    """The :class:`~grassroots.cases.workflow.DispatchTarget` for a key offered by
-    :func:`dispatch_targets_for` (anything not offered for this case → None)."""
-    from grassroots.accounts.models import User
-    from grassroots.workforce.models import GridWorker
-
+def target_key(target) -> str:
+    """The key of a dispatch target given as a key, a :class:`~grassroots.cases.workflow.DispatchTarget`
+    (its kind and reference; its name and login are not trusted) or a login (a staff member)."""
     from .models import AssigneeKind
-    from .workflow import DispatchTarget
 
-    offered = {t.key for t in dispatch_targets_for(case=case)}
-    if key not in offered:
-        return None
-    kind, _sep, ref = key.partition(":")
-    if kind == AssigneeKind.GRID_WORKER:
-        worker = GridWorker.objects.select_related("user").get(pk=int(ref))
-        return DispatchTarget(AssigneeKind.GRID_WORKER, str(worker.pk), worker.name, worker.user)
-    user = User.objects.get(pk=int(ref))
-    return DispatchTarget(kind, str(user.pk), str(user), user)
+    if isinstance(target, str):
+        return target.strip()
+    if isinstance(target, workflow.DispatchTarget):
+        return f"{target.kind}:{target.ref}"
+    if getattr(target, "pk", None) is not None:
+        return f"{AssigneeKind.USER}:{target.pk}"
+    return ""
+
+
+def resolve_target(*, case: Case, actor, key: str, field: str = "target") -> workflow.DispatchTarget:
+    """The :class:`~grassroots.cases.workflow.DispatchTarget` that ``key`` names among
+    :func:`dispatch_targets_for` this case and actor, with the name and login of the register; anything
+    else is refused (:class:`~grassroots.accounts.scoping.UnknownReference`)."""
+    offered = {t.key: t.target for t in dispatch_targets_for(case=case, actor=actor)}
+    return resolve_among(offered, key, field=field, what=_("handler"), code="bad_target")
 
 
 # --- choices for forms and filters ---------------------------------------------------------------------------
@@ -410,19 +462,23 @@ def categories_for_choice() -> list[Category]:
 SOURCE_CHOICES = Source.choices
 
 
-def case_by_reference_for(*, user, text: str) -> Case | None:
-    """The case a user means by its reference (``20250301`` + 7-digit number) or its bare number, if they
-    may see it."""
-    text = (text or "").strip()
-    if not text.isdigit():
-        return None
-    pk = int(text[8:]) if len(text) >= 15 else int(text)
-    try:
-        case = case_get_for(user=user, pk=pk)
-    except OutOfScope:
-        return None
-    if len(text) >= 15 and case.reference != text:
-        return None
+def merge_master_for(*, user, value, field: str = "master") -> Case:
+    """The case to merge a duplicate into, named by its id, its reference (``20250301`` + 7 digits) or its bare
+    number: a case whose current area lies in the user's intake scope (where they may merge), else
+    :class:`~grassroots.accounts.scoping.UnknownReference`. Being its reporter or its handler is not enough."""
+    text = str(value if value is not None else "").strip()
+    pk = int(text[8:]) if text.isdigit() and len(text) >= 15 else text
+    case = resolve_in_scope(
+        Case.objects.select_related("category"),
+        user,
+        pk,
+        field=field,
+        what=_("case"),
+        roles=workflow.INTAKE,
+        code="bad_merge",
+    )
+    if text.isdigit() and len(text) >= 15 and case.reference != text:
+        raise UnknownReference(field=field, what=_("case"), value=text, code="bad_merge")
     return case
 
 

@@ -29,8 +29,9 @@ from grassroots.accounts.scoping import in_scope
 from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
+from grassroots.errors import DomainError
 
-from . import deadlines, notices, photos, reference, rules
+from . import deadlines, notices, photos, reference, rules, selectors
 from .models import (
     AssigneeKind,
     Case,
@@ -657,14 +658,19 @@ def case_dispatch(
     actor,
     case: Case,
     expected_version: int,
-    target: DispatchTarget | None = None,
+    target: DispatchTarget | str | None = None,
     to_user=None,
     note: str = "",
 ) -> Case:
-    """Send the case to a handler: a :class:`DispatchTarget` (grid worker, department, unit) or a login."""
-    if target is None and to_user is not None:
-        target = dispatch_target_for_user(to_user)
-    if target is None:
+    """Send the case to a handler: a key offered by ``selectors.dispatch_targets_for`` (``grid_worker:12``,
+    ``user:5`` …), a :class:`DispatchTarget` (its kind and reference name the handler), or a staff login.
+
+    Only a handler among those offered for this case and actor is accepted, looked up when the case is locked;
+    the name and login recorded (and told to the reporter) are the register's, never the caller's. Anything
+    else raises :class:`~grassroots.accounts.scoping.UnknownReference` (400) and changes nothing.
+    """
+    key = selectors.target_key(target if target is not None else to_user)
+    if not key:
         raise CaseError(
             _("Choose whom to dispatch the case to."), code="missing_target", detail={"target": "required"}
         )
@@ -673,13 +679,14 @@ def case_dispatch(
         action=Action.DISPATCH,
         actor=actor,
         expected_version=expected_version,
-        target=target,
+        target_key=key,
+        resolve_target=selectors.resolve_target,
         note=_optional(note),
     )
 
 
 def case_dispatch_many(
-    *, actor, cases: Iterable[tuple[Case, int]], target: DispatchTarget, note: str = ""
+    *, actor, cases: Iterable[tuple[Case, int]], target: DispatchTarget | str, note: str = ""
 ) -> list:
     """Bulk dispatch: each (case, expected_version) on its own; returns [(case, error or None)]."""
     results = []
@@ -691,7 +698,7 @@ def case_dispatch_many(
                     None,
                 )
             )
-        except CaseError as exc:
+        except DomainError as exc:
             results.append((case, exc))
     return results
 

@@ -343,12 +343,8 @@ def bulk_dispatch(request):
         except (Http404, ValueError):
             failed.append(raw)
             continue
-        target = selectors.resolve_target(case=case, key=key) if key else None
-        if target is None:
-            failed.append(case.reference)
-            continue
         try:
-            services.case_dispatch(actor=request.user, case=case, expected_version=version, target=target)
+            services.case_dispatch(actor=request.user, case=case, expected_version=version, target=key)
             done += 1
         except DomainError:
             failed.append(case.reference)
@@ -378,7 +374,7 @@ def bulk_targets(request):
             case = selectors.case_get_for(user=request.user, pk=int(raw))
         except (Http404, ValueError):
             continue
-        offered = selectors.dispatch_targets_for(case=case)
+        offered = selectors.dispatch_targets_for(case=case, actor=request.user)
         labels.update({t.key: t for t in offered})
         keys = {t.key for t in offered}
         common = keys if common is None else common & keys
@@ -439,7 +435,7 @@ def detail(request, pk: int):
     staff_view = rules.is_staff_viewer(user, case)
     photos = selectors.photos_for(case)
     lights = selectors.lights_for([case])[case.pk]
-    targets = selectors.dispatch_targets_for(case=case) if Action.DISPATCH in actions else []
+    targets = selectors.dispatch_targets_for(case=case, actor=user) if Action.DISPATCH in actions else []
     dupes = selectors.duplicates_for_case(user=user, case=case) if staff_view and case.is_open else []
     context_area = None
     try:
@@ -492,10 +488,8 @@ def _do(action: str, request, case: Case, form: ActionForm):
     if action == Action.CANCEL:
         return services.case_cancel(**common, reason=note)
     if action == Action.DISPATCH:
-        target = selectors.resolve_target(case=case, key=d.get("target") or "")
-        if target is None:
-            raise services.CaseError(_("Choose a handler from the list."), code="missing_target")
-        return services.case_dispatch(**common, target=target, note=note)
+        # only a handler the page offered for this case and actor is taken (the service looks the key up)
+        return services.case_dispatch(**common, target=d.get("target") or "", note=note)
     if action == Action.RETURN:
         return services.case_return(**common, reason=note)
     if action == Action.ESCALATE:
@@ -519,12 +513,7 @@ def _do(action: str, request, case: Case, form: ActionForm):
     if action == Action.URGE:
         return services.case_urge(**common, card=d.get("card") or "normal", note=note)
     if action == Action.MERGE:
-        master = selectors.case_by_reference_for(user=request.user, text=d.get("master") or "")
-        if master is None:
-            raise services.CaseError(
-                _("No case with that number that you can see. Enter the number of the original case."),
-                code="bad_merge",
-            )
+        master = selectors.merge_master_for(user=request.user, value=d.get("master") or "")
         return services.case_merge(**common, master=master, note=note)
     if action == Action.REOPEN:
         return services.case_reopen(**common, reason=note)

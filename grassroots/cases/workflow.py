@@ -220,6 +220,14 @@ def permits(row: Transition, actor, case: Case) -> bool:
     return _staff_may(actor, case, row.roles)
 
 
+def may_take(actor, case: Case, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on ``case`` at its level and area in some state (ignoring the
+    state and guards): e.g. who may be shown the handlers a case can be dispatched to."""
+    return any(
+        permits(row, actor, case) for (_state, a), rows in TRANSITIONS.items() if a == action for row in rows
+    )
+
+
 def can_see(actor, case: Case) -> bool:
     """The reporter, the assignee, and staff whose scope holds the case now or where it came from."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -292,7 +300,9 @@ def _cancel(case, actor, now, p) -> Step:
 
 
 def _dispatch(case, actor, now, p) -> Step:
-    target = p["target"]
+    # The target is looked up among the handlers offered for the case as it stands now (locked) and this
+    # actor: never taken as sent (cases.selectors.resolve_target, given by the service).
+    target = p["resolve_target"](case=case, actor=actor, key=p["target_key"])
     _set_assignee(case, target)
     case.dispatched_at = now
     if case.handling_due_at is None:
@@ -433,8 +443,9 @@ def _merge(case, actor, now, p) -> Step:
         raise CaseError(
             _("Merge into the original case, not into a merged or cancelled one."), code="bad_merge"
         )
-    if not can_see(actor, master):
-        raise CaseError(_("Merge into a case you can see."), code="bad_merge")
+    if not _staff_may(actor, master, INTAKE):
+        # the service looked it up in the actor's scope; this keeps any other caller to the same rule
+        raise CaseError(_("Merge into a case of your area."), code="bad_merge")
     case.merged_into = master
     _close(case, now, CloseReason.MERGED)
     return Step(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -24,7 +23,7 @@ from grassroots.masking import MaskedText, number_warnings
 from grassroots.paging import Paging
 
 from . import rules, selectors, services
-from .models import Channel, Comment, Meeting, Membership, Opinion
+from .models import Channel, Comment, Membership, Opinion
 from .services import DeliberationError, Origin
 
 router = Router(tags=["deliberation"])
@@ -562,11 +561,9 @@ def membership_appoint(request, committee_id: Id, payload: AppointIn):
     committee = selectors.committee_get_for(user=request.user, pk=committee_id)
     account = None
     if payload.username:
-        account = get_user_model().objects.filter(username=payload.username, is_active=True).first()
-        if account is None:
-            raise DeliberationError(
-                _("There is no active account with that username."), code="no_such_account"
-            )
+        account = selectors.member_login_for(
+            user=request.user, committee=committee, username=payload.username
+        )
     membership = services.membership_appoint(
         actor=request.user,
         committee=committee,
@@ -763,7 +760,7 @@ def opinion_correct(request, opinion_id: Id, payload: OpinionIn):
     "/topics/{topic_id}/resolutions", response=TopicDetailOut, summary="Put a resolution to the vote (member)"
 )
 def resolution_draft(request, topic_id: Id, payload: DraftIn):
-    meeting = Meeting.objects.filter(pk=payload.meeting_id).first() if payload.meeting_id else None
+    meeting = selectors.meeting_of_topic(topic=_topic_for(request, topic_id), meeting_id=payload.meeting_id)
     return _step(
         request,
         topic_id,
@@ -799,8 +796,9 @@ def vote_close(request, topic_id: Id, payload: VersionIn):
 )
 def tally_record(request, topic_id: Id, payload: Form[TallyIn], sign_in_sheet: File[UploadedFile] = None):
     data = payload.dict()
-    meeting_id = data.pop("meeting_id")
-    meeting = Meeting.objects.filter(pk=meeting_id).first() if meeting_id else None
+    meeting = selectors.meeting_of_topic(
+        topic=_topic_for(request, topic_id), meeting_id=data.pop("meeting_id")
+    )
     return _step(
         request, topic_id, services.tally_record, sign_in_sheet=sign_in_sheet, meeting=meeting, **data
     )

@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, is_unrestricted, scope_codes, scope_q
+from grassroots.accounts.scoping import (
+    STAFF_ROLES,
+    OutOfScope,
+    is_unrestricted,
+    resolve_among,
+    resolve_in_scope,
+    scope_codes,
+    scope_q,
+)
 from grassroots.areas.codes import CODE_LENGTH, Level
 from grassroots.areas.models import Area
 from grassroots.masking import mask_name
@@ -519,3 +527,43 @@ def current_step_kind(topic: Topic) -> str:
     if topic.step in TERMINAL:
         return topic.step
     return process_of(topic.process).step(topic.step).kind
+
+
+# --- values that name another object --------------------------------------------------------------------------
+
+
+def member_logins(committee: Committee) -> QuerySet:
+    """The logins that may hold a seat on ``committee``: active, holding a role on its village or below it
+    (a resident registered there, or staff of the village). A member acts from it: votes, signs."""
+    from grassroots.accounts.models import User
+
+    return User.objects.filter(is_active=True, grants__area_code__startswith=committee.area_code).distinct()
+
+
+def member_login_for(*, user, committee: Committee, username: str, field: str = "username"):
+    """The login ``username`` names for a seat on ``committee``, looked up among :func:`member_logins` in
+    the appointing user's scope; else :class:`~grassroots.accounts.scoping.UnknownReference`."""
+    return resolve_in_scope(
+        member_logins(committee),
+        user,
+        (username or "").strip(),
+        field=field,
+        what=_("login of the village"),
+        scope_field="grants__area_code",
+        lookup="username",
+        code="no_such_account",
+    )
+
+
+def meeting_of_topic(*, topic: Topic, meeting_id, field: str = "meeting_id") -> Meeting | None:
+    """The meeting a step of ``topic`` refers to: one of its committee's (the topic was looked up in the
+    actor's scope), else :class:`~grassroots.accounts.scoping.UnknownReference`; None when none is named."""
+    if meeting_id in (None, ""):
+        return None
+    return resolve_among(
+        Meeting.objects.filter(committee_id=topic.committee_id),
+        meeting_id,
+        field=field,
+        what=_("meeting of this committee"),
+        code="wrong_meeting",
+    )

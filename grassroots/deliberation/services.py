@@ -31,7 +31,7 @@ from grassroots.cases.rules import can_view_case
 from grassroots.errors import NotPermitted
 from grassroots.notifications.services import notify
 
-from . import rules, workflow
+from . import rules, selectors, workflow
 from .models import (
     Attendance,
     ChosenHow,
@@ -209,6 +209,13 @@ def membership_appoint(
             )
     elif seat is not None and seat < 1:
         raise DeliberationError(_("Seats are numbered from 1."), code="bad_seat")
+    if user is not None and not selectors.member_logins(committee).filter(pk=user.pk).exists():
+        raise DeliberationError(
+            _(
+                "A member's login belongs to the committee's village: a resident registered there or its staff."
+            ),
+            code="no_such_account",
+        )
     if (
         user is not None
         and Membership.objects.filter(committee=committee, user=user, ended_on__isnull=True).exists()

@@ -4,7 +4,6 @@ phone, meetings, and the managers' seat pages. Thin: parse, check, call a servic
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
@@ -13,13 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grassroots.accounts.scoping import UnknownReference
 from grassroots.areas.models import VillageGroup
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.forms import form_errors
 from grassroots.paging import page_of
 
 from . import forms, rules, selectors, services
-from .models import Channel, Comment, Meeting, MeetingStatus, Membership, Opinion, Topic
+from .models import Channel, Comment, MeetingStatus, Membership, Opinion, Topic
 from .services import Origin
 
 
@@ -245,11 +245,7 @@ def _act(request, topic: Topic, action: str, form, origin: Origin):
         )
         return _("Your correction is recorded; the earlier opinion stays on the timeline.")
     if action == "draft":
-        meeting = (
-            Meeting.objects.filter(pk=d["meeting"], committee=topic.committee).first()
-            if d.get("meeting")
-            else None
-        )
+        meeting = selectors.meeting_of_topic(topic=topic, meeting_id=d.get("meeting"), field="meeting")
         services.resolution_draft(**stepped, text=d["text"], meeting=meeting)
         return _("The resolution is put to the vote.")
     if action == "ballot":
@@ -532,9 +528,12 @@ def member_new(request, pk: int):
         d = form.cleaned_data
         account = None
         if d["username"]:
-            account = get_user_model().objects.filter(username=d["username"], is_active=True).first()
-            if account is None:
-                form.add_error("username", _("There is no active account with that username."))
+            try:
+                account = selectors.member_login_for(
+                    user=request.user, committee=committee, username=d["username"]
+                )
+            except UnknownReference as exc:
+                form.add_error("username", str(exc.message))
         if form.is_valid():
             try:
                 services.membership_appoint(

@@ -24,7 +24,6 @@ from grassroots.downloads import attachment
 from grassroots.masking import MaskedText, number_warnings
 
 from . import channels, rules, selectors, services
-from .models import CatalogueItem
 
 router = Router(tags=["disclosure"])
 
@@ -366,9 +365,7 @@ def catalogue(request, only_due: bool = True):
 @router.post("/boards/{board_id}/notices", response={201: NoticeStaffOut})
 def notice_create(request, board_id: int, payload: NoticeIn):
     board = selectors.board_managed(user=request.user, pk=board_id)
-    item = None
-    if payload.catalogue_item is not None:
-        item = CatalogueItem.objects.filter(board=board, pk=payload.catalogue_item).first()
+    item = selectors.catalogue_item_of(board=board, value=payload.catalogue_item)
     notice = services.notice_create(
         actor=request.user,
         board=board,

@@ -7,10 +7,10 @@ from collections import defaultdict
 
 from django.db.models import Max, Prefetch, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from grassroots import clock
-from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, scoped
+from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, resolve_among, scoped
 from grassroots.areas.models import Area, VillageGroup
 
 from . import catalogue, chain, content, rules
@@ -209,3 +209,13 @@ def catalogue_rollup(rows: list[dict], *, level_digits: int = 12) -> list[dict]:
             counts[code][row["status"]] += 1
     names = dict(Area.objects.filter(code__in=list(counts)).values_list("code", "name"))
     return [{"code": c, "name": names.get(c, c), **v} for c, v in sorted(counts.items())]
+
+
+def catalogue_item_of(*, board: Board, value, field: str = "catalogue_item") -> CatalogueItem | None:
+    """The catalogue item a notice is filed under: one of its board's (the board was looked up in the
+    actor's scope), else :class:`~grassroots.accounts.scoping.UnknownReference`; None when none is named."""
+    if value in (None, ""):
+        return None
+    return resolve_among(
+        CatalogueItem.objects.filter(board=board), value, field=field, what=gettext_lazy("catalogue item")
+    )

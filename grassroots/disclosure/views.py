@@ -24,7 +24,7 @@ from grassroots.forms import form_errors
 from grassroots.masking import number_warnings
 
 from . import channels, content, forms, rules, selectors, services
-from .models import CatalogueItem, NoticeKind, Section
+from .models import NoticeKind, Section
 
 
 def public_url(request, notice) -> str:
@@ -285,10 +285,8 @@ def notice_new(request, pk: int):
         return _back(board.pk)
     d = form.cleaned_data
     kind = d["kind"] or NoticeKind.TEXT
-    item = None
-    if d["catalogue_item"]:
-        item = CatalogueItem.objects.filter(board=board, pk=d["catalogue_item"]).first()
     try:
+        item = selectors.catalogue_item_of(board=board, value=d["catalogue_item"])
         if kind == NoticeKind.FINANCE:
             statement = content.statement_from_text(
                 period=d["period"],

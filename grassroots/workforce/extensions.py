@@ -9,6 +9,10 @@ callables here from its ``AppConfig.ready()``:
   with no case in the year may be missing from the answer (it counts as zero then). With no provider
   installed the grid page says that case figures are unavailable, rather than showing zeros.
 
+* ``case_checkers``: whether a user may name a case by its id on a workforce record (a patrol finding's
+  case). ``checker(user, case_id) -> bool``; with none installed, no case can be named (a record then
+  cannot point at a case that its writer cannot see, or that does not exist).
+
 The per-worker workload figures have their own hook, ``selectors.workload_provider_register``.
 """
 
@@ -17,6 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 grid_case_providers: list[Callable[..., dict[str, dict[str, int]]]] = []
+case_checkers: list[Callable[[object, int], bool]] = []
+
+
+def may_name_case(user, case_id) -> bool:
+    """Whether ``user`` may name the case ``case_id`` on a record: every installed checker agrees."""
+    return bool(case_checkers) and all(check(user, case_id) for check in case_checkers)
+
 
 # The figures a grid-case provider answers with, in the order the grid page shows them.
 GRID_CASE_FIGURES = ("cases_reported", "cases_closed")

@@ -97,7 +97,7 @@ def test_the_whole_line_through_the_api(city):
         village,
         "dispatch",
         expected_version=2,
-        target={"kind": "grid_worker", "user_id": city.grid_worker.pk},
+        target={"key": f"grid_worker:{city.worker_record.pk}"},
     )
     assert dispatched.status_code == 200 and dispatched.json()["state"] == "dispatched"
     handled = worker.post(
@@ -151,7 +151,7 @@ def test_reporter_identity_is_hidden_outside_the_grid_and_when_anonymous(city):
         actor=city.township,
         case=escalated,
         expected_version=4,
-        target=services.dispatch_target_for_user(city.department),
+        target=services.dispatch_target_for_user(city.department, kind="department"),
     )
     assert client_for(city.department).get(f"/api/v1/cases/{case.pk}").json()["reporter_name"] == ""
 

@@ -188,15 +188,14 @@ def test_a_case_reported_from_a_patrol_becomes_a_finding_with_the_case_id(client
     assert Case.objects.count() == 1 and PatrolFinding.objects.count() == 1
 
 
-def test_someone_elses_patrol_gets_no_finding_but_the_report_stands(client):
+def test_someone_elses_patrol_is_refused_and_nothing_is_stored(client):
     _user, worker = _worker_in_grid()
     patrol = patrol_start(actor=None, worker=worker)
     other = user_with(Role.GRID_WORKER, GRID)
     client.force_login(other)
     response = client.post(workforce_selectors.report_case_url(patrol), _report_form())
-    assert response.status_code == 302 and Case.objects.count() == 1
-    assert PatrolFinding.objects.count() == 0
-    assert Case.objects.get().source == Source.MOBILE_WEB
+    assert response.status_code == 200 and "巡查" in response.content.decode()
+    assert Case.objects.count() == 0 and PatrolFinding.objects.count() == 0
 
 
 def test_an_ended_patrol_files_an_ordinary_report(client):

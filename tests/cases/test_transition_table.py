@@ -10,8 +10,9 @@ from django.utils import translation
 from grassroots import clock
 from grassroots.cases import services, workflow
 from grassroots.cases.models import AssigneeKind, Case, CaseEvent, CloseReason, State
-from grassroots.cases.workflow import ActionNotAllowed, DispatchTarget
+from grassroots.cases.workflow import ActionNotAllowed
 from grassroots.errors import NotPermitted
+from grassroots.workforce.models import GridWorker
 
 from .conftest import COUNTY, G1, TOWNSHIP, VILLAGE
 
@@ -146,7 +147,8 @@ def make_case(city, state: str, *, area_code: str = G1) -> Case:
 def take(action: str, case: Case, actor, *, master: Case):
     v = case.version
     common = {"actor": actor, "case": case, "expected_version": v}
-    target = DispatchTarget(AssigneeKind.GRID_WORKER, "1", "网格员甲", None)
+    # the grid's worker, whom the table's dispatchers are offered for a case in G1
+    target = services.dispatch_target_for_worker(GridWorker.objects.get(name="网格员甲"))
     calls = {
         "accept": lambda: services.case_accept(**common),
         "cancel": lambda: services.case_cancel(**common, reason="不属于受理范围"),
@@ -249,7 +251,7 @@ def test_escalation_by_level(table_city, level_code, who, outcome):
 def test_grid_worker_dispatches_only_at_grid_level(table_city):
     city = table_city
     at_village = make_case(city, "accepted", area_code=VILLAGE)
-    target = services.dispatch_target_for_user(city.grid_worker)
+    target = services.dispatch_target_for_worker(city.worker_record)
     with pytest.raises(NotPermitted):
         services.case_dispatch(actor=city.grid_worker, case=at_village, expected_version=1, target=target)
     at_grid = make_case(city, "accepted")

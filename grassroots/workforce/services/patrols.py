@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, geo
 from grassroots.accounts.models import User
+from grassroots.accounts.scoping import UnknownReference
 from grassroots.accounts.services import audit_record
 
+from .. import extensions
 from ..models import GridWorker, Patrol, PatrolFinding, PatrolPoint
 from ..rules import can_patrol
 from ..selectors import grids_served
@@ -148,8 +150,12 @@ def patrol_finding_add(
     case_id: int | None = None,
     request=None,
 ) -> PatrolFinding:
-    """Record what was found on an open patrol. ``case_id`` is the case reported for it, when known."""
+    """Record what was found on an open patrol. ``case_id`` is the case reported for it, when known: a case
+    the actor can see (asked of the cases app through ``extensions.may_name_case``), else
+    :class:`~grassroots.accounts.scoping.UnknownReference`."""
     locked = _locked_open(actor, patrol)
+    if case_id is not None and not extensions.may_name_case(actor, case_id):
+        raise UnknownReference(field="case_id", what=_("case"), value=case_id)
     description = (description or "").strip()
     if not description:
         raise WorkforceError(_("Say what was found."), code="description_required")

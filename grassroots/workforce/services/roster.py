@@ -26,7 +26,7 @@ from grassroots.areas.models import Area, Grid
 from grassroots.masking import mask_phone
 
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
-from ..rules import can_import_rosters, can_manage_workforce
+from ..rules import WORKFORCE_MANAGER_ROLES, can_import_rosters, can_manage_workforce
 from . import WorkforceError, phone_fields
 
 COLUMNS: tuple[xlsx.Column, ...] = (
@@ -345,7 +345,12 @@ def _write(rows: list[_Row], result: RosterResult, actor) -> None:
         )
         result.rows.append(outcome)
         if r.phone_hash:
-            worker = GridWorker.objects.filter(phone_hash=r.phone_hash).first()
+            # A row's phone names a grid worker only inside the importer's scope: a worker of another area
+            # with the same phone is never attached here (the row makes a record of this area instead).
+            same_phone = GridWorker.objects.filter(phone_hash=r.phone_hash).order_by("pk")
+            if actor is not None:
+                same_phone = scoped(same_phone, actor, roles=WORKFORCE_MANAGER_ROLES)
+            worker = same_phone.first()
         else:
             worker = GridWorker.objects.filter(
                 name=r.name, area_code=r.area_code, phone_hash__isnull=True
