@@ -9,6 +9,7 @@
     reopened 重办率               = reopenings / closures   (closures = reopenings + cases closed now)
     response 响应率               = accepted within the response limit / reported
     share closed at grid level, and at village/community level or below = closed there / closed
+    closures verified by their handler 自处自核 = closures verified by whoever handled the case / closures
     department score 综合指标值   = on-time handling × 60 + closure × 30 + (1 − rework) × 10
 
 Which cases count (the cohort): every case *reported* in the period whose *origin* (the grid or area it was
@@ -22,7 +23,10 @@ case they were merged into counts for them). Of the cohort:
   on time when the (last) report back came by the handling deadline;
 - failed verifications: every failed check (核查不通过) of those cases, so one case can fail twice;
 - reported: the whole cohort; accepted within the response limit: accepted by its response deadline;
-- reopenings: every reopening of those cases; closures: each reopened closure and each closure standing now.
+- reopenings: every reopening of those cases; closures: each reopened closure and each closure standing now;
+- closures verified by their handler: closures of those cases that the person who handled the case (or reported
+  it handled, or had it assigned) verified — possible only before the workflow refused it, and counted from the
+  case timelines (``Case.self_verified_count``, migration cases 0011); verification is independent of handling.
 
 Ratings are records of their own (``CaseRating``, one per closure round, never edited), counted apart from
 the cohort: every rating *given in the period* (by the reporter, or taken by callback survey) for a case
@@ -163,6 +167,7 @@ AGGREGATES = {
     "closed_at_grid": _rows(filter=_CLOSED & Q(closing_level=Level.GRID)),
     "closed_at_village_or_below": _rows(filter=_CLOSED & Q(closing_level__gte=Level.VILLAGE)),
     "reopened": Sum("reopen_count", default=0),
+    "self_verified": Sum("self_verified_count", default=0),
 }
 
 # Over the ratings given in the period (CaseRating rows), not over the cohort of cases.
@@ -192,6 +197,7 @@ class Counts:
     closed_at_grid: int = 0
     closed_at_village_or_below: int = 0
     reopened: int = 0
+    self_verified: int = 0
     rated: int = 0
     satisfied: int = 0
     basically: int = 0
@@ -280,6 +286,7 @@ RATE_ORDER = (
     "response",
     "closed_at_grid",
     "closed_at_village",
+    "self_verified",
 )
 
 SCORE_DEFINITION = _(
@@ -421,6 +428,21 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             _("closed at village / community level or below"),
             _("closed"),
             _("Share closed at village / community level or below = closed there / closed."),
+        ),
+        Rate(
+            "self_verified",
+            _("Closures verified by their handler (自处自核)"),
+            _("self-verified"),
+            c.self_verified,
+            c.closures,
+            _("closures verified by their handler"),
+            _("closures"),
+            _(
+                "Closures verified by their handler (自处自核) = closures verified by the person who handled the "
+                "case or reported it handled / closures. Verification is independent of handling: the workflow "
+                "refuses such a verification, so these are closures from before the rule, counted from the case "
+                "timelines; the figure should be 0 %."
+            ),
         ),
     ]
     return Figures(counts, basically_counts, {r.key: r for r in rates})

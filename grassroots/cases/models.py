@@ -202,6 +202,7 @@ class CoveringIndex(models.Index):
 METRICS_COLUMNS = (
     "merged_into", "state", "accepted_at", "response_due_at", "dispatched_at", "handled_at", "handling_due_at",
     "closed_at", "rework_count", "reopen_count", "closing_level", "assignee_kind", "assignee_name", "category",
+    "self_verified_count",
 )  # fmt: skip
 
 
@@ -270,6 +271,29 @@ class Case(models.Model):
         related_name="assigned_cases",
         verbose_name=_("assignee login"),
     )
+    # Who reported the case handled in this closure round, and who verified its closure: verification is
+    # independent of handling (workflow: neither they nor the assignee may verify, nor rate it). A reopening
+    # clears both.
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reported handled by"),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    # Closures verified by the person who had handled the case (or reported it handled, or had it assigned),
+    # counted from the timelines of the cases closed so before the workflow refused it (cases 0011); the
+    # workflow now refuses such a verification, so no closure adds to it.
+    self_verified_count = models.PositiveSmallIntegerField(_("closures verified by their handler"), default=0)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
     reopen_count = models.PositiveSmallIntegerField(_("reopen count"), default=0)
     urge_count = models.PositiveSmallIntegerField(_("urge count"), default=0)

@@ -17,6 +17,10 @@ dispatched → accepted one level up), verify_fail (handled → dispatched, rewo
 (→ shelved → the state before), merge (reported/accepted → closed as a duplicate), reopen (closed →
 accepted), and the events that keep the state: urge, rate, request/approve/reject an extension.
 
+Separation of duties: the verification (verify_pass, verify_fail) is refused to whoever the case is assigned
+to or reported it handled, and the rating to them and to whoever verified it — guards in the table, each
+refusal saying why.
+
 Closure rounds: a case is in round 1 until it is reopened, then round 2, and so on. Each round is rated at most
 once (``rate``), and its rating is an append-only :class:`~grassroots.cases.models.CaseRating`: reopening
 starts a new round and erases nothing.
@@ -125,6 +129,35 @@ def _not_rated(case: Case, actor) -> object | None:
     return None
 
 
+def _own_work(case: Case, actor) -> bool:
+    """Whether ``actor`` handled the case in this closure round: it is assigned to their login, or they
+    reported it handled."""
+    me = getattr(actor, "pk", None)
+    return me is not None and me in (case.assignee_user_id, case.handled_by_id)
+
+
+def _independent_verifier(case: Case, actor) -> object | None:
+    """Separation of duties: verification (核查) is independent of handling, as the supervision axis is kept
+    apart from command and handling. Whoever handled the case, or reported it handled, may not verify it."""
+    if _own_work(case, actor):
+        return _(
+            "You handled this case or reported it handled, so someone else must verify it: verification is "
+            "independent of handling."
+        )
+    return None
+
+
+def _not_rating_own_work(case: Case, actor) -> object | None:
+    """A rating is the view of those the work was done for: whoever handled or verified the case may not rate
+    it, even when they reported it."""
+    if _own_work(case, actor) or case.verified_by_id == getattr(actor, "pk", None):
+        return _(
+            "You handled or verified this case, so you may not rate it: the rating is for those the work was "
+            "done for."
+        )
+    return None
+
+
 def _extension_pending(case: Case, actor) -> object | None:
     if not case.extension_request:
         return _("There is no extension request to decide.")
@@ -161,8 +194,8 @@ def _table() -> dict[tuple[str, str], Transition]:
         Transition(A.ESCALATE, S.ACCEPTED, S.ACCEPTED, INTAKE, levels=BELOW_COUNTY),
         Transition(A.ESCALATE, S.DISPATCHED, S.ACCEPTED, INTAKE, levels=BELOW_COUNTY, assignee=True),
         Transition(A.HANDLE, S.DISPATCHED, S.HANDLED, HANDLERS, assignee=True),
-        Transition(A.VERIFY_PASS, S.HANDLED, S.CLOSED, DESK),
-        Transition(A.VERIFY_FAIL, S.HANDLED, S.DISPATCHED, DESK),
+        Transition(A.VERIFY_PASS, S.HANDLED, S.CLOSED, DESK, guard=_independent_verifier),
+        Transition(A.VERIFY_FAIL, S.HANDLED, S.DISPATCHED, DESK, guard=_independent_verifier),
         *(Transition(A.SHELVE, s, S.SHELVED, DESK) for s in (S.REPORTED, S.ACCEPTED, S.DISPATCHED)),
         Transition(A.UNSHELVE, S.SHELVED, None, DESK),
         Transition(
@@ -180,7 +213,14 @@ def _table() -> dict[tuple[str, str], Transition]:
             reporter=True,
             guard=_combine(_not_merged, _reporter_unsolved),
         ),
-        Transition(A.RATE, S.CLOSED, None, frozenset(), reporter=True, guard=_not_rated),
+        Transition(
+            A.RATE,
+            S.CLOSED,
+            None,
+            frozenset(),
+            reporter=True,
+            guard=_combine(_not_rated, _not_rating_own_work),
+        ),
     ]
     table: dict[tuple[str, str], list[Transition]] = {}
     for row in rows:
@@ -344,6 +384,7 @@ def _escalate(case, actor, now, p) -> Step:
 def _handle(case, actor, now, p) -> Step:
     case.extension_request = None  # a pending request is moot once the case moves on
     case.handled_at = now
+    case.handled_by = actor
     return Step(
         note=p["note"],
         message=gettext("The handler reports the matter dealt with: %(note)s It will now be checked.")
@@ -360,6 +401,7 @@ def _close(case: Case, now, reason: str) -> None:
 
 def _verify_pass(case, actor, now, p) -> Step:
     _close(case, now, CloseReason.VERIFIED)
+    case.verified_by = actor
     return Step(
         note=p.get("note", ""),
         message=gettext(
@@ -465,6 +507,7 @@ def _reopen(case, actor, now, p) -> Step:
     case.close_reason = ""
     case.closing_level = None
     case.closing_code = ""
+    case.handled_by = case.verified_by = None  # the new round is handled and verified afresh
     # The round's rating stays where it is (a CaseRating row, and the case's copy of the latest one): the
     # case enters a new round, whose rating is still to come.
     _set_assignee(case, None)
@@ -550,6 +593,8 @@ TRACKED = (
     "assignee_ref",
     "assignee_name",
     "assignee_user_id",
+    "handled_by_id",
+    "verified_by_id",
     "rework_count",
     "reopen_count",
     "urge_count",

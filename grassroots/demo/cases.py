@@ -10,8 +10,9 @@ the metrics read like a real year.
 
 In 乌拉特后旗 the demo logins act (the grid worker in 塞上社区's first grid, the community, the township,
 the banner, its department and command centre), so every demo login finds work in its own lists. Elsewhere a
-synthetic operator per county (county staff and supervisor) stands in for the local staff. Reporters are
-synthetic residents and, in 塞上社区, the demo resident.
+synthetic operator per county (county staff) stands in for the local staff, and a synthetic supervisor of
+the county verifies: whoever handled a case never verifies it (verification is independent of handling), nor
+rates it. Reporters are synthetic residents and, in 塞上社区, the demo resident.
 """
 
 from __future__ import annotations
@@ -200,11 +201,17 @@ class CasesStep:
             is_synthetic=True,
         )
         role_grant(actor=None, user=operator, role=Role.COUNTY_STAFF, area=area)
-        role_grant(actor=None, user=operator, role=Role.SUPERVISOR, area=area)
+        supervisor = user_create(
+            username=f"{OPERATOR_PREFIX}{county}-supervisor",
+            password=None,
+            display_name=f"{area.name}监督员（演示）",
+            is_synthetic=True,
+        )
+        role_grant(actor=None, user=supervisor, role=Role.SUPERVISOR, area=area)
         return Crew(
             county=county,
             desk=operator,
-            verifier=operator,
+            verifier=supervisor,
             department=None,
             grid_worker=None,
             village=None,

@@ -461,11 +461,12 @@ def objection_raise(*, actor, notice: Notice, text: str) -> Objection:
 
 @transaction.atomic
 def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
-    """Village staff answer an objection; the answer is published beside the notice and concludes its case.
+    """Village staff answer an objection; the answer is published beside the notice and handles its case.
 
-    The objection's case goes through the case workflow to closed, with the answer as the handling note, in
-    the same transaction (see :func:`_conclude_case`); a case already closed or cancelled is left as it is.
-    The objector is told once, of the answer, with a link to the notice (not of each step of the case).
+    The objection's case goes through the case workflow to handled, with the answer as the handling note, in
+    the same transaction (see :func:`_conclude_case`); someone else verifies and closes it, since verification
+    is independent of handling. A case already handled, closed or cancelled is left as it is. The objector is
+    told once, of the answer, with a link to the notice (not of each step of the case).
     """
     _require_manager(actor, objection.area_code)
     if not rules.can_answer_objection(actor, objection.area_code):
@@ -495,9 +496,10 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
 
 
 def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
-    """Take the objection's case from wherever it stands to closed through the case services (the one
-    transition table): accept, dispatch to the answering staff member, handle with the answer as the note,
-    verify. A shelved case is taken off the shelf first. Returns whether the case moved.
+    """Take the objection's case from wherever it stands to handled through the case services (the one
+    transition table): accept, dispatch to the answering staff member, handle with the answer as the note.
+    A shelved case is taken off the shelf first. The answering staff member handled it, so another verifies
+    it (the workflow refuses them: verification is independent of handling). Returns whether the case moved.
 
     Each step is checked by the table at the case's level: staff who may answer the objection but may not
     act on its case there (it went up to the township, or an administrator answers) are refused, and the
@@ -509,7 +511,7 @@ def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
     if case_id is None:
         return False
     case = Case.objects.get(pk=case_id)
-    if case.state in (State.CLOSED, State.CANCELLED):
+    if case.state in (State.HANDLED, State.CLOSED, State.CANCELLED):
         return False
     try:
         if case.state == State.SHELVED:
@@ -522,18 +524,11 @@ def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
             case = cases.case_handle(
                 actor=actor, case=case, expected_version=case.version, note=answer[: cases.MAX_DESCRIPTION]
             )
-        cases.case_verify(
-            actor=actor,
-            case=case,
-            expected_version=case.version,
-            passed=True,
-            note=str(_("Answered in public beside the notice.")),
-        )
     except (NotPermitted, OutOfScope) as exc:
         raise NotPermitted(
             _(
                 "The report made from this objection (%(reference)s) is at the %(level)s level, where you "
-                "may not close it; staff there answer the objection."
+                "may not handle it; staff there answer the objection."
             )
             % {"reference": case.reference, "level": case.get_level_display()},
             code="objection_case_out_of_reach",

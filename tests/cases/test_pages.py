@@ -460,7 +460,26 @@ def test_rating_satisfied_keeps_the_case_closed(client, city):
         before_photos=[upload(jpeg_bytes())],
         after_photos=[upload(jpeg_bytes())],
     )
+    # the grid worker resolved it themself: a staff member does not rate their own work
     client.force_login(city.grid_worker)
+    refused = client.post(
+        reverse("cases:act", args=[case.pk, "rate"]),
+        {"expected_version": case.version, "rating": "satisfied", "really_solved": "yes"},
+        follow=True,
+    )
+    assert "不能对其评价" in refused.content.decode() and reload(case).rating == ""
+    # a resident's report, handled by the grid worker and verified by the village, is rated by the resident
+    case = _report(city)
+    case = services.case_accept(actor=city.village, case=case, expected_version=case.version)
+    case = services.case_dispatch(
+        actor=city.village,
+        case=case,
+        expected_version=case.version,
+        target=services.dispatch_target_for_worker(city.worker_record),
+    )
+    case = services.case_handle(actor=city.grid_worker, case=case, expected_version=case.version, note="好了")
+    case = services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
+    client.force_login(city.resident)
     client.post(
         reverse("cases:act", args=[case.pk, "rate"]),
         {"expected_version": case.version, "rating": "satisfied", "really_solved": "yes"},

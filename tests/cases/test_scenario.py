@@ -161,6 +161,7 @@ def scenario(city):
 #   closed at grid level     1 2 3 5 7 10 (4 at the village)                                        = 6
 #   reopenings               10, 11                                                                 = 2
 #   closures                 2 reopened + 7 closed now                                              = 9
+#   verified by the handler  none: the village verifies the grid worker's and the department's work = 0
 #   ratings given            1 S, 2 B, 3 U, 5 S, 7 S, 10 U (first closure), 10 S (second), 11 B     = 8
 #                            satisfied 4, basically 2, unsatisfied 2; "really solved" yes: 1 2 5 7 10(2nd) = 5 of 8
 EXPECTED = {
@@ -175,6 +176,7 @@ EXPECTED = {
     "response": (11, 13, "84.62"),
     "closed_at_grid": (6, 7, "85.71"),
     "closed_at_village": (7, 7, "100.00"),
+    "self_verified": (0, 9, "0.00"),
 }
 # 8/10 × 60 + 7/10 × 30 + (1 − 1/9) × 10 = 48 + 21 + 8.888… = 77.888…
 EXPECTED_SCORE = "77.89"

@@ -3,13 +3,16 @@ timelines, work in every demo login's list — and reset removes it all."""
 
 from __future__ import annotations
 
+import importlib
+from collections import defaultdict
+
 import pytest
 from django.db.models import Max
 
 from grassroots.accounts.models import User
 from grassroots.areas.codes import Level
 from grassroots.cases import selectors
-from grassroots.cases.models import Case, CaseEvent, Source, State
+from grassroots.cases.models import Case, CaseEvent, CaseRating, CloseReason, Source, State
 from grassroots.demo.cases import CasesStep
 from grassroots.demo.people import PeopleStep
 from grassroots.demo.steps import SCALES, DemoContext
@@ -46,6 +49,21 @@ def test_a_year_of_cases_in_every_state_level_and_channel(demo_city, settings, t
     last = dict(CaseEvent.objects.values("case").annotate(v=Max("version")).values_list("case", "v"))
     assert all(last[pk] == version for pk, version in cases.values_list("pk", "version"))
     assert CaseEvent.objects.filter(action="report").count() == cases.count()
+    # verification is independent of handling: no closure is verified by whoever handled the case (replayed
+    # from the timelines the way migration cases 0011 counts those from before the rule), no case is rated by
+    # whoever handled or verified it, and every verified closure names its verifier
+    duties = importlib.import_module("grassroots.cases.migrations.0011_case_separation_of_duties")
+    history = defaultdict(list)
+    for case_id, action, actor_id, changes in CaseEvent.objects.order_by("case_id", "at", "id").values_list(
+        "case_id", "action", "actor_id", "changes"
+    ):
+        history[case_id].append((action, actor_id, changes))
+    assert all(duties._replay(events)[2] == 0 for events in history.values())
+    assert not cases.filter(self_verified_count__gt=0).exists()
+    verified = cases.filter(state=State.CLOSED, close_reason=CloseReason.VERIFIED)
+    assert verified.exists() and not verified.filter(verified_by=None).exists()
+    for rating in CaseRating.objects.filter(case__in=cases).select_related("case"):
+        assert rating.rated_by_id not in (rating.case.handled_by_id, rating.case.verified_by_id)
     # calls often come from registered residents, whose person pages then list what they reported
     callers = set(Resident.objects.exclude(phone_hash=None).values_list("phone_hash", flat=True))
     assert cases.filter(source__in=[Source.PHONE, Source.HOTLINE], reporter_phone_hash__in=callers).exists()

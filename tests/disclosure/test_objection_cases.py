@@ -1,5 +1,6 @@
-"""Answering an objection concludes its case through the case workflow, in the same transaction, at the
-case's level; the objector is told in words and the timeline shows every step."""
+"""Answering an objection handles its case through the case workflow, in the same transaction, at the
+case's level; someone else verifies it (verification is independent of handling); the objector is told in
+words and the timeline shows every step."""
 
 from __future__ import annotations
 
@@ -38,21 +39,20 @@ def _timeline(case: Case) -> list[str]:
     return list(CaseEvent.objects.filter(case=case).order_by("id").values_list("action", flat=True))
 
 
-def test_the_answer_closes_the_case_with_the_answer_as_the_handling_note(town, objection):
+def test_the_answer_handles_the_case_with_the_answer_as_the_handling_note(town, objection):
     # when village staff answer the objection
     heard_before = Notification.objects.filter(recipient=town.resident).count()
     with clock.frozen(at("2026-03-06")):
         services.objection_answer(actor=town.staff, objection=objection, answer=ANSWER)
-    # then its case went the whole way through the one transition table, at the village
+    # then its case went through the one transition table to handled, at the village
     case = Case.objects.get(pk=objection.case_id)
-    assert case.state == State.CLOSED and case.close_reason == CloseReason.VERIFIED
-    assert case.closing_level == case.level and case.closing_code == VILLAGE
+    assert case.state == State.HANDLED and case.handled_by == town.staff
     assert case.assignee_user == town.staff
-    assert _timeline(case) == ["report", "accept", "dispatch", "handle", "verify_pass"]
+    assert _timeline(case) == ["report", "accept", "dispatch", "handle"]
     handle = case.events.get(action="handle")
     assert handle.note == ANSWER and handle.actor == town.staff and ANSWER in handle.message
     assert all(e.actor == town.staff for e in case.events.exclude(action="report"))
-    # and the objector heard once, of the answer, where it is published: not of each of the case's four steps
+    # and the objector heard once, of the answer, where it is published: not of each of the case's steps
     told = Notification.objects.filter(recipient=town.resident).order_by("id")[heard_before:]
     assert [(n.target_type, n.target_id, n.body) for n in told] == [
         ("disclosure.notice", str(objection.notice_id), ANSWER)
@@ -68,8 +68,8 @@ def test_a_case_already_dispatched_or_shelved_is_taken_from_where_it_stands(town
     )
     services.objection_answer(actor=town.staff, objection=objection, answer=ANSWER)
     case.refresh_from_db()
-    assert case.state == State.CLOSED
-    assert _timeline(case) == ["report", "accept", "shelve", "unshelve", "dispatch", "handle", "verify_pass"]
+    assert case.state == State.HANDLED
+    assert _timeline(case) == ["report", "accept", "shelve", "unshelve", "dispatch", "handle"]
 
 
 def test_a_case_closed_before_the_answer_is_left_alone_and_the_objector_still_hears(town, objection):
@@ -84,11 +84,22 @@ def test_a_case_closed_before_the_answer_is_left_alone_and_the_objector_still_he
     ).exists()
 
 
-def test_township_staff_answer_and_the_case_closes_at_its_village(town, objection):
+def test_township_staff_answer_and_the_case_is_handled_at_its_village(town, objection):
     services.objection_answer(actor=town.township, objection=objection, answer=ANSWER)
     case = Case.objects.get(pk=objection.case_id)
-    assert case.state == State.CLOSED and case.closing_code == VILLAGE
-    assert case.events.get(action="verify_pass").actor == town.township
+    assert case.state == State.HANDLED and case.area_code == VILLAGE
+    assert case.events.get(action="handle").actor == town.township
+
+
+def test_whoever_answered_may_not_verify_the_case_and_someone_else_closes_it(town, objection):
+    services.objection_answer(actor=town.staff, objection=objection, answer=ANSWER)
+    case = Case.objects.get(pk=objection.case_id)
+    with pytest.raises(NotPermitted) as refused:
+        cases.case_verify(actor=town.staff, case=case, expected_version=case.version, passed=True)
+    assert "independent" in str(refused.value.message) or "独立" in str(refused.value.message)
+    closed = cases.case_verify(actor=town.township, case=case, expected_version=case.version, passed=True)
+    assert closed.state == State.CLOSED and closed.close_reason == CloseReason.VERIFIED
+    assert closed.closing_code == VILLAGE and closed.verified_by == town.township
 
 
 @pytest.mark.parametrize(("who", "error"), [("other_staff", OutOfScope), ("resident", OutOfScope)])
@@ -117,13 +128,13 @@ def test_a_case_gone_up_to_the_township_is_out_of_the_village_staffs_reach_and_n
     assert Objection.objects.get().answered_at is None
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and _timeline(case) == ["report", "accept", "escalate"]
-    # the township, where the case now is, answers it and closes it there
+    # the township, where the case now is, answers it and handles it there
     services.objection_answer(actor=town.township, objection=objection, answer=ANSWER)
     case.refresh_from_db()
-    assert case.state == State.CLOSED and case.closing_code == VILLAGE[:9]
+    assert case.state == State.HANDLED and case.area_code == VILLAGE[:9]
 
 
-def test_the_api_answer_closes_the_case_and_a_refusal_is_a_clear_error(client, town, objection):
+def test_the_api_answer_handles_the_case_and_a_refusal_is_a_clear_error(client, town, objection):
     client.force_login(town.other_staff)
     url = f"/api/v1/disclosure/objections/{objection.pk}/answer"
     assert client.post(url, {"answer": ANSWER}, content_type="application/json").status_code == 404
@@ -131,4 +142,4 @@ def test_the_api_answer_closes_the_case_and_a_refusal_is_a_clear_error(client, t
     client.force_login(town.staff)
     response = client.post(url, {"answer": ANSWER}, content_type="application/json")
     assert response.status_code == 200 and response.json()["answer"] == ANSWER
-    assert Case.objects.get(pk=objection.case_id).state == State.CLOSED
+    assert Case.objects.get(pk=objection.case_id).state == State.HANDLED

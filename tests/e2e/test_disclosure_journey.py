@@ -98,9 +98,10 @@ def test_allowance_roster_from_excel_to_confirmation(live_server, page, phone_pa
             page.click("button[name=answer_objection]")
         phone.reload()
         expect(phone.locator("#objections .answer")).to_contain_text("维持停保")
-    # and its case went through the workflow to closed, with the answer as the handling note
+    # and its case went through the workflow to handled, with the answer as the handling note; someone else
+    # verifies it (verification is independent of handling)
     case.refresh_from_db()
-    assert case.state == "closed" and "维持停保" in case.events.get(action="handle").note
+    assert case.state == "handled" and "维持停保" in case.events.get(action="handle").note
 
     # and a confirmation inside the window is refused, after it accepted
     with clock.frozen(at("2026-03-11", 15)):
