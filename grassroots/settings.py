@@ -21,11 +21,17 @@ Environment variables (see docs/operations.md):
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
   ROUTING_VERSION_CHECK_SECONDS how long a process may route against boundaries changed by another (default 1)
   CASES_REFERENCE_CHECK_SECONDS how long a process may use service types / limits / calendar days changed by another (default 1)
+  SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE   1/0; on by default when DEBUG is off
+  CLIENT_IP_HEADER              the proxy's header naming the client's address (X-Real-IP), for login throttling
+  AXES_FAILURE_LIMIT, AXES_ADDRESS_FAILURE_LIMIT   failed logins that lock an account (5) and an address (30)
+  SECURE_PROXY_SSL_HEADER       the TLS proxy's header, e.g. "X-Forwarded-Proto: https"; unset: none trusted
+  SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD   HSTS, opt-in (0: no header)
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -178,15 +184,59 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "areas:browser"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+
+# --- HTTPS (docs/operations.md "HTTPS"; docs/production.env; `manage.py check --deploy` is clean with it) ---
+# Production serves only HTTPS: cookies travel on HTTPS only and plain HTTP is redirected, unless the operator
+# says otherwise. HSTS is a promise browsers keep for its whole duration, so it is opt-in: 0 sends no header.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 (no HSTS) or a number of seconds")
+
+
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` or ``X-Forwarded-Proto: https`` → Django's ``("HTTP_X_FORWARDED_PROTO", "https")``.
+    Set it only when the proxy in front overwrites that header on every request (else a client could claim
+    HTTPS); empty: requests are secure only when they reach this process over TLS."""
+    if not raw:
+        return None
+    name, _colon, value = raw.partition(":")
+    name, value = name.strip(), value.strip() or "https"
+    if not name or not all(ch.isalnum() or ch == "-" for ch in name) or " " in value:
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must be a header name, optionally ': value', e.g. "
+            f"'X-Forwarded-Proto: https', not {raw!r}"
+        )
+    return "HTTP_" + name.upper().replace("-", "_"), value
+
+
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env("SECURE_PROXY_SSL_HEADER"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# django-axes: lock a username+IP pair after 5 failures for 15 minutes.
+# django-axes (grassroots/accounts/logins.py): failed logins are counted per account, in whatever spelling the
+# login was typed, and per address; 5 failures lock the account, 30 from one address lock the address, for
+# 15 minutes. Behind a proxy the address is the one the proxy names in CLIENT_IP_HEADER (else every login
+# would come from the proxy).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # this order: logins.LoginAttempts reads them so
+AXES_USERNAME_CALLABLE = "grassroots.accounts.logins.account_key"
+AXES_HANDLER = "grassroots.accounts.logins.LoginAttempts"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "grassroots.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "grassroots.accounts.logins.client_address"
+# The request header in which the proxy in front names the client's address (nginx:
+# proxy_set_header X-Real-IP $remote_addr;); unset: the address the request came from.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
+if CLIENT_IP_HEADER and not re.fullmatch(r"[A-Za-z0-9-]+", CLIENT_IP_HEADER):
+    raise ImproperlyConfigured(
+        f"CLIENT_IP_HEADER must be a header name, e.g. X-Real-IP, not {CLIENT_IP_HEADER!r}"
+    )
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 # --- personal data --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
-from . import services
+from . import logins, services
 from .selectors import user_list_for
 
 router = Router(tags=["accounts"])
@@ -44,6 +44,8 @@ class TokenOut(Schema):
 )
 def token_issue(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        raise services.AccountError(logins.LOCKED_OUT_MESSAGE, code="locked_out", status=429)
     if user is None:
         raise services.AccountError(
             _("Wrong mobile number, username or password. Check them and try again."),

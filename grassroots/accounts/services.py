@@ -81,7 +81,7 @@ def user_create(
     validate: bool = True,
 ) -> User:
     """Create a login. Phone numbers are unique across users (checked through their keyed hash)."""
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(username__iexact=username).exists():  # logins are matched regardless of case
         raise AccountError(
             _("The username %(username)s is taken.") % {"username": username}, code="username_taken"
         )

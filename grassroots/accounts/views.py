@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grassroots.errors import DomainError
 
-from . import rules, services
+from . import logins, rules, services
 from .forms import LoginForm, PasswordResetForm
 from .selectors import user_list_for
 
@@ -25,8 +26,12 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def locked_out(request, credentials, *args, **kwargs):
-    """django-axes calls this after too many failed logins."""
+def locked_out(request, *args, **kwargs):
+    """django-axes answers with this once a login is locked (``AXES_LOCKOUT_CALLABLE``): 429 and the page
+    that says so, or for the JSON API ``{code, message}``."""
+    if getattr(request.resolver_match, "namespace", "") == "api":
+        body = {"code": "locked_out", "message": str(logins.LOCKED_OUT_MESSAGE)}
+        return JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
     return render(request, "accounts/locked_out.html", status=429)
 
 
