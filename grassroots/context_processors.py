@@ -1,6 +1,9 @@
 from django.conf import settings
 
+from grassroots import clock
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
+from grassroots.cases.calendar import years_to_warn
+from grassroots.cases.rules import can_enter_calendar
 from grassroots.disclosure.rules import can_use_disclosure_desk
 from grassroots.people.rules import can_use_register
 
@@ -8,13 +11,18 @@ from grassroots.people.rules import can_use_register
 def site(request):
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
+    staff = signed_in and has_role(user, STAFF_ROLES)
     return {
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         "MAP_TILE_SUBDOMAINS": settings.MAP_TILE_SUBDOMAINS,
         # Staff links only for users whose role opens them somewhere (a link that answers 404 is a dead
         # end); the pages check scope again themselves.
-        "NAV_STAFF": signed_in and has_role(user, STAFF_ROLES),
+        "NAV_STAFF": staff,
+        # Every staff page warns while this year's or the coming year's holidays are not entered (deadlines
+        # there count weekends only); administrators get the link to enter them.
+        "CALENDAR_UNENTERED": years_to_warn(clock.today()) if staff else [],
+        "NAV_CALENDAR": signed_in and can_enter_calendar(user),
         "NAV_REGISTER": signed_in and can_use_register(user),
         "NAV_DISCLOSURE": signed_in and can_use_disclosure_desk(user),
     }

@@ -21,6 +21,7 @@ Environment variables (see docs/operations.md):
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
   ROUTING_VERSION_CHECK_SECONDS how long a process may route against boundaries changed by another (default 1)
   CASES_REFERENCE_CHECK_SECONDS how long a process may use service types / limits / calendar days changed by another (default 1)
+  CASES_CALENDAR_WARN_FROM_MONTH from which month staff pages warn that the coming year's holidays are missing (default 10)
 """
 
 from __future__ import annotations
@@ -288,6 +289,11 @@ try:
     CASES_REFERENCE_CHECK_SECONDS = float(env("CASES_REFERENCE_CHECK_SECONDS", "1"))
 except ValueError as exc:
     raise ImproperlyConfigured("CASES_REFERENCE_CHECK_SECONDS must be a number of seconds") from exc
+# From this month on, every staff page warns while the coming year's holidays are not entered (the State
+# Council publishes the notice around November); this year's missing holidays are warned about all year.
+CASES_CALENDAR_WARN_FROM_MONTH = env_int("CASES_CALENDAR_WARN_FROM_MONTH", 10)
+if not 1 <= CASES_CALENDAR_WARN_FROM_MONTH <= 12:
+    raise ImproperlyConfigured("CASES_CALENDAR_WARN_FROM_MONTH must be a month, 1 to 12")
 
 # --- security headers (django-csp 4) ---------------------------------------------------------------------
 
