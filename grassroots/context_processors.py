@@ -6,6 +6,7 @@ from grassroots.cases.calendar import years_to_warn
 from grassroots.cases.rules import can_enter_calendar
 from grassroots.disclosure.rules import can_use_disclosure_desk
 from grassroots.people.rules import can_use_register
+from grassroots.workforce.navigation import check_in_link_shown
 
 
 def site(request):
@@ -25,4 +26,6 @@ def site(request):
         "NAV_CALENDAR": signed_in and can_enter_calendar(user),
         "NAV_REGISTER": signed_in and can_use_register(user),
         "NAV_DISCLOSURE": signed_in and can_use_disclosure_desk(user),
+        # party members (often residents with no staff role) reach their check-in from the header
+        "NAV_CHECK_IN": signed_in and check_in_link_shown(request),
     }
