@@ -1,8 +1,6 @@
 from django.conf import settings
 
-from grassroots import clock
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
-from grassroots.cases.calendar import years_to_warn
 from grassroots.cases.rules import can_enter_calendar
 from grassroots.disclosure.rules import can_use_disclosure_desk
 from grassroots.people.rules import can_use_register
@@ -20,9 +18,8 @@ def site(request):
         # Staff links only for users whose role opens them somewhere (a link that answers 404 is a dead
         # end); the pages check scope again themselves.
         "NAV_STAFF": staff,
-        # Every staff page warns while this year's or the coming year's holidays are not entered (deadlines
-        # there count weekends only); administrators get the link to enter them.
-        "CALENDAR_UNENTERED": years_to_warn(clock.today()) if staff else [],
+        # Every staff page asks for the calendar warning (cases:calendar_warning, loaded after the page, so
+        # that it adds no query to any page) and administrators get the link to enter the holidays.
         "NAV_CALENDAR": signed_in and can_enter_calendar(user),
         "NAV_REGISTER": signed_in and can_use_register(user),
         "NAV_DISCLOSURE": signed_in and can_use_disclosure_desk(user),

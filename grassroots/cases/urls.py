@@ -16,6 +16,7 @@ urlpatterns = [
     path("queue/targets/", views.bulk_targets, name="bulk_targets"),
     path("metrics/<str:code>/", views.metrics, name="metrics"),
     path("calendar/", views_calendar.calendar_years, name="calendar"),
+    path("calendar/warning/", views_calendar.calendar_warning, name="calendar_warning"),
     path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar_year"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),

@@ -2,7 +2,7 @@
 a year's State Council holiday notice entered as a few lines — checked and shown day by day, then saved.
 
 The chinese-calendar package knows the years up to its last release; each later year's notice (published
-around November) is entered here. Until then every staff page warns (``templates/cases/_calendar_warning``)
+around November) is entered here. Until then every staff page warns (:func:`calendar_warning`, ``cases/_calendar_warning.html``)
 and deadlines crossing the year say that they count weekends only there.
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from grassroots import clock
+from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.errors import DomainError
 
 from . import calendar, rules, selectors, services
@@ -27,6 +28,23 @@ YEARS_AHEAD = 5
 def _allowed_or_404(user) -> None:
     if not rules.can_enter_calendar(user):
         raise Http404
+
+
+def calendar_warning(request):
+    """The warning every staff page loads after itself (``base.html``): the years whose holidays are not
+    entered (``calendar.years_to_warn``), with the link to enter them for administrators. Empty for anyone
+    else, or when every year is entered. Loaded apart so that no page pays a query for it."""
+    user = request.user
+    years = (
+        calendar.years_to_warn(clock.today()) if user.is_authenticated and has_role(user, STAFF_ROLES) else []
+    )
+    if not years:
+        return HttpResponse("")
+    return render(
+        request,
+        "cases/_calendar_warning.html",
+        {"years": years, "may_enter": rules.can_enter_calendar(user)},
+    )
 
 
 @login_required

@@ -382,25 +382,38 @@ def test_years_to_warn_this_year_always_and_the_coming_year_from_october(setting
 
 
 def test_every_staff_page_warns_until_the_coming_year_is_entered(city, admin_user):
+    warning_url = reverse("cases:calendar_warning")
+    placeholder = f'hx-get="{warning_url}"'
     with clock.frozen(at(2026, 12, 7, 9, 0)):
+        # every staff page loads the warning after itself (so that no page pays a query for it)
         for user, url in [
             (city.village, reverse("cases:queue")),
             (city.grid_worker, reverse("cases:tasks")),
             (city.county, reverse("workforce:home")),
             (admin_user, reverse("cases:calendar")),
         ]:
-            html = client_for(user).get(url, follow=True).content.decode()
-            assert 'class="calendar-warning"' in html and "2027" in html, (user, url)
-        resident_page = client_for(city.resident).get(reverse("cases:mine")).content.decode()
-        assert "calendar-warning" not in resident_page
-        village_html = client_for(city.village).get(reverse("cases:queue")).content.decode()
-        assert reverse("cases:calendar") not in village_html  # only administrators get the link
-        admin_html = client_for(admin_user).get(reverse("cases:calendar")).content.decode()
-        assert f'href="{reverse("cases:calendar")}"' in admin_html
+            assert placeholder in client_for(user).get(url, follow=True).content.decode(), (user, url)
+        assert placeholder not in client_for(city.resident).get(reverse("cases:mine")).content.decode()
+        warning = client_for(city.village).get(warning_url).content.decode()
+        assert 'class="calendar-warning"' in warning and "2027" in warning
+        assert reverse("cases:calendar") not in warning  # only administrators get the link
+        assert (
+            f'href="{reverse("cases:calendar")}"' in client_for(admin_user).get(warning_url).content.decode()
+        )
+        assert client_for(city.resident).get(warning_url).content == b""
 
         services.calendar_notice_enter(actor=admin_user, year=2027, lines=NOTICE_2027)
-        html = client_for(city.village).get(reverse("cases:queue")).content.decode()
-        assert "calendar-warning" not in html
+        assert client_for(city.village).get(warning_url).content == b""
+
+
+def test_the_warning_adds_no_query_to_a_staff_page(city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(city.village)
+    with clock.frozen(at(2026, 12, 7, 9, 0)), CaptureQueriesContext(connection) as page:
+        client.get(reverse("cases:queue"))
+    assert not any("cases_calendaryear" in q["sql"] for q in page.captured_queries)
 
 
 def test_a_deadline_crossing_into_a_year_not_entered_says_so(city, admin_user):

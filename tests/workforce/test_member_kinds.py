@@ -98,7 +98,9 @@ def test_a_unit_on_a_grid_checks_in_there_and_a_unit_of_a_community_chooses_amon
     # a co-building unit on grid 1: one target, its grid's branch
     targets = party.check_in_targets(town.power_member)
     assert targets.problem is None and targets.branches == [town.branch]
-    check_in = party.check_in_request(actor=town.power_member.user, member=town.power_member, pledge="用电检查")
+    check_in = party.check_in_request(
+        actor=town.power_member.user, member=town.power_member, pledge="用电检查"
+    )
     assert check_in.branch == town.branch and check_in.kind == MemberKind.ORGANISATION
     # a property company of the village: both grid branches are offered, and one must be chosen
     member = town.property_member
@@ -113,7 +115,9 @@ def test_a_unit_on_a_grid_checks_in_there_and_a_unit_of_a_community_chooses_amon
         party.check_in_request(actor=member.user, member=member, pledge="小区维修", branch=other)
     assert caught.value.code == "bad_branch"
     assert not CheckIn.objects.filter(member=member).exists()
-    check_in = party.check_in_request(actor=member.user, member=member, pledge="小区维修", branch=town.g2_branch)
+    check_in = party.check_in_request(
+        actor=member.user, member=member, pledge="小区维修", branch=town.g2_branch
+    )
     assert (check_in.branch, check_in.area_code) == (town.g2_branch, G2)
 
 
@@ -176,10 +180,22 @@ def test_a_unit_is_kept_only_for_unit_members(town):
 @pytest.mark.parametrize(
     ("who", "heading", "shown"),
     [
-        ("member", "Check in to the branch of the grid where you live", "In-service members check in where they"),
+        (
+            "member",
+            "Check in to the branch of the grid where you live",
+            "In-service members check in where they",
+        ),
         ("retired", "Check in to the branch of the grid where you live", "Retired members and old cadres"),
-        ("property_member", "Check in with your unit to a grid branch where it serves", "Choose a grid branch"),
-        ("local_here", "Check in to the branch of the grid where you live", "is the member&#x27;s own branch"),
+        (
+            "property_member",
+            "Check in with your unit to a grid branch where it serves",
+            "Choose a grid branch",
+        ),
+        (
+            "local_here",
+            "Check in to the branch of the grid where you live",
+            "is the member&#x27;s own branch",
+        ),
     ],
 )
 def test_the_check_in_page_says_which_rule_applies(town, who, heading, shown):
