@@ -28,6 +28,7 @@ from .conftest import G1, G2, OTHER_GRID, VILLAGE
 
 pytestmark = pytest.mark.django_db
 
+
 NOW = dt.datetime(2026, 5, 4, 9, tzinfo=dt.UTC)
 
 
