@@ -26,6 +26,9 @@ Environment variables (see docs/operations.md):
   AXES_FAILURE_LIMIT, AXES_ADDRESS_FAILURE_LIMIT   failed logins that lock an account (5) and an address (30)
   SECURE_PROXY_SSL_HEADER       the TLS proxy's header, e.g. "X-Forwarded-Proto: https"; unset: none trusted
   SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD   HSTS, opt-in (0: no header)
+  CASES_CALENDAR_WARN_FROM_MONTH from which month staff pages warn that the coming year's holidays are missing (default 10)
+  NOTIFICATIONS_SMS_* / NOTIFICATIONS_WECHAT_* the SMS and WeChat gateways, their templates, retries and rate limits
+                         (default: the logging gateways, which send nothing)
 """
 
 from __future__ import annotations
@@ -314,6 +317,85 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "grassroots@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- SMS and WeChat (docs/operations.md, "Notifications: SMS and WeChat") ---------------------------------
+
+
+def env_pairs(name: str, default: dict[str, str]) -> dict[str, str]:
+    """``a=b,c=d`` → {"a": "b", "c": "d"} (order kept: Tencent's template parameters are positional)."""
+    raw = env(name)
+    if not raw:
+        return dict(default)
+    pairs = {}
+    for item in raw.split(","):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or value.strip() not in ("title", "body", "text"):
+            raise ImproperlyConfigured(
+                f"{name} must be name=title|body|text pairs separated by commas, not {raw!r}"
+            )
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+NOTIFICATIONS_SMS_BACKEND = env("NOTIFICATIONS_SMS_BACKEND", "logging")
+NOTIFICATIONS_SMS_ENDPOINT = env("NOTIFICATIONS_SMS_ENDPOINT")
+NOTIFICATIONS_SMS_KEY_ID = env("NOTIFICATIONS_SMS_KEY_ID")
+NOTIFICATIONS_SMS_KEY_SECRET = env("NOTIFICATIONS_SMS_KEY_SECRET")
+NOTIFICATIONS_SMS_APP_ID = env("NOTIFICATIONS_SMS_APP_ID")  # Tencent's SmsSdkAppId
+NOTIFICATIONS_SMS_REGION = env("NOTIFICATIONS_SMS_REGION")
+NOTIFICATIONS_SMS_SIGN_NAME = env("NOTIFICATIONS_SMS_SIGN_NAME")
+NOTIFICATIONS_SMS_TEMPLATE_ID = env("NOTIFICATIONS_SMS_TEMPLATE_ID")
+NOTIFICATIONS_SMS_TEMPLATE_TEXT = env("NOTIFICATIONS_SMS_TEMPLATE_TEXT", "${title}：${body}")
+NOTIFICATIONS_SMS_TEMPLATE_PARAMS = env_pairs(
+    "NOTIFICATIONS_SMS_TEMPLATE_PARAMS", {"title": "title", "body": "body"}
+)
+NOTIFICATIONS_SMS_MAX_SEGMENTS = env_int("NOTIFICATIONS_SMS_MAX_SEGMENTS", 1)
+NOTIFICATIONS_SMS_PARAM_MAX_CHARS = env_int("NOTIFICATIONS_SMS_PARAM_MAX_CHARS", 0)
+NOTIFICATIONS_SMS_TIMEOUT = env_int("NOTIFICATIONS_SMS_TIMEOUT", 10)
+NOTIFICATIONS_SMS_PER_PERSON_HOUR = env_int("NOTIFICATIONS_SMS_PER_PERSON_HOUR", 5)
+NOTIFICATIONS_SMS_PER_PERSON_DAY = env_int("NOTIFICATIONS_SMS_PER_PERSON_DAY", 20)
+NOTIFICATIONS_SMS_PER_MINUTE = env_int("NOTIFICATIONS_SMS_PER_MINUTE", 300)
+NOTIFICATIONS_SEND_ATTEMPTS = env_int("NOTIFICATIONS_SEND_ATTEMPTS", 4)
+try:
+    NOTIFICATIONS_RETRY_SECONDS = [
+        int(v) for v in env("NOTIFICATIONS_RETRY_SECONDS", "60,300,1800").split(",")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured("NOTIFICATIONS_RETRY_SECONDS must be seconds separated by commas") from exc
+NOTIFICATIONS_WECHAT_BACKEND = env("NOTIFICATIONS_WECHAT_BACKEND", "logging")
+NOTIFICATIONS_WECHAT_APP_ID = env("NOTIFICATIONS_WECHAT_APP_ID")
+NOTIFICATIONS_WECHAT_APP_SECRET = env("NOTIFICATIONS_WECHAT_APP_SECRET")
+NOTIFICATIONS_WECHAT_TEMPLATE_ID = env("NOTIFICATIONS_WECHAT_TEMPLATE_ID")
+NOTIFICATIONS_WECHAT_TEMPLATE_FIELDS = env_pairs(
+    "NOTIFICATIONS_WECHAT_TEMPLATE_FIELDS", {"thing1": "title", "thing2": "body"}
+)
+NOTIFICATIONS_WECHAT_FIELD_MAX_CHARS = env_int("NOTIFICATIONS_WECHAT_FIELD_MAX_CHARS", 20)
+NOTIFICATIONS_WECHAT_ENDPOINT = env("NOTIFICATIONS_WECHAT_ENDPOINT")
+NOTIFICATIONS_WECHAT_OAUTH_ENDPOINT = env("NOTIFICATIONS_WECHAT_OAUTH_ENDPOINT")
+# The site's address as people open it, for the link a WeChat message carries (e.g. https://grid.example.cn).
+NOTIFICATIONS_SITE_URL = env("NOTIFICATIONS_SITE_URL")
+
+_SMS_NEEDS = {
+    "aliyun": ["NOTIFICATIONS_SMS_KEY_ID", "NOTIFICATIONS_SMS_KEY_SECRET", "NOTIFICATIONS_SMS_SIGN_NAME",
+               "NOTIFICATIONS_SMS_TEMPLATE_ID"],
+    "tencent": ["NOTIFICATIONS_SMS_KEY_ID", "NOTIFICATIONS_SMS_KEY_SECRET", "NOTIFICATIONS_SMS_APP_ID",
+                "NOTIFICATIONS_SMS_SIGN_NAME", "NOTIFICATIONS_SMS_TEMPLATE_ID"],
+}  # fmt: skip
+_WECHAT_NEEDS = {
+    "official_account": ["NOTIFICATIONS_WECHAT_APP_ID", "NOTIFICATIONS_WECHAT_APP_SECRET",
+                         "NOTIFICATIONS_WECHAT_TEMPLATE_ID"],
+}  # fmt: skip
+for _backend, _table in (
+    (NOTIFICATIONS_SMS_BACKEND, _SMS_NEEDS),
+    (NOTIFICATIONS_WECHAT_BACKEND, _WECHAT_NEEDS),
+):
+    _missing = [name for name in _table.get(_backend, []) if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(f"the {_backend} gateway needs {', '.join(_missing)}")
+if NOTIFICATIONS_SMS_MAX_SEGMENTS < 1 or NOTIFICATIONS_SEND_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_SMS_MAX_SEGMENTS and NOTIFICATIONS_SEND_ATTEMPTS must be at least 1"
+    )
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- maps and routing ------------------------------------------------------------------------------------
@@ -338,6 +420,11 @@ try:
     CASES_REFERENCE_CHECK_SECONDS = float(env("CASES_REFERENCE_CHECK_SECONDS", "1"))
 except ValueError as exc:
     raise ImproperlyConfigured("CASES_REFERENCE_CHECK_SECONDS must be a number of seconds") from exc
+# From this month on, every staff page warns while the coming year's holidays are not entered (the State
+# Council publishes the notice around November); this year's missing holidays are warned about all year.
+CASES_CALENDAR_WARN_FROM_MONTH = env_int("CASES_CALENDAR_WARN_FROM_MONTH", 10)
+if not 1 <= CASES_CALENDAR_WARN_FROM_MONTH <= 12:
+    raise ImproperlyConfigured("CASES_CALENDAR_WARN_FROM_MONTH must be a month, 1 to 12")
 
 # --- security headers (django-csp 4) ---------------------------------------------------------------------
 

@@ -24,6 +24,19 @@ def _fresh_keys(settings):
 
 
 @pytest.fixture(autouse=True)
+def _language_kept():
+    """Each test ends in the language it started in (the default, or a module's ``translation.override``):
+    a page asked for with Accept-Language leaves that language active in the test's thread
+    (LocaleMiddleware activates it and nothing deactivates it), and the next test on the same worker would
+    read its messages in it."""
+    from django.utils import translation
+
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
+@pytest.fixture(autouse=True)
 def _no_axes_lockouts(settings):
     settings.AXES_ENABLED = False
 

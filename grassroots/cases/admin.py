@@ -2,12 +2,15 @@
 
 Cases are shown read-only (every change goes through the workflow). The calendar pages warn about any
 year, from last year to next, whose official holiday schedule has not been entered: deadlines there count
-weekends only until an administrator enters it or runs ``manage.py cases_seed_calendar``.
+weekends only until an administrator enters the State Council's notice on the working calendar page
+(``cases/views_calendar.py``, linked from the warning) or runs ``manage.py cases_seed_calendar``.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
@@ -97,12 +100,16 @@ def _warn_missing_years(request) -> None:
     if missing:
         messages.warning(
             request,
-            _(
-                "No official holiday schedule has been entered for %(years)s: deadlines there count weekends "
-                "only. Enter the holidays and make-up working days below (or run cases_seed_calendar once the "
-                "chinese-calendar package knows the year), then add the year under Calendar years."
-            )
-            % {"years": ", ".join(str(y) for y in missing)},
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _(
+                    "No official holiday schedule has been entered for %(years)s: deadlines there count "
+                    "weekends only."
+                )
+                % {"years": ", ".join(str(y) for y in missing)},
+                reverse("cases:calendar"),
+                _("Enter the State Council's notice on the working calendar page."),
+            ),
         )
 
 
@@ -124,7 +131,16 @@ class WorkingDayAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "source", "entered_at"]
+    """Read-only: a year is entered with its holidays, on the working calendar page."""
+
+    list_display = ["year", "source", "entered_by", "entered_at"]
+    readonly_fields = ["year", "source", "entered_by", "entered_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def changelist_view(self, request, extra_context=None):
         _warn_missing_years(request)

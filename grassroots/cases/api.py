@@ -137,6 +137,11 @@ class CaseDetailOut(CaseOut):
     timeline: list[CaseEventOut]
     photos: list[CasePhotoOut] = Field(alias="photo_list")
     ratings: list[RatingOut] = Field(alias="rating_list", description="every closure round's rating, kept")
+    deadline_years_unentered: list[int] = Field(
+        alias="unentered_years",
+        description="years that a running deadline crosses whose official holidays have not been entered: "
+        "the deadline counts weekends only there (empty when every year is known)",
+    )
 
 
 class CasePage(Schema):
@@ -255,6 +260,7 @@ def _detail(request, case: Case, *, fresh: bool = False) -> Case:
         case.photo_list = list(case.photos.all().order_by("id"))
         case.rating_list = selectors.ratings_of(case)
     case.actions = workflow.available_actions(user, case)
+    case.unentered_years = selectors.unentered_years_for(case)
     case.reporter_display = (
         (case.reporter_name or (str(case.reporter) if case.reporter_id else ""))
         if rules.can_see_reporter(user, case)

@@ -98,6 +98,9 @@ class Light:
     colour: str  # green / yellow / red
     used: float  # share of the limit used (1.0 = at the deadline)
     due_at: dt.datetime
+    # years between the step's start and its deadline whose holidays have not been entered: the deadline
+    # counted weekends only there, and the page says so
+    unentered_years: tuple[int, ...] = ()
 
 
 def case_lights(case: Case, now: dt.datetime, *, cal: calendar.Calendar | None = None) -> list[Light]:
@@ -111,9 +114,11 @@ def case_lights(case: Case, now: dt.datetime, *, cal: calendar.Calendar | None =
     lights = []
     if waiting == State.REPORTED and case.response_due_at:
         colour, used = calendar.traffic_light(case.reported_at, case.response_due_at, at, calendar=cal)
-        lights.append(Light("response", colour, used, case.response_due_at))
+        missing = calendar.unentered_years_between(case.reported_at, case.response_due_at)
+        lights.append(Light("response", colour, used, case.response_due_at, tuple(missing)))
     if waiting == State.DISPATCHED and case.handling_due_at and case.handling_started_at:
         start = case.handling_started_at
         colour, used = calendar.traffic_light(start, case.handling_due_at, at, calendar=cal)
-        lights.append(Light("handling", colour, used, case.handling_due_at))
+        missing = calendar.unentered_years_between(start, case.handling_due_at)
+        lights.append(Light("handling", colour, used, case.handling_due_at, tuple(missing)))
     return lights

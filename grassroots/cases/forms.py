@@ -3,12 +3,16 @@ point in range, photos are images ...) and their errors are put back onto the fi
 
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grassroots import clock
 from grassroots.areas.codes import Level
 from grassroots.forms import Form
 
+from .calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
 from .photos import MAX_PHOTOS
 from .services import DESK_SOURCES, URGE_CARDS
@@ -233,3 +237,101 @@ class ActionForm(Form):
     unit = forms.ChoiceField(required=False, choices=LimitUnit.choices)
     master = forms.CharField(required=False, max_length=32)
     photos = PhotosField(required=False, capture=True)
+
+
+# --- a year's holiday notice ---------------------------------------------------------------------------------
+
+
+class HolidayLineForm(Form):
+    """One line of a year's notice. A line with no date at all is left out (the page offers more lines
+    than a year needs)."""
+
+    name = forms.CharField(label=_("Holiday"), max_length=100, required=False)
+    first = forms.DateField(
+        label=_("First day off"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("Last day off"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("empty: one day"),
+    )
+    make_up = forms.CharField(
+        label=_("Make-up working days"),
+        required=False,
+        max_length=200,
+        help_text=_("weekend days worked instead, e.g. 2-14, 2-28"),
+    )
+
+    def __init__(self, *args, year: int | None = None, **kwargs):
+        self.year = year or clock.today().year  # the year that "2-14" means
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        first, last, make_up = data.get("first"), data.get("last"), (data.get("make_up") or "").strip()
+        if self.errors:
+            return data
+        if first is None and last is None and not make_up:
+            data["line"] = None  # a blank line
+            return data
+        if first is None:
+            self.add_error("first", _("Enter the first day off of this holiday."))
+            return data
+        if not (data.get("name") or "").strip():
+            self.add_error("name", _("Name the holiday."))
+            return data
+        days, bad = parse_days(make_up, self.year)
+        if bad:
+            self.add_error(
+                "make_up",
+                _("Not a date: %(pieces)s. Write dates like 2-14 or %(year)s-02-14.")
+                % {"pieces": "、".join(bad), "year": self.year},
+            )
+            return data
+        data["line"] = HolidayLine(
+            name=data["name"].strip(), first=first, last=last or first, make_up=tuple(days)
+        )
+        return data
+
+
+class BaseHolidayLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, year: int, **kwargs):
+        self.year = year
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "year": self.year}
+
+    def entered(self) -> list[tuple[HolidayLineForm, HolidayLine]]:
+        """The lines entered with their forms, in page order, blank ones left out (after ``is_valid``),
+        each numbered as the page numbers it."""
+        return [
+            (form, dataclasses.replace(form.cleaned_data["line"], number=index + 1))
+            for index, form in enumerate(self.forms)
+            if form.cleaned_data.get("line")
+        ]
+
+
+HolidayLineFormSet = forms.formset_factory(
+    HolidayLineForm, formset=BaseHolidayLineFormSet, extra=0, max_num=20, absolute_max=20, validate_max=True
+)
+
+BLANK_LINES = 2  # lines beyond the holidays, for a holiday the notice splits or adds
+
+
+def holiday_line_initial(lines: list[HolidayLine]) -> list[dict]:
+    """The page's lines: the year's lines as stored (or the seven holidays by name), then blank ones."""
+    if lines:
+        rows = [
+            {
+                "name": line.name,
+                "first": line.first,
+                "last": line.last,
+                "make_up": ", ".join(d.isoformat() for d in line.make_up),
+            }
+            for line in lines
+        ]
+    else:
+        rows = [{"name": str(name)} for name in HOLIDAY_NAMES.values()]
+    return rows + [{} for _ in range(BLANK_LINES)]

@@ -642,13 +642,28 @@ class WorkingDay(models.Model):
         return f"{self.date} {'working' if self.is_working else 'rest'}"
 
 
+class CalendarSource(models.TextChoices):
+    PACKAGE = "chinese-calendar", _("the chinese-calendar package")
+    NOTICE = "notice", _("State Council notice entered by an administrator")
+
+
 class CalendarYear(models.Model):
     """A year whose official holiday schedule has been entered. Years without a row fall back to
-    weekends only, and the admin shows a warning for them."""
+    weekends only, and every staff page warns about the current and the coming year until it has one."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    source = models.CharField(_("source"), max_length=100, default="chinese-calendar")
+    source = models.CharField(
+        _("source"), max_length=100, choices=CalendarSource.choices, default=CalendarSource.PACKAGE
+    )
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
 
     class Meta:
         verbose_name = _("calendar year")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.areas.codes import ancestor_codes
+from grassroots.notifications.models import Topic
 from grassroots.notifications.services import notify
 
 from .models import Case, CaseEvent, EventAction
@@ -27,6 +28,7 @@ def after_transition(case: Case, event: CaseEvent, actor) -> None:
             title=_title(case, str(EventAction(event.action).label)),
             body=event.message,
             target=case,
+            topic=Topic.OWN_REPORT,  # residents registered by phone hear of it by SMS unless they chose otherwise
         )
     if (
         event.action == EventAction.DISPATCH

@@ -1,6 +1,6 @@
 """Per-process copies of the cases' reference data: the service types with their time limits, and the
-working calendar's overrides. Every intake read them from the database (three queries per report); they
-change a few times a year.
+working calendar's overrides and entered years. Every intake read them from the database (three queries
+per report); they change a few times a year.
 
 Correctness across processes: a copy is keyed by the shared :class:`~grassroots.cases.models.ReferenceVersion`
 row, which :func:`changed` bumps. Saving or deleting a ``Category``, ``CategoryLimit``, ``WorkingDay`` or
@@ -24,7 +24,7 @@ from django.db import transaction
 
 from grassroots.versioned import VersionedCopy, bump, stored_version
 
-from .models import Category, CategoryLimit, ReferenceVersion, WorkingDay
+from .models import CalendarYear, Category, CategoryLimit, ReferenceVersion, WorkingDay
 
 
 @dataclass
@@ -33,6 +33,7 @@ class _Copy:
     categories: dict[str, Category] | None = None  # active ones, by code, parents loaded
     limits: dict[tuple[int, str], CategoryLimit] | None = None  # (category id, urgency) → row
     years: dict[int, dict[dt.date, bool]] = field(default_factory=dict)
+    entered: frozenset[int] | None = None  # years whose official schedule has been entered
 
 
 def _stored_key():
@@ -105,3 +106,13 @@ def working_days(year: int) -> dict[dt.date, bool]:
         days = dict(WorkingDay.objects.filter(date__year=year).values_list("date", "is_working"))
         current.years[year] = days
     return days
+
+
+def entered_years() -> frozenset[int]:
+    """The years whose official holiday schedule has been entered (a ``CalendarYear`` row each)."""
+    current = _current()
+    entered = current.entered
+    if entered is None:
+        entered = frozenset(CalendarYear.objects.values_list("year", flat=True))
+        current.entered = entered
+    return entered

@@ -27,6 +27,11 @@ def can_resolve_on_the_spot(user) -> bool:
     return can_report(user) and has_role(user, {Role.GRID_WORKER})
 
 
+def can_enter_calendar(user) -> bool:
+    """The working calendar is national: administrators (of any area) enter a year's holiday notice."""
+    return can_report(user) and has_role(user, {Role.ADMINISTRATOR})
+
+
 def can_view_case(user, case) -> bool:
     return workflow.can_see(user, case)
 

@@ -33,7 +33,19 @@ from grassroots.areas.codes import Level, ancestor_codes, level_of
 
 from . import calendar, deadlines, workflow
 from .metrics import under
-from .models import OPEN_STATES, Case, CaseEvent, CasePhoto, CaseRating, Category, PhotoStage, Source, State
+from .models import (
+    OPEN_STATES,
+    CalendarYear,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    CaseRating,
+    Category,
+    PhotoStage,
+    Source,
+    State,
+    WorkingDay,
+)
 
 QUEUE_PAGE_SIZE = 25
 DUPLICATE_RADIUS_M = 50
@@ -215,6 +227,11 @@ def lights_for(cases, *, now: dt.datetime | None = None) -> dict[int, list[deadl
     at = now or clock.now()
     cal = calendar.Calendar()
     return {case.pk: deadlines.case_lights(case, at, cal=cal) for case in cases}
+
+
+def unentered_years_for(case) -> list[int]:
+    """The years that a running deadline of the case crosses whose holidays have not been entered."""
+    return sorted({year for light in lights_for([case])[case.pk] for year in light.unentered_years})
 
 
 @dataclass(frozen=True)
@@ -524,3 +541,43 @@ def ratings_of(case: Case) -> list[CaseRating]:
     if case.rated_round == 0:
         return []
     return list(CaseRating.objects.filter(case=case).order_by("round"))
+
+
+# --- the working calendar ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarYearRow:
+    year: int
+    entry: CalendarYear | None  # None: not entered, deadlines there count weekends only
+    days_off: int  # weekdays off and weekend days of holidays written for the year (official and local)
+    make_up_days: int
+    local_days: int  # local overrides
+    known_to_package: bool  # the chinese-calendar package has the year (its page offers its lines)
+
+
+def calendar_years_overview(*, today: dt.date) -> list[CalendarYearRow]:
+    """Every year entered, and last year to the year after next in any case, with what was entered."""
+    entries = {e.year: e for e in CalendarYear.objects.select_related("entered_by")}
+    years = sorted(set(entries) | set(range(today.year - 1, today.year + 3)))
+    counts: dict[tuple[int, bool, bool], int] = {}
+    for day, working, local in WorkingDay.objects.filter(date__year__in=years).values_list(
+        "date", "is_working", "is_local"
+    ):
+        key = (day.year, working, local)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        CalendarYearRow(
+            year=year,
+            entry=entries.get(year),
+            days_off=counts.get((year, False, False), 0),
+            make_up_days=counts.get((year, True, False), 0),
+            local_days=counts.get((year, False, True), 0) + counts.get((year, True, True), 0),
+            known_to_package=calendar.official_schedule(year) is not None,
+        )
+        for year in years
+    ]
+
+
+def calendar_year_get(year: int) -> CalendarYear | None:
+    return CalendarYear.objects.select_related("entered_by").filter(year=year).first()

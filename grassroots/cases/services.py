@@ -26,14 +26,16 @@ from grassroots import clock, fieldcrypt, geo
 from grassroots.accounts.models import Role, normalise_phone
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
+from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 from grassroots.errors import DomainError
 
-from . import deadlines, notices, photos, reference, rules, selectors
+from . import calendar, deadlines, notices, photos, reference, rules, selectors
 from .models import (
     AssigneeKind,
+    CalendarYear,
     Case,
     CaseEvent,
     CaseKind,
@@ -930,8 +932,6 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
     Run periodically (``manage.py cases_scan_deadlines`` from a timer). Idempotent: each reminder is sent
     once per case, guarded by its marker column; shelved cases are skipped (their clock stands still).
     """
-    from . import calendar
-
     now = now or clock.now()
     result = ScanResult()
     base = Case.objects.select_related("assignee_user")
@@ -969,3 +969,35 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
                 notices.deadline_reminder(case, overdue=False, step="handling")
                 result.handling_warned += 1
     return result
+
+
+# --- the working calendar ------------------------------------------------------------------------------------
+
+
+def calendar_notice_enter(
+    *, actor, year: int, lines: list[calendar.HolidayLine], request=None
+) -> CalendarYear:
+    """Enter (or correct) a year's State Council holiday notice: the year's official days are replaced by
+    these lines, local overrides stay, deadlines and publication windows count with them from now on.
+    Raises :class:`calendar.CalendarNoticeInvalid` with every problem found, writing nothing."""
+    require(actor, rules.can_enter_calendar)
+    with transaction.atomic():
+        entry = calendar.enter_notice(year=year, lines=lines, entered_by=actor)
+        audit_record(
+            actor=actor,
+            action="calendar.notice_enter",
+            target=entry,
+            request=request,
+            detail={
+                "lines": [
+                    {
+                        "name": line.name,
+                        "first": line.first.isoformat(),
+                        "last": line.last.isoformat(),
+                        "make_up": [d.isoformat() for d in line.make_up],
+                    }
+                    for line in lines
+                ]
+            },
+        )
+    return entry

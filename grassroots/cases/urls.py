@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "cases"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("queue/dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
     path("queue/targets/", views.bulk_targets, name="bulk_targets"),
     path("metrics/<str:code>/", views.metrics, name="metrics"),
+    path("calendar/", views_calendar.calendar_years, name="calendar"),
+    path("calendar/warning/", views_calendar.calendar_warning, name="calendar_warning"),
+    path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar_year"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
 ]

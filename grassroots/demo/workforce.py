@@ -2,8 +2,12 @@
 patrols with tracks for the demo city.
 
 Every community and village gets a party committee (community) or general branch (village) and a party
-branch on each of its grids; every grid three to five members, about one in three in service and checked in
-to the branch of the grid where they live, with a few service records. Every community and village has a
+branch on each of its grids with two to four members of its own. Each county has office branches and a
+retired cadres' branch, and every property company and co-building unit a branch of its own; their members
+check in (报到) by their kind's rule: in-service members (about one per grid) and retired members or old
+cadres (in about two grids in five) to the branch of the grid where they live, members of the companies and
+units to a grid branch of the community or county where their unit is. Most check-ins are confirmed, with a
+few service records. Every community and village has a
 volunteer team; villages also a villager council; each with two activities. About one grid in four has a
 patrol by its grid worker with a track of some forty positions; the demo grid worker login has one too.
 The demo resident login is an in-service member with a confirmed check-in. Inserted in bulk.
@@ -20,6 +24,8 @@ from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, AreaKind, Grid
+from grassroots.people.codes import PlaceKind
+from grassroots.people.models import Place
 from grassroots.workforce.models import (
     Assignment,
     AssignmentRole,
@@ -28,6 +34,7 @@ from grassroots.workforce.models import (
     GroupActivity,
     GroupKind,
     GroupMember,
+    MemberKind,
     PartyMember,
     PartyOrganisation,
     PartyOrgKind,
@@ -51,6 +58,7 @@ PLEDGES = [
 SERVICES = ["走访独居老人", "清理楼道杂物", "协助核酸采样点秩序", "宣讲惠农政策", "陪同就医", "调解邻里纠纷"]
 ACTIVITIES = ["清理村道垃圾", "关爱留守儿童", "义诊", "植树", "移风易俗宣讲", "修缮村民活动室"]
 COMMUNITY_KINDS = {AreaKind.COMMUNITY}
+OFFICE_BRANCHES = ["教育局机关党支部", "卫生健康委员会机关党支部", "住房和城乡建设局机关党支部"]
 
 
 class WorkforceStep:
@@ -103,38 +111,106 @@ class WorkforceStep:
                 for g in grids
             ]
         )
+        # the organisations members of other kinds belong to: a county's offices (in-service members),
+        # its retired cadres' branch, and the branches of the property companies and co-building units
+        counties = list(
+            Area.objects.filter(code__startswith=CITY_CODE, level=Level.COUNTY)
+            .order_by("code")
+            .values_list("code", "name")
+        )
+        units = list(
+            Place.objects.filter(
+                area_code__startswith=CITY_CODE,
+                kind__in=[PlaceKind.PROPERTY_COMPANY, PlaceKind.CO_BUILDING_UNIT],
+                is_synthetic=True,
+            ).order_by("area_code", "id")
+        )
+        offices = PartyOrganisation.objects.bulk_create(
+            [
+                PartyOrganisation(
+                    name=f"{name}{office}", kind=PartyOrgKind.BRANCH, area_code=code, is_synthetic=True
+                )
+                for code, name in counties
+                for office in OFFICE_BRANCHES
+            ]
+        )
+        retired_branches = PartyOrganisation.objects.bulk_create(
+            [
+                PartyOrganisation(
+                    name=f"{name}老干部局离退休干部党支部",
+                    kind=PartyOrgKind.BRANCH,
+                    area_code=code,
+                    is_synthetic=True,
+                )
+                for code, name in counties
+            ]
+        )
+        unit_branches = PartyOrganisation.objects.bulk_create(
+            [
+                PartyOrganisation(
+                    name=f"{unit.name}党支部",
+                    kind=PartyOrgKind.BRANCH,
+                    area_code=unit.area_code,
+                    is_synthetic=True,
+                )
+                for unit in units
+            ]
+        )
+        offices_of = {code: [o for o in offices if o.area_code == code] for code, _name in counties}
+        retired_of = {o.area_code: o for o in retired_branches}
+
         members = []
         for branch in branches:
-            for _i in range(rng.randint(3, 5)):
-                members.append(
-                    PartyMember(
-                        name=fake.name(),
-                        organisation=branch,
-                        area_code=branch.area_code,
-                        is_in_service=rng.random() < 0.35,
-                        home_grid_code=branch.area_code,
-                        is_synthetic=True,
+            county = branch.area_code[:6]
+            for _i in range(rng.randint(2, 4)):  # members of the grid's own branch
+                members.append(self._member(fake, branch, MemberKind.LOCAL, branch.area_code))
+            for _i in range(rng.choice((0, 1, 1, 2))):  # in-service members living in the grid
+                if offices_of.get(county):
+                    members.append(
+                        self._member(
+                            fake, rng.choice(offices_of[county]), MemberKind.IN_SERVICE, branch.area_code
+                        )
                     )
-                )
+            if county in retired_of and rng.random() < 0.4:  # a retired member or old cadre living here
+                members.append(self._member(fake, retired_of[county], MemberKind.RETIRED, branch.area_code))
+        for unit, unit_branch in zip(units, unit_branches, strict=True):
+            for _i in range(rng.randint(1, 3)):  # members of the property company or co-building unit
+                member = self._member(fake, unit_branch, MemberKind.ORGANISATION, "")
+                member.unit = unit
+                members.append(member)
         resident = User.objects.filter(username="resident", is_synthetic=True).first()
         if resident is not None and members:
             home = resident.grants.values_list("area_code", flat=True).first()
-            target = next((m for m in members if m.area_code == home), members[0])
-            target.user, target.is_in_service, target.name = (
-                resident,
-                True,
-                resident.display_name or target.name,
+            target = next(
+                (m for m in members if m.home_grid_code == home and m.kind == MemberKind.IN_SERVICE),
+                next(m for m in members if m.kind == MemberKind.IN_SERVICE),
             )
-        members = PartyMember.objects.bulk_create(members)
+            target.user, target.name = resident, resident.display_name or target.name
+        members = PartyMember.objects.bulk_create(members, batch_size=2000)
         branch_by_code = {b.area_code: b for b in branches}
+        branches_under: dict[str, list[PartyOrganisation]] = {}
+        for b in branches:
+            branches_under.setdefault(b.area_code[:12], []).append(b)
+            branches_under.setdefault(b.area_code[:6], []).append(b)
         start = dt.datetime.combine(today.replace(month=1, day=1), dt.time(9), tzinfo=dt.UTC)
-        check_ins = CheckIn.objects.bulk_create(
-            [
+        check_ins = []
+        for m in members:
+            if m.kind == MemberKind.LOCAL:
+                continue  # on their own branch's roll
+            if m.kind == MemberKind.ORGANISATION:
+                near = branches_under.get(m.unit.area_code[:12]) or branches_under.get(m.unit.area_code[:6])
+                if not near:
+                    continue
+                target_branch = rng.choice(near)
+            else:
+                target_branch = branch_by_code[m.home_grid_code]
+            check_ins.append(
                 CheckIn(
                     member=m,
-                    branch=branch_by_code[m.home_grid_code],
-                    area_code=m.home_grid_code,
+                    branch=target_branch,
+                    area_code=target_branch.area_code,
                     year=year,
+                    kind=m.kind,
                     pledge=rng.choice(PLEDGES),
                     status=CheckInStatus.CONFIRMED
                     if rng.random() < 0.85 or m.user_id
@@ -142,10 +218,8 @@ class WorkforceStep:
                     requested_at=start,
                     decided_at=start + dt.timedelta(days=2),
                 )
-                for m in members
-                if m.is_in_service
-            ]
-        )
+            )
+        check_ins = CheckIn.objects.bulk_create(check_ins, batch_size=2000)
         days_so_far = max((today - start.date()).days, 1)
         records = [
             ServiceRecord(
@@ -251,7 +325,11 @@ class WorkforceStep:
                 )
         PatrolPoint.objects.bulk_create(points, batch_size=2000)
         return {
-            "party organisations": len(tops) + len(branches),
+            "party organisations": len(tops)
+            + len(branches)
+            + len(offices)
+            + len(retired_branches)
+            + len(unit_branches),
             "party members": len(members),
             "check-ins": len(check_ins),
             "service records": len(records),
@@ -260,6 +338,17 @@ class WorkforceStep:
             "patrols": len(patrols),
             "patrol positions": len(points),
         }
+
+    @staticmethod
+    def _member(fake, organisation: PartyOrganisation, kind: str, home_grid_code: str) -> PartyMember:
+        return PartyMember(
+            name=fake.name(),
+            organisation=organisation,
+            area_code=organisation.area_code,
+            kind=kind,
+            home_grid_code=home_grid_code,
+            is_synthetic=True,
+        )
 
     def reset(self, ctx: DemoContext) -> None:
         PatrolPoint.objects.filter(patrol__is_synthetic=True).delete()

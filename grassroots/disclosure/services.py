@@ -20,6 +20,7 @@ from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
 from grassroots.errors import DomainError, NotPermitted
+from grassroots.notifications.models import Topic
 from grassroots.notifications.services import muted, notify
 
 from . import chain, content, rules, selectors
@@ -491,6 +492,7 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
         title=str(_("Your objection was answered")),
         body=objection.answer[:200],
         target=objection.notice,
+        topic=Topic.OWN_REPORT,  # what they raised: by SMS for residents registered by phone
     )
     return objection
 

@@ -14,10 +14,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
+from grassroots.cases.calendar import unentered_years_between
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
@@ -25,6 +27,10 @@ from grassroots.masking import number_warnings
 
 from . import channels, content, forms, rules, selectors, services
 from .models import NoticeKind, Section
+
+_UNENTERED = gettext_lazy(
+    "The window counts weekends only in %(years)s: the holidays of that year have not been entered."
+)
 
 
 def public_url(request, notice) -> str:
@@ -212,6 +218,12 @@ def _with_warnings(notices) -> list:
     notices = list(notices)
     for n in notices:
         n.warnings = channels.masking_warnings(n.draft) if n.state == "draft" else []
+        # a running window counted across a year whose holidays were not entered (weekends only there)
+        n.window_unentered = (
+            unentered_years_between(n.window_starts_on, n.window_ends_on)
+            if n.state == "published" and n.window_starts_on and n.window_ends_on
+            else []
+        )
     return notices
 
 
@@ -357,6 +369,9 @@ def notice_publish(request, pk: int):
                 "start": f"{notice.window_starts_on:%Y-%m-%d}",
                 "end": f"{notice.window_ends_on:%Y-%m-%d}",
             }
+            missing = unentered_years_between(notice.window_starts_on, notice.window_ends_on)
+            if missing:
+                text += " " + _UNENTERED % {"years": ", ".join(str(y) for y in missing)}
         else:
             text = _("Published.")
         messages.success(request, text)

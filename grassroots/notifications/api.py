@@ -19,9 +19,16 @@ router = Router(tags=["notifications"])
 
 
 class DeliveryOut(Schema):
-    delivery: str
+    delivery: str = Field(description="the caller's choice, or their default when they have not chosen")
     label: str
-    choices: list[str]
+    default: bool = Field(description="true while the caller has not chosen (the default applies)")
+    choices: list[str] = Field(
+        description="inbox, digest, immediate (email each), sms_own_reports (SMS for changes to one's own "
+        "reports), sms, wechat"
+    )
+    unavailable: dict[str, str] = Field(
+        description="choices the caller cannot make now, each with the reason (no mobile, WeChat not connected)"
+    )
 
 
 class DeliveryIn(Schema):
@@ -86,26 +93,34 @@ def mark_all_read(request):
     return {"marked": services.notification_mark_all_read(actor=request.user)}
 
 
-def _out(delivery: str) -> dict:
-    return {"delivery": delivery, "label": str(Delivery(delivery).label), "choices": list(Delivery.values)}
+def _out(user) -> dict:
+    delivery = selectors.delivery_for(user=user)
+    options = selectors.delivery_options_for(user=user)
+    return {
+        "delivery": delivery,
+        "label": str(Delivery(delivery).label),
+        "default": options["is_default"],
+        "choices": list(Delivery.values),
+        "unavailable": {value: reason for value, _label, reason in options["choices"] if reason},
+    }
 
 
 @router.get(
     "/delivery",
     response=DeliveryOut,
-    summary="How the caller's notifications reach them besides the inbox: immediate or daily digest",
+    summary="How the caller's notifications reach them besides the inbox: inbox only, daily digest, email, "
+    "SMS (each, or for changes to their own reports) or WeChat",
 )
 def delivery_get(request):
-    return _out(selectors.delivery_for(user=request.user))
+    return _out(request.user)
 
 
 @router.put(
     "/delivery",
     response=DeliveryOut,
-    summary="Choose immediate notifications (an email each) or the daily digest; only for the caller",
+    summary="Choose how the caller's notifications reach them; SMS needs a mobile on record, WeChat a "
+    "connected WeChat",
 )
 def delivery_put(request, payload: DeliveryIn):
-    preference = services.delivery_preference_set(
-        actor=request.user, user=request.user, delivery=payload.delivery
-    )
-    return _out(preference.delivery)
+    services.delivery_preference_set(actor=request.user, user=request.user, delivery=payload.delivery)
+    return _out(request.user)

@@ -1,7 +1,8 @@
 """The daily digest: one email per person with what reached their inbox and was not sent to them otherwise.
 
-Staff who do not want an email for every notification get them in the inbox only (``notify`` without the
-email channel) and, once a day, this digest of the unread ones. A notification goes into one digest at most:
+Those who chose the digest (and, without a choice, staff and people without a mobile on record) get their
+notifications in the inbox only (``notify`` without the email channel) and, once a day, this digest of the
+unread ones. A notification goes into one digest at most:
 it is then marked delivered (``delivered_at`` set, ``delivery_log`` saying "digest"), so running the command
 twice sends nothing twice. Read notifications are left out: the person has seen them.
 """
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 from grassroots import clock
 
 from .models import Channel, Notification
+from .selectors import digest_recipients_q
 
 DIGEST_LOG = {"channel": Channel.EMAIL, "ok": True, "detail": "digest"}
 MAX_ITEMS = 50  # in one email; the rest wait in the inbox, where the email points
@@ -32,10 +34,15 @@ class DigestOutcome:
 
 
 def _pending(since: dt.datetime):
-    """Unread notifications since ``since`` that no channel has delivered and none was asked for."""
-    return Notification.objects.filter(
-        created_at__gte=since, read_at__isnull=True, delivered_at__isnull=True, channels=[]
-    ).exclude(recipient__email="")
+    """Unread notifications since ``since`` that no channel has delivered and none was asked for, of people
+    with an email address who want the digest (by choice or by default, ``selectors.digest_recipients_q``)."""
+    return (
+        Notification.objects.filter(
+            created_at__gte=since, read_at__isnull=True, delivered_at__isnull=True, channels=[]
+        )
+        .exclude(recipient__email="")
+        .filter(digest_recipients_q())
+    )
 
 
 def _body(items: list[Notification], more: int, inbox_url: str) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from grassroots.appendonly import AppendOnlyModel
 
 
 class Channel(models.TextChoices):
@@ -16,6 +19,15 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("email")
     SMS = "sms", _("SMS")
     WECHAT = "wechat", _("WeChat template message")
+
+
+class Topic(models.TextChoices):
+    """What a notification is about, as far as the way it travels depends on it."""
+
+    GENERAL = "general", _("general")
+    # A change to something the recipient reported themself: a resident registered by phone hears of it
+    # by SMS unless they chose otherwise.
+    OWN_REPORT = "own_report", _("a change to the recipient's own report")
 
 
 class Notification(models.Model):
@@ -31,6 +43,9 @@ class Notification(models.Model):
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     area_code = models.CharField(_("area code"), max_length=15, blank=True)
+    topic = models.CharField(
+        pgettext_lazy("notification", "topic"), max_length=16, choices=Topic.choices, default=Topic.GENERAL
+    )
     # Channels to deliver through besides the inbox (values of Channel; empty: the inbox only).
     channels = models.JSONField(_("channels"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
@@ -57,18 +72,28 @@ class Notification(models.Model):
 
 
 class Delivery(models.TextChoices):
-    """How a person wants their notifications beyond the inbox."""
+    """How a person wants their notifications beyond the inbox (one choice)."""
 
+    # The inbox only.
+    INBOX = "inbox", _("only in my inbox")
+    # The inbox, and once a day one email with the unread ones (manage.py notifications_send_digest).
+    DIGEST = "digest", _("in a daily email digest")
     # One email for every notification, sent as it happens (the delivery task, after commit).
-    IMMEDIATE = "immediate", _("immediately, one email each")
-    # The inbox only, and once a day one email with the unread ones (manage.py notifications_send_digest).
-    DIGEST = "digest", _("in a daily digest")
+    IMMEDIATE = "immediate", _("by email, each at once")
+    # An SMS for each change to something I reported; the rest in the inbox.
+    SMS_OWN_REPORTS = "sms_own_reports", _("by SMS for changes to my own reports, the rest in my inbox")
+    # An SMS for every notification.
+    SMS = "sms", _("by SMS, each at once")
+    # A WeChat message for every notification.
+    WECHAT = "wechat", _("by WeChat, each at once")
 
 
 class DeliveryPreference(models.Model):
-    """A person's own choice between immediate notifications and the daily digest.
+    """A person's own choice of how notifications reach them besides the inbox.
 
-    No row means the default, the digest: nobody is emailed for every notification without asking for it.
+    No row means the default (``selectors.delivery_for``): a resident registered by phone (a mobile on
+    record, no staff role) gets an SMS for changes to their own reports; everyone else the daily digest.
+    Nobody is emailed or texted for every notification without asking for it.
     """
 
     user = models.OneToOneField(
@@ -88,3 +113,63 @@ class DeliveryPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.delivery}"
+
+
+class WeChatBinding(models.Model):
+    """A person's WeChat, as the official account knows it (their OpenID), learnt when they opened the
+    connect link in WeChat. Template messages go to it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat", verbose_name=_("user")
+    )
+    openid = models.CharField(_("OpenID"), max_length=64, unique=True)
+    connected_at = models.DateTimeField(_("connected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("WeChat connection")
+        verbose_name_plural = _("WeChat connections")
+
+    def __str__(self):
+        return f"{self.user}: …{self.openid[-4:]}"
+
+
+class AttemptStatus(models.TextChoices):
+    SENT = "sent", _("sent")  # the gateway took it (or, with the logging gateway, it was logged)
+    FAILED = "failed", _("failed, will try again")  # a retriable failure; the next attempt is queued
+    GAVE_UP = "gave_up", _("failed, given up")  # refused by the gateway, or the last attempt failed
+    RATE_LIMITED = "rate_limited", _("not sent: too many for this person")  # the inbox still has it
+    DEFERRED = "deferred", _("waiting for the gateway's rate")  # queued again a minute later
+    SKIPPED = "skipped", _("not sent: nowhere to send it")  # no mobile on record, WeChat not connected
+
+
+class DeliveryAttempt(AppendOnlyModel):
+    """One attempt to deliver a notification through SMS or WeChat: the delivery log. Written once (a
+    retry is a new row); the recipient's number appears masked only."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("notification")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    gateway = models.CharField(_("gateway"), max_length=32)
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    status = models.CharField(_("status"), max_length=16, choices=AttemptStatus.choices)
+    to_masked = models.CharField(pgettext_lazy("recipient", "to"), max_length=32, blank=True)
+    segments = models.PositiveSmallIntegerField(_("SMS parts"), default=0)
+    message_id = models.CharField(_("gateway's message id"), max_length=64, blank=True)
+    code = models.CharField(_("gateway's code"), max_length=64, blank=True)
+    # what the gateway answered (its error message, numbers masked), or why nothing was sent
+    gateway_message = models.CharField(_("gateway's message"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+    next_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["recipient", "channel", "status", "at"], name="attempt_rate")]
+
+    def __str__(self):
+        return f"{self.channel} #{self.attempt} {self.status}"

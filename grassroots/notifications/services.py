@@ -13,8 +13,9 @@ from grassroots import clock
 from grassroots.errors import DomainError, NotPermitted
 
 from .delivery import deliver
-from .models import Channel, Delivery, DeliveryPreference, Notification
-from .selectors import immediate_recipient_ids
+from .models import Channel, Delivery, DeliveryPreference, Notification, Topic, WeChatBinding
+from .selectors import channels_for, deliveries_for, missing_address
+from .wechat import wechat_gateway
 
 
 class NotificationError(DomainError):
@@ -54,19 +55,24 @@ def notify(
     body: str = "",
     target=None,
     channels: Iterable[str] = (),
+    topic: str = Topic.GENERAL,
 ) -> list[Notification]:
     """Put a notification in each recipient's inbox and deliver it through ``channels`` after commit.
 
     ``recipients`` are users (None and duplicates are skipped); ``target`` is any model instance the
     notification is about (stored by label and id). Titles and bodies are plain text: templates escape them.
-    Each recipient's own choice is honoured: who chose ``Delivery.IMMEDIATE`` also gets it by email at once;
-    for everyone else a notification without ``channels`` waits in the inbox for the daily digest
-    (``digest.py``). Delivery is enqueued with ``transaction.on_commit``, so a rolled-back change sends nothing.
+    Each recipient's own choice (or default, ``selectors.delivery_for``) adds its channel: an email, an SMS
+    or a WeChat message at once; ``topic`` says whether it is a change to their own report, which residents
+    registered by phone get by SMS unless they chose otherwise. A notification without a channel waits in
+    the inbox (and, for those who want it, the daily digest, ``digest.py``). Delivery is enqueued with
+    ``transaction.on_commit``, so a rolled-back change sends nothing.
     """
     wanted = [str(c) for c in channels if str(c) != Channel.IN_APP]
     unknown = set(wanted) - set(Channel.values)
     if unknown:
         raise ValueError(f"unknown channels: {sorted(unknown)}")
+    if topic not in Topic.values:
+        raise ValueError(f"unknown topic: {topic}")
     seen: set[int] = set()
     muted_ids = _muted.get()
     users = []
@@ -75,13 +81,14 @@ def notify(
             continue
         seen.add(user.pk)
         users.append(user)
-    immediate = immediate_recipient_ids(seen) if seen else set()
+    deliveries = deliveries_for(users) if users else {}
     rows = [
         Notification(
             recipient=user,
             title=str(title)[:200],
             body=str(body),
-            channels=_with_email(wanted) if user.pk in immediate else wanted,
+            topic=topic,
+            channels=_joined(wanted, channels_for(deliveries[user.pk], topic)),
             **_target_fields(target),
         )
         for user in users
@@ -93,8 +100,8 @@ def notify(
     return created
 
 
-def _with_email(channels: list[str]) -> list[str]:
-    return channels if Channel.EMAIL in channels else [*channels, str(Channel.EMAIL)]
+def _joined(asked: list[str], chosen: list[str]) -> list[str]:
+    return asked + [c for c in chosen if c not in asked]
 
 
 def notification_mark_read(*, actor, notification: Notification) -> None:
@@ -110,10 +117,12 @@ def notification_mark_all_read(*, actor) -> int:
 
 @transaction.atomic
 def delivery_preference_set(*, actor, user, delivery: str) -> DeliveryPreference:
-    """Record how ``user`` wants their notifications: ``immediate`` or ``digest`` (values of ``Delivery``).
+    """Record how ``user`` wants their notifications besides the inbox (a value of ``Delivery``).
 
-    Only the person themselves chooses: anyone else is refused. Applies to notifications made from now on;
-    those already waiting for the digest still go out in it.
+    Only the person themselves chooses: anyone else is refused. SMS needs a mobile on record, WeChat a
+    connected WeChat when a WeChat gateway is configured (an email choice without an address leaves the
+    inbox only, as the settings page says). Applies to notifications made from now on; those already waiting for the digest
+    still go out in it.
     """
     if actor is None or not actor.is_authenticated or actor.pk != user.pk:
         raise NotPermitted(_("You can only change how your own notifications reach you."))
@@ -124,7 +133,36 @@ def delivery_preference_set(*, actor, user, delivery: str) -> DeliveryPreference
             code="invalid_delivery",
             status=422,
         )
+    missing = missing_address(user, delivery)
+    if missing:
+        raise NotificationError(missing, code="no_address", status=422)
     preference, _created = DeliveryPreference.objects.update_or_create(
         user=user, defaults={"delivery": delivery}
     )
     return preference
+
+
+# --- a person's WeChat --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def wechat_connect(*, actor, code: str) -> WeChatBinding:
+    """Connect the actor's WeChat: exchange the code WeChat sent back for their OpenID and keep it. An
+    OpenID already connected to another account is refused (one WeChat, one person)."""
+    if actor is None or not actor.is_authenticated:
+        raise NotPermitted(_("Log in to connect your WeChat."))
+    openid = wechat_gateway().openid_for_code(code)
+    taken = WeChatBinding.objects.filter(openid=openid).exclude(user=actor).exists()
+    if taken:
+        raise NotificationError(
+            _("This WeChat is connected to another account; disconnect it there first."), code="wechat_taken"
+        )
+    binding, _created = WeChatBinding.objects.update_or_create(user=actor, defaults={"openid": openid})
+    return binding
+
+
+@transaction.atomic
+def wechat_disconnect(*, actor) -> None:
+    """Forget the actor's WeChat; a choice of WeChat falls back to the default (nothing would arrive)."""
+    WeChatBinding.objects.filter(user=actor).delete()
+    DeliveryPreference.objects.filter(user=actor, delivery=Delivery.WECHAT).delete()

@@ -186,8 +186,8 @@ class PartyOrganisationAdmin(_ReadOnlyScopedAdmin):
 
 @admin.register(CheckIn)
 class CheckInAdmin(_ReadOnlyScopedAdmin):
-    list_display = ("member", "branch", "year", "status", "area_code")
-    list_filter = ("status", "year")
+    list_display = ("member", "kind", "branch", "year", "status", "area_code")
+    list_filter = ("status", "kind", "year")
     list_select_related = ("member", "branch")
 
 

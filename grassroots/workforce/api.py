@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.translation import ngettext
 from ninja import Field, File, Form, Router, Schema, Status
@@ -19,8 +19,10 @@ from grassroots.areas import selectors as area_selectors
 from grassroots.areas import spreadsheets as xlsx
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText
+from grassroots.people import selectors as people_selectors
 
 from . import rules, selectors, services
+from .check_in import rule_for
 from .models import CheckIn, GridWorker, PartyMember, PartyOrganisation, Patrol, ServiceGroup
 from .services import groups as groups_service
 from .services import party, roster
@@ -113,30 +115,43 @@ def party_organisation_create(request, payload: PartyOrganisationIn):
     return Status(201, organisation)
 
 
+MemberKindName = Literal["local", "in_service", "retired", "organisation"]
+
+
 class PartyMemberIn(Schema):
     name: str
     organisation_id: int
-    is_in_service: bool = False
-    home_grid_code: str = ""
+    kind: MemberKindName = Field(
+        "local",
+        description="local: a member of a branch here; in_service and retired check in where they live; "
+        "organisation: a member of a property company or co-building unit, checking in where it is",
+    )
+    home_grid_code: str = Field("", description="the grid where the member lives")
+    unit_id: int | None = Field(
+        None, description="the property company or co-building unit (kind organisation)"
+    )
 
 
 class PartyMemberOut(Schema):
     id: int
     name: str
     organisation_id: int
-    is_in_service: bool
+    kind: str
     home_grid_code: str
+    unit_id: int | None
 
 
 @router.post("/party/members", response={201: PartyMemberOut}, summary="Record a party member")
 def party_member_create(request, payload: PartyMemberIn):
     organisation = _organisation_get(request.user, payload.organisation_id)
+    unit = people_selectors.place_get_for(user=request.user, pk=payload.unit_id) if payload.unit_id else None
     member = party.party_member_create(
         actor=request.user,
         name=payload.name,
         organisation=organisation,
-        is_in_service=payload.is_in_service,
+        kind=payload.kind,
         home_grid_code=payload.home_grid_code,
+        unit=unit,
         request=request,
     )
     return Status(201, member)
@@ -146,12 +161,20 @@ class CheckInIn(Schema):
     pledge: str
     year: int | None = None
     member_id: int | None = Field(None, description="omit to check in yourself")
+    branch_id: int | None = Field(
+        None,
+        description="the grid branch, when the member's kind offers several (see GET /check-ins/targets); "
+        "omit when there is one",
+    )
 
 
 class CheckInOut(Schema):
     id: int
     member_id: int
     member_name: str
+    kind: str = Field(
+        description="the member's kind when checking in: in_service, retired, organisation, local"
+    )
     branch_id: int
     branch_name: str
     area_code: str
@@ -168,6 +191,7 @@ def _check_in_out(c: CheckIn, total=None) -> dict:
         "id": c.pk,
         "member_id": c.member_id,
         "member_name": c.member.name,
+        "kind": c.kind,
         "branch_id": c.branch_id,
         "branch_name": c.branch.name,
         "area_code": c.area_code,
@@ -187,22 +211,65 @@ def check_ins(request, area: str = "", status: str = ""):
     return [_check_in_out(c) for c in rows[:500]]
 
 
-@router.post(
-    "/check-ins",
-    response={201: CheckInOut},
-    summary="Ask to check in (报到) to the party branch of the grid where the member lives",
-)
-def check_in_request(request, payload: CheckInIn):
-    if payload.member_id is None:
+def _member_for(request, member_id: int | None) -> PartyMember:
+    if member_id is None:
         member = selectors.member_for_user(request.user)
         if member is None:
             raise OutOfScope
-    else:
-        member = PartyMember.objects.filter(pk=payload.member_id).first()
-        if member is None or not rules.can_request_check_in(request.user, member):
+        return member
+    member = PartyMember.objects.select_related("organisation", "unit").filter(pk=member_id).first()
+    if member is None or not rules.can_request_check_in(request.user, member):
+        raise OutOfScope
+    return member
+
+
+class CheckInTargetOut(Schema):
+    kind: str
+    basis: str = Field(description="residence (the grid where the member lives) or organisation (the unit's)")
+    branches: list[PartyOrganisationOut] = Field(
+        description="where the member may check in; empty: see problem"
+    )
+    problem: dict | None = Field(None, description="{code, message} when there is nowhere to check in yet")
+
+
+@router.get(
+    "/check-ins/targets",
+    response=CheckInTargetOut,
+    summary="Where a party member checks in, by their kind's rule",
+)
+def check_in_targets(request, member_id: int | None = None):
+    member = _member_for(request, member_id)
+    targets = party.check_in_targets(member)
+    return {
+        "kind": member.kind,
+        "basis": rule_for(member.kind).basis,
+        "branches": targets.branches,
+        "problem": {"code": targets.problem.code, "message": str(targets.problem.message)}
+        if targets.problem
+        else None,
+    }
+
+
+@router.post(
+    "/check-ins",
+    response={201: CheckInOut},
+    summary="Ask to check in (报到) to a grid's party branch, by the member's kind: where they live, or "
+    "where their unit is",
+)
+def check_in_request(request, payload: CheckInIn):
+    member = _member_for(request, payload.member_id)
+    branch = None
+    if payload.branch_id is not None:
+        branch = PartyOrganisation.objects.filter(pk=payload.branch_id, is_grid_branch=True).first()
+        if branch is None:
             raise OutOfScope
     check_in = party.check_in_request(
-        actor=request.user, member=member, pledge=payload.pledge, year=payload.year, request=request
+        actor=request.user,
+        member=member,
+        pledge=payload.pledge,
+        year=payload.year,
+        branch=branch,
+        request=request,
     )
     return Status(201, _check_in_out(check_in, Decimal("0")))
 
@@ -281,6 +348,75 @@ def grid_figures(request, code: str, year: int | None = None):
     area_selectors.grid_get_for(user=request.user, code=code)
     figures = selectors.grid_figures(code, year=year)
     return {**figures, "definitions": {k: str(v) for k, v in selectors.FIGURE_DEFINITIONS.items()}}
+
+
+class RollMemberOut(Schema):
+    id: int
+    name: str
+    kind: str
+    organisation_name: str
+
+    @staticmethod
+    def resolve_organisation_name(obj):
+        return obj.organisation.name
+
+
+class RollCheckInOut(Schema):
+    check_in_id: int
+    member_name: str
+    own_branch: str
+    unit_name: str = Field(description="the property company or co-building unit; empty for other kinds")
+    pledge: MaskedText
+    status: str
+    total_hours: Decimal
+
+
+class RollSectionOut(Schema):
+    kind: str
+    heading: str
+    check_ins: list[RollCheckInOut]
+
+
+class RollOut(Schema):
+    branch: PartyOrganisationOut | None = Field(description="null when the grid has no party branch")
+    year: int
+    members: list[RollMemberOut] = Field(description="the branch's own members")
+    sections: list[RollSectionOut] = Field(description="the year's check-ins (not declined), by kind")
+
+
+@router.get(
+    "/grids/{code}/roll",
+    response=RollOut,
+    summary="The roll of a grid's party branch: its members, and the year's check-ins by kind",
+)
+def grid_branch_roll(request, code: str, year: int | None = None):
+    roll = selectors.grid_branch_roll_for(user=request.user, grid_code=code, year=year)
+    if roll is None:
+        return {"branch": None, "year": year or clock.today().year, "members": [], "sections": []}
+    return {
+        "branch": roll.branch,
+        "year": roll.year,
+        "members": roll.members,
+        "sections": [
+            {
+                "kind": section.kind,
+                "heading": section.heading,
+                "check_ins": [
+                    {
+                        "check_in_id": c.pk,
+                        "member_name": c.member.name,
+                        "own_branch": c.member.organisation.name,
+                        "unit_name": c.member.unit.name if c.member.unit_id else "",
+                        "pledge": c.pledge,
+                        "status": c.status,
+                        "total_hours": c.total_hours or Decimal("0"),
+                    }
+                    for c in section.check_ins
+                ],
+            }
+            for section in roll.sections
+        ],
+    }
 
 
 # --- red grid workers' duties, roster ---------------------------------------------------------------------

@@ -11,3 +11,9 @@ class WorkforceConfig(AppConfig):
         from .services import roster
 
         roster.register_import_kind()
+        # The header leads party members to their check-in; whether one is, is read once at login.
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import navigation
+
+        user_logged_in.connect(navigation.remember_membership, dispatch_uid="workforce-party-member-nav")

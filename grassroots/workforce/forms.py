@@ -35,8 +35,25 @@ class RosterUploadForm(UploadForm):
 
 
 class PledgeForm(Form):
+    """The check-in: the service pledged and, when the member's kind offers several grid branches (a unit
+    in a community with several grids), which one."""
+
     public_text = ("pledge",)
-    pledge = forms.CharField(label=_("Service you pledge"), max_length=2000)
+    pledge = forms.CharField(
+        label=_("Service you pledge"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    branch = forms.TypedChoiceField(label=_("Grid branch"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, branches=(), pledge_examples="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pledge"].help_text = pledge_examples
+        if len(branches) > 1:
+            self.fields["branch"].choices = [("", _("Choose a grid branch"))] + [
+                (b.pk, f"{b.name}（{b.area_code}）") for b in branches
+            ]
+            self.fields["branch"].required = True
+        else:
+            del self.fields["branch"]
 
 
 class DeclineForm(Form):

@@ -171,8 +171,20 @@ class PartyOrganisation(models.Model):
         return f"{self.name}（{self.get_kind_display()}）"
 
 
+class MemberKind(models.TextChoices):
+    """Who a party member is, for check-in (报到). Each kind checks in by its own rule
+    (``workforce/check_in_rules.py``): by residence to the branch of the grid where they live, or by
+    organisation to a branch of a grid where their unit is."""
+
+    LOCAL = "local", _("member of a branch here")  # 组织关系在本地村/社区党组织
+    IN_SERVICE = "in_service", _("in-service member")  # 在职党员：到居住地报到
+    RETIRED = "retired", _("retired member or old cadre")  # 离退休党员、老干部：到居住地报到
+    ORGANISATION = "organisation", _("member of a property company or co-building unit")  # 物业、共建单位党员
+
+
 class PartyMember(models.Model):
-    """A party member with their own branch (组织关系所在支部). ``home_grid_code`` is where they live."""
+    """A party member with their own branch (组织关系所在支部). ``home_grid_code`` is where they live;
+    ``unit`` is the property company or co-building unit a member of that kind works in."""
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     user = models.OneToOneField(
@@ -187,8 +199,17 @@ class PartyMember(models.Model):
         PartyOrganisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch")
     )
     area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
-    is_in_service = models.BooleanField(_("in-service member"), default=False)  # 在职党员
+    kind = models.CharField(_("kind"), max_length=16, choices=MemberKind.choices, default=MemberKind.LOCAL)
     home_grid_code = models.CharField(_("grid where they live"), max_length=15, blank=True, db_index=True)
+    unit = models.ForeignKey(
+        "people.Place",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="party_members",
+        verbose_name=_("unit"),
+        help_text=_("the property company or co-building unit the member works in"),
+    )
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
 
     class Meta:
@@ -207,8 +228,9 @@ class CheckInStatus(models.TextChoices):
 
 
 class CheckIn(models.Model):
-    """An in-service member checks in (报到) to the party branch of the grid where they live, for one year,
-    pledging a service; the hours they serve are :class:`ServiceRecord` rows."""
+    """A party member checks in (报到) to a grid's party branch for one year, pledging a service: by
+    residence (the grid where they live) or by organisation (a grid where their unit is), as their kind
+    says. The hours they serve are :class:`ServiceRecord` rows."""
 
     member = models.ForeignKey(
         PartyMember, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("member")
@@ -222,6 +244,10 @@ class CheckIn(models.Model):
     # The branch's grid: scoping key, and the grid whose figures count the hours.
     area_code = models.CharField(_("area code"), max_length=15, db_index=True, editable=False)
     year = models.PositiveSmallIntegerField(_("year"))
+    # The member's kind when they checked in: the roll lists the year's check-ins by it.
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=MemberKind.choices, default=MemberKind.IN_SERVICE
+    )
     pledge = models.TextField(_("service pledged"))
     status = models.CharField(
         _("status"), max_length=16, choices=CheckInStatus.choices, default=CheckInStatus.REQUESTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
@@ -23,6 +24,7 @@ from grassroots.areas.models import Area
 from grassroots.people import selectors as people_selectors
 
 from . import extensions, rules
+from .check_in import ROLL_ORDER, rule_for
 from .models import (
     Assignment,
     AssignmentRole,
@@ -138,7 +140,58 @@ def check_in_get_for(*, user, pk: int) -> CheckIn:
 def member_for_user(user) -> PartyMember | None:
     if not getattr(user, "is_authenticated", False):
         return None
-    return PartyMember.objects.filter(user_id=user.pk).select_related("organisation").first()
+    return PartyMember.objects.filter(user_id=user.pk).select_related("organisation__parent", "unit").first()
+
+
+@dataclass(frozen=True)
+class RollSection:
+    kind: str
+    heading: str
+    check_ins: list[CheckIn]
+
+
+@dataclass(frozen=True)
+class BranchRoll:
+    """A grid branch's roll for a year: its own members, and the members checked in to it by kind."""
+
+    branch: PartyOrganisation
+    year: int
+    members: list[PartyMember]  # the branch's own (their organisation is the branch or one of its groups)
+    sections: list[RollSection]  # the year's confirmed and requested check-ins, one section per kind
+
+    @property
+    def checked_in(self) -> int:
+        return sum(1 for s in self.sections for c in s.check_ins if c.status == CheckInStatus.CONFIRMED)
+
+
+def grid_branch_roll_for(*, user, grid_code: str, year: int | None = None) -> BranchRoll | None:
+    """The roll of a grid's party branch (None when the grid has none), for staff whose scope holds the
+    grid. Declined check-ins are left out. Three queries whatever the size of the roll."""
+    if not rules.can_view_party(user, grid_code):
+        raise OutOfScope
+    year = year or clock.today().year
+    branch = PartyOrganisation.objects.filter(area_code=grid_code, is_grid_branch=True).order_by("id").first()
+    if branch is None:
+        return None
+    members = list(
+        PartyMember.objects.filter(Q(organisation=branch) | Q(organisation__parent=branch))
+        .select_related("organisation")
+        .order_by("name", "id")
+    )
+    rows = (
+        CheckIn.objects.filter(branch=branch, year=year)
+        .exclude(status=CheckInStatus.DECLINED)
+        .select_related("member__organisation", "member__unit")
+        .annotate(total_hours=Sum("services__hours"))
+        .order_by("member__name", "id")
+    )
+    by_kind: dict[str, list[CheckIn]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    sections = [
+        RollSection(kind, str(rule_for(kind).roll_heading), by_kind.get(kind, [])) for kind in ROLL_ORDER
+    ]
+    return BranchRoll(branch=branch, year=year, members=members, sections=sections)
 
 
 def worker_for_user(user) -> GridWorker | None:

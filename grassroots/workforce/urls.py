@@ -26,5 +26,6 @@ urlpatterns = [
     path("roster/<str:code>/runs/<int:pk>/confirm/", views_roster.roster_confirm, name="roster_confirm"),
     path("workload/<str:code>/", views.workload, name="workload"),
     path("<str:code>/figures/", views.grid_figures, name="grid_figures"),
+    path("<str:code>/roll/", views.branch_roll, name="branch_roll"),
     path("<str:code>/", views.grid, name="grid"),
 ]

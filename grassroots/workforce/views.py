@@ -16,7 +16,8 @@ from grassroots.areas.models import GridKind
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
 
-from . import forms, rules, selectors
+from . import forms, navigation, rules, selectors
+from .check_in import rule_for
 from .services import party
 from .services import patrols as patrols_service
 
@@ -33,6 +34,7 @@ def grid(request, code: str):
             "area": grid.area,
             "breadcrumbs": area_selectors.area_breadcrumbs(grid.area)[:-1],
             "assignments": list(selectors.assignment_list_for_grid(user=request.user, grid_code=code)),
+            "show_roll": rules.can_view_party(request.user, code),
             # The grids of its village, so that the neighbours show around it (as far as the user may see).
             "grids_geojson_url": reverse(
                 "api:area_grids_geojson",
@@ -52,29 +54,65 @@ def _fail(request, exc: DomainError) -> None:
 
 @login_required
 def check_in_mine(request):
-    """The party member's own page: ask to check in, then log the hours served."""
+    """The party member's own page: their kind and where it checks in to (or why not yet), the check-in
+    with their pledge, then the hours served."""
     member = selectors.member_for_user(request.user)
+    navigation.note_membership(request, member is not None)
     if member is None:
         raise Http404
+    rule = rule_for(member.kind)
+    targets = party.check_in_targets(member)
+    form = forms.PledgeForm(branches=targets.branches, pledge_examples=rule.pledge_examples)
     if request.method == "POST":
-        form = forms.PledgeForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise DomainError(form_errors(form))
-            party.check_in_request(
-                actor=request.user, member=member, pledge=form.cleaned_data["pledge"], request=request
-            )
-            messages.success(request, _("Your check-in was sent to the grid's party branch."))
-        except DomainError as exc:
-            _fail(request, exc)
-        return redirect("workforce:check_in_mine")
+        form = forms.PledgeForm(request.POST, branches=targets.branches, pledge_examples=rule.pledge_examples)
+        if form.is_valid():
+            chosen = next((b for b in targets.branches if b.pk == form.cleaned_data.get("branch")), None)
+            try:
+                check_in = party.check_in_request(
+                    actor=request.user,
+                    member=member,
+                    pledge=form.cleaned_data["pledge"],
+                    branch=chosen,
+                    request=request,
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("Your check-in was sent to %(branch)s; it counts once the branch confirms it.")
+                    % {"branch": check_in.branch.name},
+                )
+                return redirect("workforce:check_in_mine")
+    check_ins = list(selectors.check_in_list_for(user=request.user).filter(member=member))
+    this_year = clock.today().year
     return render(
         request,
         "workforce/check_in_mine.html",
         {
             "member": member,
-            "check_ins": list(selectors.check_in_list_for(user=request.user).filter(member=member)),
+            "rule": rule,
+            "targets": targets,
+            "form": form,
+            "check_ins": check_ins,
+            # one live check-in a year: the form is offered while this year's is missing or declined
+            "may_check_in": not any(c.year == this_year and c.status != "declined" for c in check_ins),
+            "year": this_year,
         },
+    )
+
+
+@login_required
+def branch_roll(request, code: str):
+    """The roll of a grid's party branch: its own members, and the year's check-ins by kind."""
+    year = request.GET.get("year", "")
+    roll = selectors.grid_branch_roll_for(
+        user=request.user, grid_code=code, year=int(year) if year.isdigit() and len(year) == 4 else None
+    )
+    return render(
+        request,
+        "workforce/branch_roll.html",
+        {"code": code, "roll": roll, "area": area_selectors.area_get_for(user=request.user, code=code)},
     )
 
 

@@ -118,11 +118,14 @@ def build() -> World:
     team = groups.group_create(
         actor=staff, kind="team", name="民主村志愿服务队", area_code=VILLAGE, members=["王五"], leader="王五"
     )
-    branch = party.party_organisation_create(
+    party.party_organisation_create(  # the grid's own branch, where the member checks in
         actor=staff, name="民主村一网格党支部", kind=PartyOrgKind.BRANCH, area_code=GRID
     )
+    work_branch = party.party_organisation_create(
+        actor=staff, name="民主村小学党支部", kind=PartyOrgKind.BRANCH, area_code=VILLAGE
+    )
     member = party.party_member_create(
-        actor=staff, name="李党员", organisation=branch, is_in_service=True, home_grid_code=GRID
+        actor=staff, name="李党员", organisation=work_branch, kind="in_service", home_grid_code=GRID
     )
     check_in = party.check_in_request(actor=staff, member=member, pledge="周末巡逻", year=clock.today().year)
 

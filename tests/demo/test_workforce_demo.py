@@ -14,6 +14,7 @@ from grassroots.workforce.models import (
     CheckIn,
     CheckInStatus,
     GroupKind,
+    MemberKind,
     PartyMember,
     PartyOrganisation,
     Patrol,
@@ -37,7 +38,7 @@ def test_the_step_builds_everything_quickly_and_reset_removes_it(demo_city):
     assert ServiceGroup.objects.filter(kind=GroupKind.COUNCIL).exists()
     assert Patrol.objects.filter(worker__user__username="gridworker").exists()
     assert PatrolPoint.objects.count() == counts["patrol positions"] > 0
-    assert PartyMember.objects.filter(user__username="resident", is_in_service=True).exists()
+    assert PartyMember.objects.filter(user__username="resident", kind=MemberKind.IN_SERVICE).exists()
     WorkforceStep().reset(ctx)
     assert not PartyOrganisation.objects.exists() and not Patrol.objects.exists()
     assert not ServiceGroup.objects.exists() and not CheckIn.objects.exists()

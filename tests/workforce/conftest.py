@@ -58,7 +58,7 @@ def build_world() -> World:
         actor=None,
         name="王党员",
         organisation=work_branch,
-        is_in_service=True,
+        kind="in_service",
         home_grid_code=G1,
         user=member_user,
     )

@@ -93,15 +93,21 @@ def test_one_check_in_per_year_and_a_new_request_after_a_decline(world):
     assert party.check_in_request(actor=None, member=world.member, pledge="x", year=2027).year == 2027
 
 
-def test_members_not_in_service_or_without_a_grid_branch_are_told_what_to_do(world):
+def test_members_without_a_grid_branch_or_checking_in_to_their_own_branch_are_told_what_to_do(world):
     world.member.home_grid_code = G2
     with pytest.raises(WorkforceError) as caught:
         party.check_in_request(actor=None, member=world.member, pledge="x")
     assert caught.value.code == "no_grid_branch"
-    world.member.is_in_service = False
+    world.member.home_grid_code = ""
     with pytest.raises(WorkforceError) as caught:
         party.check_in_request(actor=None, member=world.member, pledge="x")
-    assert caught.value.code == "not_in_service"
+    assert caught.value.code == "no_home_grid"
+    world.member.home_grid_code = G1
+    world.member.organisation = world.branch  # a member of the grid's own branch
+    with pytest.raises(WorkforceError) as caught:
+        party.check_in_request(actor=None, member=world.member, pledge="x")
+    assert caught.value.code == "own_branch"
+    assert not CheckIn.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,17 @@
-"""Party organisations, members, and members' check-in (报到) to the party branch of the grid they live in.
+"""Party organisations, members, and members' check-in (报到) to a grid's party branch.
 
-A check-in is asked for by the member (or entered for them by the branch), then confirmed or declined by
-the branch's managers (village/community staff, township staff, administrators over the grid). Only a
-confirmed check-in collects service hours. One live check-in per member and year; after a decline the
-member may ask again.
+Where a member checks in depends on their kind (``workforce/check_in.py``): by residence to the branch of
+the grid where they live, or by organisation to a grid branch where their unit is; never to their own
+branch. A check-in is asked for by the member (or entered for them by the branch), then confirmed or
+declined by the branch's managers (village/community staff, township staff, administrators over the grid).
+Only a confirmed check-in collects service hours. One live check-in per member and year; after a decline
+the member may ask again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -21,8 +24,18 @@ from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
+from grassroots.people.models import Place
 
-from ..models import CheckIn, CheckInStatus, PartyMember, PartyOrganisation, PartyOrgKind, ServiceRecord
+from ..check_in import ORGANISATION, rule_for
+from ..models import (
+    CheckIn,
+    CheckInStatus,
+    MemberKind,
+    PartyMember,
+    PartyOrganisation,
+    PartyOrgKind,
+    ServiceRecord,
+)
 from ..rules import can_log_service, can_manage_party, can_request_check_in
 from . import WorkforceError
 from .checks import require_on
@@ -95,24 +108,40 @@ def party_member_create(
     actor: User | None,
     name: str,
     organisation: PartyOrganisation,
-    is_in_service: bool = False,
+    kind: str = MemberKind.LOCAL,
     home_grid_code: str = "",
+    unit: Place | None = None,
     user: User | None = None,
     is_synthetic: bool = False,
     request=None,
 ) -> PartyMember:
-    """Record a party member in their branch (or group)."""
+    """Record a party member in their branch (or group), with their kind: a member of a property company
+    or co-building unit names the unit, the others may name the grid where they live."""
     if actor is not None:
         require(actor, can_manage_party, organisation.area_code)
     name = (name or "").strip()
     if not name:
         raise WorkforceError(_("Enter the member's name."), code="name_required")
+    if kind not in MemberKind.values:
+        raise WorkforceError(
+            _(
+                "Choose the member's kind: in-service, retired or old cadre, property company or co-building unit, or a member of a branch here."
+            ),
+            code="unknown_kind",
+        )
     if organisation.kind not in (PartyOrgKind.BRANCH, PartyOrgKind.GROUP):
         raise WorkforceError(
             _("A member belongs to a party branch or group; choose one of those."), code="bad_organisation"
         )
     if home_grid_code and not Area.objects.filter(code=home_grid_code, level=Level.GRID).exists():
         raise WorkforceError(_("Choose the grid where the member lives."), code="bad_grid")
+    rule = rule_for(kind)
+    if rule.basis == ORGANISATION and (unit is None or unit.kind not in rule.unit_kinds):
+        raise WorkforceError(
+            _("Choose the property company or co-building unit the member works in."), code="unit_required"
+        )
+    if rule.basis != ORGANISATION:
+        unit = None
     if user is not None and PartyMember.objects.filter(user=user).exists():
         raise WorkforceError(
             _("This login already belongs to another party member; choose another login or none."),
@@ -122,8 +151,9 @@ def party_member_create(
         name=name,
         organisation=organisation,
         area_code=organisation.area_code,
-        is_in_service=is_in_service,
+        kind=kind,
         home_grid_code=home_grid_code,
+        unit=unit,
         user=user,
         is_synthetic=is_synthetic,
     )
@@ -137,6 +167,84 @@ def grid_branch_for(grid_code: str) -> PartyOrganisation | None:
     return PartyOrganisation.objects.filter(area_code=grid_code, is_grid_branch=True).order_by("id").first()
 
 
+@dataclass
+class CheckInTargets:
+    """Where a member may check in, by their kind's rule: the grid branches (one for a check-in by
+    residence, those of the unit's area by organisation), or why there is none."""
+
+    branches: list[PartyOrganisation] = field(default_factory=list)
+    problem: WorkforceError | None = None
+
+
+def _own_branch_ids(member: PartyMember) -> set[int]:
+    """The member's own organisation, and the branch above it when it is a party group."""
+    own = {member.organisation_id}
+    if member.organisation.kind == PartyOrgKind.GROUP and member.organisation.parent_id:
+        own.add(member.organisation.parent_id)
+    return own
+
+
+def check_in_targets(member: PartyMember) -> CheckInTargets:
+    """The branches ``member`` may check in to, as their kind's rule says (``workforce/check_in.py``)."""
+    rule = rule_for(member.kind)
+    own = _own_branch_ids(member)
+    if rule.basis == ORGANISATION:
+        unit = member.unit
+        if unit is None or unit.kind not in rule.unit_kinds or not unit.is_active:
+            return CheckInTargets(
+                problem=WorkforceError(
+                    _(
+                        "Record the property company or co-building unit you work in first; the check-in goes to a grid where it is."
+                    ),
+                    code="no_unit",
+                )
+            )
+        branches = [
+            b
+            for b in PartyOrganisation.objects.filter(
+                is_grid_branch=True, area_code__startswith=unit.area_code
+            ).order_by("area_code", "id")
+            if b.pk not in own
+        ]
+        if not branches:
+            return CheckInTargets(
+                problem=WorkforceError(
+                    _("No grid where %(unit)s is has a party branch yet; ask the community to set one up.")
+                    % {"unit": unit.name},
+                    code="no_grid_branch",
+                )
+            )
+        return CheckInTargets(branches=branches)
+    if not member.home_grid_code:
+        return CheckInTargets(
+            problem=WorkforceError(
+                _("Record the grid where the member lives first; the check-in goes to that grid's branch."),
+                code="no_home_grid",
+            )
+        )
+    branch = grid_branch_for(member.home_grid_code)
+    if branch is None:
+        return CheckInTargets(
+            problem=WorkforceError(
+                _(
+                    "The grid where the member lives has no party branch yet; ask the community to set one up."
+                ),
+                code="no_grid_branch",
+            )
+        )
+    if branch.pk in own:
+        return CheckInTargets(
+            problem=WorkforceError(
+                _(
+                    "%(branch)s is the member's own branch: they are on its roll already and need not check in."
+                )
+                % {"branch": branch.name},
+                code="own_branch",
+            )
+        )
+    return CheckInTargets(branches=[branch])
+
+
 @transaction.atomic
 def check_in_request(
     *,
@@ -147,31 +255,33 @@ def check_in_request(
     branch: PartyOrganisation | None = None,
     request=None,
 ) -> CheckIn:
-    """An in-service member asks to check in to the party branch of the grid where they live, pledging a
-    service, for ``year`` (this year when omitted)."""
+    """A party member asks to check in, pledging a service, for ``year`` (this year when omitted), to the
+    branch their kind's rule gives (``branch`` chooses among several, as for a unit in a community with
+    several grids)."""
     if actor is not None:
         require_on(actor, can_request_check_in, member, member.home_grid_code or member.area_code)
-    if not member.is_in_service:
-        raise WorkforceError(
-            _("Only in-service party members check in to the grid where they live."), code="not_in_service"
-        )
     pledge = (pledge or "").strip()
     if not pledge:
         raise WorkforceError(
             _("Say which service you pledge (for example: tutoring children, patrols on weekends)."),
             code="pledge_required",
         )
+    targets = check_in_targets(member)
+    if targets.problem is not None:
+        raise targets.problem
     if branch is None:
-        if not member.home_grid_code:
+        if len(targets.branches) > 1:
             raise WorkforceError(
-                _("Record the grid where the member lives first; the check-in goes to that grid's branch."),
-                code="no_home_grid",
+                _("Choose the grid branch to check in to (your unit is in %(n)s grids).")
+                % {"n": len(targets.branches)},
+                code="choose_branch",
             )
-        branch = grid_branch_for(member.home_grid_code)
-    if branch is None or not branch.is_grid_branch:
+        branch = targets.branches[0]
+    elif branch.pk not in {b.pk for b in targets.branches}:
         raise WorkforceError(
-            _("The grid where the member lives has no party branch yet; ask the community to set one up."),
-            code="no_grid_branch",
+            _("%(branch)s is not a branch you check in to; choose one of those offered.")
+            % {"branch": branch.name},
+            code="bad_branch",
         )
     year = year or clock.today().year
     try:
@@ -181,6 +291,7 @@ def check_in_request(
                 branch=branch,
                 area_code=branch.area_code,
                 year=year,
+                kind=member.kind,
                 pledge=pledge,
                 requested_at=clock.now(),
             )
