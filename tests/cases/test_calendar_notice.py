@@ -423,8 +423,9 @@ def test_a_deadline_crossing_into_a_year_not_entered_says_so(city, admin_user):
         )
         case = services.case_accept(actor=city.village, case=case, expected_version=case.version)
         case = services.case_dispatch(
-            actor=city.village, case=case, expected_version=case.version, to_user=city.grid_worker
-        )
+            actor=city.village, case=case, expected_version=case.version,
+            target=services.dispatch_target_for_worker(city.worker_record),
+        )  # fmt: skip
         assert case.handling_due_at.year == 2027 and case.area_code == G1
         page = client_for(city.village).get(reverse("cases:detail", args=[case.pk])).content.decode()
         assert "calendar-unentered" in page and "the holidays of 2027 have not been entered" in page
