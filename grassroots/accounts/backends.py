@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from grassroots import fieldcrypt
-
-from .models import normalise_phone
+from grassroots import personal
 
 
 class PhoneOrUsernameBackend(ModelBackend):
@@ -18,9 +16,9 @@ class PhoneOrUsernameBackend(ModelBackend):
         identifier = username.strip()
         user = User.objects.filter(username=identifier).first()
         if user is None:
-            digits = normalise_phone(identifier)
+            digits = personal.normalise_phone(identifier)
             if len(digits) == 11:
-                user = User.objects.filter(phone_hash=fieldcrypt.keyed_hash(digits)).first()
+                user = User.objects.filter(phone_hash=personal.phone_hash(digits)).first()
         if user is None:
             # Run the hasher anyway so that timing does not tell which identifiers exist.
             User().set_password(password)

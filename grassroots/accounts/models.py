@@ -11,16 +11,6 @@ from grassroots import fieldcrypt
 from grassroots.masking import mask_phone
 
 
-def normalise_phone(raw: str) -> str:
-    """Digits only, without a leading +86/0086 country code."""
-    digits = "".join(ch for ch in (raw or "") if ch.isdigit())
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    elif len(digits) == 15 and digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
-
-
 class User(AbstractUser):
     """A person who logs in. The phone number is personal data: encrypted, with a keyed hash for login."""
 

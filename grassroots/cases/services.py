@@ -22,8 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, fieldcrypt, geo
-from grassroots.accounts.models import Role, normalise_phone
+from grassroots import clock, geo, personal
+from grassroots.accounts.models import Role
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
 from grassroots.areas.codes import CodeError, level_of
@@ -248,7 +248,7 @@ def _create(
     reported = received_at or now
     response_due = deadlines.response_due(checked.category, checked.urgency, reported)
     responsible = _responsible(place.grid_code)
-    phone = normalise_phone(reporter_phone) if reporter_phone else ""
+    phone, phone_hash, _masked = personal.phone_columns(reporter_phone)
     case = Case(
         kind=checked.kind,
         source=source,
@@ -259,7 +259,7 @@ def _create(
         reporter=reporter,
         reporter_name=(reporter_name or "")[:100],
         reporter_phone=phone,
-        reporter_phone_hash=fieldcrypt.keyed_hash(phone) if phone else "",
+        reporter_phone_hash=phone_hash or "",
         is_anonymous=bool(anonymous),
         entered_by=actor if actor is not reporter else None,
         idempotency_key=key,
@@ -477,7 +477,7 @@ def case_enter(
         accuracy_m=accuracy_m,
         need_point=not area_code,
     )
-    if reporter_phone and len(normalise_phone(reporter_phone)) < 7:
+    if reporter_phone and len(personal.normalise_phone(reporter_phone)) < 7:
         raise ReportInvalid(
             _("The caller's phone number looks incomplete."), detail={"reporter_phone": "short"}
         )

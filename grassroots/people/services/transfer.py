@@ -29,7 +29,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from grassroots import clock, fieldcrypt
+from grassroots import clock, fieldcrypt, personal
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
@@ -43,7 +43,7 @@ from grassroots.areas.spreadsheets import (
 )
 from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
 
-from .. import idnumber, names, personal, rules
+from .. import idnumber, names, person_numbers, rules
 from ..codes import (
     ATTENTION_ZH,
     ETHNICITY_ZH,
@@ -400,12 +400,12 @@ class _RowChecker:
         phone = household_phone = ""
         if get("phone"):
             try:
-                phone = personal.phone_digits(cell["phone"])
+                phone = person_numbers.phone_digits(cell["phone"])
             except PeopleError as exc:
                 add(line, HEADER_OF["phone"], exc.message)
         if get("household_phone"):
             try:
-                household_phone = personal.phone_digits(cell["household_phone"])
+                household_phone = person_numbers.phone_digits(cell["household_phone"])
             except PeopleError as exc:
                 add(line, HEADER_OF["household_phone"], exc.message)
         groups = []
@@ -723,7 +723,7 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
         for f in changed:
             setattr(h, f, getattr(row, f))
         if row.household_phone and phone_hash != h.phone_hash:
-            h.phone, h.phone_hash, h.phone_masked = personal.phone_columns(row.household_phone)
+            h.phone, h.phone_hash, h.phone_masked = person_numbers.phone_columns(row.household_phone)
             changed += ["phone", "phone_hash", "phone_masked"]
         if changed:
             h._changed = changed
@@ -803,7 +803,7 @@ def _write_residents(
                 changed += ["name_pinyin", "name_initials"]
                 renamed.append(r)
             if row.phone and personal.phone_hash(row.phone) != r.phone_hash:
-                r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(row.phone)
+                r.phone, r.phone_hash, r.phone_masked = person_numbers.phone_columns(row.phone)
                 changed += ["phone", "phone_hash", "phone_masked"]
             if r.status != ResidentStatus.PRESENT:
                 r.status = ResidentStatus.PRESENT
