@@ -18,10 +18,10 @@ from ninja.files import UploadedFile
 
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import selectors_io, services
 from .models import Area, Grid
-from .spreadsheets import XLSX_CONTENT_TYPE
 from .validation import code_range_warning
 
 router = Router(tags=["area data"])

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import import_pages, selectors, selectors_io, services
 from .forms_io import UPLOAD_FORMS, BoundaryUploadForm, TreeUploadForm
 from .models import ImportRun
-from .spreadsheets import XLSX_CONTENT_TYPE
 
 KINDS = tuple(UPLOAD_FORMS)  # the imports of this page
 

@@ -19,9 +19,9 @@ from ninja.files import UploadedFile
 
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import Area, VillageGroup
-from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText, number_warnings
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import channels, rules, selectors, services
 from .models import CatalogueItem

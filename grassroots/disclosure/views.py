@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
 from grassroots.masking import number_warnings
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import channels, content, forms, rules, selectors, services
 from .models import CatalogueItem, NoticeKind, Section

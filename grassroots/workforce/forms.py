@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.areas.forms_io import UploadForm
-from grassroots.areas.spreadsheets import ImportFileError, sniff_xlsx
 from grassroots.forms import Form
+from grassroots.sheets import ImportFileError, sniff_xlsx
 
 from .services.roster import IMPORT_KIND, roster_max_bytes
 

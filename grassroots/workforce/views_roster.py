@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from grassroots.accounts.rules import require
 from grassroots.areas import import_pages, selectors_io
 from grassroots.areas import selectors as area_selectors
-from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import rules
 from .forms import RosterUploadForm

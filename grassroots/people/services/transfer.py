@@ -3,7 +3,7 @@
 Import (``register_import``): one row per resident, household columns repeated on each member's row, Chinese
 headers (``template_bytes`` builds the template). The file is checked like every upload (``sniff_xlsx``: not an
 old .xls, not a zip bomb) and read once, streaming, with the project's spreadsheet reader
-(``areas.spreadsheets.XlsxBook``); every row is checked and the checked rows are spooled to a temporary file. If any row has an error, nothing
+(``grassroots.sheets.XlsxBook``); every row is checked and the checked rows are spooled to a temporary file. If any row has an error, nothing
 is written and the report lists every error by row and column, in Chinese. Otherwise everything is written in
 one transaction: households are upserted by (grid, household number), residents by the keyed hash of the ID
 number, so importing the same file again changes nothing.
@@ -34,14 +34,14 @@ from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
-from grassroots.areas.spreadsheets import (
+from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
+from grassroots.sheets import (
     FORMULA_STARTS,
     XLSX_CONTENT_TYPE,
     ImportFileError,
     XlsxBook,
     sniff_xlsx,
 )
-from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
 
 from .. import idnumber, names, person_numbers, rules
 from ..codes import (
