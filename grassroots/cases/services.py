@@ -30,7 +30,7 @@ from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 
-from . import deadlines, notices, photos, reference, rules
+from . import alerts, deadlines, photos, reference, rules
 from .models import (
     AssigneeKind,
     Case,
@@ -348,7 +348,7 @@ def _create(
             event=done,
         )
     else:
-        notices.new_case(case)
+        alerts.new_case(case)
     case.replayed = False
     return case
 
@@ -939,7 +939,7 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
         for case in late.iterator(chunk_size=batch):
             with transaction.atomic():
                 if _scan_event(case, action, marker, now, {"due": getattr(case, due).isoformat()}):
-                    notices.deadline_reminder(case, overdue=True, step=step)
+                    alerts.deadline_reminder(case, overdue=True, step=step)
                     setattr(result, counter, getattr(result, counter) + 1)
 
     cal = calendar.Calendar()
@@ -959,6 +959,6 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
             if _scan_event(
                 case, EventAction.HANDLING_WARNING, "handling_warned_at", now, {"used": round(used, 3)}
             ):
-                notices.deadline_reminder(case, overdue=False, step="handling")
+                alerts.deadline_reminder(case, overdue=False, step="handling")
                 result.handling_warned += 1
     return result

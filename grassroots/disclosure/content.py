@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import sheets
 from grassroots.errors import DomainError
 
-from . import channels
+from . import display
 from .models import NoticeKind
 
 FEN = Decimal("0.01")
@@ -273,7 +273,7 @@ def read_roster(file) -> tuple[list[dict], list[str]]:
 def sheet_columns(kind: str, rows: list[dict]) -> tuple[str, ...]:
     """The columns of a roster's sheet: the kind's (as the public table shows them, less those computed),
     then any other column the rows have, so that a download leaves nothing out."""
-    own = tuple(c for c in channels.COLUMNS.get(kind, ()) if c in HEADERS)
+    own = tuple(c for c in display.COLUMNS.get(kind, ()) if c in HEADERS)
     return own + tuple(k for k in HEADERS if k not in own and any(k in row for row in rows))
 
 
