@@ -4,19 +4,28 @@ importing them.
 Workforce sits below cases in the layering, so it cannot count cases itself. A higher app registers
 callables here from its ``AppConfig.ready()``:
 
+* ``workload_providers`` (through :func:`workload_provider_register`): figures of each worker for the
+  workload rows (cases reported / handled / closed …).
+  ``provider(worker_ids, year) -> {worker_id: {figure: value}}``.
 * ``grid_case_providers``: the case figures of the grids under an area, for the grid page's workload.
   ``provider(area_code=code, year=year) -> {grid_code: {"cases_reported": n, "cases_closed": n}}``; a grid
   with no case in the year may be missing from the answer (it counts as zero then). With no provider
   installed the grid page says that case figures are unavailable, rather than showing zeros.
-
-The per-worker workload figures have their own hook, ``selectors.workload_provider_register``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+workload_providers: list[Callable[[list[int], int], dict[int, dict]]] = []
 grid_case_providers: list[Callable[..., dict[str, dict[str, int]]]] = []
+
+
+def workload_provider_register(provider: Callable[[list[int], int], dict[int, dict]]) -> None:
+    """Add a provider of workload figures; registering the same function twice keeps one."""
+    if provider not in workload_providers:
+        workload_providers.append(provider)
+
 
 # The figures a grid-case provider answers with, in the order the grid page shows them.
 GRID_CASE_FIGURES = ("cases_reported", "cases_closed")
