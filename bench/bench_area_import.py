@@ -111,7 +111,7 @@ def synthetic_county(seed: int = SEED):
 def workbook(rows, groups) -> bytes:
     import openpyxl
 
-    from grassroots.areas.spreadsheets import GROUP_COLUMNS, TREE_COLUMNS
+    from grassroots.areas.tree_workbook import GROUP_COLUMNS, TREE_COLUMNS
 
     wb = openpyxl.Workbook(write_only=True)
     tree = wb.create_sheet("区划")

@@ -134,12 +134,12 @@ def generate(args) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from grassroots import clock, fieldcrypt
+    from grassroots import clock, fieldcrypt, personal
     from grassroots.areas.models import Grid, GridKind
     from grassroots.demo.city import plan_city, write_city
     from grassroots.demo.steps import SCALES
     from grassroots.masking import mask_id_number
-    from grassroots.people import names, personal
+    from grassroots.people import names
     from grassroots.people.models import Resident
 
     started = time.perf_counter()

@@ -52,8 +52,8 @@ NOT_TEXT_HERE = {
     "grassroots.cases.api.MetricsOut.period",  # a period key such as 2026-03
     # an area import's report: codes and names of areas (a grid code looks like an old 15-digit ID)
     "areas/_problems.html p.message",
-    "grassroots.areas.api_io.ProblemOut.message",
-    "grassroots.areas.api_io.ErrorOut.message",  # a refusal of area data, naming areas by their codes
+    "grassroots.areas.api.ProblemOut.message",
+    "grassroots.areas.api.ErrorOut.message",  # a refusal of area data, naming areas by their codes
 }
 
 

@@ -43,6 +43,7 @@ PEOPLE_PROOF = (
     f"{PEOPLE}::test_the_same_inputs_inside_the_village_are_taken",
 )
 WORKFORCE_AREAS = f"{WORKFORCE}::test_areas_named_by_workforce_actions_are_looked_up_in_scope"
+UNIT_AND_BRANCH = "tests/workforce/test_member_kinds.py::test_the_api_takes_a_unit_and_a_branch_only_from_what_the_caller_may_name"
 AGENDA = f"{DELIBERATION}::test_an_agenda_and_an_attendance_name_the_committees_own_topics_and_members"
 
 # (operation, field) → (kind, where it is looked up, proofs)
@@ -220,7 +221,22 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         "where the member lives (any grid); the check-in goes to that grid's branch, whose managers decide",
         (),
     ),
+    ("POST /workforce/party/members", "unit_id"): (
+        RESOLVED,
+        "people.selectors.place_get_for (a place in the caller's scope; else 404)",
+        (f"{UNIT_AND_BRANCH}",),
+    ),
     ("GET /workforce/check-ins", "area"): (FILTER, "narrows the scoped list", ()),
+    ("GET /workforce/check-ins/targets", "member_id"): (
+        RESOLVED,
+        "workforce.api._member_for: rules.can_request_check_in (the member, or a manager of their branch; else 404)",
+        (f"{UNIT_AND_BRANCH}",),
+    ),
+    ("POST /workforce/check-ins", "branch_id"): (
+        RESOLVED,
+        "workforce.services.party.check_in_request: among check_in_targets(member), by the member's kind (400)",
+        (f"{UNIT_AND_BRANCH}",),
+    ),
     ("POST /workforce/check-ins", "member_id"): (
         RESOLVED,
         "workforce.rules.can_request_check_in (the member, or a manager of their branch; else 404)",

@@ -16,12 +16,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from grassroots import fieldcrypt
+from grassroots import personal
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.forms import CheckedTextMixin
 
 from . import services
-from .models import AuditLog, Role, RoleGrant, User, normalise_phone
+from .models import AuditLog, Role, RoleGrant, User
 from .rules import ADMIN_ROLES, OVERSIGHT_ROLES, can_manage_area, can_manage_user, can_view_audit
 from .scoping import has_role, is_unrestricted, scoped
 from .selectors import user_list_for
@@ -102,10 +102,10 @@ def _clean_phone(raw: str, *, user: User | None = None) -> str:
     """The digits of a mobile number, refused here when malformed or used by another account."""
     if not raw:
         return ""
-    digits = normalise_phone(raw)
-    if len(digits) != 11 or not digits.startswith("1"):
+    digits = personal.normalise_phone(raw)
+    if not personal.is_mobile(digits):
         raise ValidationError(_("A mobile number has 11 digits and starts with 1."))
-    taken = User.objects.filter(phone_hash=fieldcrypt.keyed_hash(digits))
+    taken = User.objects.filter(phone_hash=personal.phone_hash(digits))
     if user is not None:
         taken = taken.exclude(pk=user.pk)
     if taken.exists():

@@ -26,9 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import fieldcrypt
-
-from .models import normalise_phone
+from grassroots import personal
 
 # What people put between the digits of a phone number (after NFKC: full-width forms are ASCII by then).
 _PHONE_PUNCTUATION = re.compile(r"[\s\-‐‑‒–—―.·()\[\]/]+")
@@ -46,7 +44,7 @@ def normalise_login(raw: str | None) -> str:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     compact = _PHONE_PUNCTUATION.sub("", text)
     if _PHONE.fullmatch(compact):
-        return normalise_phone(compact)
+        return personal.normalise_phone(compact)
     return text.lower()
 
 
@@ -65,7 +63,7 @@ def user_for_login(raw: str | None):
         return same_but_case[0]
     key = normalise_login(text)
     if key.isdigit() and len(key) == 11:
-        return User.objects.filter(phone_hash=fieldcrypt.keyed_hash(key)).first()
+        return User.objects.filter(phone_hash=personal.phone_hash(key)).first()
     return None
 
 

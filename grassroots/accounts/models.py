@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,16 +9,6 @@ from django.utils.translation import pgettext_lazy
 
 from grassroots import fieldcrypt
 from grassroots.masking import mask_phone
-
-
-def normalise_phone(raw: str) -> str:
-    """ASCII digits only (full-width digits count as theirs), without a leading +86/0086 country code."""
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", raw or "") if "0" <= ch <= "9")
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    elif len(digits) == 15 and digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
 
 
 class User(AbstractUser):

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, fieldcrypt
+from grassroots import clock, personal
 from grassroots.errors import DomainError
 
 from . import rules
-from .models import ApiToken, AuditLog, Role, RoleGrant, User, normalise_phone
+from .models import ApiToken, AuditLog, Role, RoleGrant, User
 from .scoping import forget_grants
 from .selectors import token_digest
 
@@ -63,10 +63,10 @@ def audit_record(
 def _phone_fields(phone: str) -> tuple[str, str | None]:
     if not phone:
         return "", None
-    digits = normalise_phone(phone)
-    if len(digits) != 11 or not digits.startswith("1"):
+    digits, digest, _masked = personal.phone_columns(phone)
+    if not personal.is_mobile(digits):
         raise AccountError(_("A mobile number has 11 digits and starts with 1."), code="bad_phone")
-    return digits, fieldcrypt.keyed_hash(digits)
+    return digits, digest
 
 
 @transaction.atomic

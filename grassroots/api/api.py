@@ -235,8 +235,8 @@ api.add_decorator(refuse_control_characters, mode="view")
 
 def _mount() -> None:
     from grassroots.accounts.api import router as accounts_router
+    from grassroots.areas.api import area_data_router
     from grassroots.areas.api import router as areas_router
-    from grassroots.areas.api_io import router as area_data_router
     from grassroots.cases.api import router as cases_router
     from grassroots.deliberation.api import router as deliberation_router
     from grassroots.disclosure.api import router as disclosure_router

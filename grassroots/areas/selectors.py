@@ -1,4 +1,5 @@
-"""Reads of the area tree, scoped by the one scoping function."""
+"""Reads of the area tree, scoped by the one scoping function; and for its administrators (the import / export
+page, the area-data API) the areas they manage and the import runs of a page's kinds."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import shapely
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
-from grassroots.accounts.rules import can_view_area, require
+from grassroots.accounts.rules import can_manage_area, can_view_area, require
 from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes, scoped
 
+from . import import_kinds
 from .codes import Level, ancestor_codes
-from .models import Area, Grid
+from .models import Area, Grid, ImportRun
 
 
 def area_get_for(*, user, code: str) -> Area:
@@ -168,3 +170,58 @@ def _overall_bbox(rows: list[dict]) -> tuple[float, float, float, float] | None:
         max(r["max_lon"] for r in boxes),
         max(r["max_lat"] for r in boxes),
     )
+
+
+# --- for the administrators of an area: the import / export page and the area-data API ---------------
+
+
+def managed_area_get_for(*, user, code: str) -> Area:
+    """An area the user administers: 404 outside their scope, 403 inside it without the role."""
+    require(user, can_manage_area, code)
+    try:
+        return Area.objects.select_related("parent", "successor").get(code=code)
+    except Area.DoesNotExist:
+        raise OutOfScope from None
+
+
+def managed_grid_get_for(*, user, code: str) -> Grid:
+    require(user, can_manage_area, code)
+    try:
+        return Grid.objects.select_related("area", "area__parent").get(area__code=code)
+    except Grid.DoesNotExist:
+        raise OutOfScope from None
+
+
+def _require_kinds(user, code: str, kinds) -> list[str]:
+    """The names of ``kinds`` (registered import kinds), once ``user`` holds each one's permission on the
+    area ``code`` (404 outside their scope, 403 inside it without the role)."""
+    names = [str(kind) for kind in kinds]
+    for name in names:
+        require(user, import_kinds.get(name).permission, code)
+    return names
+
+
+def import_run_list_for(*, user, code: str, kinds, limit: int = 10) -> QuerySet[ImportRun]:
+    """The latest uploads of the given kinds for an area (those who may import them see each other's, for
+    the record)."""
+    names = _require_kinds(user, code, kinds)
+    return (
+        ImportRun.objects.filter(area_code=code, kind__in=names)
+        .select_related("actor")
+        .defer("content", "report")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def import_run_get_for(*, user, code: str, pk: int, kinds) -> ImportRun:
+    """One upload of the area, of one of the given kinds (a run of another kind is not found: each page
+    shows only its own)."""
+    names = _require_kinds(user, code, kinds)
+    try:
+        return (
+            ImportRun.objects.select_related("actor")
+            .defer("content")
+            .get(pk=pk, area_code=code, kind__in=names)
+        )
+    except ImportRun.DoesNotExist:
+        raise OutOfScope from None

@@ -35,7 +35,6 @@ def install() -> None:
     """Register every hook; calling it twice registers each once."""
     from grassroots.people import extensions
     from grassroots.workforce import extensions as workforce_extensions
-    from grassroots.workforce.selectors import workload_provider_register
 
     for hooks, hook in (
         (extensions.need_handlers, visit_need_to_case),
@@ -44,7 +43,7 @@ def install() -> None:
     ):
         if hook not in hooks:
             hooks.append(hook)
-    workload_provider_register(worker_case_figures)
+    workforce_extensions.workload_provider_register(worker_case_figures)
     if grid_case_figures not in workforce_extensions.grid_case_providers:
         workforce_extensions.grid_case_providers.append(grid_case_figures)
     if case_visible_to not in workforce_extensions.case_checkers:

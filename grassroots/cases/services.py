@@ -22,8 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, fieldcrypt, geo
-from grassroots.accounts.models import Role, normalise_phone
+from grassroots import clock, geo, personal
+from grassroots.accounts.models import Role
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
 from grassroots.accounts.services import audit_record
@@ -32,7 +32,7 @@ from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 from grassroots.errors import DomainError
 
-from . import calendar, deadlines, notices, photos, reference, rules, selectors
+from . import alerts, calendar, deadlines, photos, reference, rules, selectors
 from .models import (
     AssigneeKind,
     CalendarYear,
@@ -251,7 +251,7 @@ def _create(
     reported = received_at or now
     response_due = deadlines.response_due(checked.category, checked.urgency, reported)
     responsible = _responsible(place.grid_code)
-    phone = normalise_phone(reporter_phone) if reporter_phone else ""
+    phone, phone_hash, _masked = personal.phone_columns(reporter_phone)
     case = Case(
         kind=checked.kind,
         source=source,
@@ -262,7 +262,7 @@ def _create(
         reporter=reporter,
         reporter_name=(reporter_name or "")[:100],
         reporter_phone=phone,
-        reporter_phone_hash=fieldcrypt.keyed_hash(phone) if phone else "",
+        reporter_phone_hash=phone_hash or "",
         is_anonymous=bool(anonymous),
         entered_by=actor if actor is not reporter else None,
         idempotency_key=key,
@@ -351,7 +351,7 @@ def _create(
             event=done,
         )
     else:
-        notices.new_case(case)
+        alerts.new_case(case)
     case.replayed = False
     return case
 
@@ -480,7 +480,7 @@ def case_enter(
         accuracy_m=accuracy_m,
         need_point=not area_code,
     )
-    if reporter_phone and len(normalise_phone(reporter_phone)) < 7:
+    if reporter_phone and len(personal.normalise_phone(reporter_phone)) < 7:
         raise ReportInvalid(
             _("The caller's phone number looks incomplete."), detail={"reporter_phone": "short"}
         )
@@ -946,7 +946,7 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
         for case in late.iterator(chunk_size=batch):
             with transaction.atomic():
                 if _scan_event(case, action, marker, now, {"due": getattr(case, due).isoformat()}):
-                    notices.deadline_reminder(case, overdue=True, step=step)
+                    alerts.deadline_reminder(case, overdue=True, step=step)
                     setattr(result, counter, getattr(result, counter) + 1)
 
     cal = calendar.Calendar()
@@ -966,7 +966,7 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
             if _scan_event(
                 case, EventAction.HANDLING_WARNING, "handling_warned_at", now, {"used": round(used, 3)}
             ):
-                notices.deadline_reminder(case, overdue=False, step="handling")
+                alerts.deadline_reminder(case, overdue=False, step="handling")
                 result.handling_warned += 1
     return result
 

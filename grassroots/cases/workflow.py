@@ -43,7 +43,7 @@ from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, in_scope
 from grassroots.areas.codes import Level, level_of, parent_code
 from grassroots.errors import Conflict, DomainError, NotPermitted
 
-from . import deadlines, notices
+from . import alerts, deadlines
 from .models import (
     AssigneeKind,
     Case,
@@ -685,7 +685,7 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
             changes=changes,
             at=now,
         )
-        notices.after_transition(locked, event, actor)
+        alerts.after_transition(locked, event, actor)
     return locked
 
 

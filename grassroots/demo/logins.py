@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import fieldcrypt
+from grassroots import personal
 from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.accounts.services import role_grant, user_create
 from grassroots.areas.models import Area
@@ -205,7 +205,7 @@ def _link_grid_worker(user: User, login: DemoLogin) -> None:
         return
     worker.user = user
     worker.phone = login.phone
-    worker.phone_hash = fieldcrypt.keyed_hash(login.phone)
+    worker.phone_hash = personal.phone_hash(login.phone)
     worker.save(update_fields=["user", "phone", "phone_hash"])
     user.display_name = worker.name
     user.save(update_fields=["display_name"])

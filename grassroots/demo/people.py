@@ -16,12 +16,12 @@ import datetime as dt
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock
+from grassroots import clock, personal
 from grassroots.accounts.models import User
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid, GridKind
 from grassroots.masking import mask_id_number
-from grassroots.people import idnumber, names, personal
+from grassroots.people import idnumber, names, person_numbers
 from grassroots.people.codes import (
     VISIT_INTERVAL_DAYS,
     Attention,
@@ -158,7 +158,7 @@ class PeopleStep:
                         f"{rng.randint(1, 6)}0{rng.randint(1, 4)}",
                     )
                 if rng.random() < 0.6:
-                    hh.phone, hh.phone_hash, hh.phone_masked = personal.phone_columns(
+                    hh.phone, hh.phone_hash, hh.phone_masked = person_numbers.phone_columns(
                         f"171{next(phones):08d}"
                     )
                 households.append(hh)
@@ -234,7 +234,7 @@ class PeopleStep:
             is_synthetic=True,
         )  # fmt: skip
         if 18 <= age < 80 and rng.random() < 0.7:
-            r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(f"170{next(phones):08d}")
+            r.phone, r.phone_hash, r.phone_masked = person_numbers.phone_columns(f"170{next(phones):08d}")
         return r
 
     def _labels(self, rng, households, members, today: dt.date) -> int:
@@ -282,7 +282,7 @@ class PeopleStep:
             contact = fake.name()
             p = Place(area=area, area_code=area.code, kind=kind, name=name, contact_name=contact,
                       accepts_cases=accepts, is_synthetic=True, address=area.name)  # fmt: skip
-            p.contact_phone, p.contact_phone_hash, p.contact_phone_masked = personal.phone_columns(
+            p.contact_phone, p.contact_phone_hash, p.contact_phone_masked = person_numbers.phone_columns(
                 f"171{next(phones):08d}"
             )
             places.append(p)

@@ -19,11 +19,11 @@ from ninja.files import UploadedFile
 
 from grassroots.accounts.api_auth import public_auth
 from grassroots.areas.models import Area, VillageGroup
-from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText, number_warnings
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
-from . import channels, rules, selectors, services
+from . import display, rules, selectors, services
 
 router = Router(tags=["disclosure"])
 
@@ -204,8 +204,8 @@ def _public(request, notice) -> dict:
         "state": notice.state,
         "title": latest.get("title", ""),
         "body": latest.get("body", ""),
-        "rows": channels.public_rows(latest, name_style=board.name_style),
-        "statement": channels.public_statement(latest),
+        "rows": display.public_rows(latest, name_style=board.name_style),
+        "statement": display.public_statement(latest),
         "attachments": latest.get("attachments", []),
         "published_on": notice.published_on,
         "window_starts_on": notice.window_starts_on,
@@ -240,7 +240,7 @@ def _staff(notice, dropped=()) -> dict:
         "window_starts_on": notice.window_starts_on,
         "window_ends_on": notice.window_ends_on,
         "dropped_columns": list(dropped),
-        "warnings": channels.masking_warnings(notice.draft) if notice.draft else [],
+        "warnings": display.masking_warnings(notice.draft) if notice.draft else [],
     }
 
 
@@ -268,7 +268,7 @@ def notice_chat_text(request, notice_id: int):
     notice = selectors.notice_public(pk=notice_id)
     latest = list(notice.versions.all())[-1].content
     b = notice.board
-    text = channels.chat_text(
+    text = display.chat_text(
         latest, kind=notice.kind, board_name=b.name, name_style=b.name_style, url=_url(request, notice)
     )
     return {"text": text}
@@ -280,7 +280,7 @@ def notice_loudspeaker(request, notice_id: int):
     latest = list(notice.versions.all())[-1].content
     b = notice.board
     return {
-        "text": channels.loudspeaker_script(
+        "text": display.loudspeaker_script(
             latest, kind=notice.kind, board_name=b.name, name_style=b.name_style
         )
     }
@@ -419,7 +419,7 @@ def _correction(notice, v) -> dict:
         "content_hash": v.content_hash,
         "previous_hash": v.previous_hash,
         "changed": selectors.changes_between(previous.content, v.content),
-        "warnings": channels.masking_warnings({**v.content, "reason": v.reason}),
+        "warnings": display.masking_warnings({**v.content, "reason": v.reason}),
     }
 
 

@@ -5,7 +5,7 @@ Only the public fields of a roster are kept (``masking.PUBLIC_ROSTER_FIELDS``): 
 phone, bank account, income or health are recognised, dropped and reported, never stored.
 
 A stored roster is written back as a sheet (:func:`roster_workbook`) with the headers and words staff type, so
-that a downloaded roster, edited in Excel, is read by :func:`read_sheet` as a correction of itself.
+that a downloaded roster, edited in Excel, is read by :func:`read_roster` as a correction of itself.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.areas import spreadsheets
+from grassroots import sheets
 from grassroots.errors import DomainError
 
-from . import channels
+from . import display
 from .models import NoticeKind
 
 FEN = Decimal("0.01")
@@ -212,12 +212,12 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
     return out
 
 
-def read_sheet(file) -> tuple[list[dict], list[str]]:
+def read_roster(file) -> tuple[list[dict], list[str]]:
     """Rows of the first worksheet as dicts keyed by public field names, and the private columns dropped.
 
     The header row is the first row that names at least two known columns (a title may stand above it); each
     row also says its number in the sheet (``SHEET_ROW``), which :func:`check_rows` reports. Read with the
-    project's spreadsheet reader (``areas.spreadsheets``), which checks the file first (not an .xls, not a zip
+    project's spreadsheet reader (``grassroots.sheets``), which checks the file first (not an .xls, not a zip
     bomb)."""
     too_large = ContentInvalid(
         _("The file is larger than %(mb)s MB; a roster holds at most %(n)s rows.")
@@ -232,8 +232,8 @@ def read_sheet(file) -> tuple[list[dict], list[str]]:
     if len(data) > MAX_SHEET_BYTES:
         raise too_large
     try:
-        book = spreadsheets.open_workbook(data if isinstance(data, bytes) else data.encode())
-    except spreadsheets.ImportFileError:
+        book = sheets.open_workbook(data if isinstance(data, bytes) else data.encode())
+    except sheets.ImportFileError:
         raise ContentInvalid(
             _("This file is not an Excel workbook (.xlsx); save it as .xlsx and try again.")
         ) from None
@@ -259,7 +259,7 @@ def read_sheet(file) -> tuple[list[dict], list[str]]:
                 )
                 if len(rows) > MAX_ROWS:
                     break
-        except spreadsheets.ImportFileError:
+        except sheets.ImportFileError:
             raise ContentInvalid(
                 _("This file is not an Excel workbook (.xlsx); save it as .xlsx and try again.")
             ) from None
@@ -273,7 +273,7 @@ def read_sheet(file) -> tuple[list[dict], list[str]]:
 def sheet_columns(kind: str, rows: list[dict]) -> tuple[str, ...]:
     """The columns of a roster's sheet: the kind's (as the public table shows them, less those computed),
     then any other column the rows have, so that a download leaves nothing out."""
-    own = tuple(c for c in channels.COLUMNS.get(kind, ()) if c in HEADERS)
+    own = tuple(c for c in display.COLUMNS.get(kind, ()) if c in HEADERS)
     return own + tuple(k for k in HEADERS if k not in own and any(k in row for row in rows))
 
 
@@ -291,14 +291,14 @@ def _typed(key: str, value):
 
 
 def roster_workbook(kind: str, rows: list[dict]) -> bytes:
-    """A stored roster as an .xlsx: the header in row 1 (the Chinese headers :func:`read_sheet` reads) and one
+    """A stored roster as an .xlsx: the header in row 1 (the Chinese headers :func:`read_roster` reads) and one
     row per person. Read back unchanged, it gives the same stored rows."""
     keys = sheet_columns(kind, rows)
     columns = tuple(
-        spreadsheets.Column(k, COLUMN_HEADERS[k], HEADERS[k][0], width=SHEET_WIDTHS.get(k, 12)) for k in keys
+        sheets.Column(k, COLUMN_HEADERS[k], HEADERS[k][0], width=SHEET_WIDTHS.get(k, 12)) for k in keys
     )
     values = ([_typed(k, row.get(k)) for k in keys] for row in rows)
-    return spreadsheets.write_workbook([(SHEET_TITLE, columns, values)])
+    return sheets.write_workbook([(SHEET_TITLE, columns, values)])
 
 
 def check_statement(statement: dict) -> dict:

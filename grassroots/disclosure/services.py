@@ -182,7 +182,7 @@ def roster_import(
     _require_manager(actor, board.area_code)
     if kind not in ROSTER_KINDS:
         raise content.ContentInvalid(_("Choose a roster kind."), detail={"kind": kind})
-    rows, dropped = content.read_sheet(file)
+    rows, dropped = content.read_roster(file)
     notice = notice_create(
         actor=actor, board=board, kind=kind, title=title, body=body, rows=rows, window_days=window_days
     )
@@ -373,7 +373,7 @@ def roster_correct(
     _require_manager(actor, notice.area_code)
     if notice.kind not in ROSTER_KINDS:
         raise content.ContentInvalid(_("This kind of notice has no roster."), detail={"kind": notice.kind})
-    rows, dropped = content.read_sheet(file)
+    rows, dropped = content.read_roster(file)
     version = notice_correct(actor=actor, notice=notice, reason=reason, title=title, body=body, rows=rows)
     return Corrected(version=version, dropped_columns=dropped)
 

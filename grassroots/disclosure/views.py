@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.cases.calendar import unentered_years_between
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
 from grassroots.masking import number_warnings
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
-from . import channels, content, forms, rules, selectors, services
+from . import content, display, forms, rules, selectors, services
 from .models import NoticeKind, Section
 
 _UNENTERED = gettext_lazy(
@@ -41,7 +41,7 @@ def _version_views(notice, board):
     versions = list(notice.versions.all())
     out, previous = [], None
     for version in versions:
-        headers, cells = channels.public_table(version.content, kind=notice.kind, name_style=board.name_style)
+        headers, cells = display.public_table(version.content, kind=notice.kind, name_style=board.name_style)
         out.append(
             {
                 "version": version,
@@ -132,14 +132,14 @@ def _texts(request, notice):
     latest = list(notice.versions.all())[-1].content
     board = notice.board
     return {
-        "chat": channels.chat_text(
+        "chat": display.chat_text(
             latest,
             kind=notice.kind,
             board_name=board.name,
             name_style=board.name_style,
             url=public_url(request, notice),
         ),
-        "loudspeaker": channels.loudspeaker_script(
+        "loudspeaker": display.loudspeaker_script(
             latest, kind=notice.kind, board_name=board.name, name_style=board.name_style
         ),
     }
@@ -217,7 +217,7 @@ def _with_warnings(notices) -> list:
     """The board's notices, each draft with what its writer is told before publishing (``warnings``)."""
     notices = list(notices)
     for n in notices:
-        n.warnings = channels.masking_warnings(n.draft) if n.state == "draft" else []
+        n.warnings = display.masking_warnings(n.draft) if n.state == "draft" else []
         # a running window counted across a year whose holidays were not entered (weekends only there)
         n.window_unentered = (
             unentered_years_between(n.window_starts_on, n.window_ends_on)
@@ -342,7 +342,7 @@ def notice_new(request, pk: int):
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("The draft is saved. Check it, then publish."))
-        for warning in channels.masking_warnings(notice.draft):
+        for warning in display.masking_warnings(notice.draft):
             messages.warning(request, warning)
     return _back(board.pk)
 
@@ -415,7 +415,7 @@ def notice_correct(request, pk: int):
         messages.success(
             request, _("The correction is published as version %(number)s.") % {"number": version.number}
         )
-        for warning in channels.masking_warnings({**version.content, "reason": version.reason}):
+        for warning in display.masking_warnings({**version.content, "reason": version.reason}):
             messages.warning(request, warning)
 
     return _notice_action(request, pk, correct)

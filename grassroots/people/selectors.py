@@ -13,11 +13,11 @@ from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from grassroots import clock
+from grassroots import clock, personal
 from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, is_unrestricted, scope_codes, scoped
 from grassroots.areas.models import Area
 
-from . import idnumber, names, personal, rules
+from . import idnumber, names, person_numbers, rules
 from .errors import IdNumberError, PeopleError
 from .models import (
     GridMove,
@@ -435,7 +435,7 @@ def search_for(*, user, q: str, field: str = SearchField.AUTO, limit: int = SEAR
         return SearchResult(field, found, [])
     if field == SearchField.PHONE:
         try:
-            digits = personal.phone_digits(q)
+            digits = person_numbers.phone_digits(q)
         except PeopleError as exc:
             return SearchResult(field, [], [], message=str(exc.message))
         digest = personal.phone_hash(digits)

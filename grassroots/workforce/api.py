@@ -13,10 +13,9 @@ from django.utils.translation import ngettext
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from grassroots import clock
+from grassroots import clock, sheets
 from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, get_in_scope_or_404
 from grassroots.areas import selectors as area_selectors
-from grassroots.areas import spreadsheets as xlsx
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText
 from grassroots.people import selectors as people_selectors
@@ -477,7 +476,7 @@ def _rejected_message(count: int) -> str:
 def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False, area: Form[str] = ""):
     """``dry_run`` checks the file and answers what an import would do, writing nothing (the page's check
     step); ``area`` limits the rows to one area, as the roster page of that area does."""
-    data = xlsx.read_upload(file, max_bytes=roster.roster_max_bytes())
+    data = sheets.read_upload(file, max_bytes=roster.roster_max_bytes())
     result = roster.roster_import(
         actor=request.user, data=data, dry_run=dry_run, area_code=area or None, request=request
     )
@@ -496,14 +495,14 @@ def roster_import(request, file: File[UploadedFile], dry_run: Form[bool] = False
 )
 def roster_template(request):
     return attachment(
-        roster.roster_template(actor=request.user), "roster-template.xlsx", xlsx.XLSX_CONTENT_TYPE
+        roster.roster_template(actor=request.user), "roster-template.xlsx", sheets.XLSX_CONTENT_TYPE
     )
 
 
 @router.get("/roster/export", response={200: None}, summary="The roster of an area (phones masked)")
 def roster_export(request, area: str):
     data = roster.roster_export(user=request.user, area_code=area)
-    return attachment(data, f"roster-{area}.xlsx", xlsx.XLSX_CONTENT_TYPE)
+    return attachment(data, f"roster-{area}.xlsx", sheets.XLSX_CONTENT_TYPE)
 
 
 # --- patrols --------------------------------------------------------------------------------------------

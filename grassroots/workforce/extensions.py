@@ -4,6 +4,9 @@ importing them.
 Workforce sits below cases in the layering, so it cannot count cases itself. A higher app registers
 callables here from its ``AppConfig.ready()``:
 
+* ``workload_providers`` (through :func:`workload_provider_register`): figures of each worker for the
+  workload rows (cases reported / handled / closed …).
+  ``provider(worker_ids, year) -> {worker_id: {figure: value}}``.
 * ``grid_case_providers``: the case figures of the grids under an area, for the grid page's workload.
   ``provider(area_code=code, year=year) -> {grid_code: {"cases_reported": n, "cases_closed": n}}``; a grid
   with no case in the year may be missing from the answer (it counts as zero then). With no provider
@@ -13,13 +16,14 @@ callables here from its ``AppConfig.ready()``:
   case). ``checker(user, case_id) -> bool``; with none installed, no case can be named (a record then
   cannot point at a case that its writer cannot see, or that does not exist).
 
-The per-worker workload figures have their own hook, ``selectors.workload_provider_register``.
+The per-worker workload figures have their own hook, :func:`workload_provider_register`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+workload_providers: list[Callable[[list[int], int], dict[int, dict]]] = []
 grid_case_providers: list[Callable[..., dict[str, dict[str, int]]]] = []
 case_checkers: list[Callable[[object, int], bool]] = []
 
@@ -27,6 +31,12 @@ case_checkers: list[Callable[[object, int], bool]] = []
 def may_name_case(user, case_id) -> bool:
     """Whether ``user`` may name the case ``case_id`` on a record: every installed checker agrees."""
     return bool(case_checkers) and all(check(user, case_id) for check in case_checkers)
+
+
+def workload_provider_register(provider: Callable[[list[int], int], dict[int, dict]]) -> None:
+    """Add a provider of workload figures; registering the same function twice keeps one."""
+    if provider not in workload_providers:
+        workload_providers.append(provider)
 
 
 # The figures a grid-case provider answers with, in the order the grid page shows them.

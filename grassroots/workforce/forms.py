@@ -1,5 +1,5 @@
 """Forms of the workforce pages: the roster upload is checked like every import page's upload (type, size,
-first bytes: ``areas.forms_io.UploadForm``) before the import reads it row by row; the check-in, service and
+first bytes: ``areas.forms.UploadForm``) before the import reads it row by row; the check-in, service and
 patrol forms parse what the services then check."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.areas.forms_io import UploadForm
-from grassroots.areas.spreadsheets import ImportFileError, sniff_xlsx
+from grassroots.areas.forms import UploadForm
 from grassroots.forms import Form
+from grassroots.sheets import ImportFileError, sniff_xlsx
 
 from .services.roster import IMPORT_KIND, roster_max_bytes
 

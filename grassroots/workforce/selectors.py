@@ -313,26 +313,11 @@ def patrol_track_for(*, user, patrol: Patrol) -> list[PatrolPoint]:
 # --- workload -----------------------------------------------------------------------------------------
 
 
-# Figures that higher apps add to the workload rows (cases reported / handled / closed, visits ...).
-# Workforce sits below them and never imports them; they register here from their AppConfig.ready():
-#
-#     from grassroots.workforce.selectors import workload_provider_register
-#     workload_provider_register(cases_workload)   # cases_workload(worker_ids, year) -> {id: {name: n}}
-_WORKLOAD_PROVIDERS: list = []
-
-
-def workload_provider_register(provider) -> None:
-    """Add a provider of workload figures: ``provider(worker_ids, year) -> {worker_id: {figure: value}}``.
-    Registering the same function twice keeps one."""
-    if provider not in _WORKLOAD_PROVIDERS:
-        _WORKLOAD_PROVIDERS.append(provider)
-
-
 def worker_workload(*, user, area_code: str, year: int | None = None, extra=None) -> list[dict]:
     """Each worker in the area with the figures workforce owns for the year, ranked by patrol hours then
     patrols. Supervisors only (404 otherwise).
 
-    Higher apps (cases, people) add their figures through :func:`workload_provider_register` (or ``extra``,
+    Higher apps (cases, people) add their figures through ``extensions.workload_provider_register`` (or ``extra``,
     a provider for this call only): each row's ``extra`` holds them (e.g. cases reported / handled / closed).
     """
     if not rules.can_supervise_worker(user, area_code):
@@ -366,7 +351,7 @@ def worker_workload(*, user, area_code: str, year: int | None = None, extra=None
         .annotate(n=Count("id"))
     ):
         per[row["patrol__worker_id"]]["findings"] = row["n"]
-    for provider in [*_WORKLOAD_PROVIDERS, *([extra] if extra is not None else [])]:
+    for provider in [*extensions.workload_providers, *([extra] if extra is not None else [])]:
         for worker_id, figures in (provider(list(per), year) or {}).items():
             if worker_id in per:
                 per[worker_id].setdefault("extra", {}).update(figures)

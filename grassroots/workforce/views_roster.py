@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.accounts.rules import require
-from grassroots.areas import import_pages, selectors_io
+from grassroots.areas import import_pages
 from grassroots.areas import selectors as area_selectors
-from grassroots.areas.spreadsheets import XLSX_CONTENT_TYPE
 from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
+from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import rules
 from .forms import RosterUploadForm
@@ -71,7 +71,7 @@ def roster(request, code: str):
         {
             "area": area,
             "form": form,
-            "runs": selectors_io.import_run_list_for(user=request.user, code=code, kinds=KINDS),
+            "runs": area_selectors.import_run_list_for(user=request.user, code=code, kinds=KINDS),
             "max_mb": roster_service.roster_max_bytes() / 1024 / 1024,
             "columns": roster_service.COLUMNS,
         },
@@ -83,7 +83,7 @@ def roster(request, code: str):
 @require_GET
 def roster_run(request, code: str, pk: int):
     area = _area(request, code)
-    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
+    run = area_selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
     report = run.report or {}
     rows = [
         {**r, "action_labels": [ACTION_LABELS.get(a, a) for a in r.get("actions", [])]}
@@ -105,7 +105,7 @@ def roster_run(request, code: str, pk: int):
 @_manager
 @require_POST
 def roster_confirm(request, code: str, pk: int):
-    run = selectors_io.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
+    run = area_selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
     import_pages.confirm_and_tell(
         request,
         run,

@@ -9,7 +9,7 @@ import pytest
 from grassroots.areas.models import Area, Grid, VillageGroup
 from tests.factories import area
 
-from .test_api_io import VILLAGE, admin, patch, post, state  # noqa: F401 - the admin fixture
+from .test_area_data_api import VILLAGE, admin, patch, post, state  # noqa: F401 - the admin fixture
 
 pytestmark = pytest.mark.django_db
 FOREIGN_VILLAGE = "150826100201"  # another county's village

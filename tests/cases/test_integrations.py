@@ -17,6 +17,7 @@ from grassroots.cases import integrations, services
 from grassroots.cases.models import Case, Source
 from grassroots.people import extensions
 from grassroots.people import services as people_services
+from grassroots.workforce import extensions as workforce_extensions
 from grassroots.workforce import selectors as workforce_selectors
 from grassroots.workforce.models import AssignmentRole, PatrolFinding
 from grassroots.workforce.services.patrols import patrol_end, patrol_start
@@ -55,7 +56,7 @@ def test_the_hooks_are_installed_once_by_the_app():
     assert extensions.need_handlers.count(integrations.visit_need_to_case) == 1
     assert extensions.household_panels.count(integrations.household_cases_panel) == 1
     assert extensions.resident_panels.count(integrations.resident_cases_panel) == 1
-    assert workforce_selectors._WORKLOAD_PROVIDERS.count(integrations.worker_case_figures) == 1
+    assert workforce_extensions.workload_providers.count(integrations.worker_case_figures) == 1
 
 
 def test_a_need_found_on_a_visit_becomes_exactly_one_case_routed_to_the_grid():

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from grassroots import clock
-from grassroots.disclosure import channels, services
+from grassroots.disclosure import display, services
 from grassroots.disclosure.models import Notice, NoticeKind
 from grassroots.masking import NameStyle
 from tests.planted_numbers import PLANTED, REASON_SPELLINGS, TEXT, leaks, masked_forms
@@ -143,7 +143,7 @@ def test_numbers_in_every_spelling_come_back_masked_on_every_channel(town):
         roster = services.notice_create(
             actor=town.staff, board=town.board, kind=NoticeKind.ALLOWANCE, title="低保名单", rows=rows
         )
-        assert len(channels.masking_warnings(roster.draft)) == len(REASON_SPELLINGS)  # told before publishing
+        assert len(display.masking_warnings(roster.draft)) == len(REASON_SPELLINGS)  # told before publishing
         services.notice_publish(actor=town.staff, notice=roster, window_days=7)
     with clock.frozen(at("2026-03-03")):
         objection = services.objection_raise(actor=town.resident, notice=roster, text=TEXT)

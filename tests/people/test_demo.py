@@ -1,9 +1,10 @@
 import pytest
 
+from grassroots import personal
 from grassroots.areas.models import GridKind
 from grassroots.demo.people import PeopleStep
 from grassroots.demo.steps import SCALES, DemoContext
-from grassroots.people import idnumber, personal
+from grassroots.people import idnumber
 from grassroots.people.models import Household, NameSuffix, Place, Resident
 from grassroots.people.selectors import search_for
 from tests.factories import grid, user_with

@@ -356,3 +356,41 @@ def test_the_api_records_kinds_offers_the_targets_and_checks_in_by_organisation(
 
     local = _client(town.local_here.user).get("/api/v1/workforce/check-ins/targets").json()
     assert local["branches"] == [] and local["problem"]["code"] == "own_branch"
+
+
+def test_the_api_takes_a_unit_and_a_branch_only_from_what_the_caller_may_name(town):
+    # a unit outside the staff member's village is not found, and no member is recorded
+    foreign = Place.objects.create(
+        kind=PlaceKind.PROPERTY_COMPANY, name="别村物业", area=area(OTHER_GRID), area_code=OTHER_GRID
+    )
+    staff = _client(town.village_staff)
+    before = PartyMember.objects.count()
+    refused = staff.post(
+        "/api/v1/workforce/party/members",
+        {
+            "name": "钱物业",
+            "organisation_id": town.property_member.organisation_id,
+            "kind": "organisation",
+            "unit_id": foreign.pk,
+        },
+        content_type="application/json",
+    )
+    assert refused.status_code == 404 and PartyMember.objects.count() == before
+    # a branch that is not among the member's targets is refused, and nothing is requested
+    other_branch = party.party_organisation_create(
+        actor=None, name="别村网格党支部二", kind="branch", area_code=OTHER_GRID
+    )
+    client = _client(town.property_member.user)
+    wrong = client.post(
+        "/api/v1/workforce/check-ins",
+        {"pledge": "小区维修", "branch_id": other_branch.pk},
+        content_type="application/json",
+    )
+    assert wrong.status_code == 400 and wrong.json()["code"] == "bad_branch"
+    assert not CheckIn.objects.filter(member=town.property_member).exists()
+    # and someone else's member id is not found, for the targets as for the check-in
+    outsider = _client(town.outside_staff)
+    assert (
+        outsider.get(f"/api/v1/workforce/check-ins/targets?member_id={town.property_member.pk}").status_code
+        == 404
+    )

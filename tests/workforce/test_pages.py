@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from grassroots import clock
-from grassroots.workforce import selectors
+from grassroots.workforce import extensions
 from grassroots.workforce.models import CheckIn, Patrol, PatrolFinding
 from grassroots.workforce.services import party, patrols
 from grassroots.workforce.services.patrols import Position
@@ -74,14 +74,14 @@ def test_worker_page_and_the_workload_hook(world):
     def cases_figures(worker_ids, year):
         return {world.worker.pk: {"cases_closed": 4}}
 
-    selectors.workload_provider_register(cases_figures)
+    extensions.workload_provider_register(cases_figures)
     try:
         body = client_for(world.township_staff).get(f"/grids/workers/{world.worker.pk}/").content.decode()
         assert "cases_closed" in body and "worker-figures" in body
         ranked = client_for(world.township_staff).get(f"/grids/workload/{VILLAGE}/").content.decode()
         assert 'data-figure="cases_closed"' in ranked
     finally:
-        selectors._WORKLOAD_PROVIDERS.remove(cases_figures)
+        extensions.workload_providers.remove(cases_figures)
     # a resident of the grid sees no worker page; the worker sees theirs without the workload
     assert client_for(world.resident).get(f"/grids/workers/{world.worker.pk}/").status_code == 404
     assert (

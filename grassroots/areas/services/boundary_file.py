@@ -27,11 +27,11 @@ from grassroots import clock
 from grassroots.accounts import rules
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.accounts.services import audit_record
+from grassroots.sheets import ImportFileError, file_label, read_upload
 
 from .. import geometry
 from ..codes import Level, parent_code
 from ..models import Area, AreaKind, AreaName, Grid
-from ..spreadsheets import ImportFileError, file_label, read_upload
 from ..validation import ImportReport, grid_kind_from_word
 from .tree import (
     AreaError,

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import clock
 from grassroots.accounts import rules
 from grassroots.accounts.scoping import OutOfScope
+from grassroots.sheets import file_label, read_upload
 
 from .. import import_kinds
 from ..models import ImportRun
-from ..spreadsheets import file_label, read_upload, tree_max_bytes
+from ..tree_workbook import tree_max_bytes
 from .boundary_file import boundaries_import, boundaries_max_bytes
 from .tree import AreaError
 from .tree_file import tree_import

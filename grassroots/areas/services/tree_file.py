@@ -1,6 +1,6 @@
 """The area tree as an Excel workbook: import (all or nothing, idempotent, row-level errors) and export.
 
-The workbook has a sheet 区划 (one area or grid per row, see ``spreadsheets.TREE_COLUMNS``) and an optional
+The workbook has a sheet 区划 (one area or grid per row, see ``tree_workbook.TREE_COLUMNS``) and an optional
 sheet 村民小组 (village groups). An import reads every row first, checks it against the database and the
 rows above it, then checks the file as a whole (successors, sub-areas of closed areas, grid numbers,
 village groups). Any error: nothing is written and the report lists every error with its row and column.
@@ -23,12 +23,7 @@ from grassroots.accounts import rules
 from grassroots.accounts.scoping import OutOfScope, has_role
 from grassroots.accounts.services import audit_record
 from grassroots.errors import NotPermitted
-
-from ..codes import Level, parent_code
-from ..models import Area, AreaKind, AreaName, Grid, VillageGroup
-from ..spreadsheets import (
-    GROUP_COLUMNS,
-    TREE_COLUMNS,
+from grassroots.sheets import (
     CellError,
     ImportFileError,
     Sheet,
@@ -39,12 +34,15 @@ from ..spreadsheets import (
     int_list,
     int_value,
     open_workbook,
-    read_sheet,
+    read_table,
     read_upload,
     text,
-    write_template,
     write_workbook,
 )
+
+from ..codes import Level, parent_code
+from ..models import Area, AreaKind, AreaName, Grid, VillageGroup
+from ..tree_workbook import GROUP_COLUMNS, TREE_COLUMNS, tree_max_bytes, write_template
 from ..validation import (
     ImportReport,
     area_kind_from_word,
@@ -858,16 +856,16 @@ def tree_import(
     Raises :class:`ImportFileError` when the file as a whole is unusable (not an .xlsx, damaged, too large,
     columns missing); returns the report otherwise. ``report.written`` says whether anything was saved."""
     authorise_import(actor, root_code)
-    data = read_upload(file)
+    data = read_upload(file, max_bytes=tree_max_bytes())
     workbook = open_workbook(data)
     report = ImportReport(kind="tree", dry_run=dry_run)
     plan = _TreePlan(actor=actor, root_code=root_code, report=report)
     try:
         tree_sheet = find_sheet(workbook, TREE_SHEET_NAMES, first=True)
-        plan.read_tree(read_sheet(tree_sheet, TREE_COLUMNS))
+        plan.read_tree(read_table(tree_sheet, TREE_COLUMNS))
         group_sheet = find_sheet(workbook, GROUP_SHEET_NAMES)
         if group_sheet is not None and group_sheet is not tree_sheet:
-            plan.read_groups(read_sheet(group_sheet, GROUP_COLUMNS))
+            plan.read_groups(read_table(group_sheet, GROUP_COLUMNS))
     finally:
         workbook.close()
     if dry_run:

@@ -15,7 +15,7 @@ from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
 
-from .. import extensions, names, personal, rules
+from .. import extensions, names, person_numbers, rules
 from ..codes import (
     VISIT_INTERVAL_DAYS,
     Attention,
@@ -175,7 +175,7 @@ def write_suffixes(residents) -> None:
 
 
 def set_id_number(resident: Resident, raw: str) -> None:
-    parsed, digest, masked = personal.id_columns(raw)
+    parsed, digest, masked = person_numbers.id_columns(raw)
     resident.id_number = parsed.number if parsed else ""
     resident.id_hash = digest
     resident.id_masked = masked
@@ -248,7 +248,7 @@ def _apply_household_fields(household: Household, fields: dict) -> None:
     if "tags" in fields:
         household.tags = _tags(fields["tags"])
     if "phone" in fields:
-        household.phone, household.phone_hash, household.phone_masked = personal.phone_columns(
+        household.phone, household.phone_hash, household.phone_masked = person_numbers.phone_columns(
             fields["phone"]
         )
     if "longitude" in fields or "latitude" in fields:
@@ -387,7 +387,9 @@ def _apply_resident_fields(resident: Resident, fields: dict) -> None:
         if resident.status == ResidentStatus.MERGED and not resident.merged_into_id:
             raise PeopleError(_("Merge duplicates with the merge action."), code="bad_choice")
     if "phone" in fields:
-        resident.phone, resident.phone_hash, resident.phone_masked = personal.phone_columns(fields["phone"])
+        resident.phone, resident.phone_hash, resident.phone_masked = person_numbers.phone_columns(
+            fields["phone"]
+        )
     if "occupation" in fields:
         resident.occupation = _optional_text(fields["occupation"], _("occupation"), 100)
     if "notes" in fields:

@@ -3,7 +3,7 @@
 Import (``register_import``): one row per resident, household columns repeated on each member's row, Chinese
 headers (``template_bytes`` builds the template). The file is checked like every upload (``sniff_xlsx``: not an
 old .xls, not a zip bomb) and read once, streaming, with the project's spreadsheet reader
-(``areas.spreadsheets.XlsxBook``); every row is checked and the checked rows are spooled to a temporary file. If any row has an error, nothing
+(``grassroots.sheets.XlsxBook``); every row is checked and the checked rows are spooled to a temporary file. If any row has an error, nothing
 is written and the report lists every error by row and column, in Chinese. Otherwise everything is written in
 one transaction: households are upserted by (grid, household number), residents by the keyed hash of the ID
 number, so importing the same file again changes nothing.
@@ -29,21 +29,21 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from grassroots import clock, fieldcrypt
+from grassroots import clock, fieldcrypt, personal
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
-from grassroots.areas.spreadsheets import (
+from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
+from grassroots.sheets import (
     FORMULA_STARTS,
     XLSX_CONTENT_TYPE,
     ImportFileError,
     XlsxBook,
     sniff_xlsx,
 )
-from grassroots.masking import mask_id_number, mask_numbers_in_text, mask_phone
 
-from .. import idnumber, names, personal, rules
+from .. import idnumber, names, person_numbers, rules
 from ..codes import (
     ATTENTION_ZH,
     ETHNICITY_ZH,
@@ -400,12 +400,12 @@ class _RowChecker:
         phone = household_phone = ""
         if get("phone"):
             try:
-                phone = personal.phone_digits(cell["phone"])
+                phone = person_numbers.phone_digits(cell["phone"])
             except PeopleError as exc:
                 add(line, HEADER_OF["phone"], exc.message)
         if get("household_phone"):
             try:
-                household_phone = personal.phone_digits(cell["household_phone"])
+                household_phone = person_numbers.phone_digits(cell["household_phone"])
             except PeopleError as exc:
                 add(line, HEADER_OF["household_phone"], exc.message)
         groups = []
@@ -723,7 +723,7 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
         for f in changed:
             setattr(h, f, getattr(row, f))
         if row.household_phone and phone_hash != h.phone_hash:
-            h.phone, h.phone_hash, h.phone_masked = personal.phone_columns(row.household_phone)
+            h.phone, h.phone_hash, h.phone_masked = person_numbers.phone_columns(row.household_phone)
             changed += ["phone", "phone_hash", "phone_masked"]
         if changed:
             h._changed = changed
@@ -803,7 +803,7 @@ def _write_residents(
                 changed += ["name_pinyin", "name_initials"]
                 renamed.append(r)
             if row.phone and personal.phone_hash(row.phone) != r.phone_hash:
-                r.phone, r.phone_hash, r.phone_masked = personal.phone_columns(row.phone)
+                r.phone, r.phone_hash, r.phone_masked = person_numbers.phone_columns(row.phone)
                 changed += ["phone", "phone_hash", "phone_masked"]
             if r.status != ResidentStatus.PRESENT:
                 r.status = ResidentStatus.PRESENT

@@ -17,7 +17,7 @@ from grassroots.accounts.services import audit_record
 from grassroots.areas.models import Area
 from grassroots.errors import Conflict
 
-from .. import extensions, personal, rules
+from .. import extensions, person_numbers, rules
 from ..codes import PlaceKind
 from ..errors import PeopleError
 from ..models import (
@@ -59,8 +59,8 @@ def _apply_place_fields(place: Place, fields: dict) -> None:
     if "contact_name" in fields:
         place.contact_name = _optional_text(fields["contact_name"], _("contact person"), 100)
     if "contact_phone" in fields:
-        place.contact_phone, place.contact_phone_hash, place.contact_phone_masked = personal.phone_columns(
-            fields["contact_phone"]
+        place.contact_phone, place.contact_phone_hash, place.contact_phone_masked = (
+            person_numbers.phone_columns(fields["contact_phone"])
         )
     if "accepts_cases" in fields:
         place.accepts_cases = bool(fields["accepts_cases"])

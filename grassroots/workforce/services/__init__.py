@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, fieldcrypt
-from grassroots.accounts.models import User, normalise_phone
+from grassroots import clock, personal
+from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
@@ -33,13 +33,13 @@ def phone_fields(raw: str) -> tuple[str, str | None]:
     """The digits of a mobile number and their keyed hash; ("", None) for no number."""
     if not raw:
         return "", None
-    digits = normalise_phone(raw)
-    if len(digits) != 11 or not digits.startswith("1"):
+    digits, digest, _masked = personal.phone_columns(raw)
+    if not personal.is_mobile(digits):
         raise WorkforceError(
             _("A mobile number has 11 digits and starts with 1; check the number and try again."),
             code="bad_phone",
         )
-    return digits, fieldcrypt.keyed_hash(digits)
+    return digits, digest
 
 
 @transaction.atomic

@@ -14,13 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock
+from grassroots import clock, sheets
 from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import scoped
 from grassroots.accounts.services import audit_record
 from grassroots.areas import import_kinds
-from grassroots.areas import spreadsheets as xlsx
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
 from grassroots.masking import mask_phone
@@ -29,16 +28,16 @@ from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty
 from ..rules import WORKFORCE_MANAGER_ROLES, can_import_rosters, can_manage_workforce
 from . import WorkforceError, phone_fields
 
-COLUMNS: tuple[xlsx.Column, ...] = (
-    xlsx.Column("name", "姓名", "name", required=True, width=12),
-    xlsx.Column("phone", "手机号", "mobile phone", width=14),
-    xlsx.Column("kind", "类别", "kind", required=True, width=12, hint="专职/兼职/红色"),
-    xlsx.Column("party", "党员", "party member", width=8, hint="是/否"),
-    xlsx.Column("area_code", "所属区划代码", "area code", required=True, width=18),
-    xlsx.Column("grid_code", "网格代码", "grid code", width=18),
-    xlsx.Column("role", "角色", "role", width=12, hint="网格长/网格员/网格指导员"),
-    xlsx.Column("started_on", "开始日期", "from", width=12, hint="YYYY-MM-DD"),
-    xlsx.Column("duties", "职责", "duties", width=30, hint="政策宣传、治安巡逻"),
+COLUMNS: tuple[sheets.Column, ...] = (
+    sheets.Column("name", "姓名", "name", required=True, width=12),
+    sheets.Column("phone", "手机号", "mobile phone", width=14),
+    sheets.Column("kind", "类别", "kind", required=True, width=12, hint="专职/兼职/红色"),
+    sheets.Column("party", "党员", "party member", width=8, hint="是/否"),
+    sheets.Column("area_code", "所属区划代码", "area code", required=True, width=18),
+    sheets.Column("grid_code", "网格代码", "grid code", width=18),
+    sheets.Column("role", "角色", "role", width=12, hint="网格长/网格员/网格指导员"),
+    sheets.Column("started_on", "开始日期", "from", width=12, hint="YYYY-MM-DD"),
+    sheets.Column("duties", "职责", "duties", width=30, hint="政策宣传、治安巡逻"),
 )
 KIND_WORDS = {
     "专职": WorkerKind.FULL_TIME,
@@ -143,9 +142,9 @@ class _Row:
 
 
 def _words(value, table: dict, *, what: str) -> str:
-    raw = xlsx.text(value)
+    raw = sheets.text(value)
     if raw not in table:
-        raise xlsx.CellError(
+        raise sheets.CellError(
             _("%(value)s is not a %(what)s; write one of %(choices)s.")
             % {"value": raw or "—", "what": what, "choices": "、".join(k for k in table if not k.isascii())}
         )
@@ -160,19 +159,19 @@ def _parse(
 
     values = {}
     for key, parse in (
-        ("name", lambda v: xlsx.text(v)[:100]),
-        ("phone", lambda v: phone_fields(xlsx.code_text(v))),
+        ("name", lambda v: sheets.text(v)[:100]),
+        ("phone", lambda v: phone_fields(sheets.code_text(v))),
         ("kind", lambda v: _words(v, KIND_WORDS, what=_("kind of grid worker"))),
         ("party", lambda v: _yes_no(v)),
-        ("area_code", xlsx.code_text),
-        ("grid_code", xlsx.code_text),
-        ("role", lambda v: _words(v, ROLE_WORDS, what=_("role")) if xlsx.text(v) else ""),
-        ("started_on", xlsx.date_value),
+        ("area_code", sheets.code_text),
+        ("grid_code", sheets.code_text),
+        ("role", lambda v: _words(v, ROLE_WORDS, what=_("role")) if sheets.text(v) else ""),
+        ("started_on", sheets.date_value),
         ("duties", _duties),
     ):
         try:
             values[key] = parse(record.get(key))
-        except (xlsx.CellError, WorkforceError) as exc:
+        except (sheets.CellError, WorkforceError) as exc:
             fail(key, exc.message)
     if len(values) < 9:
         return None
@@ -215,16 +214,16 @@ def _parse(
 
 
 def _yes_no(value) -> bool:
-    raw = xlsx.text(value).lower()
+    raw = sheets.text(value).lower()
     if raw in YES:
         return True
     if raw in NO:
         return False
-    raise xlsx.CellError(_("Write 是 or 否, not %(value)s.") % {"value": raw})
+    raise sheets.CellError(_("Write 是 or 否, not %(value)s.") % {"value": raw})
 
 
 def _duties(value) -> list[str]:
-    raw = xlsx.text(value)
+    raw = sheets.text(value)
     for sep in "，,；; ":
         raw = raw.replace(sep, "、")
     return [_words(part, DUTY_WORDS, what=_("duty")) for part in raw.split("、") if part.strip()]
@@ -245,8 +244,8 @@ def roster_import(
     area or grid lies outside it is an error."""
     if actor is not None and area_code:
         require(actor, can_manage_workforce, area_code)
-    workbook = xlsx.open_workbook(data)
-    sheet = xlsx.read_sheet(xlsx.find_sheet(workbook, ["网格员", "roster"], first=True), COLUMNS)
+    workbook = sheets.open_workbook(data)
+    sheet = sheets.read_table(sheets.find_sheet(workbook, ["网格员", "roster"], first=True), COLUMNS)
     result = RosterResult()
     rows = [
         r for n, rec in sheet.rows if (r := _parse(n, rec, sheet.headers, actor, result.errors, area_code))
@@ -421,7 +420,7 @@ def roster_export(*, user, area_code: str) -> bytes:
             for a in open_:
                 yield [*base, a.area_code, role_word[a.role], a.started_on.isoformat(), duties]
 
-    return xlsx.write_workbook([("网格员", COLUMNS, rows())])
+    return sheets.write_workbook([("网格员", COLUMNS, rows())])
 
 
 def _words_for_kinds() -> dict[str, str]:
@@ -434,7 +433,7 @@ def _words_for_roles() -> dict[str, str]:
 
 # --- the template ---------------------------------------------------------------------------------------
 
-NOTE_COLUMNS = (xlsx.Column("note", "说明", "notes", width=110),)
+NOTE_COLUMNS = (sheets.Column("note", "说明", "notes", width=110),)
 
 
 def roster_template(*, actor) -> bytes:
@@ -460,6 +459,6 @@ def roster_template(*, actor) -> bytes:
             "errors row by row. Importing the same file again changes nothing."
         ),
     ]
-    return xlsx.write_workbook(
+    return sheets.write_workbook(
         [("网格员", COLUMNS, []), ("说明", NOTE_COLUMNS, [[str(line)] for line in lines])]
     )

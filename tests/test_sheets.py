@@ -1,4 +1,5 @@
-"""The lean .xlsx reader gives the values openpyxl's read-only mode gives, and refuses what is not a workbook."""
+"""The spreadsheet module (grassroots.sheets): the lean .xlsx reader gives the values openpyxl's read-only mode
+gives, and refuses what is not a workbook."""
 
 import datetime as dt
 import io
@@ -9,7 +10,7 @@ import pytest
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from grassroots.areas.spreadsheets import (
+from grassroots.sheets import (
     ImportFileError,
     XlsxBook,
     column_index,

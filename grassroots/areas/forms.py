@@ -7,10 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.forms import Form
+from grassroots.sheets import ImportFileError, sniff_xlsx
 
 from .models import ImportRun
 from .services.boundary_file import boundaries_max_bytes
-from .spreadsheets import ImportFileError, sniff_xlsx, tree_max_bytes
+from .tree_workbook import tree_max_bytes
 
 
 class UploadForm(Form):

@@ -1,4 +1,5 @@
-"""The three columns that stand for one piece of personal data: ciphertext, keyed hash, mask.
+"""A person's phone and ID numbers as the register takes them: checked here, stored as the columns that
+``grassroots.personal`` computes (ciphertext, keyed hash, mask).
 
 ``phone_columns("138 0013 8000")`` → ``("13800138000", <hmac>, "138****8000")``; the services store all three
 together so that lookup uses the hash, lists use the mask and only "show in full" decrypts.
@@ -8,9 +9,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import fieldcrypt
-from grassroots.accounts.models import normalise_phone
-from grassroots.masking import mask_id_number, mask_phone
+from grassroots import personal
+from grassroots.masking import mask_phone
 
 from . import idnumber
 from .errors import PeopleError
@@ -19,14 +19,8 @@ from .errors import PeopleError
 def phone_digits(raw: str) -> str:
     """Digits of a phone number, validated: a mobile (11 digits, starts with 1) or a landline
     (7–8 digits, or 10–12 with the area code starting with 0)."""
-    digits = normalise_phone(raw)
-    if not digits:
-        return ""
-    if len(digits) == 11 and digits.startswith("1"):
-        return digits
-    if (len(digits) in (7, 8) and not digits.startswith(("0", "1"))) or (
-        10 <= len(digits) <= 12 and digits.startswith("0")
-    ):
+    digits = personal.normalise_phone(raw)
+    if not digits or personal.is_mobile(digits) or personal.is_landline(digits):
         return digits
     raise PeopleError(
         _(
@@ -39,18 +33,8 @@ def phone_digits(raw: str) -> str:
 
 
 def phone_columns(raw: str) -> tuple[str, str | None, str]:
-    digits = phone_digits(raw)
-    if not digits:
-        return "", None, ""
-    return digits, phone_hash(digits), mask_phone(digits)
-
-
-def id_hash(number18: str) -> str:
-    return fieldcrypt.keyed_hash("id:" + number18)
-
-
-def phone_hash(digits: str) -> str:
-    return fieldcrypt.keyed_hash(digits)
+    """(digits, hash, mask) of a checked phone number; all empty for a blank value."""
+    return personal.phone_columns(phone_digits(raw))
 
 
 def id_columns(raw: str) -> tuple[idnumber.IdNumber | None, str | None, str]:
@@ -58,4 +42,4 @@ def id_columns(raw: str) -> tuple[idnumber.IdNumber | None, str | None, str]:
     if not (raw or "").strip():
         return None, None, ""
     parsed = idnumber.parse(raw)
-    return parsed, id_hash(parsed.number), mask_id_number(parsed.number)
+    return parsed, *personal.id_columns(parsed.number)
