@@ -75,7 +75,7 @@ def digest_send(*, since: dt.datetime, inbox_url: str = "") -> DigestOutcome:
             pending = list(
                 _pending(since)
                 .filter(recipient_id=recipient_id)
-                .select_for_update()
+                .select_for_update(of=("self",))  # the outer join to the preference is not locked
                 .select_related("recipient")
                 .order_by("-created_at", "-id")
             )
