@@ -239,6 +239,11 @@ class Case(models.Model):
         verbose_name=_("entered by"),
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
+    # SHA-256 of the request the key was first sent with: the key answers that request only (empty for cases
+    # kept before keys were bound, which answer their key whatever is sent).
+    idempotency_fingerprint = models.CharField(
+        _("idempotency fingerprint"), max_length=64, blank=True, default=""
+    )
 
     # Where: the point as stored (WGS-84), the coordinate system it came in, and the routing result.
     lon = models.FloatField(_("longitude"), null=True, blank=True)

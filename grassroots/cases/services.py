@@ -14,6 +14,8 @@ Each takes the ``expected_version`` the actor saw and returns the updated case.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -198,9 +200,47 @@ def _responsible(grid_code: str | None) -> DispatchTarget | None:
     return None
 
 
-def _replay(reporter, key: str, *, entered_by=None) -> Case | None:
-    """The case made earlier with ``key``: a key belongs to the reporter's login, or, for a case entered by
-    staff for a caller without one (``reporter`` None), to the staff member who entered it."""
+class IdempotencyKeyReused(CaseError):
+    """The idempotency key was first sent with another request."""
+
+    code = "idempotency_key_reused"
+    status = 422
+
+
+def _canonical(value):
+    """A request's value as plain data: an object stored in the database by its label and id, an uploaded
+    file by the SHA-256 of its content (read and rewound), a list item by item."""
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if hasattr(value, "_meta") and hasattr(value, "pk"):
+        return f"{value._meta.label}:{value.pk}"
+    if hasattr(value, "read") and hasattr(value, "seek"):
+        digest = hashlib.sha256()
+        value.seek(0)
+        for chunk in value.chunks() if hasattr(value, "chunks") else [value.read()]:
+            digest.update(chunk)
+        value.seek(0)
+        return f"sha256:{digest.hexdigest()}"
+    return value
+
+
+def _fingerprint(arguments: dict) -> str:
+    """SHA-256 of what a report asked for: every argument of the service that took it (the caller's locals
+    at its start, so an argument added later is bound too) but the actor and the key itself."""
+    fields = {
+        name: _canonical(value)
+        for name, value in arguments.items()
+        if name not in ("actor", "idempotency_key")
+    }
+    text = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(reporter, key: str, arguments: dict, *, entered_by=None) -> Case | None:
+    """The case made earlier with ``key`` when the request is the same; raises :class:`IdempotencyKeyReused`
+    when the key was sent with another request; ``None`` for a new key. A key belongs to the reporter's login,
+    or, for a case entered by staff for a caller without one (``reporter`` None), to the staff member who
+    entered it."""
     if not key or (reporter is None and entered_by is None):
         return None
     # Through the unique (reporter, key) or (entered_by, key) index: its condition repeated (SQLite uses a
@@ -211,10 +251,21 @@ def _replay(reporter, key: str, *, entered_by=None) -> Case | None:
         owned = Case.objects.filter(reporter=reporter, idempotency_key=key)
     else:
         owned = Case.objects.filter(reporter__isnull=True, entered_by=entered_by, idempotency_key=key)
-    found = list(owned.exclude(idempotency_key="").order_by().values_list("pk", flat=True)[:1])
+    found = list(
+        owned.exclude(idempotency_key="").order_by().values_list("pk", "idempotency_fingerprint")[:1]
+    )
     if not found:
         return None
-    case = Case.objects.get(pk=found[0])
+    pk, fingerprint = found[0]
+    if fingerprint and fingerprint != _fingerprint(arguments):
+        raise IdempotencyKeyReused(
+            _(
+                "This Idempotency-Key was already sent with a different report. Send the same report to retry "
+                "it; a new report needs a new key."
+            ),
+            detail={"idempotency_key": key},
+        )
+    case = Case.objects.get(pk=pk)
     case.replayed = True
     return case
 
@@ -241,6 +292,7 @@ def _create(
     reporter_name: str,
     reporter_phone: str,
     key: str,
+    arguments: dict | None = None,
     state: str = State.REPORTED,
     handling_note: str = "",
     received_at: dt.datetime | None = None,
@@ -266,6 +318,7 @@ def _create(
         is_anonymous=bool(anonymous),
         entered_by=actor if actor is not reporter else None,
         idempotency_key=key,
+        idempotency_fingerprint=_fingerprint(arguments or {}) if key else "",
         lon=place.lon,
         lat=place.lat,
         crs=checked.crs if place.lon is not None else "",
@@ -296,7 +349,7 @@ def _create(
             with transaction.atomic():
                 case.save()
         except IntegrityError:
-            replay = _replay(reporter, key, entered_by=case.entered_by)
+            replay = _replay(reporter, key, arguments or {}, entered_by=case.entered_by)
             if replay is not None:
                 return replay
             raise
@@ -384,6 +437,7 @@ def case_report(
     ``patrol`` (a ``workforce.Patrol``): the report is a finding on the reporter's own open patrol, and its
     source is ``patrol`` whatever the form; ``integrations.case_report_on_patrol`` records the finding.
     """
+    arguments = dict(locals())  # first: what was asked for, which the idempotency key is bound to
     require(actor, rules.can_report)
     if patrol is not None:
         if patrol.ended_at is not None or patrol.worker.user_id != actor.pk:
@@ -395,7 +449,7 @@ def case_report(
     elif source not in SELF_SERVICE_SOURCES:
         raise ReportInvalid(_("Use the staff entry form for this channel."), detail={"source": source})
     key = _check_key(idempotency_key)
-    replay = _replay(actor, key)
+    replay = _replay(actor, key, arguments)
     if replay is not None:
         return replay
     checked = _check(
@@ -424,6 +478,7 @@ def case_report(
             reporter_name="",
             reporter_phone="",
             key=key,
+            arguments=arguments,
         )
 
 
@@ -458,6 +513,7 @@ def case_enter(
     case counts from then. With an ``idempotency_key`` the staff member used before for a caller without a
     login (or the ``reporter``'s key), the earlier case is returned (``case.replayed``) and nothing written.
     """
+    arguments = dict(locals())  # first: what was asked for, which the idempotency key is bound to
     require(actor, rules.can_enter_cases)
     if source not in DESK_SOURCES:
         raise ReportInvalid(
@@ -465,7 +521,7 @@ def case_enter(
             detail={"source": str(source)},
         )
     key = _check_key(idempotency_key)
-    replay = _replay(reporter, key, entered_by=actor)
+    replay = _replay(reporter, key, arguments, entered_by=actor)
     if replay is not None:
         return replay
     received = _check_received(received_at)
@@ -505,6 +561,7 @@ def case_enter(
             reporter_name=reporter_name,
             reporter_phone=reporter_phone,
             key=key,
+            arguments=arguments,
             received_at=received,
         )
 
@@ -561,9 +618,10 @@ def case_resolve_on_the_spot(
 
     The point must route into a grid the worker serves; the case is closed at grid level.
     """
+    arguments = dict(locals())  # first: what was asked for, which the idempotency key is bound to
     require(actor, rules.can_resolve_on_the_spot)
     key = _check_key(idempotency_key)
-    replay = _replay(actor, key)
+    replay = _replay(actor, key, arguments)
     if replay is not None:
         return replay
     checked = _check(
@@ -608,6 +666,7 @@ def case_resolve_on_the_spot(
             reporter_name="",
             reporter_phone="",
             key=key,
+            arguments=arguments,
             state=State.CLOSED,
             handling_note=note.strip(),
         )

@@ -57,8 +57,8 @@ class VersionOut(Schema):
     warnings: list[str] = Field([], description="after a correction: each text with a phone or ID number")
 
 
-class SheetCorrectionOut(VersionOut):
-    dropped_columns: list[str]
+class CorrectionOut(VersionOut):
+    dropped_columns: list[str] = Field(description="private columns (ID, phone, bank, income, health) not kept")
 
 
 class ObjectionOut(Schema):
@@ -378,7 +378,7 @@ def notice_create(request, board_id: int, payload: NoticeIn):
         catalogue_item=item,
         window_days=payload.window_days,
     )
-    return Status(201, _staff(notice))
+    return Status(201, _staff(notice, notice.dropped_columns))
 
 
 @router.post("/boards/{board_id}/rosters", response={201: NoticeStaffOut})
@@ -423,7 +423,7 @@ def _correction(notice, v) -> dict:
     }
 
 
-@router.post("/notices/{notice_id}/corrections", response={201: VersionOut})
+@router.post("/notices/{notice_id}/corrections", response={201: CorrectionOut})
 def notice_correct(request, notice_id: int, payload: CorrectionIn):
     notice = selectors.notice_managed(user=request.user, pk=notice_id)
     v = services.notice_correct(
@@ -435,12 +435,12 @@ def notice_correct(request, notice_id: int, payload: CorrectionIn):
         rows=payload.rows,
         statement=payload.statement,
     )
-    return Status(201, _correction(notice, v))
+    return Status(201, {**_correction(notice, v), "dropped_columns": v.dropped_columns})
 
 
 @router.post(
     "/notices/{notice_id}/corrections/sheet",
-    response={201: SheetCorrectionOut},
+    response={201: CorrectionOut},
     summary="Correct a published roster from an Excel sheet",
 )
 def roster_correct(request, notice_id: int, file: File[UploadedFile], reason: Form[str]):

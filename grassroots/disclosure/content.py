@@ -114,8 +114,19 @@ def _header_key(header) -> str | None:
 
 
 def _is_private(header) -> bool:
-    text = str(header or "").strip().lower()
+    text = str(header or "").strip().lower().replace("_", " ")
     return any(text == p or (len(p) > 1 and p in text and not p.isascii()) for p in PRIVATE_HEADERS)
+
+
+def private_columns(rows) -> list[str]:
+    """The private columns (ID, phone, bank account, income, health) among the keys of roster rows sent as
+    JSON, in the order they first appear: :func:`check_rows` keeps only public fields, and the sender is
+    told which private ones it dropped, as for a sheet."""
+    found: dict[str, None] = {}
+    for row in rows or []:
+        if isinstance(row, dict):
+            found.update((str(key), None) for key in row if _is_private(key))
+    return list(found)
 
 
 def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[dict]:

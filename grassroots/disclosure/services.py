@@ -138,7 +138,8 @@ def notice_create(
     catalogue_item: CatalogueItem | None = None,
     window_days: int | None = None,
 ) -> Notice:
-    """A draft notice, its content checked (roster rows, statement totals) before anything is stored."""
+    """A draft notice, its content checked (roster rows, statement totals) before anything is stored.
+    ``notice.dropped_columns`` names the private columns of ``rows`` that were not kept."""
     _require_manager(actor, board.area_code)
     if kind not in NoticeKind.values:
         raise content.ContentInvalid(_("Unknown kind of notice."), detail={"kind": kind})
@@ -156,7 +157,7 @@ def notice_create(
             detail={"window_days": days},
         )
     document = _content(notice_kind=kind, board=board, title=title, body=body, rows=rows, statement=statement)
-    return Notice.objects.create(
+    notice = Notice.objects.create(
         board=board,
         area_code=board.area_code,
         section=section,
@@ -166,6 +167,8 @@ def notice_create(
         window_days=days,
         created_by=actor,
     )
+    notice.dropped_columns = content.private_columns(rows) if kind in ROSTER_KINDS else []
+    return notice
 
 
 @dataclass
@@ -323,7 +326,8 @@ def notice_correct(
     rows: list[dict] | None = None,
     statement: dict | None = None,
 ) -> NoticeVersion:
-    """A correction: a new version with its reason; the earlier versions stay as they were."""
+    """A correction: a new version with its reason; the earlier versions stay as they were.
+    ``version.dropped_columns`` names the private columns of ``rows`` that were not kept."""
     _require_manager(actor, notice.area_code)
     notice = _locked(notice)
     if notice.state not in (NoticeState.PUBLISHED, NoticeState.CONFIRMED):
@@ -354,6 +358,7 @@ def notice_correct(
         body=str(reason[:200]),
         target=notice,
     )
+    version.dropped_columns = content.private_columns(rows) if notice.kind in ROSTER_KINDS else []
     return version
 
 

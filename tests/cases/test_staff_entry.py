@@ -112,9 +112,12 @@ def test_the_api_entry_takes_a_point_and_photos_like_the_page(city):
 def test_the_same_key_from_the_same_staff_member_gives_the_first_case_and_another_key_a_new_one(city):
     village = client_for(city.village)
     first = enter_api(village, key="ticket-42")
-    again = enter_api(village, key="ticket-42", description="改过的文字")
+    again = enter_api(village, key="ticket-42")
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"] and again.json()["description"] == "邻居噪音"
+    # the key is bound to the call it was first sent with (tests/cases/test_idempotency.py)
+    changed = enter_api(village, key="ticket-42", description="改过的文字")
+    assert changed.status_code == 422 and changed.json()["code"] == "idempotency_key_reused"
     assert Case.objects.count() == 1
     assert enter_api(village, key="ticket-43").status_code == 201
     # a key belongs to whoever entered: a colleague's equal key is a case of their own
