@@ -58,7 +58,9 @@ class VersionOut(Schema):
 
 
 class CorrectionOut(VersionOut):
-    dropped_columns: list[str] = Field(description="private columns (ID, phone, bank, income, health) not kept")
+    dropped_columns: list[str] = Field(
+        description="private columns (ID, phone, bank, income, health) not kept"
+    )
 
 
 class ObjectionOut(Schema):
