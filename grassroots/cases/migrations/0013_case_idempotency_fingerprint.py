@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_case_entry_idempotency'),
+        ('cases', '0012_merge_20261207_1616'),
     ]
 
     operations = [
