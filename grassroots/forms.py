@@ -12,14 +12,22 @@ being written again:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 
 from grassroots.textinput import ControlCharacterValidator
 
+# The mixin is mixed into Django's forms: the type checker reads it as one, at run time it adds no base.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class CheckedTextMixin:
+
+class CheckedTextMixin(_FormBase):
     """Gives every text field (``CharField`` and its kinds, including fields a form adds in ``__init__``)
     the control-character rule, and stores CR LF as LF."""
 

@@ -210,6 +210,8 @@ def mask_numbers_in_text(text: str | None) -> str:
 def restore_masked(sent: str, stored: str | None) -> str:
     """An edit of a text that was shown masked (``sent``), with each masked number it kept as shown put back
     as ``stored`` has it: editing the words around a number does not lose the number."""
+    if not stored:
+        return sent
     for number in find_numbers(stored):
         sent = sent.replace(number.masked, stored[number.start : number.end], 1)
     return sent

@@ -102,12 +102,13 @@ def _too_large(size: int, limit: int) -> ImportFileError:
 def sniff_xlsx(data: bytes | str | os.PathLike, *, max_unzipped: int = MAX_UNZIPPED_BYTES) -> None:
     """Refuse anything that is not an .xlsx workbook, with a message that says what it is instead. ``data``
     is the file's bytes or its path (a large upload spooled to disk)."""
-    source = data
-    if not isinstance(data, bytes):
+    source: str | os.PathLike | io.BytesIO
+    if isinstance(data, bytes):
+        source = io.BytesIO(data)
+    else:
+        source = data
         with open(data, "rb") as fh:
             data = fh.read(8)
-    else:
-        source = io.BytesIO(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _("This is an old Excel 97–2003 file (.xls). Open it and save it as an Excel workbook (.xlsx)."),
@@ -210,7 +211,7 @@ def _is_date_format(fmt: str | None) -> bool:
 
 
 def _is_duration_format(fmt: str | None) -> bool:
-    return bool(fmt) and _DURATION.search(fmt.split(";")[0]) is not None
+    return fmt is not None and _DURATION.search(fmt.split(";")[0]) is not None
 
 
 def _from_excel(value, epoch: dt.datetime, duration: bool):
@@ -392,6 +393,7 @@ class XlsxBook:
             number += 1
             yield ()
         letters, digits = _LETTERS, "0123456789"
+        strings = self._shared_strings()  # (read once per workbook)
         values: list = []
         for c in el:
             if c.tag != _C:
@@ -429,7 +431,7 @@ class XlsxBook:
                             if style and self._dates and int(style) in self._dates:
                                 value = _from_excel(value, self.epoch, int(style) in self._durations)
                         elif kind == "s":
-                            value = self._strings[int(raw)]
+                            value = strings[int(raw)]
                         elif kind == "b":
                             value = raw not in ("0", "false")
                         elif kind == "d":

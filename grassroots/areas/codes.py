@@ -70,6 +70,14 @@ def parent_code(code: str) -> str | None:
     return code[: CODE_LENGTH[Level(level - 1)]]
 
 
+def parent_of(code: str) -> str:
+    """The code of the area that contains ``code``, an area below the province level (a grid's village)."""
+    parent = parent_code(code)
+    if parent is None:
+        raise ValueError(f"a province ({code}) lies in no other area")
+    return parent
+
+
 def ancestor_codes(code: str) -> list[str]:
     """Codes from the province down to (and including) ``code``."""
     level = level_of(code)

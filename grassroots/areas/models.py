@@ -134,6 +134,10 @@ class GridKind(models.TextChoices):
 class Grid(models.Model):
     """What only a grid has. The grid's code, name and parent (its village or community) are on its Area."""
 
+    # Not stored: overlaps of a new boundary with grids of the same village, set by the services that
+    # create or change a grid on the grid they return.
+    boundary_warnings: list[str]
+
     area = models.OneToOneField(
         Area, primary_key=True, on_delete=models.CASCADE, related_name="grid", verbose_name=_("area")
     )

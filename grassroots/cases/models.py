@@ -207,6 +207,13 @@ METRICS_COLUMNS = (
 
 
 class Case(models.Model):
+    # Not stored: the intake services set these on the case they return (whether an earlier report with the
+    # same key was returned instead; the events and photos that this call wrote), so that callers answer
+    # without reading them back.
+    replayed: bool
+    written_events: list[CaseEvent]
+    written_photos: list[CasePhoto]
+
     kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.PROBLEM)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     category = models.ForeignKey(

@@ -319,8 +319,8 @@ def duplicates_near(
     )
     found = []
     for case in candidates:
-        if exclude_pk is not None and case.pk == exclude_pk:
-            continue
+        if (exclude_pk is not None and case.pk == exclude_pk) or case.lon is None or case.lat is None:
+            continue  # (the ranges above leave out cases without a point)
         distance = geo.distance_m(lon, lat, case.lon, case.lat)
         if distance <= radius_m:
             found.append(Nearby(case, distance))

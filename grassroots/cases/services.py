@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, geo, personal
-from grassroots.accounts.models import Role
+from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
 from grassroots.accounts.services import audit_record
@@ -141,7 +141,7 @@ def _check(*, category, kind, urgency, description, lon, lat, crs, accuracy_m, n
     accuracy = _number(accuracy_m, "accuracy_m", problems)
     if accuracy is not None and accuracy < 0:
         problems["accuracy_m"] = str(_("Accuracy is a distance in metres and cannot be negative."))
-    if problems:
+    if problems or found is None:  # no service type found is always one of the problems
         raise ReportInvalid(" ".join(problems.values()), detail=problems)
     return _Checked(
         category=found,
@@ -178,8 +178,9 @@ def _route(checked: _Checked, area_code: str | None) -> _Place:
             distance_m=result.distance_m,
             explanation=str(result.explain()),
         )
+    area_code = area_code or ""
     try:
-        level_of(area_code or "")
+        level_of(area_code)
     except CodeError as exc:
         raise ReportInvalid(exc.message, detail={"area_code": str(exc.message)}) from None
     if not Area.objects.filter(code=area_code).exists():
@@ -281,12 +282,12 @@ def _check_key(key: str) -> str:
 
 def _create(
     *,
-    actor,
+    actor: User | None,
     reporter,
     source: str,
     checked: _Checked,
     place: _Place,
-    prepared: dict[str, list[photos.PreparedPhoto]],
+    prepared: dict[PhotoStage, list[photos.PreparedPhoto]],
     anonymous: bool,
     address: str,
     reporter_name: str,
@@ -337,6 +338,7 @@ def _create(
         case.assignee_kind, case.assignee_ref = responsible.kind, responsible.ref
         case.assignee_name, case.assignee_user = responsible.name, responsible.user
     if state == State.CLOSED:  # resolved on the spot: accepted, handled and closed by the worker at once
+        assert actor is not None, "only a grid worker's own report is resolved on the spot"
         case.state = State.CLOSED
         case.accepted_at = case.dispatched_at = case.handled_at = case.closed_at = now
         case.close_reason = CloseReason.ON_THE_SPOT
@@ -411,7 +413,7 @@ def _create(
 
 def case_report(
     *,
-    actor,
+    actor: User,
     category,
     description: str,
     lon=None,
@@ -484,7 +486,7 @@ def case_report(
 
 def case_enter(
     *,
-    actor,
+    actor: User,
     source: str,
     category,
     description: str,
@@ -600,7 +602,7 @@ def _check_received(received_at) -> dt.datetime | None:
 
 def case_resolve_on_the_spot(
     *,
-    actor,
+    actor: User,
     category,
     description: str,
     note: str,
@@ -692,13 +694,13 @@ def _optional(value) -> str:
     return (value or "").strip()[:MAX_DESCRIPTION] if isinstance(value, str) else ""
 
 
-def case_accept(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+def case_accept(*, actor: User, case: Case, expected_version: int, note: str = "") -> Case:
     return transition(
         case=case, action=Action.ACCEPT, actor=actor, expected_version=expected_version, note=_optional(note)
     )
 
 
-def case_cancel(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+def case_cancel(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
     reason = _required(reason, "reason", _("Say why the report is cancelled; the reporter will read it."))
     return transition(
         case=case, action=Action.CANCEL, actor=actor, expected_version=expected_version, reason=reason
@@ -716,7 +718,7 @@ def dispatch_target_for_worker(worker) -> DispatchTarget:
 
 def case_dispatch(
     *,
-    actor,
+    actor: User,
     case: Case,
     expected_version: int,
     target: DispatchTarget | str | None = None,
@@ -747,10 +749,10 @@ def case_dispatch(
 
 
 def case_dispatch_many(
-    *, actor, cases: Iterable[tuple[Case, int]], target: DispatchTarget | str, note: str = ""
-) -> list:
+    *, actor: User, cases: Iterable[tuple[Case, int]], target: DispatchTarget | str, note: str = ""
+) -> list[tuple[Case, DomainError | None]]:
     """Bulk dispatch: each (case, expected_version) on its own; returns [(case, error or None)]."""
-    results = []
+    results: list[tuple[Case, DomainError | None]] = []
     for case, version in cases:
         try:
             results.append(
@@ -764,7 +766,7 @@ def case_dispatch_many(
     return results
 
 
-def case_return(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+def case_return(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
     reason = _required(
         reason, "reason", _("Say why you are returning the case, so that it reaches the right handler.")
     )
@@ -773,14 +775,16 @@ def case_return(*, actor, case: Case, expected_version: int, reason: str) -> Cas
     )
 
 
-def case_escalate(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+def case_escalate(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
     reason = _required(reason, "reason", _("Say why this level cannot solve it."))
     return transition(
         case=case, action=Action.ESCALATE, actor=actor, expected_version=expected_version, reason=reason
     )
 
 
-def case_handle(*, actor, case: Case, expected_version: int, note: str, photo_files: Iterable = ()) -> Case:
+def case_handle(
+    *, actor: User, case: Case, expected_version: int, note: str, photo_files: Iterable = ()
+) -> Case:
     """The handler reports back what was done, with after-photos (up to 9)."""
     note = _required(note, "note", _("Say what was done."))
     prepared = photos.prepare_all(photo_files)
@@ -794,7 +798,7 @@ def case_handle(*, actor, case: Case, expected_version: int, note: str, photo_fi
     return updated
 
 
-def case_verify(*, actor, case: Case, expected_version: int, passed: bool, note: str = "") -> Case:
+def case_verify(*, actor: User, case: Case, expected_version: int, passed: bool, note: str = "") -> Case:
     """Verification (核查): passed closes the case at its level; failed sends it back as rework."""
     if passed:
         return transition(
@@ -810,14 +814,14 @@ def case_verify(*, actor, case: Case, expected_version: int, passed: bool, note:
     )
 
 
-def case_shelve(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+def case_shelve(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
     reason = _required(reason, "reason", _("Say why the case is put on hold; the reporter will read it."))
     return transition(
         case=case, action=Action.SHELVE, actor=actor, expected_version=expected_version, reason=reason
     )
 
 
-def case_unshelve(*, actor, case: Case, expected_version: int, note: str = "") -> Case:
+def case_unshelve(*, actor: User, case: Case, expected_version: int, note: str = "") -> Case:
     return transition(
         case=case,
         action=Action.UNSHELVE,
@@ -828,7 +832,7 @@ def case_unshelve(*, actor, case: Case, expected_version: int, note: str = "") -
 
 
 def case_extension_request(
-    *, actor, case: Case, expected_version: int, amount: int, unit: str = LimitUnit.DAYS, reason: str
+    *, actor: User, case: Case, expected_version: int, amount: int, unit: str = LimitUnit.DAYS, reason: str
 ) -> Case:
     reason = _required(reason, "reason", _("Say why more time is needed."))
     if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= 365:
@@ -850,7 +854,9 @@ def case_extension_request(
     )
 
 
-def case_extension_decide(*, actor, case: Case, expected_version: int, approve: bool, note: str = "") -> Case:
+def case_extension_decide(
+    *, actor: User, case: Case, expected_version: int, approve: bool, note: str = ""
+) -> Case:
     action = Action.APPROVE_EXTENSION if approve else Action.REJECT_EXTENSION
     return transition(
         case=case, action=action, actor=actor, expected_version=expected_version, note=_optional(note)
@@ -860,7 +866,9 @@ def case_extension_decide(*, actor, case: Case, expected_version: int, approve: 
 URGE_CARDS = ("normal", "yellow", "red")
 
 
-def case_urge(*, actor, case: Case, expected_version: int, card: str = "normal", note: str = "") -> Case:
+def case_urge(
+    *, actor: User, case: Case, expected_version: int, card: str = "normal", note: str = ""
+) -> Case:
     """Urge (督办): normal, yellow card or red card. An event, not a state change."""
     if card not in URGE_CARDS:
         raise CaseError(
@@ -878,7 +886,7 @@ def case_urge(*, actor, case: Case, expected_version: int, card: str = "normal",
     )
 
 
-def case_merge(*, actor, case: Case, expected_version: int, master: Case, note: str = "") -> Case:
+def case_merge(*, actor: User, case: Case, expected_version: int, master: Case, note: str = "") -> Case:
     """Close ``case`` as a duplicate of ``master``; both reporters are told, the master's timeline says so."""
     with transaction.atomic():
         updated = transition(
@@ -905,7 +913,7 @@ def case_merge(*, actor, case: Case, expected_version: int, master: Case, note: 
     return updated
 
 
-def case_reopen(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+def case_reopen(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
     reason = _required(reason, "reason", _("Say why the case is reopened."))
     return transition(
         case=case, action=Action.REOPEN, actor=actor, expected_version=expected_version, reason=reason
@@ -914,7 +922,7 @@ def case_reopen(*, actor, case: Case, expected_version: int, reason: str) -> Cas
 
 def case_rate(
     *,
-    actor,
+    actor: User,
     case: Case,
     expected_version: int,
     rating: str,
@@ -1016,6 +1024,8 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
         handling_started_at__isnull=False,
     )
     for case in near.iterator(chunk_size=batch):
+        if case.handling_started_at is None or case.handling_due_at is None:
+            continue  # (the query above leaves them out)
         colour, used = calendar.traffic_light(
             case.handling_started_at, case.handling_due_at, now, calendar=cal
         )
@@ -1034,7 +1044,7 @@ def deadlines_scan(*, now=None, batch: int = 500) -> ScanResult:
 
 
 def calendar_notice_enter(
-    *, actor, year: int, lines: list[calendar.HolidayLine], request=None
+    *, actor: User, year: int, lines: list[calendar.HolidayLine], request=None
 ) -> CalendarYear:
     """Enter (or correct) a year's State Council holiday notice: the year's official days are replaced by
     these lines, local overrides stay, deadlines and publication windows count with them from now on.

@@ -38,7 +38,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
-from grassroots.accounts.models import Role
+from grassroots.accounts.models import Role, User
 from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, in_scope
 from grassroots.areas.codes import Level, level_of, parent_code
 from grassroots.errors import Conflict, DomainError, NotPermitted
@@ -700,7 +700,7 @@ class DispatchTarget:
     kind: str
     ref: str
     name: str
-    user: object = None
+    user: User | None = None
 
     def __post_init__(self):
         if self.kind not in AssigneeKind.values:

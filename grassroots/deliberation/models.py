@@ -566,6 +566,10 @@ class TopicEvent(AppendOnly):
 class Comment(models.Model):
     """A resident's comment on a topic. Staff may hide one with a reason; the placeholder stays visible."""
 
+    # Not stored: the author's name as the reader may see it (masked unless full names are shown), set by
+    # the selectors and the API on the comments they return.
+    shown_name: str
+
     topic = models.ForeignKey("Topic", on_delete=models.CASCADE, related_name="comments")
     area_code = models.CharField(max_length=15, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -321,16 +321,18 @@ def timeline_for(topic: Topic, *, full_names: bool) -> list[TimelineRow]:
         if event.to_step:
             row.to_step = workflow.step_label(topic, event.to_step)
         if event.kind in (EventKind.OPINION, EventKind.OPINION_CORRECTED):
+            stance = detail.get("stance")
             row.badge = (
-                str(Stance(detail.get("stance")).label) if detail.get("stance") in Stance.values else ""
+                str(Stance(stance).label) if isinstance(stance, str) and stance in Stance.values else ""
             )
             if event.kind == EventKind.OPINION_CORRECTED and detail.get("was") in Stance.values:
                 row.note = gettext("corrects an earlier opinion (%(was)s), which stays on record") % {
                     "was": Stance(detail["was"]).label
                 }
         elif event.kind in (EventKind.BALLOT, EventKind.BALLOT_CORRECTED):
+            choice = detail.get("choice")
             row.badge = (
-                str(Choice(detail.get("choice")).label) if detail.get("choice") in Choice.values else ""
+                str(Choice(choice).label) if isinstance(choice, str) and choice in Choice.values else ""
             )
             if event.kind == EventKind.BALLOT_CORRECTED and detail.get("was") in Choice.values:
                 row.note = gettext("changes an earlier vote (%(was)s), which stays on record") % {

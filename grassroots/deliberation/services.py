@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope, covers
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
@@ -47,6 +48,7 @@ from .models import (
     Membership,
     Opinion,
     Rating,
+    SeatRole,
     Topic,
     TopicEvent,
     TopicKind,
@@ -57,7 +59,7 @@ from .process import TERMINAL, StepKind, kind_config, process_of
 from .workflow import Action, ActionNotAllowed, DeliberationError, Origin
 
 
-def _require_manager(actor, code: str) -> None:
+def _require_manager(actor: User, code: str) -> None:
     if rules.can_manage_committee(actor, code):
         return
     if not (rules.is_active(actor) and covers(actor, code)):
@@ -82,7 +84,7 @@ def _text(value: str, message, *, code: str = "text_required", limit: int | None
 @transaction.atomic
 def committee_create(
     *,
-    actor,
+    actor: User,
     kind: str,
     name: str,
     area_code: str,
@@ -142,11 +144,16 @@ def committee_create(
 
 @transaction.atomic
 def committee_update(
-    *, actor, committee: Committee, is_public: bool | None = None, process: str | None = None, request=None
+    *,
+    actor: User,
+    committee: Committee,
+    is_public: bool | None = None,
+    process: str | None = None,
+    request=None,
 ) -> Committee:
     """Open or close the committee's pages to everyone; change the process (new topics only)."""
     _require_manager(actor, committee.area_code)
-    changes = {}
+    changes: dict[str, list[object]] = {}
     if is_public is not None and is_public != committee.is_public:
         changes["is_public"] = [committee.is_public, is_public]
         committee.is_public = is_public
@@ -170,7 +177,7 @@ def committee_update(
 @transaction.atomic
 def membership_appoint(
     *,
-    actor,
+    actor: User,
     committee: Committee,
     role: str,
     chosen_how: str,
@@ -194,12 +201,12 @@ def membership_appoint(
     if chosen_how not in ChosenHow.values:
         raise DeliberationError(_("Say how the member was chosen."), code="bad_chosen_how")
     if plan.exact:
-        if seat is None or plan.role_of_seat(seat) is None:
+        seat_role = plan.role_of_seat(seat) if seat is not None else None
+        if seat_role is None:
             raise DeliberationError(_("Choose a seat from 1 to %(n)d.") % {"n": plan.size}, code="bad_seat")
-        if plan.role_of_seat(seat) != role:
+        if seat_role != role:
             raise DeliberationError(
-                _("Seat %(seat)d is for the %(role)s.")
-                % {"seat": seat, "role": plan.role_of_seat(seat).label},
+                _("Seat %(seat)d is for the %(role)s.") % {"seat": seat, "role": SeatRole(seat_role).label},
                 code="bad_seat",
             )
         if Membership.objects.filter(committee=committee, seat=seat, ended_on__isnull=True).exists():
@@ -255,13 +262,13 @@ def membership_appoint(
     return membership
 
 
-def _reconsider_open_topics(committee: Committee, actor) -> None:
+def _reconsider_open_topics(committee: Committee, actor: User) -> None:
     for topic in Topic.objects.filter(committee_id=committee.pk).exclude(step__in=TERMINAL).only("pk"):
         workflow.reconsider(topic, actor=actor)
 
 
 def membership_end(
-    *, actor, membership: Membership, ended_on: dt.date, reason: str, request=None
+    *, actor: User, membership: Membership, ended_on: dt.date, reason: str, request=None
 ) -> Membership:
     """End a membership (moved away, resigned, term over). Open topics are settled again: with fewer
     seats to count, a step's rule may now be met."""
@@ -291,7 +298,13 @@ def membership_end(
 
 @transaction.atomic
 def topic_propose(
-    *, actor, committee: Committee, kind: str, title: str, description: str, origin: Origin | None = None
+    *,
+    actor: User,
+    committee: Committee,
+    kind: str,
+    title: str,
+    description: str,
+    origin: Origin | None = None,
 ) -> Topic:
     """A resident (or a member, or village staff) brings a matter to the committee. The proposer follows
     the topic from then on; the members who decide on the agenda are told."""
@@ -340,25 +353,27 @@ def topic_propose(
     return topic
 
 
-def _perform(action: str, *, actor, topic: Topic, version=None, origin=None, **params) -> Topic:
+def _perform(action: str, *, actor: User, topic: Topic, version=None, origin=None, **params) -> Topic:
     return workflow.perform(topic=topic, actor=actor, action=action, version=version, origin=origin, **params)
 
 
-def topic_put_on_agenda(*, actor, topic: Topic, note: str = "", version=None, origin=None) -> Topic:
+def topic_put_on_agenda(*, actor: User, topic: Topic, note: str = "", version=None, origin=None) -> Topic:
     return _perform(Action.PUT_ON_AGENDA, actor=actor, topic=topic, version=version, origin=origin, note=note)
 
 
-def topic_decline(*, actor, topic: Topic, reason: str, version=None, origin=None) -> Topic:
+def topic_decline(*, actor: User, topic: Topic, reason: str, version=None, origin=None) -> Topic:
     return _perform(Action.DECLINE, actor=actor, topic=topic, version=version, origin=origin, reason=reason)
 
 
-def opinion_record(*, actor, topic: Topic, stance: str, text: str, version=None, origin=None) -> Topic:
+def opinion_record(*, actor: User, topic: Topic, stance: str, text: str, version=None, origin=None) -> Topic:
     return _perform(
         Action.OPINION, actor=actor, topic=topic, version=version, origin=origin, stance=stance, text=text
     )
 
 
-def opinion_correct(*, actor, opinion: Opinion, stance: str, text: str, version=None, origin=None) -> Topic:
+def opinion_correct(
+    *, actor: User, opinion: Opinion, stance: str, text: str, version=None, origin=None
+) -> Topic:
     """Record a correction of one's own opinion: a new entry that points at the old one, which stays."""
     return _perform(
         Action.CORRECT_OPINION,
@@ -373,25 +388,25 @@ def opinion_correct(*, actor, opinion: Opinion, stance: str, text: str, version=
 
 
 def resolution_draft(
-    *, actor, topic: Topic, text: str, meeting: Meeting | None = None, version=None, origin=None
+    *, actor: User, topic: Topic, text: str, meeting: Meeting | None = None, version=None, origin=None
 ):
     return _perform(
         Action.DRAFT, actor=actor, topic=topic, version=version, origin=origin, text=text, meeting=meeting
     )
 
 
-def ballot_cast(*, actor, topic: Topic, choice: str, version=None, origin=None) -> Topic:
+def ballot_cast(*, actor: User, topic: Topic, choice: str, version=None, origin=None) -> Topic:
     """Vote on the open resolution; voting again while it is open records a correction."""
     return _perform(Action.BALLOT, actor=actor, topic=topic, version=version, origin=origin, choice=choice)
 
 
-def vote_close(*, actor, topic: Topic, version=None, origin=None) -> Topic:
+def vote_close(*, actor: User, topic: Topic, version=None, origin=None) -> Topic:
     return _perform(Action.CLOSE_VOTE, actor=actor, topic=topic, version=version, origin=origin)
 
 
 def tally_record(
     *,
-    actor,
+    actor: User,
     topic: Topic,
     text: str,
     expected: int,
@@ -428,22 +443,22 @@ def tally_record(
         )
 
 
-def signature_sign(*, actor, topic: Topic, version=None, origin=None) -> Topic:
+def signature_sign(*, actor: User, topic: Topic, version=None, origin=None) -> Topic:
     """Sign the passed resolution, as oneself, from one's own account."""
     return _perform(Action.SIGN, actor=actor, topic=topic, version=version, origin=origin)
 
 
-def signature_refuse(*, actor, topic: Topic, reason: str, version=None, origin=None) -> Topic:
+def signature_refuse(*, actor: User, topic: Topic, reason: str, version=None, origin=None) -> Topic:
     """Refuse to sign, with a public reason: the topic returns to discussion in a new round."""
     return _perform(Action.REFUSE, actor=actor, topic=topic, version=version, origin=origin, reason=reason)
 
 
-def decision_publish(*, actor, topic: Topic, note: str = "", version=None, origin=None) -> Topic:
+def decision_publish(*, actor: User, topic: Topic, note: str = "", version=None, origin=None) -> Topic:
     return _perform(Action.PUBLISH, actor=actor, topic=topic, version=version, origin=origin, note=note)
 
 
 def progress_record(
-    *, actor, topic: Topic, status: str, percent: int, note: str, version=None, origin=None
+    *, actor: User, topic: Topic, status: str, percent: int, note: str, version=None, origin=None
 ) -> Topic:
     return _perform(
         Action.PROGRESS,
@@ -457,7 +472,7 @@ def progress_record(
     )
 
 
-def topic_close(*, actor, topic: Topic, note: str = "", version=None, origin=None) -> Topic:
+def topic_close(*, actor: User, topic: Topic, note: str = "", version=None, origin=None) -> Topic:
     return _perform(Action.CLOSE, actor=actor, topic=topic, version=version, origin=origin, note=note)
 
 
@@ -465,7 +480,7 @@ def topic_close(*, actor, topic: Topic, note: str = "", version=None, origin=Non
 
 
 @transaction.atomic
-def comment_add(*, actor, topic: Topic, text: str) -> Comment:
+def comment_add(*, actor: User, topic: Topic, text: str) -> Comment:
     rules.require(actor, rules.can_comment, topic.committee)
     return Comment.objects.create(
         topic=topic,
@@ -478,7 +493,7 @@ def comment_add(*, actor, topic: Topic, text: str) -> Comment:
 
 
 @transaction.atomic
-def comment_hide(*, actor, comment: Comment, reason: str) -> Comment:
+def comment_hide(*, actor: User, comment: Comment, reason: str) -> Comment:
     """Hide an abusive comment; the placeholder, who hid it and why stay visible."""
     rules.require(actor, rules.can_moderate, comment.topic.committee)
     if comment.hidden_at is not None:
@@ -493,18 +508,18 @@ def comment_hide(*, actor, comment: Comment, reason: str) -> Comment:
     return comment
 
 
-def topic_follow(*, actor, topic: Topic) -> Follow:
+def topic_follow(*, actor: User, topic: Topic) -> Follow:
     rules.require(actor, rules.can_follow, topic.committee)
     follow, _created = Follow.objects.get_or_create(topic=topic, user=actor)
     return follow
 
 
-def topic_unfollow(*, actor, topic: Topic) -> None:
+def topic_unfollow(*, actor: User, topic: Topic) -> None:
     Follow.objects.filter(topic=topic, user=actor).delete()
 
 
 @transaction.atomic
-def topic_rate(*, actor, topic: Topic, rating: str, comment: str = "") -> TopicRating:
+def topic_rate(*, actor: User, topic: Topic, rating: str, comment: str = "") -> TopicRating:
     """A resident of the area rates a carried-out decision, once."""
     topic = Topic.objects.select_related("committee").get(
         pk=topic.pk
@@ -534,7 +549,7 @@ def topic_rate(*, actor, topic: Topic, rating: str, comment: str = "") -> TopicR
 # --- links ----------------------------------------------------------------------------------------------------
 
 
-def _link_event(topic: Topic, actor, link: TopicLink) -> None:
+def _link_event(topic: Topic, actor: User, link: TopicLink) -> None:
     TopicEvent.objects.create(
         topic=topic,
         area_code=topic.area_code,
@@ -550,7 +565,7 @@ def _link_event(topic: Topic, actor, link: TopicLink) -> None:
 
 
 @transaction.atomic
-def topic_link_case(*, actor, topic: Topic, case_id: int) -> TopicLink:
+def topic_link_case(*, actor: User, topic: Topic, case_id: int) -> TopicLink:
     """Link a case the actor can see. The public sees its number and service type, never its text."""
     rules.require(actor, rules.can_link, topic.committee)
     case = Case.objects.select_related("category").filter(pk=case_id).first()
@@ -564,7 +579,7 @@ def topic_link_case(*, actor, topic: Topic, case_id: int) -> TopicLink:
 
 
 @transaction.atomic
-def topic_link_notice(*, actor, topic: Topic, notice_id: str, title: str, url: str = "") -> TopicLink:
+def topic_link_notice(*, actor: User, topic: Topic, notice_id: str, title: str, url: str = "") -> TopicLink:
     """Link a public notice (公告/公示) by its number, title and address."""
     rules.require(actor, rules.can_link, topic.committee)
     if url and not url.startswith("/"):
@@ -581,7 +596,7 @@ def topic_link_notice(*, actor, topic: Topic, notice_id: str, title: str, url: s
     )
 
 
-def _link(topic, actor, kind, target_id, title, url) -> TopicLink:
+def _link(topic, actor: User, kind, target_id, title, url) -> TopicLink:
     topic = Topic.objects.get(pk=topic.pk)
     if TopicLink.objects.filter(topic=topic, kind=kind, target_id=target_id).exists():
         raise DeliberationError(_("That is already linked."), code="already_linked")
@@ -617,7 +632,7 @@ def _agenda_topics(committee: Committee, topic_ids: Iterable[int]) -> list[Topic
     return [topics[i] for i in ids]
 
 
-def _meeting_with_agenda(*, actor, committee, title, starts_at, place, topic_ids) -> Meeting:
+def _meeting_with_agenda(*, actor: User, committee, title, starts_at, place, topic_ids) -> Meeting:
     meeting = Meeting.objects.create(
         committee=committee,
         area_code=committee.area_code,
@@ -650,7 +665,7 @@ def _meeting_with_agenda(*, actor, committee, title, starts_at, place, topic_ids
 @transaction.atomic
 def meeting_schedule(
     *,
-    actor,
+    actor: User,
     committee: Committee,
     title: str,
     starts_at: dt.datetime,
@@ -676,7 +691,7 @@ def meeting_schedule(
 
 
 @transaction.atomic
-def meeting_sign_in(*, actor, meeting: Meeting, origin: Origin | None = None) -> Attendance:
+def meeting_sign_in(*, actor: User, meeting: Meeting, origin: Origin | None = None) -> Attendance:
     """A member signs the attendance sheet from their own account."""
     rules.require(actor, rules.can_view_committee, meeting.committee)
     row = (
@@ -701,7 +716,7 @@ def meeting_sign_in(*, actor, meeting: Meeting, origin: Origin | None = None) ->
 @transaction.atomic
 def meeting_record(
     *,
-    actor,
+    actor: User,
     meeting: Meeting,
     minutes: str,
     present: Iterable[int] = (),
@@ -747,7 +762,7 @@ def meeting_record(
 @transaction.atomic
 def meeting_record_offline(
     *,
-    actor,
+    actor: User,
     committee: Committee,
     title: str,
     starts_at: dt.datetime,
@@ -777,7 +792,7 @@ def meeting_record_offline(
 
 
 @transaction.atomic
-def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     rules.require(actor, rules.can_record_meeting, meeting.committee)
     if meeting.status != MeetingStatus.PLANNED:
         raise ActionNotAllowed(_("Only a planned meeting can be cancelled."), code="meeting_recorded")

@@ -105,6 +105,10 @@ class CatalogueItem(models.Model):
 
 
 class Notice(models.Model):
+    # Not stored: the private columns left out of a roster notice's rows, set by the service that drafts
+    # it on the notice it returns, for the page and the API to tell the writer.
+    dropped_columns: list[str]
+
     board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="notices", verbose_name=_("board")
     )
@@ -146,6 +150,9 @@ class Notice(models.Model):
 
 class NoticeVersion(models.Model):
     """One published content of a notice. Written once; never updated (the chain check finds it if it is)."""
+
+    # Not stored: the private columns left out of a correction's rows (set by the correcting service).
+    dropped_columns: list[str]
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))

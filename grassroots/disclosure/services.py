@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
-from grassroots.accounts.models import Role, RoleGrant
+from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
 from grassroots.errors import DomainError, NotPermitted
@@ -42,7 +42,7 @@ ALLOWANCE_WINDOW_DAYS = 7  # 低保 first-review lists: 7 working days for objec
 MAX_WINDOW_DAYS = 60
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 OBJECTION_SOURCE = "disclosure"  # the case channel: an objection to a disclosure notice
-OBJECTION_CATEGORIES = {
+OBJECTION_CATEGORIES: dict[str, str] = {
     NoticeKind.ALLOWANCE: "1102",
     NoticeKind.RELIEF: "1102",
     NoticeKind.SUBSIDY: "1104",
@@ -59,7 +59,7 @@ class WrongState(DisclosureError):
     status = 409
 
 
-def _require_manager(actor, code: str) -> None:
+def _require_manager(actor: User, code: str) -> None:
     """Staff actions: outside the actor's managing scope the object does not exist (404)."""
     if not rules.can_manage_board(actor, code):
         raise OutOfScope
@@ -75,7 +75,12 @@ DEFAULT_CATALOGUE = (
 
 @transaction.atomic
 def board_create(
-    *, actor, village: Area, village_group: VillageGroup | None = None, name: str = "", name_style: str = ""
+    *,
+    actor: User,
+    village: Area,
+    village_group: VillageGroup | None = None,
+    name: str = "",
+    name_style: str = "",
 ) -> Board:
     """A board for a village (or one of its groups), with the default catalogue of what it must publish."""
     _require_manager(actor, village.code)
@@ -127,7 +132,7 @@ def _default_section(kind: str) -> str:
 @transaction.atomic
 def notice_create(
     *,
-    actor,
+    actor: User,
     board: Board,
     kind: str,
     title: str,
@@ -178,7 +183,7 @@ class Imported:
 
 
 def roster_import(
-    *, actor, board: Board, kind: str, title: str, file, body: str = "", window_days: int | None = None
+    *, actor: User, board: Board, kind: str, title: str, file, body: str = "", window_days: int | None = None
 ) -> Imported:
     """A draft roster from an Excel sheet; every wrong row is reported and nothing is stored. Private
     columns (ID, phone, bank account, income, health) are dropped and named in the result."""
@@ -193,7 +198,7 @@ def roster_import(
 
 
 @transaction.atomic
-def attachment_add(*, actor, notice: Notice, file, name: str = "") -> Attachment:
+def attachment_add(*, actor: User, notice: Notice, file, name: str = "") -> Attachment:
     """Attach a file to a draft (attachments are part of the hashed content when published)."""
     _require_manager(actor, notice.area_code)
     if notice.state != NoticeState.DRAFT:
@@ -223,7 +228,7 @@ def _residents_of(board: Board) -> list:
     return [g.user for g in grants.select_related("user")]
 
 
-def _append_version(*, notice: Notice, document: dict, reason: str, actor) -> NoticeVersion:
+def _append_version(*, notice: Notice, document: dict, reason: str, actor: User) -> NoticeVersion:
     last = notice.versions.order_by("-number").first()
     number = 1 if last is None else last.number + 1
     previous = "" if last is None else last.content_hash
@@ -258,7 +263,7 @@ def _with_attachments(notice: Notice, document: dict) -> dict:
 
 
 @transaction.atomic
-def notice_publish(*, actor, notice: Notice, window_days: int | None = None) -> Notice:
+def notice_publish(*, actor: User, notice: Notice, window_days: int | None = None) -> Notice:
     """Publish a draft: version 1 of the chain, the window from today for ``window_days`` working days
     (the working calendar of cases), and an inbox notification to the residents of the board's area."""
     from grassroots.cases.calendar import add_working_days
@@ -318,7 +323,7 @@ def notice_publish(*, actor, notice: Notice, window_days: int | None = None) -> 
 @transaction.atomic
 def notice_correct(
     *,
-    actor,
+    actor: User,
     notice: Notice,
     reason: str,
     title: str | None = None,
@@ -369,7 +374,7 @@ class Corrected:
 
 
 def roster_correct(
-    *, actor, notice: Notice, file, reason: str, title: str | None = None, body: str | None = None
+    *, actor: User, notice: Notice, file, reason: str, title: str | None = None, body: str | None = None
 ) -> Corrected:
     """A correction of a published roster from an Excel sheet: the sheet is the whole roster as it should
     read (the download of the current one, edited). Checked and stored as :func:`notice_correct` does, so a
@@ -403,7 +408,7 @@ def _village_staff(code: str) -> list:
 
 
 @transaction.atomic
-def objection_raise(*, actor, notice: Notice, text: str) -> Objection:
+def objection_raise(*, actor: User, notice: Notice, text: str) -> Objection:
     """Anyone logged in objects during the window. The objection becomes a case at the board's village
     (channel ``disclosure``), the village staff are told, and the objection waits for its public answer."""
     from grassroots.cases import services as cases
@@ -466,7 +471,7 @@ def objection_raise(*, actor, notice: Notice, text: str) -> Objection:
 
 
 @transaction.atomic
-def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
+def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objection:
     """Village staff answer an objection; the answer is published beside the notice and handles its case.
 
     The objection's case goes through the case workflow to handled, with the answer as the handling note, in
@@ -502,7 +507,7 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     return objection
 
 
-def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
+def _conclude_case(*, actor: User, case_id: int | None, answer: str) -> bool:
     """Take the objection's case from wherever it stands to handled through the case services (the one
     transition table): accept, dispatch to the answering staff member, handle with the answer as the note.
     A shelved case is taken off the shelf first. The answering staff member handled it, so another verifies
@@ -544,7 +549,7 @@ def _conclude_case(*, actor, case_id: int | None, answer: str) -> bool:
 
 
 @transaction.atomic
-def notice_confirm(*, actor, notice: Notice, long_term: bool = True) -> Notice:
+def notice_confirm(*, actor: User, notice: Notice, long_term: bool = True) -> Notice:
     """After the window, with every objection answered: the notice stands (and stays on display)."""
     _require_manager(actor, notice.area_code)
     notice = _locked(notice)
@@ -564,7 +569,7 @@ def notice_confirm(*, actor, notice: Notice, long_term: bool = True) -> Notice:
 
 
 @transaction.atomic
-def notice_withdraw(*, actor, notice: Notice) -> Notice:
+def notice_withdraw(*, actor: User, notice: Notice) -> Notice:
     """Take a notice down from the board (a draft is deleted; a published one keeps its versions)."""
     _require_manager(actor, notice.area_code)
     notice = _locked(notice)

@@ -101,7 +101,7 @@ def digest_recipients_q() -> Q:
     staff = RoleGrant.objects.filter(user=OuterRef("recipient"), role__in=STAFF_ROLES)
     return Q(recipient__delivery_preference__delivery=Delivery.DIGEST) | (
         Q(recipient__delivery_preference__isnull=True)
-        & (Q(recipient__phone_hash__isnull=True) | Exists(staff))
+        & (Q(recipient__phone_hash__isnull=True) | Q(Exists(staff)))
     )
 
 

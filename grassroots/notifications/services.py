@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.errors import DomainError, NotPermitted
 
 from .delivery import deliver
@@ -104,19 +105,19 @@ def _joined(asked: list[str], chosen: list[str]) -> list[str]:
     return asked + [c for c in chosen if c not in asked]
 
 
-def notification_mark_read(*, actor, notification: Notification) -> None:
+def notification_mark_read(*, actor: User, notification: Notification) -> None:
     """Mark one of the actor's own notifications read (someone else's: nothing happens)."""
     Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
         read_at=clock.now()
     )
 
 
-def notification_mark_all_read(*, actor) -> int:
+def notification_mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=clock.now())
 
 
 @transaction.atomic
-def delivery_preference_set(*, actor, user, delivery: str) -> DeliveryPreference:
+def delivery_preference_set(*, actor: User | None, user, delivery: str) -> DeliveryPreference:
     """Record how ``user`` wants their notifications besides the inbox (a value of ``Delivery``).
 
     Only the person themselves chooses: anyone else is refused. SMS needs a mobile on record, WeChat a
@@ -146,7 +147,7 @@ def delivery_preference_set(*, actor, user, delivery: str) -> DeliveryPreference
 
 
 @transaction.atomic
-def wechat_connect(*, actor, code: str) -> WeChatBinding:
+def wechat_connect(*, actor: User | None, code: str) -> WeChatBinding:
     """Connect the actor's WeChat: exchange the code WeChat sent back for their OpenID and keep it. An
     OpenID already connected to another account is refused (one WeChat, one person)."""
     if actor is None or not actor.is_authenticated:
@@ -162,7 +163,7 @@ def wechat_connect(*, actor, code: str) -> WeChatBinding:
 
 
 @transaction.atomic
-def wechat_disconnect(*, actor) -> None:
+def wechat_disconnect(*, actor: User) -> None:
     """Forget the actor's WeChat; a choice of WeChat falls back to the default (nothing would arrive)."""
     WeChatBinding.objects.filter(user=actor).delete()
     DeliveryPreference.objects.filter(user=actor, delivery=Delivery.WECHAT).delete()

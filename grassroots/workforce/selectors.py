@@ -57,8 +57,12 @@ _KIND_ORDER = Case(
     output_field=IntegerField(),
 )
 # The same two orders in Python, for responsible_workers_for (any other value after these).
-_ROLE_RANK = {AssignmentRole.LEADER: 0, AssignmentRole.WORKER: 1, AssignmentRole.INSTRUCTOR: 2}
-_KIND_RANK = {WorkerKind.FULL_TIME: 0, WorkerKind.PART_TIME: 1}
+_ROLE_RANK: dict[str, int] = {
+    AssignmentRole.LEADER: 0,
+    AssignmentRole.WORKER: 1,
+    AssignmentRole.INSTRUCTOR: 2,
+}
+_KIND_RANK: dict[str, int] = {WorkerKind.FULL_TIME: 0, WorkerKind.PART_TIME: 1}
 
 
 def active_on(day: dt.date) -> Q:

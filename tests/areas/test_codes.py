@@ -17,6 +17,7 @@ from grassroots.areas.codes import (
     level_of,
     local_part,
     parent_code,
+    parent_of,
     validate_code,
 )
 
@@ -58,7 +59,7 @@ def test_every_ancestor_of_a_valid_code_is_valid_and_a_prefix(code):
     assert [len(a) for a in ancestors] == sorted({len(a) for a in ancestors})
     for higher, lower in itertools.pairwise(ancestors):
         assert lower.startswith(higher)
-        assert parent_code(lower) == higher
+        assert parent_code(lower) == parent_of(lower) == higher
         assert validate_code(lower, parent=higher) == level_of(lower)
     for a in ancestors:
         validate_code(a)
@@ -151,3 +152,9 @@ def test_examples_from_the_seed_city():
         validate_code("150825000")
     with pytest.raises(CodeError, match="may not all be zero"):
         validate_code("150000100001")  # hangs under the non-existent city 1500
+
+
+def test_a_province_lies_in_no_other_area():
+    assert parent_code("15") is None
+    with pytest.raises(ValueError, match="no other area"):
+        parent_of("15")

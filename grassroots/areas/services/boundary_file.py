@@ -21,16 +21,18 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts import rules
+from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.accounts.services import audit_record
 from grassroots.sheets import ImportFileError, file_label, read_upload
 
 from .. import geometry
-from ..codes import Level, parent_code
+from ..codes import Level, parent_of
 from ..models import Area, AreaKind, AreaName, Grid
 from ..validation import ImportReport, grid_kind_from_word
 from .tree import (
@@ -154,7 +156,7 @@ class _Feature:
 
 
 class _BoundaryPlan:
-    def __init__(self, *, actor, root_code: str | None, report: ImportReport):
+    def __init__(self, *, actor: User, root_code: str | None, report: ImportReport):
         self.actor = actor
         self.root_code = root_code
         self.report = report
@@ -218,7 +220,7 @@ class _BoundaryPlan:
 
     def load(self) -> None:
         codes = {f.code for f in self.features if f.level is not None}
-        codes |= {parent_code(f.code) for f in self.features if f.is_grid}
+        codes |= {parent_of(f.code) for f in self.features if f.is_grid}
         self.areas = {a.code: a for a in Area.objects.filter(code__in=codes).select_related("parent")}
         self.grids = {
             g.area.code: g
@@ -319,7 +321,7 @@ class _BoundaryPlan:
                 _("Area %(code)s exists but is not set up as a grid.") % {"code": feature.code},
             )
             return
-        village = self.areas.get(parent_code(feature.code))
+        village = self.areas.get(parent_of(feature.code))
         if village is None or not is_current(village, self.today):
             self.error(
                 feature,
@@ -327,7 +329,7 @@ class _BoundaryPlan:
                 _(
                     "Grid %(code)s does not exist, and neither does its village %(village)s; import the tree first."
                 )
-                % {"code": feature.code, "village": parent_code(feature.code)},
+                % {"code": feature.code, "village": parent_of(feature.code)},
             )
             return
         if kind is None:
@@ -355,7 +357,7 @@ class _BoundaryPlan:
         touched = [
             f for f in self.features if f.is_grid and not f.bad and ("sequence" in f.changes or f.new_grid)
         ]
-        villages = {parent_code(f.code) for f in touched}
+        villages = {parent_of(f.code) for f in touched}
         if not villages:
             return
         final: dict[str, dict[str, int]] = defaultdict(dict)
@@ -366,9 +368,9 @@ class _BoundaryPlan:
         ):
             final[village][code] = sequence
         for f in touched:
-            final[parent_code(f.code)][f.code] = f.changes.get("sequence") or f.new_grid["sequence"]
+            final[parent_of(f.code)][f.code] = f.changes.get("sequence") or (f.new_grid or {})["sequence"]
         for f in touched:
-            village = parent_code(f.code)
+            village = parent_of(f.code)
             mine = final[village][f.code]
             others = sorted(c for c, s in final[village].items() if s == mine and c != f.code)
             if others:
@@ -382,15 +384,18 @@ class _BoundaryPlan:
     def check_placement(self) -> None:
         """Grids against each other and against village outlines, as they will be after the import."""
         usable = [f for f in self.features if f.level is not None and not f.bad and f.boundary is not None]
-        outlines = {f.code: f.boundary.shape for f in usable if not f.is_grid}
+        in_file = {f.code: f.boundary for f in usable if f.boundary is not None}  # (codes are unique here)
+        outlines = {f.code: in_file[f.code].shape for f in usable if not f.is_grid}
         changed_grids = [f for f in usable if f.is_grid and f.boundary_changed]
         changed_villages = {
             f.code for f in usable if f.level == Level.VILLAGE and f.boundary_changed and f.area is not None
         }
         if not changed_grids and not changed_villages:
             return
-        file_shapes = {f.code: f.boundary.shape for f in usable if f.is_grid}
-        region = [f.boundary.bounds for f in changed_grids] + [outlines[c].bounds for c in changed_villages]
+        file_shapes = {f.code: in_file[f.code].shape for f in usable if f.is_grid}
+        region = [in_file[f.code].bounds for f in changed_grids] + [
+            outlines[c].bounds for c in changed_villages
+        ]
         bounds = (
             min(b[0] for b in region),
             min(b[1] for b in region),
@@ -403,12 +408,12 @@ class _BoundaryPlan:
         neighbours = [n for n in grid_neighbours(bounds, on=self.today) if n.code not in file_shapes]
         stored_village_codes = {n.village_code for n in neighbours}
         neighbours += [
-            geometry.Neighbour(code=code, village_code=parent_code(code), shape=shape)
+            geometry.Neighbour(code=code, village_code=parent_of(code), shape=shape)
             for code, shape in file_shapes.items()
             if code not in bad
         ]
         placement = geometry.Placement(neighbours)
-        villages = {parent_code(f.code) for f in changed_grids} | stored_village_codes
+        villages = {parent_of(f.code) for f in changed_grids} | stored_village_codes
         stored_outlines = dict(
             Area.objects.filter(code__in=villages - set(outlines))
             .exclude(boundary=None)
@@ -417,10 +422,10 @@ class _BoundaryPlan:
         by_code = {f.code: f for f in self.features if f.code}
         reported: set[frozenset] = set()
         for f in changed_grids:
-            village = parent_code(f.code)
+            village = parent_of(f.code)
             outline = outlines.get(village) or geometry.to_shape(stored_outlines.get(village))
             errors, warnings = placement.check(
-                code=f.code, shape=f.boundary.shape, village_code=village, village_boundary=outline
+                code=f.code, shape=in_file[f.code].shape, village_code=village, village_boundary=outline
             )
             for finding in errors:
                 self.error(f, "geometry", finding.message)
@@ -443,7 +448,7 @@ class _BoundaryPlan:
             if code not in seen:
                 shape = geometry.to_shape(boundary)
                 if shape is not None:
-                    held.append(geometry.Neighbour(code=code, village_code=parent_code(code), shape=shape))
+                    held.append(geometry.Neighbour(code=code, village_code=parent_of(code), shape=shape))
         for n in held:
             if n.code not in changed_codes:
                 outside = geometry.to_metres(n.shape).difference(
@@ -475,47 +480,50 @@ class _BoundaryPlan:
     def apply(self) -> bool:
         """Write the changes; True when any boundary changed."""
         now = clock.now()
-        new = [f for f in self.features if f.new_grid is not None]
+        new = [(f, f.new_grid) for f in self.features if f.new_grid is not None]
         areas = Area.objects.bulk_create(
             [
                 Area(
                     code=f.code,
-                    name=f.new_grid["name"],
+                    name=planned["name"],
                     level=Level.GRID,
                     kind=AreaKind.GRID,
-                    parent=f.new_grid["village"],
+                    parent=planned["village"],
                 )
-                for f in new
+                for f, planned in new
             ]
         )
         AreaName.objects.bulk_create([AreaName(area=a, name=a.name) for a in areas])
         grids = []
-        for f, area in zip(new, areas, strict=True):
+        for (f, planned), area in zip(new, areas, strict=True):
             grid = Grid(
                 area=area,
-                kind=f.new_grid["kind"],
-                sequence=f.new_grid["sequence"],
-                target_households=f.new_grid["target_households"],
+                kind=planned["kind"],
+                sequence=planned["sequence"],
+                target_households=planned["target_households"],
             )
             if f.boundary is not None:
                 _set_boundary(grid, f.boundary, now)
             grids.append(grid)
         Grid.objects.bulk_create(grids)
-        changed = any(f.boundary is not None for f in new)
-        boundaries = []
+        changed = any(f.boundary is not None for f, _planned in new)
+        boundaries: list[tuple[int, geometry.Boundary]] = []
         for f in self.features:
             if f.new_grid is not None or not f.changes:
                 continue
             changed |= f.boundary_changed
             if not f.is_grid:
+                # a village's or community's only change is its outline
+                assert f.area is not None and f.boundary is not None, "a stored area's new outline"
                 Area.objects.filter(pk=f.area.pk).update(boundary=f.boundary.geojson, updated_at=now)
                 continue
+            assert f.grid is not None, "a change to a stored grid"
             fields = {
                 key: f.changes[key] for key in ("kind", "sequence", "target_households") if key in f.changes
             }
             if fields:
                 Grid.objects.filter(pk=f.grid.pk).update(**fields)
-            if f.boundary_changed:
+            if f.boundary_changed and f.boundary is not None:
                 boundaries.append((f.grid.pk, f.boundary))
             if "name" in f.changes:
                 record_rename(f.grid.area, f.changes["name"], self.today)
@@ -529,21 +537,31 @@ def _write_boundaries(boundaries: list[tuple[int, geometry.Boundary]], now) -> N
     if not boundaries:
         return
     meta = Grid._meta
-    columns = ["boundary", "min_lon", "min_lat", "max_lon", "max_lat", "boundary_updated_at"]
-    fields = [meta.get_field(name) for name in columns]
+    names = ["boundary", "min_lon", "min_lat", "max_lon", "max_lat", "boundary_updated_at"]
+    fields = [_stored_field(name) for name in names]
     quote = connection.ops.quote_name
     # Identifiers come from the model's metadata, every value is a parameter.
     statement = "UPDATE {table} SET {assignments} WHERE {key} = %s".format(  # noqa: S608
         table=quote(meta.db_table),
-        assignments=", ".join(f"{quote(f.column)} = %s" for f in fields),
-        key=quote(meta.pk.column),
+        assignments=", ".join(f"{quote(column)} = %s" for _field, column in fields),
+        key=quote(_stored_field(meta.pk.name)[1]),
     )
     rows = []
     for pk, boundary in boundaries:
         values = [boundary.geojson, *boundary.bounds, now]
-        rows.append([f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)] + [pk])
+        rows.append(
+            [f.get_db_prep_save(v, connection) for (f, _c), v in zip(fields, values, strict=True)] + [pk]
+        )
     with connection.cursor() as cursor:
         cursor.executemany(statement, rows)
+
+
+def _stored_field(name: str) -> tuple[Field, str]:
+    """A field of Grid stored in a column of its own, and that column."""
+    field = Grid._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"Grid.{name} is not stored in a column of its own")
+    return field, field.column
 
 
 def _set_boundary(grid: Grid, boundary: geometry.Boundary, now) -> None:
@@ -562,7 +580,7 @@ def _check(plan: _BoundaryPlan) -> None:
 
 
 def boundaries_import(
-    *, actor, file, root_code: str | None = None, dry_run: bool = False, request=None
+    *, actor: User, file, root_code: str | None = None, dry_run: bool = False, request=None
 ) -> ImportReport:
     """Import grid boundaries (and village outlines) from a GeoJSON FeatureCollection; see the module
     docstring. Errors carry the feature's index in ``features`` (from 0) and its code."""
@@ -608,7 +626,7 @@ def boundaries_import(
     return report
 
 
-def boundaries_export(*, actor, root_code: str, request=None) -> dict:
+def boundaries_export(*, actor: User, root_code: str, request=None) -> dict:
     """The boundaries of the grids and areas in force under ``root_code`` as a FeatureCollection that
     :func:`boundaries_import` reads back unchanged."""
     rules.require(actor, rules.can_manage_area, root_code)

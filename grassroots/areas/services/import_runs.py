@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts import rules
+from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.sheets import file_label, read_upload
 
@@ -51,7 +52,7 @@ def register_area_kinds() -> None:
         )
 
 
-def import_preview(*, actor, kind: str, root_code: str, file, request=None) -> ImportRun:
+def import_preview(*, actor: User, kind: str, root_code: str, file, request=None) -> ImportRun:
     """Check an uploaded file of the registered ``kind`` for the area ``root_code`` as a dry run and keep
     it for confirmation (when it has no errors).
 
@@ -84,7 +85,7 @@ def import_preview(*, actor, kind: str, root_code: str, file, request=None) -> I
         )
 
 
-def import_confirm(*, actor, run: ImportRun, request=None) -> ImportRun:
+def import_confirm(*, actor: User, run: ImportRun, request=None) -> ImportRun:
     """Import the previewed file for real. Only the person who uploaded it may confirm, once, within
     :data:`PREVIEW_VALID_FOR`. When the data changed since the preview so that the file no longer imports
     cleanly, nothing is written and the run records the new report."""
@@ -113,7 +114,7 @@ def import_confirm(*, actor, run: ImportRun, request=None) -> ImportRun:
     return run
 
 
-def _import_run(*, actor, run: ImportRun, request) -> None:
+def _import_run(*, actor: User, run: ImportRun, request) -> None:
     data = bytes(run.content)
     if hashlib.sha256(data).hexdigest() != run.file_sha256:
         raise AreaError(_("The stored file is damaged; upload it again."), code="import_damaged", status=409)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, versioned
 from grassroots.accounts import rules
+from grassroots.accounts.models import User
 from grassroots.accounts.services import audit_record
 from grassroots.errors import DomainError
 
@@ -188,7 +189,7 @@ def close_current_name(area: Area, on: dt.date) -> None:
 @transaction.atomic
 def area_create(
     *,
-    actor,
+    actor: User,
     code: str,
     name: str,
     kind: str,
@@ -244,7 +245,7 @@ def area_create(
 @transaction.atomic
 def area_update(
     *,
-    actor,
+    actor: User,
     area: Area,
     name=UNSET,
     kind=UNSET,
@@ -292,7 +293,7 @@ def area_update(
 
 
 @transaction.atomic
-def area_rename(*, actor, area: Area, new_name: str, on: dt.date, request=None) -> Area:
+def area_rename(*, actor: User, area: Area, new_name: str, on: dt.date, request=None) -> Area:
     """Rename an area from ``on`` (not in the future): the current name closes on that day, the new one
     opens, and :attr:`Area.name` becomes the new name. Pages that show history read :class:`AreaName`."""
     rules.require(actor, rules.can_manage_area, area.code)
@@ -348,7 +349,7 @@ def current_children(area: Area, on: dt.date):
     return Area.objects.filter(parent=area).filter(current_q(on=on))
 
 
-def _close(*, actor, area: Area, into: Area | None, on: dt.date, request, action: str) -> Area:
+def _close(*, actor: User, area: Area, into: Area | None, on: dt.date, request, action: str) -> Area:
     rules.require(actor, rules.can_manage_area, area.code)
     area = Area.objects.select_for_update().get(pk=area.pk)
     require_current(area, on, role=_("The area"))
@@ -383,7 +384,7 @@ def _close(*, actor, area: Area, into: Area | None, on: dt.date, request, action
 
 
 @transaction.atomic
-def area_merge(*, actor, area: Area, into: Area, on: dt.date, request=None) -> Area:
+def area_merge(*, actor: User, area: Area, into: Area, on: dt.date, request=None) -> Area:
     """Merge ``area`` into ``into`` (same level) from ``on``: the area stays, closed, pointing at its
     successor, so history (cases, households, names) still reads correctly.
 
@@ -404,7 +405,7 @@ def area_merge(*, actor, area: Area, into: Area, on: dt.date, request=None) -> A
 
 
 @transaction.atomic
-def area_close(*, actor, area: Area, on: dt.date, request=None) -> Area:
+def area_close(*, actor: User, area: Area, on: dt.date, request=None) -> Area:
     """Close an area from ``on`` without a successor (dissolved). The same rule on children as a merge."""
     return _close(actor=actor, area=area, into=None, on=on, request=request, action="area.close")
 
@@ -461,7 +462,7 @@ def _apply_boundary(grid: Grid, boundary: geometry.Boundary | None) -> None:
 @transaction.atomic
 def grid_create(
     *,
-    actor,
+    actor: User,
     village: Area,
     kind: str,
     name: str = "",
@@ -534,7 +535,7 @@ def grid_create(
 @transaction.atomic
 def grid_update(
     *,
-    actor,
+    actor: User,
     grid: Grid,
     kind=UNSET,
     name=UNSET,
@@ -551,6 +552,7 @@ def grid_update(
     rules.require(actor, rules.can_manage_area, area.code)
     grid = Grid.objects.select_for_update(of=("self",)).select_related("area", "area__parent").get(pk=grid.pk)
     area, village = grid.area, grid.area.parent
+    assert village is not None, "a grid always lies in a village or community"
     require_current(area, clock.today(), role=_("The grid"))
     changed: dict = {}
     warnings: list = []
@@ -604,7 +606,7 @@ def grid_update(
 
 @transaction.atomic
 def village_group_create(
-    *, actor, village: Area, number: int, name: str = "", is_synthetic: bool = False, request=None
+    *, actor: User, village: Area, number: int, name: str = "", is_synthetic: bool = False, request=None
 ) -> VillageGroup:
     """A village group (村民小组) of a village; numbers are unique within the village."""
     if village.level != Level.VILLAGE:

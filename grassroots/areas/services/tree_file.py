@@ -14,12 +14,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts import rules
+from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope, has_role
 from grassroots.accounts.services import audit_record
 from grassroots.errors import NotPermitted
@@ -40,7 +43,7 @@ from grassroots.sheets import (
     write_workbook,
 )
 
-from ..codes import Level, parent_code
+from ..codes import Level, parent_of
 from ..models import Area, AreaKind, AreaName, Grid, VillageGroup
 from ..tree_workbook import GROUP_COLUMNS, TREE_COLUMNS, tree_max_bytes, write_template
 from ..validation import (
@@ -72,7 +75,7 @@ TREE_SHEET_NAMES = ("区划", "areas", "tree")
 GROUP_SHEET_NAMES = ("村民小组", "village groups")
 
 
-def authorise_import(actor, root_code: str | None) -> None:
+def authorise_import(actor: User, root_code: str | None) -> None:
     """Imports and exports are for administrators: of ``root_code`` when given, else of any area (each
     row is then checked against their scope)."""
     if root_code:
@@ -81,7 +84,7 @@ def authorise_import(actor, root_code: str | None) -> None:
         raise NotPermitted(_("Only administrators import and export areas."))
 
 
-def in_reach(actor, root_code: str | None, code: str) -> bool:
+def in_reach(actor: User, root_code: str | None, code: str) -> bool:
     return (not root_code or code.startswith(root_code)) and rules.can_manage_area(actor, code)
 
 
@@ -143,7 +146,7 @@ class _GroupRow:
 class _TreePlan:
     """Everything one import would do, checked before anything is written."""
 
-    def __init__(self, *, actor, root_code: str | None, report: ImportReport):
+    def __init__(self, *, actor: User, root_code: str | None, report: ImportReport):
         self.actor = actor
         self.root_code = root_code
         self.report = report
@@ -292,7 +295,7 @@ class _TreePlan:
             if row.code:
                 codes.add(row.code)
                 if row.level and row.level > Level.PROVINCE:
-                    codes.add(parent_code(row.code))
+                    codes.add(parent_of(row.code))
             if row.successor:
                 codes.add(row.successor)
         codes.update(g.village_code for g in self.groups if g.village_code)
@@ -351,7 +354,7 @@ class _TreePlan:
     def _check_parent(self, row: _Row, seen: dict[str, _Row]) -> None:
         if row.level == Level.PROVINCE:
             return
-        code = parent_code(row.code)
+        code = parent_of(row.code)
         if code not in self.db and code not in seen:
             later = code in self.all_codes
             self.error(
@@ -425,7 +428,7 @@ class _TreePlan:
                 self.error(row, "kind", _("Give the kind of the new area (e.g. 村, 嘎查, 社区)."))
             return
         try:
-            check_kind(row.kind, row.level)
+            check_kind(row.kind, row.level or 0)
         except AreaError as exc:
             self.error(row, "kind", exc.message)
             return
@@ -449,11 +452,11 @@ class _TreePlan:
                 self.error(row, "successor", _("An area cannot merge into itself."))
             elif row.final_until is None:
                 self.error(row, "valid_until", _("A merged area needs the date of the merger (失效日期)."))
-        closing = area is not None and row.valid_until is not None and row.valid_until != area.valid_until
-        merging = (
-            area is not None
-            and row.successor is not None
-            and row.successor != (area.successor.code if area.successor_id else None)
+        if area is None:
+            return
+        closing = row.valid_until is not None and row.valid_until != area.valid_until
+        merging = row.successor is not None and row.successor != (
+            area.successor.code if area.successor_id and area.successor else None
         )
         if closing or merging:
             row.changes["closed"] = (area.valid_until, row.final_until)
@@ -484,20 +487,21 @@ class _TreePlan:
             self.error(
                 row, "grid_kind", _("Give the kind of the new grid: 社区网格, 专属网格 or 农牧区网格.")
             )
-        for key, check, value in (
+        checks: tuple[tuple[str, Callable[[Any], object], object], ...] = (
             ("grid_kind", check_grid_kind, row.grid_kind),
             ("sequence", check_sequence, row.sequence),
             ("target_households", check_target_households, row.target_households),
-        ):
-            if value is None:
+        )
+        for key, check, given in checks:
+            if given is None:
                 continue
             try:
-                check(value)
+                check(given)
             except AreaError as exc:
                 self.error(row, key, exc.message)
                 continue
-            if grid is not None and getattr(grid, key if key != "grid_kind" else "kind") != value:
-                row.changes[key] = value
+            if grid is not None and getattr(grid, key if key != "grid_kind" else "kind") != given:
+                row.changes[key] = given
         if grid is None and row.sequence is None:
             row.sequence = int(row.code[-3:])
 
@@ -574,7 +578,7 @@ class _TreePlan:
                 self.error(row, "successor", out_of_reach_message(row.successor, self.root_code))
                 continue
             on = row.final_until
-            if not ((since is None or since <= on) and (until is None or until > on)):
+            if on is not None and not is_current_dates(since, until, on):
                 self.error(
                     row,
                     "successor",
@@ -606,7 +610,7 @@ class _TreePlan:
         closing_codes = {r.code for r in closing}
         for row in self.rows:
             if row.level is not None and row.level > Level.PROVINCE and not row.bad:
-                parent = parent_code(row.code)
+                parent = parent_of(row.code)
                 if parent in closing_codes:
                     children[parent][row.code] = (row.final_from, row.final_until)
         for row in closing:
@@ -630,7 +634,7 @@ class _TreePlan:
 
     def _check_sequences(self) -> None:
         grid_rows = [r for r in self.rows if r.is_grid and not r.bad]
-        villages = {parent_code(r.code) for r in grid_rows}
+        villages = {parent_of(r.code) for r in grid_rows}
         if not villages:
             return
         final: dict[str, dict[str, int]] = defaultdict(dict)
@@ -642,14 +646,14 @@ class _TreePlan:
         for village, code, sequence in stored:
             final[village][code] = sequence
         for row in grid_rows:
-            village = parent_code(row.code)
+            village = parent_of(row.code)
             current = is_current_dates(row.final_from, row.final_until, self.today)
             if not current:
                 final[village].pop(row.code, None)
             elif row.sequence is not None:
                 final[village][row.code] = row.sequence
         for row in grid_rows:
-            village = parent_code(row.code)
+            village = parent_of(row.code)
             if row.code not in final[village]:
                 continue
             mine = final[village][row.code]
@@ -664,7 +668,7 @@ class _TreePlan:
 
     def _check_village_groups(self) -> None:
         wanted = [r for r in self.rows if r.is_grid and not r.bad and r.village_groups]
-        villages = {parent_code(r.code) for r in wanted}
+        villages = {parent_of(r.code) for r in wanted}
         if not villages:
             return
         available: dict[str, set[int]] = defaultdict(set)
@@ -682,8 +686,8 @@ class _TreePlan:
         for grid_id, number in links.values_list("grid_id", "villagegroup__number"):
             stored[grid_id].append(number)
         for row in wanted:
-            village = parent_code(row.code)
-            missing = [n for n in row.village_groups if n not in available[village]]
+            village = parent_of(row.code)
+            missing = [n for n in row.village_groups or () if n not in available[village]]
             if missing:
                 self.error(
                     row,
@@ -723,17 +727,18 @@ class _TreePlan:
         def area_of(code: str) -> Area:
             return created.get(code) or self.db[code]
 
-        new_rows = sorted((r for r in self.rows if r.existing is None), key=lambda r: r.level)
-        for level in sorted({r.level for r in new_rows}):
+        # Every row is checked by now: each has its level, and a new area its kind.
+        new_rows = sorted((r for r in self.rows if r.existing is None), key=lambda r: r.level or 0)
+        for level in sorted({r.level or 0 for r in new_rows}):
             batch = [r for r in new_rows if r.level == level]
             areas = Area.objects.bulk_create(
                 [
                     Area(
                         code=r.code,
                         name=r.name,
-                        level=r.level,
-                        kind=r.kind,
-                        parent=area_of(parent_code(r.code)) if r.level > Level.PROVINCE else None,
+                        level=level,
+                        kind=r.kind or "",
+                        parent=area_of(parent_of(r.code)) if level > Level.PROVINCE else None,
                         valid_from=r.valid_from,
                         valid_until=r.valid_until,
                     )
@@ -758,13 +763,13 @@ class _TreePlan:
         bump = False
         for row in self.rows:
             if row.existing is not None and row.changes:
-                bump |= self._apply_update(row, area_of, groups)
+                bump |= self._apply_update(row, row.existing, area_of, groups)
         if bump:
             boundaries_changed()
 
     def _apply_groups(self, created: dict[str, Area]) -> dict[tuple[str, int], VillageGroup]:
         villages = {g.village_code for g in self.groups} | {
-            parent_code(r.code) for r in self.rows if r.is_grid and r.village_groups
+            parent_of(r.code) for r in self.rows if r.is_grid and r.village_groups
         }
         groups = {
             (g.village.code, g.number): g
@@ -773,6 +778,7 @@ class _TreePlan:
         new = []
         for g in self.groups:
             if g.existing is None:
+                assert g.group_number is not None, "a checked group row has its number"
                 village = created.get(g.village_code) or self.db[g.village_code]
                 new.append(VillageGroup(village=village, number=g.group_number, name=g.name))
             elif g.existing.name != g.name:
@@ -803,9 +809,9 @@ class _TreePlan:
         ]
         Grid.village_groups.through.objects.bulk_create(links)
 
-    def _apply_update(self, row: _Row, area_of, groups) -> bool:
-        """Write one changed row; True when the routing index must be rebuilt."""
-        area, changes = row.existing, row.changes
+    def _apply_update(self, row: _Row, area: Area, area_of, groups) -> bool:
+        """Write one changed row of the stored ``area``; True when the routing index must be rebuilt."""
+        changes = row.changes
         bump = False
         if "name" in changes:
             _old, new, on = changes["name"]
@@ -819,11 +825,13 @@ class _TreePlan:
             area.valid_from = row.valid_from
             fields.append("valid_from")
         if "closed" in changes:
-            area.valid_until = row.final_until
+            until = row.final_until
+            assert until is not None, "a closing or merger is planned with its date"
+            area.valid_until = until
             if "successor" in changes:
                 area.successor = area_of(changes["successor"])
             fields += ["valid_until", "successor"]
-            close_current_name(area, area.valid_until)
+            close_current_name(area, until)
             bump = (
                 Area.objects.filter(pk=area.pk, boundary__isnull=False).exists()
                 or Grid.objects.filter(pk=area.pk, boundary__isnull=False).exists()
@@ -849,7 +857,7 @@ def is_current_dates(since: dt.date | None, until: dt.date | None, on: dt.date) 
 
 
 def tree_import(
-    *, actor, file, root_code: str | None = None, dry_run: bool = False, request=None
+    *, actor: User, file, root_code: str | None = None, dry_run: bool = False, request=None
 ) -> ImportReport:
     """Import the tree from an uploaded workbook; see the module docstring.
 
@@ -917,7 +925,7 @@ def tree_template() -> bytes:
     return write_template()
 
 
-def tree_export(*, actor, root_code: str, request=None) -> bytes:
+def tree_export(*, actor: User, root_code: str, request=None) -> bytes:
     """Every area under ``root_code`` (closed ones too, with their dates and successors) and the village
     groups, as a workbook that :func:`tree_import` reads back unchanged."""
     rules.require(actor, rules.can_manage_area, root_code)

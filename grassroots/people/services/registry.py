@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots import clock, geo
+from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
 from grassroots.accounts.services import audit_record
@@ -184,7 +185,7 @@ def set_id_number(resident: Resident, raw: str) -> None:
         resident.sex = parsed.sex
 
 
-def _check_id_free(resident: Resident, actor) -> None:
+def _check_id_free(resident: Resident, actor: User) -> None:
     if not resident.id_hash:
         return
     other = Resident.objects.filter(id_hash=resident.id_hash).exclude(pk=resident.pk).first()
@@ -271,7 +272,7 @@ def _save_household(household: Household) -> None:
 
 
 @transaction.atomic
-def household_create(*, actor, grid_code: str, request=None, **fields) -> Household:
+def household_create(*, actor: User, grid_code: str, request=None, **fields) -> Household:
     require(actor, rules.can_write_register, grid_code)
     area = grid_area(grid_code)
     household = Household(area=area, area_code=area.code)
@@ -283,7 +284,7 @@ def household_create(*, actor, grid_code: str, request=None, **fields) -> Househ
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, request=None, **fields) -> Household:
+def household_update(*, actor: User, household: Household, request=None, **fields) -> Household:
     require(actor, rules.can_write_register, household.area_code)
     household = Household.objects.select_for_update().get(pk=household.pk)
     _apply_household_fields(household, fields)
@@ -303,7 +304,7 @@ def _set_area_code(model, ids, code, field="household") -> None:
 
 
 @transaction.atomic
-def household_move(*, actor, household: Household, to_grid_code: str, reason: str = "", request=None):
+def household_move(*, actor: User, household: Household, to_grid_code: str, reason: str = "", request=None):
     """Move a household (and its present members, labels, visits and services) to another grid, keeping
     the history in :class:`GridMove`."""
     require(actor, rules.can_write_register, household.area_code)
@@ -396,7 +397,7 @@ def _apply_resident_fields(resident: Resident, fields: dict) -> None:
         resident.notes = _optional_text(fields["notes"], _("notes"), 2000)
 
 
-def _save_resident(resident: Resident, actor) -> None:
+def _save_resident(resident: Resident, actor: User) -> None:
     _check_id_free(resident, actor)
     try:
         with transaction.atomic():
@@ -412,9 +413,10 @@ def _sync_head(resident: Resident) -> None:
         return
     if resident.relation == Relation.HEAD and resident.is_present:
         if household.head_id and household.head_id != resident.pk:
+            head = household.head
             raise PeopleError(
                 _("%(name)s is already the head of this household; change that first.")
-                % {"name": household.head.name},
+                % {"name": head.name if head else ""},
                 code="head_taken",
             )
         if household.head_id != resident.pk:
@@ -426,7 +428,7 @@ def _sync_head(resident: Resident) -> None:
 
 
 @transaction.atomic
-def resident_create(*, actor, household: Household, request=None, **fields) -> Resident:
+def resident_create(*, actor: User, household: Household, request=None, **fields) -> Resident:
     require(actor, rules.can_write_register, household.area_code)
     household = Household.objects.select_for_update(of=("self",)).select_related("head").get(pk=household.pk)
     resident = Resident(household=household, area_code=household.area_code)
@@ -446,7 +448,7 @@ def resident_create(*, actor, household: Household, request=None, **fields) -> R
 
 
 @transaction.atomic
-def resident_update(*, actor, resident: Resident, request=None, **fields) -> Resident:
+def resident_update(*, actor: User, resident: Resident, request=None, **fields) -> Resident:
     require(actor, rules.can_write_register, resident.area_code)
     resident = (
         Resident.objects.select_for_update(of=("self",)).select_related("household__head").get(pk=resident.pk)
@@ -459,7 +461,7 @@ def resident_update(*, actor, resident: Resident, request=None, **fields) -> Res
     if resident.name != old_name:
         write_suffixes([resident])
     _sync_head(resident)
-    if resident.status != old_status and resident.household_id:
+    if resident.status != old_status and resident.household is not None:
         reschedule_visits(resident.household)
     audit_record(
         actor=actor,
@@ -472,7 +474,9 @@ def resident_update(*, actor, resident: Resident, request=None, **fields) -> Res
 
 
 @transaction.atomic
-def resident_move(*, actor, resident: Resident, to_household: Household, reason: str = "", request=None):
+def resident_move(
+    *, actor: User, resident: Resident, to_household: Household, reason: str = "", request=None
+):
     """Move a person to another household (in the same grid or another), keeping the history."""
     require(actor, rules.can_write_register, resident.area_code)
     require(actor, rules.can_write_register, to_household.area_code)
@@ -528,7 +532,7 @@ def resident_move(*, actor, resident: Resident, to_household: Household, reason:
 
 @transaction.atomic
 def label_set(
-    *, actor, resident: Resident, kind: str, attention: int, note: str = "", since=None, request=None
+    *, actor: User, resident: Resident, kind: str, attention: int, note: str = "", since=None, request=None
 ) -> KeyGroupLabel:
     """Add a key-group label, or change its attention level; the household's visit schedule follows."""
     require(actor, rules.can_write_register, resident.area_code)
@@ -563,7 +567,7 @@ def label_set(
 
 
 @transaction.atomic
-def label_remove(*, actor, resident: Resident, kind: str, request=None) -> None:
+def label_remove(*, actor: User, resident: Resident, kind: str, request=None) -> None:
     require(actor, rules.can_write_register, resident.area_code)
     deleted, _rows = KeyGroupLabel.objects.filter(resident=resident, kind=kind).delete()
     if not deleted:
@@ -585,7 +589,7 @@ REVEALABLE = {
 
 
 @transaction.atomic
-def reveal(*, actor, obj, fields: list[str], reason: str, request=None) -> dict[str, str]:
+def reveal(*, actor: User, obj, fields: list[str], reason: str, request=None) -> dict[str, str]:
     """The full values of ``fields`` of a resident, household or place, for an actor allowed to see them,
     with a stated reason; writes an audit record (who, what, when, why, from where) first."""
     require(actor, rules.can_reveal, obj.area_code)
@@ -617,7 +621,7 @@ def reveal(*, actor, obj, fields: list[str], reason: str, request=None) -> dict[
 
 
 @transaction.atomic
-def resident_merge(*, actor, kept: Resident, merged: Resident, reason: str, request=None) -> Resident:
+def resident_merge(*, actor: User, kept: Resident, merged: Resident, reason: str, request=None) -> Resident:
     """Merge a duplicate record into the one that is kept, with an audit record.
 
     The kept record takes the merged one's ID number, phone and birth date where it has none, its key-group
@@ -646,20 +650,21 @@ def resident_merge(*, actor, kept: Resident, merged: Resident, reason: str, requ
             _("The two records have different ID numbers; they are different people."),
             code="different_people",
         )
-    detail = {"kept": kept.pk, "merged": merged.pk, "merged_id": merged.id_masked, "moved": []}
+    moved: list[str] = []
+    detail = {"kept": kept.pk, "merged": merged.pk, "merged_id": merged.id_masked, "moved": moved}
     if not kept.id_hash and merged.id_hash:
         number, digest, masked = merged.id_number, merged.id_hash, merged.id_masked
         merged.id_hash = None
         merged.save(update_fields=["id_hash"])
         kept.id_number, kept.id_hash, kept.id_masked = number, digest, masked
-        detail["moved"].append("id_number")
+        moved.append("id_number")
     if not kept.phone and merged.phone:
         kept.phone, kept.phone_hash, kept.phone_masked = merged.phone, merged.phone_hash, merged.phone_masked
-        detail["moved"].append("phone")
+        moved.append("phone")
     for name in ("birth_date", "sex", "ethnicity", "occupation"):
         if not getattr(kept, name) and getattr(merged, name):
             setattr(kept, name, getattr(merged, name))
-            detail["moved"].append(name)
+            moved.append(name)
     kept.save()
     for label in KeyGroupLabel.objects.filter(resident=merged):
         existing = KeyGroupLabel.objects.filter(resident=kept, kind=label.kind).first()
@@ -674,13 +679,14 @@ def resident_merge(*, actor, kept: Resident, merged: Resident, reason: str, requ
     ProxyService.objects.filter(resident=merged).update(resident=kept, area_code=kept.area_code)
     for handler in extensions.merge_handlers:
         handler(kept=kept, merged=merged, actor=actor)
-    if merged.household_id and merged.household.head_id == merged.pk:
-        merged.household.head = None
-        merged.household.save(update_fields=["head", "updated_at"])
+    merged_household = merged.household if merged.household_id else None
+    if merged_household is not None and merged_household.head_id == merged.pk:
+        merged_household.head = None
+        merged_household.save(update_fields=["head", "updated_at"])
     merged.status, merged.merged_into = ResidentStatus.MERGED, kept
     merged.save(update_fields=["status", "merged_into", "updated_at"])
     NameSuffix.objects.filter(resident=merged).delete()
-    for household_id in {kept.household_id, merged.household_id} - {None}:
+    for household_id in {pk for pk in (kept.household_id, merged.household_id) if pk is not None}:
         reschedule_visits(Household.objects.get(pk=household_id))
     audit_record(
         actor=actor, action="people.merge", target=kept, reason=reason, request=request, detail=detail

@@ -16,13 +16,14 @@ first row saying who exported it and when; an audit record is written.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import pickle
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -30,6 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from grassroots import clock, fieldcrypt, personal
+from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
@@ -168,7 +170,7 @@ class Row(NamedTuple):
     name: str
     id_number: str
     id_hash: str
-    birth_date: object
+    birth_date: dt.date | None
     sex: str
     relation: str
     ethnicity: str
@@ -280,10 +282,11 @@ class _RowChecker:
         self.items = [(key, index, HEADER_OF[key]) for key, index in columns.items()]
         self.has_id_column = "id_number" in columns
         self.today = clock.today()
-        self.lookups: dict[tuple[str, str], tuple[object, str | None]] = {}
+        self.lookups: dict[tuple[str, str], tuple[Any, str | None]] = {}
 
-    def _lookup(self, key: str, text: str) -> tuple[object, str | None]:
-        """(value, error message or None) of a code-list cell, remembered by its text."""
+    def _lookup(self, key: str, text: str) -> tuple[Any, str | None]:
+        """(value, error message or None) of a code-list cell, remembered by its text: a code, or for
+        ``key_groups`` a list of (group, attention)."""
         found = self.lookups.get((key, text))
         if found is None:
             value, message = None, None
@@ -408,7 +411,7 @@ class _RowChecker:
                 household_phone = person_numbers.phone_digits(cell["household_phone"])
             except PeopleError as exc:
                 add(line, HEADER_OF["household_phone"], exc.message)
-        groups = []
+        groups: list[tuple[str, int]] = []
         if get("key_groups"):
             groups, message = lookup("key_groups", cell["key_groups"])
             if message is not None:
@@ -425,6 +428,7 @@ class _RowChecker:
                 add(line, HEADER_OF[key], _("At most %(n)d characters.") % {"n": length})
         if errors.count != before:
             return None
+        assert parsed is not None, "the ID number is a required column and cell"
         return Row(
             line,
             grid_code,
@@ -454,7 +458,7 @@ def _check_existing(batch: list[Row], area_code: str, errors: _Errors) -> None:
     """Residents already registered outside the import area cannot be taken over by a spreadsheet."""
     hashes = {r.id_hash: r for r in batch}
     for digest, code in Resident.objects.filter(id_hash__in=list(hashes)).values_list("id_hash", "area_code"):
-        if not code.startswith(area_code):
+        if digest is not None and not code.startswith(area_code):
             row = hashes[digest]
             errors.add(
                 row.line,
@@ -576,9 +580,13 @@ class _NewResident:
     a model instance."""
 
     __slots__ = ("area_code", "household_id", "name", "pk")
+    household_id: int
+    area_code: str
+    name: str
+    pk: int  # 0 until the row is inserted
 
     def __init__(self, household_id: int, area_code: str, name: str):
-        self.household_id, self.area_code, self.name, self.pk = household_id, area_code, name, None
+        self.household_id, self.area_code, self.name, self.pk = household_id, area_code, name, 0
 
 
 class _Insert:
@@ -684,20 +692,22 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
     if missing:
         codes = {k[0] for k in missing}
         numbers = {k[1] for k in missing}
-        loaded = {}
+        loaded: dict[tuple[str, str], Household] = {}
         for h in Household.objects.filter(area_code__in=codes, number__in=numbers).defer("phone"):
             key = (h.area_code, h.number)
             if key in wanted:
                 loaded[key] = h
     else:
         loaded = {}
-    create, update = [], []
+    create: list[tuple[tuple[str, str], tuple]] = []
+    update: list[Household] = []
+    update_fields = {"updated_at"}
     for key, row in wanted.items():
         if key in known:
             continue  # already written (or compared) earlier in this import
-        h = loaded.get(key)
+        stored = loaded.get(key)
         phone_hash = personal.phone_hash(row.household_phone) if row.household_phone else None
-        if h is None:
+        if stored is None:
             phone = row.household_phone
             create.append(
                 (
@@ -718,32 +728,38 @@ def _write_households(batch: list[Row], area_by_code: dict, known: dict, counts:
                 )
             )
             continue
-        known[key] = [h.pk, h.head_id]  # light: [pk, head] is all the residents' pass needs
-        changed = [f for f in HOUSEHOLD_COMPARED if getattr(h, f) != getattr(row, f)]
+        known[key] = [stored.pk, stored.head_id]  # light: [pk, head] is all the residents' pass needs
+        changed = [f for f in HOUSEHOLD_COMPARED if getattr(stored, f) != getattr(row, f)]
         for f in changed:
-            setattr(h, f, getattr(row, f))
-        if row.household_phone and phone_hash != h.phone_hash:
-            h.phone, h.phone_hash, h.phone_masked = person_numbers.phone_columns(row.household_phone)
+            setattr(stored, f, getattr(row, f))
+        if row.household_phone and phone_hash != stored.phone_hash:
+            stored.phone, stored.phone_hash, stored.phone_masked = person_numbers.phone_columns(
+                row.household_phone
+            )
             changed += ["phone", "phone_hash", "phone_masked"]
         if changed:
-            h._changed = changed
-            update.append(h)
+            update_fields.update(changed)
+            update.append(stored)
     if create:
         ids = _HOUSEHOLD_INSERT.run([values for _key, values in create])
         for (key, _values), pk in zip(create, ids, strict=True):
             known[key] = [pk, None]
         counts.households_created += len(create)
     if update:
-        fields = sorted({f for h in update for f in h._changed} | {"updated_at"})
         now = clock.now()
         for h in update:
             h.updated_at = now
-        Household.objects.bulk_update(update, fields)
+        Household.objects.bulk_update(update, sorted(update_fields))
         counts.households_updated += len(update)
 
 
 def _write_residents(
-    batch: list[Row], known_households: dict, actor, counts: _Counts, touched: set[int], new_heads: list[int]
+    batch: list[Row],
+    known_households: dict,
+    actor: User,
+    counts: _Counts,
+    touched: set[int],
+    new_heads: list[int],
 ) -> None:
     existing = {
         r.id_hash: r
@@ -760,13 +776,20 @@ def _write_residents(
             if row.phone:
                 plaintexts.append(row.phone)
     tokens = iter(fieldcrypt.encrypt_many(plaintexts))
-    create, created, update, renamed, moves, heads = [], [], [], [], [], []
-    label_rows: list[tuple[Resident, list[tuple[str, int]]]] = []
+    create: list[tuple] = []
+    created: list[_NewResident] = []
+    update: list[Resident] = []
+    update_fields = {"updated_at"}
+    renamed: list[Resident] = []
+    moves: list[GridMove] = []
+    heads: list[tuple[list, Resident | _NewResident]] = []
+    label_rows: list[tuple[Resident | _NewResident, list[tuple[str, int]]]] = []
     for row in batch:
         household = known_households[(row.grid_code, row.household_number)]  # [pk, head_id]
         household_id = household[0]
-        r = existing.get(row.id_hash)
-        if r is None:
+        r: Resident | _NewResident
+        stored = existing.get(row.id_hash)
+        if stored is None:
             # A new resident goes in as a row of column values (see _Insert), each computed once here:
             # the numbers encrypted above, the ID's keyed hash from the checking pass.
             phone = row.phone
@@ -795,6 +818,7 @@ def _write_residents(
             r = _NewResident(household_id, row.grid_code, row.name)
             created.append(r)
         else:
+            r = stored
             changed = [f for f in RESIDENT_COMPARED if getattr(r, f) != getattr(row, f)]
             for f in changed:
                 setattr(r, f, getattr(row, f))
@@ -827,7 +851,7 @@ def _write_residents(
                 changed += ["household", "area_code"]
                 renamed.append(r)
             if changed:
-                r._changed = changed
+                update_fields.update(changed)
                 update.append(r)
             else:
                 counts.unchanged += 1
@@ -843,7 +867,7 @@ def _write_residents(
         now = clock.now()
         for r in update:
             r.updated_at = now
-        Resident.objects.bulk_update(update, sorted({f for r in update for f in r._changed} | {"updated_at"}))
+        Resident.objects.bulk_update(update, sorted(update_fields))
         counts.residents_updated += len(update)
     if moves:
         GridMove.objects.bulk_create(moves)
@@ -851,7 +875,8 @@ def _write_residents(
             KeyGroupLabel.objects.filter(resident=r).update(area_code=r.area_code)
     if renamed:
         NameSuffix.objects.filter(resident_id__in=[r.pk for r in renamed]).delete()
-    suffixes = [(r.pk, r.area_code, s) for r in [*created, *renamed] for s in names.suffixes_of(r.name)]
+    named: list[Resident | _NewResident] = [*created, *renamed]
+    suffixes = [(r.pk, r.area_code, s) for r in named for s in names.suffixes_of(r.name)]
     if suffixes:
         # Three plain columns, no ids wanted back: the ORM's per-row cost saved.
         copy_rows(NameSuffix._meta.db_table, ("resident_id", "area_code", "suffix"), suffixes)
@@ -880,7 +905,9 @@ def _set_heads(household_ids: list[int]) -> None:
         )
 
 
-def _write_labels(label_rows, actor, touched: set[int]) -> None:
+def _write_labels(
+    label_rows: list[tuple[Resident | _NewResident, list[tuple[str, int]]]], actor: User, touched: set[int]
+) -> None:
     ids = [r.pk for r, _groups in label_rows]
     existing = {(lab.resident_id, lab.kind): lab for lab in KeyGroupLabel.objects.filter(resident_id__in=ids)}
     create, update = [], []
@@ -897,17 +924,19 @@ def _write_labels(label_rows, actor, touched: set[int]) -> None:
                         created_by=actor,
                     )
                 )
-                touched.add(r.household_id)
             elif label.attention != attention:
                 label.attention = attention
                 update.append(label)
+            else:
+                continue
+            if r.household_id is not None:
                 touched.add(r.household_id)
     KeyGroupLabel.objects.bulk_create(create)
     if update:
         KeyGroupLabel.objects.bulk_update(update, ["attention"])
 
 
-def register_import(*, actor, area_code: str, upload, request=None) -> RegisterImport:
+def register_import(*, actor: User, area_code: str, upload, request=None) -> RegisterImport:
     """Import a spreadsheet into the register of ``area_code`` (see the module docstring)."""
     require(actor, rules.can_transfer, area_code)
     started = time.perf_counter()
@@ -988,7 +1017,7 @@ EXPORT_HEADERS = [
 ]  # fmt: skip
 
 
-def register_export(*, actor, area_code: str, request=None) -> Path:
+def register_export(*, actor: User, area_code: str, request=None) -> Path:
     """Write the masked register of ``area_code`` to a temporary .xlsx and return its path (the caller sends
     and deletes it). Marked with who exported it and when; audited."""
     require(actor, rules.can_transfer, area_code)

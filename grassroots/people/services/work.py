@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
+from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.models import Area
@@ -75,7 +76,7 @@ def _apply_place_fields(place: Place, fields: dict) -> None:
 
 
 @transaction.atomic
-def place_create(*, actor, area_code: str, request=None, **fields) -> Place:
+def place_create(*, actor: User, area_code: str, request=None, **fields) -> Place:
     """A place or organisation in a grid, or higher up for departments (a county bureau)."""
     require(actor, rules.can_write_places, area_code)
     area = Area.objects.filter(code=area_code).first()
@@ -91,7 +92,7 @@ def place_create(*, actor, area_code: str, request=None, **fields) -> Place:
 
 
 @transaction.atomic
-def place_update(*, actor, place: Place, request=None, **fields) -> Place:
+def place_update(*, actor: User, place: Place, request=None, **fields) -> Place:
     require(actor, rules.can_write_places, place.area_code)
     place = Place.objects.select_for_update().get(pk=place.pk)
     _apply_place_fields(place, fields)
@@ -126,7 +127,7 @@ def clean_photo(upload) -> ContentFile:
     try:
         raw = upload.read()
         Image.open(io.BytesIO(raw)).verify()
-        image = Image.open(io.BytesIO(raw))
+        image: Image.Image = Image.open(io.BytesIO(raw))
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
@@ -144,7 +145,7 @@ def clean_photo(upload) -> ContentFile:
 @transaction.atomic
 def visit_record(
     *,
-    actor,
+    actor: User,
     household: Household,
     visited_on: dt.date,
     found: str,
@@ -234,7 +235,7 @@ def service_actions_for(service: ProxyService) -> list[str]:
 
 @transaction.atomic
 def service_request(
-    *, actor, resident: Resident, item: str, description: str = "", due_on=None, request=None
+    *, actor: User, resident: Resident, item: str, description: str = "", due_on=None, request=None
 ) -> ProxyService:
     """A grid worker takes on a service for a resident (代办帮办): the first step is the request itself."""
     require(actor, rules.can_write_register, resident.area_code)
@@ -267,7 +268,13 @@ def service_request(
 
 @transaction.atomic
 def service_act(
-    *, actor, service: ProxyService, action: str, note: str = "", version: int | None = None, request=None
+    *,
+    actor: User,
+    service: ProxyService,
+    action: str,
+    note: str = "",
+    version: int | None = None,
+    request=None,
 ) -> ProxyService:
     """Move a proxy service along its table; the step is written with the status before and after.
     ``version`` (optimistic concurrency): the loser of a race gets a clear conflict."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,7 @@ def group_create(
     kind: str,
     name: str,
     area_code: str,
-    members: list[str] = (),
+    members: Sequence[str] = (),
     leader: str = "",
     is_synthetic: bool = False,
     request=None,
@@ -81,7 +82,7 @@ def group_activity_record(
     description: str,
     hours,
     held_on: dt.date | None = None,
-    participant_ids: list[int] = (),
+    participant_ids: Sequence[int] = (),
     photo=None,
     request=None,
 ) -> GroupActivity:

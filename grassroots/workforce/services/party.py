@@ -41,7 +41,7 @@ from . import WorkforceError
 from .checks import require_on
 
 # Which kinds may sit under which (a committee may also stand alone at the top).
-_ALLOWED_PARENTS = {
+_ALLOWED_PARENTS: dict[str, set[str | None]] = {
     PartyOrgKind.COMMITTEE: {None, PartyOrgKind.COMMITTEE},
     PartyOrgKind.GENERAL_BRANCH: {None, PartyOrgKind.COMMITTEE},
     PartyOrgKind.BRANCH: {None, PartyOrgKind.COMMITTEE, PartyOrgKind.GENERAL_BRANCH},
@@ -306,7 +306,7 @@ def check_in_request(
     return check_in
 
 
-def _decide(*, actor, check_in: CheckIn, status: str, reason: str, request) -> CheckIn:
+def _decide(*, actor: User | None, check_in: CheckIn, status: str, reason: str, request) -> CheckIn:
     if actor is not None:
         require(actor, can_manage_party, check_in.area_code)
     locked = CheckIn.objects.select_for_update().get(pk=check_in.pk)

@@ -76,7 +76,7 @@ def patrol_start(
     return patrol
 
 
-def _locked_open(actor, patrol: Patrol) -> Patrol:
+def _locked_open(actor: User | None, patrol: Patrol) -> Patrol:
     if actor is not None:
         require_on(
             actor, lambda user, w: can_patrol(user, w, patrol.area_code), patrol.worker, patrol.area_code
@@ -159,7 +159,7 @@ def patrol_finding_add(
     description = (description or "").strip()
     if not description:
         raise WorkforceError(_("Say what was found."), code="description_required")
-    if (lon is None) != (lat is None) or (lon is not None and not geo.is_point(lon, lat)):
+    if (lon is None) != (lat is None) or (lon is not None and lat is not None and not geo.is_point(lon, lat)):
         raise WorkforceError(
             _("Give both longitude and latitude of the finding, or neither."), code="bad_position"
         )

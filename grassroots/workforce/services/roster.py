@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +28,9 @@ from grassroots.masking import mask_phone
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
 from ..rules import WORKFORCE_MANAGER_ROLES, can_import_rosters, can_manage_workforce
 from . import WorkforceError, phone_fields
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 COLUMNS: tuple[sheets.Column, ...] = (
     sheets.Column("name", "姓名", "name", required=True, width=12),
@@ -141,7 +145,7 @@ class _Row:
     duties: list[str]
 
 
-def _words(value, table: dict, *, what: str) -> str:
+def _words(value, table: dict, *, what: StrOrPromise) -> str:
     raw = sheets.text(value)
     if raw not in table:
         raise sheets.CellError(
@@ -152,12 +156,17 @@ def _words(value, table: dict, *, what: str) -> str:
 
 
 def _parse(
-    number: int, record: dict, headers: dict, actor, errors: list[RowError], root_code: str | None = None
+    number: int,
+    record: dict,
+    headers: dict,
+    actor: User | None,
+    errors: list[RowError],
+    root_code: str | None = None,
 ) -> _Row | None:
     def fail(key, message):
         errors.append(RowError(number, headers.get(key, key), str(message)))
 
-    values = {}
+    values: dict[str, Any] = {}  # each column's parsed value, of the column's type (see _Row)
     for key, parse in (
         ("name", lambda v: sheets.text(v)[:100]),
         ("phone", lambda v: phone_fields(sheets.code_text(v))),
@@ -300,7 +309,9 @@ def roster_max_bytes() -> int:
     return getattr(settings, "WORKFORCE_ROSTER_MAX_BYTES", 5 * 1024 * 1024)
 
 
-def roster_import_file(*, actor, file, root_code: str, dry_run: bool = False, request=None) -> RosterResult:
+def roster_import_file(
+    *, actor: User, file, root_code: str, dry_run: bool = False, request=None
+) -> RosterResult:
     """:func:`roster_import` of a kept upload into the area ``root_code``: the importer of the roster
     page's two steps (check, then confirm), which the areas app runs as a registered import kind."""
     file.seek(0)
@@ -322,7 +333,7 @@ def register_import_kind() -> None:
     )
 
 
-def _write(rows: list[_Row], result: RosterResult, actor) -> None:
+def _write(rows: list[_Row], result: RosterResult, actor: User | None) -> None:
     grids = {
         g.area.code: g
         for g in Grid.objects.filter(
@@ -436,7 +447,7 @@ def _words_for_roles() -> dict[str, str]:
 NOTE_COLUMNS = (sheets.Column("note", "说明", "notes", width=110),)
 
 
-def roster_template(*, actor) -> bytes:
+def roster_template(*, actor: User) -> bytes:
     """The empty roster workbook: the sheet 网格员 with the Chinese headers, and a sheet 说明 saying what
     each column takes. For those who may import rosters (403 for anyone else)."""
     require(actor, can_import_rosters)
