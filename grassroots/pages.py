@@ -46,7 +46,7 @@ def refusal_text(exc: DomainError) -> str:
     return f"{exc.message} {detail}"
 
 
-class refusals_into:  # noqa: N801 - used as a statement: ``with refusals_into(form):``
+class refusals_into:  # a statement: ``with refusals_into(form):``
     """Catches a refusal (not a missing permission, which stays a 403 page) and shows it where the person is
     looking: on the form, or as a message on the next page. ``.error`` keeps it; ``.refused`` says whether one
     came."""
