@@ -428,30 +428,12 @@ def objection_raise(*, actor: User, notice: Notice, text: str) -> Objection:
     if len(text) > 1000:
         raise content.ContentInvalid(_("Write at most 1000 characters."), detail={"text": "long"})
     title = notice.draft.get("title", "")
-    checked = cases._check(
-        category=_objection_category(notice.kind),
-        kind="request",
-        urgency=None,
-        description=str(_("Objection to the notice “%(title)s”: %(text)s") % {"title": title, "text": text}),
-        lon=None,
-        lat=None,
-        crs="wgs84",
-        accuracy_m=None,
-        need_point=False,
-    )
-    place = cases._route(checked, notice.area_code)
-    case = cases._create(
+    case = cases.case_open_for_objection(
         actor=actor,
-        reporter=actor,
-        source=OBJECTION_SOURCE,
-        checked=checked,
-        place=place,
-        prepared={},
-        anonymous=False,
+        category=_objection_category(notice.kind),
+        description=str(_("Objection to the notice “%(title)s”: %(text)s") % {"title": title, "text": text}),
+        area_code=notice.area_code,
         address=str(notice.board.name),
-        reporter_name="",
-        reporter_phone="",
-        key="",
     )
     objection = Objection.objects.create(
         notice=notice,
