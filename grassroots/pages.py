@@ -5,7 +5,7 @@ A service refuses by raising a :class:`~grassroots.errors.DomainError`. Views do
 - inside a form view, ``with refusals_into(form):`` around the call puts the message on the form (which is then
   invalid, so the view falls through to render it again with the error, status 400 where the view says so);
 - around an action that redirects back, ``with refusals_into(request):`` turns it into an error message shown on
-  the page the user lands on;
+  the page the user lands on; ``with refusals_into(errors):`` appends it to a list the page shows;
 - anywhere else it propagates to :class:`RefusalMiddleware`, which renders the site's error page
   (``error.html``) with the message and the error's status: 403 for :class:`~grassroots.errors.NotPermitted`,
   409 for a conflict, 400 for other refusals. The API never gets here: django-ninja answers ``{code, message}``
@@ -51,7 +51,7 @@ class refusals_into:  # a statement: ``with refusals_into(form):``
     looking: on the form, or as a message on the next page. ``.error`` keeps it; ``.refused`` says whether one
     came."""
 
-    def __init__(self, target: BaseForm | HttpRequest):
+    def __init__(self, target: BaseForm | HttpRequest | list):
         self.target = target
         self.error: DomainError | None = None
 
@@ -66,7 +66,9 @@ class refusals_into:  # a statement: ``with refusals_into(form):``
         if not isinstance(exc, DomainError) or isinstance(exc, NotPermitted):
             return False
         self.error = exc
-        if isinstance(self.target, BaseForm):
+        if isinstance(self.target, list):
+            self.target.append(refusal_text(exc))
+        elif isinstance(self.target, BaseForm):
             field = exc.detail.get("field") if isinstance(exc.detail, dict) else None
             self.target.add_error(field if field in self.target.fields else None, refusal_text(exc))
         else:

@@ -126,3 +126,10 @@ def test_refusals_into_a_request_become_a_message_and_a_missing_permission_is_ne
     with pages.refusals_into(request) as outcome:
         pass
     assert not outcome.refused
+
+
+def test_refusals_into_a_list_append_the_message():
+    shown: list[str] = []
+    with pages.refusals_into(shown) as outcome:
+        raise DomainError("这一年已录入。")
+    assert outcome.refused and shown == ["这一年已录入。"]
