@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, geo, personal
+from grassroots import clock, geo, personal, photos
 from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
@@ -34,7 +34,7 @@ from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 from grassroots.errors import DomainError
 
-from .. import alerts, calendar, deadlines, photos, reference, rules, selectors
+from .. import alerts, calendar, deadlines, photo_rows, reference, rules, selectors
 from ..models import (
     AssigneeKind,
     CalendarYear,
@@ -379,7 +379,7 @@ def _create(
     case.written_events, case.written_photos = [report_event], []
     for stage in (PhotoStage.REPORT, PhotoStage.BEFORE):
         if prepared.get(stage):
-            case.written_photos += photos.attach(
+            case.written_photos += photo_rows.attach(
                 case=case, photos=prepared[stage], stage=stage, actor=actor, event=report_event
             )
     if state == State.CLOSED:
@@ -398,7 +398,7 @@ def _create(
             at=now,
         )
         case.written_events.append(done)
-        case.written_photos += photos.attach(
+        case.written_photos += photo_rows.attach(
             case=case,
             photos=prepared.get(PhotoStage.AFTER, []),
             stage=PhotoStage.AFTER,
@@ -433,7 +433,7 @@ def case_report(
 
     Returns the new case, routed and with its responsible worker named; with an ``idempotency_key`` that
     this reporter used before, returns that earlier case instead (``case.replayed`` is True) and writes
-    nothing. Raises :class:`ReportInvalid`, :class:`~grassroots.cases.photos.PhotoError` or the routing
+    nothing. Raises :class:`ReportInvalid`, :class:`~grassroots.photos.PhotoError` or the routing
     error for bad input, having stored nothing.
 
     ``patrol`` (a ``workforce.Patrol``): the report is a finding on the reporter's own open patrol, and its
@@ -794,7 +794,7 @@ def case_handle(
         )
         if prepared:
             event = updated.events.filter(action=EventAction.HANDLE).order_by("-id").first()
-            photos.attach(case=updated, photos=prepared, stage=PhotoStage.AFTER, actor=actor, event=event)
+            photo_rows.attach(case=updated, photos=prepared, stage=PhotoStage.AFTER, actor=actor, event=event)
     return updated
 
 
