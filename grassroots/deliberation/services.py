@@ -27,10 +27,10 @@ from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, VillageGroup
 from grassroots.cases.models import Case
-from grassroots.cases.photos import prepare as prepare_photo
 from grassroots.cases.rules import can_view_case
 from grassroots.errors import NotPermitted
 from grassroots.notifications.services import notify
+from grassroots.photos import prepare as prepare_photo
 
 from . import rules, selectors, workflow
 from .models import (

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grassroots import media
 from grassroots.accounts.scoping import UnknownReference
 from grassroots.areas.models import VillageGroup
 from grassroots.errors import DomainError, NotPermitted
@@ -475,11 +475,7 @@ def sheet(request, kind: str, pk: int):
     """The photo of a paper sign-in sheet, for whoever may see the committee."""
     if kind not in ("meeting", "tally"):
         raise Http404
-    name = selectors.sheet_name_for(user=request.user, kind=kind, pk=pk)
-    if not default_storage.exists(name):
-        raise Http404
-    content_type = "image/webp" if name.endswith(".webp") else "image/jpeg"
-    return FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    return media.file_response(selectors.sheet_name_for(user=request.user, kind=kind, pk=pk))
 
 
 # --- managing committees -------------------------------------------------------------------------------------------

@@ -498,3 +498,12 @@ def import_list_for(*, user) -> QuerySet[RegisterImport]:
 
 def import_get_for(*, user, pk: int) -> RegisterImport:
     return get_in_scope_or_404(RegisterImport.objects.all(), user, roles=rules.TRANSFER_ROLES, pk=pk)
+
+
+def visit_photo_readable_by(user, name: str) -> bool:
+    """Whether ``user`` may see the stored visit photo ``name``: the visit's household is in their scope."""
+    from .models import VisitPhoto
+
+    return scoped(
+        VisitPhoto.objects.filter(image=name), user, field="visit__area_code", roles=rules.REGISTER_READ_ROLES
+    ).exists()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from grassroots import media
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import OutOfScope, scope_codes
 from grassroots.areas.codes import Level
@@ -584,7 +585,7 @@ def visit_photo(request, pk: int):
     if photo is None:
         raise OutOfScope
     selectors.visit_get_for(user=request.user, pk=photo.visit_id)
-    return _no_store(FileResponse(photo.image.open("rb"), content_type="image/jpeg"))
+    return media.file_response(photo.image.name)
 
 
 # --- proxy services -----------------------------------------------------------------------------------------

@@ -450,3 +450,9 @@ def report_case_url(patrol: Patrol) -> str:
 def worker_get_for(*, user, pk: int) -> GridWorker:
     """A grid worker whose area the user's scope reaches (staff only; 404 otherwise)."""
     return get_in_scope_or_404(GridWorker.objects.all(), user, roles=STAFF_ROLES, pk=pk)
+
+
+def activity_photo_readable_by(user, name: str) -> bool:
+    """Whether ``user`` may see the stored activity photo ``name``: whoever may see the team or council."""
+    activity = GroupActivity.objects.filter(photo=name).only("area_code").first()
+    return activity is not None and rules.can_view_groups(user, activity.area_code)

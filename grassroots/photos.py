@@ -1,13 +1,18 @@
-"""Case photos: verify, read GPS and capture time, re-encode without metadata, thumbnail, store.
+"""Every uploaded photo of every app: verify, read GPS and capture time, re-encode without metadata,
+thumbnail, store under our own name.
 
-:func:`prepare` does all the checking and re-encoding in memory, before anything is written: a file that is
-not a JPEG, PNG, WebP or HEIC/HEIF image, is larger than ``CASES_PHOTO_MAX_BYTES`` (15 MB) or has more than
-``CASES_PHOTO_MAX_PIXELS`` pixels (no decompression bombs: Pillow's own guard is set to the same limit and
-its warning is treated as an error) is refused with :class:`PhotoError`, whose message says what to do.
+Case photos, visit photos, sign-in sheets of meetings and tallies, and volunteer-team activity photos all come
+in through this module; no app keeps an uploaded image as it was sent. :func:`prepare` does all the checking
+and re-encoding in memory, before anything is written: a file that is not a JPEG, PNG, WebP or HEIC/HEIF
+image, is larger than ``PHOTO_MAX_BYTES`` (15 MB) or has more than ``PHOTO_MAX_PIXELS`` pixels (no
+decompression bombs: Pillow's own guard is set to the same limit and its warning is treated as an error) is
+refused with :class:`PhotoError` (400), whose message says what to do. What is kept is a fresh JPEG (or
+WebP, ``PHOTO_FORMAT``) of the pixels only: no EXIF (GPS, camera), XMP, ICC, text chunks or bytes appended
+after the image survive, and the sender's file name and extension are never used.
 
-:func:`attach` creates the :class:`~grassroots.cases.models.CasePhoto` rows inside the caller's transaction
-and writes the files through Django's default storage (filesystem, or S3 by configuration) only when that
-transaction commits — a rolled-back report leaves no orphan file behind.
+:func:`store` names the files (``<folder>/<year>/<month>/<random>.jpg`` and ``…_t.jpg``) and writes them
+through Django's default storage (filesystem, or S3 by configuration) only when the caller's transaction
+commits — a rolled-back write leaves no orphan file behind. Serving them back is ``grassroots/media.py``'s.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import hashlib
 import io
 import uuid
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pillow_heif
@@ -30,9 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from grassroots import clock
-
-from .models import Case, CaseEvent, CasePhoto
-from .workflow import CaseError
+from grassroots.errors import DomainError
 
 pillow_heif.register_heif_opener()
 
@@ -47,8 +50,12 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "HEIC", "MPO"}
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
-class PhotoError(CaseError):
+class PhotoError(DomainError):
+    """An upload refused as a photo (400); ``code`` says why: ``not_an_image``, ``photo_too_large``,
+    ``photo_too_many_pixels``, ``too_many_photos``."""
+
     code = "bad_photo"
+    status = 400
 
 
 def _limit(name: str, default: int) -> int:
@@ -71,7 +78,7 @@ class PreparedPhoto:
 
 
 def _read(upload) -> bytes:
-    limit = _limit("CASES_PHOTO_MAX_BYTES", MAX_BYTES)
+    limit = _limit("PHOTO_MAX_BYTES", MAX_BYTES)
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
         raise PhotoError(
@@ -171,10 +178,11 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def prepare(upload) -> PreparedPhoto:
-    """Check one uploaded file and return the cleaned photo; raises :class:`PhotoError`."""
+def prepare(upload, *, max_side: int = MAX_SIDE) -> PreparedPhoto:
+    """Check one uploaded file and return the cleaned photo, its longest side at most ``max_side`` pixels;
+    raises :class:`PhotoError`."""
     data = _read(upload)
-    max_pixels = _limit("CASES_PHOTO_MAX_PIXELS", MAX_PIXELS)
+    max_pixels = _limit("PHOTO_MAX_PIXELS", MAX_PIXELS)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -196,7 +204,7 @@ def prepare(upload) -> PreparedPhoto:
                     code="photo_too_many_pixels",
                 )
             probe.verify()
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             exif = image.getexif()
             gps_lon, gps_lat = _gps(exif)
             taken_at = _taken_at(exif)
@@ -223,8 +231,8 @@ def prepare(upload) -> PreparedPhoto:
         image = image.convert("RGB")
     clean = Image.new("RGB", image.size)
     clean.paste(image)
-    clean.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    out_format = str(getattr(settings, "CASES_PHOTO_FORMAT", "JPEG")).upper()
+    clean.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out_format = str(getattr(settings, "PHOTO_FORMAT", "JPEG")).upper()
     content = _encode(clean, out_format)
     thumb = clean.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
@@ -248,54 +256,48 @@ def prepare_all(uploads: Iterable, *, limit: int = MAX_PHOTOS) -> list[PreparedP
     uploads = [u for u in uploads if u is not None]
     if len(uploads) > limit:
         raise PhotoError(
-            _("At most %(limit)d photos per report; you sent %(count)d.")
+            _("At most %(limit)d photos at once; you sent %(count)d.")
             % {"limit": limit, "count": len(uploads)},
             code="too_many_photos",
         )
     return [prepare(u) for u in uploads]
 
 
-def _write(name: str, content: bytes) -> str:
-    return default_storage.save(name, ContentFile(content))
+@dataclass(frozen=True)
+class StoredPhoto:
+    """The storage names of a photo and its thumbnail (written when the transaction commits)."""
+
+    name: str
+    thumbnail: str
 
 
-def attach(
-    *, case: Case, photos: Sequence[PreparedPhoto], stage: str, actor=None, event: CaseEvent | None = None
-) -> list[CasePhoto]:
-    """Create the photo rows now and write their files when the surrounding transaction commits."""
-    rows = []
-    today = clock.today()
-    for photo in photos:
-        stem = f"cases/{today:%Y/%m}/{uuid.uuid4().hex}"
-        image_name, thumb_name = f"{stem}.{photo.extension}", f"{stem}_t.{photo.extension}"
-        row = CasePhoto(
-            case=case,
-            event=event,
-            stage=stage,
-            content_type=photo.content_type,
-            width=photo.width,
-            height=photo.height,
-            size=len(photo.content),
-            sha256=photo.sha256,
-            original_format=photo.original_format,
-            gps_lon=photo.gps_lon,
-            gps_lat=photo.gps_lat,
-            taken_at=photo.taken_at,
-            uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
-            area_code=case.area_code,
-        )
-        row.image.name = image_name
-        row.thumbnail.name = thumb_name
-        rows.append((row, photo))
-    created = CasePhoto.objects.bulk_create([row for row, _photo in rows])
+def store(
+    photo: PreparedPhoto,
+    *,
+    folder: str,
+    thumbnail: bool = True,
+    renamed: Callable[[StoredPhoto], None] | None = None,
+) -> StoredPhoto:
+    """Name the photo's files under ``folder`` and write them when the surrounding transaction commits.
+
+    The names are ours (a random stem and the extension of the format we wrote), never the sender's. Should
+    the storage keep a file under another name than asked, ``renamed`` is called with the names it kept."""
+    stem = f"{folder.strip('/')}/{clock.today():%Y/%m}/{uuid.uuid4().hex}"
+    names = StoredPhoto(
+        name=f"{stem}.{photo.extension}", thumbnail=f"{stem}_t.{photo.extension}" if thumbnail else ""
+    )
 
     def write_files():
-        for row, photo in rows:
-            stored = _write(row.image.name, photo.content)
-            stored_thumb = _write(row.thumbnail.name, photo.thumbnail)
-            if stored != row.image.name or stored_thumb != row.thumbnail.name:
-                CasePhoto.objects.filter(pk=row.pk).update(image=stored, thumbnail=stored_thumb)
-                row.image.name, row.thumbnail.name = stored, stored_thumb  # the rows handed back stay true
+        kept = StoredPhoto(
+            name=_write(names.name, photo.content),
+            thumbnail=_write(names.thumbnail, photo.thumbnail) if thumbnail else "",
+        )
+        if kept != names and renamed is not None:
+            renamed(kept)
 
     transaction.on_commit(write_files)
-    return created
+    return names
+
+
+def _write(name: str, content: bytes) -> str:
+    return default_storage.save(name, ContentFile(content))

@@ -11,10 +11,9 @@ import zlib
 import pytest
 from PIL import Image
 
-from grassroots.cases import photos
-from grassroots.cases.photos import PhotoError
-
-from .conftest import jpeg_bytes, upload
+from grassroots import photos
+from grassroots.photos import PhotoError
+from tests.cases.conftest import jpeg_bytes, upload
 
 
 def exif_with_gps() -> Image.Exif:
@@ -68,7 +67,7 @@ def test_large_photos_are_scaled_down_and_thumbnailed():
 
 
 def test_webp_output_by_configuration(settings):
-    settings.CASES_PHOTO_FORMAT = "WEBP"
+    settings.PHOTO_FORMAT = "WEBP"
     prepared = photos.prepare(upload(jpeg_bytes()))
     assert prepared.content_type == "image/webp" and Image.open(io.BytesIO(prepared.content)).format == "WEBP"
 
@@ -118,7 +117,7 @@ def test_anything_else_is_refused_with_a_clear_message(data):
 
 
 def test_size_limit(settings):
-    settings.CASES_PHOTO_MAX_BYTES = 2048
+    settings.PHOTO_MAX_BYTES = 2048
     with pytest.raises(PhotoError) as caught:
         photos.prepare(upload(encode("PNG", size=(400, 400)) + b"\0" * 3000, name="big.png"))
     assert caught.value.code == "photo_too_large" and "big.png" in str(caught.value)
