@@ -128,7 +128,7 @@ def test_every_row_lands_on_its_own_ids_across_batches(staff, monkeypatch):
     """Ids are handed out before the rows are written (COPY on PostgreSQL, RETURNING on SQLite): each resident
     must end up in its own household with its own suffixes and labels, batch after batch, and each household
     must point at its own head."""
-    monkeypatch.setattr(transfer, "BATCH", 7)
+    monkeypatch.setattr(transfer.sheet, "BATCH", 7)
     rows, expected = [], {}
     given = "建国桂兰秀英志强海燕德福"
     for n in range(40):
