@@ -198,7 +198,11 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         "people.services: require(can_write_place)",
         PEOPLE_PROOF,
     ),
-    ("POST /people/imports", "area_code"): (RESOLVED, "people.api.imports: require(can_transfer)", PEOPLE_PROOF),
+    ("POST /people/imports", "area_code"): (
+        RESOLVED,
+        "people.api.imports: require(can_transfer)",
+        PEOPLE_PROOF,
+    ),
     # workforce
     ("GET /workforce/party/organisations", "area"): (FILTER, "narrows the scoped list", ()),
     ("POST /workforce/party/organisations", "area_code"): (
