@@ -1,6 +1,6 @@
 """The area tree's workbook: its sheets and columns, its size limit and the empty template to fill in.
 
-Read and written through :mod:`grassroots.sheets` by ``services/tree_file.py``.
+Read and written through :mod:`grassroots.sheets` by ``services/tree_file/``.
 """
 
 from __future__ import annotations
