@@ -147,7 +147,7 @@ def _check_dates(plan: TreePlan, row: Row) -> None:
         row.changes["valid_from"] = (area.valid_from, row.valid_from)
     if row.successor is not None:
         if row.successor == row.code:
-            plan.error(row, "successor", _("An area cannot merge into itplan."))
+            plan.error(row, "successor", _("An area cannot merge into itself."))
         elif row.final_until is None:
             plan.error(row, "valid_until", _("A merged area needs the date of the merger (失效日期)."))
     if area is None:
