@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 from django.db.models import Prefetch
-from openpyxl import Workbook
 
 from grassroots import clock
 from grassroots.accounts.models import User
@@ -45,6 +44,8 @@ def register_export(*, actor: User, area_code: str, request=None) -> Path:
     """Write the masked register of ``area_code`` to a temporary .xlsx and return its path (the caller sends
     and deletes it). Marked with who exported it and when; audited."""
     require(actor, rules.can_transfer, area_code)
+    from openpyxl import Workbook  # loaded only to write a file; see sheet.template_bytes
+
     exported_at = clock.now()
     wb = Workbook(write_only=True)
     wb.properties.creator = str(actor)[:100]

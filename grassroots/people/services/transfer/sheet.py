@@ -7,9 +7,6 @@ import datetime as dt
 import io
 from typing import NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from ...codes import (
@@ -62,6 +59,11 @@ ATTENTION_BY_NAME = {v: k for k, v in ATTENTION_ZH.items()} | {v + "关注": k f
 
 def template_bytes() -> bytes:
     """The import template: headers in Chinese (required ones marked *), a sheet of instructions."""
+    # Not a cycle: openpyxl (about 0.2 s and several MB) is loaded only to write a file, never by the pages
+    # or by an import, which reads through grassroots.sheets (docs/performance.md, "Lean reader").
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     wb = Workbook()
     ws = wb.active
     ws.title = "居民登记"
