@@ -43,6 +43,7 @@ def tree_max_bytes() -> int:
 
 def write_template() -> bytes:
     """The empty template: the two data sheets with drop-downs for the kinds, and an instructions sheet."""
+    # Not a cycle: openpyxl is loaded only to write a file (grassroots.sheets reads without it).
     import openpyxl
     from openpyxl.worksheet.datavalidation import DataValidation
 
