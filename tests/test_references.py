@@ -198,7 +198,11 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         "people.services: require(can_write_place)",
         PEOPLE_PROOF,
     ),
-    ("POST /people/imports", "area_code"): (RESOLVED, "people.api: require(can_transfer)", PEOPLE_PROOF),
+    ("POST /people/imports", "area_code"): (
+        RESOLVED,
+        "people.api.imports: require(can_transfer)",
+        PEOPLE_PROOF,
+    ),
     # workforce
     ("GET /workforce/party/organisations", "area"): (FILTER, "narrows the scoped list", ()),
     ("POST /workforce/party/organisations", "area_code"): (
@@ -208,12 +212,12 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("POST /workforce/party/organisations", "parent_id"): (
         RESOLVED,
-        "workforce.api._organisation_get (get_in_scope_or_404)",
+        "workforce.selectors.party_organisation_get_for (get_in_scope_or_404)",
         (f"{WORKFORCE}::test_party_inputs_name_organisations_and_members_in_scope_only",),
     ),
     ("POST /workforce/party/members", "organisation_id"): (
         RESOLVED,
-        "workforce.api._organisation_get",
+        "workforce.selectors.party_organisation_get_for",
         (f"{WORKFORCE}::test_party_inputs_name_organisations_and_members_in_scope_only",),
     ),
     ("POST /workforce/party/members", "home_grid_code"): (
@@ -229,7 +233,7 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ("GET /workforce/check-ins", "area"): (FILTER, "narrows the scoped list", ()),
     ("GET /workforce/check-ins/targets", "member_id"): (
         RESOLVED,
-        "workforce.api._member_for: rules.can_request_check_in (the member, or a manager of their branch; else 404)",
+        "workforce.selectors.party_member_for_check_in: rules.can_request_check_in (the member, or a manager of their branch; else 404)",
         (f"{UNIT_AND_BRANCH}",),
     ),
     ("POST /workforce/check-ins", "branch_id"): (
