@@ -27,10 +27,11 @@ from grassroots.accounts.scoping import (
     scope_q,
 )
 from grassroots.areas.codes import CODE_LENGTH, Level
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, VillageGroup
 from grassroots.masking import mask_name
 
 from .. import rules
+from ..errors import DeliberationError
 from ..models import (
     Attendance,
     Choice,
@@ -606,3 +607,50 @@ def meeting_of_topic(*, topic: Topic, meeting_id, field: str = "meeting_id") -> 
         what=_("meeting of this committee"),
         code="wrong_meeting",
     )
+
+
+def opinion_of_topic(*, topic: Topic, pk) -> Opinion:
+    """An opinion recorded on ``topic`` (the topic was looked up in the actor's scope), else 404."""
+    opinion = Opinion.objects.select_related("topic").filter(pk=valid_pk(pk), topic_id=topic.pk).first()
+    if opinion is None:
+        raise Http404
+    return opinion
+
+
+def comment_of_topic(*, topic: Topic, pk) -> Comment:
+    """A comment on ``topic``, else 404."""
+    comment = (
+        Comment.objects.select_related("topic__committee").filter(pk=valid_pk(pk), topic_id=topic.pk).first()
+    )
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def comment_get_for(*, user, pk: int) -> Comment:
+    """A comment on a topic the user can see, else 404."""
+    comment = Comment.objects.select_related("topic__committee").filter(pk=valid_pk(pk)).first()
+    if comment is None or not rules.can_view_committee(user, comment.topic.committee):
+        raise OutOfScope
+    return comment
+
+
+def membership_get_for(*, user, pk: int) -> Membership:
+    """A membership of a committee the user can see, else 404."""
+    membership = Membership.objects.select_related("committee").filter(pk=valid_pk(pk)).first()
+    if membership is None or not rules.can_view_committee(user, membership.committee):
+        raise OutOfScope
+    return membership
+
+
+def village_group_for(*, area_code: str, number: int | None, field: str) -> VillageGroup | None:
+    """The group ``number`` of the village ``area_code`` (None when no number is given), else a refusal on
+    ``field``. Whether the caller may found a committee on that village is the service's check."""
+    if number is None:
+        return None
+    group = VillageGroup.objects.filter(village__code=area_code, number=number).first()
+    if group is None:
+        raise DeliberationError(
+            _("This village has no group with that number."), code="bad_group", detail={"field": field}
+        )
+    return group
