@@ -130,7 +130,11 @@ class TopicAction:
     summary: str = ""  # the API operation's
     references: Mapping[str, Resolve] = field(default_factory=dict)  # input (with or without _id) → lookup
     sheet_photo: bool = False  # the API takes a multipart form with the photo of a paper sign-in sheet
-    template: str = "deliberation/actions/_generic.html"  # the page's form for it
+
+    @property
+    def templates(self) -> tuple[str, str]:
+        """The page's form for it: its own template where it has one, else a form of its fields."""
+        return (f"deliberation/actions/{self.name}.html", "deliberation/actions/_generic.html")
 
     @property
     def title(self) -> str:
@@ -158,7 +162,6 @@ def _step(action: Action, service, form, schema, done, summary, **extra) -> Topi
         done=done,
         summary=summary,
         shown=_offered(action),
-        template=f"deliberation/actions/{action}.html",
         **extra,
     )
 
@@ -176,7 +179,6 @@ ROWS = (
         done=_("Your correction is recorded; the earlier opinion stays on the timeline."),
         summary="Correct one's own opinion: a new entry; the old one stays",
         shown=lambda seen: Action.CORRECT_OPINION in seen.offered and bool(seen.correctable),
-        template="deliberation/actions/correct_opinion.html",
     ),
     _step(Action.DRAFT, services.resolution_draft, forms.DraftForm, DraftIn,
           _("The resolution is put to the vote."), "Put a resolution to the vote (member)",
