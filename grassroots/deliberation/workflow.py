@@ -32,7 +32,7 @@ from grassroots.accounts.scoping import OutOfScope
 from grassroots.errors import NotPermitted
 
 from . import rules
-from .alerts import notify_moves
+from .alerts import MOVED, tell
 from .errors import ActionNotAllowed, DeliberationError, NotAMember, TopicConflict
 from .models import (
     Ballot,
@@ -91,11 +91,13 @@ class Ctx:
     now: dt.datetime
     origin: Origin
     moved_to: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the kinds of the timeline events written
 
 
 def _event(
     ctx: Ctx, kind: str, *, text: str = "", detail: dict | None = None, to_step: str = "", step: str = ""
 ):
+    ctx.written.append(kind)
     return TopicEvent.objects.create(
         topic=ctx.topic,
         area_code=ctx.topic.area_code,
@@ -616,9 +618,13 @@ def perform(
         settle(ctx)
         locked.version += 1
         locked.save()
-        if ctx.moved_to:
-            notify_moves(locked, ctx.process, ctx.members)
+        tell(locked, occasions=_occasions(ctx), actor=actor)
     return locked
+
+
+def _occasions(ctx: Ctx) -> list[str]:
+    """What happened, for ``alerts.ALERTS``: the events written, and whether the topic moved."""
+    return [*ctx.written, *([MOVED] if ctx.moved_to else [])]
 
 
 def _back_to_signatures(ctx: Ctx) -> None:
@@ -669,5 +675,5 @@ def reconsider(topic: Topic, *, actor) -> Topic:
         if ctx.moved_to:
             locked.version += 1
             locked.save()
-            notify_moves(locked, ctx.process, ctx.members)
+            tell(locked, occasions=_occasions(ctx), actor=actor)
     return locked

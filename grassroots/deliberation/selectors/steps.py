@@ -295,9 +295,13 @@ _OWED = frozenset({Action.PUT_ON_AGENDA, Action.OPINION, Action.DRAFT, Action.BA
                    Action.PUBLISH, Action.PROGRESS})  # fmt: skip
 
 
-def owed_actions(actor, topic: Topic) -> list[str]:
-    members = seated(topic.committee)
-    status = step_status(topic, members)
+def owed_actions(
+    actor, topic: Topic, *, members: list[Membership] | None = None, status: StepStatus | None = None
+) -> list[str]:
+    """What the actor's own seat still owes in the current step (``members`` and ``status`` when the caller
+    has read them already)."""
+    members = seated(topic.committee) if members is None else members
+    status = step_status(topic, members) if status is None else status
     if status is None:
         return []
     actions = available_actions(actor, topic, members, status)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts.models import User
-from grassroots.notifications.services import notify
 
-from .. import rules, selectors, workflow
+from .. import alerts, rules, workflow
 from ..errors import DeliberationError
 from ..models import (
     Committee,
@@ -74,18 +72,7 @@ def topic_propose(
         at=now,
     )
     Follow.objects.get_or_create(topic=topic, user=actor)
-    deciders = [
-        m.user
-        for m in selectors.seated(committee)
-        if m.user is not None and m.user_id != actor.pk and process.first.acts(m.role)
-    ]
-    notify(
-        recipients=deciders,
-        title=gettext("New topic for %(committee)s: %(title)s")
-        % {"committee": committee.name, "title": topic.title},
-        body=gettext("Put it on the agenda, or decline it with a reason."),
-        target=topic,
-    )
+    alerts.tell(topic, occasions=[EventKind.PROPOSED], actor=actor)
     return topic
 
 
