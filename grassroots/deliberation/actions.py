@@ -124,9 +124,8 @@ class TopicAction:
     done: Promise  # what the page says once it is done
     shown: Callable[[Seen], bool]
     label: Promise | None = None  # the button; a step action's is its label in transitions.ACTIONS
-    schema: type[Schema] | None = (
-        None  # None: the API serves it as a resource of its own (ratings, comments …)
-    )
+    # The API's body; None: the API serves it as a resource of its own (ratings, comments, follows, links).
+    schema: type[Schema] | None = None
     summary: str = ""  # the API operation's
     references: Mapping[str, Resolve] = field(default_factory=dict)  # input (with or without _id) → lookup
     sheet_photo: bool = False  # the API takes a multipart form with the photo of a paper sign-in sheet
