@@ -99,17 +99,22 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
             f"{DELIBERATION}::test_the_service_refuses_a_member_login_from_outside_the_village",
         ),
     ),
-    ("POST /deliberation/topics/{topic_id}/resolutions", "meeting_id"): (
+    ("POST /deliberation/topics/{topic_id}/actions/draft", "meeting_id"): (
         RESOLVED,
         "deliberation.selectors.meeting_of_topic (the topic's committee's meetings)",
         (f"{DELIBERATION}::test_api_resolution_names_a_meeting_of_its_committee_only",),
     ),
-    ("POST /deliberation/topics/{topic_id}/tallies", "meeting_id"): (
+    ("POST /deliberation/topics/{topic_id}/actions/tally", "meeting_id"): (
         RESOLVED,
         "deliberation.selectors.meeting_of_topic",
         (f"{DELIBERATION}::test_api_count_names_a_meeting_of_its_committee_only",),
     ),
-    ("POST /deliberation/topics/{topic_id}/tallies", "present"): (NOT_A_REFERENCE, "a head count", ()),
+    ("POST /deliberation/topics/{topic_id}/actions/tally", "present"): (NOT_A_REFERENCE, "a head count", ()),
+    ("POST /deliberation/topics/{topic_id}/actions/correct_opinion", "opinion_id"): (
+        RESOLVED,
+        "deliberation.selectors.opinion_of_topic (an opinion of the topic, else 404), workflow: one's own",
+        (f"{DELIBERATION}::test_a_correction_names_an_opinion_of_its_own_topic_only",),
+    ),
     ("POST /deliberation/topics/{topic_id}/ratings", "comment"): (NOT_A_REFERENCE, "text", ()),
     ("POST /deliberation/topics/{topic_id}/links", "target_id"): (
         RESOLVED,
@@ -357,8 +362,11 @@ FORM_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("grassroots.deliberation.forms.CorrectOpinionForm", "opinion"): (
         RESOLVED,
-        "views: an opinion of the topic, and workflow: one's own",
-        ("tests/deliberation/test_api.py::test_correcting_an_opinion_through_the_api_keeps_both",),
+        "selectors.opinion_of_topic: an opinion of the topic, and workflow: one's own",
+        (
+            "tests/deliberation/test_api.py::test_correcting_an_opinion_through_the_api_keeps_both",
+            f"{DELIBERATION}::test_a_correction_names_an_opinion_of_its_own_topic_only",
+        ),
     ),
     ("grassroots.deliberation.forms.DraftForm", "meeting"): (
         RESOLVED,
@@ -367,7 +375,7 @@ FORM_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("grassroots.deliberation.forms.HideCommentForm", "comment"): (
         RESOLVED,
-        "views: a comment of the topic (else 404)",
+        "selectors.comment_of_topic: a comment of the topic (else 404)",
         (f"{DELIBERATION}::test_page_hides_a_comment_of_the_topic_it_is_on_only",),
     ),
     ("grassroots.deliberation.forms.LinkCaseForm", "case_id"): (

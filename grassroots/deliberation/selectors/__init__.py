@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.accounts.models import User
 from grassroots.accounts.scoping import (
     STAFF_ROLES,
     OutOfScope,
@@ -26,11 +27,12 @@ from grassroots.accounts.scoping import (
     scope_q,
 )
 from grassroots.areas.codes import CODE_LENGTH, Level
-from grassroots.areas.models import Area
+from grassroots.areas.models import Area, VillageGroup
 from grassroots.masking import mask_name
 
-from . import rules, workflow
-from .models import (
+from .. import rules
+from ..errors import DeliberationError
+from ..models import (
     Attendance,
     Choice,
     Comment,
@@ -54,7 +56,51 @@ from .models import (
     TopicLink,
     TopicRating,
 )
-from .process import CLOSED, DECLINED, TERMINAL, kind_config, process_of
+from ..process import CLOSED, DECLINED, TERMINAL, kind_config, process_of
+
+# The state of the current step (steps.py), read here too by the pages and the API.
+from .steps import (
+    SeatLine as SeatLine,
+)
+from .steps import (
+    StepStatus as StepStatus,
+)
+from .steps import (
+    available_actions as available_actions,
+)
+from .steps import (
+    current_ballots as current_ballots,
+)
+from .steps import (
+    current_opinions as current_opinions,
+)
+from .steps import (
+    electorate as electorate,
+)
+from .steps import (
+    gate_problems as gate_problems,
+)
+from .steps import (
+    owed_actions as owed_actions,
+)
+from .steps import (
+    passed_resolution as passed_resolution,
+)
+from .steps import (
+    seated as seated,
+)
+from .steps import (
+    signatures_on as signatures_on,
+)
+from .steps import (
+    step_label as step_label,
+)
+from .steps import (
+    step_status as step_status,
+)
+from .steps import (
+    voting_resolution as voting_resolution,
+)
 
 _LEVEL_LENGTHS = sorted(CODE_LENGTH.values())
 
@@ -77,12 +123,6 @@ def valid_pk(pk) -> int:
     if not isinstance(pk, int) or not 1 <= pk <= MAX_PK:
         raise Http404
     return pk
-
-
-seated = workflow.seated
-step_status = workflow.step_status
-available_actions = workflow.available_actions
-step_label = workflow.step_label
 
 
 def process_for(committee: Committee):
@@ -144,7 +184,7 @@ class SeatRow:
 
 def seats_of(committee: Committee, members: list[Membership] | None = None) -> list[SeatRow]:
     """The current seats, with the vacant ones of a fixed plan shown as vacant."""
-    members = workflow.seated(committee) if members is None else members
+    members = seated(committee) if members is None else members
     plan = kind_config(committee.kind).seats
     if plan.exact:
         return [
@@ -222,7 +262,7 @@ def topics_awaiting(user, limit: int = 30) -> list[tuple[Topic, list[str]]]:
     )
     rows = []
     for topic in topics:
-        actions = workflow.owed_actions(user, topic)
+        actions = owed_actions(user, topic)
         if actions:
             rows.append((topic, actions))
     return rows
@@ -319,7 +359,7 @@ def timeline_for(topic: Topic, *, full_names: bool) -> list[TimelineRow]:
             who = ""  # the step's rule closed it, not the member whose entry happened to be the last
         row = TimelineRow(event=event, who=who, what=str(event.get_kind_display()), text=event.text)
         if event.to_step:
-            row.to_step = workflow.step_label(topic, event.to_step)
+            row.to_step = step_label(topic, event.to_step)
         if event.kind in (EventKind.OPINION, EventKind.OPINION_CORRECTED):
             stance = detail.get("stance")
             row.badge = (
@@ -351,7 +391,7 @@ def timeline_for(topic: Topic, *, full_names: bool) -> list[TimelineRow]:
             label = ProgressStatus(status).label if status in ProgressStatus.values else ""
             row.badge = f"{label} {detail.get('percent', '')}%"
         elif event.kind == EventKind.STEP_CLOSED:
-            row.what = gettext("Step completed: %(step)s") % {"step": workflow.step_label(topic, event.step)}
+            row.what = gettext("Step completed: %(step)s") % {"step": step_label(topic, event.step)}
         rows.append(row)
     return rows
 
@@ -537,8 +577,6 @@ def current_step_kind(topic: Topic) -> str:
 def member_logins(committee: Committee) -> QuerySet:
     """The logins that may hold a seat on ``committee``: active, holding a role on its village or below it
     (a resident registered there, or staff of the village). A member acts from it: votes, signs."""
-    from grassroots.accounts.models import User
-
     return User.objects.filter(is_active=True, grants__area_code__startswith=committee.area_code).distinct()
 
 
@@ -569,3 +607,50 @@ def meeting_of_topic(*, topic: Topic, meeting_id, field: str = "meeting_id") -> 
         what=_("meeting of this committee"),
         code="wrong_meeting",
     )
+
+
+def opinion_of_topic(*, topic: Topic, pk) -> Opinion:
+    """An opinion recorded on ``topic`` (the topic was looked up in the actor's scope), else 404."""
+    opinion = Opinion.objects.select_related("topic").filter(pk=valid_pk(pk), topic_id=topic.pk).first()
+    if opinion is None:
+        raise Http404
+    return opinion
+
+
+def comment_of_topic(*, topic: Topic, pk) -> Comment:
+    """A comment on ``topic``, else 404."""
+    comment = (
+        Comment.objects.select_related("topic__committee").filter(pk=valid_pk(pk), topic_id=topic.pk).first()
+    )
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def comment_get_for(*, user, pk: int) -> Comment:
+    """A comment on a topic the user can see, else 404."""
+    comment = Comment.objects.select_related("topic__committee").filter(pk=valid_pk(pk)).first()
+    if comment is None or not rules.can_view_committee(user, comment.topic.committee):
+        raise OutOfScope
+    return comment
+
+
+def membership_get_for(*, user, pk: int) -> Membership:
+    """A membership of a committee the user can see, else 404."""
+    membership = Membership.objects.select_related("committee").filter(pk=valid_pk(pk)).first()
+    if membership is None or not rules.can_view_committee(user, membership.committee):
+        raise OutOfScope
+    return membership
+
+
+def village_group_for(*, area_code: str, number: int | None, field: str) -> VillageGroup | None:
+    """The group ``number`` of the village ``area_code`` (None when no number is given), else a refusal on
+    ``field``. Whether the caller may found a committee on that village is the service's check."""
+    if number is None:
+        return None
+    group = VillageGroup.objects.filter(village__code=area_code, number=number).first()
+    if group is None:
+        raise DeliberationError(
+            _("This village has no group with that number."), code="bad_group", detail={"field": field}
+        )
+    return group
