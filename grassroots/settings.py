@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "grassroots.cases",
     "grassroots.deliberation",
     "grassroots.disclosure",
+    "grassroots.home",
     "grassroots.api",
     "grassroots.demo",
 ]

@@ -463,6 +463,21 @@ def _multipart_operation(spec: registry.ActionSpec):
     return operation
 
 
+class TakeIn(Schema):
+    expected_version: int
+
+
+@router.post(
+    "/{int:case_id}/take",
+    response=CaseDetailOut,
+    summary="A grid worker takes a report of their grid in one step: accepted and dispatched to themself",
+)
+def case_take(request, case_id: int, body: TakeIn):
+    case = selectors.case_get_for(user=request.user, pk=case_id)
+    updated = services.case_take(actor=request.user, case=case, expected_version=body.expected_version)
+    return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
+
+
 for _spec in registry.ACTIONS.values():
     _make = _multipart_operation if "photos" in _spec.inputs else _json_operation
     router.post(

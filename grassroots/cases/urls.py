@@ -19,5 +19,6 @@ urlpatterns = [
     path("calendar/warning/", views_calendar.calendar_warning, name="calendar_warning"),
     path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar_year"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/take/", views.take, name="take"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
 ]

@@ -422,6 +422,22 @@ def detail(request, pk: int):
     )
 
 
+@login_required
+@require_POST
+def take(request, pk: int):
+    """A grid worker takes a report of their grid in one tap: accepted and dispatched to themself."""
+    case = selectors.case_get_for(user=request.user, pk=pk)
+    with refusals_into(request) as outcome:
+        services.case_take(
+            actor=request.user,
+            case=case,
+            expected_version=int(request.POST.get("expected_version") or case.version),
+        )
+    if not outcome.refused:
+        messages.success(request, _("It is yours: %(ref)s is in your tasks.") % {"ref": case.reference})
+    return redirect("cases:detail", pk=case.pk)
+
+
 def _values(action: str, request) -> registry.ActionInput | None:
     """What the page's form for ``action`` sent, as the registry takes it; None (with the errors told) when
     the form is incomplete."""
