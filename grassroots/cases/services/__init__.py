@@ -34,8 +34,8 @@ from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 from grassroots.errors import DomainError
 
-from . import alerts, calendar, deadlines, photos, reference, rules, selectors
-from .models import (
+from .. import alerts, calendar, deadlines, photos, reference, rules, selectors
+from ..models import (
     AssigneeKind,
     CalendarYear,
     Case,
@@ -51,7 +51,7 @@ from .models import (
     State,
     Urgency,
 )
-from .workflow import Action, CaseError, DispatchTarget, transition
+from ..workflow import Action, CaseError, DispatchTarget, transition
 
 MAX_DESCRIPTION = 2000
 SELF_SERVICE_SOURCES = frozenset({Source.MOBILE_WEB, Source.API})
