@@ -41,6 +41,8 @@ def after_transition(case: Case, event: CaseEvent, actor) -> None:
             body=case.description[:200],
             target=case,
         )
+    if event.action == EventAction.VERIFY_PASS:
+        callback_due(case)
 
 
 def new_case(case: Case) -> None:
@@ -70,3 +72,38 @@ def deadline_reminder(case: Case, *, overdue: bool, step: str) -> None:
         what = _("handling deadline near")
         recipients = [case.assignee_user]
     notify(recipients=recipients, title=_title(case, what), body=case.description[:200], target=case)
+
+
+# The desk roles that call reporters back (workflow.DESK, repeated here: workflow imports this module).
+CALLBACK_DESK_ROLES = (Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SUPERVISOR)
+
+
+def callback_desk_of(code: str) -> list:
+    """The desk of an area for callbacks: the active users holding a desk role on the area itself or, when it
+    has none, on the nearest area above it that has (a grid's cases go to its village or community)."""
+    grants = RoleGrant.objects.filter(
+        role__in=CALLBACK_DESK_ROLES, area_code__in=ancestor_codes(code)
+    ).select_related("user")
+    by_code: dict[str, list] = {}
+    for grant in grants:
+        if grant.user.is_active:
+            by_code.setdefault(grant.area_code, []).append(grant.user)
+    for area in sorted(by_code, key=len, reverse=True):
+        return by_code[area]
+    return []
+
+
+def callback_due(case: Case) -> None:
+    """A case just closed that is due a callback survey (回访) enters the list of the desk that closed it: that
+    desk hears of it (not whoever handled it, who may not call back)."""
+    from . import callback_list
+
+    if not callback_list.is_due(case):
+        return
+    handlers = {case.assignee_user_id, case.handled_by_id}
+    notify(
+        recipients=[u for u in callback_desk_of(case.closing_code or case.area_code) if u.pk not in handlers],
+        title=_title(case, _("closed: call the reporter back")),
+        body=case.description[:200],
+        target=case,
+    )

@@ -11,6 +11,9 @@ class CasesConfig(AppConfig):
         from . import integrations
 
         integrations.install()
+        from .services import callbacks
+
+        callbacks.install()  # the register's audited reveal shows a case reporter's phone for a callback
         # A per-process copy of the service types, limits and calendar follows every change to them.
         from django.db.models.signals import post_delete, post_save
 

@@ -464,8 +464,9 @@ def detail(request, pk: int):
                     "url": reverse("cases:act", kwargs={"pk": case.pk, "action": a}),
                 }
                 for a in actions
-                if a != Action.RATE
+                if a not in (Action.RATE, Action.CALLBACK)  # each has its own form
             ],
+            "may_call_back": Action.CALLBACK in actions,
             "targets": targets,
             "duplicates": dupes,
             "rate_form": rate_form,
