@@ -619,7 +619,9 @@ class CallbackCallOut(Schema):
     id: int
     round: int = Field(description="the closure round called about")
     outcome: str = Field(description="reached or not_reached")
-    note: MaskedText = Field(description="the reporter's words when reached, else what happened; numbers masked")
+    note: MaskedText = Field(
+        description="the reporter's words when reached, else what happened; numbers masked"
+    )
     called_by_name: str
     called_at: dt.datetime
     rating: str | None = Field(description="the rating taken down (reached only)")
@@ -648,7 +650,9 @@ class CallbackItemOut(Schema):
     reporter_name: MaskedText = Field(
         alias="reporter_display", description="empty when the caller may not see who reported"
     )
-    phone_masked: str = Field(description="the number to call, masked; POST …/callbacks/reveal shows it whole")
+    phone_masked: str = Field(
+        description="the number to call, masked; POST …/callbacks/reveal shows it whole"
+    )
     calls: list[CallbackCallOut] = Field(alias="round_calls", description="this round's calls so far")
     handled_by_you: bool = Field(alias="own_work", description="you handled it: someone else must call back")
 

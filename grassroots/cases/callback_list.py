@@ -97,8 +97,7 @@ def due(queryset: QuerySet[Case], *, share: Decimal | None = None) -> QuerySet[C
     qs = qs.filter(~Q(reporter_phone_hash="") | Q(reporter__isnull=False))
     qs = qs.annotate(callback_bucket=_bucket_expression(), callback_tries=_unanswered_calls())
     qs = qs.filter(
-        Q(source__in=CALLED_SOURCES)
-        | Q(source__in=SAMPLED_SOURCES, callback_bucket__lt=_threshold(share))
+        Q(source__in=CALLED_SOURCES) | Q(source__in=SAMPLED_SOURCES, callback_bucket__lt=_threshold(share))
     )
     return qs.filter(callback_tries__lt=max_attempts())
 

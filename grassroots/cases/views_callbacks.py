@@ -88,7 +88,8 @@ def callback_record(request, pk: int):
     else:
         if d["reached"]:
             messages.success(
-                request, _("Callback of %(ref)s recorded with the reporter's rating.") % {"ref": case.reference}
+                request,
+                _("Callback of %(ref)s recorded with the reporter's rating.") % {"ref": case.reference},
             )
         else:
             messages.success(
