@@ -119,7 +119,7 @@ def callback_reveal(request, pk: int):
     response = render(
         request,
         "cases/callback_reveal.html",
-        {"case": case, "form": form, "phone": phone},
+        {"case": case, "form": form, "revealed": phone},
         status=200 if phone is not None else 400,
     )
     return _no_store(response)

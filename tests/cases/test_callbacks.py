@@ -319,10 +319,22 @@ def handled_by_the_village(city) -> Case:
 def test_whoever_handled_the_case_may_not_call_back_and_is_told_why(city):
     case = handled_by_the_village(city)
     assert case.state == State.CLOSED and case.pk in listed(city.village)
-    with translation.override("en"), pytest.raises(NotPermitted) as refused:
+    with pytest.raises(NotPermitted) as refused:
         call(city, case, reached=True, rating=Rating.SATISFIED, really_solved=True)
     assert refused.value.code == "refused"
-    assert "You handled this case, so someone else must call the reporter back" in str(refused.value.message)
+    assert "须由其他人回访上报人" in str(refused.value.message)  # in the default language: why
+    with translation.override("en"):
+        assert "You handled this case, so someone else must call the reporter back" in str(
+            refused.value.message
+        )
+    # the API says the same, as {code, message}
+    api = client_for(city.village).post(
+        f"/api/v1/cases/{case.pk}/callbacks",
+        {"expected_version": case.version, "reached": False},
+        content_type="application/json",
+    )
+    assert api.status_code == 403 and api.json()["code"] == "refused"
+    assert "须由其他人回访上报人" in api.json()["message"]
     assert CallbackAttempt.objects.count() == 0 and reload(case).version == case.version
     # the list says so instead of offering the form
     (row,) = selectors.callback_rows_for(
