@@ -527,3 +527,15 @@ def test_a_reporter_with_a_login_who_reported_by_phone_is_refused_on_the_api(cit
         f"/api/v1/cases/{case.pk}/callbacks", body, content_type="application/json"
     )
     assert response.status_code == 403 and response.json()["code"]
+
+
+def test_the_list_page_query_count_is_pinned(city, django_assert_num_queries):
+    for day in (2, 3, 4):
+        case = closed_call(city, day=day)
+        call(city, case, day=day + 5)
+    client = client_for(city.village)
+    client.get("/cases/callbacks/")  # warm the session
+    # session, user, grants, count, page, the page's calls, the header's unread inbox count
+    with django_assert_num_queries(7):
+        page = client.get("/cases/callbacks/")
+    assert page.content.decode().count("data-callback=") == 3
