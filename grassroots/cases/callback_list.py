@@ -9,7 +9,8 @@ A case is due a callback when, in its current closure round:
   rate it), or it was reported by the reporter themself (web form or app) and falls in the sample: a share
   of them, :func:`sample_share`, chosen by a hash of the case id (:func:`sampled`), so that the same case is
   always in or out whatever the day and a test can say which;
-- the reporter can be reached: a phone was taken with the report, or the reporter has a login;
+- the reporter can be reached: a phone was taken with the report, or the reporter has a login; and did not
+  ask to stay anonymous (staff never see who an anonymous reporter is, so cannot call them);
 - the round is not rated yet (by the reporter, or by a callback that reached them), and fewer than
   :func:`max_attempts` calls have failed to reach the reporter.
 """
@@ -94,7 +95,8 @@ def due(queryset: QuerySet[Case], *, share: Decimal | None = None) -> QuerySet[C
     round that did not reach the reporter). Unscoped: the caller scopes ``queryset``."""
     qs = queryset.filter(state=State.CLOSED).exclude(close_reason=CloseReason.MERGED)
     qs = qs.exclude(rated_round=F("reopen_count") + 1)
-    qs = qs.filter(~Q(reporter_phone_hash="") | Q(reporter__isnull=False))
+    # reachable: a phone taken with the report, or a login; and not anonymous (who reported is shown to no one)
+    qs = qs.filter(~Q(reporter_phone_hash="") | Q(reporter__isnull=False), is_anonymous=False)
     qs = qs.annotate(callback_bucket=_bucket_expression(), callback_tries=_unanswered_calls())
     qs = qs.filter(
         Q(source__in=CALLED_SOURCES) | Q(source__in=SAMPLED_SOURCES, callback_bucket__lt=_threshold(share))

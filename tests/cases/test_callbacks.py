@@ -163,8 +163,14 @@ def test_cases_that_cannot_or_need_not_be_called_are_not_on_the_list(city, setti
             lon=INSIDE_G1[0], lat=INSIDE_G1[1],
             before_photos=[_photo()], after_photos=[_photo()],
         )  # fmt: skip
-    assert on_the_spot.state == State.CLOSED
-    assert listed(city.village) & {no_phone.pk, on_the_spot.pk} == set()
+    with clock.frozen(at(2, 9)):
+        anonymous = services.case_enter(
+            actor=city.village, source=Source.HOTLINE, category="0101", description="路灯坏了",
+            lon=INSIDE_G1[0], lat=INSIDE_G1[1], reporter_phone=PHONE, anonymous=True,
+        )  # fmt: skip
+    anonymous = handle_and_close(city, anonymous, 2)
+    assert on_the_spot.state == anonymous.state == State.CLOSED
+    assert listed(city.village) & {no_phone.pk, on_the_spot.pk, anonymous.pk} == set()
 
 
 def _photo():
@@ -388,6 +394,10 @@ def test_the_figures_count_callback_ratings_with_their_channel(city):
     # the API says the same
     body = client_for(city.county).get(f"/api/v1/cases/metrics/{COUNTY}?period=2026-03").json()
     assert body["figures"]["ratings"]["given"] == 3 and body["figures"]["ratings"]["by_callback"] == 2
+    # and the page shows each channel's row
+    page = client_for(city.county).get(f"/cases/metrics/{COUNTY}/?period=2026-03").content.decode()
+    for row in ("callback:phone", "callback:hotline", "reporter:mobile_web"):
+        assert f'data-channel="{row}"' in page
 
 
 # --- telling the desk -------------------------------------------------------------------------------------------
