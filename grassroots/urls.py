@@ -27,5 +27,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Every error a page can meet renders the site's error page (grassroots/pages.py).
+handler400 = "grassroots.pages.bad_request"
+handler403 = "grassroots.pages.permission_denied"
+handler404 = "grassroots.pages.page_not_found"
+handler500 = "grassroots.pages.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -64,15 +64,15 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ("GET /cases/", "category"): (FILTER, "narrows the caller's scoped queue", ()),
     ("GET /cases/", "area"): (FILTER, "narrows the caller's scoped queue", ()),
     ("GET /cases/callbacks", "area"): (FILTER, "narrows the caller's scoped callback list", ()),
-    ("POST /cases/{int:case_id}/actions/{action}", "target"): (
+    ("POST /cases/{int:case_id}/actions/dispatch", "target"): (
         RESOLVED,
         "cases.selectors.resolve_target among dispatch_targets_for(case, actor), under the case's lock",
         DISPATCH_PROOF,
     ),
-    ("POST /cases/{int:case_id}/actions/{action}", "target.key"): (RESOLVED, "as target", DISPATCH_PROOF),
-    ("POST /cases/{int:case_id}/actions/{action}", "target.ref"): (RESOLVED, "as target", DISPATCH_PROOF),
-    ("POST /cases/{int:case_id}/actions/{action}", "target.user_id"): (RESOLVED, "as target", DISPATCH_PROOF),
-    ("POST /cases/{int:case_id}/actions/{action}", "master_id"): (
+    ("POST /cases/{int:case_id}/actions/dispatch", "target.key"): (RESOLVED, "as target", DISPATCH_PROOF),
+    ("POST /cases/{int:case_id}/actions/dispatch", "target.ref"): (RESOLVED, "as target", DISPATCH_PROOF),
+    ("POST /cases/{int:case_id}/actions/dispatch", "target.user_id"): (RESOLVED, "as target", DISPATCH_PROOF),
+    ("POST /cases/{int:case_id}/actions/merge", "master_id"): (
         RESOLVED,
         "cases.selectors.merge_master_for (intake scope), and workflow._merge again",
         (

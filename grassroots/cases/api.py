@@ -11,12 +11,14 @@ Descriptions and notes are returned as plain text: clients must escape them when
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import create_model
 
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import CodeError
@@ -28,6 +30,7 @@ from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
 from .models import Case, LimitUnit
 from .services import callbacks as callback_services
+from .services import registry
 from .workflow import CaseError
 
 router = Router(tags=["cases"])
@@ -228,26 +231,6 @@ class TargetOut(Schema):
     group: str
 
 
-class ActionIn(Schema):
-    expected_version: int
-    note: str = ""
-    reason: str = ""
-    target: TargetIn | None = None
-    card: str = "normal"
-    amount: int | None = None
-    unit: str = LimitUnit.DAYS
-    master_id: int | None = None
-    rating: str = ""
-    really_solved: bool | None = None
-    reopen_if_unsolved: bool = False
-
-
-ActionName = Literal[
-    "accept", "cancel", "dispatch", "return", "escalate", "verify_pass", "verify_fail", "shelve", "unshelve",
-    "request_extension", "approve_extension", "reject_extension", "urge", "merge", "reopen", "rate",
-]  # fmt: skip
-
-
 def _detail(request, case: Case, *, fresh: bool = False) -> Case:
     """The case with what the detail schema adds, for the caller: their actions, the timeline they may
     read, and the reporter's name only when they may know it. ``fresh``: the case was just written by
@@ -409,77 +392,88 @@ def dispatch_targets(request, case_id: int):
     return selectors.dispatch_targets_for(case=case, actor=request.user)
 
 
-def _run(request, case: Case, action: str, body: ActionIn, photo_files=()) -> Case:
-    actor, v = request.user, body.expected_version
-    common = {"actor": actor, "case": case, "expected_version": v}
-    if action == "accept":
-        return services.case_accept(**common, note=body.note)
-    if action == "cancel":
-        return services.case_cancel(**common, reason=body.reason)
-    if action == "dispatch":
-        return services.case_dispatch(**common, target=_target_key(body.target), note=body.note)
-    if action == "return":
-        return services.case_return(**common, reason=body.reason)
-    if action == "escalate":
-        return services.case_escalate(**common, reason=body.reason)
-    if action == "handle":
-        return services.case_handle(**common, note=body.note, photo_files=photo_files)
-    if action in ("verify_pass", "verify_fail"):
-        return services.case_verify(**common, passed=action == "verify_pass", note=body.note or body.reason)
-    if action == "shelve":
-        return services.case_shelve(**common, reason=body.reason)
-    if action == "unshelve":
-        return services.case_unshelve(**common, note=body.note)
-    if action == "request_extension":
-        return services.case_extension_request(
-            **common, amount=body.amount or 0, unit=body.unit, reason=body.reason
-        )
-    if action in ("approve_extension", "reject_extension"):
-        return services.case_extension_decide(**common, approve=action == "approve_extension", note=body.note)
-    if action == "urge":
-        return services.case_urge(**common, card=body.card, note=body.note)
-    if action == "merge":
-        if body.master_id is None:
-            raise CaseError(_("Say which case this one duplicates."), code="bad_merge")
-        master = selectors.merge_master_for(user=actor, value=body.master_id, field="master_id")
-        return services.case_merge(**common, master=master, note=body.note)
-    if action == "reopen":
-        return services.case_reopen(**common, reason=body.reason)
-    if action == "rate":
-        return services.case_rate(
-            **common, rating=body.rating, really_solved=body.really_solved,
-            comment=body.note, reopen_if_unsolved=body.reopen_if_unsolved,
-        )  # fmt: skip
-    raise CaseError(_("Unknown action."), code="unknown_action")
+# --- the workflow actions: one operation per row of the registry ---------------------------------------------
+
+# The body fields each registry input brings to an action's schema (pydantic field definitions).
+_INPUT_FIELDS: dict[str, dict] = {
+    "note": {"note": (str, "")},
+    "reason": {"reason": (str, ""), "note": (str, Field("", description="taken when reason is empty"))},
+    "target": {"target": (TargetIn | None, None)},
+    "amount": {"amount": (int | None, None), "unit": (str, LimitUnit.DAYS)},
+    "card": {"card": (str, Field("normal", description="normal, yellow or red"))},
+    "master": {"master_id": (int | None, Field(None, description="the original case: its id or reference"))},
+    "rating": {
+        "rating": (str, ""),
+        "really_solved": (bool | None, None),
+        "reopen_if_unsolved": (bool, False),
+        "note": (str, Field("", description="the reporter's comment")),
+    },
+}
 
 
-@router.post(
-    "/{int:case_id}/actions/handle",
-    response=CaseDetailOut,
-    summary="Report the case handled, with a note and after-photos (multipart)",
-)
-def case_handle(
-    request,
-    case_id: int,
-    expected_version: Form[int],
-    note: Form[str],
-    photos: File[list[UploadedFile]] = None,
-):
+def _action_schema(spec: registry.ActionSpec) -> type[Schema]:
+    """The JSON body of one action: the version the caller saw and the action's own inputs."""
+    fields: dict = {"expected_version": (int, ...)}
+    for name in spec.inputs:
+        fields.update(_INPUT_FIELDS.get(name, {}))
+    title = "".join(part.title() for part in spec.name.split("_"))
+    return create_model(f"Case{title}In", __base__=Schema, **fields)
+
+
+def _values(body, *, photos=()) -> registry.ActionInput:
+    get = body.__dict__.get
+    return registry.ActionInput(
+        expected_version=body.expected_version,
+        text=get("reason") or get("note") or "",
+        target=_target_key(get("target")),
+        card=get("card") or "normal",
+        amount=get("amount"),
+        unit=get("unit") or LimitUnit.DAYS,
+        master=get("master_id"),
+        master_field="master_id",
+        photos=photos,
+        rating=get("rating") or "",
+        really_solved=get("really_solved"),
+        reopen_if_unsolved=bool(get("reopen_if_unsolved")),
+    )
+
+
+def _performed(request, case_id: int, action: str, values: registry.ActionInput) -> Case:
     case = selectors.case_get_for(user=request.user, pk=case_id)
-    body = ActionIn(expected_version=expected_version, note=note)
-    updated = _run(request, case, "handle", body, photo_files=photos or [])
+    updated = registry.perform(action, actor=request.user, case=case, values=values)
     return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
 
 
-@router.post(
-    "/{int:case_id}/actions/{action}",
-    response=CaseDetailOut,
-    summary="Take a workflow action (the same permissions as the pages)",
-)
-def case_action(request, case_id: int, action: ActionName, body: ActionIn):
-    case = selectors.case_get_for(user=request.user, pk=case_id)
-    updated = _run(request, case, action, body)
-    return _detail(request, selectors.case_get_for(user=request.user, pk=updated.pk))
+def _json_operation(spec: registry.ActionSpec):
+    body_schema = _action_schema(spec)
+
+    def operation(request, case_id: int, body):
+        return _performed(request, case_id, spec.name, _values(body))
+
+    operation.__annotations__ = {"request": HttpRequest, "case_id": int, "body": body_schema}
+    return operation
+
+
+def _multipart_operation(spec: registry.ActionSpec):
+    def operation(request, case_id: int, expected_version: int, note: str, photos=None):
+        body = SimpleNamespace(expected_version=expected_version, note=note)
+        return _performed(request, case_id, spec.name, _values(body, photos=photos or []))
+
+    operation.__annotations__ = {
+        "request": HttpRequest, "case_id": int, "expected_version": Form[int], "note": Form[str],
+        "photos": File[list[UploadedFile]],
+    }  # fmt: skip
+    return operation
+
+
+for _spec in registry.ACTIONS.values():
+    _make = _multipart_operation if "photos" in _spec.inputs else _json_operation
+    router.post(
+        f"/{{int:case_id}}/actions/{_spec.name}",
+        response=CaseDetailOut,
+        summary=_spec.summary,
+        operation_id=f"cases_action_{_spec.name}",
+    )(_make(_spec))
 
 
 # --- the figures ----------------------------------------------------------------------------------------------

@@ -166,6 +166,12 @@ def case_get_for(*, user, pk: int) -> Case:
     return case
 
 
+def case_visible_to(user, pk: int) -> bool:
+    """Whether the user may still see the case (after an action that may have moved it out of their scope)."""
+    case = Case.objects.filter(pk=pk).first()
+    return case is not None and workflow.can_see(user, case)
+
+
 def timeline_for(*, user, case: Case) -> list[CaseEvent]:
     """The case's events, oldest first, with their photos. Internal rows only for staff viewers/handlers."""
     from . import rules

@@ -11,11 +11,10 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots import geo
@@ -25,21 +24,17 @@ from grassroots.accounts.scoping import has_role
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.codes import CodeError, Level
 from grassroots.areas.models import GridKind
-from grassroots.errors import DomainError
+from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
 from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
 from .models import Case, Source, State, Urgency
-from .workflow import Action, CaseConflict, available_actions
+from .services import registry
+from .workflow import Action, available_actions
 
 # --- helpers ----------------------------------------------------------------------------------------------
-
-
-def _put_errors(form, exc: DomainError) -> None:
-    """Put a service's refusal on the form. Its message names every problem and says what to do."""
-    form.add_error(None, str(exc.message))
 
 
 def _key() -> str:
@@ -81,7 +76,7 @@ def report(request):
         form = ReportForm(request.POST, request.FILES, categories=categories)
         if form.is_valid():
             d = form.cleaned_data
-            try:
+            with refusals_into(form):
                 # ?patrol=<id>: reported on the way during one's own open patrol (source "patrol").
                 case = integrations.case_report_on_patrol(
                     actor=request.user,
@@ -99,9 +94,6 @@ def report(request):
                     photo_files=d["photos"],
                     idempotency_key=d["idempotency_key"],
                 )
-            except DomainError as exc:
-                _put_errors(form, exc)
-            else:
                 messages.success(
                     request,
                     _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference},
@@ -166,7 +158,7 @@ def on_the_spot(request):
         form = OnTheSpotForm(request.POST, request.FILES, categories=categories)
         if form.is_valid():
             d = form.cleaned_data
-            try:
+            with refusals_into(form):
                 case = services.case_resolve_on_the_spot(
                     actor=request.user,
                     category=d["category"],
@@ -181,9 +173,6 @@ def on_the_spot(request):
                     after_photos=d["after_photos"],
                     idempotency_key=d["idempotency_key"],
                 )
-            except DomainError as exc:
-                _put_errors(form, exc)
-            else:
                 messages.success(
                     request, _("Recorded as resolved on the spot: %(ref)s.") % {"ref": case.reference}
                 )
@@ -205,7 +194,7 @@ def enter(request):
         form = EnterForm(request.POST, request.FILES, categories=categories)
         if form.is_valid():
             d = form.cleaned_data
-            try:
+            with refusals_into(form):
                 case = services.case_enter(
                     actor=request.user,
                     source=d["source"],
@@ -226,9 +215,6 @@ def enter(request):
                     photo_files=d["photos"],
                     idempotency_key=d["idempotency_key"],
                 )
-            except DomainError as exc:
-                _put_errors(form, exc)
-            else:
                 messages.success(request, _("Case %(ref)s entered.") % {"ref": case.reference})
                 return redirect("cases:detail", pk=case.pk)
         # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
@@ -334,20 +320,20 @@ def bulk_dispatch(request):
     if not ids:
         messages.error(request, _("Tick the cases to dispatch first."))
         return redirect(back)
-    done, failed = 0, []
+    chosen, failed = [], []
     for raw in ids[: selectors.QUEUE_PAGE_SIZE * 4]:
-        version_text = request.POST.get(f"version_{raw}", "")
         try:
-            case = selectors.case_get_for(user=request.user, pk=int(raw))
-            version = int(version_text)
+            chosen.append(
+                (
+                    selectors.case_get_for(user=request.user, pk=int(raw)),
+                    int(request.POST.get(f"version_{raw}", "")),
+                )
+            )
         except (Http404, ValueError):
             failed.append(raw)
-            continue
-        try:
-            services.case_dispatch(actor=request.user, case=case, expected_version=version, target=key)
-            done += 1
-        except DomainError:
-            failed.append(case.reference)
+    results = services.case_dispatch_many(actor=request.user, cases=chosen, target=key)
+    done = sum(1 for _case, error in results if error is None)
+    failed += [case.reference for case, error in results if error is not None]
     if done:
         messages.success(request, _("%(n)d case(s) dispatched.") % {"n": done})
     if failed:
@@ -384,47 +370,6 @@ def bulk_targets(request):
 
 # --- the case page ------------------------------------------------------------------------------------------
 
-# Which fields each action's form shows (the view only renders; the table decides which actions appear).
-ACTION_FIELDS = {
-    Action.ACCEPT: ("note",),
-    Action.CANCEL: ("reason",),
-    Action.DISPATCH: ("target", "note"),
-    Action.RETURN: ("reason",),
-    Action.ESCALATE: ("reason",),
-    Action.HANDLE: ("note", "photos"),
-    Action.VERIFY_PASS: ("note",),
-    Action.VERIFY_FAIL: ("reason",),
-    Action.SHELVE: ("reason",),
-    Action.UNSHELVE: ("note",),
-    Action.REQUEST_EXTENSION: ("amount", "reason"),
-    Action.APPROVE_EXTENSION: ("note",),
-    Action.REJECT_EXTENSION: ("note",),
-    Action.URGE: ("card", "note"),
-    Action.MERGE: ("master", "note"),
-    Action.REOPEN: ("reason",),
-}
-# What the button says (imperative; the timeline uses the past-tense labels of EventAction).
-ACTION_LABELS = {
-    Action.ACCEPT: gettext_lazy("Accept"),
-    Action.CANCEL: gettext_lazy("Cancel: do not take it up"),
-    Action.DISPATCH: gettext_lazy("Dispatch"),
-    Action.RETURN: gettext_lazy("Return: not for me"),
-    Action.ESCALATE: gettext_lazy("Escalate to the level above"),
-    Action.HANDLE: gettext_lazy("Report it handled"),
-    Action.VERIFY_PASS: gettext_lazy("Verified: close it"),
-    Action.VERIFY_FAIL: gettext_lazy("Verification failed: send it back"),
-    Action.SHELVE: gettext_lazy("Shelve (pause the clock)"),
-    Action.UNSHELVE: gettext_lazy("Resume"),
-    Action.REQUEST_EXTENSION: gettext_lazy("Ask for more time"),
-    Action.APPROVE_EXTENSION: gettext_lazy("Approve the extension"),
-    Action.REJECT_EXTENSION: gettext_lazy("Reject the extension"),
-    Action.URGE: gettext_lazy("Urge"),
-    Action.MERGE: gettext_lazy("Merge into the original case"),
-    Action.REOPEN: gettext_lazy("Reopen"),
-}
-# Actions with a visible consequence for the reporter or the case get the prominent button.
-PRIMARY = {Action.ACCEPT, Action.DISPATCH, Action.HANDLE, Action.VERIFY_PASS}
-
 
 @login_required
 def detail(request, pk: int):
@@ -457,14 +402,15 @@ def detail(request, pk: int):
             "lights": lights,
             "actions": [
                 {
-                    "name": a,
-                    "label": ACTION_LABELS.get(a, Action(a).label),
-                    "fields": ACTION_FIELDS.get(a, ()),
-                    "primary": a in PRIMARY,
-                    "url": reverse("cases:act", kwargs={"pk": case.pk, "action": a}),
+                    "name": spec.name,
+                    "label": registry.label_for(spec, user=user, case=case),
+                    "fields": spec.inputs,
+                    "primary": spec.primary,
+                    "url": reverse("cases:act", kwargs={"pk": case.pk, "action": spec.name}),
                 }
-                for a in actions
-                if a not in (Action.RATE, Action.CALLBACK)  # each has its own form
+                for spec in (
+                    registry.ACTIONS[a] for a in actions if a not in (Action.RATE, Action.CALLBACK)
+                )  # rate and callback have their own forms
             ],
             "may_call_back": Action.CALLBACK in actions,
             "targets": targets,
@@ -479,104 +425,66 @@ def detail(request, pk: int):
     )
 
 
-def _do(action: str, request, case: Case, form: ActionForm):
-    """Call the service behind ``action`` with the form's values."""
+def _values(action: str, request) -> registry.ActionInput | None:
+    """What the page's form for ``action`` sent, as the registry takes it; None (with the errors told) when
+    the form is incomplete."""
+    form = RateForm(request.POST) if action == Action.RATE else ActionForm(request.POST, request.FILES)
+    version = request.POST.get("expected_version", "")
+    if not form.is_valid() or not version.isdigit():
+        if action == Action.RATE:
+            messages.error(
+                request, _("Choose how satisfied you are and whether the problem was really solved.")
+            )
+        else:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return None
     d = form.cleaned_data
-    common = {"actor": request.user, "case": case, "expected_version": d["expected_version"]}
-    note = d.get("note") or ""
-    if action == Action.ACCEPT:
-        return services.case_accept(**common, note=note)
-    if action == Action.CANCEL:
-        return services.case_cancel(**common, reason=note)
-    if action == Action.DISPATCH:
-        # only a handler the page offered for this case and actor is taken (the service looks the key up)
-        return services.case_dispatch(**common, target=d.get("target") or "", note=note)
-    if action == Action.RETURN:
-        return services.case_return(**common, reason=note)
-    if action == Action.ESCALATE:
-        return services.case_escalate(**common, reason=note)
-    if action == Action.HANDLE:
-        return services.case_handle(**common, note=note, photo_files=d.get("photos") or [])
-    if action == Action.VERIFY_PASS:
-        return services.case_verify(**common, passed=True, note=note)
-    if action == Action.VERIFY_FAIL:
-        return services.case_verify(**common, passed=False, note=note)
-    if action == Action.SHELVE:
-        return services.case_shelve(**common, reason=note)
-    if action == Action.UNSHELVE:
-        return services.case_unshelve(**common, note=note)
-    if action == Action.REQUEST_EXTENSION:
-        return services.case_extension_request(
-            **common, amount=d.get("amount") or 0, unit=d.get("unit") or "days", reason=note
+    if action == Action.RATE:
+        return registry.ActionInput(
+            expected_version=int(version),
+            text=d["comment"],
+            rating=d["rating"],
+            really_solved=d["really_solved"],
+            reopen_if_unsolved=d["reopen_if_unsolved"],
         )
-    if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
-        return services.case_extension_decide(**common, approve=action == Action.APPROVE_EXTENSION, note=note)
-    if action == Action.URGE:
-        return services.case_urge(**common, card=d.get("card") or "normal", note=note)
-    if action == Action.MERGE:
-        master = selectors.merge_master_for(user=request.user, value=d.get("master") or "")
-        return services.case_merge(**common, master=master, note=note)
-    if action == Action.REOPEN:
-        return services.case_reopen(**common, reason=note)
-    raise Http404
+    return registry.ActionInput(
+        expected_version=int(version),
+        text=d.get("note") or "",
+        target=d.get("target") or "",
+        card=d.get("card") or "normal",
+        amount=d.get("amount"),
+        unit=d.get("unit") or "days",
+        master=d.get("master") or "",
+        photos=d.get("photos") or [],
+    )
+
+
+def _done(action: str, values: registry.ActionInput, spec, request, case: Case) -> str:
+    if action != Action.RATE:
+        return _("Done: %(action)s.") % {"action": registry.label_for(spec, user=request.user, case=case)}
+    if values.really_solved or not values.reopen_if_unsolved:
+        return _("Thank you for your rating.")
+    return _("Thank you. Your report has been reopened and will be dealt with again.")
 
 
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
-    """Take one workflow action on a case (the service checks the table, the permission and the version)."""
+    """Take one workflow action on a case: the registry's service for it, with what the form sent (the service
+    checks the table, the permission and the version)."""
     case = selectors.case_get_for(user=request.user, pk=pk)
-    if action == Action.RATE:
-        return rate(request, case)
-    if action not in ACTION_FIELDS:
+    spec = registry.ACTIONS.get(action)
+    if spec is None:
         raise Http404
-    form = ActionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("cases:detail", pk=case.pk)
-    try:
-        _do(action, request, case, form)
-    except CaseConflict as exc:
-        messages.error(request, str(exc.message))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
-    if not rules.can_view_case(request.user, Case.objects.get(pk=case.pk)):
+    values = _values(action, request)
+    if values is not None:
+        with refusals_into(request) as outcome:
+            registry.perform(action, actor=request.user, case=case, values=values)
+        if not outcome.refused:
+            messages.success(request, _done(action, values, spec, request, case))
+    if not selectors.case_visible_to(request.user, case.pk):
         # e.g. escalated out of the actor's scope: the case page would now be a 404.
         return redirect("cases:home")
-    return redirect("cases:detail", pk=case.pk)
-
-
-def rate(request, case: Case):
-    form = RateForm(request.POST)
-    try:
-        version = int(request.POST.get("expected_version", ""))
-    except ValueError:
-        return HttpResponseBadRequest(_("The form is incomplete; reload the page."))
-    if not form.is_valid():
-        messages.error(request, _("Choose how satisfied you are and whether the problem was really solved."))
-        return redirect("cases:detail", pk=case.pk)
-    d = form.cleaned_data
-    try:
-        services.case_rate(
-            actor=request.user,
-            case=case,
-            expected_version=version,
-            rating=d["rating"],
-            really_solved=d["really_solved"],
-            comment=d["comment"],
-            reopen_if_unsolved=d["reopen_if_unsolved"],
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        if d["really_solved"] or not d["reopen_if_unsolved"]:
-            messages.success(request, _("Thank you for your rating."))
-        else:
-            messages.success(
-                request, _("Thank you. Your report has been reopened and will be dealt with again.")
-            )
     return redirect("cases:detail", pk=case.pk)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from grassroots import clock
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
-from grassroots.errors import DomainError
+from grassroots.pages import refusals_into
 
 from . import calendar, rules, selectors, services
 from .forms import HolidayLineFormSet, holiday_line_initial
@@ -87,16 +87,13 @@ def calendar_year(request, year: int):
                 else:
                     entered[index][0].add_error(None, message)
             if check.ok and "save" in request.POST:
-                try:
+                with refusals_into(notice_errors):
                     services.calendar_notice_enter(
                         actor=request.user,
                         year=year,
                         lines=[line for _form, line in entered],
                         request=request,
                     )
-                except DomainError as exc:
-                    notice_errors.append(str(exc.message))
-                else:
                     messages.success(
                         request,
                         _(

@@ -43,13 +43,12 @@ from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, in_scope
 from grassroots.areas.codes import Level, level_of, parent_code
 from grassroots.errors import Conflict, DomainError, NotPermitted
 
-from . import alerts, deadlines
+from . import alerts, deadlines, events
 from .models import (
     AssigneeKind,
     CallbackAttempt,
     CallbackOutcome,
     Case,
-    CaseEvent,
     CaseRating,
     CloseReason,
     EventAction,
@@ -63,6 +62,12 @@ Action = EventAction  # the workflow actions are the user-chosen members of Even
 
 class CaseError(DomainError):
     code = "case_error"
+
+
+class ReportInvalid(CaseError):
+    """One or more fields of a report are missing or wrong; ``detail`` maps each field to its message."""
+
+    code = "invalid_report"
 
 
 class CaseConflict(Conflict):
@@ -740,21 +745,17 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
         changes = {k: [before[k], after[k]] for k in TRACKED if before[k] != after[k]}
         if step.detail:
             changes["detail"] = step.detail
-        event = CaseEvent.objects.create(
-            case=locked,
-            action=action,
-            old_state=old_state,
-            new_state=locked.state,
-            version=locked.version,
+        event = events.record(
+            locked,
+            action,
+            at=now,
             actor=actor,
-            actor_name=str(actor),
-            area_code=locked.area_code,
-            level=locked.level,
+            old_state=old_state,
+            version=locked.version,
             note=str(step.note or ""),
             internal=step.internal or bool(payload.get("internal")),
             message="" if step.internal else str(step.message or ""),
             changes=changes,
-            at=now,
         )
         alerts.after_transition(locked, event, actor)
     return locked

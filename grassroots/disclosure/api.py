@@ -13,17 +13,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from grassroots.accounts.api_auth import public_auth
-from grassroots.areas.models import Area, VillageGroup
 from grassroots.downloads import attachment
 from grassroots.masking import MaskedText, number_warnings
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
-from . import display, rules, selectors, services
+from . import display, selectors, services
 
 router = Router(tags=["disclosure"])
 
@@ -324,16 +322,9 @@ def boards(request):
 
 @router.post("/boards", response={201: BoardOut})
 def board_create(request, payload: BoardIn):
-    from grassroots.accounts.scoping import OutOfScope
-
-    village = Area.objects.filter(code=payload.village_code).first()
-    if village is None or not rules.can_manage_board(request.user, village.code):
-        raise OutOfScope
-    group = None
-    if payload.village_group is not None:
-        group = VillageGroup.objects.filter(village=village, number=payload.village_group).first()
-        if group is None:
-            raise services.DisclosureError(_("Unknown village group; give its number."), code="wrong_group")
+    village, group = selectors.board_place_for(
+        user=request.user, village_code=payload.village_code, group_number=payload.village_group
+    )
     board = services.board_create(
         actor=request.user,
         village=village,

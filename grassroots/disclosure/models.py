@@ -10,7 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from grassroots.appendonly import AppendOnlyModel
 from grassroots.masking import NameStyle
 
 
@@ -146,6 +148,35 @@ class Notice(models.Model):
     @property
     def is_roster(self) -> bool:
         return self.kind in ROSTER_KINDS
+
+
+class NoticeAction(models.TextChoices):
+    """What moves a notice from one state to the next (the table is ``disclosure/lifecycle.py``)."""
+
+    PUBLISH = "publish", _("published")
+    CORRECT = "correct", _("corrected")
+    CONFIRM = "confirm", _("confirmed")
+    WITHDRAW = "withdraw", _("withdrawn")
+
+
+class NoticeEvent(AppendOnlyModel):
+    """One step of a notice's life: who took it, when, from which state to which. Never edited."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=NoticeAction.choices)
+    old_state = models.CharField(pgettext_lazy("state", "from"), max_length=10, choices=NoticeState.choices)
+    new_state = models.CharField(_("to"), max_length=10, choices=NoticeState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("notice event")
+        verbose_name_plural = _("notice events")
+        ordering = ["notice", "at", "pk"]
 
 
 class NoticeVersion(models.Model):

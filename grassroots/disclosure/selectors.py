@@ -14,7 +14,8 @@ from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, resolve
 from grassroots.areas.models import Area, VillageGroup
 
 from . import catalogue, chain, content, rules
-from .models import Board, CatalogueItem, Notice, NoticeState, NoticeVersion, Objection
+from .lifecycle import DisclosureError
+from .models import Board, CatalogueItem, Notice, NoticeEvent, NoticeState, NoticeVersion, Objection
 
 PUBLIC_STATES = (NoticeState.PUBLISHED, NoticeState.CONFIRMED)
 
@@ -219,3 +220,22 @@ def catalogue_item_of(*, board: Board, value, field: str = "catalogue_item") -> 
     return resolve_among(
         CatalogueItem.objects.filter(board=board), value, field=field, what=gettext_lazy("catalogue item")
     )
+
+
+def notice_steps(notice: Notice) -> list[NoticeEvent]:
+    """The notice's life, oldest first: published, corrected, confirmed, withdrawn — when, and by whom."""
+    return list(notice.events.order_by("at", "pk"))
+
+
+def board_place_for(*, user, village_code: str, group_number: int | None):
+    """The village (and village group, when a number is given) a new board is for: a village the user manages,
+    else 404; a group number that village does not have is refused (400, ``wrong_group``)."""
+    village = Area.objects.filter(code=(village_code or "").strip()).first()
+    if village is None or not rules.can_manage_board(user, village.code):
+        raise OutOfScope
+    group = None
+    if group_number is not None:
+        group = VillageGroup.objects.filter(village=village, number=group_number).first()
+        if group is None:
+            raise DisclosureError(_("Unknown village group; give its number."), code="wrong_group")
+    return village, group

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +20,16 @@ from grassroots import clock
 from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
-from grassroots.errors import DomainError, NotPermitted
+from grassroots.cases import services as cases
+from grassroots.cases.calendar import add_working_days
+from grassroots.cases.models import Case, State
+from grassroots.cases.services import category_by_code
+from grassroots.errors import NotPermitted
 from grassroots.notifications.models import Topic
 from grassroots.notifications.services import muted, notify
 
-from . import chain, content, rules, selectors
+from . import chain, content, lifecycle, rules, selectors
+from .lifecycle import DisclosureError, WrongState
 from .models import (
     ROSTER_KINDS,
     Attachment,
@@ -31,6 +37,7 @@ from .models import (
     CatalogueItem,
     Frequency,
     Notice,
+    NoticeAction,
     NoticeKind,
     NoticeState,
     NoticeVersion,
@@ -48,15 +55,6 @@ OBJECTION_CATEGORIES: dict[str, str] = {
     NoticeKind.SUBSIDY: "1104",
 }
 OBJECTION_FALLBACK_CATEGORY = ("11", "99")
-
-
-class DisclosureError(DomainError):
-    code = "disclosure_error"
-
-
-class WrongState(DisclosureError):
-    code = "wrong_state"
-    status = 409
 
 
 def _require_manager(actor: User, code: str) -> None:
@@ -206,7 +204,6 @@ def attachment_add(*, actor: User, notice: Notice, file, name: str = "") -> Atta
     data = file.read()
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise content.ContentInvalid(_("The file is larger than 10 MB; make it smaller."))
-    from django.core.files.base import ContentFile
 
     digest = hashlib.sha256(data).hexdigest()
     label = (name or getattr(file, "name", "") or "attachment")[:200]
@@ -266,12 +263,11 @@ def _with_attachments(notice: Notice, document: dict) -> dict:
 def notice_publish(*, actor: User, notice: Notice, window_days: int | None = None) -> Notice:
     """Publish a draft: version 1 of the chain, the window from today for ``window_days`` working days
     (the working calendar of cases), and an inbox notification to the residents of the board's area."""
-    from grassroots.cases.calendar import add_working_days
 
     _require_manager(actor, notice.area_code)
     notice = _locked(notice)
-    if notice.state != NoticeState.DRAFT:
-        raise WrongState(_("This notice is already published; publish a correction instead."))
+    if not lifecycle.may(notice, NoticeAction.PUBLISH):
+        raise WrongState(lifecycle.REFUSED[NoticeAction.PUBLISH])
     if window_days is not None:
         if not 0 <= int(window_days) <= MAX_WINDOW_DAYS:
             raise content.ContentInvalid(
@@ -290,8 +286,8 @@ def notice_publish(*, actor: User, notice: Notice, window_days: int | None = Non
         "starts_on": notice.window_starts_on.isoformat() if notice.window_starts_on else "",
         "ends_on": notice.window_ends_on.isoformat() if notice.window_ends_on else "",
     }
-    _append_version(notice=notice, document=document, reason="", actor=actor)
-    notice.state = NoticeState.PUBLISHED
+    version = _append_version(notice=notice, document=document, reason="", actor=actor)
+    lifecycle.move(notice, NoticeAction.PUBLISH, actor=actor, detail={"version": version.number})
     notice.published_at, notice.published_on = now, today
     notice.save(
         update_fields=[
@@ -335,8 +331,8 @@ def notice_correct(
     ``version.dropped_columns`` names the private columns of ``rows`` that were not kept."""
     _require_manager(actor, notice.area_code)
     notice = _locked(notice)
-    if notice.state not in (NoticeState.PUBLISHED, NoticeState.CONFIRMED):
-        raise WrongState(_("Only a published notice is corrected; edit the draft instead."))
+    if not lifecycle.may(notice, NoticeAction.CORRECT):
+        raise WrongState(lifecycle.REFUSED[NoticeAction.CORRECT])
     reason = (reason or "").strip()
     if not reason:
         raise content.ContentInvalid(_("Say why the notice is corrected."), detail={"reason": "missing"})
@@ -357,6 +353,7 @@ def notice_correct(
     notice.draft = {k: v for k, v in document.items() if k not in ("attachments", "window")}
     notice.save(update_fields=["draft"])
     version = _append_version(notice=notice, document=document, reason=reason[:2000], actor=actor)
+    lifecycle.move(notice, NoticeAction.CORRECT, actor=actor, detail={"version": version.number})
     notify(
         recipients=_residents_of(notice.board),
         title=str(_("Corrected notice: %(title)s") % {"title": document["title"]}),
@@ -389,7 +386,6 @@ def roster_correct(
 
 
 def _objection_category(kind: str):
-    from grassroots.cases.services import category_by_code
 
     for code in (OBJECTION_CATEGORIES.get(kind), *OBJECTION_FALLBACK_CATEGORY):
         found = category_by_code(code)
@@ -411,7 +407,6 @@ def _village_staff(code: str) -> list:
 def objection_raise(*, actor: User, notice: Notice, text: str) -> Objection:
     """Anyone logged in objects during the window. The objection becomes a case at the board's village
     (channel ``disclosure``), the village staff are told, and the objection waits for its public answer."""
-    from grassroots.cases import services as cases
 
     if not rules.can_object(actor):
         raise OutOfScope
@@ -428,30 +423,12 @@ def objection_raise(*, actor: User, notice: Notice, text: str) -> Objection:
     if len(text) > 1000:
         raise content.ContentInvalid(_("Write at most 1000 characters."), detail={"text": "long"})
     title = notice.draft.get("title", "")
-    checked = cases._check(
-        category=_objection_category(notice.kind),
-        kind="request",
-        urgency=None,
-        description=str(_("Objection to the notice “%(title)s”: %(text)s") % {"title": title, "text": text}),
-        lon=None,
-        lat=None,
-        crs="wgs84",
-        accuracy_m=None,
-        need_point=False,
-    )
-    place = cases._route(checked, notice.area_code)
-    case = cases._create(
+    case = cases.case_open_for_objection(
         actor=actor,
-        reporter=actor,
-        source=OBJECTION_SOURCE,
-        checked=checked,
-        place=place,
-        prepared={},
-        anonymous=False,
+        category=_objection_category(notice.kind),
+        description=str(_("Objection to the notice “%(title)s”: %(text)s") % {"title": title, "text": text}),
+        area_code=notice.area_code,
         address=str(notice.board.name),
-        reporter_name="",
-        reporter_phone="",
-        key="",
     )
     objection = Objection.objects.create(
         notice=notice,
@@ -517,8 +494,6 @@ def _conclude_case(*, actor: User, case_id: int | None, answer: str) -> bool:
     act on its case there (it went up to the township, or an administrator answers) are refused, and the
     answer with them.
     """
-    from grassroots.cases import services as cases
-    from grassroots.cases.models import Case, State
 
     if case_id is None:
         return False
@@ -553,15 +528,15 @@ def notice_confirm(*, actor: User, notice: Notice, long_term: bool = True) -> No
     """After the window, with every objection answered: the notice stands (and stays on display)."""
     _require_manager(actor, notice.area_code)
     notice = _locked(notice)
-    if notice.state != NoticeState.PUBLISHED:
-        raise WrongState(_("Only a published notice can be confirmed."))
+    if not lifecycle.may(notice, NoticeAction.CONFIRM):
+        raise WrongState(lifecycle.REFUSED[NoticeAction.CONFIRM])
     if notice.window_ends_on and clock.today() <= notice.window_ends_on:
         raise WrongState(
             _("The objection window runs until %(end)s; confirm after it.") % {"end": notice.window_ends_on}
         )
     if notice.objections.filter(answered_at__isnull=True).exists():
         raise WrongState(_("Answer every objection before confirming."))
-    notice.state = NoticeState.CONFIRMED
+    lifecycle.move(notice, NoticeAction.CONFIRM, actor=actor, detail={"long_term": bool(long_term)})
     notice.confirmed_at = clock.now()
     notice.long_term = bool(long_term)
     notice.save(update_fields=["state", "confirmed_at", "long_term"])
@@ -577,7 +552,7 @@ def notice_withdraw(*, actor: User, notice: Notice) -> Notice:
         notice.attachments.all().delete()
         notice.delete()
         return notice
-    notice.state = NoticeState.WITHDRAWN
+    lifecycle.move(notice, NoticeAction.WITHDRAW, actor=actor)
     notice.long_term = False
     notice.save(update_fields=["state", "long_term"])
     return notice

@@ -23,6 +23,7 @@ from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
 from grassroots.masking import number_warnings
+from grassroots.pages import refusals_into
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import content, display, forms, rules, selectors, services
@@ -93,6 +94,7 @@ def notice(request, pk: int):
             "current": versions[-1],
             "report": report,
             "objections": list(notice.objections.all()),
+            "steps": selectors.notice_steps(notice),
             "window_open": selectors.window_open(notice),
             "can_manage": rules.can_manage_board(request.user, notice.area_code),
             "url": public_url(request, notice),
@@ -160,13 +162,10 @@ def notice_loudspeaker(request, pk: int):
 def object_(request, pk: int):
     notice = selectors.notice_public(pk=pk)
     form = forms.ObjectionForm(request.POST)
-    try:
+    with refusals_into(request):
         if not form.is_valid():
             raise DomainError(form_errors(form))
         services.objection_raise(actor=request.user, notice=notice, text=form.cleaned_data["text"])
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
         messages.success(
             request, _("Your objection was sent to the village committee; the answer will appear here.")
         )
@@ -230,23 +229,16 @@ def _with_warnings(notices) -> list:
 @login_required
 @require_POST
 def board_new(request):
-    from grassroots.accounts.scoping import OutOfScope
-    from grassroots.areas.models import Area, VillageGroup
 
     form = forms.BoardForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect("disclosure:desk")
     d = form.cleaned_data
-    village = Area.objects.filter(code=d["village_code"].strip()).first()
-    if village is None or not rules.can_manage_board(request.user, village.code):
-        raise OutOfScope
-    group = None
-    if d["village_group"] is not None:
-        group = VillageGroup.objects.filter(village=village, number=d["village_group"]).first()
-    try:
-        if d["village_group"] is not None and group is None:
-            raise services.DisclosureError(_("Unknown village group; give its number."))
+    with refusals_into(request):
+        village, group = selectors.board_place_for(
+            user=request.user, village_code=d["village_code"], group_number=d["village_group"]
+        )
         board = services.board_create(
             actor=request.user,
             village=village,
@@ -254,24 +246,12 @@ def board_new(request):
             name=d["name"],
             name_style=d["name_style"],
         )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("disclosure:desk")
-    return redirect("disclosure:manage", pk=board.pk)
+        return redirect("disclosure:manage", pk=board.pk)
+    return redirect("disclosure:desk")
 
 
 def _back(board_pk):
     return redirect("disclosure:manage", pk=board_pk)
-
-
-def _error_text(exc: DomainError) -> str:
-    """The message of a refusal (which names the first wrong row of a roster), followed by every wrong row
-    when there are more, each as its row and column header in the sheet."""
-    problems = exc.detail.get("rows") if isinstance(exc.detail, dict) else None
-    if not problems or len(problems) < 2:
-        return str(exc.message)
-    detail = " ".join(f"[{p['row']}:{p['header']}] {p['message']}" for p in problems[:20])
-    return f"{exc.message} {detail}"
 
 
 def _tell_masked(request, texts: dict) -> None:
@@ -297,7 +277,7 @@ def notice_new(request, pk: int):
         return _back(board.pk)
     d = form.cleaned_data
     kind = d["kind"] or NoticeKind.TEXT
-    try:
+    with refusals_into(request):
         item = selectors.catalogue_item_of(board=board, value=d["catalogue_item"])
         if kind == NoticeKind.FINANCE:
             statement = content.statement_from_text(
@@ -338,9 +318,6 @@ def notice_new(request, pk: int):
             )
             _tell_dropped(request, imported.dropped_columns)
             notice = imported.notice
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
         messages.success(request, _("The draft is saved. Check it, then publish."))
         for warning in display.masking_warnings(notice.draft):
             messages.warning(request, warning)
@@ -349,10 +326,8 @@ def notice_new(request, pk: int):
 
 def _notice_action(request, pk: int, action):
     notice = selectors.notice_managed(user=request.user, pk=pk)
-    try:
+    with refusals_into(request):
         action(notice)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
     return _back(notice.board_id)
 
 
@@ -434,12 +409,9 @@ def roster_download(request, pk: int):
 def objection_answer(request, pk: int):
     objection = selectors.objection_managed(user=request.user, pk=pk)
     form = forms.AnswerForm(request.POST)
-    try:
+    with refusals_into(request):
         if not form.is_valid():
             raise DomainError(form_errors(form))
         services.objection_answer(actor=request.user, objection=objection, answer=form.cleaned_data["answer"])
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
         _tell_masked(request, {_("Answer"): form.cleaned_data["answer"]})
     return _back(objection.notice.board_id)

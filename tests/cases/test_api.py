@@ -182,4 +182,24 @@ def test_categories_and_openapi(city):
     codes = {c["code"] for c in categories}
     assert {"0101", "0201", "0901", "08", "10", "11", "12"} <= codes
     schema = Client().get("/api/v1/openapi.json").json()
-    assert "/api/v1/cases/{case_id}/actions/{action}" in schema["paths"]
+    # one operation per action of the registry, each with its own input: what a client may send, per action
+    from grassroots.cases.services.registry import ACTIONS
+
+    for name, spec in ACTIONS.items():
+        operation = schema["paths"][f"/api/v1/cases/{{case_id}}/actions/{name}"]["post"]
+        body = operation["requestBody"]["content"]
+        if "photos" in spec.inputs:
+            fields = body["multipart/form-data"]["schema"]["properties"]
+        else:
+            ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+            fields = schema["components"]["schemas"][ref]["properties"]
+        assert "expected_version" in fields, name
+        wanted = {
+            "target": "target",
+            "master": "master_id",
+            "amount": "amount",
+            "card": "card",
+            "rating": "rating",
+        }
+        for given, field in wanted.items():
+            assert (field in fields) == (given in spec.inputs), (name, field)

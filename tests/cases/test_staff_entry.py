@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grassroots import clock
-from grassroots.cases import services
+from grassroots.cases import rules, services
 from grassroots.cases.models import Case, CaseEvent, EventAction, Source
 
 from .conftest import G1, G2, OTHER_COUNTY_GRID, VILLAGE, jpeg_bytes, upload
@@ -216,7 +216,7 @@ def test_the_page_and_the_api_allow_and_refuse_the_same_people(city, role, where
     if not allowed:
         # no entry at all: the page does not exist for them (404) and the API says 403; inside their role but
         # outside their area: the form and the API name the area
-        if services.rules.can_enter_cases(user):
+        if rules.can_enter_cases(user):
             assert page.status_code == 200 and where in page.content.decode()
             assert api.status_code == 400 and api.json()["detail"] == {"area_code": where}
         else:

@@ -303,3 +303,29 @@ def test_extension_is_decided_by_someone_else(table_city):
         actor=city.township, case=asked, expected_version=asked.version, approve=True
     )
     assert approved.extension_request is None and approved.handling_due_at > due_before
+
+
+def test_every_action_of_the_table_has_one_registry_row_serving_page_and_api_alike():
+    """A case action is one row of the transition table plus one row of the registry (and its service): the
+    pages and the API offer exactly the table's actions, no more."""
+    from grassroots.cases.services.registry import ACTIONS
+
+    in_table = {action for (_state, action) in workflow.TRANSITIONS}
+    assert set(ACTIONS) == in_table
+    assert set(ACTIONS) <= set(workflow.EFFECTS)
+    for name, spec in ACTIONS.items():
+        assert str(spec.label) and spec.summary, name
+
+
+def test_the_reporter_withdraws_a_report_where_the_desk_declines_one(city, client):
+    """The same action, told in the words of who takes it: a reporter withdraws, a desk does not take it up."""
+    case = services.case_report(
+        actor=city.resident, category=city.litter, description="路灯坏了", lon=107.005, lat=41.005
+    )
+    client.force_login(city.resident)
+    with translation.override("en"):
+        page = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Withdraw my report" in page and "do not take it up" not in page
+    client.force_login(city.village)
+    page = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Cancel: do not take it up" in page and "Withdraw my report" not in page
