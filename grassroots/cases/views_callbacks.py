@@ -3,7 +3,7 @@ recorded at a time, and the reporter's phone shown whole through the audited rev
 
 Who is on the list is ``callback_list.due`` (through ``selectors.callback_list_for``, scoped); who may call is
 the transition table's ``callback`` row (the desk, never whoever handled the case). Views parse, check, call
-``services.callbacks`` or a selector, render.
+``services.callbacks`` or a selector, render; a refusal goes through ``grassroots.pages.refusals_into``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.errors import DomainError
+from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 
 from . import rules, selectors
@@ -71,7 +71,7 @@ def callback_record(request, pk: int):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("cases:callbacks")
     d = form.cleaned_data
-    try:
+    with refusals_into(request) as outcome:
         updated = callback_services.callback_record(
             actor=request.user,
             case=case,
@@ -83,9 +83,7 @@ def callback_record(request, pk: int):
             reopen_if_unsolved=d["reopen_if_unsolved"],
             idempotency_key=d["idempotency_key"],
         )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if not outcome.refused:
         if d["reached"]:
             messages.success(
                 request,
@@ -110,12 +108,10 @@ def callback_reveal(request, pk: int):
     form = CallbackRevealForm(request.POST)
     phone = None
     if form.is_valid():
-        try:
+        with refusals_into(form):
             phone = callback_services.callback_phone_reveal(
                 actor=request.user, case=case, reason=form.cleaned_data["reason"], request=request
             )
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
     response = render(
         request,
         "cases/callback_reveal.html",

@@ -549,3 +549,23 @@ def test_the_list_page_query_count_is_pinned(city, django_assert_num_queries):
     with django_assert_num_queries(7):
         page = client.get("/cases/callbacks/")
     assert page.content.decode().count("data-callback=") == 3
+
+
+def test_the_action_registry_serves_the_callback_as_every_action(city):
+    """``POST /cases/{id}/actions/callback`` takes the same service: with a rating, the reporter was reached."""
+    case = closed_call(city)
+    url = f"/api/v1/cases/{case.pk}/actions/callback"
+    desk = client_for(city.village)
+    missed = desk.post(
+        url, {"expected_version": case.version, "note": "无人接听"}, content_type="application/json"
+    )
+    assert missed.status_code == 200, missed.content
+    body = {
+        "expected_version": case.version + 1,
+        "rating": "satisfied",
+        "really_solved": True,
+        "note": "满意",
+    }
+    assert desk.post(url, body, content_type="application/json").status_code == 200
+    assert list(CallbackAttempt.objects.values_list("outcome", flat=True)) == ["not_reached", "reached"]
+    assert CaseRating.objects.get(case=case).channel == RatingChannel.CALLBACK
