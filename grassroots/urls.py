@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from grassroots import masking_views, pwa
+from grassroots import masking_views, media, pwa
 from grassroots.api.api import api
 
 admin.site.site_header = admin.site.site_title = "Grassroots 网格化基层治理"
@@ -34,5 +33,7 @@ handler403 = "grassroots.pages.permission_denied"
 handler404 = "grassroots.pages.page_not_found"
 handler500 = "grassroots.pages.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    # Stored files are served by the application, typed by our own extension and only to those who may see
+    # their owner (grassroots/media.py), in development and production alike.
+    urlpatterns.append(path(settings.MEDIA_URL.lstrip("/") + "<path:name>", media.serve, name="media"))

@@ -116,8 +116,8 @@ def _plain_text(annotation) -> bool:
 
 def _response_models():
     seen = set()
-    for _prefix, router in api._routers:
-        for path_view in router.path_operations.values():
+    for bound in api._get_bound_routers():  # routers mounted inside an app's router too
+        for path_view in bound.path_operations.values():
             for operation in path_view.operations:
                 for model in (operation.response_models or {}).values():
                     stack = [model]

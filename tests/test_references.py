@@ -100,17 +100,22 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
             f"{DELIBERATION}::test_the_service_refuses_a_member_login_from_outside_the_village",
         ),
     ),
-    ("POST /deliberation/topics/{topic_id}/resolutions", "meeting_id"): (
+    ("POST /deliberation/topics/{topic_id}/actions/draft", "meeting_id"): (
         RESOLVED,
         "deliberation.selectors.meeting_of_topic (the topic's committee's meetings)",
         (f"{DELIBERATION}::test_api_resolution_names_a_meeting_of_its_committee_only",),
     ),
-    ("POST /deliberation/topics/{topic_id}/tallies", "meeting_id"): (
+    ("POST /deliberation/topics/{topic_id}/actions/tally", "meeting_id"): (
         RESOLVED,
         "deliberation.selectors.meeting_of_topic",
         (f"{DELIBERATION}::test_api_count_names_a_meeting_of_its_committee_only",),
     ),
-    ("POST /deliberation/topics/{topic_id}/tallies", "present"): (NOT_A_REFERENCE, "a head count", ()),
+    ("POST /deliberation/topics/{topic_id}/actions/tally", "present"): (NOT_A_REFERENCE, "a head count", ()),
+    ("POST /deliberation/topics/{topic_id}/actions/correct_opinion", "opinion_id"): (
+        RESOLVED,
+        "deliberation.selectors.opinion_of_topic (an opinion of the topic, else 404), workflow: one's own",
+        (f"{DELIBERATION}::test_a_correction_names_an_opinion_of_its_own_topic_only",),
+    ),
     ("POST /deliberation/topics/{topic_id}/ratings", "comment"): (NOT_A_REFERENCE, "text", ()),
     ("POST /deliberation/topics/{topic_id}/links", "target_id"): (
         RESOLVED,
@@ -199,7 +204,11 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         "people.services: require(can_write_place)",
         PEOPLE_PROOF,
     ),
-    ("POST /people/imports", "area_code"): (RESOLVED, "people.api: require(can_transfer)", PEOPLE_PROOF),
+    ("POST /people/imports", "area_code"): (
+        RESOLVED,
+        "people.api.imports: require(can_transfer)",
+        PEOPLE_PROOF,
+    ),
     # workforce
     ("GET /workforce/party/organisations", "area"): (FILTER, "narrows the scoped list", ()),
     ("POST /workforce/party/organisations", "area_code"): (
@@ -209,12 +218,12 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("POST /workforce/party/organisations", "parent_id"): (
         RESOLVED,
-        "workforce.api._organisation_get (get_in_scope_or_404)",
+        "workforce.selectors.party_organisation_get_for (get_in_scope_or_404)",
         (f"{WORKFORCE}::test_party_inputs_name_organisations_and_members_in_scope_only",),
     ),
     ("POST /workforce/party/members", "organisation_id"): (
         RESOLVED,
-        "workforce.api._organisation_get",
+        "workforce.selectors.party_organisation_get_for",
         (f"{WORKFORCE}::test_party_inputs_name_organisations_and_members_in_scope_only",),
     ),
     ("POST /workforce/party/members", "home_grid_code"): (
@@ -230,7 +239,7 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ("GET /workforce/check-ins", "area"): (FILTER, "narrows the scoped list", ()),
     ("GET /workforce/check-ins/targets", "member_id"): (
         RESOLVED,
-        "workforce.api._member_for: rules.can_request_check_in (the member, or a manager of their branch; else 404)",
+        "workforce.selectors.party_member_for_check_in: rules.can_request_check_in (the member, or a manager of their branch; else 404)",
         (f"{UNIT_AND_BRANCH}",),
     ),
     ("POST /workforce/check-ins", "branch_id"): (
@@ -354,8 +363,11 @@ FORM_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("grassroots.deliberation.forms.CorrectOpinionForm", "opinion"): (
         RESOLVED,
-        "views: an opinion of the topic, and workflow: one's own",
-        ("tests/deliberation/test_api.py::test_correcting_an_opinion_through_the_api_keeps_both",),
+        "selectors.opinion_of_topic: an opinion of the topic, and workflow: one's own",
+        (
+            "tests/deliberation/test_api.py::test_correcting_an_opinion_through_the_api_keeps_both",
+            f"{DELIBERATION}::test_a_correction_names_an_opinion_of_its_own_topic_only",
+        ),
     ),
     ("grassroots.deliberation.forms.DraftForm", "meeting"): (
         RESOLVED,
@@ -364,7 +376,7 @@ FORM_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("grassroots.deliberation.forms.HideCommentForm", "comment"): (
         RESOLVED,
-        "views: a comment of the topic (else 404)",
+        "selectors.comment_of_topic: a comment of the topic (else 404)",
         (f"{DELIBERATION}::test_page_hides_a_comment_of_the_topic_it_is_on_only",),
     ),
     ("grassroots.deliberation.forms.LinkCaseForm", "case_id"): (

@@ -18,6 +18,7 @@ import pydantic
 import pytest
 from django import forms
 from django.test import Client
+from ninja.utils import normalize_path
 
 import grassroots
 from grassroots.api.api import api
@@ -137,10 +138,11 @@ def test_fields_others_will_read_show_the_masked_preview():
 
 
 def _operations():
-    for prefix, router in api._routers:
-        for path, path_view in router.path_operations.items():
+    """Every operation of the API with its address, those of routers mounted inside an app's router too."""
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
             for operation in path_view.operations:
-                yield f"/api/v1{prefix}{path}", operation
+                yield normalize_path(f"/api/v1/{bound.prefix}/{path}"), operation
 
 
 def _text_paths(annotation, path=()):

@@ -17,6 +17,7 @@ def test_every_services_and_selectors_module_is_checked_or_named_as_left_out():
         for pattern in (
             "grassroots/*/services.py",
             "grassroots/*/services/*.py",
+            "grassroots/*/services/*/*.py",
             "grassroots/*/selectors*.py",
         )
         for p in glob.glob(pattern, root_dir=ROOT)

@@ -1,14 +1,19 @@
-"""Django admin for users, role grants and the audit log, scoped like everything else.
+"""Django admin for users, role grants and the audit log, and ``ScopedAdmin``, the base of every admin page.
 
 Superusers see every row. Other staff reach the admin through an administrator role on an area: they see and
-change only the rows inside that area (``ScopedAdmin``), and their writes go through the same services as the
-rest of the platform, so grants and phone numbers are checked and audited the same way.
+change only the rows inside that area (``ScopedAdmin``, through ``accounts.scoping.scoped``; another area's
+row is a 404), and their writes go through the same services as the rest of the platform, so grants and
+phone numbers are checked and audited the same way. Every model registered in the admin — the project's and
+the libraries' (permission groups, login attempts, task results: :func:`restrict_unscoped`) — has a
+``ScopedAdmin``; one without an area (``scope_field = None``) is for superusers only. A delete through the
+admin writes an audit record first (``admin.delete``).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
@@ -23,19 +28,21 @@ from grassroots.forms import CheckedTextMixin
 from . import services
 from .models import AuditLog, Role, RoleGrant, User
 from .rules import ADMIN_ROLES, OVERSIGHT_ROLES, can_manage_area, can_manage_user, can_view_audit
-from .scoping import has_role, is_unrestricted, scoped
+from .scoping import OutOfScope, has_role, is_unrestricted, scoped
 from .selectors import user_list_for
 
 
 class ScopedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose rows are limited to the administrator's areas.
+    """A ModelAdmin whose rows are limited to the administrator's areas; the base of every admin page.
 
-    ``scope_field`` names the area-code column (``area_code``, ``code``, ``area__code`` …). Staff without a
-    superuser flag need an administrator role (``scope_roles``); Django's per-model permission table is not
-    consulted for them, the role on the area is the permission.
+    ``scope_field`` names the area-code column (``area_code``, ``code``, ``area__code`` …); ``None`` for rows
+    that lie nowhere (reference data, library tables, a person's WeChat binding): superusers only. Staff
+    without a superuser flag need an administrator role (``scope_roles``); Django's per-model permission
+    table is not consulted for them, the role on the area is the permission. A row outside their areas does
+    not exist for them (404). Deletes are audited (``admin.delete``) before the row goes.
     """
 
-    scope_field = "area_code"
+    scope_field: str | None = "area_code"
     scope_roles = ADMIN_ROLES
 
     def area_code_of(self, obj) -> str:
@@ -51,14 +58,35 @@ class ScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if is_unrestricted(request.user):
             return qs
+        if self.scope_field is None:
+            return qs.none()
         return scoped(qs, request.user, field=self.scope_field, roles=self.scope_roles)
 
     def _allowed(self, request, obj=None) -> bool:
         if is_unrestricted(request.user):
             return True
+        if self.scope_field is None:
+            return False
         if not request.user.is_staff or not has_role(request.user, self.scope_roles):
             return False
         return obj is None or self.may_manage(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The row, looked up in the scoped queryset; outside it (or missing) a 404, never a redirect that
+        tells the two apart."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise OutOfScope
+        return obj
+
+    def delete_model(self, request, obj):
+        _audit_delete(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            _audit_delete(request, obj)
+        super().delete_queryset(request, queryset)
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -70,6 +98,8 @@ class ScopedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None:
+            self.get_object(request, unquote(object_id))  # 404 before the form, outside scope
         return _refusal_as_message(super().changeform_view, request, object_id, form_url, extra_context)
 
     def has_view_permission(self, request, obj=None):
@@ -83,6 +113,51 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request, obj)
+
+
+def _audit_delete(request, obj) -> None:
+    services.audit_record(
+        actor=request.user,
+        action="admin.delete",
+        target=obj,
+        request=request,
+        detail={"model": obj._meta.label_lower},
+    )
+
+
+def restrict_unscoped(site: admin.AdminSite = admin.site) -> None:
+    """Give every registered model that has no ``ScopedAdmin`` (the libraries' own: permission groups,
+    login attempts, task results) one for superusers only: they lie in no area, and a staff user's model
+    permissions must not open them city-wide. Run once the admin modules are loaded (``AccountsConfig``)."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, ScopedAdmin | SuperusersOnly):
+            continue
+        base = type(model_admin)
+        site.unregister(model)
+        site.register(model, type(f"Superusers{base.__name__}", (SuperusersOnly, base), {}))
+
+
+class SuperusersOnly:
+    """Narrows a library's ModelAdmin to superusers (what the library itself allows them stays as it is)."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)  # type: ignore[misc]
+        return qs if is_unrestricted(request.user) else qs.none()
+
+    def has_module_permission(self, request):
+        return is_unrestricted(request.user) and super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request, obj=None):
+        return is_unrestricted(request.user) and super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request, *args):
+        return is_unrestricted(request.user) and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request, obj=None):
+        return is_unrestricted(request.user) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request, obj=None):
+        return is_unrestricted(request.user) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
 def _refusal_as_message(view, request, *args):

@@ -97,7 +97,7 @@ def user_create(
     )
     if password:
         if validate:
-            _validate_password(password, user)
+            _validate_password(password, user, field="password")
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -107,11 +107,14 @@ def user_create(
     return user
 
 
-def _validate_password(password: str, user: User) -> None:
+def _validate_password(password: str, user: User, *, field: str) -> None:
+    """Refuse a password the validators refuse, in their words, naming the ``field`` it was typed in."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise AccountError(" ".join(str(m) for m in exc.messages), code="weak_password") from exc
+        raise AccountError(
+            " ".join(str(m) for m in exc.messages), code="weak_password", detail={"field": field}
+        ) from exc
 
 
 @transaction.atomic
@@ -157,8 +160,10 @@ def user_reset_password(*, actor: User, user: User, new_password: str, reason: s
     """An administrator sets a new password for a user in their scope (the user changes it after login)."""
     rules.require(actor, rules.can_manage_user, user)
     if not reason.strip():
-        raise AccountError(_("Say why the password is being reset."), code="reason_required")
-    _validate_password(new_password, user)
+        raise AccountError(
+            _("Say why the password is being reset."), code="reason_required", detail={"field": "reason"}
+        )
+    _validate_password(new_password, user, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="user.password_reset", target=user, reason=reason, request=request)

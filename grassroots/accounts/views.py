@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from grassroots.errors import DomainError
+from grassroots.pages import refusals_into
 
 from . import logins, rules, services
 from .forms import LoginForm, PasswordResetForm
@@ -42,7 +42,7 @@ def password_reset(request, user_id: int):
     rules.require(request.user, rules.can_manage_user, subject)
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_into(form):
             services.user_reset_password(
                 actor=request.user,
                 user=subject,
@@ -50,9 +50,6 @@ def password_reset(request, user_id: int):
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
-        except DomainError as exc:
-            form.add_error("new_password", str(exc.message))
-        else:
             messages.success(request, _("The password of %(user)s was reset.") % {"user": subject})
             return redirect("areas:browser")
     return render(request, "accounts/password_reset.html", {"form": form, "subject": subject})

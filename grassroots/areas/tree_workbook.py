@@ -1,6 +1,6 @@
 """The area tree's workbook: its sheets and columns, its size limit and the empty template to fill in.
 
-Read and written through :mod:`grassroots.sheets` by ``services/tree_file.py``.
+Read and written through :mod:`grassroots.sheets` by ``services/tree_file/``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def tree_max_bytes() -> int:
 
 def write_template() -> bytes:
     """The empty template: the two data sheets with drop-downs for the kinds, and an instructions sheet."""
+    # Not a cycle: openpyxl is loaded only to write a file (grassroots.sheets reads without it).
     import openpyxl
     from openpyxl.worksheet.datavalidation import DataValidation
 

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.accounts.admin import ScopedAdmin
 
 from .calendar import years_without_schedule
 from .models import CalendarYear, Case, CaseEvent, CaseRating, Category, CategoryLimit, WorkingDay
@@ -25,7 +26,9 @@ class CategoryLimitInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ScopedAdmin):
+    scope_field = None  # the city's service types: superusers only
+
     list_display = [
         "code",
         "name",
@@ -77,7 +80,7 @@ class CaseRatingInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ScopedAdmin):
     list_display = ["id", "category", "state", "area_code", "level", "source", "reported_at", "closing_level"]
     list_filter = ["state", "source", "urgency", "level"]
     search_fields = ["=id", "area_code", "description"]
@@ -114,7 +117,9 @@ def _warn_missing_years(request) -> None:
 
 
 @admin.register(WorkingDay)
-class WorkingDayAdmin(admin.ModelAdmin):
+class WorkingDayAdmin(ScopedAdmin):
+    scope_field = None  # the working calendar holds for every area: superusers only
+
     list_display = ["date", "is_working", "note", "is_local"]
     list_filter = ["is_working", "is_local"]
     date_hierarchy = "date"
@@ -130,8 +135,10 @@ class WorkingDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(ScopedAdmin):
     """Read-only: a year is entered with its holidays, on the working calendar page."""
+
+    scope_field = None
 
     list_display = ["year", "source", "entered_by", "entered_at"]
     readonly_fields = ["year", "source", "entered_by", "entered_at"]

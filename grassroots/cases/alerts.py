@@ -1,59 +1,49 @@
-"""Who hears about a case change, and in which words (called by ``workflow.transition`` and the services).
+"""Who hears about a case change, and in which words (called by ``workflow.transition``, intake and the scan).
 
-Every change with a message for the reporter reaches the reporter's inbox (not when they made the change
-themselves); a dispatch reaches the new assignee; the deadline scan reaches assignees and supervisors.
+Two kinds of people hear of an event:
+
+- the reporter, of every change with a message for them (not of a change they made themselves);
+- whoever must act next, by :data:`RECIPIENTS`: one row per event that puts work on someone, naming who that
+  is. "Who may act next" is read from the transition table itself (:func:`next_actors`): the users the table
+  permits to take the next action on the case now, at the nearest level that has any (the grid's workers
+  before the village's staff, the village before the township), so the table stays the one statement of who
+  does what. The actor never hears of their own action.
+
+Titles say what happened and name the service type and the place in words, never a code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.areas.codes import ancestor_codes
+from grassroots.areas.models import Area
 from grassroots.notifications.models import Topic
 from grassroots.notifications.services import notify
 
+# workflow calls this module after each transition and this module reads workflow's table: the two import
+# each other as modules (attributes are read only when a function runs).
+from . import workflow
 from .models import Case, CaseEvent, EventAction
 
-
-def _title(case: Case, what: str) -> str:
-    return _("Report %(reference)s: %(what)s") % {"reference": case.reference, "what": what}
+A = EventAction
 
 
-def after_transition(case: Case, event: CaseEvent, actor) -> None:
-    """Tell the reporter what happened, in words; tell a new assignee that a case is theirs."""
-    if event.message and case.reporter_id and case.reporter_id != getattr(actor, "pk", None):
-        notify(
-            recipients=[case.reporter],
-            title=_title(case, str(EventAction(event.action).label)),
-            body=event.message,
-            target=case,
-            topic=Topic.OWN_REPORT,  # residents registered by phone hear of it by SMS unless they chose otherwise
-        )
-    if (
-        event.action == EventAction.DISPATCH
-        and case.assignee_user_id
-        and case.assignee_user_id != getattr(actor, "pk", None)
-    ):
-        notify(
-            recipients=[case.assignee_user],
-            title=_title(case, _("dispatched to you")),
-            body=case.description[:200],
-            target=case,
-        )
-    if event.action == EventAction.VERIFY_PASS:
-        callback_due(case)
+@dataclass(frozen=True)
+class Rule:
+    """One kind of recipient: its name (for the docs and the matrix test) and how to find them on a case."""
+
+    name: str
+    users: Callable[[Case, object], list]  # (case, actor) → users; the actor is never among them
 
 
-def new_case(case: Case) -> None:
-    """A new case reached its grid: its responsible worker hears of it."""
-    if case.assignee_user_id and case.assignee_user_id != case.reporter_id:
-        notify(
-            recipients=[case.assignee_user],
-            title=_title(case, _("new report in your grid")),
-            body=case.description[:200],
-            target=case,
-        )
+def _assignee(case: Case, actor) -> list:
+    return [case.assignee_user] if case.assignee_user_id else []
 
 
 def supervisors_of(code: str) -> list:
@@ -64,46 +54,132 @@ def supervisors_of(code: str) -> list:
     return [g.user for g in grants if g.user.is_active]
 
 
-def deadline_reminder(case: Case, *, overdue: bool, step: str) -> None:
-    if overdue:
-        what = _("response overdue") if step == "response" else _("handling overdue")
-        recipients = [case.assignee_user, *supervisors_of(case.area_code)]
-    else:
-        what = _("handling deadline near")
-        recipients = [case.assignee_user]
-    notify(recipients=recipients, title=_title(case, what), body=case.description[:200], target=case)
-
-
-# The desk roles that call reporters back (workflow.DESK, repeated here: workflow imports this module).
-CALLBACK_DESK_ROLES = (Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SUPERVISOR)
-
-
-def callback_desk_of(code: str) -> list:
-    """The desk of an area for callbacks: the active users holding a desk role on the area itself or, when it
-    has none, on the nearest area above it that has (a grid's cases go to its village or community)."""
-    grants = RoleGrant.objects.filter(
-        role__in=CALLBACK_DESK_ROLES, area_code__in=ancestor_codes(code)
-    ).select_related("user")
-    by_code: dict[str, list] = {}
+def next_actors(case: Case, action: str, actor=None) -> list:
+    """The staff the transition table lets take ``action`` on ``case`` now (guards included), at the nearest
+    level that has any besides ``actor``: the deepest area holding a permitted grant."""
+    rows = workflow.TRANSITIONS.get((case.state, action), [])
+    roles = {role for row in rows for role in row.roles}
+    if not roles:
+        return []
+    grants = (
+        RoleGrant.objects.filter(role__in=roles, area_code__in=ancestor_codes(case.area_code))
+        .select_related("user")
+        .order_by("-area_code", "user_id")
+    )
+    by_depth: dict[int, list] = {}
     for grant in grants:
-        if grant.user.is_active:
-            by_code.setdefault(grant.area_code, []).append(grant.user)
-    for area in sorted(by_code, key=len, reverse=True):
-        return by_code[area]
+        by_depth.setdefault(len(grant.area_code), []).append(grant.user)
+    for depth in sorted(by_depth, reverse=True):  # the nearest level first; stop at the first with anyone
+        found: list = []
+        for user in by_depth[depth]:
+            if user == actor or not user.is_active or user in found:
+                continue
+            if workflow.allowed_row(user, case, action) is not None:
+                found.append(user)
+        if found:
+            return found
     return []
 
 
-def callback_due(case: Case) -> None:
-    """A case just closed that is due a callback survey (回访) enters the list of the desk that closed it: that
-    desk hears of it (not whoever handled it, who may not call back)."""
-    from . import callback_list
+def _next(action: str, name: str) -> Rule:
+    return Rule(name, lambda case, actor: next_actors(case, action, actor))
 
-    if not callback_list.is_due(case):
+
+ASSIGNEE = Rule("the assignee", _assignee)
+SUPERVISORS = Rule("the supervisors over the case's area", lambda case, actor: supervisors_of(case.area_code))
+ACCEPTORS = _next(A.ACCEPT, "who may accept it: the grid's workers, else the desk of the area it reached")
+DISPATCHERS = _next(A.DISPATCH, "who may dispatch it: the desk of the level it is at")
+VERIFIERS = _next(A.VERIFY_PASS, "who may verify it: the nearest desk, not whoever handled it")
+APPROVERS = _next(A.APPROVE_EXTENSION, "who may approve the extension: the nearest desk")
+# 回访: the desk nearest the closed case that the table lets call back (not whoever handled it); nobody when the
+# case is not due a callback (callback_list.due, the table's guard).
+CALLERS = _next(A.CALLBACK, "who may call the reporter back: the nearest desk, not whoever handled it")
+
+# Event → (what the recipients read, who they are). Every event that puts work on someone is a row.
+RECIPIENTS: dict[str, tuple[object, tuple[Rule, ...]]] = {
+    A.REPORT: (gettext_lazy("new report to take up"), (ACCEPTORS, ASSIGNEE)),
+    A.DISPATCH: (gettext_lazy("dispatched to you"), (ASSIGNEE,)),
+    A.RETURN: (gettext_lazy("returned: dispatch it again"), (DISPATCHERS,)),
+    A.ESCALATE: (gettext_lazy("escalated to your level"), (DISPATCHERS,)),
+    A.HANDLE: (gettext_lazy("handled, waiting for your verification"), (VERIFIERS,)),
+    A.VERIFY_FAIL: (gettext_lazy("verification failed: rework needed"), (ASSIGNEE,)),
+    A.REQUEST_EXTENSION: (gettext_lazy("more time asked for: approve or reject"), (APPROVERS,)),
+    A.APPROVE_EXTENSION: (gettext_lazy("your extension was approved"), (ASSIGNEE,)),
+    A.REJECT_EXTENSION: (gettext_lazy("your extension was rejected"), (ASSIGNEE,)),
+    A.UNSHELVE: (gettext_lazy("resumed: back in your hands"), (ASSIGNEE,)),
+    A.URGE: (gettext_lazy("urged: deal with it now"), (ASSIGNEE, SUPERVISORS)),
+    A.REOPEN: (gettext_lazy("reopened: dispatch it again"), (DISPATCHERS,)),
+    A.VERIFY_PASS: (gettext_lazy("closed: call the reporter back"), (CALLERS,)),
+    A.RESPONSE_OVERDUE: (gettext_lazy("response overdue"), (ACCEPTORS, ASSIGNEE, SUPERVISORS)),
+    A.HANDLING_OVERDUE: (gettext_lazy("handling overdue"), (ASSIGNEE, SUPERVISORS)),
+    A.HANDLING_WARNING: (gettext_lazy("handling deadline near"), (ASSIGNEE,)),
+}
+
+URGE_CARDS = {"yellow": gettext_lazy("yellow card"), "red": gettext_lazy("red card")}
+
+
+def _place(case: Case) -> str:
+    if case.address:
+        return case.address[:40]
+    area = Area.objects.filter(code=case.area_code).only("name").first()
+    return area.name if area is not None else case.area_code
+
+
+def _title(case: Case, what) -> str:
+    return _("%(what)s: %(category)s, %(place)s (%(reference)s)") % {
+        "what": what,
+        "category": case.category.name if case.category_id else "",
+        "place": _place(case),
+        "reference": case.reference,
+    }
+
+
+def recipients_for(case: Case, action: str, actor=None) -> list:
+    """Who must act after ``action`` on ``case``, by :data:`RECIPIENTS` (the actor left out)."""
+    _what, rules = RECIPIENTS.get(action, ("", ()))
+    seen: dict[int, object] = {}
+    for rule in rules:
+        for user in rule.users(case, actor):
+            if user is not None and user.pk != getattr(actor, "pk", None):
+                seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def tell_next(case: Case, action: str, actor=None, *, detail: dict | None = None) -> None:
+    """Tell whoever must act after ``action`` that it is their turn, in words."""
+    if action not in RECIPIENTS:
         return
-    handlers = {case.assignee_user_id, case.handled_by_id}
-    notify(
-        recipients=[u for u in callback_desk_of(case.closing_code or case.area_code) if u.pk not in handlers],
-        title=_title(case, _("closed: call the reporter back")),
-        body=case.description[:200],
-        target=case,
-    )
+    recipients = recipients_for(case, action, actor)
+    if not recipients:
+        return
+    what = RECIPIENTS[action][0]
+    card = (detail or {}).get("card")
+    if action == A.URGE and card in URGE_CARDS:
+        what = _("%(what)s (%(card)s)") % {"what": what, "card": URGE_CARDS[card]}
+    notify(recipients=recipients, title=_title(case, what), body=case.description[:200], target=case)
+
+
+def after_transition(case: Case, event: CaseEvent, actor) -> None:
+    """Tell the reporter what happened, in words; tell whoever acts next that it is their turn."""
+    if event.message and case.reporter_id and case.reporter_id != getattr(actor, "pk", None):
+        notify(
+            recipients=[case.reporter],
+            title=_title(case, str(EventAction(event.action).label)),
+            body=event.message,
+            target=case,
+            topic=Topic.OWN_REPORT,  # residents registered by phone hear of it by SMS unless they chose otherwise
+        )
+    tell_next(case, event.action, actor, detail=(event.changes or {}).get("detail"))
+
+
+def new_case(case: Case) -> None:
+    """A new case reached its area: whoever may take it up hears of it (not the reporter themself)."""
+    tell_next(case, A.REPORT, case.entered_by if case.entered_by_id else case.reporter)
+
+
+def deadline_reminder(case: Case, *, overdue: bool, step: str) -> None:
+    if overdue:
+        action = A.RESPONSE_OVERDUE if step == "response" else A.HANDLING_OVERDUE
+    else:
+        action = A.HANDLING_WARNING
+    tell_next(case, action)

@@ -14,6 +14,13 @@ class CasesConfig(AppConfig):
         from .services import callbacks
 
         callbacks.install()  # the register's audited reveal shows a case reporter's phone for a callback
+
+        # Case photos are served from MEDIA_URL to whoever may see the case, to nobody else.
+        from grassroots.media import media_reader_register
+
+        from .selectors import photo_readable_by
+
+        media_reader_register("cases", photo_readable_by)
         # A per-process copy of the service types, limits and calendar follows every change to them.
         from django.db.models.signals import post_delete, post_save
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import clock
 from grassroots.areas.codes import Level
 from grassroots.forms import Form
+from grassroots.photos import MAX_PHOTOS
 
 from .calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
-from .photos import MAX_PHOTOS
 from .services import DESK_SOURCES, URGE_CARDS
 
 
@@ -23,7 +23,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Up to :data:`~grassroots.cases.photos.MAX_PHOTOS` files from one ``<input multiple>``; the photo
+    """Up to :data:`~grassroots.photos.MAX_PHOTOS` files from one ``<input multiple>``; the photo
     service checks each one (real image, size, pixels)."""
 
     def __init__(self, *, capture: bool = True, **kwargs):

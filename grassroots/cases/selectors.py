@@ -589,6 +589,13 @@ def calendar_year_get(year: int) -> CalendarYear | None:
     return CalendarYear.objects.select_related("entered_by").filter(year=year).first()
 
 
+def photo_readable_by(user, name: str) -> bool:
+    """Whether ``user`` may see the stored case photo (or thumbnail) ``name``: whoever may see its case
+    (``grassroots/media.py`` serves ``MEDIA_URL/cases/…`` only then)."""
+    photo = CasePhoto.objects.select_related("case").filter(Q(image=name) | Q(thumbnail=name)).first()
+    return photo is not None and workflow.can_see(user, photo.case)
+
+
 # --- callback surveys (回访) -----------------------------------------------------------------------------------
 
 CALLBACK_PAGE_SIZE = 25

@@ -39,6 +39,14 @@ class ProposeForm(Form):
     )
 
 
+class NoInput(Form):
+    """An action that takes nothing but the button (follow, unfollow)."""
+
+
+class VersionForm(_Versioned):
+    """An action that takes only the version of the topic the member saw (sign, close the vote)."""
+
+
 class NoteForm(_Versioned):
     public_text = ("note",)
     note = forms.CharField(

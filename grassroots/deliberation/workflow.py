@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -30,23 +29,21 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts.scoping import OutOfScope
-from grassroots.errors import Conflict, DomainError, NotPermitted
-from grassroots.notifications.services import notify
+from grassroots.errors import NotPermitted
 
 from . import rules
+from .alerts import MOVED, tell
+from .errors import ActionNotAllowed, DeliberationError, NotAMember, TopicConflict
 from .models import (
     Ballot,
-    Channel,
     Choice,
     EventKind,
-    Follow,
     Membership,
     Opinion,
     ProgressEntry,
     ProgressStatus,
     Resolution,
     ResolutionStatus,
-    SeatRole,
     Signature,
     SignatureDecision,
     Stance,
@@ -65,309 +62,20 @@ from .process import (
     StepKind,
     VoteMethod,
     VoteOutcome,
-    kind_config,
     process_of,
     vote_outcome,
 )
-
-
-class DeliberationError(DomainError):
-    code = "deliberation_error"
-
-
-class TopicConflict(Conflict):
-    code = "topic_conflict"
-
-
-class ActionNotAllowed(DeliberationError):
-    code = "action_not_allowed"
-    status = 409
-
-
-class NotAMember(NotPermitted):
-    code = "not_a_member"
-
-
-class Action(StrEnum):
-    PUT_ON_AGENDA = "put_on_agenda"
-    DECLINE = "decline"
-    OPINION = "opinion"
-    CORRECT_OPINION = "correct_opinion"
-    DRAFT = "draft"
-    BALLOT = "ballot"
-    CLOSE_VOTE = "close_vote"
-    TALLY = "tally"
-    SIGN = "sign"
-    REFUSE = "refuse"
-    PUBLISH = "publish"
-    PROGRESS = "progress"
-    CLOSE = "close"
-
-
-ACTORS, ELECTORATE, AUTHOR = "actors", "electorate", "author"
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    action: str
-    label: object
-    # The kind of step the action belongs to; None: any step of an open topic (correcting one's opinion).
-    step_kind: StepKind | None
-    by: str  # ACTORS, ELECTORATE or AUTHOR (the member who wrote the record)
-    method: VoteMethod | None = None  # vote steps: the action exists only for this voting method
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    spec.action: spec
-    for spec in (
-        ActionSpec(Action.PUT_ON_AGENDA, _("Put on the agenda"), StepKind.AGENDA, ACTORS),
-        ActionSpec(Action.DECLINE, _("Decline with a reason"), StepKind.AGENDA, ACTORS),
-        ActionSpec(Action.OPINION, _("Record my opinion"), StepKind.DISCUSS, ELECTORATE),
-        ActionSpec(Action.CORRECT_OPINION, _("Correct my opinion"), None, AUTHOR),
-        ActionSpec(Action.DRAFT, _("Put a resolution to the vote"), StepKind.VOTE, ACTORS, VoteMethod.BALLOT),
-        ActionSpec(Action.BALLOT, _("Vote"), StepKind.VOTE, ELECTORATE, VoteMethod.BALLOT),
-        ActionSpec(Action.CLOSE_VOTE, _("Close the vote"), StepKind.VOTE, ACTORS, VoteMethod.BALLOT),
-        ActionSpec(Action.TALLY, _("Record the meeting's count"), StepKind.VOTE, ACTORS, VoteMethod.TALLY),
-        ActionSpec(Action.SIGN, _("Sign"), StepKind.SIGN, ELECTORATE),
-        ActionSpec(Action.REFUSE, _("Refuse to sign, with a reason"), StepKind.SIGN, ELECTORATE),
-        ActionSpec(Action.PUBLISH, _("Make public"), StepKind.PUBLISH, ACTORS),
-        ActionSpec(Action.PROGRESS, _("Record progress"), StepKind.CARRY_OUT, ACTORS),
-        ActionSpec(Action.CLOSE, _("Close the topic"), StepKind.EVALUATE, ACTORS),
-    )
-}
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where an action came from: the channel, and for signatures the address and browser or app."""
-
-    channel: str = Channel.WEB
-    ip_address: str | None = None
-    user_agent: str = ""
-
-    @classmethod
-    def from_request(cls, request, channel: str = Channel.WEB) -> Origin:
-        if request is None:
-            return cls(channel=channel)
-        return cls(
-            channel=channel,
-            ip_address=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-        )
-
-
-# --- the electorate and the state of a step ----------------------------------------------------------------
-
-
-def seated(committee) -> list[Membership]:
-    """The committee's current members, in seat order."""
-    return list(
-        Membership.objects.filter(committee_id=committee.pk, ended_on__isnull=True)
-        .select_related("user")
-        .order_by("seat", "started_on", "id")
-    )
-
-
-@dataclass
-class SeatLine:
-    """One place in a step's electorate: a seat (numbered when the kind has fixed seats) and who holds it."""
-
-    role: str
-    seat: int | None
-    membership: Membership | None
-    entry: object | None = None  # the member's current opinion / ballot / signature in this step
-
-    @property
-    def vacant(self) -> bool:
-        return self.membership is None
-
-    @property
-    def role_label(self) -> str:
-        return str(SeatRole(self.role).label) if self.role in SeatRole.values else self.role
-
-    @property
-    def entry_label(self) -> str:
-        """What the member recorded here: their stance, their vote, or signed / refused."""
-        for getter in ("get_decision_display", "get_choice_display", "get_stance_display"):
-            if self.entry is not None and hasattr(self.entry, getter):
-                return str(getattr(self.entry, getter)())
-        return ""
-
-
-def electorate(committee, step: Step, members: list[Membership]) -> list[SeatLine]:
-    """The seats whose entries a step's rule counts. A fixed seat plan counts every seat, filled or not:
-    a five-person group with a vacant seat cannot reach "all five"."""
-    plan = kind_config(committee.kind).seats
-    if plan.exact:
-        lines = []
-        for number, role in enumerate(plan.fixed, start=1):
-            if step.counts(role):
-                holder = next((m for m in members if m.seat == number), None)
-                lines.append(SeatLine(role=role, seat=number, membership=holder))
-        return lines
-    return [SeatLine(role=m.role, seat=m.seat, membership=m) for m in members if step.counts(m.role)]
-
-
-@dataclass
-class StepStatus:
-    step: Step
-    rule_text: str
-    lines: list[SeatLine] = field(default_factory=list)
-    need: int = 0
-    have: int = 0
-    resolution: Resolution | None = None
-    outcome: VoteOutcome | None = None
-
-    @property
-    def met(self) -> bool:
-        if self.step.rule.kind == RuleKind.VOTE:
-            return self.outcome is not None and self.outcome.passed
-        if self.step.rule.kind in (RuleKind.ALL_OPINIONS, RuleKind.ALL_SIGNATURES):
-            return self.need > 0 and self.have == self.need
-        return False
-
-    @property
-    def waiting_for(self) -> list[SeatLine]:
-        return [line for line in self.lines if line.entry is None]
-
-
-def _latest_by_member(rows) -> dict[int, object]:
-    latest: dict[int, object] = {}
-    for row in rows:  # rows come in (recorded_at, id) order: the last one per member wins
-        latest[row.membership_id] = row
-    return latest
-
-
-def current_opinions(topic: Topic, step_key: str, round_: int) -> dict[int, Opinion]:
-    return _latest_by_member(
-        Opinion.objects.filter(topic_id=topic.pk, step=step_key, round=round_).order_by("recorded_at", "id")
-    )
-
-
-def current_ballots(resolution: Resolution) -> dict[int, Ballot]:
-    return _latest_by_member(Ballot.objects.filter(resolution_id=resolution.pk).order_by("recorded_at", "id"))
-
-
-def signatures_on(resolution: Resolution) -> dict[int, Signature]:
-    return _latest_by_member(
-        Signature.objects.filter(resolution_id=resolution.pk).order_by("recorded_at", "id")
-    )
-
-
-def voting_resolution(topic: Topic, step_key: str) -> Resolution | None:
-    return (
-        Resolution.objects.filter(
-            topic_id=topic.pk, step=step_key, round=topic.round, status=ResolutionStatus.VOTING
-        )
-        .order_by("-id")
-        .first()
-    )
-
-
-def passed_resolution(topic: Topic, step_key: str) -> Resolution | None:
-    return (
-        Resolution.objects.filter(
-            topic_id=topic.pk, step=step_key, round=topic.round, status=ResolutionStatus.PASSED
-        )
-        .order_by("-id")
-        .first()
-    )
-
-
-def _count_ballots(lines: list[SeatLine], ballots: dict[int, Ballot], rule) -> VoteOutcome:
-    cast = [
-        ballots[line.membership.pk] for line in lines if line.membership and line.membership.pk in ballots
-    ]
-    return vote_outcome(
-        rule,
-        expected=len(lines),
-        present=len(cast),
-        agree=sum(b.choice == Choice.AGREE for b in cast),
-        disagree=sum(b.choice == Choice.DISAGREE for b in cast),
-        abstain=sum(b.choice == Choice.ABSTAIN for b in cast),
-    )
-
-
-def step_status(topic: Topic, members: list[Membership] | None = None) -> StepStatus | None:
-    """Where the current step stands against its rule (None for a declined or closed topic)."""
-    if topic.step in TERMINAL:
-        return None
-    process = process_of(topic.process)
-    step = process.step(topic.step)
-    members = seated(topic.committee) if members is None else members
-    status = StepStatus(step=step, rule_text=step.rule.describe())
-    kind = step.rule.kind
-    if kind == RuleKind.MANUAL:
-        return status
-    lines = electorate(topic.committee, step, members)
-    status.lines, status.need = lines, len(lines)
-    if kind == RuleKind.ALL_OPINIONS:
-        entries = current_opinions(topic, step.key, topic.round)
-    elif kind == RuleKind.VOTE:
-        status.resolution = voting_resolution(topic, step.key)
-        entries = current_ballots(status.resolution) if status.resolution else {}
-    else:  # ALL_SIGNATURES: the resolution passed in the vote step it signs
-        status.resolution = passed_resolution(topic, process.vote_step_signed_in(step.key).key)
-        entries = signatures_on(status.resolution) if status.resolution else {}
-    for line in lines:
-        if line.membership is not None:
-            line.entry = entries.get(line.membership.pk)
-    if kind == RuleKind.VOTE and status.resolution is not None:
-        status.outcome = _count_ballots(lines, entries, step.rule)
-        status.have = status.outcome.present
-    elif kind == RuleKind.ALL_SIGNATURES:
-        status.have = sum(
-            1 for line in lines if line.entry is not None and line.entry.decision == SignatureDecision.SIGNED
-        )
-    else:
-        status.have = sum(1 for line in lines if line.entry is not None)
-    return status
-
-
-def gate_problems(topic: Topic, process: Process, members: list[Membership]) -> list[str]:
-    """What stands between the topic and publication: every vote and signature step before the current one
-    must have passed in this round, judged from the stored, append-only records."""
-    problems: list[str] = []
-    for gate in process.gates_before(topic.step):
-        if gate.rule.kind == RuleKind.VOTE:
-            res = passed_resolution(topic, gate.key)
-            if res is None:
-                problems.append(gettext("No resolution passed the step “%(step)s”.") % {"step": gate.label})
-                continue
-            outcome = vote_outcome(
-                gate.rule,
-                expected=res.expected or 0,
-                present=res.present or 0,
-                agree=res.agree or 0,
-            )
-            if not outcome.passed:
-                problems.append(
-                    gettext("The count of “%(step)s” does not pass its rule.") % {"step": gate.label}
-                )
-            if res.method == StoredMethod.BALLOT:
-                agreeing = sum(b.choice == Choice.AGREE for b in current_ballots(res).values())
-                if agreeing < (res.agree or 0):
-                    problems.append(
-                        gettext("The ballots of “%(step)s” do not add up.") % {"step": gate.label}
-                    )
-        else:
-            res = passed_resolution(topic, process.vote_step_signed_in(gate.key).key)
-            lines = electorate(topic.committee, gate, members)
-            signed = signatures_on(res) if res is not None else {}
-            missing = [
-                line
-                for line in lines
-                if line.membership is None
-                or line.membership.pk not in signed
-                or signed[line.membership.pk].decision != SignatureDecision.SIGNED
-            ]
-            if res is None or missing or not lines:
-                problems.append(
-                    gettext("The decision lacks %(n)d of its %(total)d signatures.")
-                    % {"n": len(missing) if lines else 1, "total": len(lines)}
-                )
-    return problems
-
+from .selectors.steps import (
+    current_ballots,
+    current_opinions,
+    gate_problems,
+    passed_resolution,
+    seated,
+    signatures_on,
+    step_status,
+    voting_resolution,
+)
+from .transitions import ACTIONS, Action, Origin, allowed_by_role, refusal_for_role
 
 # --- performing an action ---------------------------------------------------------------------------------
 
@@ -383,11 +91,13 @@ class Ctx:
     now: dt.datetime
     origin: Origin
     moved_to: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the kinds of the timeline events written
 
 
 def _event(
     ctx: Ctx, kind: str, *, text: str = "", detail: dict | None = None, to_step: str = "", step: str = ""
 ):
+    ctx.written.append(kind)
     return TopicEvent.objects.create(
         topic=ctx.topic,
         area_code=ctx.topic.area_code,
@@ -610,21 +320,8 @@ def _close_vote_now(ctx: Ctx) -> None:
     _close_vote(ctx, status.resolution, status.outcome)
 
 
-def _tally(
-    ctx: Ctx,
-    *,
-    text: str,
-    expected: int,
-    present: int,
-    agree: int,
-    disagree: int,
-    abstain: int,
-    held_on: dt.date,
-    place: str = "",
-    sign_in_sheet: str = "",
-    meeting=None,
-) -> None:
-    text = _required_text(text, _("Write the plan or resolution the meeting voted on."))
+def _check_counts(*, expected: int, present: int, agree: int, disagree: int, abstain: int) -> None:
+    """A meeting's count adds up: whole numbers, no more present than entitled, no more votes than present."""
     counts = [expected, present, agree, disagree, abstain]
     if any(not isinstance(n, int) or n < 0 for n in counts) or expected < 1:
         raise DeliberationError(
@@ -643,6 +340,24 @@ def _tally(
             _("Agree, disagree and abstain add up to more than those present: check the count."),
             code="bad_count",
         )
+
+
+def _tally(
+    ctx: Ctx,
+    *,
+    text: str,
+    expected: int,
+    present: int,
+    agree: int,
+    disagree: int,
+    abstain: int,
+    held_on: dt.date,
+    place: str = "",
+    sign_in_sheet: str = "",
+    meeting=None,
+) -> None:
+    text = _required_text(text, _("Write the plan or resolution the meeting voted on."))
+    _check_counts(expected=expected, present=present, agree=agree, disagree=disagree, abstain=abstain)
     if held_on > clock.today():
         raise DeliberationError(
             _("A count is recorded after the meeting; the date is in the future."), code="bad_date"
@@ -845,84 +560,6 @@ def settle(ctx: Ctx) -> None:
             return
 
 
-def _allowed_by_role(spec: ActionSpec, step: Step, member: Membership) -> bool:
-    if spec.by == ACTORS:
-        return step.acts(member.role)
-    if spec.by == ELECTORATE:
-        return step.counts(member.role)
-    return True
-
-
-def _refusal_for_role(spec: ActionSpec, step: Step):
-    roles = step.actors if spec.by == ACTORS else step.electorate
-    names = "、".join(str(SeatRole(r).label) for r in sorted(roles or ()))
-    return _("In the step “%(step)s” this is done by: %(who)s.") % {"step": step.label, "who": names}
-
-
-def allowed(actor, topic: Topic, action: str, *, member: Membership | None, members=None) -> bool:
-    """Whether ``actor`` (holding ``member``) may take ``action`` now (without the action's own checks)."""
-    spec = ACTIONS.get(action)
-    if spec is None or member is None or topic.step in TERMINAL or not rules.is_active(actor):
-        return False
-    if member.user_id != actor.pk:
-        return False
-    step = process_of(topic.process).step(topic.step)
-    if spec.step_kind is not None and (
-        spec.step_kind != step.kind or (spec.method is not None and spec.method != step.rule.method)
-    ):
-        return False
-    return _allowed_by_role(spec, step, member)
-
-
-def available_actions(
-    actor, topic: Topic, members: list[Membership] | None = None, status: StepStatus | None = None
-) -> list[str]:
-    """The actions the actor's own seat can take now, in table order: allowed by the tables, and making
-    sense in the step's state (no second opinion or signature, no vote before a resolution is drafted)."""
-    if not rules.is_active(actor) or topic.step in TERMINAL:
-        return []
-    members = seated(topic.committee) if members is None else members
-    member = next((m for m in members if m.user_id == actor.pk), None)
-    actions = [a for a in ACTIONS if allowed(actor, topic, a, member=member)]
-    if not actions:
-        return []
-    status = step_status(topic, members) if status is None else status
-    mine = next(
-        (
-            line.entry
-            for line in status.lines
-            if line.membership is not None and line.membership.pk == member.pk
-        ),
-        None,
-    )
-    voting = status.resolution is not None
-    ruled_out = set()
-    if mine is not None:
-        ruled_out |= {Action.OPINION, Action.SIGN, Action.REFUSE}
-    if status.step.kind == StepKind.VOTE and status.step.rule.method == VoteMethod.BALLOT:
-        ruled_out |= {Action.DRAFT} if voting else {Action.BALLOT, Action.CLOSE_VOTE}
-    return [a for a in actions if a not in ruled_out]
-
-
-# What a member still owes in a step (their "waiting for you" list): not corrections, not closing a vote
-# early, not declining, not ending an open-ended evaluation, and not a vote they have already cast.
-_OWED = frozenset({Action.PUT_ON_AGENDA, Action.OPINION, Action.DRAFT, Action.BALLOT, Action.TALLY, Action.SIGN,
-                   Action.PUBLISH, Action.PROGRESS})  # fmt: skip
-
-
-def owed_actions(actor, topic: Topic) -> list[str]:
-    members = seated(topic.committee)
-    status = step_status(topic, members)
-    if status is None:
-        return []
-    actions = available_actions(actor, topic, members, status)
-    voted = any(
-        line.entry is not None and line.membership is not None and line.membership.user_id == actor.pk
-        for line in status.lines
-    )
-    return [a for a in actions if a in _OWED and not (a == Action.BALLOT and voted)]
-
-
 def perform(
     *,
     topic: Topic,
@@ -965,8 +602,8 @@ def perform(
                 _("“%(action)s” is not possible while the topic is in the step “%(step)s”.")
                 % {"action": spec.label, "step": step.label}
             )
-        if not _allowed_by_role(spec, step, member):
-            raise NotPermitted(_refusal_for_role(spec, step), code="not_your_step")
+        if not allowed_by_role(spec, step, member):
+            raise NotPermitted(refusal_for_role(spec, step), code="not_your_step")
         ctx = Ctx(
             topic=locked,
             process=process,
@@ -981,9 +618,13 @@ def perform(
         settle(ctx)
         locked.version += 1
         locked.save()
-        if ctx.moved_to:
-            _notify_moves(locked, ctx)
+        tell(locked, occasions=_occasions(ctx), actor=actor)
     return locked
+
+
+def _occasions(ctx: Ctx) -> list[str]:
+    """What happened, for ``alerts.ALERTS``: the events written, and whether the topic moved."""
+    return [*ctx.written, *([MOVED] if ctx.moved_to else [])]
 
 
 def _back_to_signatures(ctx: Ctx) -> None:
@@ -1034,44 +675,5 @@ def reconsider(topic: Topic, *, actor) -> Topic:
         if ctx.moved_to:
             locked.version += 1
             locked.save()
-            _notify_moves(locked, ctx)
+            tell(locked, occasions=_occasions(ctx), actor=actor)
     return locked
-
-
-def step_label(topic: Topic, key: str | None = None) -> str:
-    key = key or topic.step
-    if key == DECLINED:
-        return str(_("Declined"))
-    if key == CLOSED:
-        return str(_("Closed"))
-    try:
-        return str(process_of(topic.process).step(key).label)
-    except KeyError:
-        return key
-
-
-def _notify_moves(topic: Topic, ctx: Ctx) -> None:
-    """Tell the followers where the topic went, and the members who must act in the new step."""
-    label = step_label(topic)
-    followers = [f.user for f in Follow.objects.filter(topic_id=topic.pk).select_related("user")]
-    title = gettext("Topic “%(title)s”: %(step)s") % {"title": topic.title[:80], "step": label}
-    notify(
-        recipients=followers, title=title, body=gettext("Open the topic to read every step."), target=topic
-    )
-    if topic.step in TERMINAL:
-        return
-    step = ctx.process.step(topic.step)
-    acting = [
-        m.user
-        for m in ctx.members
-        if m.user is not None
-        and m.user_id not in {f.pk for f in followers}
-        and (step.acts(m.role) or step.counts(m.role))
-    ]
-    if step.kind in (StepKind.DISCUSS, StepKind.VOTE, StepKind.SIGN, StepKind.PUBLISH, StepKind.CARRY_OUT):
-        notify(
-            recipients=acting,
-            title=gettext("Your turn: %(step)s — %(title)s") % {"step": label, "title": topic.title[:80]},
-            body=str(step.explanation),
-            target=topic,
-        )

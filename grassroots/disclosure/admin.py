@@ -3,10 +3,12 @@ services (pages and API), so that every publication is hashed and every change i
 
 from django.contrib import admin
 
+from grassroots.accounts.admin import ScopedAdmin
+
 from .models import Board, CatalogueItem, Notice, NoticeVersion, Objection
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ScopedAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -44,6 +46,8 @@ class NoticeAdmin(ReadOnly):
 
 @admin.register(NoticeVersion)
 class NoticeVersionAdmin(ReadOnly):
+    scope_field = "notice__area_code"
+
     list_display = ("notice", "number", "created_at", "content_hash")
     list_select_related = ("notice",)
 

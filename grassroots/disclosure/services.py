@@ -10,6 +10,7 @@ An objection becomes a case at the board's village (``cases.services`` intake), 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -208,7 +209,9 @@ def attachment_add(*, actor: User, notice: Notice, file, name: str = "") -> Atta
     digest = hashlib.sha256(data).hexdigest()
     label = (name or getattr(file, "name", "") or "attachment")[:200]
     attachment = Attachment(notice=notice, name=label, sha256=digest)
-    attachment.file.save(label.rsplit("/", 1)[-1], ContentFile(data), save=False)
+    # Kept under our own name: the sender's name (``evil.html``) is only a label, and what is stored is never
+    # served back from our origin as a page (grassroots/media.py).
+    attachment.file.save(f"{uuid.uuid4().hex}.bin", ContentFile(data), save=False)
     attachment.save()
     return attachment
 

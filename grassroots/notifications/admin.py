@@ -5,6 +5,8 @@ delivery task only, and phone numbers appear masked."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.accounts.admin import ScopedAdmin
+
 from .models import DeliveryAttempt, Notification, WeChatBinding
 
 ATTEMPT_FIELDS = [
@@ -42,7 +44,7 @@ class DeliveryAttemptInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedAdmin):
     list_display = [
         "title",
         "recipient",
@@ -61,7 +63,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(_ReadOnly, admin.ModelAdmin):
+class DeliveryAttemptAdmin(_ReadOnly, ScopedAdmin):
+    scope_field = "notification__area_code"
+
     list_display = [
         "at",
         "channel",
@@ -82,7 +86,9 @@ class DeliveryAttemptAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(WeChatBinding)
-class WeChatBindingAdmin(_ReadOnly, admin.ModelAdmin):
+class WeChatBindingAdmin(_ReadOnly, ScopedAdmin):
+    scope_field = None  # a person's WeChat login, in no area: superusers only
+
     list_display = ["user", "openid_end", "connected_at"]
     fields = ["user", "connected_at"]
     readonly_fields = fields

@@ -1,14 +1,17 @@
-"""Admin for the register: masks only. Encrypted columns are neither listed nor editable here, so the admin
-can never show a whole ID or phone number; "show in full" lives on the register's pages, with its audit."""
+"""Admin for the register: masks only, scoped. Encrypted columns are neither listed nor editable here, so the
+admin can never show a whole ID or phone number; "show in full" lives on the register's pages, with its audit.
+Every page is a ``ScopedAdmin`` (an administrator sees the rows of their areas only; deletes are audited)."""
 
 from django.contrib import admin
+
+from grassroots.accounts.admin import ScopedAdmin
 
 from .models import Household, KeyGroupLabel, Place, ProxyService, RegisterImport, Resident, Visit
 
 SECRET = ("id_number", "id_hash", "phone", "phone_hash", "contact_phone", "contact_phone_hash")
 
 
-class MaskedAdmin(admin.ModelAdmin):
+class MaskedAdmin(ScopedAdmin):
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or []), *SECRET]
 
@@ -50,7 +53,7 @@ class ResidentAdmin(MaskedAdmin):
 
 
 @admin.register(KeyGroupLabel)
-class KeyGroupLabelAdmin(admin.ModelAdmin):
+class KeyGroupLabelAdmin(ScopedAdmin):
     list_display = ("resident", "kind", "attention", "area_code")
     list_filter = ("kind", "attention")
     raw_id_fields = ("resident",)
@@ -74,7 +77,7 @@ class PlaceAdmin(MaskedAdmin):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ScopedAdmin):
     list_display = ("household", "visited_on", "visitor_name", "case_reference")
     readonly_fields = (
         "household",
@@ -89,13 +92,13 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProxyService)
-class ProxyServiceAdmin(admin.ModelAdmin):
+class ProxyServiceAdmin(ScopedAdmin):
     list_display = ("item", "resident", "status", "area_code", "created_at")
     list_filter = ("status",)
     readonly_fields = ("resident", "area_code", "status", "version", "handler", "completed_at")
 
 
 @admin.register(RegisterImport)
-class RegisterImportAdmin(admin.ModelAdmin):
+class RegisterImportAdmin(ScopedAdmin):
     list_display = ("file_name", "area_code", "status", "rows", "error_count", "created_by", "created_at")
     readonly_fields = [f.name for f in RegisterImport._meta.fields]

@@ -6,3 +6,11 @@ class PeopleConfig(AppConfig):
     name = "grassroots.people"
     label = "people"
     verbose_name = _("Registry: households and people")
+
+    def ready(self):
+        # Visit photos (photos of homes) are served to those whose scope holds the household, to nobody else.
+        from grassroots.media import media_reader_register
+
+        from .selectors import visit_photo_readable_by
+
+        media_reader_register("people/visits", visit_photo_readable_by)

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from grassroots import clock, personal
 from grassroots.accounts.scoping import OutOfScope, get_in_scope_or_404, is_unrestricted, scope_codes, scoped
@@ -30,6 +31,7 @@ from .models import (
     Resident,
     ResidentStatus,
     Visit,
+    VisitPhoto,
 )
 
 SEARCH_LIMIT = 50
@@ -75,6 +77,16 @@ def require_register_area(*, user, code: str) -> Area:
     if area is None:
         raise OutOfScope
     return area
+
+
+def register_roots_for(*, user) -> list[Area]:
+    """The areas a worker starts from: those of their register grants (for a superuser with none, the roots
+    of the tree)."""
+    codes = scope_codes(user, roles=rules.REGISTER_READ_ROLES) if not user.is_superuser else []
+    roots = list(Area.objects.filter(code__in=codes).order_by("code")) if codes else []
+    if user.is_superuser and not roots:
+        roots = list(Area.objects.current().filter(parent__isnull=True))
+    return roots
 
 
 # --- households ---------------------------------------------------------------------------------------------
@@ -235,6 +247,15 @@ def visit_get_for(*, user, pk: int) -> Visit:
     return get_in_scope_or_404(
         Visit.objects.select_related("household"), user, roles=rules.REGISTER_READ_ROLES, pk=pk
     )
+
+
+def visit_photo_get_for(*, user, pk: int) -> VisitPhoto:
+    """A photo of a visit the user may read; else 404 (photos of homes are not public media)."""
+    photo = VisitPhoto.objects.select_related("visit").filter(pk=pk).first()
+    if photo is None:
+        raise OutOfScope
+    visit_get_for(user=user, pk=photo.visit_id)
+    return photo
 
 
 def visit_list_for(*, user, area_code: str | None = None) -> QuerySet[Visit]:
@@ -415,8 +436,6 @@ def search_for(*, user, q: str, field: str = SearchField.AUTO, limit: int = SEAR
     Every branch starts from an index: name substrings are prefixes of the stored name suffixes; an ID or a
     phone number is looked up by its keyed hash and never compared in clear.
     """
-    from django.utils.translation import gettext as _
-
     q = " ".join((q or "").split())[:100]
     if not q:
         return SearchResult(field, [], [])
@@ -498,3 +517,12 @@ def import_list_for(*, user) -> QuerySet[RegisterImport]:
 
 def import_get_for(*, user, pk: int) -> RegisterImport:
     return get_in_scope_or_404(RegisterImport.objects.all(), user, roles=rules.TRANSFER_ROLES, pk=pk)
+
+
+def visit_photo_readable_by(user, name: str) -> bool:
+    """Whether ``user`` may see the stored visit photo ``name``: the visit's household is in their scope."""
+    from .models import VisitPhoto
+
+    return scoped(
+        VisitPhoto.objects.filter(image=name), user, field="visit__area_code", roles=rules.REGISTER_READ_ROLES
+    ).exists()

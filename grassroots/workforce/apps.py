@@ -17,3 +17,10 @@ class WorkforceConfig(AppConfig):
         from . import navigation
 
         user_logged_in.connect(navigation.remember_membership, dispatch_uid="workforce-party-member-nav")
+
+        # Activity photos are served to those who may see the team or council.
+        from grassroots.media import media_reader_register
+
+        from .selectors import activity_photo_readable_by
+
+        media_reader_register("workforce/activities", activity_photo_readable_by)

@@ -141,6 +141,35 @@ def check_in_get_for(*, user, pk: int) -> CheckIn:
     return check_in
 
 
+def party_organisation_get_for(*, user, pk: int) -> PartyOrganisation:
+    """A party organisation whose area the user's scope reaches (staff only; 404 otherwise)."""
+    return get_in_scope_or_404(PartyOrganisation.objects.all(), user, roles=STAFF_ROLES, pk=pk)
+
+
+def party_member_for_check_in(*, user, member_id: int | None) -> PartyMember:
+    """The member a check-in is asked for: the user's own membership when ``member_id`` is None, else a member
+    the user may ask for (``rules.can_request_check_in``: the member, or a manager of their branch); 404
+    otherwise."""
+    if member_id is None:
+        member = member_for_user(user)
+        if member is None:
+            raise OutOfScope
+        return member
+    member = PartyMember.objects.select_related("organisation", "unit").filter(pk=member_id).first()
+    if member is None or not rules.can_request_check_in(user, member):
+        raise OutOfScope
+    return member
+
+
+def grid_branch_get(pk: int) -> PartyOrganisation:
+    """A grid's party branch named by a check-in; 404 when there is none. Whether the member may check in
+    there is the member's kind's rule (``services.party.check_in_request``)."""
+    branch = PartyOrganisation.objects.filter(pk=pk, is_grid_branch=True).first()
+    if branch is None:
+        raise OutOfScope
+    return branch
+
+
 def member_for_user(user) -> PartyMember | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -450,3 +479,9 @@ def report_case_url(patrol: Patrol) -> str:
 def worker_get_for(*, user, pk: int) -> GridWorker:
     """A grid worker whose area the user's scope reaches (staff only; 404 otherwise)."""
     return get_in_scope_or_404(GridWorker.objects.all(), user, roles=STAFF_ROLES, pk=pk)
+
+
+def activity_photo_readable_by(user, name: str) -> bool:
+    """Whether ``user`` may see the stored activity photo ``name``: whoever may see the team or council."""
+    activity = GroupActivity.objects.filter(photo=name).only("area_code").first()
+    return activity is not None and rules.can_view_groups(user, activity.area_code)

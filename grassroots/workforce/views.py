@@ -13,8 +13,8 @@ from grassroots.accounts.models import Role
 from grassroots.accounts.scoping import STAFF_ROLES, has_role, scope_codes
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import GridKind
-from grassroots.errors import DomainError
 from grassroots.forms import form_errors
+from grassroots.pages import refusals_into
 
 from . import forms, navigation, rules, selectors
 from .check_in import rule_for
@@ -48,10 +48,6 @@ def grid(request, code: str):
 # --- member check-in (报到) ------------------------------------------------------------------------------
 
 
-def _fail(request, exc: DomainError) -> None:
-    messages.error(request, str(exc.message))
-
-
 @login_required
 def check_in_mine(request):
     """The party member's own page: their kind and where it checks in to (or why not yet), the check-in
@@ -67,7 +63,7 @@ def check_in_mine(request):
         form = forms.PledgeForm(request.POST, branches=targets.branches, pledge_examples=rule.pledge_examples)
         if form.is_valid():
             chosen = next((b for b in targets.branches if b.pk == form.cleaned_data.get("branch")), None)
-            try:
+            with refusals_into(form):
                 check_in = party.check_in_request(
                     actor=request.user,
                     member=member,
@@ -75,9 +71,6 @@ def check_in_mine(request):
                     branch=chosen,
                     request=request,
                 )
-            except DomainError as exc:
-                form.add_error(None, str(exc.message))
-            else:
                 messages.success(
                     request,
                     _("Your check-in was sent to %(branch)s; it counts once the branch confirms it.")
@@ -134,20 +127,19 @@ def check_in_list(request):
 @require_POST
 def check_in_decide(request, pk: int, decision: str):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
-    try:
+    form = forms.DeclineForm(request.POST)
+    if decision != "confirm" and not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("workforce:check_in_list")
+    with refusals_into(request):
         if decision == "confirm":
             party.check_in_confirm(actor=request.user, check_in=check_in, request=request)
             messages.success(request, _("Check-in confirmed."))
         else:
-            form = forms.DeclineForm(request.POST)
-            if not form.is_valid():
-                raise DomainError(form_errors(form))
             party.check_in_decline(
                 actor=request.user, check_in=check_in, reason=form.cleaned_data["reason"], request=request
             )
             messages.success(request, _("Check-in declined."))
-    except DomainError as exc:
-        _fail(request, exc)
     return redirect("workforce:check_in_list")
 
 
@@ -156,22 +148,21 @@ def check_in_decide(request, pk: int, decision: str):
 def service_log(request, pk: int):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
     form = forms.ServiceLogForm(request.POST)
-    try:
-        if not form.is_valid():
-            if "served_on" in form.errors:
-                raise DomainError(_("Write the day as 2026-05-04."))
-            raise DomainError(form_errors(form))
-        party.service_log(
-            actor=request.user,
-            check_in=check_in,
-            hours=form.cleaned_data["hours"],
-            description=form.cleaned_data["description"],
-            served_on=form.cleaned_data["served_on"],
-            request=request,
+    if not form.is_valid():
+        messages.error(
+            request, _("Write the day as 2026-05-04.") if "served_on" in form.errors else form_errors(form)
         )
-        messages.success(request, _("Hours recorded."))
-    except DomainError as exc:
-        _fail(request, exc)
+    else:
+        with refusals_into(request):
+            party.service_log(
+                actor=request.user,
+                check_in=check_in,
+                hours=form.cleaned_data["hours"],
+                description=form.cleaned_data["description"],
+                served_on=form.cleaned_data["served_on"],
+                request=request,
+            )
+            messages.success(request, _("Hours recorded."))
     if check_in.member.user_id == request.user.pk:
         return redirect("workforce:check_in_mine")
     return redirect("workforce:check_in_list")
@@ -205,15 +196,14 @@ def patrol_list(request):
         if worker is None:
             raise Http404
         form = forms.PatrolStartForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise DomainError(form_errors(form))
+        if not form.is_valid():
+            messages.error(request, form_errors(form))
+            return redirect("workforce:patrol_list")
+        with refusals_into(request):
             patrol = patrols_service.patrol_start(
                 actor=request.user, worker=worker, grid_code=form.cleaned_data["grid_code"], request=request
             )
             return redirect("workforce:patrol_detail", pk=patrol.pk)
-        except DomainError as exc:
-            _fail(request, exc)
         return redirect("workforce:patrol_list")
     return render(
         request,
@@ -252,14 +242,15 @@ def patrol_detail(request, pk: int):
 @require_POST
 def patrol_action(request, pk: int, action: str):
     patrol = selectors.patrol_get_for(user=request.user, pk=pk)
-    try:
+    form = forms.FindingForm(request.POST)
+    if action != "end" and not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("workforce:patrol_detail", pk=patrol.pk)
+    with refusals_into(request):
         if action == "end":
             patrols_service.patrol_end(actor=request.user, patrol=patrol, request=request)
             messages.success(request, _("Patrol ended."))
         else:
-            form = forms.FindingForm(request.POST)
-            if not form.is_valid():
-                raise DomainError(form_errors(form))
             patrols_service.patrol_finding_add(
                 actor=request.user,
                 patrol=patrol,
@@ -267,8 +258,6 @@ def patrol_action(request, pk: int, action: str):
                 request=request,
             )
             messages.success(request, _("Finding recorded."))
-    except DomainError as exc:
-        _fail(request, exc)
     return redirect("workforce:patrol_detail", pk=patrol.pk)
 
 

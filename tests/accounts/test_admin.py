@@ -54,9 +54,7 @@ def test_area_administrator_sees_only_their_areas_and_grids(client, town_admin):
     assert f"{TOWN}001001" in grids and f"{OTHER}201001" not in grids
     assert client.get(f"/admin/areas/area/{_pk(TOWN)}/change/").status_code == 200
     # a row of another town does not exist for them
-    assert (
-        client.get(f"/admin/areas/area/{_pk(OTHER)}/change/").status_code == 302
-    )  # "does not exist" → index
+    assert client.get(f"/admin/areas/area/{_pk(OTHER)}/change/").status_code == 404
 
 
 def test_area_search_by_code_prefix(client, superuser):

@@ -36,7 +36,7 @@ def test_a_phone_belongs_to_one_account_and_must_be_a_mobile_number():
 def test_weak_password_is_refused_with_the_validators_words():
     with pytest.raises(DomainError) as exc:
         services.user_create(username="weak", password="12345678")
-    assert exc.value.code == "weak_password"
+    assert exc.value.code == "weak_password" and exc.value.detail == {"field": "password"}
     assert not User.objects.filter(username="weak").exists()
 
 
@@ -99,7 +99,7 @@ def test_password_reset_needs_a_reason():
     subject = user_with(Role.GRID_WORKER, "150825100001001")
     with pytest.raises(DomainError) as exc:
         services.user_reset_password(actor=admin, user=subject, new_password="New-pass-2026", reason="  ")
-    assert exc.value.code == "reason_required"
+    assert exc.value.code == "reason_required" and exc.value.detail == {"field": "reason"}
 
 
 def test_role_grant_is_unique_per_user_role_area():

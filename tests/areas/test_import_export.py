@@ -408,6 +408,14 @@ def test_successor_must_exist_at_the_same_level(admin):
     assert (4, "E 失效日期") in by_row  # a successor without a date
 
 
+def test_an_area_merging_into_itself_is_refused_in_those_words(admin):
+    rows = [[TOWN, "镇", "镇"], [VILLAGE, "甲村", "村", None, dt.date(2024, 1, 1), VILLAGE]]
+    report = services.tree_import(actor=admin, file=xlsx(rows))
+    messages = {(p.row, str(p.message)) for p in report.errors}
+    assert (3, "An area cannot merge into itself.") in messages
+    assert not report.written
+
+
 def test_grid_numbers_must_be_unique_within_the_village(admin):
     grid(VILLAGE + "001")
     rows = [[VILLAGE + "002", "二号网格", "网格", None, None, None, None, "农牧区网格", 1]]

@@ -9,9 +9,9 @@ from django.utils.html import escape
 from grassroots.areas.routing import RoutingError
 from grassroots.cases import services
 from grassroots.cases.models import Case, CaseEvent, CasePhoto, PhotoStage, Source, State
-from grassroots.cases.photos import PhotoError
 from grassroots.errors import NotPermitted
 from grassroots.notifications.models import Notification
+from grassroots.photos import PhotoError
 
 from .conftest import G1, G2, INSIDE_G1, INSIDE_G2, VILLAGE, jpeg_bytes, upload
 
@@ -134,7 +134,7 @@ def test_non_image_upload_is_refused_and_nothing_is_stored(city, django_capture_
 
 
 def test_oversized_upload_is_refused(city, settings):
-    settings.CASES_PHOTO_MAX_BYTES = 1000
+    settings.PHOTO_MAX_BYTES = 1000
     with pytest.raises(PhotoError) as caught:
         services.case_report(
             actor=city.resident,

@@ -11,7 +11,9 @@ from PIL import Image
 
 from grassroots.accounts.models import Role
 from grassroots.accounts.services import api_token_issue
+from grassroots.deliberation import actions
 from grassroots.deliberation.models import Meeting, Signature, Tally, TopicEvent
+from grassroots.deliberation.transitions import Action
 from tests.deliberation.factories import (
     GRID,
     VILLAGE,
@@ -62,33 +64,38 @@ def test_the_five_person_journey_through_the_api(client):
     assert topic["step"] == "propose" and topic["available_actions"] == []
     tid = topic["id"]
     assert phones[0].get(f"/topics/{tid}").json()["available_actions"][:2] == ["put_on_agenda", "decline"]
-    assert phones[0].post(f"/topics/{tid}/agenda", {"version": topic["version"]}).json()["step"] == "discuss"
+    assert (
+        phones[0].post(f"/topics/{tid}/actions/put_on_agenda", {"version": topic["version"]}).json()["step"]
+        == "discuss"
+    )
     for phone in phones:
-        body = phone.post(f"/topics/{tid}/opinions", {"stance": "support", "text": "按老界址调解"}).json()
+        body = phone.post(
+            f"/topics/{tid}/actions/opinion", {"stance": "support", "text": "按老界址调解"}
+        ).json()
     assert body["step"] == "resolve"
     body = (
-        phones[1].post(f"/topics/{tid}/resolutions", {"text": "以1998年老界址为准, 院墙后退0.3米。"}).json()
+        phones[1].post(f"/topics/{tid}/actions/draft", {"text": "以1998年老界址为准, 院墙后退0.3米。"}).json()
     )
     assert body["status"]["resolution_text"].startswith("以1998年")
     for phone in phones:
-        body = phone.post(f"/topics/{tid}/ballots", {"choice": "agree"}).json()
+        body = phone.post(f"/topics/{tid}/actions/ballot", {"choice": "agree"}).json()
     assert body["step"] == "sign"
     for phone in phones[:4]:
-        assert phone.post(f"/topics/{tid}/signatures").status_code == 200
-    refused = phones[4].post(f"/topics/{tid}/refusals", {"reason": "后退尺寸需现场丈量"}).json()
+        assert phone.post(f"/topics/{tid}/actions/sign").status_code == 200
+    refused = phones[4].post(f"/topics/{tid}/actions/refuse", {"reason": "后退尺寸需现场丈量"}).json()
     assert (refused["step"], refused["round"]) == ("discuss", 2)
     for phone in phones:
-        phone.post(f"/topics/{tid}/opinions", {"stance": "support", "text": "现场丈量后同意"})
-    phones[0].post(f"/topics/{tid}/resolutions", {"text": "现场丈量, 院墙后退0.25米。"})
+        phone.post(f"/topics/{tid}/actions/opinion", {"stance": "support", "text": "现场丈量后同意"})
+    phones[0].post(f"/topics/{tid}/actions/draft", {"text": "现场丈量, 院墙后退0.25米。"})
     for phone in phones:
-        phone.post(f"/topics/{tid}/ballots", {"choice": "agree"})
+        phone.post(f"/topics/{tid}/actions/ballot", {"choice": "agree"})
     for phone in phones:
-        body = phone.post(f"/topics/{tid}/signatures").json()
+        body = phone.post(f"/topics/{tid}/actions/sign").json()
     assert body["step"] == "publish"
-    assert phones[0].post(f"/topics/{tid}/publish", {}).json()["step"] == "carry_out"
+    assert phones[0].post(f"/topics/{tid}/actions/publish", {}).json()["step"] == "carry_out"
     body = (
         phones[0]
-        .post(f"/topics/{tid}/progress", {"status": "done", "percent": 100, "note": "院墙已重砌"})
+        .post(f"/topics/{tid}/actions/progress", {"status": "done", "percent": 100, "note": "院墙已重砌"})
         .json()
     )
     assert body["step"] == "evaluate"
@@ -109,13 +116,14 @@ def test_refusals_come_back_as_code_and_message(client):
     group = five_person_group()
     topic = five_person_to(propose(group.committee), group.members, "resolve")
     phone = Phone(client, group.members[0])
-    response = phone.post(f"/topics/{topic.pk}/vote/close")
+    response = phone.post(f"/topics/{topic.pk}/actions/close_vote")
     assert response.status_code == 409 and response.json()["code"] == "no_vote_open"
     response = phone.post(
-        f"/topics/{topic.pk}/opinions", {"stance": "support", "text": "x", "version": topic.version - 1}
+        f"/topics/{topic.pk}/actions/opinion",
+        {"stance": "support", "text": "x", "version": topic.version - 1},
     )
     assert response.status_code == 409 and response.json()["code"] == "topic_conflict"
-    response = phone.post(f"/topics/{topic.pk}/ballots", {"choice": "maybe"})
+    response = phone.post(f"/topics/{topic.pk}/actions/ballot", {"choice": "maybe"})
     assert response.status_code in (409, 400)
 
 
@@ -123,16 +131,16 @@ def test_correcting_an_opinion_through_the_api_keeps_both(client):
     group = five_person_group()
     topic = five_person_to(propose(group.committee), group.members, "discuss")
     phone = Phone(client, group.members[0])
-    phone.post(f"/topics/{topic.pk}/opinions", {"stance": "oppose", "text": "反对"})
+    phone.post(f"/topics/{topic.pk}/actions/opinion", {"stance": "oppose", "text": "反对"})
     opinion_id = topic.opinions.get().pk
-    response = phone.post(f"/opinions/{opinion_id}/corrections", {"stance": "support", "text": "同意"})
+    correct = f"/topics/{topic.pk}/actions/correct_opinion"
+    response = phone.post(correct, {"opinion_id": opinion_id, "stance": "support", "text": "同意"})
     assert response.status_code == 200
     kinds = [e["kind"] for e in client.get(f"{API}/topics/{topic.pk}/timeline").json()]
     assert kinds[-2:] == ["opinion", "opinion_corrected"]
     other = Phone(client, group.members[1])
     assert (
-        other.post(f"/opinions/{opinion_id}/corrections", {"stance": "oppose", "text": "改"}).status_code
-        == 403
+        other.post(correct, {"opinion_id": opinion_id, "stance": "oppose", "text": "改"}).status_code == 403
     )
 
 
@@ -142,11 +150,11 @@ def test_the_party_members_count_is_sent_as_a_form_with_the_sheet_photo(client):
     secretary = group.members[0]
     for m in group.members[:4]:
         if m == secretary and topic.step == "propose":
-            Phone(client, m).post(f"/topics/{topic.pk}/agenda")
-        Phone(client, m).post(f"/topics/{topic.pk}/opinions", {"stance": "support", "text": "同意"})
+            Phone(client, m).post(f"/topics/{topic.pk}/actions/put_on_agenda")
+        Phone(client, m).post(f"/topics/{topic.pk}/actions/opinion", {"stance": "support", "text": "同意"})
     client.force_login(secretary)
     response = client.post(
-        f"{API}/topics/{topic.pk}/tallies",
+        f"{API}/topics/{topic.pk}/actions/tally",
         {
             "text": "土地流转方案",
             "expected": 30,
@@ -257,11 +265,25 @@ def test_the_openapi_schema_documents_every_deliberation_operation(client):
     schema = client.get("/api/v1/openapi.json").json()
     paths = {p for p in schema["paths"] if p.startswith(API)}
     for expected in (
-        "/topics/{topic_id}/signatures",
-        "/topics/{topic_id}/refusals",
-        "/topics/{topic_id}/tallies",
-        "/opinions/{opinion_id}/corrections",
+        "/topics/{topic_id}/actions/sign",
+        "/topics/{topic_id}/actions/refuse",
+        "/topics/{topic_id}/actions/tally",
+        "/topics/{topic_id}/actions/correct_opinion",
         "/committees/{committee_id}/meetings/offline",
         "/areas/{code}/ratings",
     ):
         assert API + expected in paths
+
+
+def test_every_step_action_is_one_operation_with_its_own_body_in_the_openapi_document(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    served = [row for row in actions.ROWS if row.schema is not None]
+    assert {str(row.name) for row in served} == set(Action)
+    for row in served:
+        operation = schema["paths"][f"{API}/topics/{{topic_id}}/actions/{row.name}"]["post"]
+        (content,) = operation["requestBody"]["content"].values()
+        body = content["schema"]
+        name = body["$ref"].rsplit("/", 1)[-1] if "$ref" in body else None
+        fields = schema["components"]["schemas"][name]["properties"] if name else body["properties"]
+        assert set(row.schema.model_fields) <= set(fields), row.name
+        assert operation["summary"] == row.summary

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from grassroots.deliberation import services, workflow
+from grassroots.deliberation import selectors, services, workflow
 from grassroots.deliberation.models import (
     AppendOnlyError,
     Ballot,
@@ -43,8 +43,8 @@ def test_a_corrected_opinion_keeps_the_original_and_both_show_on_the_timeline(di
     assert [e.kind for e in events] == [EventKind.OPINION, EventKind.OPINION_CORRECTED]
     assert events[1].detail["was"] == "oppose"
     # the current opinion is the correction; the rule still counts the member once
-    assert workflow.step_status(fresh(topic)).have == 1
-    assert workflow.current_opinions(topic, "discuss", 1)[group.memberships[0].pk].pk == rows[1].pk
+    assert selectors.step_status(fresh(topic)).have == 1
+    assert selectors.current_opinions(topic, "discuss", 1)[group.memberships[0].pk].pk == rows[1].pk
 
 
 def test_only_the_latest_version_of_ones_own_opinion_can_be_corrected(discussing):
@@ -68,7 +68,7 @@ def test_voting_again_while_the_vote_is_open_is_a_visible_correction():
     services.ballot_cast(actor=group.members[0], topic=topic, choice="agree")
     ballots = list(Ballot.objects.filter(topic=topic).order_by("id"))
     assert [(b.choice, b.corrects_id) for b in ballots] == [("disagree", None), ("agree", ballots[0].pk)]
-    status = workflow.step_status(fresh(topic))
+    status = selectors.step_status(fresh(topic))
     assert (status.outcome.present, status.outcome.agree, status.outcome.disagree) == (1, 1, 0)
     assert TopicEvent.objects.filter(topic=topic, kind=EventKind.BALLOT_CORRECTED).count() == 1
 

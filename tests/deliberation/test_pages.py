@@ -3,14 +3,17 @@ managers' pages for founding a committee and seating its members."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from PIL import Image
 
 from grassroots.accounts.models import Role
+from grassroots.deliberation import actions
 from grassroots.deliberation.models import Committee, Meeting, Membership, Opinion, Topic
 from tests.deliberation.factories import (
     GRID,
@@ -226,3 +229,12 @@ def test_the_area_page_rolls_up_ratings(client):
 )
 def test_an_id_no_column_can_hold_is_not_found(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_new_action_without_a_template_of_its_own_gets_a_form_of_its_fields():
+    group = five_person_group()
+    topic = propose(group.committee)
+    row = dataclasses.replace(actions.TOPIC_ACTIONS["publish"], name="publish_again", label="Publish again")
+    html = render_to_string(row.templates, {"row": row, "form": row.form(auto_id="again-%s"), "topic": topic})
+    assert reverse("deliberation:topic_act", args=[topic.pk, "publish_again"]) in html
+    assert 'name="note"' in html and 'name="version"' in html and "Publish again" in html

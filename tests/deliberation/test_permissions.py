@@ -147,7 +147,7 @@ def test_only_a_member_signs_and_only_as_themself(client, who):
     group, topic = _world(is_public=False)
     actor = ACTORS[who](group)
     c = _client(client, actor)
-    response = c.post(f"{API}/topics/{topic.pk}/signatures", {}, content_type="application/json")
+    response = c.post(f"{API}/topics/{topic.pk}/actions/sign", {}, content_type="application/json")
     expected = SIGN[who]
     if expected == "ok":
         assert response.status_code == 200

@@ -138,7 +138,7 @@ def at_resolve():
 def test_api_resolution_names_a_meeting_of_its_committee_only(client, at_resolve):
     topic, group = at_resolve["topic"], at_resolve["group"]
     client.force_login(group.members[0])
-    url = f"{API}/topics/{topic.pk}/resolutions"
+    url = f"{API}/topics/{topic.pk}/actions/draft"
     for meeting_id in (at_resolve["foreign"].pk, 2**40):
         response = client.post(
             url, {"text": "方案", "meeting_id": meeting_id}, content_type="application/json"
@@ -179,10 +179,10 @@ def test_api_count_names_a_meeting_of_its_committee_only(client):
         "held_on": "2025-04-01", "place": "党群服务中心",
     }  # fmt: skip
     foreign = _meeting(other.committee, group.manager)
-    response = client.post(f"{API}/topics/{topic.pk}/tallies", {**body, "meeting_id": foreign.pk})
+    response = client.post(f"{API}/topics/{topic.pk}/actions/tally", {**body, "meeting_id": foreign.pk})
     assert response.status_code == 400 and response.json()["detail"]["field"] == "meeting_id"
     own = _meeting(group.committee, group.manager)
-    response = client.post(f"{API}/topics/{topic.pk}/tallies", {**body, "meeting_id": own.pk})
+    response = client.post(f"{API}/topics/{topic.pk}/actions/tally", {**body, "meeting_id": own.pk})
     assert response.status_code == 200, response.content
 
 
@@ -290,3 +290,22 @@ def test_page_hides_a_comment_of_the_topic_it_is_on_only(client):
     own.refresh_from_db()
     elsewhere.refresh_from_db()
     assert own.hidden_at is not None and elsewhere.hidden_at is None
+
+
+def test_a_correction_names_an_opinion_of_its_own_topic_only(client):
+    group = five_person_group()
+    topic = five_person_to(propose(group.committee), group.members, "discuss")
+    other_topic = five_person_to(propose(group.committee), group.members, "discuss")
+    author = group.members[0]
+    services.opinion_record(actor=author, topic=other_topic, stance="oppose", text="反对")
+    elsewhere = other_topic.opinions.get()
+    client.force_login(author)
+    body = {"opinion_id": elsewhere.pk, "stance": "support", "text": "同意"}
+    url = f"{API}/topics/{topic.pk}/actions/correct_opinion"
+    assert client.post(url, body, content_type="application/json").status_code == 404
+    page = reverse("deliberation:topic_act", args=[topic.pk, "correct_opinion"])
+    assert client.post(page, {**body, "opinion": elsewhere.pk}).status_code == 404
+    assert not elsewhere.corrections.exists()
+    own = f"{API}/topics/{other_topic.pk}/actions/correct_opinion"
+    assert client.post(own, body, content_type="application/json").status_code == 200
+    assert elsewhere.corrections.count() == 1

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from grassroots.accounts.scoping import OutOfScope
-from grassroots.deliberation import services, workflow
+from grassroots.deliberation import selectors, services, workflow
 from grassroots.deliberation.models import (
     EventKind,
     Resolution,
@@ -74,7 +74,7 @@ def test_discussion_closes_only_when_all_five_opinions_are_recorded():
     for member in group.members[:4]:
         topic = services.opinion_record(actor=member, topic=topic, stance="support", text="同意")
         assert topic.step == "discuss"
-    status = workflow.step_status(fresh(topic))
+    status = selectors.step_status(fresh(topic))
     assert (status.have, status.need, status.met) == (4, 5, False)
     assert [line.seat for line in status.waiting_for] == [5]
     topic = services.opinion_record(actor=group.members[4], topic=topic, stance="oppose", text="资金不足")
@@ -122,7 +122,7 @@ def test_a_tied_vote_fails_and_returns_the_topic_to_discussion_in_a_new_round():
     assert Resolution.objects.get(topic=topic).status == ResolutionStatus.FAILED
     assert kinds(topic)[-1] == EventKind.VOTE_FAILED
     # the new round needs five new opinions
-    assert workflow.step_status(fresh(topic)).have == 0
+    assert selectors.step_status(fresh(topic)).have == 0
 
 
 def test_the_decision_stands_only_when_all_five_sign_and_a_refusal_returns_it():
@@ -162,7 +162,7 @@ def test_a_vacant_seat_blocks_all_five_until_it_is_filled_and_the_newcomer_signs
     )
     topic = fresh(topic)
     assert topic.step == "sign"
-    status = workflow.step_status(topic)
+    status = selectors.step_status(topic)
     assert (status.have, status.need) == (4, 5) and status.waiting_for[0].vacant
     newcomer = resident(GRID, display_name="孙村民")
     services.membership_appoint(
@@ -364,17 +364,17 @@ def test_a_member_is_offered_only_what_makes_sense_now_and_told_what_they_still_
     group = five_person_group()
     topic = five_person_to(propose(group.committee), group.members, "resolve")
     first = group.members[0]
-    assert "draft" in workflow.available_actions(first, fresh(topic))
-    assert "ballot" not in workflow.available_actions(first, fresh(topic))  # nothing to vote on yet
+    assert "draft" in selectors.available_actions(first, fresh(topic))
+    assert "ballot" not in selectors.available_actions(first, fresh(topic))  # nothing to vote on yet
     topic = services.resolution_draft(actor=first, topic=topic, text="硬化道路")
-    assert {"ballot", "close_vote"} <= set(workflow.available_actions(first, fresh(topic)))
-    assert workflow.owed_actions(first, fresh(topic)) == ["ballot"]
+    assert {"ballot", "close_vote"} <= set(selectors.available_actions(first, fresh(topic)))
+    assert selectors.owed_actions(first, fresh(topic)) == ["ballot"]
     services.ballot_cast(actor=first, topic=topic, choice="agree")
-    assert "ballot" in workflow.available_actions(first, fresh(topic))  # may still change the vote
-    assert workflow.owed_actions(first, fresh(topic)) == []
+    assert "ballot" in selectors.available_actions(first, fresh(topic))  # may still change the vote
+    assert selectors.owed_actions(first, fresh(topic)) == []
     for member in group.members[1:]:
         topic = services.ballot_cast(actor=member, topic=topic, choice="agree")
     assert topic.step == "sign"
     services.signature_sign(actor=first, topic=topic)
-    assert not {"sign", "refuse"} & set(workflow.available_actions(first, fresh(topic)))
-    assert workflow.owed_actions(group.members[1], fresh(topic)) == ["sign"]
+    assert not {"sign", "refuse"} & set(selectors.available_actions(first, fresh(topic)))
+    assert selectors.owed_actions(group.members[1], fresh(topic)) == ["sign"]

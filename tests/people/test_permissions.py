@@ -8,6 +8,8 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from grassroots.accounts.models import AuditLog
 from grassroots.people.models import Household, KeyGroupLabel, ProxyService, Resident
@@ -196,3 +198,27 @@ def test_merge_matrix(client, world, role):
     assert response.status_code == expected, response.content
     if expected != 200:
         assert _snapshot(world) == before
+
+
+def test_a_refused_page_action_is_the_sites_error_page_or_a_message_where_the_person_is(client, world):
+    """Given a role that may only read, when it posts a write, then the site's error page answers 403 with the
+    reason; given a writer whose action the register refuses, then the refusal is a message on the page it
+    lands on, and nothing changed."""
+    client.force_login(world.users["leader"])
+    before = _snapshot(world)
+    response = client.post(
+        reverse("people:label_set", args=[world.head.pk]), {"kind": "elderly_alone", "attention": "normal"}
+    )
+    assert response.status_code == 403
+    assert response.templates[0].name == "error.html"
+    assert 'data-status="403"' in response.content.decode()
+    with translation.override(response["Content-Language"]):
+        assert str(_("You may not do this here.")) in response.content.decode()
+    assert _snapshot(world) == before
+
+    client.force_login(world.users["grid_worker"])
+    response = client.post(reverse("people:label_remove", args=[world.head.pk, "no_such_kind"]), follow=True)
+    assert response.status_code == 200
+    with translation.override(response["Content-Language"]):
+        assert [str(m) for m in response.context["messages"]] == [str(_("This person has no such label."))]
+    assert _snapshot(world) == before

@@ -1,5 +1,8 @@
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -128,7 +131,7 @@ def test_every_row_lands_on_its_own_ids_across_batches(staff, monkeypatch):
     """Ids are handed out before the rows are written (COPY on PostgreSQL, RETURNING on SQLite): each resident
     must end up in its own household with its own suffixes and labels, batch after batch, and each household
     must point at its own head."""
-    monkeypatch.setattr(transfer, "BATCH", 7)
+    monkeypatch.setattr(transfer.sheet, "BATCH", 7)
     rows, expected = [], {}
     given = "建国桂兰秀英志强海燕德福"
     for n in range(40):
@@ -314,3 +317,15 @@ def test_export_neutralises_formulas(client, staff):
     assert '\'=HYPERLINK("http://evil","点我")' in values and "'@SUM(1)" in values and "'+1" in values
     assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
     assert all(c.data_type != "f" for row in wb.worksheets[0].iter_rows() for c in row)
+
+
+def test_openpyxl_is_loaded_only_to_write_a_file():
+    """The pages and the import read spreadsheets through grassroots.sheets; openpyxl (a fifth of a second and
+    several MB) is loaded only when a file is written (docs/performance.md)."""
+    code = (
+        "import sys, django; django.setup(); import grassroots.urls; "
+        "from grassroots.people.services import transfer; assert 'openpyxl' not in sys.modules; "
+        "transfer.template_bytes(); assert 'openpyxl' in sys.modules"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "grassroots.settings"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)  # noqa: S603 - our own code

@@ -14,6 +14,7 @@ from grassroots.people import extensions, selectors, services
 from grassroots.people.codes import Attention, KeyGroup
 from grassroots.people.errors import PeopleError
 from grassroots.people.models import ProxyServiceStep, Visit
+from grassroots.photos import PhotoError
 from tests.factories import user_with
 
 from .factories import GRID, GRID_2, household, resident, writer
@@ -49,13 +50,14 @@ def test_visits_due_lists_overdue_key_group_households_of_the_worker_first():
     assert [h.address for h in selectors.visits_due_for(user=worker)] == ["甲1号"]
 
 
-def test_a_visit_keeps_its_photos_without_metadata_and_scaled_down():
+def test_a_visit_keeps_its_photos_without_metadata_and_scaled_down(django_capture_on_commit_callbacks):
     worker = user_with(Role.GRID_WORKER, GRID)
     hh = household()
     photo = SimpleUploadedFile("门口.jpg", _jpeg_with_gps(), content_type="image/jpeg")
-    visit = services.visit_record(
-        actor=worker, household=hh, visited_on=clock.today(), found="门前积水", photos=[photo]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = services.visit_record(
+            actor=worker, household=hh, visited_on=clock.today(), found="门前积水", photos=[photo]
+        )
     stored = Image.open(visit.photos.get().image.open("rb"))
     assert max(stored.size) == 1600
     assert not stored.getexif()
@@ -63,7 +65,7 @@ def test_a_visit_keeps_its_photos_without_metadata_and_scaled_down():
 
 def test_a_file_that_is_not_a_photo_is_refused_and_no_visit_is_written():
     hh = household()
-    with pytest.raises(PeopleError) as exc:
+    with pytest.raises(PhotoError) as exc:
         services.visit_record(
             actor=writer(),
             household=hh,
@@ -71,7 +73,7 @@ def test_a_file_that_is_not_a_photo_is_refused_and_no_visit_is_written():
             found="x",
             photos=[SimpleUploadedFile("a.jpg", b"not an image")],
         )
-    assert exc.value.code == "bad_photo"
+    assert exc.value.code == "not_an_image"
     assert not Visit.objects.exists()
 
 
@@ -216,15 +218,18 @@ def test_list_queries_are_pinned(client, django_assert_num_queries):
     assert page_queries() == few
 
 
-def test_a_visit_with_photos_over_the_api_and_the_photo_is_served_only_in_scope(client):
+def test_a_visit_with_photos_over_the_api_and_the_photo_is_served_only_in_scope(
+    client, django_capture_on_commit_callbacks
+):
     worker = user_with(Role.GRID_WORKER, GRID)
     hh = household()
     client.force_login(worker)
-    response = client.post(
-        f"/api/v1/people/households/{hh.pk}/visits",
-        {"visited_on": clock.today().isoformat(), "found": "门前有积水", "photos": [
-            SimpleUploadedFile("a.jpg", _jpeg_with_gps(), content_type="image/jpeg")]},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/people/households/{hh.pk}/visits",
+            {"visited_on": clock.today().isoformat(), "found": "门前有积水", "photos": [
+                SimpleUploadedFile("a.jpg", _jpeg_with_gps(), content_type="image/jpeg")]},
+        )  # fmt: skip
     assert response.status_code == 201, response.content
     photo_id = response.json()["photos"][0]["id"]
     assert client.get(reverse("people:visit_photo", args=[photo_id]))["Content-Type"] == "image/jpeg"

@@ -167,7 +167,7 @@ def test_team_activity_with_a_photo_open_to_residents(world):
             f"{API}/groups/{team['id']}/activities",
             {"description": "清扫", "hours": "2", "photo": SimpleUploadedFile("p.jpg", b"not a jpeg")},
         )
-        assert fake.status_code == 400 and fake.json()["code"] == "bad_photo"
+        assert fake.status_code == 400 and fake.json()["code"] == "not_an_image"
     seen = client_for(world.resident).get(f"{API}/groups/{team['id']}").json()
     assert seen["activities"][0]["photo_url"] and len(seen["activities"]) == 1
     assert client_for(world.outside_staff).get(f"{API}/groups/{team['id']}").status_code == 404

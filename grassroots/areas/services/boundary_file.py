@@ -15,12 +15,11 @@ are not rewritten, and the routing index is rebuilt (``boundaries_changed``) onl
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
@@ -29,12 +28,13 @@ from grassroots.accounts import rules
 from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.accounts.services import audit_record
-from grassroots.sheets import ImportFileError, file_label, read_upload
+from grassroots.sheets import ImportFileError, read_upload
 
 from .. import geometry
 from ..codes import Level, parent_of
 from ..models import Area, AreaKind, AreaName, Grid
 from ..validation import ImportReport, grid_kind_from_word
+from .area_import import authorise_import, check_then_write, in_reach, out_of_reach_message
 from .tree import (
     AreaError,
     boundaries_changed,
@@ -48,7 +48,6 @@ from .tree import (
     is_current,
     record_rename,
 )
-from .tree_file import authorise_import, in_reach, out_of_reach_message
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_FEATURES = 50_000
@@ -419,7 +418,6 @@ class _BoundaryPlan:
             .exclude(boundary=None)
             .values_list("code", "boundary")
         )
-        by_code = {f.code: f for f in self.features if f.code}
         reported: set[frozenset] = set()
         for f in changed_grids:
             village = parent_of(f.code)
@@ -435,7 +433,14 @@ class _BoundaryPlan:
                     continue
                 reported.add(pair)
                 self.warn(f, "geometry", finding.message)
-        # A village outline that changes must still hold the grids of the village that this file leaves alone.
+        self._check_outlines_hold(changed_grids, changed_villages, neighbours, file_shapes, outlines)
+
+    def _check_outlines_hold(
+        self, changed_grids, changed_villages, neighbours, file_shapes, outlines
+    ) -> None:
+        """A village outline that changes must still hold the grids of the village that this file leaves
+        alone."""
+        by_code = {f.code: f for f in self.features if f.code}
         changed_codes = {f.code for f in changed_grids}
         held = [n for n in neighbours if n.village_code in changed_villages]
         seen = {n.code for n in held} | set(file_shapes)
@@ -591,39 +596,25 @@ def boundaries_import(
     plan = _BoundaryPlan(actor=actor, root_code=root_code, report=report)
     plan.read(features)
     del features
-    if dry_run:
-        _check(plan)
-        return report
-    try:
-        with transaction.atomic():
-            _check(plan)
-            if report.errors:
-                return report
-            if plan.apply():
-                boundaries_changed()
-            audit_record(
-                actor=actor,
-                action="areas.boundaries_import",
-                area_code=root_code or "",
-                request=request,
-                detail={
-                    "file_sha256": hashlib.sha256(data).hexdigest(),
-                    "file_name": file_label(file),
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    except IntegrityError:
-        raise AreaError(
-            _(
-                "Someone changed the same grids while this file was imported. Nothing was saved; import it again."
-            ),
-            code="import_conflict",
-            status=409,
-        ) from None
-    report.written = True
-    return report
+
+    def write() -> None:
+        if plan.apply():
+            boundaries_changed()
+
+    return check_then_write(
+        report=report,
+        check=lambda: _check(plan),
+        write=write,
+        actor=actor,
+        action="areas.boundaries_import",
+        root_code=root_code,
+        data=data,
+        file=file,
+        request=request,
+        conflict_message=_(
+            "Someone changed the same grids while this file was imported. Nothing was saved; import it again."
+        ),
+    )
 
 
 def boundaries_export(*, actor: User, root_code: str, request=None) -> dict:

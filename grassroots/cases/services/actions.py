@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock
+from grassroots import clock, photos
 from grassroots.accounts.models import User
 from grassroots.errors import DomainError
 
-from .. import events, photos, selectors
+from .. import events, photo_rows, selectors
 from ..models import (
     AssigneeKind,
     Case,
@@ -142,7 +142,7 @@ def case_handle(
         )
         if prepared:
             event = updated.events.filter(action=EventAction.HANDLE).order_by("-id").first()
-            photos.attach(case=updated, photos=prepared, stage=PhotoStage.AFTER, actor=actor, event=event)
+            photo_rows.attach(case=updated, photos=prepared, stage=PhotoStage.AFTER, actor=actor, event=event)
     return updated
 
 

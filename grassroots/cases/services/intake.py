@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, geo, personal
+from grassroots import clock, geo, personal, photos
 from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
@@ -27,7 +27,7 @@ from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import route_point
 
-from .. import alerts, deadlines, events, photos, reference, rules
+from .. import alerts, deadlines, events, photo_rows, reference, rules
 from ..models import (
     AssigneeKind,
     Case,
@@ -381,7 +381,7 @@ def _create(
     case.written_events, case.written_photos = [report_event], []
     for stage in (PhotoStage.REPORT, PhotoStage.BEFORE):
         if prepared.get(stage):
-            case.written_photos += photos.attach(
+            case.written_photos += photo_rows.attach(
                 case=case, photos=prepared[stage], stage=stage, actor=actor, event=report_event
             )
     if channel.state == State.CLOSED:
@@ -397,7 +397,7 @@ def _create(
             message=str(_("The grid worker resolved this on the spot.")),
         )
         case.written_events.append(done)
-        case.written_photos += photos.attach(
+        case.written_photos += photo_rows.attach(
             case=case,
             photos=prepared.get(PhotoStage.AFTER, []),
             stage=PhotoStage.AFTER,
@@ -432,7 +432,7 @@ def case_report(
 
     Returns the new case, routed and with its responsible worker named; with an ``idempotency_key`` that
     this reporter used before, returns that earlier case instead (``case.replayed`` is True) and writes
-    nothing. Raises :class:`ReportInvalid`, :class:`~grassroots.cases.photos.PhotoError` or the routing
+    nothing. Raises :class:`ReportInvalid`, :class:`~grassroots.photos.PhotoError` or the routing
     error for bad input, having stored nothing.
 
     ``patrol`` (a ``workforce.Patrol``): the report is a finding on the reporter's own open patrol, and its

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import uuid
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots import clock
+from grassroots import photos as photo_files
 from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
@@ -34,7 +32,6 @@ from ..models import (
 from .registry import _choice, _coordinates, _optional_text, _required_text, reschedule_visits
 
 MAX_PHOTOS = 6
-MAX_PHOTO_BYTES = 12 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
 
 # --- places and organisations -------------------------------------------------------------------------------
@@ -110,38 +107,6 @@ def place_update(*, actor: User, place: Place, request=None, **fields) -> Place:
 # --- visits -------------------------------------------------------------------------------------------------
 
 
-def clean_photo(upload) -> ContentFile:
-    """A phone photo made safe to keep: checked to be an image, turned upright, re-encoded as JPEG without
-    its metadata (EXIF GPS and camera details), longest side at most 1600 px."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
-    except ImportError:  # pragma: no cover - optional HEIC support
-        pass
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_PHOTO_BYTES:
-        raise PeopleError(_("A photo may be at most 12 MB."), code="photo_too_large")
-    try:
-        raw = upload.read()
-        Image.open(io.BytesIO(raw)).verify()
-        image: Image.Image = Image.open(io.BytesIO(raw))
-        image = ImageOps.exif_transpose(image)
-        image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise PeopleError(
-            _("%(name)s is not a photo we can read; take it again as JPEG or PNG.")
-            % {"name": getattr(upload, "name", "")},
-            code="bad_photo",
-        ) from None
-    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=85, optimize=True)
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
-
-
 @transaction.atomic
 def visit_record(
     *,
@@ -173,7 +138,7 @@ def visit_record(
     need = _optional_text(need, _("need found"), 4000)
     if open_case and not need:
         raise PeopleError(_("Describe the need before turning it into a case."), code="need_missing")
-    cleaned = [clean_photo(p) for p in photos]
+    cleaned = [photo_files.prepare(p, max_side=PHOTO_MAX_SIDE) for p in photos]
     household = Household.objects.select_for_update().get(pk=household.pk)
     visit = Visit.objects.create(
         household=household,
@@ -185,8 +150,9 @@ def visit_record(
         found=_required_text(found, pgettext_lazy("visit", "what was found"), 4000),
         need=need,
     )
-    for content in cleaned:
-        VisitPhoto.objects.create(visit=visit, image=content)
+    for photo in cleaned:
+        stored = photo_files.store(photo, folder="people/visits", thumbnail=False)
+        VisitPhoto.objects.create(visit=visit, image=stored.name)
     if open_case:
         for handler in extensions.need_handlers:
             reference = handler(visit=visit, actor=actor)

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from PIL import Image, UnidentifiedImageError
 
-from grassroots import clock
+from grassroots import clock, photos
 from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
@@ -102,32 +101,15 @@ def group_activity_record(
             _("Only the group's own members can be recorded as taking part; choose from its members."),
             code="bad_participant",
         )
-    if photo is not None:
-        _check_photo(photo)
-    activity = GroupActivity.objects.create(
+    # Re-encoded without metadata and kept under our own name (never the sender's name or extension).
+    prepared = photos.prepare(photo) if photo is not None else None
+    activity = GroupActivity(
         group=group, area_code=group.area_code, held_on=held_on, description=description[:300], hours=hours
     )
-    if photo is not None:
-        activity.photo.save(getattr(photo, "name", "photo.jpg") or "photo.jpg", photo, save=True)
+    if prepared is not None:
+        activity.photo.name = photos.store(prepared, folder="workforce/activities", thumbnail=False).name
+    activity.save()
     activity.participants.set(participants)
     if actor is not None:
         audit_record(actor=actor, action="group.activity", target=activity, request=request)
     return activity
-
-
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-
-
-def _check_photo(photo) -> None:
-    """Only a real picture of at most 10 MB is kept (the bytes are opened, not the name trusted)."""
-    if getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
-        raise WorkforceError(_("The photo is larger than 10 MB; send a smaller one."), code="photo_too_large")
-    try:
-        with Image.open(photo) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise WorkforceError(
-            _("The file is not a photo (JPEG or PNG); choose a picture."), code="bad_photo"
-        ) from None
-    finally:
-        photo.seek(0)
