@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from grassroots import clock
-from grassroots.accounts.models import AuditLog
+from grassroots.accounts.models import AuditLog, Role
 from grassroots.appendonly import AppendOnlyError
 from grassroots.cases import callback_list, metrics, selectors, services
 from grassroots.cases.models import (
@@ -30,8 +30,9 @@ from grassroots.cases.services import callbacks
 from grassroots.cases.workflow import ActionNotAllowed
 from grassroots.errors import NotPermitted
 from grassroots.notifications.models import Notification
+from tests.factories import user_with
 
-from .conftest import COUNTY, INSIDE_G1, reload
+from .conftest import COUNTY, INSIDE_G1, VILLAGE, reload
 
 MARCH = metrics.Period.month(2026, 3)
 PHONE = "13812345678"
@@ -405,8 +406,19 @@ def test_the_figures_count_callback_ratings_with_their_channel(city):
 
 def test_a_case_entering_the_list_tells_the_desk_that_closed_it_and_not_the_handler(city, settings):
     settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
+    verifier = user_with(Role.VILLAGE_STAFF, VILLAGE)  # another desk of the village closes it
     with translation.override("en"):
-        case = closed_call(city)
+        case = entered(city)
+        with clock.frozen(at(2, 11)):
+            case = services.case_accept(actor=city.grid_worker, case=case, expected_version=case.version)
+            case = services.case_dispatch(
+                actor=city.grid_worker, case=case, expected_version=case.version,
+                target=services.dispatch_target_for_worker(city.worker_record),
+            )  # fmt: skip
+            case = services.case_handle(
+                actor=city.grid_worker, case=case, expected_version=case.version, note="好"
+            )
+            services.case_verify(actor=verifier, case=case, expected_version=case.version, passed=True)
         self_reported_closed(city)  # outside the sample: no callback, no one told
 
     def told(user) -> list[str]:
