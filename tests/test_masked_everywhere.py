@@ -39,7 +39,7 @@ NOT_FREE_TEXT = {
     "number", "building", "unit", "room",
     "name", "name_pinyin", "name_initials", "suffix", "first_name", "last_name", "display_name", "actor_name",
     "author_name", "signer_name", "voter_name", "recorded_by_name", "drafted_by_name", "proposer_name",
-    "visitor_name", "leader_name", "assignee_name",
+    "visitor_name", "leader_name", "assignee_name", "called_by_name",
     "routing_explanation",  # written by the routing, naming grids by their codes
     "source",  # a case's channel (a choice); where a calendar year's holidays came from (administrators)
 }  # fmt: skip

@@ -63,6 +63,7 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("GET /cases/", "category"): (FILTER, "narrows the caller's scoped queue", ()),
     ("GET /cases/", "area"): (FILTER, "narrows the caller's scoped queue", ()),
+    ("GET /cases/callbacks", "area"): (FILTER, "narrows the caller's scoped callback list", ()),
     ("POST /cases/{int:case_id}/actions/dispatch", "target"): (
         RESOLVED,
         "cases.selectors.resolve_target among dispatch_targets_for(case, actor), under the case's lock",

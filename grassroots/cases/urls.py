@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar
+from . import views, views_calendar, views_callbacks
 
 app_name = "cases"
 urlpatterns = [
@@ -21,4 +21,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/take/", views.take, name="take"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("callbacks/", views_callbacks.callback_list, name="callbacks"),
+    path("<int:pk>/callbacks/", views_callbacks.callback_record, name="callback_record"),
+    path("<int:pk>/callbacks/reveal/", views_callbacks.callback_reveal, name="callback_reveal"),
 ]

@@ -408,8 +408,11 @@ def detail(request, pk: int):
                     "primary": spec.primary,
                     "url": reverse("cases:act", kwargs={"pk": case.pk, "action": spec.name}),
                 }
-                for spec in (registry.ACTIONS[a] for a in actions if a != Action.RATE)
+                for spec in (
+                    registry.ACTIONS[a] for a in actions if a not in (Action.RATE, Action.CALLBACK)
+                )  # rate and callback have their own forms
             ],
+            "may_call_back": Action.CALLBACK in actions,
             "targets": targets,
             "duplicates": dupes,
             "rate_form": rate_form,

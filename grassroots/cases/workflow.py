@@ -46,6 +46,8 @@ from grassroots.errors import Conflict, DomainError, NotPermitted
 from . import alerts, deadlines, events
 from .models import (
     AssigneeKind,
+    CallbackAttempt,
+    CallbackOutcome,
     Case,
     CaseRating,
     CloseReason,
@@ -163,6 +165,29 @@ def _not_rating_own_work(case: Case, actor) -> object | None:
     return None
 
 
+def _not_calling_back_own_work(case: Case, actor) -> object | None:
+    """Separation of duties: a callback survey (回访) asks the reporter about the work, so whoever handled the
+    case (it is assigned to them, or they reported it handled) may not take it down."""
+    if _own_work(case, actor):
+        return _(
+            "You handled this case, so someone else must call the reporter back: a callback asks about your "
+            "own work."
+        )
+    return None
+
+
+def _due_a_callback(case: Case, actor) -> object | None:
+    """Only a case on the callback list (``callback_list.due``: the one definition) is called back."""
+    from . import callback_list
+
+    if not callback_list.is_due(case):
+        return _(
+            "This case is not due a callback: it was rated already, came in by a channel that is not called "
+            "back, has no way to reach the reporter, or the reporter could not be reached often enough."
+        )
+    return None
+
+
 def _extension_pending(case: Case, actor) -> object | None:
     if not case.extension_request:
         return _("There is no extension request to decide.")
@@ -225,6 +250,14 @@ def _table() -> dict[tuple[str, str], Transition]:
             frozenset(),
             reporter=True,
             guard=_combine(_not_rated, _not_rating_own_work),
+        ),
+        # 回访: the desk calls the reporter of a closed case and takes down their rating, or notes no answer.
+        Transition(
+            A.CALLBACK,
+            S.CLOSED,
+            None,
+            DESK,
+            guard=_combine(_not_rated, _not_calling_back_own_work, _due_a_callback),
         ),
     ]
     table: dict[tuple[str, str], list[Transition]] = {}
@@ -560,6 +593,43 @@ def _rate(case, actor, now, p) -> Step:
     return Step(note=p.get("comment", ""), detail=detail)
 
 
+def _callback(case, actor, now, p) -> Step:
+    """One call of a callback survey: an append-only :class:`CallbackAttempt`; when the reporter was reached,
+    their rating and "really solved?" answer in their words, recorded as the round's rating (channel
+    ``callback``) by :func:`record_rating`, as the reporter's own rating is."""
+    detail: dict = {"outcome": p["outcome"]}
+    rating = None
+    if p["outcome"] == CallbackOutcome.REACHED:
+        detail.update(
+            record_rating(
+                case,
+                actor,
+                now,
+                rating=p["rating"],
+                really_solved=p["really_solved"],
+                comment=p.get("note", ""),
+                channel=RatingChannel.CALLBACK,
+            )
+        )
+        rating = CaseRating.objects.get(case=case, round=case.round)
+    attempt = CallbackAttempt.objects.create(
+        case=case,
+        round=case.round,
+        outcome=p["outcome"],
+        note=p.get("note", ""),
+        called_by=actor,
+        called_by_name=str(actor),
+        called_at=now,
+        area_code=case.area_code,
+        rating=rating,
+        idempotency_key=p.get("idempotency_key", ""),
+    )
+    detail["attempt"] = attempt.pk
+    case.written_attempt = attempt
+    # A call that found no one is the desk's own note; a reached one shows as the round's rating.
+    return Step(note=p.get("note", ""), internal=rating is None, detail=detail)
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -586,6 +656,7 @@ EFFECTS: dict[str, Callable[..., Step]] = {
     A.MERGE: _merge,
     A.REOPEN: _reopen,
     A.RATE: _rate,
+    A.CALLBACK: _callback,
 }
 
 # The fields whose old and new values the timeline records.
@@ -713,3 +784,8 @@ class DispatchTarget:
 
 
 RATINGS = frozenset(Rating.values)
+
+
+def handled(case: Case, actor) -> bool:
+    """Whether ``actor`` handled ``case`` in this closure round (the separation of duties' test, for pages)."""
+    return _own_work(case, actor)
