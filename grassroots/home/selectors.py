@@ -21,7 +21,7 @@ from grassroots.areas.codes import Level
 from grassroots.cases import rules as case_rules
 from grassroots.cases import selectors as cases
 from grassroots.cases.models import Case
-from grassroots.cases.workflow import OVERSIGHT, Action
+from grassroots.cases.workflow import DESK, OVERSIGHT, Action
 from grassroots.deliberation import selectors as deliberation
 from grassroots.disclosure import rules as disclosure_rules
 from grassroots.disclosure import selectors as disclosure
@@ -118,6 +118,21 @@ def _case_groups(user, now) -> list[Waiting]:
             url = _queue(**filters)
         items = [_case_item(c, user=user, step=str(step), now=now) for c in rows[:SHOWN]]
         groups.append(Waiting(f"cases-{step}", title, len(rows), url, items))
+    if has_role(user, DESK):
+        calls = cases.callback_list_for(user=user)
+        count = calls.count()
+        if count:
+            items = [
+                Item(
+                    title=f"{c.category.name} · {c.reference}",
+                    detail=c.address or c.description[:80],
+                    url=reverse("cases:callbacks") + f"#case-{c.pk}",
+                )
+                for c in calls[:SHOWN]
+            ]
+            groups.append(
+                Waiting("callbacks", _("Callbacks to make"), count, reverse("cases:callbacks"), items)
+            )
     if has_role(user, OVERSIGHT) and has_queue:
         overdue = cases.case_queue_for(user=user, filters=cases.QueueFilters(overdue=True)).count()
         if overdue:

@@ -73,3 +73,16 @@ def test_every_role_has_a_home_page_with_what_it_may_start(city, client, role):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert reverse("cases:mine") in response.content.decode()
+
+
+def test_a_closed_phone_report_waits_for_its_callback_on_the_desks_home(city):
+    case = services.case_enter(
+        actor=city.village, source="phone", category="0101", description="来电：路灯坏了",
+        lon=INSIDE_G1[0], lat=INSIDE_G1[1], reporter_name="王大爷", reporter_phone="13812345678",
+    )  # fmt: skip
+    case = services.case_take(actor=city.grid_worker, case=case, expected_version=case.version)
+    case = services.case_handle(
+        actor=city.grid_worker, case=case, expected_version=case.version, note="修好了"
+    )
+    services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
+    assert _groups(city.village).get("callbacks") == 1
