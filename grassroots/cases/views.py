@@ -30,7 +30,7 @@ from grassroots.paging import page_of
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
 from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
-from .models import Case, Source, State, Urgency
+from .models import OPEN_STATES, Case, Source, State, Urgency
 from .services import registry
 from .workflow import Action, available_actions
 
@@ -125,7 +125,10 @@ def duplicates(request):
     if category is not None and lon is not None and geo.is_point(lon, lat):
         found = selectors.duplicates_near(category=category, lon=lon, lat=lat)
     visible = {n.case.pk for n in found if rules.can_view_case(request.user, n.case)}
-    return render(request, "cases/_duplicates.html", {"nearby": found, "visible": visible})
+    open_nearby = any(n.case.state in OPEN_STATES for n in found)
+    return render(
+        request, "cases/_duplicates.html", {"nearby": found, "visible": visible, "open_nearby": open_nearby}
+    )
 
 
 @login_required
@@ -265,7 +268,8 @@ def queue(request):
     if not selectors.has_queue(request.user):
         raise Http404
     categories = selectors.categories_for_choice()
-    form = QueueFilterForm(request.GET or None, categories=categories)
+    # Open cases unless the user asks for others ("any" state shows them all): closed work is not work.
+    form = QueueFilterForm(request.GET or {"state": "open"}, categories=categories)
     filters = _queue_filters(form)
     queue = selectors.IdsFirst(selectors.case_queue_for(user=request.user, filters=filters))
     page = page_of(request, queue, selectors.QUEUE_PAGE_SIZE)
