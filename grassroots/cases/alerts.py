@@ -164,7 +164,9 @@ def after_transition(case: Case, event: CaseEvent, actor) -> None:
     if event.message and case.reporter_id and case.reporter_id != getattr(actor, "pk", None):
         notify(
             recipients=[case.reporter],
-            title=_title(case, str(EventAction(event.action).label)),
+            # the reporter knows the place: their report's number and what happened, short enough for an SMS
+            title=_("Report %(reference)s: %(what)s")
+            % {"reference": case.reference, "what": EventAction(event.action).label},
             body=event.message,
             target=case,
             topic=Topic.OWN_REPORT,  # residents registered by phone hear of it by SMS unless they chose otherwise

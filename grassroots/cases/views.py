@@ -24,6 +24,7 @@ from grassroots.accounts.scoping import has_role
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.codes import CodeError, Level
 from grassroots.areas.models import GridKind
+from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 
@@ -380,6 +381,7 @@ def detail(request, pk: int):
     """One case: photos before and after, map, timeline, context links, and what the user may do now."""
     case = selectors.case_get_for(user=request.user, pk=pk)
     user = request.user
+    mark_read_about(actor=user, target=case)  # what the inbox said about it has now been seen
     actions = available_actions(user, case)
     staff_view = rules.is_staff_viewer(user, case)
     photos = selectors.photos_for(case)
