@@ -213,7 +213,7 @@ class Case(models.Model):
     replayed: bool
     written_events: list[CaseEvent]
     written_photos: list[CasePhoto]
-    written_attempt: CallbackAttempt  # set by a callback (workflow._callback) on the case it returns
+    written_attempt: CallbackAttempt  # set by a callback (effects._callback) on the case it returns
     round_calls: list[CallbackAttempt]  # set by selectors.with_round_calls for the callback list
     # set by selectors.callback_rows_for: what a callback row shows its reader
     reporter_display: str

@@ -3,7 +3,7 @@
 Reporters who came by phone, hotline, walk-in or a staff visit have no login and can never rate their case
 themselves; after closure their case, and a sample of self-reported ones, is on the callback list of the desk
 that closed it (``callback_list``). Each call is one append-only ``CallbackAttempt`` written by the workflow's
-``callback`` action (``workflow._callback``: the transition table says who may call, and refuses whoever
+``callback`` action (``effects._callback``: the transition table says who may call, and refuses whoever
 handled the case); a call that reached the reporter records their rating and "really solved?" answer as the
 round's ``CaseRating`` (channel ``callback``), which the figures count as they count the reporter's own.
 
