@@ -13,28 +13,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, geo
-from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import (
     OutOfScope,
     UnknownReference,
     in_scope,
     is_unrestricted,
-    resolve_among,
     resolve_in_scope,
     scope_codes,
     scoped,
 )
-from grassroots.areas.codes import Level, ancestor_codes, level_of
-from grassroots.notifications.models import Notification
 
-from . import calendar, deadlines, workflow
-from .metrics import under
-from .models import (
+from .. import calendar, deadlines, workflow
+from ..metrics import under
+from ..models import (
     OPEN_STATES,
     CalendarYear,
     Case,
@@ -175,7 +171,7 @@ def case_visible_to(user, pk: int) -> bool:
 
 def timeline_for(*, user, case: Case) -> list[CaseEvent]:
     """The case's events, oldest first, with their photos. Internal rows only for staff viewers/handlers."""
-    from . import rules
+    from .. import rules
 
     events = case.events.all().prefetch_related("photos").order_by("at", "id")
     if not rules.is_staff_viewer(user, case):
@@ -185,7 +181,7 @@ def timeline_for(*, user, case: Case) -> list[CaseEvent]:
 
 def timeline_of_written(*, user, case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
     """:func:`timeline_for` of a case just written, from the events its writer kept (oldest first)."""
-    from . import rules
+    from .. import rules
 
     if not rules.is_staff_viewer(user, case):
         events = [e for e in events if not e.internal]
@@ -224,64 +220,6 @@ def my_tasks_for(*, user, include_closed: bool = False) -> QuerySet[Case]:
     if not include_closed:
         qs = qs.filter(state__in=OPEN_STATES)
     return qs.order_by("handling_due_at", "response_due_at", "-reported_at", "-id")
-
-
-# --- what waits for someone -----------------------------------------------------------------------------
-
-# The next step each open case waits for, in the order a person's day takes them; a case is listed under the
-# first of these its state offers the user (the transition table decides, guards included).
-WAITING_STEPS = (
-    workflow.Action.ACCEPT,
-    workflow.Action.DISPATCH,
-    workflow.Action.HANDLE,
-    workflow.Action.VERIFY_PASS,
-    workflow.Action.APPROVE_EXTENSION,
-    workflow.Action.RATE,
-)
-WAITING_LOOKBACK = dt.timedelta(days=120)
-
-
-def work_waiting_for(*, user, limit: int = 300) -> dict[str, list[Case]]:
-    """The cases waiting for the user's next step, by step (see :data:`WAITING_STEPS`), most urgent first.
-
-    The candidates are the cases the user was told of (``cases.alerts`` tells exactly whoever must act next),
-    the cases assigned to them, the reports in the grids they work in, and their own closed reports to rate;
-    each stays listed while the table still offers the user that step."""
-    out: dict[str, list[Case]] = {str(step): [] for step in WAITING_STEPS}
-    if not getattr(user, "is_authenticated", False):
-        return out
-    told = (
-        Notification.objects.filter(
-            recipient=user, target_type=Case._meta.label_lower, created_at__gte=clock.now() - WAITING_LOOKBACK
-        )
-        .order_by("-created_at")
-        .values_list("target_id", flat=True)[:limit]
-    )
-    ids = {int(pk) for pk in told if str(pk).isdigit()}
-    ids |= set(
-        Case.objects.filter(assignee_user=user, state__in=OPEN_STATES).values_list("pk", flat=True)[:limit]
-    )
-    grids = [code for code in scope_codes(user, roles={Role.GRID_WORKER}) if len(code) == 15]
-    if grids:
-        ids |= set(
-            Case.objects.filter(area_code__in=grids, state=State.REPORTED).values_list("pk", flat=True)[
-                :limit
-            ]
-        )
-    # their own closed reports whose round is not rated yet (the round is reopen_count + 1)
-    unrated = Case.objects.filter(reporter=user, state=State.CLOSED, rated_round__lte=F("reopen_count"))
-    ids |= set(unrated.values_list("pk", flat=True)[:limit])
-    cases = Case.objects.filter(pk__in=ids).select_related("category")
-    for case in cases:
-        offered = workflow.available_actions(user, case)
-        for waiting in WAITING_STEPS:
-            if waiting in offered:
-                out[str(waiting)].append(case)
-                break
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    for rows in out.values():
-        rows.sort(key=lambda c: (c.handling_due_at or c.response_due_at or far, -c.pk))
-    return out
 
 
 # --- traffic lights -----------------------------------------------------------------------------------------
@@ -404,139 +342,12 @@ def duplicates_for_case(*, user, case: Case) -> list[Nearby]:
     ]
 
 
-# --- dispatch targets ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """A handler a dispatcher may choose: ``key`` is what the form and the API send (``grid_worker:12``,
-    ``user:5``, ``department:7``, ``unit:3``); ``target`` is what the case records when it is chosen."""
-
-    key: str
-    kind: str
-    label: str
-    group: str
-    target: workflow.DispatchTarget
-
-
-def dispatch_targets_for(*, case: Case, actor) -> list[Target]:
-    """The handlers ``actor`` may dispatch ``case`` to, at the case's current area — the one list that the
-    case page, the bulk dispatch, the API's list and every dispatch check read:
-
-    - the grid workers assigned under the case's area (its grid, or the grids of its village);
-    - village, township and county staff logins holding their role on the case's area or below it, and those
-      between the case and the dispatcher: on an area above the case that lies in the dispatcher's own scope
-      (a township desk may take a village's case itself; nobody sends work up past their own level or across
-      to another area — that is escalation's job);
-    - department handlers whose grant covers the case's area;
-    - co-building units (people.Place accepting cases) at the case's area or above it, within the dispatcher's
-      scope.
-
-    Empty for an actor who may not dispatch the case at its level (whatever its state), so that the list
-    never shows staff names to those who may not choose among them.
-    """
-    from grassroots.people.selectors import dispatch_units_for
-    from grassroots.workforce.models import Assignment
-    from grassroots.workforce.selectors import active_on
-
-    from .models import AssigneeKind
-
-    if not workflow.may_take(actor, case, workflow.Action.DISPATCH):
-        return []
-    code = case.area_code
-    targets: list[Target] = []
-    if level_of(code) >= Level.VILLAGE:
-        assignments = (
-            Assignment.objects.filter(area_code__startswith=code)
-            .filter(active_on(clock.today()))
-            .select_related("worker__user")
-            .order_by("area_code", "worker__name")
-        )
-        seen: set[int] = set()
-        for a in assignments:
-            if a.worker_id in seen:
-                continue
-            seen.add(a.worker_id)
-            w = a.worker
-            key = f"{AssigneeKind.GRID_WORKER}:{w.pk}"
-            targets.append(
-                Target(
-                    key,
-                    AssigneeKind.GRID_WORKER,
-                    f"{w.name} · {a.area_code[-3:]}",
-                    str(Role.GRID_WORKER.label),
-                    workflow.DispatchTarget(AssigneeKind.GRID_WORKER, str(w.pk), w.name, w.user),
-                )
-            )
-    staff_roles = [Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF]
-    above = [c for c in ancestor_codes(code)[:-1] if in_scope(actor, c, roles=workflow.INTAKE)]
-    grants = (
-        RoleGrant.objects.filter(
-            Q(role__in=staff_roles, area_code__startswith=code)
-            | Q(role__in=staff_roles, area_code__in=above)
-            | Q(role=Role.DEPARTMENT_HANDLER, area_code__in=ancestor_codes(code))
-        )
-        .filter(user__is_active=True)
-        .select_related("user")
-        .order_by("role", "area_code", "user__username")
-    )
-    seen_users: set[tuple[int, str]] = set()
-    for g in grants:
-        kind = AssigneeKind.DEPARTMENT if g.role == Role.DEPARTMENT_HANDLER else AssigneeKind.USER
-        if (g.user_id, kind) in seen_users:
-            continue
-        seen_users.add((g.user_id, kind))
-        name = str(g.user)
-        targets.append(
-            Target(
-                f"{kind}:{g.user_id}",
-                kind,
-                name,
-                str(Role(g.role).label),
-                workflow.DispatchTarget(kind, str(g.user_id), name, g.user),
-            )
-        )
-    for place in dispatch_units_for(user=actor, area_code=code):
-        targets.append(
-            Target(
-                f"{AssigneeKind.UNIT}:{place.pk}",
-                AssigneeKind.UNIT,
-                place.name,
-                str(AssigneeKind.UNIT.label),
-                workflow.DispatchTarget(AssigneeKind.UNIT, str(place.pk), place.name, None),
-            )
-        )
-    return targets
-
-
-def target_key(target) -> str:
-    """The key of a dispatch target given as a key, a :class:`~grassroots.cases.workflow.DispatchTarget`
-    (its kind and reference; its name and login are not trusted) or a login (a staff member)."""
-    from .models import AssigneeKind
-
-    if isinstance(target, str):
-        return target.strip()
-    if isinstance(target, workflow.DispatchTarget):
-        return f"{target.kind}:{target.ref}"
-    if getattr(target, "pk", None) is not None:
-        return f"{AssigneeKind.USER}:{target.pk}"
-    return ""
-
-
-def resolve_target(*, case: Case, actor, key: str, field: str = "target") -> workflow.DispatchTarget:
-    """The :class:`~grassroots.cases.workflow.DispatchTarget` that ``key`` names among
-    :func:`dispatch_targets_for` this case and actor, with the name and login of the register; anything
-    else is refused (:class:`~grassroots.accounts.scoping.UnknownReference`)."""
-    offered = {t.key: t.target for t in dispatch_targets_for(case=case, actor=actor)}
-    return resolve_among(offered, key, field=field, what=_("handler"), code="bad_target")
-
-
 # --- choices for forms and filters ---------------------------------------------------------------------------
 
 
 def categories_for_choice() -> list[Category]:
     """Active service types, parents before children, with the parent loaded (for grouped selects)."""
-    from . import reference
+    from .. import reference
 
     return reference.active_categories()  # the process's copy (the service types change rarely)
 
@@ -587,7 +398,6 @@ def household_link_for(*, user, case: Case):
 
 def may_see_metrics(*, user, code: str) -> bool:
     """Staff (and leaders) whose scope holds the whole area see its figures."""
-    from grassroots.accounts.scoping import in_scope
 
     return in_scope(user, code, roles=workflow.VIEWERS)
 
@@ -655,68 +465,16 @@ def photo_readable_by(user, name: str) -> bool:
     return photo is not None and workflow.can_see(user, photo.case)
 
 
-# --- callback surveys (回访) -----------------------------------------------------------------------------------
-
-CALLBACK_PAGE_SIZE = 25
-
-
-def callback_list_for(*, user, area: str = "") -> QuerySet[Case]:
-    """The closed cases due a callback (``callback_list.due``) whose area lies in the user's desk scope (the
-    desk that closed them and the desks above it), oldest closure first, with their current round's calls
-    (``round_calls``, after :func:`with_round_calls`). ``area`` narrows to a subtree of that scope."""
-    from . import callback_list
-
-    qs = scoped(Case.objects.all(), user, roles=workflow.DESK)
-    if area:
-        qs = qs.filter(under("area_code", area))
-    return callback_list.due(qs).select_related("category", "reporter").order_by("closed_at", "id")
-
-
-def with_round_calls(cases) -> list[Case]:
-    """The cases, each with ``round_calls``: the calls of its current round, oldest first (one query)."""
-    from .models import CallbackAttempt
-
-    cases = list(cases)
-    calls: dict[int, list] = {c.pk: [] for c in cases}
-    rounds = {c.pk: c.round for c in cases}
-    if cases:
-        for call in CallbackAttempt.objects.filter(case__in=list(calls)).order_by("called_at", "id"):
-            if call.round == rounds[call.case_id]:
-                calls[call.case_id].append(call)
-    for case in cases:
-        case.round_calls = calls[case.pk]
-    return cases
-
-
-def callback_get_for(*, user, pk) -> Case:
-    """One case on the user's callback list, else 404 (:class:`OutOfScope`)."""
-    try:
-        return callback_list_for(user=user).get(pk=pk)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise OutOfScope from None
-
-
-def callback_calls_of(case: Case) -> list:
-    """Every call of a case the caller may see, oldest first (all rounds)."""
-    from .models import CallbackAttempt
-
-    return list(CallbackAttempt.objects.filter(case=case).order_by("called_at", "id"))
-
-
-def callback_rows_for(*, user, cases) -> list[Case]:
-    """The callback list's cases with what a row shows this user: their current round's calls
-    (``round_calls``), the reporter's name and masked phone when the user may know who reported
-    (``reporter_display``, ``phone_masked``: empty otherwise) and whether the user handled the case, so may not
-    call back (``own_work``)."""
-    from grassroots.masking import mask_phone
-
-    from . import rules
-
-    rows = with_round_calls(cases)
-    for case in rows:
-        visible = rules.can_see_reporter(user, case)
-        name = case.reporter_name or (str(case.reporter) if case.reporter_id else "")
-        case.reporter_display = name if visible else ""
-        case.phone_masked = mask_phone(case.callback_phone) if visible else ""
-        case.own_work = workflow.handled(case, user)
-    return rows
+# The parts kept in modules of their own, read from here like the rest.
+from .callbacks import CALLBACK_PAGE_SIZE as CALLBACK_PAGE_SIZE  # noqa: E402
+from .callbacks import callback_calls_of as callback_calls_of  # noqa: E402
+from .callbacks import callback_get_for as callback_get_for  # noqa: E402
+from .callbacks import callback_list_for as callback_list_for  # noqa: E402
+from .callbacks import callback_rows_for as callback_rows_for  # noqa: E402
+from .callbacks import with_round_calls as with_round_calls  # noqa: E402
+from .targets import Target as Target  # noqa: E402
+from .targets import dispatch_targets_for as dispatch_targets_for  # noqa: E402
+from .targets import resolve_target as resolve_target  # noqa: E402
+from .targets import target_key as target_key  # noqa: E402
+from .waiting import WAITING_STEPS as WAITING_STEPS  # noqa: E402
+from .waiting import work_waiting_for as work_waiting_for  # noqa: E402
