@@ -49,7 +49,7 @@ OTHER_FREE_TEXT = {"title", "body", "item", "reason", "period", "full_address", 
 # A value that shares its name with free text but is not text (a count, a choice, a period key).
 NOT_TEXT_HERE = {
     "deliberation/_now.html status.need",  # the number of entries a step needs
-    "grassroots.cases.api.MetricsOut.period",  # a period key such as 2026-03
+    "grassroots.cases.api.figures.MetricsOut.period",  # a period key such as 2026-03
     # an area import's report: codes and names of areas (a grid code looks like an old 15-digit ID)
     "areas/_problems.html p.message",
     "grassroots.areas.api.ProblemOut.message",
