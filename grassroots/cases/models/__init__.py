@@ -650,122 +650,37 @@ class CasePhoto(models.Model):
         ordering = ["case", "stage", "id"]
 
 
-class WorkingDay(models.Model):
-    """An exception to the weekend rule: a weekday holiday (is_working False) or a make-up working day on a
-    weekend (is_working True). Seeded from chinese-calendar; administrators add local overrides."""
+# Kept in modules of their own; part of this app's models like the rest.
+from .calendar import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
+from .callbacks import CallbackAttempt, CallbackOutcome  # noqa: E402
 
-    date = models.DateField(_("date"), unique=True)
-    is_working = models.BooleanField(_("working day"))
-    note = models.CharField(_("note"), max_length=100, blank=True)
-    is_local = models.BooleanField(_("local override"), default=False)
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("working calendar")
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date} {'working' if self.is_working else 'rest'}"
-
-
-class CalendarSource(models.TextChoices):
-    PACKAGE = "chinese-calendar", _("the chinese-calendar package")
-    NOTICE = "notice", _("State Council notice entered by an administrator")
-
-
-class CalendarYear(models.Model):
-    """A year whose official holiday schedule has been entered. Years without a row fall back to
-    weekends only, and every staff page warns about the current and the coming year until it has one."""
-
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    source = models.CharField(
-        _("source"), max_length=100, choices=CalendarSource.choices, default=CalendarSource.PACKAGE
-    )
-    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
-
-    class Meta:
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-        ordering = ["year"]
-
-    def __str__(self):
-        return str(self.year)
-
-
-class ReferenceVersion(models.Model):
-    """A single counter row bumped whenever the service types, their limits or the working calendar change
-    (``reference.changed()``). Each process keeps its copy of them keyed by this version and reads them
-    again when the stored version differs, so several worker processes stay correct without a shared
-    cache (``grassroots.versioned``, as for ``areas.BoundaryVersion``)."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reference data version")
-
-
-class CallbackOutcome(models.TextChoices):
-    REACHED = "reached", _("reached")  # 回访成功: the reporter answered
-    NOT_REACHED = "not_reached", _("not reached")  # 未接通 / 无人接听
-
-
-class CallbackAttempt(AppendOnlyModel):
-    """One attempt at a callback survey (回访) of a closed case: who called, when, and whether the reporter was
-    reached. Never edited (the database refuses UPDATE): each further try is a new row. A reached attempt
-    points at the rating it took down (a :class:`CaseRating` of channel ``callback``), which the figures count.
-
-    ``round`` is the case's closure round when called (a reopened and closed case is called back again);
-    ``area_code`` the case's area then (scoping and the desk's list read it).
-    """
-
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="callback_attempts", verbose_name=_("case")
-    )
-    round = models.PositiveSmallIntegerField(_("closure round"))
-    outcome = models.CharField(_("outcome"), max_length=16, choices=CallbackOutcome.choices)
-    note = models.TextField(_("note"), blank=True)
-    called_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("called by")
-    )
-    called_by_name = models.CharField(_("by"), max_length=150, blank=True)
-    called_at = models.DateTimeField(_("called at"))
-    area_code = models.CharField(_("area code"), max_length=15)
-    rating = models.OneToOneField(
-        CaseRating,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="callback_attempt",
-        verbose_name=_("rating taken down"),
-    )
-    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
-
-    class Meta:
-        verbose_name = _("callback attempt")
-        verbose_name_plural = _("callback attempts")
-        ordering = ["case", "called_at", "id"]
-        indexes = [models.Index(fields=["case", "round"], name="case_callback_round")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["called_by", "idempotency_key"],
-                condition=~Q(idempotency_key=""),
-                name="case_callback_idempotency_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(outcome=CallbackOutcome.REACHED) | Q(rating__isnull=True),
-                name="case_callback_rating_only_when_reached",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.case_id} #{self.round} {self.outcome} {self.called_at:%Y-%m-%d %H:%M}"
+__all__ = [
+    "METRICS_COLUMNS",
+    "OPEN_STATES",
+    "AssigneeKind",
+    "CalendarSource",
+    "CalendarYear",
+    "CallbackAttempt",
+    "CallbackOutcome",
+    "Case",
+    "CaseEvent",
+    "CaseKind",
+    "CasePhoto",
+    "CaseRating",
+    "Category",
+    "CategoryClass",
+    "CategoryLimit",
+    "CloseReason",
+    "CoveringIndex",
+    "EventAction",
+    "HandlerType",
+    "LimitUnit",
+    "PhotoStage",
+    "Rating",
+    "RatingChannel",
+    "ReferenceVersion",
+    "Source",
+    "State",
+    "Urgency",
+    "WorkingDay",
+]  # fmt: skip
