@@ -241,6 +241,7 @@ api.add_decorator(refuse_control_characters, mode="view")
 
 
 def _mount() -> None:
+    # The apps' routers import this module (its error helpers): they are imported here, after it is complete.
     from grassroots.accounts.api import router as accounts_router
     from grassroots.areas.api import area_data_router
     from grassroots.areas.api import router as areas_router
