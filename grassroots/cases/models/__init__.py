@@ -475,7 +475,7 @@ class EventAction(models.TextChoices):
 
     REPORT = "report", _("reported")
     ACCEPT = "accept", _("accepted")
-    CANCEL = "cancel", pgettext_lazy("case", "cancelled")
+    CANCEL = "cancel", State.CANCELLED.label  # the timeline says what the state says
     DISPATCH = "dispatch", _("dispatched")
     RETURN = "return", _("returned")
     ESCALATE = "escalate", _("escalated")
