@@ -42,6 +42,7 @@ from ..models import (
     CaseRating,
     Category,
     PhotoStage,
+    SavedQueueView,
     Source,
     State,
     WorkingDay,
@@ -139,6 +140,23 @@ class IdsFirst:
         ids = list(self.queryset.values_list("pk", flat=True)[key])
         rows = Case.objects.filter(pk__in=ids).select_related("category").in_bulk()
         return [rows[pk] for pk in ids if pk in rows]
+
+
+def queue_views_for(*, user) -> list[SavedQueueView]:
+    """The user's saved queue views, by name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(SavedQueueView.objects.filter(user=user).order_by("name"))
+
+
+def queue_view_get_for(*, user, pk) -> SavedQueueView:
+    """One of the user's own saved views, else 404."""
+    if not getattr(user, "is_authenticated", False):
+        raise OutOfScope
+    view = SavedQueueView.objects.filter(user_id=user.pk, pk=pk).first()
+    if view is None:
+        raise OutOfScope
+    return view
 
 
 def queue_areas_for(*, user) -> list[str]:
