@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "grassroots.cases",
     "grassroots.deliberation",
     "grassroots.disclosure",
+    "grassroots.insights",
     "grassroots.api",
     "grassroots.demo",
 ]

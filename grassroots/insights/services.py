@@ -1,0 +1,274 @@
+"""Keeping the pre-aggregated figures (``DailyFact``, ``AreaDay``) equal to what the cases say.
+
+The counts are the cases app's own: the fact rows are ``cases.metrics.AGGREGATES`` over the cases reported on a
+day and ``cases.metrics.RATING_AGGREGATES`` over the ratings given on a day, grouped by place of report, service
+type, channel and closing level, written by ``INSERT … SELECT`` from the queries Django builds for them — so a
+count is defined once, in cases/metrics.py, whichever table it is read from.
+
+- :func:`facts_schedule_for_event` is registered with ``cases.events.on_record``: every timeline row schedules,
+  on commit, the refresh of its case's (place, day of report) slice, and of the event's own day when the event
+  is a rating (a rating counts on the day it is given), through the task queue (django-tasks).
+- :func:`facts_refresh` recomputes one (place, day) slice and the ``AreaDay`` rows of that day for the place
+  and every area above it, under one lock per day, in one transaction: idempotent, so a task run twice or late
+  leaves the same rows.
+- :func:`facts_rebuild` recomputes every row from the cases (``manage.py insights_rebuild``);
+  :func:`facts_differences` compares the stored rows with a fresh computation without writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django_tasks import task
+
+from grassroots.areas.codes import CODE_LENGTH, LEVEL_BY_LENGTH, CodeError, Level, level_of, parent_code
+from grassroots.cases.metrics import AGGREGATES, RATING_AGGREGATES
+from grassroots.cases.models import Case, CaseEvent, CaseRating, Category, EventAction
+
+from .models import COUNT_FIELDS, AreaDay, DailyFact
+
+KEY_FIELDS = ("area_code", "day", "category_id", "source", "closing_level")
+_CASE_COUNTS = tuple(AGGREGATES)
+_RATING_COUNTS = tuple(RATING_AGGREGATES)
+
+
+# --- scheduling -----------------------------------------------------------------------------------------------
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def slices_of_event(event: CaseEvent) -> set[tuple[str, dt.date]]:
+    """The (place of report, day) slices whose counts ``event`` may change."""
+    case = event.case
+    slices = {(case.origin_code, local_day(case.reported_at))}
+    if event.action == EventAction.RATE:
+        slices.add((case.origin_code, local_day(event.at)))
+    return slices
+
+
+def facts_schedule_for_event(event: CaseEvent) -> None:
+    """After the writer's transaction commits, enqueue the refresh of every slice ``event`` touches."""
+    slices = sorted(slices_of_event(event))
+
+    def enqueue():
+        for code, day in slices:
+            facts_refresh_task.enqueue(code, day.isoformat())
+
+    transaction.on_commit(enqueue)
+
+
+@task()
+def facts_refresh_task(area_code: str, day: str) -> None:
+    facts_refresh(area_code=area_code, day=dt.date.fromisoformat(day))
+
+
+# --- the SQL that counts --------------------------------------------------------------------------------------
+
+
+def _compiled(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) -> tuple[str, tuple]:
+    """``SELECT area_code, day, category_id, source, closing_level, <COUNT_FIELDS>`` summed over the cases
+    (``AGGREGATES``) and the ratings (``RATING_AGGREGATES``) — the whole table, or the slice of one place and
+    day."""
+    zone = timezone.get_current_timezone()
+    cases = Case.objects.filter(merged_into__isnull=True)
+    ratings = CaseRating.objects.all()
+    if area_code is not None:
+        cases = cases.filter(origin_code=area_code)
+        ratings = ratings.filter(origin_code=area_code)
+    if day is not None:
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        end = start + dt.timedelta(days=1)
+        cases = cases.filter(reported_at__gte=start, reported_at__lt=end)
+        ratings = ratings.filter(rated_at__gte=start, rated_at__lt=end)
+    case_rows = (
+        cases.annotate(
+            fact_day=TruncDate("reported_at", tzinfo=zone),
+            fact_level=Coalesce(F("closing_level"), Value(0), output_field=IntegerField()),
+        )
+        .values("origin_code", "fact_day", "category_id", "source", "fact_level")
+        .annotate(**AGGREGATES)
+        .order_by()
+    )
+    rating_rows = (
+        ratings.annotate(fact_day=TruncDate("rated_at", tzinfo=zone))
+        .values("origin_code", "fact_day", "category_id", "source")
+        .annotate(**RATING_AGGREGATES)
+        .order_by()
+    )
+    case_sql, case_params = _compiled(case_rows)
+    rating_sql, rating_params = _compiled(rating_rows)
+    q = connection.ops.quote_name
+
+    def column(name: str, counted: tuple[str, ...]) -> str:
+        return f"{f'c.{q(name)}' if name in counted else '0'} AS {q(name)}"
+
+    case_counts = ", ".join(column(n, _CASE_COUNTS) for n in COUNT_FIELDS)
+    rating_counts = ", ".join(column(n, _RATING_COUNTS) for n in COUNT_FIELDS)
+    sums = ", ".join(f"SUM(u.{q(n)})" for n in COUNT_FIELDS)
+    # the union's columns are named by its first SELECT (SQLite takes no column list after an alias)
+    sql = (
+        f"SELECT u.area_code, u.day, u.category_id, u.source, u.closing_level, {sums} FROM ("  # noqa: S608 - our names
+        f"SELECT c.origin_code AS area_code, c.fact_day AS day, c.category_id AS category_id, "
+        f"c.source AS source, c.fact_level AS closing_level, {case_counts} FROM ({case_sql}) c "
+        f"UNION ALL "
+        f"SELECT c.origin_code, c.fact_day, c.category_id, c.source, 0, {rating_counts} FROM ({rating_sql}) c"
+        f") u GROUP BY u.area_code, u.day, u.category_id, u.source, u.closing_level"
+    )
+    return sql, case_params + rating_params
+
+
+def _top_types() -> dict[int, int]:
+    """Each service type's top-level type (itself for a top-level one)."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+
+    def top(pk: int) -> int:
+        seen = set()
+        while parents.get(pk) is not None and pk not in seen:
+            seen.add(pk)
+            pk = parents[pk]
+        return pk
+
+    return {pk: top(pk) for pk in parents}
+
+
+def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tuple]:
+    """``SELECT area_code, parent_code, day, top_type_id, <sums>`` of the ``DailyFact`` rows matching ``where``
+    at the areas whose codes have ``length`` digits."""
+    q = connection.ops.quote_name
+    tops = _top_types()
+    moved = {pk: top for pk, top in tops.items() if pk != top}
+    if moved:
+        whens = " ".join(f"WHEN {int(pk)} THEN {int(top)}" for pk, top in sorted(moved.items()))
+        top_sql = f"CASE category_id {whens} ELSE category_id END"
+    else:
+        top_sql = "category_id"
+    level = LEVEL_BY_LENGTH[length]
+    parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
+    sums = ", ".join(f"SUM({q(n)})" for n in COUNT_FIELDS)
+    table = q(DailyFact._meta.db_table)
+    sql = (
+        f"SELECT SUBSTR(area_code, 1, {length}), {parent_sql}, day, {top_sql}, {sums} FROM {table} "  # noqa: S608
+        f"WHERE LENGTH(area_code) >= {length} AND ({where}) "
+        f"GROUP BY SUBSTR(area_code, 1, {length}), {parent_sql}, day, {top_sql}"
+    )
+    return sql, params
+
+
+def _insert(model, columns: Iterable[str], select: tuple[str, tuple]) -> None:
+    q = connection.ops.quote_name
+    sql, params = select
+    names = ", ".join(q(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({names}) {sql}", params)
+
+
+_FACT_COLUMNS = (*KEY_FIELDS, *COUNT_FIELDS)
+_ROLLUP_COLUMNS = ("area_code", "parent_code", "day", "top_type_id", *COUNT_FIELDS)
+
+
+def _lock_day(day: dt.date) -> None:
+    """One refresh of a day at a time (PostgreSQL; SQLite writes one transaction at a time anyway): two
+    refreshes of places under the same area on the same day would otherwise both rewrite that area's rows."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"insights:{day.isoformat()}".encode()) - 2**31
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _areas_from(code: str) -> list[str]:
+    """``code`` and every area above it."""
+    out = [code]
+    while (above := parent_code(out[-1])) is not None:
+        out.append(above)
+    return out
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+
+def facts_refresh(*, area_code: str, day: dt.date) -> None:
+    """Recompute the facts of the cases reported (and the ratings given) on ``day`` at ``area_code``, then the
+    day's ``AreaDay`` rows of that place and of every area above it."""
+    try:
+        level_of(area_code)
+    except CodeError:
+        return  # no case is routed to a malformed code; nothing to count
+    with transaction.atomic():
+        _lock_day(day)
+        DailyFact.objects.filter(area_code=area_code, day=day).delete()
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select(area_code=area_code, day=day))
+        for code in _areas_from(area_code):
+            AreaDay.objects.filter(area_code=code, day=day).delete()
+            _insert(
+                AreaDay,
+                _ROLLUP_COLUMNS,
+                _rollup_select(len(code), where="day = %s AND area_code LIKE %s", params=(day, code + "%")),
+            )
+
+
+def facts_rebuild() -> dict[str, int]:
+    """Every fact and area row again from the cases, in one transaction. Returns the number of rows of each."""
+    with transaction.atomic():
+        AreaDay.objects.all().delete()
+        DailyFact.objects.all().delete()
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select())
+        for length in sorted(CODE_LENGTH.values()):
+            _insert(AreaDay, _ROLLUP_COLUMNS, _rollup_select(length, where="1 = 1", params=()))
+        return {"facts": DailyFact.objects.count(), "areas": AreaDay.objects.count()}
+
+
+def _rows(select: tuple[str, tuple]) -> set[tuple]:
+    sql, params = select
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {_normal(row) for row in cursor.fetchall() if any(row[-len(COUNT_FIELDS) :])}
+
+
+def _normal(row) -> tuple:
+    out = []
+    for value in row:
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        elif isinstance(value, str) and len(value) == 10 and value[4] == "-":
+            value = dt.date.fromisoformat(value)
+        elif value is not None and not isinstance(value, str | dt.date):
+            value = int(value)
+        out.append(value)
+    return tuple(out)
+
+
+def facts_differences() -> dict[str, int]:
+    """How many stored rows differ from a fresh computation from the cases (rows missing or extra), without
+    writing: {"facts": n, "areas": m}; all zero when the figures are current."""
+    fresh_facts = _rows(_fact_select())
+    stored_facts = {
+        _normal(row)
+        for row in DailyFact.objects.values_list(*_FACT_COLUMNS)
+        if any(row[-len(COUNT_FIELDS) :])
+    }
+    fresh_areas: set[tuple] = set()
+    for length in sorted(CODE_LENGTH.values()):
+        fresh_areas |= _rows(_rollup_select(length, where="1 = 1", params=()))
+    stored_areas = {
+        _normal(row)
+        for row in AreaDay.objects.values_list(*_ROLLUP_COLUMNS)
+        if any(row[-len(COUNT_FIELDS) :])
+    }
+    # the areas are compared against the stored facts' sums: a difference there is counted once, in "facts"
+    return {
+        "facts": len(fresh_facts ^ stored_facts),
+        "areas": len(fresh_areas ^ stored_areas),
+    }
