@@ -157,12 +157,14 @@ def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tupl
         top_sql = "category_id"
     level = LEVEL_BY_LENGTH[length]
     parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
+    # a province has no parent: the constant '' is selected but not grouped by (PostgreSQL refuses that)
+    parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
     sums = ", ".join(f"SUM({q(n)})" for n in COUNT_FIELDS)
     table = q(DailyFact._meta.db_table)
     sql = (
         f"SELECT SUBSTR(area_code, 1, {length}), {parent_sql}, day, {top_sql}, {sums} FROM {table} "  # noqa: S608
         f"WHERE LENGTH(area_code) >= {length} AND ({where}) "
-        f"GROUP BY SUBSTR(area_code, 1, {length}), {parent_sql}, day, {top_sql}"
+        f"GROUP BY SUBSTR(area_code, 1, {length}), {parent_group}day, {top_sql}"
     )
     return sql, params
 
