@@ -120,35 +120,42 @@ def _monday(day: dt.date) -> dt.date:
 
 
 def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | None = None) -> Dashboard:
-    """Everything a dashboard shows of the figures, from two grouped reads of ``AreaDay``: the area's own rows
-    over the period and the one before (by day and top-level type: the headline, the change, the trends, the
-    service types) and its children's rows over the period (the ranking)."""
+    """Everything a dashboard shows of the figures, from three grouped reads of ``AreaDay``, each summed in the
+    database: the area's rows by day over the period and the one before (the headline, the change, the
+    trends by week and month, folded here from at most two periods' days), its rows by top-level type over the
+    period (the service types) and its children's rows by area (the ranking)."""
     level = level_of(area_code)
     counted = _basically(basically_counts)
     before = previous_period(period)
-    own = (
-        AreaDay.objects.filter(area_code=area_code, day__gte=before.start, day__lt=period.end)
-        .values("day", "top_type_id")
+    own = AreaDay.objects.filter(area_code=area_code)
+    by_day = (
+        own.filter(day__gte=min(before.start, period.start), day__lt=max(before.end, period.end))
+        .values("day")
         .annotate(**_SUMS)
         .order_by()
     )
     total, earlier = Counts(), Counts()
     weeks: dict[dt.date, Counts] = {}
     months: dict[dt.date, Counts] = {}
-    by_type: dict[int, Counts] = {}
-    for row in own:
+    for row in by_day:
         counts, day = _counts(row), row["day"]
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
-        if day < period.start:
-            if day >= before.start and day < before.end:
-                earlier += counts
+        if before.start <= day < before.end:
+            earlier += counts
+        if not period.start <= day < period.end:
             continue
         total += counts
         week, month = _monday(day), day.replace(day=1)
         weeks[week] = weeks.get(week, Counts()) + counts
         months[month] = months.get(month, Counts()) + counts
-        by_type[row["top_type_id"]] = by_type.get(row["top_type_id"], Counts()) + counts
+    by_type = {
+        row["top_type_id"]: _counts(row)
+        for row in own.filter(day__gte=period.start, day__lt=period.end)
+        .values("top_type_id")
+        .annotate(**_SUMS)
+        .order_by()
+    }
     children: list[Row] = []
     if level != Level.GRID:
         rows = (
@@ -165,12 +172,15 @@ def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | No
         ]
     types = []
     if by_type:
-        found = dict(Category.objects.filter(pk__in=by_type).values_list("pk", "name"))
-        codes = dict(Category.objects.filter(pk__in=by_type).values_list("pk", "code"))
+        found = {pk: (code, name) for pk, code, name in Category.objects.filter(pk__in=by_type).values_list(
+            "pk", "code", "name"
+        )}  # fmt: skip
         types = sorted(
             (
                 Row(
-                    codes.get(pk, str(pk)), figures_from(c, basically_counts=counted), label=found.get(pk, "")
+                    found.get(pk, (str(pk), ""))[0],
+                    figures_from(c, basically_counts=counted),
+                    label=found.get(pk, (str(pk), ""))[1],
                 )
                 for pk, c in by_type.items()
             ),
