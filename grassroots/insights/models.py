@@ -13,8 +13,14 @@ and ``manage.py insights_rebuild`` recomputes everything from the cases and chec
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from grassroots.appendonly import AppendOnlyModel
 
 # The counts, one column per name of ``cases.metrics.COUNTED`` (tests/insights check that they are the same).
 COUNT_FIELDS = (
@@ -108,3 +114,41 @@ class AreaDay(Counted):
             models.UniqueConstraint(fields=["area_code", "day", "top_type"], name="insights_area_day_key")
         ]
         indexes = [models.Index(fields=["parent_code", "day"], name="insights_area_day_parent")]
+
+
+class Bulletin(AppendOnlyModel):
+    """A monthly bulletin (月度通报) of an area, issued once and never changed: the month's figures frozen as a
+    canonical JSON document (``content``) with its SHA-256, dated and signed by who issued it. The database
+    refuses an UPDATE; a later correction would be a bulletin of its own.
+
+    ``content`` holds numbers and names only (counts, numerators, denominators, percentages as text); labels and
+    definitions are the formulas' own, rendered in the reader's language when it is shown or exported.
+    """
+
+    area_code = models.CharField(_("area code"), max_length=15)
+    area_name = models.CharField(_("area"), max_length=100)
+    month = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    content = models.JSONField(_("content"))
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64)
+
+    class Meta:
+        verbose_name = _("monthly bulletin")
+        verbose_name_plural = _("monthly bulletins")
+        ordering = ["-month", "area_code"]
+        constraints = [models.UniqueConstraint(fields=["area_code", "month"], name="insights_bulletin_once")]
+
+    def __str__(self):
+        return f"{self.area_name} {self.month}"
+
+
+def canonical_json(content: dict) -> str:
+    """The one text a bulletin's hash is taken of: keys sorted, no spaces, UTF-8 as is."""
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()

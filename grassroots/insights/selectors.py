@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Sum
 
-from grassroots.accounts.scoping import in_scope, is_unrestricted, scope_codes
+from grassroots.accounts.scoping import get_in_scope_or_404, in_scope, is_unrestricted, scope_codes, scoped
 from grassroots.areas.codes import Level, level_of
 from grassroots.cases import workflow
 from grassroots.cases.metrics import (
@@ -30,7 +30,7 @@ from grassroots.cases.metrics import (
 from grassroots.cases.models import Case, Category, State
 from grassroots.cases.selectors import QueueFilters, area_names, case_queue_for
 
-from .models import AreaDay
+from .models import AreaDay, Bulletin, content_hash
 
 VIEWERS = workflow.VIEWERS
 _SUMS = {name: Sum(name) for name in COUNTED}
@@ -252,3 +252,61 @@ def compare_with_live(*, depth: int = 3) -> tuple[int, list[str]]:
                 + ", ".join(f"{n} {getattr(stored, n)} ≠ {getattr(live, n)}" for n in differing)
             )
     return len(wanted), mismatches
+
+
+# --- monthly bulletins -----------------------------------------------------------------------------------------
+
+
+def bulletins_for(*, user, area_code: str) -> list[Bulletin]:
+    """The bulletins issued for ``area_code`` (the caller checked ``may_see``), newest month first."""
+    return list(
+        scoped(Bulletin.objects.filter(area_code=area_code), user, roles=VIEWERS).select_related("issued_by")
+    )
+
+
+def bulletin_get_for(*, user, pk: int) -> Bulletin:
+    """A bulletin of an area in the user's scope, else 404."""
+    return get_in_scope_or_404(Bulletin.objects.select_related("issued_by"), user, roles=VIEWERS, pk=pk)
+
+
+@dataclass(frozen=True)
+class BulletinLine:
+    """One figure of a bulletin as issued, with the formula's label and definition in the reader's language."""
+
+    key: str
+    label: str
+    definition: str
+    percent: str | None
+    numerator: int
+    denominator: int
+    previous: str | None
+
+
+def bulletin_lines(bulletin: Bulletin, part: dict | None = None) -> list[BulletinLine]:
+    """The rates of a bulletin (or of one of its rows, ``part``) as frozen, beside the month before."""
+    content = bulletin.content
+    shown = part if part is not None else content["figures"]
+    before = content["previous"]["rates"] if part is None else {}
+    template = figures_from(Counts(), basically_counts=bool(content.get("basically_counts", True)))
+    lines = []
+    for rate in template.ordered:
+        frozen = shown["rates"].get(rate.key)
+        if frozen is None:
+            continue
+        lines.append(
+            BulletinLine(
+                rate.key,
+                str(rate.label),
+                str(rate.definition),
+                frozen["percent"],
+                frozen["numerator"],
+                frozen["denominator"],
+                before.get(rate.key, {}).get("percent"),
+            )
+        )
+    return lines
+
+
+def bulletin_intact(bulletin: Bulletin) -> bool:
+    """Whether the stored content still has the hash it was issued with."""
+    return content_hash(bulletin.content) == bulletin.sha256

@@ -25,13 +25,20 @@ from django.db import connection, transaction
 from django.db.models import F, IntegerField, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from grassroots import clock
+from grassroots.accounts.models import User
+from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import CODE_LENGTH, LEVEL_BY_LENGTH, CodeError, Level, level_of, parent_code
-from grassroots.cases.metrics import AGGREGATES, RATING_AGGREGATES
+from grassroots.cases.metrics import AGGREGATES, RATING_AGGREGATES, Figures, Period, PeriodError
 from grassroots.cases.models import Case, CaseEvent, CaseRating, Category, EventAction
+from grassroots.errors import DomainError, NotPermitted
 
-from .models import COUNT_FIELDS, AreaDay, DailyFact
+from . import selectors
+from .models import COUNT_FIELDS, AreaDay, Bulletin, DailyFact, content_hash
+from .rules import can_use_insights
 
 KEY_FIELDS = ("area_code", "day", "category_id", "source", "closing_level")
 _CASE_COUNTS = tuple(AGGREGATES)
@@ -269,3 +276,95 @@ def facts_differences() -> dict[str, int]:
             where=f"LENGTH(area_code) = {int(length)}",
         )
     return {"facts": _differing(_fact_select(), DailyFact, _FACT_COLUMNS), "areas": areas}
+
+
+# --- monthly bulletins -----------------------------------------------------------------------------------------
+
+
+class BulletinError(DomainError):
+    code = "bulletin_refused"
+    status = 409
+
+
+def _frozen(figures: Figures) -> dict:
+    return {
+        "counts": {name: getattr(figures.counts, name) for name in COUNT_FIELDS},
+        "rates": {
+            r.key: {
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "percent": None if r.percent is None else str(r.percent),
+            }
+            for r in figures.ordered
+        },
+        "score": None if figures.score is None else str(figures.score),
+    }
+
+
+def bulletin_issue(*, actor: User, area_code: str, month: str) -> Bulletin:
+    """Issue the bulletin of ``area_code`` for ``month`` (YYYY-MM, a month already over): its figures, the
+    month before, the areas below and the service types, frozen with their hash. Once per area and month.
+
+    Raises ``NotPermitted`` without a role that reads figures, ``OutOfScope`` outside the actor's scope,
+    ``BulletinError`` for a month not over or already issued."""
+    from grassroots.accounts.services import audit_record
+
+    if not can_use_insights(actor):
+        raise NotPermitted(_("Your role does not show case figures."))
+    try:
+        level_of(area_code)
+    except CodeError:
+        raise OutOfScope from None
+    if not selectors.may_see(user=actor, code=area_code):
+        raise OutOfScope
+    try:
+        period = Period.parse(month)
+    except PeriodError as exc:
+        raise BulletinError(exc.message, code="invalid_period", status=422) from None
+    if len(period.key) != 7:
+        raise BulletinError(
+            _("A bulletin is for one month: write it as 2026-03."), code="invalid_period", status=422
+        )
+    if period.end > clock.today():
+        raise BulletinError(
+            _("The month %(month)s is not over yet: its bulletin can be issued from %(day)s.")
+            % {"month": period.key, "day": period.end.isoformat()},
+            code="month_not_over",
+        )
+    board = selectors.dashboard_for(area_code=area_code, period=period)
+    name = selectors.area_names(codes=[area_code]).get(area_code, area_code)
+    content = {
+        "area": {"code": area_code, "name": name},
+        "month": period.key,
+        "days": [period.start.isoformat(), period.last_day.isoformat()],
+        "previous_month": board.previous.key,
+        "basically_counts": board.figures.basically_counts,
+        "figures": _frozen(board.figures),
+        "previous": _frozen(board.previous_figures),
+        "areas": [{"code": r.key, "name": r.label, **_frozen(r.figures)} for r in board.children],
+        "service_types": [{"code": r.key, "name": r.label, **_frozen(r.figures)} for r in board.types],
+    }
+    with transaction.atomic():
+        if Bulletin.objects.filter(area_code=area_code, month=period.key).exists():
+            raise BulletinError(
+                _("The bulletin of %(area)s for %(month)s has been issued already; it is never changed.")
+                % {"area": name, "month": period.key},
+                code="bulletin_issued",
+            )
+        bulletin = Bulletin.objects.create(
+            area_code=area_code,
+            area_name=name,
+            month=period.key,
+            issued_at=clock.now(),
+            issued_by=actor,
+            content=content,
+            sha256=content_hash(content),
+        )
+        audit_record(
+            actor=actor,
+            action="insights.bulletin_issue",
+            target=bulletin,
+            area_code=area_code,
+            detail={"month": period.key, "sha256": bulletin.sha256},
+        )
+    return bulletin

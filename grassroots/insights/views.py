@@ -5,13 +5,17 @@ tables beside them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grassroots import clock
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.codes import CodeError, Level
 from grassroots.cases.metrics import (
@@ -23,8 +27,11 @@ from grassroots.cases.metrics import (
     PeriodError,
     default_period_key,
 )
+from grassroots.downloads import attachment
+from grassroots.pages import refusals_into
+from grassroots.sheets import XLSX_CONTENT_TYPE, Column, write_workbook
 
-from . import selectors
+from . import selectors, services
 from .rules import can_use_insights
 
 # The columns of the ranking, each a rate key (or the score) the table can be sorted by.
@@ -159,3 +166,136 @@ def dashboard(request, code: str):
             "ratings_definition": RATINGS_DEFINITION,
         },
     )
+
+
+# --- monthly bulletins -----------------------------------------------------------------------------------------
+
+
+def _last_month() -> str:
+    first = clock.today().replace(day=1) - dt.timedelta(days=1)
+    return f"{first:%Y-%m}"
+
+
+@login_required
+def bulletins(request, code: str):
+    """An area's bulletins, and (POST) issuing the bulletin of a month that is over."""
+    if not can_use_insights(request.user):
+        raise PermissionDenied
+    if not selectors.may_see(user=request.user, code=code):
+        raise Http404
+    try:
+        area = area_selectors.area_get_for(user=request.user, code=code)
+    except CodeError as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        month = (request.POST.get("month") or "").strip()
+        with refusals_into(request):
+            bulletin = services.bulletin_issue(actor=request.user, area_code=code, month=month)
+            messages.success(request, _("The bulletin is issued; it will never change."))
+            return redirect("insights:bulletin", pk=bulletin.pk)
+    return render(
+        request,
+        "insights/bulletins.html",
+        {
+            "area": area,
+            "bulletins": selectors.bulletins_for(user=request.user, area_code=code),
+            "last_month": _last_month(),
+        },
+    )
+
+
+@login_required
+def bulletin(request, pk: int):
+    """A bulletin as issued, laid out for A4 paper."""
+    if not can_use_insights(request.user):
+        raise PermissionDenied
+    document = selectors.bulletin_get_for(user=request.user, pk=pk)
+    content = document.content
+    return render(
+        request,
+        "insights/bulletin.html",
+        {
+            "bulletin": document,
+            "lines": selectors.bulletin_lines(document),
+            "areas": [(row, selectors.bulletin_lines(document, row)) for row in content["areas"]],
+            "types": [(row, selectors.bulletin_lines(document, row)) for row in content["service_types"]],
+            "intact": selectors.bulletin_intact(document),
+            "score_definition": SCORE_DEFINITION,
+            "cohort_definition": COHORT_DEFINITION,
+            "ratings_definition": RATINGS_DEFINITION,
+        },
+    )
+
+
+def _rows_sheet(document, rows) -> list[list]:
+    out = []
+    for row in rows:
+        lines = {line.key: line for line in selectors.bulletin_lines(document, row)}
+        out.append(
+            [row["code"], row["name"], row["counts"]["reported"]]
+            + [lines[k].percent if k in lines else None for k in RANKED]
+            + [row["score"]]
+        )
+    return out
+
+
+@login_required
+def bulletin_xlsx(request, pk: int):
+    """The bulletin as an Excel workbook: its figures, the areas below, the service types and the document's
+    date and hash."""
+    if not can_use_insights(request.user):
+        raise PermissionDenied
+    document = selectors.bulletin_get_for(user=request.user, pk=pk)
+    content = document.content
+    lines = selectors.bulletin_lines(document)
+    template = {line.key: line.label for line in lines}
+    figures = (
+        Column("figure", "指标", "figure", width=30),
+        Column("percent", "数值（%）", "value (%)", width=12),
+        Column("numerator", "分子", "numerator", width=10),
+        Column("denominator", "分母", "denominator", width=10),
+        Column("previous", "上月（%）", "month before (%)", width=14),
+        Column("definition", "定义", "definition", width=80),
+    )
+    ranked = (
+        Column("code", "区划代码", "code", width=16),
+        Column("name", "名称", "name", width=20),
+        Column("reported", "上报", "reported", width=10),
+        *(Column(k, template.get(k, k), k, width=14) for k in RANKED),
+        Column("score", "综合指标值", "score", width=12),
+    )
+    about = (Column("item", "项目", "item", width=20), Column("value", "内容", "value", width=70))
+    data = write_workbook(
+        [
+            (
+                "指标",
+                figures,
+                [[x.label, x.percent, x.numerator, x.denominator, x.previous, x.definition] for x in lines]
+                + [
+                    [
+                        str(_("Department score (综合指标值)")),
+                        content["figures"]["score"],
+                        None,
+                        None,
+                        None,
+                        str(SCORE_DEFINITION),
+                    ]
+                ],
+            ),
+            ("下级区域", ranked, _rows_sheet(document, content["areas"])),
+            ("服务类型", ranked, _rows_sheet(document, content["service_types"])),
+            (
+                "文档",
+                about,
+                [
+                    ["区域", f"{document.area_name} ({document.area_code})"],
+                    ["月份", document.month],
+                    ["统计日期", " .. ".join(content["days"])],
+                    ["发布时间", timezone.localtime(document.issued_at).strftime("%Y-%m-%d %H:%M")],
+                    ["发布人", str(document.issued_by)],
+                    ["SHA-256", document.sha256],
+                ],
+            ),
+        ]
+    )
+    return attachment(data, f"{document.area_name}-{document.month}-月度通报.xlsx", XLSX_CONTENT_TYPE)
