@@ -24,6 +24,7 @@ from grassroots.cases.metrics import (
     default_period_key,
 )
 from grassroots.errors import DomainError, NotPermitted
+from grassroots.masking import MaskedText
 
 from . import selectors
 from .rules import can_use_insights
@@ -56,9 +57,9 @@ class InsightsChangeOut(Schema):
 
 class InsightsHeadlineOut(Schema):
     area_code: str
-    area_name: str
-    period: str
-    previous_period: str
+    area_name: MaskedText
+    period: MaskedText = Field(description="the period read, e.g. 2026-03")
+    previous_period: MaskedText
     figures: InsightsFiguresOut
     previous_figures: InsightsFiguresOut
     changes: list[InsightsChangeOut]

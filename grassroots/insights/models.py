@@ -84,7 +84,7 @@ class DailyFact(Counted):
     area_code = models.CharField(_("place of report"), max_length=15)
     day = models.DateField(_("day"))
     category = models.ForeignKey("cases.Category", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(_("channel"), max_length=16)
+    source = models.CharField(_("case channel"), max_length=16)
     closing_level = models.PositiveSmallIntegerField(_("closed at level"), default=0)
 
     class Meta:
@@ -126,8 +126,7 @@ class Bulletin(AppendOnlyModel):
     """
 
     area_code = models.CharField(_("area code"), max_length=15)
-    area_name = models.CharField(_("area"), max_length=100)
-    month = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    month = models.DateField(_("month"), help_text=_("its first day"))
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
@@ -142,7 +141,15 @@ class Bulletin(AppendOnlyModel):
         constraints = [models.UniqueConstraint(fields=["area_code", "month"], name="insights_bulletin_once")]
 
     def __str__(self):
-        return f"{self.area_name} {self.month}"
+        return f"{self.content.get('area', {}).get('name', self.area_code)} {self.month:%Y-%m}"
+
+    @property
+    def area_name(self) -> str:
+        return str(self.content.get("area", {}).get("name", self.area_code))
+
+    @property
+    def month_key(self) -> str:
+        return f"{self.month:%Y-%m}"
 
 
 def canonical_json(content: dict) -> str:

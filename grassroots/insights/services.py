@@ -345,7 +345,7 @@ def bulletin_issue(*, actor: User, area_code: str, month: str) -> Bulletin:
         "service_types": [{"code": r.key, "name": r.label, **_frozen(r.figures)} for r in board.types],
     }
     with transaction.atomic():
-        if Bulletin.objects.filter(area_code=area_code, month=period.key).exists():
+        if Bulletin.objects.filter(area_code=area_code, month=period.start).exists():
             raise BulletinError(
                 _("The bulletin of %(area)s for %(month)s has been issued already; it is never changed.")
                 % {"area": name, "month": period.key},
@@ -353,8 +353,7 @@ def bulletin_issue(*, actor: User, area_code: str, month: str) -> Bulletin:
             )
         bulletin = Bulletin.objects.create(
             area_code=area_code,
-            area_name=name,
-            month=period.key,
+            month=period.start,
             issued_at=clock.now(),
             issued_by=actor,
             content=content,

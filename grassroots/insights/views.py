@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grassroots import clock
 from grassroots.areas import selectors as area_selectors
@@ -28,6 +30,7 @@ from grassroots.cases.metrics import (
     default_period_key,
 )
 from grassroots.downloads import attachment
+from grassroots.forms import Form
 from grassroots.pages import refusals_into
 from grassroots.sheets import XLSX_CONTENT_TYPE, Column, write_workbook
 
@@ -176,6 +179,15 @@ def _last_month() -> str:
     return f"{first:%Y-%m}"
 
 
+class BulletinForm(Form):
+    month = forms.RegexField(
+        label=gettext_lazy("Month"),
+        regex=r"^\d{4}-\d{2}$",
+        max_length=7,
+        help_text=gettext_lazy("for example 2026-03"),
+    )
+
+
 @login_required
 def bulletins(request, code: str):
     """An area's bulletins, and (POST) issuing the bulletin of a month that is over."""
@@ -187,10 +199,12 @@ def bulletins(request, code: str):
         area = area_selectors.area_get_for(user=request.user, code=code)
     except CodeError as exc:
         raise Http404 from exc
-    if request.method == "POST":
-        month = (request.POST.get("month") or "").strip()
-        with refusals_into(request):
-            bulletin = services.bulletin_issue(actor=request.user, area_code=code, month=month)
+    form = BulletinForm(request.POST or None, initial={"month": _last_month()})
+    if request.method == "POST" and form.is_valid():
+        with refusals_into(form):
+            bulletin = services.bulletin_issue(
+                actor=request.user, area_code=code, month=form.cleaned_data["month"]
+            )
             messages.success(request, _("The bulletin is issued; it will never change."))
             return redirect("insights:bulletin", pk=bulletin.pk)
     return render(
@@ -199,7 +213,7 @@ def bulletins(request, code: str):
         {
             "area": area,
             "bulletins": selectors.bulletins_for(user=request.user, area_code=code),
-            "last_month": _last_month(),
+            "form": form,
         },
     )
 
@@ -289,7 +303,7 @@ def bulletin_xlsx(request, pk: int):
                 about,
                 [
                     ["区域", f"{document.area_name} ({document.area_code})"],
-                    ["月份", document.month],
+                    ["月份", document.month_key],
                     ["统计日期", " .. ".join(content["days"])],
                     ["发布时间", timezone.localtime(document.issued_at).strftime("%Y-%m-%d %H:%M")],
                     ["发布人", str(document.issued_by)],
@@ -298,4 +312,4 @@ def bulletin_xlsx(request, pk: int):
             ),
         ]
     )
-    return attachment(data, f"{document.area_name}-{document.month}-月度通报.xlsx", XLSX_CONTENT_TYPE)
+    return attachment(data, f"{document.area_name}-{document.month_key}-月度通报.xlsx", XLSX_CONTENT_TYPE)

@@ -3,6 +3,7 @@ changed (the database refuses an UPDATE), shown on an A4 page and as Excel, with
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -50,13 +51,13 @@ def test_a_bulletin_is_never_changed(city, cases):  # noqa: F811
     with pytest.raises(AppendOnlyError):
         Bulletin.objects.filter(pk=bulletin.pk).update(sha256="0" * 64)
     with pytest.raises(Exception), transaction.atomic(), connection.cursor() as cursor:  # noqa: B017 - the trigger
-        cursor.execute("UPDATE insights_bulletin SET month = '2025-04' WHERE id = %s", [bulletin.pk])
+        cursor.execute("UPDATE insights_bulletin SET sha256 = 'x' WHERE id = %s", [bulletin.pk])
     with pytest.raises(services.BulletinError) as refused:
         services.bulletin_issue(actor=city.leader, area_code=COUNTY, month="2025-03")
     assert refused.value.code == "bulletin_issued"
     with pytest.raises(IntegrityError), transaction.atomic():
         Bulletin.objects.create(
-            area_code=COUNTY, area_name="x", month="2025-03", issued_at=clock.now(), issued_by=city.county,
+            area_code=COUNTY, month=dt.date(2025, 3, 1), issued_at=clock.now(), issued_by=city.county,
             content={}, sha256=content_hash({}),
         )  # fmt: skip
 

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('rated_by_callback', models.PositiveIntegerField(default=0)),
                 ('area_code', models.CharField(max_length=15, verbose_name='place of report')),
                 ('day', models.DateField(verbose_name='day')),
-                ('source', models.CharField(max_length=16, verbose_name='channel')),
+                ('source', models.CharField(max_length=16, verbose_name='case channel')),
                 ('closing_level', models.PositiveSmallIntegerField(default=0, verbose_name='closed at level')),
                 ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.category')),
             ],
