@@ -57,6 +57,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots.accounts.scoping import prefix_range_q
 from grassroots.areas.codes import CODE_LENGTH, Level, level_of
 
+from . import rate_words
 from .models import AssigneeKind, Case, CaseRating, Rating, RatingChannel, Source, State
 
 HUNDREDTH = Decimal("0.01")
@@ -392,132 +393,17 @@ RATINGS_DEFINITION = _(
 
 
 def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
-    c = counts
-    satisfaction_definition = (
-        _(
-            "Satisfaction rate (满意率) = (satisfied + basically satisfied) / ratings given. Every rating given "
-            "in the period counts, one per closure: reopening a case never removes its rating."
-        )
-        if basically_counts
-        else _(
-            "Satisfaction rate (满意率) = satisfied / ratings given; basically satisfied does not count here. "
-            "Every rating given in the period counts, one per closure: reopening a case never removes its "
-            "rating."
-        )
-    )
-    rates = [
-        Rate(
-            "closure",
-            _("Closure rate (办结率)"),
-            _("closure"),
-            *FORMULAS["closure"](c, basically_counts),
-            _("closed"),
-            _("due to close"),
-            _("Closure rate (结案率, shown as 办结率) = closed / due to close."),
-        ),
-        Rate(
-            "on_time_closure",
-            _("On-time closure rate (按期结案率)"),
-            _("on-time closure"),
-            *FORMULAS["on_time_closure"](c, basically_counts),
-            _("closed on time"),
-            _("due to close"),
-            _("On-time closure rate (按期结案率) = closed by the handling deadline / due to close."),
-        ),
-        Rate(
-            "on_time_handling",
-            _("On-time handling rate (按期处置率)"),
-            _("on-time handling"),
-            *FORMULAS["on_time_handling"](c, basically_counts),
-            _("handled on time"),
-            _("due to handle"),
-            _("On-time handling rate (按期处置率) = handled by the handling deadline / due to handle."),
-        ),
-        Rate(
-            "rework",
-            _("Rework rate (返工率)"),
-            _("rework"),
-            *FORMULAS["rework"](c, basically_counts),
-            _("failed verifications"),
-            _("handled"),
-            _("Rework rate (返工率) = failed verifications / handled. Each failed check counts."),
-        ),
-        Rate(
-            "satisfaction",
-            _("Satisfaction rate (满意率)"),
-            _("satisfaction"),
-            *FORMULAS["satisfaction"](c, basically_counts),
-            _("satisfied or basically satisfied") if basically_counts else _("satisfied"),
-            _("ratings given"),
-            satisfaction_definition,
-        ),
-        Rate(
-            "solved",
-            _("Really solved rate (实质性解决率)"),
-            _("really solved"),
-            *FORMULAS["solved"](c, basically_counts),
-            _("answered: really solved"),
-            _("answered"),
-            _(
-                "Really solved rate (实质性解决率) = ratings saying the problem was really solved / ratings "
-                "answering whether it was. The same ratings as the satisfaction rate."
-            ),
-        ),
-        Rate(
-            "reopened",
-            _("Closures reopened (重办率)"),
-            _("reopened"),
-            *FORMULAS["reopened"](c, basically_counts),
-            _("reopenings"),
-            _("closures"),
-            _(
-                "Closures reopened (重办率) = reopenings / closures, where closures = reopenings + cases closed "
-                "now: every closure of a counted case, the reopened ones and the one standing."
-            ),
-        ),
-        Rate(
-            "response",
-            _("Response rate (响应率)"),
-            _("response"),
-            *FORMULAS["response"](c, basically_counts),
-            _("accepted within the response limit"),
-            _("reported"),
-            _("Response rate (响应率) = accepted within the response limit / reported."),
-        ),
-        Rate(
-            "closed_at_grid",
-            _("Closed in the grid (小事不出网格)"),
-            _("closed in the grid"),
-            *FORMULAS["closed_at_grid"](c, basically_counts),
-            _("closed at grid level"),
-            _("closed"),
-            _("Share closed at grid level = closed at grid level / closed."),
-        ),
-        Rate(
-            "closed_at_village",
-            _("Closed in the village or community (大事不出社区)"),
-            _("closed in the village"),
-            *FORMULAS["closed_at_village"](c, basically_counts),
-            _("closed at village / community level or below"),
-            _("closed"),
-            _("Share closed at village / community level or below = closed there / closed."),
-        ),
-        Rate(
-            "self_verified",
-            _("Closures verified by their handler (自处自核)"),
-            _("self-verified"),
-            *FORMULAS["self_verified"](c, basically_counts),
-            _("closures verified by their handler"),
-            _("closures"),
-            _(
-                "Closures verified by their handler (自处自核) = closures verified by the person who handled the "
-                "case or reported it handled / closures. Verification is independent of handling: the workflow "
-                "refuses such a verification, so these are closures from before the rule, counted from the case "
-                "timelines; the figure should be 0 %."
-            ),
-        ),
-    ]
-    return Figures(counts, basically_counts, {r.key: r for r in rates})
+    """Every published rate of ``counts``: its formula (:data:`FORMULAS`) and its words (``rate_words``)."""
+    rates = {}
+    for key, words in rate_words.WORDS.items():
+        if key == "satisfaction" and not basically_counts:
+            words = rate_words.SATISFACTION_STRICT
+        numerator, denominator = FORMULAS[key](counts, basically_counts)
+        rates[key] = Rate(
+            key, words.label, words.short_label, numerator, denominator,
+            words.numerator, words.denominator, words.definition,
+        )  # fmt: skip
+    return Figures(counts, basically_counts, rates)
 
 
 # --- the queries ----------------------------------------------------------------------------------------------
