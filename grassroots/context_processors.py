@@ -4,7 +4,7 @@ from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.cases.rules import can_enter_calendar
 from grassroots.disclosure.rules import can_use_disclosure_desk
 from grassroots.people.rules import can_use_register
-from grassroots.workforce.navigation import check_in_link_shown
+from grassroots.workforce.navigation import check_in_link_shown, grid_workers_link_shown
 
 
 def site(request):
@@ -25,4 +25,6 @@ def site(request):
         "NAV_DISCLOSURE": signed_in and can_use_disclosure_desk(user),
         # party members (often residents with no staff role) reach their check-in from the header
         "NAV_CHECK_IN": signed_in and check_in_link_shown(request),
+        # residents of a grid reach its workers (tap-to-call work phones) from the header
+        "NAV_MY_GRID_WORKERS": signed_in and grid_workers_link_shown(user),
     }

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.accounts.models import Role
 from grassroots.accounts.scoping import (
     STAFF_ROLES,
     OutOfScope,
@@ -20,8 +21,10 @@ from grassroots.accounts.scoping import (
     scope_q,
     scoped,
 )
+from grassroots.areas.codes import CODE_LENGTH, Level
 from grassroots.areas.models import Area
 from grassroots.people import selectors as people_selectors
+from grassroots.personal import normalise_phone
 
 from . import extensions, rules
 from .check_in import ROLL_ORDER, rule_for
@@ -485,3 +488,69 @@ def activity_photo_readable_by(user, name: str) -> bool:
     """Whether ``user`` may see the stored activity photo ``name``: whoever may see the team or council."""
     activity = GroupActivity.objects.filter(photo=name).only("area_code").first()
     return activity is not None and rules.can_view_groups(user, activity.area_code)
+
+
+# --- a resident's own grid workers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridWorkerContact:
+    """A worker as a resident of their grid sees them. ``phone`` is the whole work phone for a tap-to-call
+    link, or "" when the worker hid it (or has none); ``phone_hidden`` says which."""
+
+    name: str
+    kind: str
+    kind_label: str
+    role_label: str
+    is_party_member: bool
+    phone: str
+    phone_hidden: bool
+
+    @property
+    def tel_href(self) -> str:
+        return f"tel:{self.phone}" if self.phone else ""
+
+
+@dataclass(frozen=True)
+class ResidentGrid:
+    code: str
+    name: str
+    workers: list[GridWorkerContact]
+
+
+def grid_workers_for_resident(user) -> list[ResidentGrid]:
+    """The grids where ``user`` is a resident (a resident grant on a grid) and who serves each today, in the
+    order of :func:`responsible_workers_for` (one row per worker: their first role there).
+
+    A worker's work phone is public to their own grid's residents by design, so it comes whole here unless
+    the worker chose to hide it (``GridWorker.phone_hidden_from_residents``); every other page masks it.
+    Only resident grants count: staff see the masked phone on the grid page like everyone else. Two queries.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    codes = sorted(c for c in scope_codes(user, roles={Role.RESIDENT}) if len(c) == CODE_LENGTH[Level.GRID])
+    if not codes:
+        return []
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    today = clock.today()
+    assignments = (
+        Assignment.objects.filter(area_code__in=codes)
+        .filter(active_on(today))
+        .select_related("worker")
+        .order_by("area_code", _ROLE_ORDER, _KIND_ORDER, "started_on", "worker__name", "worker_id")
+    )
+    by_grid: dict[str, dict[int, GridWorkerContact]] = {code: {} for code in codes}
+    for a in assignments:
+        w = a.worker
+        if w.pk in by_grid[a.area_code]:
+            continue
+        by_grid[a.area_code][w.pk] = GridWorkerContact(
+            name=w.name,
+            kind=w.kind,
+            kind_label=str(w.get_kind_display()),
+            role_label=str(a.get_role_display()),
+            is_party_member=w.is_party_member,
+            phone="" if w.phone_hidden_from_residents else normalise_phone(w.phone),
+            phone_hidden=bool(w.phone) and w.phone_hidden_from_residents,
+        )
+    return [ResidentGrid(code, names.get(code, code), list(by_grid[code].values())) for code in codes]
