@@ -350,8 +350,25 @@ class WorkforceStep:
         that adding it changed none of them. 1 when built."""
         user = User.objects.filter(username=PARTY_MEMBER_USERNAME, is_synthetic=True).first()
         home = user.grants.values_list("area_code", flat=True).first() if user is not None else None
-        if user is None or home not in branch_by_code or home[:6] not in retired_of:
+        if user is None or home is None or home[:6] not in retired_of:
             return 0
+        if home not in branch_by_code:
+            # the seed's real communities (塞上社区) get no generated organisations: give the login's grid
+            # its branch under the community's committee
+            village = Area.objects.filter(code=home[:12]).values_list("name", flat=True).first() or ""
+            committee, _new = PartyOrganisation.objects.get_or_create(
+                area_code=home[:12],
+                kind=PartyOrgKind.COMMITTEE,
+                defaults={"name": f"{village}党委", "is_synthetic": True},
+            )
+            branch_by_code[home] = PartyOrganisation.objects.create(
+                name=f"第{int(home[-3:])}网格党支部",
+                kind=PartyOrgKind.BRANCH,
+                parent=committee,
+                area_code=home,
+                is_grid_branch=True,
+                is_synthetic=True,
+            )
         member = PartyMember.objects.create(
             name=user.display_name,
             user=user,
