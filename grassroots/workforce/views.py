@@ -333,12 +333,25 @@ def workload(request, code: str):
     rows = selectors.worker_workload(user=request.user, area_code=code, year=year)
     area = area_selectors.area_get_for(user=request.user, code=code)
     columns = selectors.workload_columns(rows)
+    # ?sort=<figure> ranks by that column (highest first), ?sort=name by name; the score otherwise
+    sort = request.GET.get("sort", "score")
+    if sort != "name" and sort not in {key for key, _label, _text in columns}:
+        sort = "score"
+    rows = selectors.workload_sorted(rows, sort)
     for row in rows:
         row["cells"] = selectors.workload_cells(row, columns)
     return render(
         request,
         "workforce/workload.html",
-        {"area": area, "code": code, "year": year, "rows": rows, "columns": columns},
+        {
+            "area": area,
+            "code": code,
+            "year": year,
+            "rows": rows,
+            "columns": columns,
+            "sort": sort,
+            "formula": selectors.workload_formula(),
+        },
     )
 
 
