@@ -393,8 +393,8 @@ def worker_workload(*, user, area_code: str, year: int | None = None, extra=None
         for worker_id, figures in (provider(list(per), year) or {}).items():
             if worker_id in per:
                 per[worker_id].setdefault("extra", {}).update(figures)
-    for row in per.values():
-        row["score"] = workload_score(row)
+    for figures in per.values():
+        figures["score"] = workload_score(figures)
     return sorted(per.values(), key=lambda r: (-r["score"], -r["patrol_hours"], r["worker"].name))
 
 
