@@ -575,7 +575,8 @@ def grid_workers_for_resident(user) -> list[ResidentGrid]:
 
     A worker's work phone is public to their own grid's residents by design, so it comes whole here unless
     the worker chose to hide it (``GridWorker.phone_hidden_from_residents``); every other page masks it.
-    Only resident grants count: staff see the masked phone on the grid page like everyone else. Two queries.
+    Only resident grants count: staff see the masked phone on the grid page like everyone else. Two queries
+    besides reading the user's grants.
     """
     if not getattr(user, "is_authenticated", False):
         return []
