@@ -5,7 +5,7 @@ from grassroots.cases.rules import can_enter_calendar
 from grassroots.disclosure.rules import can_use_disclosure_desk
 from grassroots.insights.rules import can_use_insights
 from grassroots.people.rules import can_use_register
-from grassroots.workforce.navigation import check_in_link_shown
+from grassroots.workforce.navigation import check_in_link_shown, grid_workers_link_shown
 
 
 def site(request):
@@ -27,4 +27,6 @@ def site(request):
         "NAV_INSIGHTS": signed_in and can_use_insights(user),
         # party members (often residents with no staff role) reach their check-in from the header
         "NAV_CHECK_IN": signed_in and check_in_link_shown(request),
+        # residents of a grid reach its workers (tap-to-call work phones) from the header
+        "NAV_MY_GRID_WORKERS": signed_in and grid_workers_link_shown(user),
     }

@@ -2,7 +2,11 @@
 
 The chain of logins follows one case's way up: a resident and the grid worker of 塞上社区's first grid, the
 community's staff, 巴音宝力格镇, 乌拉特后旗 (county staff, a department, the command centre), and the city
-(leader, administrator). The grid worker's login is linked to that grid's full-time worker.
+(leader, administrator). The grid worker's login is linked to that grid's full-time worker; beside it one
+login for each other kind of grid worker: a part-time worker of 团利村's first grid (rural grids have them)
+and a red grid worker of 塞上社区's first grid. The party member (a resident of that grid whose branch, the
+banner's retired cadres' branch, is in the same county) is linked to their member record by the workforce
+step, with this year's check-in waiting for the grid branch.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from .steps import DemoContext, DemoError
 
 PASSWORD = "Grassroots-2026"  # noqa: S105 - printed for everyone: these are demo logins
 SAISHANG_GRID = SEED_CODES["塞上社区"] + "001"
+# The first grid of 团利村, 乌拉特后旗's first village (not community) in the demo: rural grids have part-time
+# workers, community grids have none.
+TUANLI_GRID = "150825101201001"
+PARTY_MEMBER_USERNAME = "partymember"
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class DemoLogin:
     display_name: str
     phone: str
     area_code: str | None
+    worker_kind: str | None = None  # a grid worker's login is linked to a worker of this kind on its grid
 
     @property
     def is_staff(self) -> bool:
@@ -48,7 +57,43 @@ LOGINS: tuple[DemoLogin, ...] = (
     # username, role, Chinese and English role names, display name, phone, area
     DemoLogin("resident", Role.RESIDENT, "居民", "resident", "示例居民", "17000000001", SAISHANG_GRID),
     DemoLogin(
-        "gridworker", Role.GRID_WORKER, "网格员", "grid worker", "示例网格员", "17000000002", SAISHANG_GRID
+        "gridworker",
+        Role.GRID_WORKER,
+        "专职网格员",
+        "full-time grid worker",
+        "示例网格员",
+        "17000000002",
+        SAISHANG_GRID,
+        WorkerKind.FULL_TIME,
+    ),
+    DemoLogin(
+        "parttime",
+        Role.GRID_WORKER,
+        "兼职网格员",
+        "part-time grid worker",
+        "示例兼职网格员",
+        "17000000011",
+        TUANLI_GRID,
+        WorkerKind.PART_TIME,
+    ),
+    DemoLogin(
+        "redworker",
+        Role.GRID_WORKER,
+        "红色网格员",
+        "red grid worker",
+        "示例红色网格员",
+        "17000000012",
+        SAISHANG_GRID,
+        WorkerKind.RED,
+    ),
+    DemoLogin(
+        PARTY_MEMBER_USERNAME,
+        Role.RESIDENT,
+        "党员(居民)",
+        "party member (resident)",
+        "示例党员",
+        "17000000013",
+        SAISHANG_GRID,
     ),
     DemoLogin(
         "village",
@@ -143,6 +188,8 @@ class LoginsStep:
         validate_password(PASSWORD)
         password_hash = make_password(PASSWORD)
         for login in LOGINS:
+            if login.area_code and login.area_code not in areas:
+                continue  # an area this scale of the demo does not have
             user = _user(login, password_hash)
             if login.role is not None:
                 role_grant(actor=None, user=user, role=login.role, area=areas[login.area_code])
@@ -188,14 +235,14 @@ def _user(login: DemoLogin, password_hash: str) -> User:
 
 
 def _link_grid_worker(user: User, login: DemoLogin) -> None:
-    """The grid worker's login belongs to the full-time worker of its grid, who takes the login's name
-    and phone so that the two read the same everywhere."""
+    """A grid worker's login belongs to a worker of its kind on its grid, who takes the login's name and
+    phone so that the two read the same everywhere."""
     worker = (
         GridWorker.objects.filter(
             assignments__area_code=login.area_code,
             assignments__role=AssignmentRole.WORKER,
             assignments__ended_on__isnull=True,
-            kind=WorkerKind.FULL_TIME,
+            kind=login.worker_kind or WorkerKind.FULL_TIME,
             user__isnull=True,
         )
         .order_by("pk")

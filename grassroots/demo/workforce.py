@@ -10,7 +10,8 @@ units to a grid branch of the community or county where their unit is. Most chec
 few service records. Every community and village has a
 volunteer team; villages also a villager council; each with two activities. About one grid in four has a
 patrol by its grid worker with a track of some forty positions; the demo grid worker login has one too.
-The demo resident login is an in-service member with a confirmed check-in. Inserted in bulk.
+The demo resident login is an in-service member with a confirmed check-in; the demo party member login a
+retired cadre whose check-in waits for the grid branch. Inserted in bulk.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from grassroots.workforce.models import (
 )
 
 from .city import CITY_CODE
+from .logins import PARTY_MEMBER_USERNAME
 from .steps import DemoContext
 
 PLEDGES = [
@@ -234,6 +236,7 @@ class WorkforceStep:
             for _i in range(rng.randint(1, 4))
         ]
         ServiceRecord.objects.bulk_create(records)
+        party_member_login = self._party_member_login(retired_of, branch_by_code, year, start)
 
         # teams and councils
         groups = []
@@ -330,14 +333,63 @@ class WorkforceStep:
             + len(offices)
             + len(retired_branches)
             + len(unit_branches),
-            "party members": len(members),
-            "check-ins": len(check_ins),
+            "party members": len(members) + party_member_login,
+            "check-ins": len(check_ins) + party_member_login,
             "service records": len(records),
             "teams and councils": len(groups),
             "activities": len(activities),
             "patrols": len(patrols),
             "patrol positions": len(points),
         }
+
+    @staticmethod
+    def _party_member_login(retired_of, branch_by_code, year: int, start: dt.datetime) -> int:
+        """The demo party member: a retired cadre whose branch is the county's retired cadres' branch, living
+        in the grid where their login is a resident, who has asked this year to check in to that grid's
+        branch (the community's staff confirm it from their list). Built apart from the random members, so
+        that adding it changed none of them. 1 when built."""
+        user = User.objects.filter(username=PARTY_MEMBER_USERNAME, is_synthetic=True).first()
+        home = user.grants.values_list("area_code", flat=True).first() if user is not None else None
+        if user is None or home is None or home[:6] not in retired_of:
+            return 0
+        if home not in branch_by_code:
+            # the seed's real communities (塞上社区) get no generated organisations: give the login's grid
+            # its branch under the community's committee
+            village = Area.objects.filter(code=home[:12]).values_list("name", flat=True).first() or ""
+            committee, _new = PartyOrganisation.objects.get_or_create(
+                area_code=home[:12],
+                kind=PartyOrgKind.COMMITTEE,
+                defaults={"name": f"{village}党委", "is_synthetic": True},
+            )
+            branch_by_code[home] = PartyOrganisation.objects.create(
+                name=f"第{int(home[-3:])}网格党支部",
+                kind=PartyOrgKind.BRANCH,
+                parent=committee,
+                area_code=home,
+                is_grid_branch=True,
+                is_synthetic=True,
+            )
+        member = PartyMember.objects.create(
+            name=user.display_name,
+            user=user,
+            organisation=retired_of[home[:6]],
+            area_code=home[:6],
+            kind=MemberKind.RETIRED,
+            home_grid_code=home,
+            is_synthetic=True,
+        )
+        branch = branch_by_code[home]
+        CheckIn.objects.create(
+            member=member,
+            branch=branch,
+            area_code=branch.area_code,
+            year=year,
+            kind=MemberKind.RETIRED,
+            pledge="调解邻里纠纷，探望独居老人",
+            status=CheckInStatus.REQUESTED,
+            requested_at=start + dt.timedelta(days=3),
+        )
+        return 1
 
     @staticmethod
     def _member(fake, organisation: PartyOrganisation, kind: str, home_grid_code: str) -> PartyMember:

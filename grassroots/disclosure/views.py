@@ -7,9 +7,11 @@ check, call a service or selector, render."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +31,8 @@ from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import content, display, forms, rules, selectors, services
 from .models import NoticeKind, Section
+
+MANAGE_PAGE_SIZE = 10  # notices a page on the board's manage page
 
 _UNENTERED = gettext_lazy(
     "The window counts weekends only in %(years)s: the holidays of that year have not been entered."
@@ -200,12 +204,22 @@ def desk(request):
 @login_required
 def board_manage(request, pk: int):
     board = selectors.board_managed(user=request.user, pk=pk)
+    # phone first: one form to add a notice at a time (the roster import unless another is chosen) above
+    # the notices, which come a page at a time
+    add = request.GET.get("add", "roster")
+    add = add if add in ("roster", "finance", "text") else "roster"
+    page = Paginator(selectors.notices_of_board(board=board), MANAGE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = _with_warnings(page.object_list)
     return render(
         request,
         "disclosure/manage.html",
         {
             "board": board,
-            "notices": _with_warnings(selectors.notices_of_board(board=board)[:200]),
+            "add": add,
+            "page": page,
+            "pager_query": urlencode({"add": add}),
             "roster_kinds": [(k, label) for k, label in NoticeKind.choices if k not in ("text", "finance")],
             "sections": Section.choices,
             "catalogue": list(board.catalogue.all()),

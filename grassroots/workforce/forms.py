@@ -75,3 +75,14 @@ class PatrolStartForm(Form):
 class FindingForm(Form):
     public_text = ("description",)
     description = forms.CharField(label=_("Finding"), max_length=300)
+
+
+class PhoneSettingForm(Form):
+    hidden = forms.BooleanField(
+        label=_("Hide my work phone from my grids' residents"),
+        required=False,
+        help_text=_(
+            "Residents of the grids you serve see your work phone and can call it with one tap. Staff and "
+            "everyone else always see it masked."
+        ),
+    )

@@ -45,6 +45,11 @@ class GridWorker(models.Model):
     phone_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=WorkerKind.choices)
     is_party_member = models.BooleanField(_("party member"), default=False)
+    # The work phone is shown whole, as a tap-to-call link, to the residents of the grids the worker serves
+    # (selectors.grid_workers_for_resident); the worker may hide it from them. Masked everywhere else.
+    phone_hidden_from_residents = models.BooleanField(
+        _("hide my work phone from the grid's residents"), default=False
+    )
     # The area the worker belongs to (their grid, or the village for instructors): scoping key.
     area_code = models.CharField(_("area code"), max_length=15, db_index=True)
     is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)

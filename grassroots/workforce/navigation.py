@@ -9,6 +9,10 @@ next login, or once they open the page from the workforce link.
 
 from __future__ import annotations
 
+from grassroots.accounts.models import Role
+from grassroots.accounts.scoping import scope_codes
+from grassroots.areas.codes import CODE_LENGTH, Level
+
 from .models import PartyMember
 
 SESSION_KEY = "workforce.party_member"
@@ -26,5 +30,22 @@ def note_membership(request, is_member: bool) -> None:
 
 
 def check_in_link_shown(request) -> bool:
+    """Whether the person is a party member, from their session; a session that does not say yet (one
+    begun before this was kept, or by a way of logging in that sends no ``user_logged_in``) asks once and
+    keeps the answer, so that every member with a login finds the link."""
     session = getattr(request, "session", None)
-    return bool(session is not None and session.get(SESSION_KEY))
+    if session is None:
+        return False
+    known = session.get(SESSION_KEY)
+    if known is None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return False
+        known = PartyMember.objects.filter(user_id=user.pk).exists()
+        session[SESSION_KEY] = known
+    return bool(known)
+
+
+def grid_workers_link_shown(user) -> bool:
+    """Residents of a grid reach their grid workers from the header (from the grants: no query)."""
+    return any(len(code) == CODE_LENGTH[Level.GRID] for code in scope_codes(user, roles={Role.RESIDENT}))

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
+from grassroots.accounts.models import Role
 from grassroots.accounts.scoping import (
     STAFF_ROLES,
     OutOfScope,
@@ -20,8 +21,10 @@ from grassroots.accounts.scoping import (
     scope_q,
     scoped,
 )
+from grassroots.areas.codes import CODE_LENGTH, Level
 from grassroots.areas.models import Area
 from grassroots.people import selectors as people_selectors
+from grassroots.personal import normalise_phone
 
 from . import extensions, rules
 from .check_in import ROLL_ORDER, rule_for
@@ -288,6 +291,8 @@ FIGURE_LABELS = {
     "activity_hours": _("Team and council activity hours"),
     "cases_reported": _("Cases reported"),
     "cases_closed": _("Cases closed"),
+    "cases_closed_on_time": _("Cases closed on time"),
+    "score": _("Workload score"),
 }
 
 
@@ -347,8 +352,8 @@ def patrol_track_for(*, user, patrol: Patrol) -> list[PatrolPoint]:
 
 
 def worker_workload(*, user, area_code: str, year: int | None = None, extra=None) -> list[dict]:
-    """Each worker in the area with the figures workforce owns for the year, ranked by patrol hours then
-    patrols. Supervisors only (404 otherwise).
+    """Each worker in the area with the figures workforce owns for the year and their workload score
+    (:func:`workload_score`), ranked by the score, then patrol hours. Supervisors only (404 otherwise).
 
     Higher apps (cases, people) add their figures through ``extensions.workload_provider_register`` (or ``extra``,
     a provider for this call only): each row's ``extra`` holds them (e.g. cases reported / handled / closed).
@@ -388,10 +393,50 @@ def worker_workload(*, user, area_code: str, year: int | None = None, extra=None
         for worker_id, figures in (provider(list(per), year) or {}).items():
             if worker_id in per:
                 per[worker_id].setdefault("extra", {}).update(figures)
-    return sorted(per.values(), key=lambda r: (-r["patrol_hours"], -r["patrols"], r["worker"].name))
+    for figures in per.values():
+        figures["score"] = workload_score(figures)
+    return sorted(per.values(), key=lambda r: (-r["score"], -r["patrol_hours"], r["worker"].name))
 
 
-WORKLOAD_FIGURES = ("visits", "patrols", "patrol_hours", "findings")
+# The workload score: the work the platform counts, each figure by its weight. Patrol hours are one column
+# among them; a figure no installed app counts adds nothing. The page shows the formula built from this.
+WORKLOAD_WEIGHTS: tuple[tuple[str, int], ...] = (
+    ("cases_handled", 3),
+    ("cases_closed_on_time", 2),
+    ("visits", 1),
+    ("patrol_hours", 1),
+)
+
+
+def workload_score(row: dict) -> Decimal:
+    extra = row.get("extra", {})
+    total = Decimal("0")
+    for key, weight in WORKLOAD_WEIGHTS:
+        value = row[key] if key in row else extra.get(key, 0)
+        total += Decimal(weight) * Decimal(value or 0)
+    return total.quantize(Decimal("0.1"))
+
+
+def workload_formula() -> str:
+    """The score's formula in words, from :data:`WORKLOAD_WEIGHTS` (in the reader's language)."""
+    terms = " + ".join(f"{weight} × {WORKLOAD_LABELS[key]}" for key, weight in WORKLOAD_WEIGHTS)
+    return f"{WORKLOAD_LABELS['score']} = {terms}"
+
+
+def workload_sorted(rows: list[dict], key: str) -> list[dict]:
+    """The rows ranked by one figure, highest first (a figure a provider gave no value counts lowest),
+    ties by score then name; by name when ``key`` is "name"."""
+    if key == "name":
+        return sorted(rows, key=lambda r: r["worker"].name)
+
+    def value(row: dict) -> Decimal:
+        got = row[key] if key in row else row.get("extra", {}).get(key)
+        return Decimal(got) if isinstance(got, int | Decimal) else Decimal("-1")
+
+    return sorted(rows, key=lambda r: (-value(r), -r["score"], r["worker"].name))
+
+
+WORKLOAD_FIGURES = ("score", "visits", "patrols", "patrol_hours", "findings")
 
 
 def workload_columns(rows: list[dict]) -> list[tuple[str, str, str]]:
@@ -446,11 +491,18 @@ WORKLOAD_DEFINITIONS = {
     "patrols": FIGURE_DEFINITIONS["patrols"],
     "patrol_hours": FIGURE_DEFINITIONS["patrol_hours"],
     "findings": _("Things recorded as found on the worker's patrols in the year."),
+    "score": _(
+        "The work counted in the year, each figure by its weight: the formula is shown above the table."
+    ),
     "cases_reported": _("Cases the worker entered or reported under their login in the year."),
     "cases_handled": _(
         "Cases on which the worker recorded a handling step (or resolved on the spot) in the year."
     ),
     "cases_closed": _("Cases closed in the year while assigned to the worker."),
+    "cases_closed_on_time": _(
+        "Of the cases closed in the year while assigned to the worker, those closed by their handling "
+        "deadline (or that had none), as the case metrics count on-time closure."
+    ),
 }
 
 # How the workload pages name each figure; a figure a higher app adds without a label here shows its key.
@@ -462,6 +514,8 @@ WORKLOAD_LABELS = {
     "cases_reported": _("Cases reported"),
     "cases_handled": _("Cases handled"),
     "cases_closed": _("Cases closed"),
+    "cases_closed_on_time": _("Cases closed on time"),
+    "score": _("Workload score"),
 }
 
 
@@ -495,3 +549,70 @@ def check_ins_to_confirm_for(*, user, limit: int = 50) -> list[CheckIn]:
         for c in rows.order_by("requested_at", "pk")[: limit * 2]
         if rules.can_manage_party(user, c.area_code)
     ][:limit]
+
+
+# --- a resident's own grid workers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridWorkerContact:
+    """A worker as a resident of their grid sees them. ``phone`` is the whole work phone for a tap-to-call
+    link, or "" when the worker hid it (or has none); ``phone_hidden`` says which."""
+
+    name: str
+    kind: str
+    kind_label: str
+    role_label: str
+    is_party_member: bool
+    phone: str
+    phone_hidden: bool
+
+    @property
+    def tel_href(self) -> str:
+        return f"tel:{self.phone}" if self.phone else ""
+
+
+@dataclass(frozen=True)
+class ResidentGrid:
+    code: str
+    name: str
+    workers: list[GridWorkerContact]
+
+
+def grid_workers_for_resident(user) -> list[ResidentGrid]:
+    """The grids where ``user`` is a resident (a resident grant on a grid) and who serves each today, in the
+    order of :func:`responsible_workers_for` (one row per worker: their first role there).
+
+    A worker's work phone is public to their own grid's residents by design, so it comes whole here unless
+    the worker chose to hide it (``GridWorker.phone_hidden_from_residents``); every other page masks it.
+    Only resident grants count: staff see the masked phone on the grid page like everyone else. Two queries
+    besides reading the user's grants.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    codes = sorted(c for c in scope_codes(user, roles={Role.RESIDENT}) if len(c) == CODE_LENGTH[Level.GRID])
+    if not codes:
+        return []
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    today = clock.today()
+    assignments = (
+        Assignment.objects.filter(area_code__in=codes)
+        .filter(active_on(today))
+        .select_related("worker")
+        .order_by("area_code", _ROLE_ORDER, _KIND_ORDER, "started_on", "worker__name", "worker_id")
+    )
+    by_grid: dict[str, dict[int, GridWorkerContact]] = {code: {} for code in codes}
+    for a in assignments:
+        w = a.worker
+        if w.pk in by_grid[a.area_code]:
+            continue
+        by_grid[a.area_code][w.pk] = GridWorkerContact(
+            name=w.name,
+            kind=w.kind,
+            kind_label=str(w.get_kind_display()),
+            role_label=str(a.get_role_display()),
+            is_party_member=w.is_party_member,
+            phone="" if w.phone_hidden_from_residents else normalise_phone(w.phone),
+            phone_hidden=bool(w.phone) and w.phone_hidden_from_residents,
+        )
+    return [ResidentGrid(code, names.get(code, code), list(by_grid[code].values())) for code in codes]

@@ -14,6 +14,8 @@ urlpatterns = [
         "check-ins/<int:pk>/decline/", views.check_in_decide, {"decision": "decline"}, name="check_in_decline"
     ),
     path("check-ins/<int:pk>/services/", views.service_log, name="service_log"),
+    path("my-workers/", views.my_grid_workers, name="my_grid_workers"),
+    path("my-phone/", views.my_phone_setting, name="my_phone_setting"),
     path("patrols/", views.patrol_list, name="patrol_list"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
     path("patrols/<int:pk>/end/", views.patrol_action, {"action": "end"}, name="patrol_end"),

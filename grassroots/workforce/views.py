@@ -18,7 +18,8 @@ from grassroots.pages import refusals_into
 
 from . import forms, navigation, rules, selectors
 from .check_in import rule_for
-from .services import party
+from .models import CheckInStatus
+from .services import party, worker_phone_setting_set
 from .services import patrols as patrols_service
 
 
@@ -77,8 +78,12 @@ def check_in_mine(request):
                     % {"branch": check_in.branch.name},
                 )
                 return redirect("workforce:check_in_mine")
-    check_ins = list(selectors.check_in_list_for(user=request.user).filter(member=member))
+    check_ins = list(
+        selectors.check_in_list_for(user=request.user).filter(member=member).prefetch_related("services")
+    )
     this_year = clock.today().year
+    # this year's live check-in (at most one), whose state the form's card states instead of the form
+    current = next((c for c in check_ins if c.year == this_year and c.status != "declined"), None)
     return render(
         request,
         "workforce/check_in_mine.html",
@@ -89,7 +94,13 @@ def check_in_mine(request):
             "form": form,
             "check_ins": check_ins,
             # one live check-in a year: the form is offered while this year's is missing or declined
-            "may_check_in": not any(c.year == this_year and c.status != "declined" for c in check_ins),
+            "may_check_in": current is None,
+            "current": current,
+            "declined_this_year": next(
+                (c for c in check_ins if c.year == this_year and c.status == "declined"), None
+            )
+            if current is None
+            else None,
             "year": this_year,
         },
     )
@@ -105,7 +116,12 @@ def branch_roll(request, code: str):
     return render(
         request,
         "workforce/branch_roll.html",
-        {"code": code, "roll": roll, "area": area_selectors.area_get_for(user=request.user, code=code)},
+        {
+            "code": code,
+            "roll": roll,
+            "area": area_selectors.area_get_for(user=request.user, code=code),
+            "may_decide": rules.can_manage_party(request.user, code),
+        },
     )
 
 
@@ -113,12 +129,16 @@ def branch_roll(request, code: str):
 def check_in_list(request):
     """The branch's page: check-ins to confirm or decline, and those already decided."""
     rows = list(selectors.check_in_list_for(user=request.user).exclude(member__user_id=request.user.pk))
+    managed = {c.pk for c in rows if rules.can_manage_party(request.user, c.area_code)}
+    # what waits for this user's answer first, the rest in the list's order
+    rows.sort(key=lambda c: not (c.status == CheckInStatus.REQUESTED and c.pk in managed))
     return render(
         request,
         "workforce/check_in_list.html",
         {
             "check_ins": rows,
-            "managed": {c.pk for c in rows if rules.can_manage_party(request.user, c.area_code)},
+            "managed": managed,
+            "pending": sum(1 for c in rows if c.status == CheckInStatus.REQUESTED and c.pk in managed),
         },
     )
 
@@ -128,9 +148,15 @@ def check_in_list(request):
 def check_in_decide(request, pk: int, decision: str):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
     form = forms.DeclineForm(request.POST)
+    # the branch's roll sends its own decisions back to itself
+    back = (
+        redirect("workforce:branch_roll", code=check_in.area_code)
+        if request.POST.get("back") == "roll"
+        else redirect("workforce:check_in_list")
+    )
     if decision != "confirm" and not form.is_valid():
         messages.error(request, form_errors(form))
-        return redirect("workforce:check_in_list")
+        return back
     with refusals_into(request):
         if decision == "confirm":
             party.check_in_confirm(actor=request.user, check_in=check_in, request=request)
@@ -140,7 +166,7 @@ def check_in_decide(request, pk: int, decision: str):
                 actor=request.user, check_in=check_in, reason=form.cleaned_data["reason"], request=request
             )
             messages.success(request, _("Check-in declined."))
-    return redirect("workforce:check_in_list")
+    return back
 
 
 @login_required
@@ -166,6 +192,39 @@ def service_log(request, pk: int):
     if check_in.member.user_id == request.user.pk:
         return redirect("workforce:check_in_mine")
     return redirect("workforce:check_in_list")
+
+
+# --- a resident's grid workers, and a worker's choice to hide their phone from them ---------------------
+
+
+@login_required
+def my_grid_workers(request):
+    """The resident's own grid workers with a tap-to-call work phone (linked from the header)."""
+    return render(
+        request,
+        "workforce/my_grid_workers.html",
+        {"resident_grids": selectors.grid_workers_for_resident(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def my_phone_setting(request):
+    """The worker shows or hides their work phone from the residents of their grids."""
+    worker = selectors.worker_for_user(request.user)
+    if worker is None:
+        raise Http404
+    form = forms.PhoneSettingForm(request.POST)
+    if form.is_valid():
+        hidden = form.cleaned_data["hidden"]
+        worker_phone_setting_set(actor=request.user, worker=worker, hidden=hidden, request=request)
+        messages.success(
+            request,
+            _("Your work phone is now hidden from your grids' residents.")
+            if hidden
+            else _("Your grids' residents now see your work phone."),
+        )
+    return redirect("workforce:patrol_list")
 
 
 # --- the way in --------------------------------------------------------------------------------------------
@@ -213,6 +272,9 @@ def patrol_list(request):
             # a worker serving several grids chooses where this patrol counts
             "patrol_grids": selectors.patrol_grid_choices(user=request.user, worker=worker) if worker else [],
             "patrols": list(selectors.patrol_list_for(user=request.user)[:100]),
+            "phone_form": forms.PhoneSettingForm(initial={"hidden": worker.phone_hidden_from_residents})
+            if worker
+            else None,
         },
     )
 
@@ -271,12 +333,25 @@ def workload(request, code: str):
     rows = selectors.worker_workload(user=request.user, area_code=code, year=year)
     area = area_selectors.area_get_for(user=request.user, code=code)
     columns = selectors.workload_columns(rows)
+    # ?sort=<figure> ranks by that column (highest first), ?sort=name by name; the score otherwise
+    sort = request.GET.get("sort", "score")
+    if sort != "name" and sort not in {key for key, _label, _text in columns}:
+        sort = "score"
+    rows = selectors.workload_sorted(rows, sort)
     for row in rows:
         row["cells"] = selectors.workload_cells(row, columns)
     return render(
         request,
         "workforce/workload.html",
-        {"area": area, "code": code, "year": year, "rows": rows, "columns": columns},
+        {
+            "area": area,
+            "code": code,
+            "year": year,
+            "rows": rows,
+            "columns": columns,
+            "sort": sort,
+            "formula": selectors.workload_formula(),
+        },
     )
 
 

@@ -143,7 +143,14 @@ def test_the_workload_counts_cases_reported_handled_and_closed(django_assert_max
         r["worker"].pk: r for r in workforce_selectors.worker_workload(user=supervisor, area_code=GRID[:9])
     }
     # then the worker's row carries the case figures and the worker without a login none
-    assert rows[worker.pk]["extra"] == {"cases_reported": 2, "cases_handled": 1, "cases_closed": 1}
+    assert rows[worker.pk]["extra"] == {
+        "cases_reported": 2,
+        "cases_handled": 1,
+        "cases_closed": 1,
+        "cases_closed_on_time": 1,
+    }
+    # and the score weighs what they did: 3 × 1 handled + 2 × 1 closed on time + 1 × 1 visit, no patrols
+    assert rows[worker.pk]["visits"] == 1 and rows[worker.pk]["score"] == 6
     assert "extra" not in rows[other.pk]
     # and the figures take a fixed number of queries however many workers there are
     with django_assert_max_num_queries(4):

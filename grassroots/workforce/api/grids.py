@@ -159,12 +159,14 @@ class WorkloadRowOut(Schema):
     patrols: int
     patrol_hours: Decimal
     findings: int
+    score: Decimal = Field(description="the workload score; its formula is the answer's `formula`")
     extra: dict[str, Any] = Field(default_factory=dict, description="figures added by higher apps (cases)")
 
 
 class WorkloadOut(Schema):
     year: int
     rows: list[WorkloadRowOut]
+    formula: str
     definitions: dict[str, str]
 
 
@@ -189,9 +191,11 @@ def workload(request, area: str, year: int | None = None):
                 "patrols": r["patrols"],
                 "patrol_hours": r["patrol_hours"],
                 "findings": r["findings"],
+                "score": r["score"],
                 "extra": r.get("extra", {}),
             }
             for i, r in enumerate(rows, start=1)
         ],
+        "formula": selectors.workload_formula(),
         "definitions": {k: str(v) for k, v in selectors.WORKLOAD_DEFINITIONS.items()},
     }

@@ -19,10 +19,10 @@ from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
-from grassroots.errors import DomainError
+from grassroots.errors import DomainError, NotPermitted
 
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
-from ..rules import can_manage_workforce
+from ..rules import can_manage_workforce, is_worker_self
 
 
 class WorkforceError(DomainError):
@@ -249,3 +249,22 @@ def worker_duties_set(
             request=request,
         )
     return list(WorkerDuty.objects.filter(worker=worker, area_code=area_code))
+
+
+@transaction.atomic
+def worker_phone_setting_set(*, actor: User, worker: GridWorker, hidden: bool, request=None) -> GridWorker:
+    """The worker themself shows or hides their work phone from the residents of the grids they serve
+    (``selectors.grid_workers_for_resident``); audited, since it changes who sees a number whole."""
+    if not is_worker_self(actor, worker):
+        raise NotPermitted(_("Only the worker may change who sees their work phone."))
+    if worker.phone_hidden_from_residents != hidden:
+        worker.phone_hidden_from_residents = hidden
+        worker.save(update_fields=["phone_hidden_from_residents"])
+        audit_record(
+            actor=actor,
+            action="worker.phone_hidden" if hidden else "worker.phone_shown",
+            target=worker,
+            area_code=worker.area_code,
+            request=request,
+        )
+    return worker

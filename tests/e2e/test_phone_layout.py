@@ -1,0 +1,88 @@
+"""Every page a demo role reaches from its navigation reads at 360 px without the page scrolling sideways
+(issue 14, item 5): a crawl, so that a new page linked from a header or a page's own navigation is covered
+without anyone listing it here.
+
+For each demo login (the demo city, small scale), in English (its strings are the longest): open "/", then
+every same-site link of the header and of the page's own navigation (`main nav`: sub-navigation, tabs, the
+pager, breadcrumbs), once per path, and on each page require ``document.documentElement.scrollWidth <=
+innerWidth``. Tables scroll inside their own ``.table-wrap`` or stack into cards; nothing else may be wider.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from grassroots.demo.logins import LOGINS, PASSWORD
+from grassroots.demo.steps import load
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 360, "height": 740}
+MAX_PAGES_PER_ROLE = 40
+# not pages to read: the admin (its own layout), leaving, switching language, files to download
+SKIP_PREFIXES = ("/admin/", "/accounts/logout", "/i18n/", "/api/", "/media/")
+SKIP_SUFFIXES = (".xlsx", ".txt", ".svg", ".csv", ".json", "/export/", "/template/")
+LINKS = """() => Array.from(document.querySelectorAll('header nav a[href], main nav a[href]'))
+  .map(a => a.href)"""
+WIDTHS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# what sticks out, to name it in the failure
+WIDE = """() => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+               && !(e.parentElement && e.parentElement.closest('.table-wrap')))
+  .slice(0, 3).map(e => `${e.tagName.toLowerCase()}.${e.className}`)"""
+
+
+def _reachable(url: str, origin: str) -> str | None:
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin:
+        return None
+    if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES):
+        return None
+    return parts.path
+
+
+def test_every_page_of_every_role_fits_a_phone(live_server, browser):
+    # given the demo city with its logins
+    load(scale="small")
+    origin = live_server.url
+    too_wide: list[str] = []
+    failed: list[str] = []
+    visited = 0
+    for login in LOGINS:
+        if login.role is None:
+            continue  # the superuser works in the admin
+        context = browser.new_context(locale="en", viewport=PHONE)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(f"{origin}/accounts/login/")
+        page.fill("#id_username", login.username)
+        page.fill("#id_password", PASSWORD)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        # when each page the role's navigation reaches is opened at 360 px
+        queue, seen = [f"{origin}/"], set()
+        while queue and len(seen) < MAX_PAGES_PER_ROLE:
+            url = queue.pop(0)
+            path = _reachable(url, origin)
+            if path is None or path in seen:
+                continue
+            seen.add(path)
+            response = page.goto(url)
+            if response is None or response.status >= 400:
+                failed.append(f"{login.username} {url}: {response.status if response else 'no answer'}")
+                continue
+            scroll_width, inner_width = page.evaluate(WIDTHS)
+            if scroll_width > inner_width:
+                too_wide.append(
+                    f"{login.username} {page.url[len(origin) :]}: {scroll_width} px > {inner_width} "
+                    f"({', '.join(page.evaluate(WIDE))})"
+                )
+            queue.extend(page.evaluate(LINKS))
+        visited += len(seen)
+        context.close()
+    # then none is wider than the screen, and none failed
+    assert visited > 10 * len([x for x in LOGINS if x.role is not None])
+    assert not failed, "\n".join(failed)
+    assert not too_wide, "pages wider than 360 px:\n" + "\n".join(too_wide)
