@@ -42,6 +42,7 @@ NOT_FREE_TEXT = {
     "visitor_name", "leader_name", "assignee_name", "called_by_name",
     "routing_explanation",  # written by the routing, naming grids by their codes
     "source",  # a case's channel (a choice); where a calendar year's holidays came from (administrators)
+    "query",  # a saved queue view's filters: the queue's own parameters, cleaned to those (services/views_saved.py)
 }  # fmt: skip
 # Free text under other names: kept in JSON (a notice's title, text and statement lines, a roster's reason
 # and period) or put together from free text (a household's full address, a step's resolution).

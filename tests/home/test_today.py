@@ -86,3 +86,12 @@ def test_a_closed_phone_report_waits_for_its_callback_on_the_desks_home(city):
     )
     services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
     assert _groups(city.village).get("callbacks") == 1
+
+
+def test_a_resident_reaches_their_grid_worker_from_home(client, city):
+    from tests.factories import user_with
+
+    neighbour = user_with("resident", city.worker_record.area_code, display_name="邻居")
+    client.force_login(neighbour)
+    page = client.get("/").content.decode()
+    assert "网格员甲" in page
