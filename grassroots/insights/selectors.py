@@ -124,12 +124,33 @@ def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | No
     database: the area's rows by day over the period and the one before (the headline, the change, the
     trends by week and month, folded here from at most two periods' days), its rows by top-level type over the
     period (the service types) and its children's rows by area (the ranking)."""
-    level = level_of(area_code)
     counted = _basically(basically_counts)
     before = previous_period(period)
-    own = AreaDay.objects.filter(area_code=area_code)
+    total, earlier, weeks, months = _by_day(area_code, period, before)
+    return Dashboard(
+        area_code=area_code,
+        period=period,
+        previous=before,
+        figures=figures_from(total, basically_counts=counted),
+        previous_figures=figures_from(earlier, basically_counts=counted),
+        weeks=[
+            Point(f"{w.isoformat()}", w, figures_from(c, basically_counts=counted))
+            for w, c in sorted(weeks.items())
+        ],
+        months=[
+            Point(f"{m:%Y-%m}", m, figures_from(c, basically_counts=counted))
+            for m, c in sorted(months.items())
+        ],
+        children=_children(area_code, period, counted),
+        types=_types(area_code, period, counted),
+    )
+
+
+def _by_day(area_code: str, period: Period, before: Period):
+    """The area's counts over the period and the one before, and by week and by month over the period."""
     by_day = (
-        own.filter(day__gte=min(before.start, period.start), day__lt=max(before.end, period.end))
+        AreaDay.objects.filter(area_code=area_code)
+        .filter(day__gte=min(before.start, period.start), day__lt=max(before.end, period.end))
         .values("day")
         .annotate(**_SUMS)
         .order_by()
@@ -149,59 +170,52 @@ def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | No
         week, month = _monday(day), day.replace(day=1)
         weeks[week] = weeks.get(week, Counts()) + counts
         months[month] = months.get(month, Counts()) + counts
+    return total, earlier, weeks, months
+
+
+def _children(area_code: str, period: Period, counted: bool) -> list[Row]:
+    """The areas right below, each with its figures over the period (the ranking)."""
+    if level_of(area_code) == Level.GRID:
+        return []
+    rows = (
+        AreaDay.objects.filter(parent_code=area_code, day__gte=period.start, day__lt=period.end)
+        .values("area_code")
+        .annotate(**_SUMS)
+        .order_by("area_code")
+    )
+    child_counts = [(row["area_code"], _counts(row)) for row in rows]
+    names = area_names(codes=[code for code, _ in child_counts])
+    return [
+        Row(code, figures_from(c, basically_counts=counted), label=names.get(code, code))
+        for code, c in child_counts
+    ]
+
+
+def _types(area_code: str, period: Period, counted: bool) -> list[Row]:
+    """The top-level service types with reports in the area over the period, most reported first."""
     by_type = {
         row["top_type_id"]: _counts(row)
-        for row in own.filter(day__gte=period.start, day__lt=period.end)
+        for row in AreaDay.objects.filter(area_code=area_code, day__gte=period.start, day__lt=period.end)
         .values("top_type_id")
         .annotate(**_SUMS)
         .order_by()
     }
-    children: list[Row] = []
-    if level != Level.GRID:
-        rows = (
-            AreaDay.objects.filter(parent_code=area_code, day__gte=period.start, day__lt=period.end)
-            .values("area_code")
-            .annotate(**_SUMS)
-            .order_by("area_code")
-        )
-        child_counts = [(row["area_code"], _counts(row)) for row in rows]
-        names = area_names(codes=[code for code, _ in child_counts])
-        children = [
-            Row(code, figures_from(c, basically_counts=counted), label=names.get(code, code))
-            for code, c in child_counts
-        ]
-    types = []
-    if by_type:
-        found = {pk: (code, name) for pk, code, name in Category.objects.filter(pk__in=by_type).values_list(
-            "pk", "code", "name"
-        )}  # fmt: skip
-        types = sorted(
-            (
-                Row(
-                    found.get(pk, (str(pk), ""))[0],
-                    figures_from(c, basically_counts=counted),
-                    label=found.get(pk, (str(pk), ""))[1],
-                )
-                for pk, c in by_type.items()
-            ),
-            key=lambda r: (-r.figures.counts.reported, r.key),
-        )
-    return Dashboard(
-        area_code=area_code,
-        period=period,
-        previous=before,
-        figures=figures_from(total, basically_counts=counted),
-        previous_figures=figures_from(earlier, basically_counts=counted),
-        weeks=[
-            Point(f"{w.isoformat()}", w, figures_from(c, basically_counts=counted))
-            for w, c in sorted(weeks.items())
-        ],
-        months=[
-            Point(f"{m:%Y-%m}", m, figures_from(c, basically_counts=counted))
-            for m, c in sorted(months.items())
-        ],
-        children=children,
-        types=types,
+    if not by_type:
+        return []
+    found = {
+        pk: (code, name)
+        for pk, code, name in Category.objects.filter(pk__in=by_type).values_list("pk", "code", "name")
+    }
+    return sorted(
+        (
+            Row(
+                found.get(pk, (str(pk), ""))[0],
+                figures_from(c, basically_counts=counted),
+                label=found.get(pk, (str(pk), ""))[1],
+            )
+            for pk, c in by_type.items()
+        ),
+        key=lambda r: (-r.figures.counts.reported, r.key),
     )
 
 

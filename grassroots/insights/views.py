@@ -84,27 +84,14 @@ def home(request):
     return render(request, "insights/home.html", {"areas": [(c, names.get(c, c)) for c in codes]})
 
 
-@login_required
-def dashboard(request, code: str):
-    if not can_use_insights(request.user):
-        raise PermissionDenied
-    if not selectors.may_see(user=request.user, code=code):
-        raise Http404
-    try:
-        area = area_selectors.area_get_for(user=request.user, code=code)
-    except CodeError as exc:
-        raise Http404 from exc
-    period_text = request.GET.get("period") or default_period_key()
-    try:
-        period = Period.parse(period_text)
-    except PeriodError as exc:
-        messages.error(request, str(exc.message))
-        period = Period.parse(default_period_key())
-    board = selectors.dashboard_for(area_code=code, period=period)
-    sort = request.GET.get("sort", "")
-    if sort not in SORTS:
-        # by the department score, unless no area below has one yet (nothing handled): then by reports
-        sort = "score" if any(row.figures.score is not None for row in board.children) else "reported"
+def _ranked(board, asked: str):
+    """The areas below in the order asked for: by the department score unless no area has one yet (nothing
+    handled), then by reports; a rate's column by that rate (rework: lowest first)."""
+    sort = (
+        asked
+        if asked in SORTS
+        else ("score" if any(row.figures.score is not None for row in board.children) else "reported")
+    )
 
     def sort_key(row):
         if sort == "reported":
@@ -113,16 +100,16 @@ def dashboard(request, code: str):
             value = row.figures.score
         else:
             value = row.figures[sort].percent
-        lower_is_better = sort == "rework"
         if value is None:
             return (1, 0, row.key)
-        return (0, value if lower_is_better else -value, row.key)
+        return (0, value if sort == "rework" else -value, row.key)
 
-    children = sorted(board.children, key=sort_key)
-    visible = {row.key for row in children if selectors.may_see(user=request.user, code=row.key)}
-    overdue, urged = selectors.cases_needing_attention_for(user=request.user, area_code=code)
-    headline = [(board.figures[key], board.change(key), board.previous_figures[key]) for key in RATE_ORDER]
-    chart = {
+    return sort, sorted(board.children, key=sort_key)
+
+
+def _chart(board, children, sort: str) -> dict:
+    """The numbers the page's charts draw (each chart's table shows the same)."""
+    return {
         "weeks": _series(board.weeks),
         "months": _series(board.months),
         # the ranking's chart draws the column it is sorted by
@@ -144,6 +131,30 @@ def dashboard(request, code: str):
             "on_time_handling": str(board.figures["on_time_handling"].label),
         },
     }
+
+
+@login_required
+def dashboard(request, code: str):
+    if not can_use_insights(request.user):
+        raise PermissionDenied
+    if not selectors.may_see(user=request.user, code=code):
+        raise Http404
+    try:
+        area = area_selectors.area_get_for(user=request.user, code=code)
+    except CodeError as exc:
+        raise Http404 from exc
+    period_text = request.GET.get("period") or default_period_key()
+    try:
+        period = Period.parse(period_text)
+    except PeriodError as exc:
+        messages.error(request, str(exc.message))
+        period = Period.parse(default_period_key())
+    board = selectors.dashboard_for(area_code=code, period=period)
+    sort, children = _ranked(board, request.GET.get("sort", ""))
+    visible = {row.key for row in children if selectors.may_see(user=request.user, code=row.key)}
+    overdue, urged = selectors.cases_needing_attention_for(user=request.user, area_code=code)
+    headline = [(board.figures[key], board.change(key), board.previous_figures[key]) for key in RATE_ORDER]
+    chart = _chart(board, children, sort)
     return render(
         request,
         "insights/dashboard.html",
