@@ -133,16 +133,21 @@ def _chart(board, children, sort: str) -> dict:
     }
 
 
-@login_required
-def dashboard(request, code: str):
+def _area_for(request, code: str):
+    """The area of a dashboard or its bulletins: 403 for whoever has no figures, 404 outside their scope."""
     if not can_use_insights(request.user):
         raise PermissionDenied
     if not selectors.may_see(user=request.user, code=code):
         raise Http404
     try:
-        area = area_selectors.area_get_for(user=request.user, code=code)
+        return area_selectors.area_get_for(user=request.user, code=code)
     except CodeError as exc:
         raise Http404 from exc
+
+
+@login_required
+def dashboard(request, code: str):
+    area = _area_for(request, code)
     period_text = request.GET.get("period") or default_period_key()
     try:
         period = Period.parse(period_text)
@@ -202,14 +207,7 @@ class BulletinForm(Form):
 @login_required
 def bulletins(request, code: str):
     """An area's bulletins, and (POST) issuing the bulletin of a month that is over."""
-    if not can_use_insights(request.user):
-        raise PermissionDenied
-    if not selectors.may_see(user=request.user, code=code):
-        raise Http404
-    try:
-        area = area_selectors.area_get_for(user=request.user, code=code)
-    except CodeError as exc:
-        raise Http404 from exc
+    area = _area_for(request, code)
     form = BulletinForm(request.POST or None, initial={"month": _last_month()})
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):
