@@ -375,3 +375,10 @@ class CallbackRevealForm(Form):
         max_length=500,
         help_text=_("Recorded in the audit log with your name and the time."),
     )
+
+
+class SavedViewForm(Form):
+    """Naming the queue's current filters."""
+
+    name = forms.CharField(label=_("Name"), max_length=40)
+    query = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)

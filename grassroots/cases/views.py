@@ -30,7 +30,7 @@ from grassroots.paging import page_of
 
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
-from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
+from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm, SavedViewForm
 from .models import OPEN_STATES, Case, Source, State, Urgency
 from .services import registry
 from .workflow import Action, available_actions
@@ -291,13 +291,16 @@ def queue(request):
 @require_POST
 def queue_view_save(request):
     """Save the queue's current filters under a name (the same name replaces the view)."""
-    query = request.POST.get("query", "")
-    with refusals_into(request) as outcome:
-        view = services.queue_view_save(actor=request.user, name=request.POST.get("name", ""), query=query)
-        messages.success(request, _("Saved as “%(name)s”.") % {"name": view.name})
-    if outcome.refused:
-        return redirect(reverse("cases:queue") + (f"?{query}" if query else ""))
-    return redirect(reverse("cases:queue") + f"?{view.query}")
+    form = SavedViewForm(request.POST)
+    query = form.data.get("query", "") if not form.is_valid() else form.cleaned_data["query"]
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        with refusals_into(request):
+            view = services.queue_view_save(actor=request.user, name=form.cleaned_data["name"], query=query)
+            messages.success(request, _("Saved as “%(name)s”.") % {"name": view.name})
+            return redirect(reverse("cases:queue") + f"?{view.query}")
+    return redirect(reverse("cases:queue") + (f"?{query}" if query else ""))
 
 
 @login_required

@@ -59,6 +59,8 @@ class PledgeForm(Form):
 class DeclineForm(Form):
     public_text = ("reason",)
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+    # where the decision was taken: the branch's roll sends its decisions back to itself
+    back = forms.ChoiceField(choices=[("", ""), ("roll", "roll")], required=False)
 
 
 class ServiceLogForm(Form):

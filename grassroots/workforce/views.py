@@ -149,9 +149,10 @@ def check_in_decide(request, pk: int, decision: str):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
     form = forms.DeclineForm(request.POST)
     # the branch's roll sends its own decisions back to itself
+    to_roll = form.is_valid() and form.cleaned_data["back"] == "roll"
     back = (
         redirect("workforce:branch_roll", code=check_in.area_code)
-        if request.POST.get("back") == "roll"
+        if to_roll
         else redirect("workforce:check_in_list")
     )
     if decision != "confirm" and not form.is_valid():

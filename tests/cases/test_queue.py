@@ -127,9 +127,9 @@ def test_queue_query_count_is_pinned(client, city, django_assert_num_queries):
     client.force_login(city.village)
     client.get(reverse("cases:queue"))  # warm the routing index and the session
     # when the queue page is rendered, the count does not grow with the rows:
-    # session, user, grants, count, the page's ids, its rows, unread count (the service types of the
-    # filter and the working calendar come from the process's copy, cases/reference.py)
-    with django_assert_num_queries(7):
+    # session, user, grants, count, the page's ids, its rows, the user's saved views, unread count (the
+    # service types of the filter and the working calendar come from the process's copy, cases/reference.py)
+    with django_assert_num_queries(8):
         response = client.get(reverse("cases:queue"), {"state": "open"})
     assert len(_listed(response.content.decode())) == selectors.QUEUE_PAGE_SIZE
 
