@@ -29,7 +29,7 @@ from grassroots.accounts.scoping import (
     scope_codes,
     scoped,
 )
-from grassroots.areas.codes import Level, ancestor_codes, level_of
+from grassroots.areas.codes import CODE_LENGTH, Level, ancestor_codes, level_of
 
 from . import calendar, deadlines, workflow
 from .metrics import under
@@ -594,3 +594,35 @@ def photo_readable_by(user, name: str) -> bool:
     (``grassroots/media.py`` serves ``MEDIA_URL/cases/…`` only then)."""
     photo = CasePhoto.objects.select_related("case").filter(Q(image=name) | Q(thumbnail=name)).first()
     return photo is not None and workflow.can_see(user, photo.case)
+
+
+# --- where a reporter lives: the report map starts there, and a place far from it is confirmed ------------
+
+
+def reporter_home_code(user) -> str | None:
+    """The reporter's own area: the most precise area of their grants (a resident's grid, a worker's grid,
+    a village's staff their village), else the grid of the register's resident or household with their phone
+    (the link the register uses, ``grassroots.personal``), else None."""
+    codes = scope_codes(user) if getattr(user, "is_authenticated", False) else []
+    if codes:
+        return min(codes, key=lambda code: (-len(code), code))
+    digest = getattr(user, "phone_hash", None)
+    if not digest:
+        return None
+    from grassroots.people.models import Household, Resident
+
+    for model in (Resident, Household):
+        found = model.objects.filter(phone_hash=digest).order_by("id").values_list("area_code", flat=True)
+        for code in found[:1]:
+            return code
+    return None
+
+
+def home_counties(user) -> list[str]:
+    """The county codes of the reporter's grants (a grant above a county counts whole), or of their home in the
+    register; empty when nothing says where they live."""
+    codes = scope_codes(user) if getattr(user, "is_authenticated", False) else []
+    if not codes:
+        home = reporter_home_code(user)
+        codes = [home] if home else []
+    return sorted({code[: CODE_LENGTH[Level.COUNTY]] for code in codes})

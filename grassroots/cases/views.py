@@ -93,6 +93,7 @@ def report(request):
                     anonymous=d["anonymous"],
                     photo_files=d["photos"],
                     idempotency_key=d["idempotency_key"],
+                    confirm_far=d["confirm_far"],
                 )
                 messages.success(
                     request,
@@ -107,8 +108,25 @@ def report(request):
     return render(
         request,
         "cases/report.html",
-        {"form": form, "duplicates_url": reverse("cases:duplicates"), "urgencies": Urgency.choices},
+        {
+            "form": form,
+            "duplicates_url": reverse("cases:duplicates"),
+            "urgencies": Urgency.choices,
+            **_report_map(request.user),
+        },
     )
+
+
+def _report_map(user) -> dict:
+    """What the report map starts from: the reporter's own area (outlined, the map centred on it), their
+    counties (a pin outside them is confirmed) and where to ask where a pin would go."""
+    home = selectors.reporter_home_code(user)
+    return {
+        "home_code": home or "",
+        "home_counties": ",".join(selectors.home_counties(user)),
+        "outlines_url": reverse("api:area_outlines", kwargs={"code": home}) if home else "",
+        "destination_url": reverse("api:area_destination"),
+    }
 
 
 @login_required
