@@ -76,7 +76,7 @@
         .then(function (answer) {
           if (!answer || mine !== previewNumber) return;
           if (destination) destination.textContent = fmt(d.labelDestination, { where: answer.area_name });
-          el.dataset.destination = answer.area_name;
+          el.dataset.destinationName = answer.area_name;
           if (!farBox) return;
           if (answer.confirm) {
             if (farMessage) farMessage.textContent = answer.message;

@@ -13,6 +13,7 @@
   "use strict";
 
   var LEVEL_GRID = 6; // areas.codes.Level: 4 township or street, 5 village or community, 6 grid
+  var LEVEL_VILLAGE = 5;
   var STYLES = {
     4: { color: "#4b5563", weight: 2.5, opacity: 0.9, dashArray: "8 5", fill: false },
     5: { color: "#0f766e", weight: 2, opacity: 0.9, dashArray: "4 3", fill: false },
@@ -34,9 +35,13 @@
     if (!map.getPane("outlines")) {
       map.createPane("outlines");
       map.getPane("outlines").style.zIndex = 350; // above tiles, below markers and the overlay pane
+      map.createPane("outlineLabels");
+      map.getPane("outlineLabels").style.zIndex = 640; // with the tooltips, below popups
+      map.getPane("outlineLabels").style.pointerEvents = "none";
     }
     var renderer = L.svg({ pane: "outlines", padding: 0.3 });
     var layer = null;
+    var labels = [];
     var loadedBucket = null;
     var first = true;
     var requestNumber = 0;
@@ -48,6 +53,8 @@
 
     function render(collection) {
       if (layer) map.removeLayer(layer);
+      labels.forEach(function (label) { map.removeLayer(label); });
+      labels = [];
       var homeBounds = null;
       var zoom = map.getZoom();
       layer = L.geoJSON(collection, {
@@ -75,18 +82,26 @@
             title.textContent = p.name;
             el.appendChild(title);
           });
-          if (labelled(feature, zoom)) {
-            shape.bindTooltip(p.name, {
-              permanent: true,
-              direction: "center",
-              className: "outline-label outline-label-l" + p.level + (p.code === options.home ? " outline-label-home" : ""),
-              opacity: 1,
-            });
+          if (!labelled(feature, zoom)) return;
+          var className = "outline-label outline-label-l" + p.level + (p.code === options.home ? " outline-label-home" : "");
+          if (p.level === LEVEL_GRID) {
+            shape.bindTooltip(p.name, { permanent: true, direction: "center", className: className, opacity: 1 });
+            return;
           }
+          // A village's name along the inside of its northern edge, a township's along its southern one: at
+          // their centres they would sit on top of a grid's name.
+          var b = shape.getBounds();
+          var north = p.level === LEVEL_VILLAGE;
+          labels.push(
+            L.tooltip({ permanent: true, direction: north ? "bottom" : "top", className: className, opacity: 1, pane: "outlineLabels" })
+              .setLatLng([north ? b.getNorth() : b.getSouth(), b.getCenter().lng])
+              .setContent(p.name)
+          );
         },
       });
       layer.addTo(map);
       layer.bringToBack();
+      labels.forEach(function (label) { label.addTo(map); });
       map.getContainer().dataset.outlines = String((collection.features || []).length);
       if (first) {
         first = false;
