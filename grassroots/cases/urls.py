@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar
+from . import views, views_calendar, views_map
 
 app_name = "cases"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
     path("queue/targets/", views.bulk_targets, name="bulk_targets"),
+    path("map/points.geojson", views_map.points, name="map_points"),
     path("metrics/<str:code>/", views.metrics, name="metrics"),
     path("calendar/", views_calendar.calendar_years, name="calendar"),
     path("calendar/warning/", views_calendar.calendar_warning, name="calendar_warning"),

@@ -199,7 +199,7 @@ def on_the_spot(request):
         form.data["idempotency_key"] = _key()
     else:
         form = OnTheSpotForm(categories=categories, initial={"idempotency_key": _key()})
-    return render(request, "cases/on_the_spot.html", {"form": form})
+    return render(request, "cases/on_the_spot.html", {"form": form, **_report_map(request.user)})
 
 
 @login_required
@@ -240,7 +240,7 @@ def enter(request):
         form.data["idempotency_key"] = _key()
     else:
         form = EnterForm(categories=categories, initial={"idempotency_key": _key()})
-    return render(request, "cases/enter.html", {"form": form})
+    return render(request, "cases/enter.html", {"form": form, **_report_map(request.user)})
 
 
 # --- staff queue --------------------------------------------------------------------------------------------

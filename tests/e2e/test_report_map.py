@@ -120,3 +120,37 @@ def test_the_report_map_outlines_the_home_grid_and_confirms_a_far_pin(
     assert Case.objects.get().area_code == OTHER_COUNTY_GRID
     assert phone.js_errors == []
     context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_the_area_and_queue_maps_show_outlines_and_cases_by_state(
+    live_server, browser, log_in, resident, locale
+):
+    from grassroots.cases import services
+
+    services.case_report(actor=resident, category="0101", description="路灯坏了", lon=107.005, lat=41.005)
+    user_with(Role.TOWNSHIP_STAFF, "150825100", username="zhen")
+    context, phone = _phone(browser, locale)
+    log_in(phone, live_server, username="zhen")
+    phone.goto(f"{live_server.url}/areas/150825100001/")
+    # the grids named, the village and township around them, the case a coloured point with its legend
+    expect(phone.locator(f'#grid-map path.leaflet-interactive[data-name="{HOME_NAME}"]')).to_have_count(1)
+    expect(phone.locator('#grid-map path[data-name="巴音宝力格镇"]')).to_have_count(1)
+    expect(phone.locator("#grid-map")).to_have_attribute("data-cases", "1")
+    legend = phone.locator("[data-case-legend]")
+    expect(legend).to_be_visible()
+    expect(legend.locator(".case-dot.state-reported")).to_have_count(1)
+    if locale == "en-US":
+        expect(legend).to_contain_text("reported")
+    _no_wider_than_the_screen(phone)
+    _shot(phone, f"area-map-{locale}")
+    # the queue's map opens on demand, with the same legend
+    phone.goto(f"{live_server.url}/cases/queue/")
+    phone.locator(".queue-map-box > summary").click()
+    expect(phone.locator("[data-queue-map]")).to_have_attribute("data-cases", "1")
+    expect(phone.locator(".queue-map-box [data-case-legend] .case-dot.state-reported")).to_have_count(1)
+    expect(phone.locator(f'[data-queue-map] path[data-name="{HOME_NAME}"]')).to_have_count(1)  # outlined
+    _no_wider_than_the_screen(phone)
+    _shot(phone, f"queue-map-{locale}")
+    assert phone.js_errors == []
+    context.close()

@@ -189,6 +189,50 @@
     if (d.accuracy) {
       L.circle(latlng, { radius: parseFloat(d.accuracy), weight: 1, color: "#2563a8", fillOpacity: 0.1, interactive: false }).addTo(map);
     }
+    // the grid (or inbox) it went to, named, with its village and township (not found outside the reader's
+    // county: then the pin alone)
+    if (window.GrassrootsOutlines) window.GrassrootsOutlines.draw(map, d.outlinesUrl, { home: d.homeCode });
+  }
+
+  // --- the queue's map: loaded when opened, the cases of the queue's filters coloured by state ------------
+
+  function loadOnce(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var node = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+      node.onload = resolve;
+      node.onerror = reject;
+      document.head.appendChild(node);
+    });
+  }
+
+  function initQueueMap(el) {
+    var box = el.closest("details");
+    var started = false;
+    function open() {
+      if (started || !box.open) return;
+      started = true;
+      var d = el.dataset;
+      var styles = [
+        loadOnce("link", { rel: "stylesheet", href: d.leafletCss }),
+        loadOnce("link", { rel: "stylesheet", href: d.mapsCss }),
+      ];
+      (window.L ? Promise.resolve() : loadOnce("script", { src: d.leafletSrc }))
+        .then(function () { return window.GrassrootsOutlines ? null : loadOnce("script", { src: d.outlinesSrc }); })
+        .then(function () { return Promise.all(styles); })
+        .then(function () {
+          var map = baseMap(el);
+          map.setView(DEFAULT_CENTRE, 9);
+          window.GrassrootsOutlines.cases(map, el, {
+            legend: box.querySelector("[data-case-legend]"),
+            legendTitle: d.labelCases,
+            fit: true,
+            outlines: true,
+          });
+        });
+    }
+    box.addEventListener("toggle", open);
+    open();
   }
 
   // --- photo pickers ----------------------------------------------------------------------------------------
@@ -354,6 +398,7 @@
       document.querySelectorAll("[data-report-map]").forEach(initReportMap);
       document.querySelectorAll("[data-case-map]").forEach(initCaseMap);
     }
+    document.querySelectorAll("[data-queue-map]").forEach(initQueueMap);
     document.querySelectorAll("[data-photo-picker]").forEach(initPhotoPicker);
     document.querySelectorAll("[data-queue]").forEach(initQueue);
     document.querySelectorAll("form.case-form:not([data-resend]), [data-action]").forEach(guardSubmit);

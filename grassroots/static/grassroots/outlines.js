@@ -5,9 +5,15 @@
  * (/api/v1/areas/<code>/outlines.geojson) for the map's zoom, draws them under everything else and asks again
  * when the zoom moves far enough for the lines to need other detail. options:
  *   home:   the code of the area to stand out (the reporter's grid, the grid of the page)
+ *   levels: the levels to draw (default all: 4 township, 5 village, 6 grid)
  *   onLoad: called once with (homeBounds or null, allBounds or null) after the first answer
  * Every outline is an SVG path carrying data-code, data-name and data-level, and a title, so that people and
  * tests can tell them apart; text comes from the server, never from this file.
+ *
+ * window.GrassrootsOutlines.cases(map, el, options) draws the cases of the user's queue (el.dataset.casesUrl,
+ * /cases/map/points.geojson) as points coloured by state, each opening its case, and fills options.legend
+ * (a list element) with the states shown, options.legendTitle first; options.fit: fit the map to them;
+ * options.outlines: draw the outlines the answer names around them (the queue's map).
  */
 (function () {
   "use strict";
@@ -59,6 +65,9 @@
       var zoom = map.getZoom();
       layer = L.geoJSON(collection, {
         pane: "outlines",
+        filter: function (feature) {
+          return !options.levels || options.levels.indexOf(feature.properties.level) >= 0;
+        },
         renderer: renderer,
         interactive: false,
         style: function (feature) {
@@ -141,5 +150,62 @@
     return { reload: load };
   }
 
-  window.GrassrootsOutlines = { draw: draw };
+  function escapeText(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+
+  function cases(map, el, options) {
+    options = options || {};
+    var legend = options.legend;
+    fetch(el.dataset.casesUrl, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (collection) {
+        el.dataset.cases = String(collection ? collection.features.length : 0);
+        if (!collection || !collection.features.length) return;
+        var layer = L.featureGroup();
+        var renderer = L.canvas({ padding: 0.2 }); // thousands of points stay fast
+        collection.features.forEach(function (f) {
+          var p = f.properties;
+          var c = f.geometry.coordinates;
+          L.circleMarker([c[1], c[0]], {
+            renderer: renderer,
+            radius: 6,
+            color: "#ffffff",
+            weight: 1.5,
+            fillColor: p.colour,
+            fillOpacity: 0.95,
+          })
+            .bindTooltip(escapeText(p.reference) + "<br>" + escapeText(p.category))
+            .on("click", function () {
+              window.location.href = collection.detail_url.replace("ID", encodeURIComponent(f.id));
+            })
+            .addTo(layer);
+        });
+        layer.addTo(map);
+        if (options.fit) map.fitBounds(layer.getBounds().pad(0.15), { maxZoom: 16 });
+        if (options.outlines && collection.outlines_url) draw(map, collection.outlines_url, {});
+        if (!legend) return;
+        legend.textContent = "";
+        if (options.legendTitle) {
+          var title = document.createElement("li");
+          title.textContent = options.legendTitle;
+          legend.appendChild(title);
+        }
+        collection.legend.forEach(function (row) {
+          var li = document.createElement("li");
+          var dot = document.createElement("span");
+          dot.className = "case-dot state-" + row.state;
+          dot.setAttribute("aria-hidden", "true");
+          li.appendChild(dot);
+          li.appendChild(document.createTextNode(row.label));
+          legend.appendChild(li);
+        });
+        legend.hidden = false;
+      })
+      .catch(function () { /* the map stands without its cases */ });
+  }
+
+  window.GrassrootsOutlines = { draw: draw, cases: cases };
 })();
