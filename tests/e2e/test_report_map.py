@@ -61,6 +61,20 @@ def _phone(browser, locale: str):
     return context, page
 
 
+def _settled_box(page, locator) -> dict:
+    """Where an outline is once the map has stopped drawing it again (it is redrawn when an answer for a new
+    zoom arrives, so its element may be replaced between two reads): two equal reads a moment apart."""
+    previous = None
+    for _ in range(40):
+        locator.wait_for()
+        box = locator.bounding_box()
+        if box is not None and box == previous:
+            return box
+        previous = box
+        page.wait_for_timeout(150)
+    raise AssertionError("the outline kept moving")
+
+
 def _no_wider_than_the_screen(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -85,7 +99,7 @@ def test_the_report_map_outlines_the_home_grid_and_confirms_a_far_pin(
     _no_wider_than_the_screen(phone)
     _shot(phone, f"report-map-home-{locale}")
     # a tap inside the home grid: it says where the report goes, nothing to confirm
-    home_box = home.bounding_box()
+    home_box = _settled_box(phone, home)
     phone.mouse.click(home_box["x"] + home_box["width"] / 2, home_box["y"] + home_box["height"] / 2)
     expect(phone.locator("[data-destination]")).to_contain_text(HOME_NAME)
     expect(phone.locator("[data-far-confirm]")).to_be_hidden()
@@ -93,10 +107,7 @@ def test_the_report_map_outlines_the_home_grid_and_confirms_a_far_pin(
     for _ in range(2):
         phone.click(".leaflet-control-zoom-out")
         phone.wait_for_timeout(400)
-    phone.wait_for_timeout(600)  # the outlines drawn again for the new zoom
-    home.wait_for()
-    box = home.bounding_box()
-    assert box is not None
+    box = _settled_box(phone, home)  # drawn again for the new zoom
     phone.mouse.click(box["x"] + box["width"] * 2.5, box["y"] + box["height"] / 2)
     far = phone.locator("[data-far-confirm]")
     expect(far).to_be_visible()
