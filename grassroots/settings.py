@@ -28,6 +28,8 @@ Environment variables (see docs/operations.md):
   SECURE_PROXY_SSL_HEADER       the TLS proxy's header, e.g. "X-Forwarded-Proto: https"; unset: none trusted
   SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD   HSTS, opt-in (0: no header)
   CASES_CALENDAR_WARN_FROM_MONTH from which month staff pages warn that the coming year's holidays are missing (default 10)
+  CASES_CALLBACK_SAMPLE_SHARE   share (0–1) of self-reported closed cases the desk calls back (default 0.1)
+  CASES_CALLBACK_MAX_ATTEMPTS   calls that may fail to reach a reporter before the case leaves the list (default 3)
   NOTIFICATIONS_SMS_* / NOTIFICATIONS_WECHAT_* the SMS and WeChat gateways, their templates, retries and rate limits
                          (default: the logging gateways, which send nothing)
 """
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "grassroots.cases",
     "grassroots.deliberation",
     "grassroots.disclosure",
+    "grassroots.home",
     "grassroots.api",
     "grassroots.demo",
 ]
@@ -429,6 +433,17 @@ except ValueError as exc:
 CASES_CALENDAR_WARN_FROM_MONTH = env_int("CASES_CALENDAR_WARN_FROM_MONTH", 10)
 if not 1 <= CASES_CALENDAR_WARN_FROM_MONTH <= 12:
     raise ImproperlyConfigured("CASES_CALENDAR_WARN_FROM_MONTH must be a month, 1 to 12")
+# Callback surveys (回访): the share of self-reported cases called back after closure (calls, hotline tickets,
+# walk-ins and visits always are), and the calls that may fail to reach a reporter before a case leaves the list.
+try:
+    CASES_CALLBACK_SAMPLE_SHARE = Decimal(env("CASES_CALLBACK_SAMPLE_SHARE", "0.1"))
+except ArithmeticError as exc:
+    raise ImproperlyConfigured("CASES_CALLBACK_SAMPLE_SHARE must be a number from 0 to 1") from exc
+if not Decimal(0) <= CASES_CALLBACK_SAMPLE_SHARE <= Decimal(1):
+    raise ImproperlyConfigured("CASES_CALLBACK_SAMPLE_SHARE must be a number from 0 to 1")
+CASES_CALLBACK_MAX_ATTEMPTS = env_int("CASES_CALLBACK_MAX_ATTEMPTS", 3)
+if CASES_CALLBACK_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("CASES_CALLBACK_MAX_ATTEMPTS must be at least 1")
 
 # --- security headers (django-csp 4) ---------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from grassroots import masking_views, media, pwa
 from grassroots.api.api import api
@@ -9,7 +8,7 @@ from grassroots.api.api import api
 admin.site.site_header = admin.site.site_title = "Grassroots 网格化基层治理"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="areas:browser", permanent=False)),
+    path("", include("grassroots.home.urls")),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),

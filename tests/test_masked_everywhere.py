@@ -39,7 +39,7 @@ NOT_FREE_TEXT = {
     "number", "building", "unit", "room",
     "name", "name_pinyin", "name_initials", "suffix", "first_name", "last_name", "display_name", "actor_name",
     "author_name", "signer_name", "voter_name", "recorded_by_name", "drafted_by_name", "proposer_name",
-    "visitor_name", "leader_name", "assignee_name",
+    "visitor_name", "leader_name", "assignee_name", "called_by_name",
     "routing_explanation",  # written by the routing, naming grids by their codes
     "source",  # a case's channel (a choice); where a calendar year's holidays came from (administrators)
 }  # fmt: skip
@@ -49,7 +49,7 @@ OTHER_FREE_TEXT = {"title", "body", "item", "reason", "period", "full_address", 
 # A value that shares its name with free text but is not text (a count, a choice, a period key).
 NOT_TEXT_HERE = {
     "deliberation/_now.html status.need",  # the number of entries a step needs
-    "grassroots.cases.api.MetricsOut.period",  # a period key such as 2026-03
+    "grassroots.cases.api.figures.MetricsOut.period",  # a period key such as 2026-03
     # an area import's report: codes and names of areas (a grid code looks like an old 15-digit ID)
     "areas/_problems.html p.message",
     "grassroots.areas.api.ProblemOut.message",

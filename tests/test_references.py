@@ -63,6 +63,7 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ),
     ("GET /cases/", "category"): (FILTER, "narrows the caller's scoped queue", ()),
     ("GET /cases/", "area"): (FILTER, "narrows the caller's scoped queue", ()),
+    ("GET /cases/callbacks", "area"): (FILTER, "narrows the caller's scoped callback list", ()),
     ("POST /cases/{int:case_id}/actions/dispatch", "target"): (
         RESOLVED,
         "cases.selectors.resolve_target among dispatch_targets_for(case, actor), under the case's lock",
@@ -73,7 +74,7 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ("POST /cases/{int:case_id}/actions/dispatch", "target.user_id"): (RESOLVED, "as target", DISPATCH_PROOF),
     ("POST /cases/{int:case_id}/actions/merge", "master_id"): (
         RESOLVED,
-        "cases.selectors.merge_master_for (intake scope), and workflow._merge again",
+        "cases.selectors.merge_master_for (intake scope), and effects._merge again",
         (
             f"{CASES}::test_api_merge_into_a_case_of_the_area_works_and_into_a_foreign_one_is_refused",
             f"{CASES}::test_the_workflow_refuses_a_foreign_master_whoever_calls_it",

@@ -31,6 +31,7 @@ import contextlib
 import copy
 import functools
 import json
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -69,6 +70,12 @@ class Api(NinjaAPI):
         for pattern in patterns:
             pattern.callback = _answered_in_json(pattern.callback)
         return [*patterns, re_path(r"", _unknown_path, name="unknown")]
+
+    def get_openapi_operation_id(self, operation) -> str:
+        """``grassroots_<app>_api_<function>``, wherever in the app's API package the function lives, so that
+        an operation keeps its id when its module is split (clients generate code from these ids)."""
+        module = re.sub(r"^(grassroots\.\w+\.api)\..*$", r"\1", operation.view_func.__module__)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

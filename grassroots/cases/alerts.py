@@ -91,6 +91,9 @@ ACCEPTORS = _next(A.ACCEPT, "who may accept it: the grid's workers, else the des
 DISPATCHERS = _next(A.DISPATCH, "who may dispatch it: the desk of the level it is at")
 VERIFIERS = _next(A.VERIFY_PASS, "who may verify it: the nearest desk, not whoever handled it")
 APPROVERS = _next(A.APPROVE_EXTENSION, "who may approve the extension: the nearest desk")
+# 回访: the desk nearest the closed case that the table lets call back (not whoever handled it); nobody when the
+# case is not due a callback (callback_list.due, the table's guard).
+CALLERS = _next(A.CALLBACK, "who may call the reporter back: the nearest desk, not whoever handled it")
 
 # Event → (what the recipients read, who they are). Every event that puts work on someone is a row.
 RECIPIENTS: dict[str, tuple[object, tuple[Rule, ...]]] = {
@@ -106,6 +109,7 @@ RECIPIENTS: dict[str, tuple[object, tuple[Rule, ...]]] = {
     A.UNSHELVE: (gettext_lazy("resumed: back in your hands"), (ASSIGNEE,)),
     A.URGE: (gettext_lazy("urged: deal with it now"), (ASSIGNEE, SUPERVISORS)),
     A.REOPEN: (gettext_lazy("reopened: dispatch it again"), (DISPATCHERS,)),
+    A.VERIFY_PASS: (gettext_lazy("closed: call the reporter back"), (CALLERS,)),
     A.RESPONSE_OVERDUE: (gettext_lazy("response overdue"), (ACCEPTORS, ASSIGNEE, SUPERVISORS)),
     A.HANDLING_OVERDUE: (gettext_lazy("handling overdue"), (ASSIGNEE, SUPERVISORS)),
     A.HANDLING_WARNING: (gettext_lazy("handling deadline near"), (ASSIGNEE,)),
@@ -160,7 +164,9 @@ def after_transition(case: Case, event: CaseEvent, actor) -> None:
     if event.message and case.reporter_id and case.reporter_id != getattr(actor, "pk", None):
         notify(
             recipients=[case.reporter],
-            title=_title(case, str(EventAction(event.action).label)),
+            # the reporter knows the place: their report's number and what happened, short enough for an SMS
+            title=_("Report %(reference)s: %(what)s")
+            % {"reference": case.reference, "what": EventAction(event.action).label},
             body=event.message,
             target=case,
             topic=Topic.OWN_REPORT,  # residents registered by phone hear of it by SMS unless they chose otherwise

@@ -11,6 +11,9 @@ class CasesConfig(AppConfig):
         from . import integrations
 
         integrations.install()
+        from .services import callbacks
+
+        callbacks.install()  # the register's audited reveal shows a case reporter's phone for a callback
 
         # Case photos are served from MEDIA_URL to whoever may see the case, to nobody else.
         from grassroots.media import media_reader_register

@@ -363,92 +363,100 @@ def check_notice(year: int, lines: Sequence[HolidayLine]) -> NoticeCheck:
     if not lines:
         check.errors.append((None, _("Enter at least one holiday.")))
         return check
-
-    def number_of(index: int) -> int:
-        return lines[index].number or index + 1
-
     taken: dict[dt.date, int] = {}  # day off → index of its line
     for index, line in enumerate(lines):
-        number = number_of(index)
-        bad = False
-        for day in (line.first, line.last, *line.make_up):
-            if day.year != year:
-                check.errors.append(
-                    (
-                        index,
-                        _(
-                            "Line %(n)s: %(day)s is not in %(year)s. A day of another year is entered with "
-                            "that year's notice."
-                        )
-                        % {"n": number, "day": day.isoformat(), "year": year},
-                    )
-                )
-                bad = True
-        if line.last < line.first:
-            check.errors.append(
-                (index, _("Line %(n)s: the last day off comes before the first.") % {"n": number})
-            )
-            bad = True
-        elif (line.last - line.first).days + 1 > LONGEST_HOLIDAY_DAYS:
+        if _line_is_sound(check, year, index, line, _number_of(lines, index)):
+            _take_days_off(check, lines, index, taken)
+    _check_make_up_days(check, year, lines, taken)
+    check.days.sort(key=lambda d: d.date)
+    return check
+
+
+def _number_of(lines: Sequence[HolidayLine], index: int) -> int:
+    return lines[index].number or index + 1
+
+
+def _line_is_sound(check: NoticeCheck, year: int, index: int, line: HolidayLine, number: int) -> bool:
+    """Every day of the line in the year, the last day off not before the first, not too long."""
+    sound = True
+    for day in (line.first, line.last, *line.make_up):
+        if day.year != year:
             check.errors.append(
                 (
                     index,
-                    _("Line %(n)s: %(days)s days off in a row; no holiday is longer than %(max)s.")
-                    % {"n": number, "days": (line.last - line.first).days + 1, "max": LONGEST_HOLIDAY_DAYS},
+                    _(
+                        "Line %(n)s: %(day)s is not in %(year)s. A day of another year is entered with "
+                        "that year's notice."
+                    )
+                    % {"n": number, "day": day.isoformat(), "year": year},
                 )
             )
-            bad = True
-        if bad:
-            continue
-        day = line.first
-        while day <= line.last:
-            if day in taken:
-                check.errors.append(
-                    (
-                        index,
-                        _("Line %(n)s: %(day)s is already in line %(other)s. Holidays may not overlap.")
-                        % {"n": number, "day": day.isoformat(), "other": number_of(taken[day])},
-                    )
+            sound = False
+    if line.last < line.first:
+        check.errors.append(
+            (index, _("Line %(n)s: the last day off comes before the first.") % {"n": number})
+        )
+        sound = False
+    elif (line.last - line.first).days + 1 > LONGEST_HOLIDAY_DAYS:
+        check.errors.append(
+            (
+                index,
+                _("Line %(n)s: %(days)s days off in a row; no holiday is longer than %(max)s.")
+                % {"n": number, "days": (line.last - line.first).days + 1, "max": LONGEST_HOLIDAY_DAYS},
+            )
+        )
+        sound = False
+    return sound
+
+
+def _take_days_off(check: NoticeCheck, lines: Sequence[HolidayLine], index: int, taken: dict) -> None:
+    """The line's days off, unless one is another line's: holidays may not overlap."""
+    line = lines[index]
+    day = line.first
+    while day <= line.last:
+        if day in taken:
+            check.errors.append(
+                (
+                    index,
+                    _("Line %(n)s: %(day)s is already in line %(other)s. Holidays may not overlap.")
+                    % {
+                        "n": _number_of(lines, index),
+                        "day": day.isoformat(),
+                        "other": _number_of(lines, taken[day]),
+                    },
                 )
-                break
-            taken[day] = index
-            check.days.append(NoticeDay(day, False, line.name, index))
-            day += ONE_DAY
+            )
+            return
+        taken[day] = index
+        check.days.append(NoticeDay(day, False, line.name, index))
+        day += ONE_DAY
+
+
+def _check_make_up_days(check: NoticeCheck, year: int, lines: Sequence[HolidayLine], taken: dict) -> None:
+    """Each make-up working day: listed once, no day off, a Saturday or a Sunday."""
     make_up_seen: dict[dt.date, int] = {}
     for index, line in enumerate(lines):
-        number = number_of(index)
         for day in line.make_up:
             if day.year != year:
-                continue  # reported above
-            values = {"n": number, "day": day.isoformat()}
+                continue  # reported with its line
+            values = {"n": _number_of(lines, index), "day": day.isoformat()}
             if day in make_up_seen:
-                check.errors.append(
-                    (index, _("Line %(n)s: %(day)s is listed twice as a make-up working day.") % values)
-                )
+                problem = _("Line %(n)s: %(day)s is listed twice as a make-up working day.") % values
             elif day in taken:
-                check.errors.append(
-                    (
-                        index,
-                        _("Line %(n)s: the make-up working day %(day)s is a day off in line %(other)s.")
-                        % {**values, "other": number_of(taken[day])},
-                    )
-                )
+                problem = _("Line %(n)s: the make-up working day %(day)s is a day off in line %(other)s.") % {
+                    **values,
+                    "other": _number_of(lines, taken[day]),
+                }
             elif day.weekday() < 5:
-                check.errors.append(
-                    (
-                        index,
-                        _(
-                            "Line %(n)s: the make-up working day %(day)s is a %(weekday)s, a working day "
-                            "anyway. Make-up working days are Saturdays or Sundays."
-                        )
-                        % {**values, "weekday": _weekday_name(day)},
-                    )
-                )
+                problem = _(
+                    "Line %(n)s: the make-up working day %(day)s is a %(weekday)s, a working day "
+                    "anyway. Make-up working days are Saturdays or Sundays."
+                ) % {**values, "weekday": _weekday_name(day)}
             else:
                 make_up_seen[day] = index
                 check.days.append(NoticeDay(day, True, line.name, index))
-    check.days.sort(key=lambda d: d.date)
-    return check
+                continue
+            check.errors.append((index, problem))
 
 
 @transaction.atomic

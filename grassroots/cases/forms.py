@@ -340,3 +340,43 @@ def holiday_line_initial(lines: list[HolidayLine]) -> list[dict]:
     else:
         rows = [{"name": str(name)} for name in HOLIDAY_NAMES.values()]
     return rows + [{} for _ in range(BLANK_LINES)]
+
+
+class CallbackForm(Form):
+    """One call to a reporter (回访): reached or not; when reached, their rating and answer in their words."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    reached = forms.TypedChoiceField(
+        label=_("Did you reach the reporter?"),
+        choices=[("yes", _("reached")), ("no", _("not reached"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    rating = forms.ChoiceField(
+        label=_("How satisfied is the reporter?"),
+        choices=[("", "—"), *Rating.choices],
+        required=False,
+    )
+    really_solved = forms.TypedChoiceField(
+        label=_("Does the reporter say it was really solved?"),
+        choices=[("", "—"), ("yes", _("yes, it is solved")), ("no", _("no, it is not solved"))],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("In the reporter's words (or what happened)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reopen_if_unsolved = forms.BooleanField(label=_("If it is not solved, reopen the case"), required=False)
+
+
+class CallbackRevealForm(Form):
+    reason = forms.CharField(
+        label=_("Why do you need it?"),
+        max_length=500,
+        help_text=_("Recorded in the audit log with your name and the time."),
+    )

@@ -57,3 +57,9 @@ def can_see_reporter(user, case) -> bool:
     if case.is_anonymous:
         return False
     return in_scope(user, case.origin_code, roles=workflow.VIEWERS)
+
+
+def can_call_back(user) -> bool:
+    """The desk calls reporters back (回访): who may take the ``callback`` action somewhere (the table's roles;
+    its guards decide case by case)."""
+    return can_report(user) and has_role(user, workflow.DESK)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar, views_map
+from . import views, views_calendar, views_callbacks, views_map
 
 app_name = "cases"
 urlpatterns = [
@@ -20,5 +20,9 @@ urlpatterns = [
     path("calendar/warning/", views_calendar.calendar_warning, name="calendar_warning"),
     path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar_year"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/take/", views.take, name="take"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("callbacks/", views_callbacks.callback_list, name="callbacks"),
+    path("<int:pk>/callbacks/", views_callbacks.callback_record, name="callback_record"),
+    path("<int:pk>/callbacks/reveal/", views_callbacks.callback_reveal, name="callback_reveal"),
 ]

@@ -24,13 +24,14 @@ from grassroots.accounts.scoping import has_role
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.codes import CodeError, Level
 from grassroots.areas.models import GridKind
+from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 
 from . import integrations, rules, selectors, services, workflow
 from . import metrics as case_metrics
 from .forms import ActionForm, EnterForm, OnTheSpotForm, QueueFilterForm, RateForm, ReportForm
-from .models import Case, Source, State, Urgency
+from .models import OPEN_STATES, Case, Source, State, Urgency
 from .services import registry
 from .workflow import Action, available_actions
 
@@ -143,7 +144,10 @@ def duplicates(request):
     if category is not None and lon is not None and geo.is_point(lon, lat):
         found = selectors.duplicates_near(category=category, lon=lon, lat=lat)
     visible = {n.case.pk for n in found if rules.can_view_case(request.user, n.case)}
-    return render(request, "cases/_duplicates.html", {"nearby": found, "visible": visible})
+    open_nearby = any(n.case.state in OPEN_STATES for n in found)
+    return render(
+        request, "cases/_duplicates.html", {"nearby": found, "visible": visible, "open_nearby": open_nearby}
+    )
 
 
 @login_required
@@ -283,7 +287,8 @@ def queue(request):
     if not selectors.has_queue(request.user):
         raise Http404
     categories = selectors.categories_for_choice()
-    form = QueueFilterForm(request.GET or None, categories=categories)
+    # Open cases unless the user asks for others ("any" state shows them all): closed work is not work.
+    form = QueueFilterForm(request.GET or {"state": "open"}, categories=categories)
     filters = _queue_filters(form)
     queue = selectors.IdsFirst(selectors.case_queue_for(user=request.user, filters=filters))
     page = page_of(request, queue, selectors.QUEUE_PAGE_SIZE)
@@ -394,6 +399,7 @@ def detail(request, pk: int):
     """One case: photos before and after, map, timeline, context links, and what the user may do now."""
     case = selectors.case_get_for(user=request.user, pk=pk)
     user = request.user
+    mark_read_about(actor=user, target=case)  # what the inbox said about it has now been seen
     actions = available_actions(user, case)
     staff_view = rules.is_staff_viewer(user, case)
     photos = selectors.photos_for(case)
@@ -426,8 +432,11 @@ def detail(request, pk: int):
                     "primary": spec.primary,
                     "url": reverse("cases:act", kwargs={"pk": case.pk, "action": spec.name}),
                 }
-                for spec in (registry.ACTIONS[a] for a in actions if a != Action.RATE)
+                for spec in (
+                    registry.ACTIONS[a] for a in actions if a not in (Action.RATE, Action.CALLBACK)
+                )  # rate and callback have their own forms
             ],
+            "may_call_back": Action.CALLBACK in actions,
             "targets": targets,
             "duplicates": dupes,
             "rate_form": rate_form,
@@ -438,6 +447,22 @@ def detail(request, pk: int):
             "grid_kinds": GridKind.choices,
         },
     )
+
+
+@login_required
+@require_POST
+def take(request, pk: int):
+    """A grid worker takes a report of their grid in one tap: accepted and dispatched to themself."""
+    case = selectors.case_get_for(user=request.user, pk=pk)
+    with refusals_into(request) as outcome:
+        services.case_take(
+            actor=request.user,
+            case=case,
+            expected_version=int(request.POST.get("expected_version") or case.version),
+        )
+    if not outcome.refused:
+        messages.success(request, _("It is yours: %(ref)s is in your tasks.") % {"ref": case.reference})
+    return redirect("cases:detail", pk=case.pk)
 
 
 def _values(action: str, request) -> registry.ActionInput | None:

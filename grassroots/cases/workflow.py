@@ -33,61 +33,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
-from grassroots.accounts.models import Role, User
-from grassroots.accounts.scoping import STAFF_ROLES, OutOfScope, in_scope
-from grassroots.areas.codes import Level, level_of, parent_code
-from grassroots.errors import Conflict, DomainError, NotPermitted
+from grassroots.accounts.models import Role
+from grassroots.accounts.scoping import OutOfScope, in_scope
+from grassroots.areas.codes import Level
+from grassroots.errors import NotPermitted
 
-from . import alerts, deadlines, events
+from . import alerts, events
+from .effects import EFFECTS
+
+# What callers read from the workflow, wherever it is defined (its effects, its refusals, its role families).
+from .effects import RATINGS as RATINGS
+from .effects import DispatchTarget as DispatchTarget
+from .effects import Step as Step
+from .effects import record_rating as record_rating
+from .errors import ActionNotAllowed, CaseConflict
+from .errors import CaseError as CaseError
+from .errors import ReportInvalid as ReportInvalid
 from .models import (
-    AssigneeKind,
     Case,
-    CaseRating,
     CloseReason,
     EventAction,
-    Rating,
-    RatingChannel,
     State,
 )
+from .roles import ADMIN as ADMIN
+from .roles import ALL_LEVELS, BELOW_COUNTY, DESK, HANDLERS, INTAKE, OVERSIGHT, VIEWERS
 
 Action = EventAction  # the workflow actions are the user-chosen members of EventAction
-
-
-class CaseError(DomainError):
-    code = "case_error"
-
-
-class ReportInvalid(CaseError):
-    """One or more fields of a report are missing or wrong; ``detail`` maps each field to its message."""
-
-    code = "invalid_report"
-
-
-class CaseConflict(Conflict):
-    code = "case_conflict"
-
-
-class ActionNotAllowed(CaseError):
-    code = "action_not_allowed"
-    status = 409
-
-
-ALL_LEVELS = frozenset(Level)
-BELOW_COUNTY = frozenset({Level.GRID, Level.VILLAGE, Level.TOWNSHIP})
-
-# Role families used in the table.
-HANDLERS = frozenset({Role.GRID_WORKER, Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF})
-DESK = frozenset({Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF, Role.SUPERVISOR})
-INTAKE = DESK | {Role.GRID_WORKER}
-OVERSIGHT = DESK | {Role.LEADER}
-ADMIN = frozenset({Role.ADMINISTRATOR})
-# Who sees cases through their scope. Departments and units see only what is dispatched to them.
-VIEWERS = STAFF_ROLES - {Role.DEPARTMENT_HANDLER}
 
 
 @dataclass(frozen=True)
@@ -163,6 +137,29 @@ def _not_rating_own_work(case: Case, actor) -> object | None:
     return None
 
 
+def _not_calling_back_own_work(case: Case, actor) -> object | None:
+    """Separation of duties: a callback survey (回访) asks the reporter about the work, so whoever handled the
+    case (it is assigned to them, or they reported it handled) may not take it down."""
+    if _own_work(case, actor):
+        return _(
+            "You handled this case, so someone else must call the reporter back: a callback asks about your "
+            "own work."
+        )
+    return None
+
+
+def _due_a_callback(case: Case, actor) -> object | None:
+    """Only a case on the callback list (``callback_list.due``: the one definition) is called back."""
+    from . import callback_list
+
+    if not callback_list.is_due(case):
+        return _(
+            "This case is not due a callback: it was rated already, came in by a channel that is not called "
+            "back, has no way to reach the reporter, or the reporter could not be reached often enough."
+        )
+    return None
+
+
 def _extension_pending(case: Case, actor) -> object | None:
     if not case.extension_request:
         return _("There is no extension request to decide.")
@@ -225,6 +222,14 @@ def _table() -> dict[tuple[str, str], Transition]:
             frozenset(),
             reporter=True,
             guard=_combine(_not_rated, _not_rating_own_work),
+        ),
+        # 回访: the desk calls the reporter of a closed case and takes down their rating, or notes no answer.
+        Transition(
+            A.CALLBACK,
+            S.CLOSED,
+            None,
+            DESK,
+            guard=_combine(_not_rated, _not_calling_back_own_work, _due_a_callback),
         ),
     ]
     table: dict[tuple[str, str], list[Transition]] = {}
@@ -299,296 +304,6 @@ def available_actions(actor, case: Case) -> list[str]:
     return seen
 
 
-# --- effects --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Step:
-    """What an effect produced besides field changes."""
-
-    note: str = ""
-    internal: bool = False
-    message: str = ""
-    detail: dict = field(default_factory=dict)
-
-
-def _set_assignee(case: Case, target) -> None:
-    if target is None:
-        case.assignee_kind = case.assignee_ref = case.assignee_name = ""
-        case.assignee_user = None
-        return
-    case.assignee_kind = target.kind
-    case.assignee_ref = target.ref
-    case.assignee_name = target.name
-    case.assignee_user = target.user
-
-
-def _level_word(level: int) -> str:
-    return str(Level(level).label)
-
-
-def _accept(case, actor, now, p) -> Step:
-    case.accepted_at = case.accepted_at or now
-    return Step(
-        note=p.get("note", ""), message=gettext("Your report has been accepted and is being arranged.")
-    )
-
-
-def _cancel(case, actor, now, p) -> Step:
-    case.cancel_reason = p["reason"]
-    case.cancelled_at = now
-    if case.reporter_id == actor.pk:
-        message = gettext("You withdrew your report.")
-    else:
-        message = gettext("Your report was not taken up. Reason: %(reason)s") % {"reason": p["reason"]}
-    return Step(note=p["reason"], message=message)
-
-
-def _dispatch(case, actor, now, p) -> Step:
-    # The target is looked up among the handlers offered for the case as it stands now (locked) and this
-    # actor: never taken as sent (cases.selectors.resolve_target, given by the service).
-    target = p["resolve_target"](case=case, actor=actor, key=p["target_key"])
-    _set_assignee(case, target)
-    case.dispatched_at = now
-    if case.handling_due_at is None:
-        case.handling_started_at = now
-        case.handling_due_at = deadlines.handling_due(case.category, case.urgency, now)
-    return Step(
-        note=p.get("note", ""),
-        detail={"target": {"kind": target.kind, "ref": target.ref, "name": target.name}},
-        message=gettext("Your report has been passed to %(name)s to handle.") % {"name": target.name},
-    )
-
-
-def _return(case, actor, now, p) -> Step:
-    case.extension_request = None  # a pending request is moot once the case moves on
-    previous = case.assignee_name
-    _set_assignee(case, None)
-    return Step(
-        note=p["reason"],
-        detail={"returned_by": previous},
-        message=gettext("Your report is being passed on to the right handler."),
-    )
-
-
-def _escalate(case, actor, now, p) -> Step:
-    case.extension_request = None  # a pending request is moot once the case moves on
-    upper = parent_code(case.area_code)
-    case.area_code = upper
-    case.level = int(level_of(upper))
-    _set_assignee(case, None)
-    return Step(
-        note=p["reason"],
-        message=gettext(
-            "Your report needs more than the level below can do; it has gone up to the %(level)s level."
-        )
-        % {"level": _level_word(case.level)},
-    )
-
-
-def _handle(case, actor, now, p) -> Step:
-    case.extension_request = None  # a pending request is moot once the case moves on
-    case.handled_at = now
-    case.handled_by = actor
-    return Step(
-        note=p["note"],
-        message=gettext("The handler reports the matter dealt with: %(note)s It will now be checked.")
-        % {"note": p["note"]},
-    )
-
-
-def _close(case: Case, now, reason: str) -> None:
-    case.closed_at = now
-    case.close_reason = reason
-    case.closing_level = case.level
-    case.closing_code = case.area_code
-
-
-def _verify_pass(case, actor, now, p) -> Step:
-    _close(case, now, CloseReason.VERIFIED)
-    case.verified_by = actor
-    return Step(
-        note=p.get("note", ""),
-        message=gettext(
-            "Your report has been checked and closed. Please tell us whether it was really solved."
-        ),
-    )
-
-
-def _verify_fail(case, actor, now, p) -> Step:
-    case.rework_count += 1
-    return Step(
-        note=p["reason"],
-        detail={"rework_count": case.rework_count},
-        message=gettext("The check found the work unfinished; it has been sent back to be redone."),
-    )
-
-
-def _shelve(case, actor, now, p) -> Step:
-    case.previous_state = case.state
-    case.shelved_at = now
-    return Step(
-        note=p["reason"],
-        message=gettext("Work on your report is on hold for now. Reason: %(reason)s")
-        % {"reason": p["reason"]},
-    )
-
-
-def _unshelve(case, actor, now, p) -> Step:
-    paused = deadlines.shelved_working_seconds(case.shelved_at, now)
-    waiting = case.previous_state
-    if waiting == State.REPORTED:
-        case.response_due_at = deadlines.shift_by_working_seconds(case.response_due_at, paused)
-    elif waiting == State.DISPATCHED:
-        case.handling_due_at = deadlines.shift_by_working_seconds(case.handling_due_at, paused)
-    case.shelved_seconds += paused
-    case.state = waiting
-    case.previous_state = ""
-    case.shelved_at = None
-    return Step(
-        note=p.get("note", ""),
-        detail={"paused_working_seconds": paused},
-        message=gettext("Work on your report has resumed."),
-    )
-
-
-def _request_extension(case, actor, now, p) -> Step:
-    case.extension_request = {"amount": p["amount"], "unit": p["unit"], "reason": p["reason"], "by": actor.pk}
-    return Step(note=p["reason"], internal=True, detail={"amount": p["amount"], "unit": p["unit"]})
-
-
-def _approve_extension(case, actor, now, p) -> Step:
-    request = case.extension_request
-    before = case.handling_due_at
-    case.handling_due_at = deadlines.extend(case.handling_due_at or now, request["amount"], request["unit"])
-    case.extension_request = None
-    return Step(
-        note=p.get("note", ""),
-        detail={"request": request, "from": _iso(before), "to": _iso(case.handling_due_at)},
-        message=gettext("The time to deal with your report has been extended to %(due)s.")
-        % {"due": f"{_local(case.handling_due_at):%Y-%m-%d %H:%M}"},
-    )
-
-
-def _reject_extension(case, actor, now, p) -> Step:
-    request = case.extension_request
-    case.extension_request = None
-    return Step(note=p.get("note", ""), internal=True, detail={"request": request})
-
-
-def _urge(case, actor, now, p) -> Step:
-    case.urge_count += 1
-    case.last_urge_card = p["card"]
-    return Step(note=p.get("note", ""), internal=True, detail={"card": p["card"]})
-
-
-def _merge(case, actor, now, p) -> Step:
-    master: Case = p["master"]
-    if master.pk == case.pk:
-        raise CaseError(_("A case cannot be merged into itself."), code="bad_merge")
-    if master.close_reason == CloseReason.MERGED or master.state == State.CANCELLED:
-        raise CaseError(
-            _("Merge into the original case, not into a merged or cancelled one."), code="bad_merge"
-        )
-    if not _staff_may(actor, master, INTAKE):
-        # the service looked it up in the actor's scope; this keeps any other caller to the same rule
-        raise CaseError(_("Merge into a case of your area."), code="bad_merge")
-    case.merged_into = master
-    _close(case, now, CloseReason.MERGED)
-    return Step(
-        note=p.get("note", ""),
-        detail={"master": master.pk},
-        message=gettext(
-            "Your report is about the same matter as report %(reference)s, which is already being dealt with; "
-            "you can follow it there."
-        )
-        % {"reference": master.reference},
-    )
-
-
-def _reopen(case, actor, now, p) -> Step:
-    case.reopen_count += 1
-    case.closed_at = None
-    case.close_reason = ""
-    case.closing_level = None
-    case.closing_code = ""
-    case.handled_by = case.verified_by = None  # the new round is handled and verified afresh
-    # The round's rating stays where it is (a CaseRating row, and the case's copy of the latest one): the
-    # case enters a new round, whose rating is still to come.
-    _set_assignee(case, None)
-    return Step(
-        note=p["reason"], message=gettext("Your report has been reopened and will be dealt with again.")
-    )
-
-
-def record_rating(case: Case, actor, now, *, rating: str, really_solved, comment: str, channel: str) -> dict:
-    """Append the rating of the case's current round (a :class:`CaseRating`, never edited) and keep a copy of
-    it on the case as its latest rating. Returns the timeline's detail. The caller holds the case's lock."""
-    CaseRating.objects.create(
-        case=case,
-        round=case.round,
-        channel=channel,
-        rating=rating,
-        really_solved=really_solved,
-        comment=comment,
-        rated_by=actor,
-        rated_at=now,
-        origin_code=case.origin_code,
-        category_id=case.category_id,
-        source=case.source,
-        assignee_kind=case.assignee_kind,
-        assignee_name=case.assignee_name,
-    )
-    case.rating = rating
-    case.really_solved = really_solved
-    case.rating_comment = comment
-    case.rated_at = now
-    case.rated_round = case.round
-    return {"rating": rating, "really_solved": really_solved, "round": case.round, "channel": channel}
-
-
-def _rate(case, actor, now, p) -> Step:
-    detail = record_rating(
-        case,
-        actor,
-        now,
-        rating=p["rating"],
-        really_solved=p["really_solved"],
-        comment=p.get("comment", ""),
-        channel=RatingChannel.REPORTER,
-    )
-    return Step(note=p.get("comment", ""), detail=detail)
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _local(value: dt.datetime) -> dt.datetime:
-    return timezone.localtime(value)
-
-
-EFFECTS: dict[str, Callable[..., Step]] = {
-    A.ACCEPT: _accept,
-    A.CANCEL: _cancel,
-    A.DISPATCH: _dispatch,
-    A.RETURN: _return,
-    A.ESCALATE: _escalate,
-    A.HANDLE: _handle,
-    A.VERIFY_PASS: _verify_pass,
-    A.VERIFY_FAIL: _verify_fail,
-    A.SHELVE: _shelve,
-    A.UNSHELVE: _unshelve,
-    A.REQUEST_EXTENSION: _request_extension,
-    A.APPROVE_EXTENSION: _approve_extension,
-    A.REJECT_EXTENSION: _reject_extension,
-    A.URGE: _urge,
-    A.MERGE: _merge,
-    A.REOPEN: _reopen,
-    A.RATE: _rate,
-}
-
-# The fields whose old and new values the timeline records.
 TRACKED = (
     "state",
     "previous_state",
@@ -690,26 +405,6 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
     return locked
 
 
-@dataclass(frozen=True)
-class DispatchTarget:
-    """Where a case is dispatched: a grid worker, a staff login, a department or a co-building unit.
-
-    ``ref`` identifies the target in its own register (a GridWorker id, a people.Organisation id ...);
-    ``user`` is the login that handles it, when there is one (that login may then handle or return it).
-    """
-
-    kind: str
-    ref: str
-    name: str
-    user: User | None = None
-
-    def __post_init__(self):
-        if self.kind not in AssigneeKind.values:
-            raise CaseError(
-                _("Choose a grid worker, a staff member, a department or a unit."), code="bad_target"
-            )
-        if not self.name:
-            raise CaseError(_("Say whom the case goes to."), code="bad_target")
-
-
-RATINGS = frozenset(Rating.values)
+def handled(case: Case, actor) -> bool:
+    """Whether ``actor`` handled ``case`` in this closure round (the separation of duties' test, for pages)."""
+    return _own_work(case, actor)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from grassroots import media
 from grassroots.forms import form_errors
+from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 
@@ -140,6 +141,7 @@ def propose(request, pk: int):
 def topic(request, pk: int):
     topic = selectors.topic_get_for(user=request.user, pk=pk)
     user = request.user
+    mark_read_about(actor=user, target=topic)  # what the inbox said about it has now been seen
     committee = topic.committee
     members = selectors.seated(committee)
     status = selectors.step_status(topic, members)

@@ -144,75 +144,16 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
     if len(rows) > MAX_ROWS:
         raise ContentInvalid(_("A roster holds at most %(n)s rows; split it.") % {"n": MAX_ROWS})
     problems: list[dict] = []
-    out: list[dict] = []
 
     def wrong(line, column, message):
         problems.append(
             {"row": line, "column": column, "header": COLUMN_HEADERS[column], "message": str(message)}
         )
 
-    for position, raw in enumerate(rows, start=2):  # row 1 is the header in a sheet
-        line = raw.get(SHEET_ROW) or position
-        row: dict = {}
-        for column in REQUIRED[kind]:
-            if raw.get(column) in (None, ""):
-                wrong(line, column, _("is missing"))
-        name = str(raw.get("name") or "").strip()
-        if name:
-            if len(name) > 40:
-                wrong(line, "name", _("is longer than 40 characters"))
-            row["name"] = name
-        group = raw.get("village_group")
-        if group not in (None, ""):
-            key = str(group).strip()
-            if isinstance(group, float) and group.is_integer():
-                key = str(int(group))
-            if key not in groups:
-                wrong(line, "village_group", _("is not a village group of this village"))
-            else:
-                row["village_group"] = groups[key]
-        size = raw.get("household_size")
-        if size not in (None, ""):
-            try:
-                number = int(Decimal(str(size)))
-                if number < 1 or number > 30 or Decimal(str(size)) != number:
-                    raise ValueError
-                row["household_size"] = number
-            except (InvalidOperation, ValueError):
-                wrong(line, "household_size", _("must be a whole number of people from 1 to 30"))
-        for column in ("amount", "previous_amount", "due", "paid"):
-            value = raw.get(column)
-            if value in (None, ""):
-                continue
-            try:
-                row[column] = str(money(value))
-            except ValueError as exc:
-                wrong(line, column, exc)
-        if raw.get("change") not in (None, ""):
-            change = CHANGES.get(str(raw["change"]).strip().lower())
-            if change is None:
-                wrong(line, "change", _("must be added (新增), removed (停保) or changed (调整)"))
-            else:
-                row["change"] = change
-                if change in ("removed", "changed") and not str(raw.get("reason") or "").strip():
-                    wrong(line, "reason", _("say why the allowance stops or changes"))
-                if change == "changed" and raw.get("previous_amount") in (None, ""):
-                    wrong(line, "previous_amount", _("give the amount before the change"))
-        for column in ("reason", "period"):
-            if raw.get(column) not in (None, ""):
-                row[column] = str(raw[column]).strip()[:200]
-        if raw.get("starts_on") not in (None, ""):
-            try:
-                row["starts_on"] = _date(raw["starts_on"])
-            except ValueError as exc:
-                wrong(line, "starts_on", exc)
-        if kind == NoticeKind.WATER_FEE and "due" in row and "paid" in row:
-            unpaid = Decimal(row["due"]) - Decimal(row["paid"])
-            if unpaid < 0:
-                wrong(line, "paid", _("is more than is due; check both figures"))
-            else:
-                row["unpaid"] = str(unpaid)
-        out.append(row)
+    out = [
+        _checked_row(kind, raw, raw.get(SHEET_ROW) or position, groups, wrong)
+        for position, raw in enumerate(rows, start=2)  # row 1 is the header in a sheet
+    ]
     if problems:
         first = problems[0]
         raise ContentInvalid(
@@ -221,6 +162,70 @@ def check_rows(kind: str, rows: list[dict], *, groups: dict[str, str]) -> list[d
             detail={"rows": problems},
         )
     return out
+
+
+def _checked_row(kind: str, raw: dict, line, groups: dict[str, str], wrong) -> dict:
+    """One roster row in its stored form; each wrong value told to ``wrong(line, column, message)``."""
+    row: dict = {}
+    for column in REQUIRED[kind]:
+        if raw.get(column) in (None, ""):
+            wrong(line, column, _("is missing"))
+    name = str(raw.get("name") or "").strip()
+    if name:
+        if len(name) > 40:
+            wrong(line, "name", _("is longer than 40 characters"))
+        row["name"] = name
+    group = raw.get("village_group")
+    if group not in (None, ""):
+        key = str(group).strip()
+        if isinstance(group, float) and group.is_integer():
+            key = str(int(group))
+        if key not in groups:
+            wrong(line, "village_group", _("is not a village group of this village"))
+        else:
+            row["village_group"] = groups[key]
+    size = raw.get("household_size")
+    if size not in (None, ""):
+        try:
+            number = int(Decimal(str(size)))
+            if number < 1 or number > 30 or Decimal(str(size)) != number:
+                raise ValueError
+            row["household_size"] = number
+        except (InvalidOperation, ValueError):
+            wrong(line, "household_size", _("must be a whole number of people from 1 to 30"))
+    for column in ("amount", "previous_amount", "due", "paid"):
+        value = raw.get(column)
+        if value in (None, ""):
+            continue
+        try:
+            row[column] = str(money(value))
+        except ValueError as exc:
+            wrong(line, column, exc)
+    if raw.get("change") not in (None, ""):
+        change = CHANGES.get(str(raw["change"]).strip().lower())
+        if change is None:
+            wrong(line, "change", _("must be added (新增), removed (停保) or changed (调整)"))
+        else:
+            row["change"] = change
+            if change in ("removed", "changed") and not str(raw.get("reason") or "").strip():
+                wrong(line, "reason", _("say why the allowance stops or changes"))
+            if change == "changed" and raw.get("previous_amount") in (None, ""):
+                wrong(line, "previous_amount", _("give the amount before the change"))
+    for column in ("reason", "period"):
+        if raw.get(column) not in (None, ""):
+            row[column] = str(raw[column]).strip()[:200]
+    if raw.get("starts_on") not in (None, ""):
+        try:
+            row["starts_on"] = _date(raw["starts_on"])
+        except ValueError as exc:
+            wrong(line, "starts_on", exc)
+    if kind == NoticeKind.WATER_FEE and "due" in row and "paid" in row:
+        unpaid = Decimal(row["due"]) - Decimal(row["paid"])
+        if unpaid < 0:
+            wrong(line, "paid", _("is more than is due; check both figures"))
+        else:
+            row["unpaid"] = str(unpaid)
+    return row
 
 
 def read_roster(file) -> tuple[list[dict], list[str]]:
@@ -312,6 +317,13 @@ def roster_workbook(kind: str, rows: list[dict]) -> bytes:
     return sheets.write_workbook([(SHEET_TITLE, columns, values)])
 
 
+def _refuse(no, item, message):
+    raise ContentInvalid(
+        _("Line %(no)s (%(item)s): %(message)s") % {"no": no, "item": item, "message": message},
+        detail={"line": no, "item": str(item)},
+    )
+
+
 def check_statement(statement: dict) -> dict:
     """A finance statement whose totals add up, else :class:`ContentInvalid` naming the wrong line.
 
@@ -319,57 +331,75 @@ def check_statement(statement: dict) -> dict:
     equal their sum; ``income_total`` and ``expense_total`` must equal the sums of the top-level lines, and
     ``closing_balance`` = ``opening_balance`` + income − expense.
     """
-
-    def refuse(no, item, message):
-        raise ContentInvalid(
-            _("Line %(no)s (%(item)s): %(message)s") % {"no": no, "item": item, "message": message},
-            detail={"line": no, "item": str(item)},
-        )
-
     period = str(statement.get("period") or "").strip()
     if not period:
         raise ContentInvalid(_("Say which month or quarter the statement covers."), detail={"line": "period"})
     lines = statement.get("lines") or []
     if not lines:
         raise ContentInvalid(_("The statement has no lines; add its income and expense."))
+    checked = _statement_lines(lines)
+    _check_sub_lines(checked)
+    totals = _statement_totals(statement, checked)
+    opening, closing = _balances(statement, totals)
+    return {
+        "period": period[:40],
+        "opening_balance": str(opening),
+        "lines": [{**ln, "amount": str(ln["amount"])} for ln in checked],
+        "income_total": str(totals["income_total"]),
+        "expense_total": str(totals["expense_total"]),
+        "closing_balance": str(closing),
+    }
+
+
+def _statement_lines(lines: list[dict]) -> list[dict]:
+    """Each line numbered once, named, income or expense, with an amount."""
     checked: list[dict] = []
     numbers: set[str] = set()
     for position, raw in enumerate(lines, start=1):
         no = str(raw.get("no") or position)
         item = str(raw.get("item") or "").strip()
         if no in numbers:
-            refuse(no, item, _("the number is used twice"))
+            _refuse(no, item, _("the number is used twice"))
         numbers.add(no)
         if not item:
-            refuse(no, item, _("name the item"))
+            _refuse(no, item, _("name the item"))
         kind = raw.get("kind")
         if kind not in ("income", "expense"):
-            refuse(no, item, _("must be income or expense"))
+            _refuse(no, item, _("must be income or expense"))
         try:
             amount = money(raw.get("amount"))
         except ValueError as exc:
-            refuse(no, item, exc)
+            _refuse(no, item, exc)
         parent = str(raw["parent"]) if raw.get("parent") not in (None, "") else ""
         checked.append({"no": no, "kind": kind, "item": item, "amount": amount, "parent": parent})
+    return checked
+
+
+def _check_sub_lines(checked: list[dict]) -> None:
+    """A sub-line hangs from a top-level line of its kind; a line with sub-lines equals their sum."""
     by_no = {line["no"]: line for line in checked}
     for line in checked:
         if line["parent"]:
             parent = by_no.get(line["parent"])
             if parent is None or parent["parent"]:
-                refuse(line["no"], line["item"], _("its parent line does not exist or is itself a sub-line"))
+                _refuse(line["no"], line["item"], _("its parent line does not exist or is itself a sub-line"))
             if parent["kind"] != line["kind"]:
-                refuse(
+                _refuse(
                     line["no"], line["item"], _("is not the same kind (income/expense) as its parent line")
                 )
     for line in checked:
         children = [c["amount"] for c in checked if c["parent"] == line["no"]]
         if children and sum(children, Decimal(0)) != line["amount"]:
-            refuse(
+            _refuse(
                 line["no"],
                 line["item"],
                 _("says %(says)s but its items add up to %(sum)s")
                 % {"says": line["amount"], "sum": sum(children, Decimal(0))},
             )
+
+
+def _statement_totals(statement: dict, checked: list[dict]) -> dict:
+    """The income and expense totals, as declared when they are (and then they must add up)."""
     totals = {}
     for kind, key, label in (
         ("income", "income_total", _("total income")),
@@ -381,39 +411,37 @@ def check_statement(statement: dict) -> dict:
         try:
             declared = money(statement.get(key, computed))
         except ValueError as exc:
-            refuse(key, label, exc)
+            _refuse(key, label, exc)
         if declared != computed:
-            refuse(
+            _refuse(
                 key,
                 label,
                 _("says %(says)s but the lines add up to %(sum)s") % {"says": declared, "sum": computed},
             )
         totals[key] = computed
+    return totals
+
+
+def _balances(statement: dict, totals: dict) -> tuple[Decimal, Decimal]:
+    """The opening balance and the closing one (opening + income − expense, as declared when it is)."""
     try:
         opening = money(statement.get("opening_balance", 0), allow_negative=True)
     except ValueError as exc:
-        refuse("opening_balance", _("opening balance"), exc)
+        _refuse("opening_balance", _("opening balance"), exc)
     closing = opening + totals["income_total"] - totals["expense_total"]
     if statement.get("closing_balance") not in (None, ""):
         try:
             declared = money(statement["closing_balance"], allow_negative=True)
         except ValueError as exc:
-            refuse("closing_balance", _("closing balance"), exc)
+            _refuse("closing_balance", _("closing balance"), exc)
         if declared != closing:
-            refuse(
+            _refuse(
                 "closing_balance",
                 _("closing balance"),
                 _("says %(says)s but opening + income − expense is %(sum)s")
                 % {"says": declared, "sum": closing},
             )
-    return {
-        "period": period[:40],
-        "opening_balance": str(opening),
-        "lines": [{**ln, "amount": str(ln["amount"])} for ln in checked],
-        "income_total": str(totals["income_total"]),
-        "expense_total": str(totals["expense_total"]),
-        "closing_balance": str(closing),
-    }
+    return opening, closing
 
 
 KIND_WORDS = {"收入": "income", "income": "income", "支出": "expense", "expense": "expense"}

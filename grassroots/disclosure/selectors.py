@@ -239,3 +239,13 @@ def board_place_for(*, user, village_code: str, group_number: int | None):
         if group is None:
             raise DisclosureError(_("Unknown village group; give its number."), code="wrong_group")
     return village, group
+
+
+def objections_waiting_for(*, user, limit: int = 50) -> list[Objection]:
+    """Objections on the boards the user manages that still wait for their public answer, oldest first."""
+    rows = scoped(
+        Objection.objects.filter(answered_at__isnull=True).select_related("notice__board"),
+        user,
+        roles=rules.MANAGER_ROLES,
+    )
+    return list(rows.order_by("raised_at", "pk")[:limit])

@@ -23,6 +23,7 @@ from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
 from grassroots.masking import number_warnings
+from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
@@ -81,6 +82,7 @@ def board(request, pk: int):
 
 def notice(request, pk: int):
     notice = selectors.notice_public(pk=pk)
+    mark_read_about(actor=request.user, target=notice)  # what the inbox said about it has now been seen
     board = notice.board
     versions = _version_views(notice, board)
     report = selectors.verify_notice(notice)

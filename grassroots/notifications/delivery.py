@@ -121,19 +121,60 @@ def _rate_check(notification, channel: str) -> str:
     return ""
 
 
+def _gateway_and_address(notification: Notification, channel: str):
+    """The channel's gateway, the recipient's address on it ("" when they have none) and that address as the
+    log shows it."""
+    if channel == Channel.SMS:
+        address = notification.recipient.phone or ""
+        return sms_gateway(), address, mask_phone(address) if address else ""
+    gateway = wechat_gateway()
+    address = wechat_openid_for(notification.recipient) if gateway.needs_connection else "logging"
+    return gateway, address, f"openid …{address[-4:]}" if gateway.needs_connection and address else ""
+
+
+def _held(notification: Notification, channel: str, gateway, number: int, common: dict, now) -> dict | None:
+    """The answer when a rate limit holds the message back (logged, queued again if it may wait)."""
+    held = _rate_check(notification, channel)
+    if held == AttemptStatus.RATE_LIMITED:
+        _log(notification, channel, gateway.name, number, held, gateway_message="per-person limit", **common)
+        return {"channel": channel, "ok": False, "detail": "rate limited"}
+    if held != AttemptStatus.DEFERRED:
+        return None
+    # the wait counts as an attempt, so that a gateway rate that never eases ends somewhere
+    if number >= max_attempts():
+        _log(
+            notification, channel, gateway.name, number, AttemptStatus.GAVE_UP,
+            gateway_message="gateway rate", **common,
+        )  # fmt: skip
+        return {"channel": channel, "ok": False, "detail": "gateway rate"}
+    due = _queue_again(notification.pk, channel, number + 1, 60, now)
+    _log(notification, channel, gateway.name, number, held, next_at=due, **common)
+    return {"channel": channel, "ok": False, "detail": "deferred"}
+
+
+def _failed(notification: Notification, channel: str, gateway, number: int, exc, common: dict, now) -> dict:
+    """A gateway refused or failed: queue the next try when it may help, else give up; logged either way."""
+    if exc.retriable and number < max_attempts():
+        delays = retry_delays()
+        delay = delays[min(number - 1, len(delays) - 1)]
+        due = _queue_again(notification.pk, channel, number + 1, delay, now)
+        status, next_at = AttemptStatus.FAILED, due
+    else:
+        status, next_at = AttemptStatus.GAVE_UP, None
+    log.warning("%s for notification %s, attempt %s: %s", channel, notification.pk, number, exc.code)
+    _log(
+        notification, channel, gateway.name, number, status,
+        code=exc.code[:64], gateway_message=exc.detail, next_at=next_at, **common,
+    )  # fmt: skip
+    return {"channel": channel, "ok": False, "detail": "retrying" if next_at else exc.code}
+
+
 def attempt(notification: Notification, channel: str, number: int = 1) -> dict:
     """One try at sending ``notification`` through SMS or WeChat, logged; returns the notification's
     ``delivery_log`` entry for the channel. A retriable failure queues the next try."""
     now = clock.now()
     with transaction.atomic():
-        if channel == Channel.SMS:
-            gateway = sms_gateway()
-            address = notification.recipient.phone or ""
-            to_masked = mask_phone(address) if address else ""
-        else:
-            gateway = wechat_gateway()
-            address = wechat_openid_for(notification.recipient) if gateway.needs_connection else "logging"
-            to_masked = f"openid …{address[-4:]}" if gateway.needs_connection and address else ""
+        gateway, address, to_masked = _gateway_and_address(notification, channel)
         common = {"to_masked": to_masked, "at": now}
         if not address:
             why = "no mobile on record" if channel == Channel.SMS else "WeChat not connected"
@@ -147,34 +188,9 @@ def attempt(notification: Notification, channel: str, number: int = 1) -> dict:
                 **common,
             )
             return {"channel": channel, "ok": False, "detail": why}
-        held = _rate_check(notification, channel)
-        if held == AttemptStatus.RATE_LIMITED:
-            _log(
-                notification,
-                channel,
-                gateway.name,
-                number,
-                held,
-                gateway_message="per-person limit",
-                **common,
-            )
-            return {"channel": channel, "ok": False, "detail": "rate limited"}
-        if held == AttemptStatus.DEFERRED:
-            # the wait counts as an attempt, so that a gateway rate that never eases ends somewhere
-            if number >= max_attempts():
-                _log(
-                    notification,
-                    channel,
-                    gateway.name,
-                    number,
-                    AttemptStatus.GAVE_UP,
-                    gateway_message="gateway rate",
-                    **common,
-                )
-                return {"channel": channel, "ok": False, "detail": "gateway rate"}
-            due = _queue_again(notification.pk, channel, number + 1, 60, now)
-            _log(notification, channel, gateway.name, number, held, next_at=due, **common)
-            return {"channel": channel, "ok": False, "detail": "deferred"}
+        held = _held(notification, channel, gateway, number, common, now)
+        if held is not None:
+            return held
         try:
             if channel == Channel.SMS:
                 sms = sms_text(notification)
@@ -184,19 +200,7 @@ def attempt(notification: Notification, channel: str, number: int = 1) -> dict:
                 title, body = words_of(notification)
                 accepted = gateway.send(to=address, title=title, body=body, notification=notification)
         except GatewayError as exc:
-            if exc.retriable and number < max_attempts():
-                delays = retry_delays()
-                delay = delays[min(number - 1, len(delays) - 1)]
-                due = _queue_again(notification.pk, channel, number + 1, delay, now)
-                status, next_at = AttemptStatus.FAILED, due
-            else:
-                status, next_at = AttemptStatus.GAVE_UP, None
-            log.warning("%s for notification %s, attempt %s: %s", channel, notification.pk, number, exc.code)
-            _log(
-                notification, channel, gateway.name, number, status,
-                code=exc.code[:64], gateway_message=exc.detail, next_at=next_at, **common,
-            )  # fmt: skip
-            return {"channel": channel, "ok": False, "detail": "retrying" if next_at else exc.code}
+            return _failed(notification, channel, gateway, number, exc, common, now)
         _log(
             notification, channel, gateway.name, number, AttemptStatus.SENT,
             message_id=accepted.message_id[:64], code=accepted.code[:64], gateway_message=accepted.detail, **common,

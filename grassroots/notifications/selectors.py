@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import RoleGrant, User
@@ -20,6 +20,39 @@ def inbox_for(*, user, unread_only: bool = False) -> QuerySet[Notification]:
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs
+
+
+def inbox_threads_for(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    """The inbox one line per object: the newest notification about each case, topic or notice (those about
+    nothing stand alone), newest first. :func:`thread_counts` tells how many each line gathers."""
+    own = inbox_for(user=user, unread_only=unread_only)
+    newest = (
+        own.exclude(target_type="").values("target_type", "target_id").annotate(last=Max("pk")).values("last")
+    )
+    return own.filter(Q(target_type="") | Q(pk__in=newest)).order_by("-created_at", "-pk")
+
+
+def thread_counts(*, user, rows) -> dict[int, tuple[int, int]]:
+    """For each row of :func:`inbox_threads_for`: (notifications about its object, unread among them)."""
+    targets = {(n.target_type, n.target_id) for n in rows if n.target_type}
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    if targets:
+        q = Q()
+        for kind, pk in targets:
+            q |= Q(target_type=kind, target_id=pk)
+        for row in (
+            Notification.objects.filter(recipient=user)
+            .filter(q)
+            .values("target_type", "target_id")
+            .annotate(n=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+        ):
+            counts[(row["target_type"], row["target_id"])] = (row["n"], row["unread"])
+    return {
+        n.pk: counts.get((n.target_type, n.target_id), (1, 0 if n.read_at else 1))
+        if n.target_type
+        else (1, 0 if n.read_at else 1)
+        for n in rows
+    }
 
 
 def unread_count_for(*, user) -> int:

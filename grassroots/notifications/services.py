@@ -106,10 +106,27 @@ def _joined(asked: list[str], chosen: list[str]) -> list[str]:
 
 
 def notification_mark_read(*, actor: User, notification: Notification) -> None:
-    """Mark one of the actor's own notifications read (someone else's: nothing happens)."""
+    """Mark one of the actor's own notifications read, with every other about the same object (someone
+    else's: nothing happens)."""
     Notification.objects.filter(pk=notification.pk, recipient=actor, read_at__isnull=True).update(
         read_at=clock.now()
     )
+    if notification.recipient_id == actor.pk and notification.target_type:
+        Notification.objects.filter(
+            recipient=actor,
+            read_at__isnull=True,
+            target_type=notification.target_type,
+            target_id=notification.target_id,
+        ).update(read_at=clock.now())
+
+
+def mark_read_about(*, actor: User, target) -> int:
+    """The actor opened ``target`` (a case, a topic, a notice): everything their inbox says about it is read."""
+    if not getattr(actor, "is_authenticated", False) or target is None:
+        return 0
+    return Notification.objects.filter(
+        recipient=actor, read_at__isnull=True, target_type=target._meta.label_lower, target_id=str(target.pk)
+    ).update(read_at=clock.now())
 
 
 def notification_mark_all_read(*, actor: User) -> int:

@@ -27,8 +27,9 @@ WECHAT_STATE_KEY = "notifications.wechat_state"
 @login_required
 def inbox(request):
     unread_only = request.GET.get("unread") == "1"
-    page = page_of(request, selectors.inbox_for(user=request.user, unread_only=unread_only), 30)
-    rows = [(n, target_url(n)) for n in page.object_list]
+    page = page_of(request, selectors.inbox_threads_for(user=request.user, unread_only=unread_only), 30)
+    counts = selectors.thread_counts(user=request.user, rows=page.object_list)
+    rows = [(n, target_url(n), *counts[n.pk]) for n in page.object_list]
     return render(
         request,
         "notifications/inbox.html",

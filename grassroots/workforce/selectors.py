@@ -485,3 +485,13 @@ def activity_photo_readable_by(user, name: str) -> bool:
     """Whether ``user`` may see the stored activity photo ``name``: whoever may see the team or council."""
     activity = GroupActivity.objects.filter(photo=name).only("area_code").first()
     return activity is not None and rules.can_view_groups(user, activity.area_code)
+
+
+def check_ins_to_confirm_for(*, user, limit: int = 50) -> list[CheckIn]:
+    """Check-ins asked of branches the user confirms for (party managers over the branch), oldest first."""
+    rows = check_in_list_for(user=user, status=CheckInStatus.REQUESTED).exclude(member__user_id=user.pk)
+    return [
+        c
+        for c in rows.order_by("requested_at", "pk")[: limit * 2]
+        if rules.can_manage_party(user, c.area_code)
+    ][:limit]

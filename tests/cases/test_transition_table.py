@@ -10,6 +10,7 @@ from django.utils import translation
 from grassroots import clock
 from grassroots.cases import services, workflow
 from grassroots.cases.models import AssigneeKind, Case, CaseEvent, CloseReason, State
+from grassroots.cases.services import callbacks
 from grassroots.cases.workflow import ActionNotAllowed
 from grassroots.errors import NotPermitted
 from grassroots.workforce.models import GridWorker
@@ -51,6 +52,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("handled", "urge"): OVERSIGHT,
     ("closed", "reopen"): DESK,
     ("closed", "rate"): {"reporter"},
+    ("closed", "callback"): DESK,
     ("shelved", "unshelve"): DESK,
     ("shelved", "urge"): OVERSIGHT,
 }
@@ -80,6 +82,7 @@ STATES = (
 ACTIONS = (
     "accept", "cancel", "dispatch", "return", "escalate", "handle", "verify_pass", "verify_fail", "shelve",
     "unshelve", "request_extension", "approve_extension", "reject_extension", "urge", "merge", "reopen", "rate",
+    "callback",
 )  # fmt: skip
 
 
@@ -167,8 +170,15 @@ def take(action: str, case: Case, actor, *, master: Case):
         "merge": lambda: services.case_merge(**common, master=master),
         "reopen": lambda: services.case_reopen(**common, reason="复发"),
         "rate": lambda: services.case_rate(**common, rating="satisfied", really_solved=True),
+        "callback": lambda: callbacks.callback_record(**common, reached=False, note="无人接听"),
     }
     return calls[action]()
+
+
+@pytest.fixture(autouse=True)
+def _every_self_report_called_back(settings):
+    """The closed case of the table was reported by its reporter: in the callback sample at this share."""
+    settings.CASES_CALLBACK_SAMPLE_SHARE = "1"
 
 
 @pytest.fixture

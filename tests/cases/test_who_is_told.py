@@ -68,6 +68,27 @@ def _closed(city):
         return services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
 
 
+def _called_in_and_closed(city):
+    """A phone call entered at the desk, handled by the grid's worker and verified by the village: always due a
+    callback (回访), whose callers are told; the village verifier acted, so the nearest other desk hears."""
+    with clock.frozen(_at(2)):
+        case = services.case_enter(
+            actor=city.village, source="phone", category="0101", description="路灯坏了",
+            lon=INSIDE_G1[0], lat=INSIDE_G1[1], reporter_phone="13812345678",
+        )  # fmt: skip
+    with clock.frozen(_at(2, 11)):
+        case = services.case_accept(actor=city.village, case=case, expected_version=case.version)
+        target = services.dispatch_target_for_worker(city.worker_record)
+        case = services.case_dispatch(
+            actor=city.village, case=case, expected_version=case.version, target=target
+        )
+        case = services.case_handle(
+            actor=city.grid_worker, case=case, expected_version=case.version, note="换了"
+        )
+    with clock.frozen(_at(2, 13)):
+        return services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
+
+
 # event → (how to get there from a fresh city: returns the case and the step's actor; who must be told)
 STEPS = {
     EventAction.REPORT: (lambda c: (_reported(c), c.resident), {"grid_worker"}),
@@ -127,6 +148,7 @@ STEPS = {
         ),
         {"grid_worker"},
     ),
+    EventAction.VERIFY_PASS: (lambda c: (_called_in_and_closed(c), c.village), {"township"}),
     EventAction.REOPEN: (
         lambda c: (
             services.case_reopen(actor=c.village, case=(x := _closed(c)), expected_version=x.version, reason="又堆上了"),

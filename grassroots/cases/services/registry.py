@@ -24,7 +24,7 @@ from grassroots.accounts.models import User
 from .. import selectors
 from ..models import Case, LimitUnit
 from ..workflow import Action, ActionNotAllowed, CaseError
-from . import actions
+from . import actions, callbacks
 
 # The inputs an action may take. "reason" is a required text and "note" an optional one (both arrive as
 # ``text``); "amount" comes with its unit; "master" names the original case of a duplicate.
@@ -91,6 +91,17 @@ def _rate(actor: User, case: Case, v: ActionInput) -> Case:
         rating=v.rating,
         really_solved=v.really_solved,  # type: ignore[arg-type]  # the service refuses anything but a bool
         comment=v.text,
+        reopen_if_unsolved=v.reopen_if_unsolved,
+    )
+
+
+def _callback(actor: User, case: Case, v: ActionInput) -> Case:
+    return callbacks.callback_record(
+        **_common(actor, case, v),
+        reached=bool(v.rating),
+        rating=v.rating,
+        really_solved=v.really_solved,
+        note=v.text,
         reopen_if_unsolved=v.reopen_if_unsolved,
     )
 
@@ -186,6 +197,11 @@ ACTIONS: dict[str, ActionSpec] = {
         _spec(
             Action.RATE, gettext_lazy("Rate"), ("rating",), _rate,
             summary="The reporter rates a closed case and says whether it was really solved",
+        ),
+        _spec(
+            Action.CALLBACK, gettext_lazy("Record a callback"), ("rating",), _callback,
+            summary="Record a call to the reporter (回访): with a rating they were reached and it is theirs; "
+            "without one, the call did not reach them (also POST /cases/{id}/callbacks)",
         ),
     )
 }  # fmt: skip

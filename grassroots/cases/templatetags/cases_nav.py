@@ -27,6 +27,7 @@ def cases_nav(context):
         "figures": next((code for code in areas if code), "") if has_role(user, FIGURES_IN_HEADER) else "",
         "tasks": has_role(user, {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}),
         "on_the_spot": rules.can_resolve_on_the_spot(user),
+        "callbacks": rules.can_call_back(user),
     }
 
 

@@ -18,22 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, geo
-from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import (
     OutOfScope,
     UnknownReference,
     in_scope,
     is_unrestricted,
-    resolve_among,
     resolve_in_scope,
     scope_codes,
     scoped,
 )
-from grassroots.areas.codes import CODE_LENGTH, Level, ancestor_codes, level_of
 
-from . import calendar, deadlines, workflow
-from .metrics import under
-from .models import (
+from .. import calendar, deadlines, workflow
+from ..metrics import under
+from ..models import (
     OPEN_STATES,
     CalendarYear,
     Case,
@@ -174,7 +171,7 @@ def case_visible_to(user, pk: int) -> bool:
 
 def timeline_for(*, user, case: Case) -> list[CaseEvent]:
     """The case's events, oldest first, with their photos. Internal rows only for staff viewers/handlers."""
-    from . import rules
+    from .. import rules
 
     events = case.events.all().prefetch_related("photos").order_by("at", "id")
     if not rules.is_staff_viewer(user, case):
@@ -184,7 +181,7 @@ def timeline_for(*, user, case: Case) -> list[CaseEvent]:
 
 def timeline_of_written(*, user, case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
     """:func:`timeline_for` of a case just written, from the events its writer kept (oldest first)."""
-    from . import rules
+    from .. import rules
 
     if not rules.is_staff_viewer(user, case):
         events = [e for e in events if not e.internal]
@@ -345,139 +342,12 @@ def duplicates_for_case(*, user, case: Case) -> list[Nearby]:
     ]
 
 
-# --- dispatch targets ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """A handler a dispatcher may choose: ``key`` is what the form and the API send (``grid_worker:12``,
-    ``user:5``, ``department:7``, ``unit:3``); ``target`` is what the case records when it is chosen."""
-
-    key: str
-    kind: str
-    label: str
-    group: str
-    target: workflow.DispatchTarget
-
-
-def dispatch_targets_for(*, case: Case, actor) -> list[Target]:
-    """The handlers ``actor`` may dispatch ``case`` to, at the case's current area — the one list that the
-    case page, the bulk dispatch, the API's list and every dispatch check read:
-
-    - the grid workers assigned under the case's area (its grid, or the grids of its village);
-    - village, township and county staff logins holding their role on the case's area or below it, and those
-      between the case and the dispatcher: on an area above the case that lies in the dispatcher's own scope
-      (a township desk may take a village's case itself; nobody sends work up past their own level or across
-      to another area — that is escalation's job);
-    - department handlers whose grant covers the case's area;
-    - co-building units (people.Place accepting cases) at the case's area or above it, within the dispatcher's
-      scope.
-
-    Empty for an actor who may not dispatch the case at its level (whatever its state), so that the list
-    never shows staff names to those who may not choose among them.
-    """
-    from grassroots.people.selectors import dispatch_units_for
-    from grassroots.workforce.models import Assignment
-    from grassroots.workforce.selectors import active_on
-
-    from .models import AssigneeKind
-
-    if not workflow.may_take(actor, case, workflow.Action.DISPATCH):
-        return []
-    code = case.area_code
-    targets: list[Target] = []
-    if level_of(code) >= Level.VILLAGE:
-        assignments = (
-            Assignment.objects.filter(area_code__startswith=code)
-            .filter(active_on(clock.today()))
-            .select_related("worker__user")
-            .order_by("area_code", "worker__name")
-        )
-        seen: set[int] = set()
-        for a in assignments:
-            if a.worker_id in seen:
-                continue
-            seen.add(a.worker_id)
-            w = a.worker
-            key = f"{AssigneeKind.GRID_WORKER}:{w.pk}"
-            targets.append(
-                Target(
-                    key,
-                    AssigneeKind.GRID_WORKER,
-                    f"{w.name} · {a.area_code[-3:]}",
-                    str(Role.GRID_WORKER.label),
-                    workflow.DispatchTarget(AssigneeKind.GRID_WORKER, str(w.pk), w.name, w.user),
-                )
-            )
-    staff_roles = [Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF, Role.COUNTY_STAFF]
-    above = [c for c in ancestor_codes(code)[:-1] if in_scope(actor, c, roles=workflow.INTAKE)]
-    grants = (
-        RoleGrant.objects.filter(
-            Q(role__in=staff_roles, area_code__startswith=code)
-            | Q(role__in=staff_roles, area_code__in=above)
-            | Q(role=Role.DEPARTMENT_HANDLER, area_code__in=ancestor_codes(code))
-        )
-        .filter(user__is_active=True)
-        .select_related("user")
-        .order_by("role", "area_code", "user__username")
-    )
-    seen_users: set[tuple[int, str]] = set()
-    for g in grants:
-        kind = AssigneeKind.DEPARTMENT if g.role == Role.DEPARTMENT_HANDLER else AssigneeKind.USER
-        if (g.user_id, kind) in seen_users:
-            continue
-        seen_users.add((g.user_id, kind))
-        name = str(g.user)
-        targets.append(
-            Target(
-                f"{kind}:{g.user_id}",
-                kind,
-                name,
-                str(Role(g.role).label),
-                workflow.DispatchTarget(kind, str(g.user_id), name, g.user),
-            )
-        )
-    for place in dispatch_units_for(user=actor, area_code=code):
-        targets.append(
-            Target(
-                f"{AssigneeKind.UNIT}:{place.pk}",
-                AssigneeKind.UNIT,
-                place.name,
-                str(AssigneeKind.UNIT.label),
-                workflow.DispatchTarget(AssigneeKind.UNIT, str(place.pk), place.name, None),
-            )
-        )
-    return targets
-
-
-def target_key(target) -> str:
-    """The key of a dispatch target given as a key, a :class:`~grassroots.cases.workflow.DispatchTarget`
-    (its kind and reference; its name and login are not trusted) or a login (a staff member)."""
-    from .models import AssigneeKind
-
-    if isinstance(target, str):
-        return target.strip()
-    if isinstance(target, workflow.DispatchTarget):
-        return f"{target.kind}:{target.ref}"
-    if getattr(target, "pk", None) is not None:
-        return f"{AssigneeKind.USER}:{target.pk}"
-    return ""
-
-
-def resolve_target(*, case: Case, actor, key: str, field: str = "target") -> workflow.DispatchTarget:
-    """The :class:`~grassroots.cases.workflow.DispatchTarget` that ``key`` names among
-    :func:`dispatch_targets_for` this case and actor, with the name and login of the register; anything
-    else is refused (:class:`~grassroots.accounts.scoping.UnknownReference`)."""
-    offered = {t.key: t.target for t in dispatch_targets_for(case=case, actor=actor)}
-    return resolve_among(offered, key, field=field, what=_("handler"), code="bad_target")
-
-
 # --- choices for forms and filters ---------------------------------------------------------------------------
 
 
 def categories_for_choice() -> list[Category]:
     """Active service types, parents before children, with the parent loaded (for grouped selects)."""
-    from . import reference
+    from .. import reference
 
     return reference.active_categories()  # the process's copy (the service types change rarely)
 
@@ -528,7 +398,6 @@ def household_link_for(*, user, case: Case):
 
 def may_see_metrics(*, user, code: str) -> bool:
     """Staff (and leaders) whose scope holds the whole area see its figures."""
-    from grassroots.accounts.scoping import in_scope
 
     return in_scope(user, code, roles=workflow.VIEWERS)
 
@@ -596,64 +465,20 @@ def photo_readable_by(user, name: str) -> bool:
     return photo is not None and workflow.can_see(user, photo.case)
 
 
-# --- where a reporter lives: the report map starts there, and a place far from it is confirmed ------------
-
-
-def reporter_home_code(user) -> str | None:
-    """The reporter's own area: the most precise area of their grants (a resident's grid, a worker's grid,
-    a village's staff their village), else the grid of the register's resident or household with their phone
-    (the link the register uses, ``grassroots.personal``), else None."""
-    codes = scope_codes(user) if getattr(user, "is_authenticated", False) else []
-    if codes:
-        return min(codes, key=lambda code: (-len(code), code))
-    digest = getattr(user, "phone_hash", None)
-    if not digest:
-        return None
-    from grassroots.people.models import Household, Resident
-
-    for model in (Resident, Household):
-        found = model.objects.filter(phone_hash=digest).order_by("id").values_list("area_code", flat=True)
-        for code in found[:1]:
-            return code
-    return None
-
-
-def home_counties(user) -> list[str]:
-    """The county codes of the reporter's grants (a grant above a county counts whole), or of their home in the
-    register; empty when nothing says where they live."""
-    codes = scope_codes(user) if getattr(user, "is_authenticated", False) else []
-    if not codes:
-        home = reporter_home_code(user)
-        codes = [home] if home else []
-    return sorted({code[: CODE_LENGTH[Level.COUNTY]] for code in codes})
-
-
-# --- cases on a map --------------------------------------------------------------------------------------
-
-MAP_POINTS_LIMIT = 2000
-
-
-def case_points_for(
-    *, user, filters: QueueFilters | None = None, limit: int = MAP_POINTS_LIMIT
-) -> list[dict]:
-    """The located cases of the user's queue (the same scope and filters: another area's cases never), newest
-    first, as map points: id, reference, state, service type and the point. No text anyone wrote, no
-    reporter. A resident has no queue and gets none. One query."""
-    if not has_queue(user):
-        return []
-    rows = (
-        case_queue_for(user=user, filters=filters)
-        .filter(lon__isnull=False, lat__isnull=False)
-        .values_list("pk", "reported_at", "state", "category__name", "lon", "lat")[:limit]
-    )
-    return [
-        {
-            "id": pk,
-            "reference": f"{reported:%Y%m%d}{pk:07d}",
-            "state": state,
-            "category": name,
-            "lon": lon,
-            "lat": lat,
-        }
-        for pk, reported, state, name, lon, lat in rows
-    ]
+# The parts kept in modules of their own, read from here like the rest.
+from .callbacks import CALLBACK_PAGE_SIZE as CALLBACK_PAGE_SIZE  # noqa: E402
+from .callbacks import callback_calls_of as callback_calls_of  # noqa: E402
+from .callbacks import callback_get_for as callback_get_for  # noqa: E402
+from .callbacks import callback_list_for as callback_list_for  # noqa: E402
+from .callbacks import callback_rows_for as callback_rows_for  # noqa: E402
+from .callbacks import with_round_calls as with_round_calls  # noqa: E402
+from .targets import Target as Target  # noqa: E402
+from .targets import dispatch_targets_for as dispatch_targets_for  # noqa: E402
+from .targets import resolve_target as resolve_target  # noqa: E402
+from .targets import target_key as target_key  # noqa: E402
+from .waiting import WAITING_STEPS as WAITING_STEPS  # noqa: E402
+from .waiting import work_waiting_for as work_waiting_for  # noqa: E402
+from .maps import MAP_POINTS_LIMIT as MAP_POINTS_LIMIT  # noqa: E402
+from .maps import case_points_for as case_points_for  # noqa: E402
+from .maps import home_counties as home_counties  # noqa: E402
+from .maps import reporter_home_code as reporter_home_code  # noqa: E402

@@ -213,6 +213,12 @@ class Case(models.Model):
     replayed: bool
     written_events: list[CaseEvent]
     written_photos: list[CasePhoto]
+    written_attempt: CallbackAttempt  # set by a callback (effects._callback) on the case it returns
+    round_calls: list[CallbackAttempt]  # set by selectors.with_round_calls for the callback list
+    # set by selectors.callback_rows_for: what a callback row shows its reader
+    reporter_display: str
+    phone_masked: str
+    own_work: bool
 
     kind = models.CharField(_("kind"), max_length=16, choices=CaseKind.choices, default=CaseKind.PROBLEM)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
@@ -455,6 +461,13 @@ class Case(models.Model):
     def rated_this_round(self) -> bool:
         return self.rated_round == self.round
 
+    @property
+    def callback_phone(self) -> str:
+        """The number to call the reporter back on: the one taken with the report, else their login's."""
+        if self.reporter_phone:
+            return self.reporter_phone
+        return self.reporter.phone if self.reporter_id and self.reporter else ""
+
 
 class EventAction(models.TextChoices):
     """What a timeline row records: the workflow actions plus the events no actor chooses."""
@@ -483,6 +496,7 @@ class EventAction(models.TextChoices):
     RESPONSE_OVERDUE = "response_overdue", _("response overdue")
     HANDLING_WARNING = "handling_warning", _("handling deadline near")
     HANDLING_OVERDUE = "handling_overdue", _("handling overdue")
+    CALLBACK = "callback", _("called back")  # 回访: staff called the reporter (reached or not)
 
 
 class CaseEvent(models.Model):
@@ -636,65 +650,37 @@ class CasePhoto(models.Model):
         ordering = ["case", "stage", "id"]
 
 
-class WorkingDay(models.Model):
-    """An exception to the weekend rule: a weekday holiday (is_working False) or a make-up working day on a
-    weekend (is_working True). Seeded from chinese-calendar; administrators add local overrides."""
+# Kept in modules of their own; part of this app's models like the rest.
+from .calendar import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
+from .callbacks import CallbackAttempt, CallbackOutcome  # noqa: E402
 
-    date = models.DateField(_("date"), unique=True)
-    is_working = models.BooleanField(_("working day"))
-    note = models.CharField(_("note"), max_length=100, blank=True)
-    is_local = models.BooleanField(_("local override"), default=False)
-
-    class Meta:
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("working calendar")
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date} {'working' if self.is_working else 'rest'}"
-
-
-class CalendarSource(models.TextChoices):
-    PACKAGE = "chinese-calendar", _("the chinese-calendar package")
-    NOTICE = "notice", _("State Council notice entered by an administrator")
-
-
-class CalendarYear(models.Model):
-    """A year whose official holiday schedule has been entered. Years without a row fall back to
-    weekends only, and every staff page warns about the current and the coming year until it has one."""
-
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    source = models.CharField(
-        _("source"), max_length=100, choices=CalendarSource.choices, default=CalendarSource.PACKAGE
-    )
-    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("entered by"),
-    )
-
-    class Meta:
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-        ordering = ["year"]
-
-    def __str__(self):
-        return str(self.year)
-
-
-class ReferenceVersion(models.Model):
-    """A single counter row bumped whenever the service types, their limits or the working calendar change
-    (``reference.changed()``). Each process keeps its copy of them keyed by this version and reads them
-    again when the stored version differs, so several worker processes stay correct without a shared
-    cache (``grassroots.versioned``, as for ``areas.BoundaryVersion``)."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    version = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reference data version")
+__all__ = [
+    "METRICS_COLUMNS",
+    "OPEN_STATES",
+    "AssigneeKind",
+    "CalendarSource",
+    "CalendarYear",
+    "CallbackAttempt",
+    "CallbackOutcome",
+    "Case",
+    "CaseEvent",
+    "CaseKind",
+    "CasePhoto",
+    "CaseRating",
+    "Category",
+    "CategoryClass",
+    "CategoryLimit",
+    "CloseReason",
+    "CoveringIndex",
+    "EventAction",
+    "HandlerType",
+    "LimitUnit",
+    "PhotoStage",
+    "Rating",
+    "RatingChannel",
+    "ReferenceVersion",
+    "Source",
+    "State",
+    "Urgency",
+    "WorkingDay",
+]  # fmt: skip
