@@ -69,58 +69,26 @@ def _sent(request, case: Case):
     return redirect(url)
 
 
-@login_required
-def report(request):
-    """Report a problem (随手拍): photos, place on a map, service type, urgency, kind, anonymous."""
+def _intake_page(request, form_class, template: str, submit, **context):
+    """The page of one way in: its form with a fresh idempotency key for each new attempt, the service's
+    refusal shown on the form; ``submit(cleaned_data)`` calls the service and answers the sent form."""
     categories = selectors.categories_for_choice()
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, categories=categories)
+        form = form_class(request.POST, request.FILES, categories=categories)
         if form.is_valid():
-            d = form.cleaned_data
             with refusals_into(form):
-                # ?patrol=<id>: reported on the way during one's own open patrol (source "patrol").
-                case = integrations.case_report_on_patrol(
-                    actor=request.user,
-                    patrol_id=request.GET.get("patrol"),
-                    category=d["category"],
-                    description=d["description"],
-                    lon=d["lon"],
-                    lat=d["lat"],
-                    crs=d["crs"] or "wgs84",
-                    accuracy_m=d["accuracy_m"],
-                    kind=d["kind"],
-                    urgency=d["urgency"] or None,
-                    address=d["address"],
-                    anonymous=d["anonymous"],
-                    photo_files=d["photos"],
-                    idempotency_key=d["idempotency_key"],
-                    confirm_far=d["confirm_far"],
-                )
-                messages.success(
-                    request,
-                    _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference},
-                )
-                return _sent(request, case)
+                return submit(form.cleaned_data)
         # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
         form.data = form.data.copy()
         form.data["idempotency_key"] = _key()
     else:
-        form = ReportForm(categories=categories, initial={"idempotency_key": _key()})
-    return render(
-        request,
-        "cases/report.html",
-        {
-            "form": form,
-            "duplicates_url": reverse("cases:duplicates"),
-            "urgencies": Urgency.choices,
-            **_report_map(request.user),
-        },
-    )
+        form = form_class(categories=categories, initial={"idempotency_key": _key()})
+    return render(request, template, {"form": form, **_report_map(request.user), **context})
 
 
 def _report_map(user) -> dict:
-    """What the report map starts from: the reporter's own area (outlined, the map centred on it), their
-    counties (a pin outside them is confirmed) and where to ask where a pin would go."""
+    """What the map of an intake page starts from: the user's own area (outlined, the map centred on it), their
+    counties (a pin outside them is confirmed on the report form) and where to ask where a pin would go."""
     home = selectors.reporter_home_code(user)
     return {
         "home_code": home or "",
@@ -128,6 +96,47 @@ def _report_map(user) -> dict:
         "outlines_url": reverse("api:area_outlines", kwargs={"code": home}) if home else "",
         "destination_url": reverse("api:area_destination"),
     }
+
+
+def _place(d: dict) -> dict:
+    """The place fields every intake form has, as the services take them."""
+    return {
+        "category": d["category"],
+        "description": d["description"],
+        "lon": d["lon"],
+        "lat": d["lat"],
+        "crs": d["crs"] or "wgs84",
+        "accuracy_m": d["accuracy_m"],
+        "address": d["address"],
+        "idempotency_key": d["idempotency_key"],
+    }
+
+
+@login_required
+def report(request):
+    """Report a problem (随手拍): photos, place on a map, service type, urgency, kind, anonymous."""
+
+    def submit(d):
+        # ?patrol=<id>: reported on the way during one's own open patrol (source "patrol").
+        case = integrations.case_report_on_patrol(
+            actor=request.user,
+            patrol_id=request.GET.get("patrol"),
+            kind=d["kind"],
+            urgency=d["urgency"] or None,
+            anonymous=d["anonymous"],
+            photo_files=d["photos"],
+            confirm_far=d["confirm_far"],
+            **_place(d),
+        )
+        messages.success(
+            request, _("Thank you. Your report %(reference)s was received.") % {"reference": case.reference}
+        )
+        return _sent(request, case)
+
+    return _intake_page(
+        request, ReportForm, "cases/report.html", submit,
+        duplicates_url=reverse("cases:duplicates"), urgencies=Urgency.choices,
+    )  # fmt: skip
 
 
 @login_required
@@ -175,35 +184,19 @@ def on_the_spot(request):
     """A grid worker reports a small matter and closes it at once, with before and after photos."""
     if not rules.can_resolve_on_the_spot(request.user):
         raise Http404
-    categories = selectors.categories_for_choice()
-    if request.method == "POST":
-        form = OnTheSpotForm(request.POST, request.FILES, categories=categories)
-        if form.is_valid():
-            d = form.cleaned_data
-            with refusals_into(form):
-                case = services.case_resolve_on_the_spot(
-                    actor=request.user,
-                    category=d["category"],
-                    description=d["description"],
-                    note=d["note"],
-                    lon=d["lon"],
-                    lat=d["lat"],
-                    crs=d["crs"] or "wgs84",
-                    accuracy_m=d["accuracy_m"],
-                    address=d["address"],
-                    before_photos=d["before_photos"],
-                    after_photos=d["after_photos"],
-                    idempotency_key=d["idempotency_key"],
-                )
-                messages.success(
-                    request, _("Recorded as resolved on the spot: %(ref)s.") % {"ref": case.reference}
-                )
-                return _sent(request, case)
-        form.data = form.data.copy()
-        form.data["idempotency_key"] = _key()
-    else:
-        form = OnTheSpotForm(categories=categories, initial={"idempotency_key": _key()})
-    return render(request, "cases/on_the_spot.html", {"form": form, **_report_map(request.user)})
+
+    def submit(d):
+        case = services.case_resolve_on_the_spot(
+            actor=request.user,
+            note=d["note"],
+            before_photos=d["before_photos"],
+            after_photos=d["after_photos"],
+            **_place(d),
+        )
+        messages.success(request, _("Recorded as resolved on the spot: %(ref)s.") % {"ref": case.reference})
+        return _sent(request, case)
+
+    return _intake_page(request, OnTheSpotForm, "cases/on_the_spot.html", submit)
 
 
 @login_required
@@ -211,40 +204,25 @@ def enter(request):
     """Staff enter a case taken by phone, hotline, visit or walk-in."""
     if not rules.can_enter_cases(request.user):
         raise Http404
-    categories = selectors.categories_for_choice()
-    if request.method == "POST":
-        form = EnterForm(request.POST, request.FILES, categories=categories)
-        if form.is_valid():
-            d = form.cleaned_data
-            with refusals_into(form):
-                case = services.case_enter(
-                    actor=request.user,
-                    source=d["source"],
-                    category=d["category"],
-                    description=d["description"],
-                    lon=d["lon"],
-                    lat=d["lat"],
-                    crs=d["crs"] or "wgs84",
-                    accuracy_m=d["accuracy_m"],
-                    area_code=d["area_code"] or None,
-                    kind=d["kind"],
-                    urgency=d["urgency"] or None,
-                    address=d["address"],
-                    reporter_name=d["reporter_name"],
-                    reporter_phone=d["reporter_phone"],
-                    received_at=d["received_at"],
-                    anonymous=d["anonymous"],
-                    photo_files=d["photos"],
-                    idempotency_key=d["idempotency_key"],
-                )
-                messages.success(request, _("Case %(ref)s entered.") % {"ref": case.reference})
-                return redirect("cases:detail", pk=case.pk)
-        # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
-        form.data = form.data.copy()
-        form.data["idempotency_key"] = _key()
-    else:
-        form = EnterForm(categories=categories, initial={"idempotency_key": _key()})
-    return render(request, "cases/enter.html", {"form": form, **_report_map(request.user)})
+
+    def submit(d):
+        case = services.case_enter(
+            actor=request.user,
+            source=d["source"],
+            area_code=d["area_code"] or None,
+            kind=d["kind"],
+            urgency=d["urgency"] or None,
+            reporter_name=d["reporter_name"],
+            reporter_phone=d["reporter_phone"],
+            received_at=d["received_at"],
+            anonymous=d["anonymous"],
+            photo_files=d["photos"],
+            **_place(d),
+        )
+        messages.success(request, _("Case %(ref)s entered.") % {"ref": case.reference})
+        return redirect("cases:detail", pk=case.pk)
+
+    return _intake_page(request, EnterForm, "cases/enter.html", submit)
 
 
 # --- staff queue --------------------------------------------------------------------------------------------

@@ -185,9 +185,12 @@ def test_resident_reports_worker_handles_supervisor_verifies_resident_rates(
     assert case.state == State.CLOSED and case.closing_level == Level.GRID
     assert desk.js_errors == []
 
-    # --- the resident rates it: satisfied, really solved ---
-    phone.goto(f"{live_server.url}/cases/{case.pk}/")
+    # --- the resident is told (their home page says so), opens it from there and rates it ---
+    phone.goto(f"{live_server.url}/")
     expect(phone.locator(".inbox-link")).to_have_attribute("data-unread", re.compile(r"[1-9]"))
+    with phone.expect_navigation():
+        phone.locator("[data-waiting='cases-rate'] .waiting-items a").first.click()
+    expect(phone.locator(".inbox-link")).to_have_attribute("data-unread", "0")  # opening it read its news
     phone.check("input[name=rating][value=satisfied]")
     phone.check("input[name=really_solved][value=yes]")
     _shot(phone, "08-rate-phone")
