@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.areas.codes import ancestor_codes
 from grassroots.areas.models import Area
+from grassroots.messages import Message
 from grassroots.notifications.models import Topic
 from grassroots.notifications.services import notify
 
@@ -125,13 +125,14 @@ def _place(case: Case) -> str:
     return area.name if area is not None else case.area_code
 
 
-def _title(case: Case, what) -> str:
-    return _("%(what)s: %(category)s, %(place)s (%(reference)s)") % {
-        "what": what,
-        "category": case.category.name if case.category_id else "",
-        "place": _place(case),
-        "reference": case.reference,
-    }
+def _title(case: Case, what) -> Message:
+    return Message(
+        gettext_lazy("%(what)s: %(category)s, %(place)s (%(reference)s)"),
+        what=what,
+        category=case.category.name if case.category_id else "",
+        place=_place(case),
+        reference=case.reference,
+    )
 
 
 def recipients_for(case: Case, action: str, actor=None) -> list:
@@ -155,7 +156,7 @@ def tell_next(case: Case, action: str, actor=None, *, detail: dict | None = None
     what = RECIPIENTS[action][0]
     card = (detail or {}).get("card")
     if action == A.URGE and card in URGE_CARDS:
-        what = _("%(what)s (%(card)s)") % {"what": what, "card": URGE_CARDS[card]}
+        what = Message(gettext_lazy("%(what)s (%(card)s)"), what=what, card=URGE_CARDS[card])
     notify(recipients=recipients, title=_title(case, what), body=case.description[:200], target=case)
 
 
@@ -165,9 +166,12 @@ def after_transition(case: Case, event: CaseEvent, actor) -> None:
         notify(
             recipients=[case.reporter],
             # the reporter knows the place: their report's number and what happened, short enough for an SMS
-            title=_("Report %(reference)s: %(what)s")
-            % {"reference": case.reference, "what": EventAction(event.action).label},
-            body=event.message,
+            title=Message(
+                gettext_lazy("Report %(reference)s: %(what)s"),
+                reference=case.reference,
+                what=EventAction(event.action).label,
+            ),
+            body=Message.from_data(event.message_data) if event.message_data else event.message,
             target=case,
             topic=Topic.OWN_REPORT,  # residents registered by phone hear of it by SMS unless they chose otherwise
         )

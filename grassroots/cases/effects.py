@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import User
 from grassroots.accounts.scoping import in_scope
 from grassroots.areas.codes import Level, level_of, parent_code
+from grassroots.messages import Message
 
 from . import deadlines
 from .errors import CaseError
@@ -71,7 +71,7 @@ class Step:
 
     note: str = ""
     internal: bool = False
-    message: str = ""
+    message: Message | str = ""  # for the reporter: kept as a message, put into words when read
     detail: dict = field(default_factory=dict)
 
 
@@ -86,14 +86,14 @@ def _set_assignee(case: Case, target) -> None:
     case.assignee_user = target.user
 
 
-def _level_word(level: int) -> str:
-    return str(Level(level).label)
+def _level_word(level: int):
+    return Level(level).label  # lazy: the message keeps it to translate when read
 
 
 def _accept(case, actor, now, p) -> Step:
     case.accepted_at = case.accepted_at or now
     return Step(
-        note=p.get("note", ""), message=gettext("Your report has been accepted and is being arranged.")
+        note=p.get("note", ""), message=Message(_("Your report has been accepted and is being arranged."))
     )
 
 
@@ -101,9 +101,9 @@ def _cancel(case, actor, now, p) -> Step:
     case.cancel_reason = p["reason"]
     case.cancelled_at = now
     if case.reporter_id == actor.pk:
-        message = gettext("You withdrew your report.")
+        message = Message(_("You withdrew your report."))
     else:
-        message = gettext("Your report was not taken up. Reason: %(reason)s") % {"reason": p["reason"]}
+        message = Message(_("Your report was not taken up. Reason: %(reason)s"), reason=p["reason"])
     return Step(note=p["reason"], message=message)
 
 
@@ -119,7 +119,7 @@ def _dispatch(case, actor, now, p) -> Step:
     return Step(
         note=p.get("note", ""),
         detail={"target": {"kind": target.kind, "ref": target.ref, "name": target.name}},
-        message=gettext("Your report has been passed to %(name)s to handle.") % {"name": target.name},
+        message=Message(_("Your report has been passed to %(name)s to handle."), name=target.name),
     )
 
 
@@ -130,7 +130,7 @@ def _return(case, actor, now, p) -> Step:
     return Step(
         note=p["reason"],
         detail={"returned_by": previous},
-        message=gettext("Your report is being passed on to the right handler."),
+        message=Message(_("Your report is being passed on to the right handler.")),
     )
 
 
@@ -142,10 +142,10 @@ def _escalate(case, actor, now, p) -> Step:
     _set_assignee(case, None)
     return Step(
         note=p["reason"],
-        message=gettext(
-            "Your report needs more than the level below can do; it has gone up to the %(level)s level."
-        )
-        % {"level": _level_word(case.level)},
+        message=Message(
+            _("Your report needs more than the level below can do; it has gone up to the %(level)s level."),
+            level=_level_word(case.level),
+        ),
     )
 
 
@@ -155,8 +155,9 @@ def _handle(case, actor, now, p) -> Step:
     case.handled_by = actor
     return Step(
         note=p["note"],
-        message=gettext("The handler reports the matter dealt with: %(note)s It will now be checked.")
-        % {"note": p["note"]},
+        message=Message(
+            _("The handler reports the matter dealt with: %(note)s It will now be checked."), note=p["note"]
+        ),
     )
 
 
@@ -172,8 +173,8 @@ def _verify_pass(case, actor, now, p) -> Step:
     case.verified_by = actor
     return Step(
         note=p.get("note", ""),
-        message=gettext(
-            "Your report has been checked and closed. Please tell us whether it was really solved."
+        message=Message(
+            _("Your report has been checked and closed. Please tell us whether it was really solved.")
         ),
     )
 
@@ -183,7 +184,7 @@ def _verify_fail(case, actor, now, p) -> Step:
     return Step(
         note=p["reason"],
         detail={"rework_count": case.rework_count},
-        message=gettext("The check found the work unfinished; it has been sent back to be redone."),
+        message=Message(_("The check found the work unfinished; it has been sent back to be redone.")),
     )
 
 
@@ -192,8 +193,7 @@ def _shelve(case, actor, now, p) -> Step:
     case.shelved_at = now
     return Step(
         note=p["reason"],
-        message=gettext("Work on your report is on hold for now. Reason: %(reason)s")
-        % {"reason": p["reason"]},
+        message=Message(_("Work on your report is on hold for now. Reason: %(reason)s"), reason=p["reason"]),
     )
 
 
@@ -211,7 +211,7 @@ def _unshelve(case, actor, now, p) -> Step:
     return Step(
         note=p.get("note", ""),
         detail={"paused_working_seconds": paused},
-        message=gettext("Work on your report has resumed."),
+        message=Message(_("Work on your report has resumed.")),
     )
 
 
@@ -228,8 +228,10 @@ def _approve_extension(case, actor, now, p) -> Step:
     return Step(
         note=p.get("note", ""),
         detail={"request": request, "from": _iso(before), "to": _iso(case.handling_due_at)},
-        message=gettext("The time to deal with your report has been extended to %(due)s.")
-        % {"due": f"{_local(case.handling_due_at):%Y-%m-%d %H:%M}"},
+        message=Message(
+            _("The time to deal with your report has been extended to %(due)s."),
+            due=f"{_local(case.handling_due_at):%Y-%m-%d %H:%M}",
+        ),
     )
 
 
@@ -261,11 +263,13 @@ def _merge(case, actor, now, p) -> Step:
     return Step(
         note=p.get("note", ""),
         detail={"master": master.pk},
-        message=gettext(
-            "Your report is about the same matter as report %(reference)s, which is already being dealt with; "
-            "you can follow it there."
-        )
-        % {"reference": master.reference},
+        message=Message(
+            _(
+                "Your report is about the same matter as report %(reference)s, which is already being dealt with; "
+                "you can follow it there."
+            ),
+            reference=master.reference,
+        ),
     )
 
 
@@ -280,7 +284,7 @@ def _reopen(case, actor, now, p) -> Step:
     # case enters a new round, whose rating is still to come.
     _set_assignee(case, None)
     return Step(
-        note=p["reason"], message=gettext("Your report has been reopened and will be dealt with again.")
+        note=p["reason"], message=Message(_("Your report has been reopened and will be dealt with again."))
     )
 
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+
+from grassroots.messages import Message
+
 from .models import Case, CaseEvent
 
 
@@ -24,7 +28,7 @@ def record(
     version: int = 0,
     note: str = "",
     internal: bool = False,
-    message: str = "",
+    message: Message | str = "",
     changes: dict | None = None,
 ) -> CaseEvent:
     """Append one row to ``case``'s timeline. Without states, the event keeps the case's state (urge,
@@ -41,7 +45,9 @@ def record(
         level=case.level,
         note=note,
         internal=internal,
-        message=message,
+        # in the default language for SMS, search and logs; as a message to show each reader in theirs
+        message=message.in_language(settings.LANGUAGE_CODE) if isinstance(message, Message) else message,
+        message_data=message.as_data() if isinstance(message, Message) else {},
         changes=changes or {},
         at=at,
     )

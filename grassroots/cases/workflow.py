@@ -398,7 +398,7 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
             version=locked.version,
             note=str(step.note or ""),
             internal=step.internal or bool(payload.get("internal")),
-            message="" if step.internal else str(step.message or ""),
+            message="" if step.internal else step.message,
             changes=changes,
         )
         alerts.after_transition(locked, event, actor)

@@ -63,7 +63,7 @@ class ReadAllOut(Schema):
 
 def _notification(n) -> dict:
     return {
-        "id": n.pk, "title": n.title, "body": n.body, "target_type": n.target_type, "target_id": n.target_id,
+        "id": n.pk, "title": n.shown_title, "body": n.shown_body, "target_type": n.target_type, "target_id": n.target_id,
         "url": target_url(n), "created_at": n.created_at, "read_at": n.read_at,
     }  # fmt: skip
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots.appendonly import AppendOnlyModel
+from grassroots.messages import Message
 
 
 class Channel(models.TextChoices):
@@ -39,6 +40,11 @@ class Notification(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    # Title and body kept as messages and their values (grassroots.messages), when the system wrote them:
+    # the inbox shows them in the reader's language; ``title`` and ``body`` hold the default language's words
+    # (for SMS, email, search and what was written before).
+    title_message = models.JSONField(_("title as written"), default=dict, blank=True)
+    body_message = models.JSONField(_("body as written"), default=dict, blank=True)
     # What the notification is about, without a foreign key into a higher app.
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
@@ -65,6 +71,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        return Message.from_data(self.title_message).text() if self.title_message else self.title
+
+    @property
+    def shown_body(self) -> str:
+        return Message.from_data(self.body_message).text() if self.body_message else self.body
 
     @property
     def is_read(self) -> bool:

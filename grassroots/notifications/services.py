@@ -6,12 +6,14 @@ import contextlib
 from collections.abc import Iterable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts.models import User
 from grassroots.errors import DomainError, NotPermitted
+from grassroots.messages import Message
 
 from .delivery import deliver
 from .models import Channel, Delivery, DeliveryPreference, Notification, Topic, WeChatBinding
@@ -52,8 +54,8 @@ def _target_fields(target) -> dict:
 def notify(
     *,
     recipients: Iterable,
-    title: str,
-    body: str = "",
+    title: str | Message,
+    body: str | Message = "",
     target=None,
     channels: Iterable[str] = (),
     topic: str = Topic.GENERAL,
@@ -83,11 +85,15 @@ def notify(
         seen.add(user.pk)
         users.append(user)
     deliveries = deliveries_for(users) if users else {}
+    title_text, title_data = _written(title)
+    body_text, body_data = _written(body)
     rows = [
         Notification(
             recipient=user,
-            title=str(title)[:200],
-            body=str(body),
+            title=title_text[:200],
+            body=body_text,
+            title_message=title_data,
+            body_message=body_data,
             topic=topic,
             channels=_joined(wanted, channels_for(deliveries[user.pk], topic)),
             **_target_fields(target),
@@ -99,6 +105,13 @@ def notify(
     if ids:
         transaction.on_commit(lambda: deliver.enqueue(ids))
     return created
+
+
+def _written(text) -> tuple[str, dict]:
+    """A title or body as stored: the default language's words, and the message itself when it is one."""
+    if isinstance(text, Message):
+        return text.in_language(settings.LANGUAGE_CODE), text.as_data()
+    return str(text), {}
 
 
 def _joined(asked: list[str], chosen: list[str]) -> list[str]:

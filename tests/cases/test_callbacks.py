@@ -422,7 +422,8 @@ def test_a_case_entering_the_list_tells_the_desk_that_closed_it_and_not_the_hand
         self_reported_closed(city)  # outside the sample: no callback, no one told
 
     def told(user) -> list[str]:
-        titles = Notification.objects.filter(recipient=user).values_list("title", flat=True)
+        with translation.override("en"):  # as the desk reads it in English
+            titles = [n.shown_title for n in Notification.objects.filter(recipient=user)]
         return [t for t in titles if "call the reporter back" in t]
 
     # the village desk of the grid where it closed hears of it once; the handler and the desks above do not

@@ -82,7 +82,10 @@ class CaseEventOut(Schema):
     new_state: str
     actor_name: str
     note: MaskedText
-    message: MaskedText
+    message: MaskedText = Field(
+        description="what the reporter was told, in the language the caller asked for (Accept-Language)",
+        alias="shown_message",
+    )
     internal: bool
 
 

@@ -18,6 +18,7 @@ from grassroots import fieldcrypt, geo
 from grassroots.appendonly import AppendOnlyModel
 from grassroots.areas.codes import Level
 from grassroots.masking import mask_phone
+from grassroots.messages import Message
 
 
 class Urgency(models.TextChoices):
@@ -520,6 +521,8 @@ class CaseEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     internal = models.BooleanField(_("staff only"), default=False)
     message = models.TextField(_("message to the reporter"), blank=True)
+    # The same message kept as its words and values (grassroots.messages), shown in each reader's language.
+    message_data = models.JSONField(_("message as written"), default=dict, blank=True)
     # {"field": [old, new], ...} plus action details (card, target, rating ...).
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), db_index=True)
@@ -532,6 +535,11 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_message(self) -> str:
+        """The message to the reporter in the reader's language (as stored, for rows from before)."""
+        return Message.from_data(self.message_data).text() if self.message_data else self.message
 
 
 class RatingChannel(models.TextChoices):

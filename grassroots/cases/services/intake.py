@@ -27,6 +27,7 @@ from grassroots.areas import routing
 from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import RouteResult, route_point
+from grassroots.messages import Message
 
 from .. import alerts, deadlines, events, photo_rows, reference, rules
 from ..models import (
@@ -396,7 +397,7 @@ def _create(
         old_state="",
         new_state=State.REPORTED,
         version=1,
-        message=str(_("Your report was received and sent to %(where)s.") % {"where": place.explanation}),
+        message=Message(_("Your report was received and sent to %(where)s."), where=place.explanation),
         changes={
             "source": channel.source,
             "routing": {"method": place.method, "area_code": place.area_code},
@@ -420,7 +421,7 @@ def _create(
             new_state=State.CLOSED,
             version=1,
             note=report.note,
-            message=str(_("The grid worker resolved this on the spot.")),
+            message=Message(_("The grid worker resolved this on the spot.")),
         )
         case.written_events.append(done)
         case.written_photos += photo_rows.attach(
