@@ -135,7 +135,7 @@ COLUMNS = [
     "last_urge_card", "cancel_reason", "close_reason", "closing_level", "closing_code", "reported_at",
     "accepted_at", "dispatched_at", "handled_at", "closed_at", "cancelled_at", "shelved_at", "response_due_at",
     "handling_due_at", "handling_started_at", "shelved_seconds", "rating", "really_solved", "rating_comment",
-    "rated_at", "rated_round", "is_synthetic", "updated_at",
+    "rated_at", "rated_round", "is_synthetic", "updated_at", "idempotency_fingerprint", "self_verified_count",
 ]  # fmt: skip
 SOURCES = ["mobile_web", "api", "phone", "hotline", "visit", "walk_in", "on_the_spot", "patrol"]
 SOURCE_WEIGHTS = [0.38, 0.10, 0.12, 0.12, 0.08, 0.05, 0.08, 0.07]
@@ -324,6 +324,8 @@ def generate_cases(n: int, seed: int, now: dt.datetime) -> int:
         "rated_round": listed(rated.astype(int)),
         "is_synthetic": [True] * n,
         "updated_at": _times(updated, postgres=postgres),
+        "idempotency_fingerprint": empty,
+        "self_verified_count": [0] * n,
     }
     assert list(columns) == COLUMNS
     rows = zip(*columns.values(), strict=True)

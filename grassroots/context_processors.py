@@ -3,6 +3,7 @@ from django.conf import settings
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.cases.rules import can_enter_calendar
 from grassroots.disclosure.rules import can_use_disclosure_desk
+from grassroots.insights.rules import can_use_insights
 from grassroots.people.rules import can_use_register
 from grassroots.workforce.navigation import check_in_link_shown
 
@@ -23,6 +24,7 @@ def site(request):
         "NAV_CALENDAR": signed_in and can_enter_calendar(user),
         "NAV_REGISTER": signed_in and can_use_register(user),
         "NAV_DISCLOSURE": signed_in and can_use_disclosure_desk(user),
+        "NAV_INSIGHTS": signed_in and can_use_insights(user),
         # party members (often residents with no staff role) reach their check-in from the header
         "NAV_CHECK_IN": signed_in and check_in_link_shown(request),
     }

@@ -17,9 +17,10 @@ import hashlib
 import hmac
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import models, transaction
 
 
 class DecryptionError(Exception):
@@ -110,7 +111,6 @@ class EncryptedTextField(models.TextField):
 
 def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     """Every concrete model with EncryptedTextField columns, and the names of those columns."""
-    from django.apps import apps
 
     found = []
     for model in apps.get_models():
@@ -130,7 +130,6 @@ def reencrypt_all(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
     Returns the number of rows rewritten per model label. A value no configured key opens raises
     :class:`DecryptionError` naming the model and row, and nothing of that batch is written.
     """
-    from django.db import transaction
 
     reset_keys()
     counts: dict[str, int] = {}

@@ -51,8 +51,9 @@ class refusals_into:  # a statement: ``with refusals_into(form):``
     looking: on the form, or as a message on the next page. ``.error`` keeps it; ``.refused`` says whether one
     came."""
 
-    def __init__(self, target: BaseForm | HttpRequest | list):
+    def __init__(self, target: BaseForm | HttpRequest | list, *, field: str | None = None):
         self.target = target
+        self.field = field  # on a form: the field the refusal belongs to, unless the refusal names one
         self.error: DomainError | None = None
 
     @property
@@ -70,6 +71,7 @@ class refusals_into:  # a statement: ``with refusals_into(form):``
             self.target.append(refusal_text(exc))
         elif isinstance(self.target, BaseForm):
             field = exc.detail.get("field") if isinstance(exc.detail, dict) else None
+            field = field if field in self.target.fields else self.field
             self.target.add_error(field if field in self.target.fields else None, refusal_text(exc))
         else:
             messages.error(self.target, refusal_text(exc))

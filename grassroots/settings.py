@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "grassroots.deliberation",
     "grassroots.disclosure",
     "grassroots.home",
+    "grassroots.insights",
     "grassroots.api",
     "grassroots.demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("inbox/", include("grassroots.notifications.urls")),
     path("deliberation/", include("grassroots.deliberation.urls")),
     path("disclosure/", include("grassroots.disclosure.urls")),
+    path("insights/", include("grassroots.insights.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

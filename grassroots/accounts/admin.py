@@ -44,6 +44,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
     scope_field: str | None = "area_code"
     scope_roles = ADMIN_ROLES
+    # The fields of the add page, when they are not those of the change page (``fields``).
+    add_fields: tuple[str, ...] | None = None
 
     def area_code_of(self, obj) -> str:
         value = obj
@@ -70,6 +72,11 @@ class ScopedAdmin(admin.ModelAdmin):
         if not request.user.is_staff or not has_role(request.user, self.scope_roles):
             return False
         return obj is None or self.may_manage(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is None and self.add_fields is not None:
+            return self.add_fields
+        return super().get_fields(request, obj)
 
     def get_object(self, request, object_id, from_field=None):
         """The row, looked up in the scoped queryset; outside it (or missing) a 404, never a redirect that

@@ -241,12 +241,14 @@ api.add_decorator(refuse_control_characters, mode="view")
 
 
 def _mount() -> None:
+    # The apps' routers import this module (its error helpers): they are imported here, after it is complete.
     from grassroots.accounts.api import router as accounts_router
     from grassroots.areas.api import area_data_router
     from grassroots.areas.api import router as areas_router
     from grassroots.cases.api import router as cases_router
     from grassroots.deliberation.api import router as deliberation_router
     from grassroots.disclosure.api import router as disclosure_router
+    from grassroots.insights.api import router as insights_router
     from grassroots.notifications.api import router as notifications_router
     from grassroots.people.api import router as people_router
     from grassroots.workforce.api import router as workforce_router
@@ -257,6 +259,7 @@ def _mount() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/deliberation", deliberation_router)
     api.add_router("/disclosure", disclosure_router)
+    api.add_router("/insights", insights_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/people", people_router)
     api.add_router("/workforce", workforce_router)

@@ -167,7 +167,10 @@ class GridAdmin(ScopedAdmin):
     list_filter = ("kind", "area__is_synthetic")
     search_fields = ("area__code", "area__name")
     list_select_related = ("area",)
-    readonly_fields = ("code", "boundary_display", "bbox_display", "boundary_updated_at")
+    shown = ("boundary_display", "bbox_display", "boundary_updated_at")
+    add_fields = ("village_code", "number", "name", "kind", "sequence", "target_households", "is_synthetic")
+    fields = ("code", "name", "kind", "sequence", "target_households", "village_groups", *shown)
+    readonly_fields = ("code", *shown)
     show_full_result_count = False
 
     @admin.display(description=_("code"), ordering="area__code")
@@ -196,21 +199,6 @@ class GridAdmin(ScopedAdmin):
         kwargs["form"] = GridChangeForm if obj is not None else GridAddForm
         kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("village_code", "number", "name", "kind", "sequence", "target_households", "is_synthetic")
-        return (
-            "code",
-            "name",
-            "kind",
-            "sequence",
-            "target_households",
-            "village_groups",
-            "boundary_display",
-            "bbox_display",
-            "boundary_updated_at",
-        )
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields

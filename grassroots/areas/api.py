@@ -618,6 +618,14 @@ def _report_response(report):
 IMPORT_RESPONSES = {200: ImportReportOut, 422: AreaImportRejectedOut}
 
 
+def _import_under(request, code: str, importer, file, dry_run: bool):
+    """Run an importer (``services.tree_import``, ``services.boundaries_import``) under an area the caller
+    manages, and answer with its report."""
+    area = selectors.managed_area_get_for(user=request.user, code=code)
+    report = importer(actor=request.user, file=file, root_code=area.code, dry_run=dry_run, request=request)
+    return _report_response(report)
+
+
 @area_data_router.get(
     "/template.xlsx", summary="The empty tree import template (Excel)", response={200: None}
 )
@@ -633,11 +641,7 @@ def tree_template(request):
     "report when rows have errors (nothing written); 400 when the file as a whole is unusable.",
 )
 def tree_import(request, code: str, file: File[UploadedFile], dry_run: Form[bool] = False):
-    area = selectors.managed_area_get_for(user=request.user, code=code)
-    report = services.tree_import(
-        actor=request.user, file=file, root_code=area.code, dry_run=dry_run, request=request
-    )
-    return _report_response(report)
+    return _import_under(request, code, services.tree_import, file, dry_run)
 
 
 @area_data_router.get(
@@ -658,11 +662,7 @@ def tree_export(request, code: str):
     description="multipart/form-data with `file` and `dry_run`. Errors name the feature's index and code.",
 )
 def boundaries_import(request, code: str, file: File[UploadedFile], dry_run: Form[bool] = False):
-    area = selectors.managed_area_get_for(user=request.user, code=code)
-    report = services.boundaries_import(
-        actor=request.user, file=file, root_code=area.code, dry_run=dry_run, request=request
-    )
-    return _report_response(report)
+    return _import_under(request, code, services.boundaries_import, file, dry_run)
 
 
 @area_data_router.get(

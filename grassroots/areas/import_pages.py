@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 
-from grassroots.errors import DomainError, NotPermitted
+from grassroots.pages import refusals_into
 
 from .models import ImportRun
 from .services import import_runs
@@ -22,7 +22,7 @@ def preview_upload(request, form, *, kind: str, area_code: str) -> ImportRun | N
     """Preview the valid ``form``'s file as an import of ``kind`` into ``area_code``. A file that cannot
     be read at all becomes the error of the form's file field (and None is returned); a refusal for want
     of a role is raised, for the page to answer 403."""
-    try:
+    with refusals_into(form, field="file"):
         return import_runs.import_preview(
             actor=request.user,
             kind=kind,
@@ -30,24 +30,15 @@ def preview_upload(request, form, *, kind: str, area_code: str) -> ImportRun | N
             file=form.cleaned_data["file"],
             request=request,
         )
-    except DomainError as exc:
-        if isinstance(exc, NotPermitted):
-            raise
-        form.add_error("file", str(exc.message))
-        return None
+    return None
 
 
 def confirm_and_tell(request, run: ImportRun, *, imported: Callable[[dict], str], changed: str) -> ImportRun:
     """Confirm ``run`` and tell the outcome as a message: ``imported(report)`` when the file was imported,
     ``changed`` when the data changed since the preview so that nothing was, the reason when the run could
     not be confirmed (already done, expired, damaged)."""
-    try:
+    with refusals_into(request):
         run = import_runs.import_confirm(actor=request.user, run=run, request=request)
-    except DomainError as exc:
-        if isinstance(exc, NotPermitted):
-            raise
-        messages.error(request, str(exc.message))
-    else:
         if run.status == ImportRun.Status.IMPORTED:
             messages.success(request, imported(run.report))
         else:

@@ -198,7 +198,7 @@ def traffic_light(
 def official_schedule(year: int) -> dict[dt.date, tuple[bool, str]] | None:
     """The official rest days and make-up working days of ``year`` from chinese-calendar, or None when the
     package does not know the year (it raises NotImplementedError past its last release's year)."""
-    import chinese_calendar
+    import chinese_calendar  # loaded the first time a year is read, not by every process that starts
 
     try:
         chinese_calendar.is_workday(dt.date(year, 1, 1))

@@ -9,12 +9,24 @@ area and level the case had then, the actor's name as shown, when). Nothing else
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 
 from grassroots.messages import Message
 
 from .models import Case, CaseEvent
+
+# Called with each row as it is written, inside the writer's transaction: an app above cases that keeps
+# figures derived from the cases registers here from its ``ready()`` (insights schedules, on commit, the
+# refresh of its daily figures), so that cases names no app above it.
+_LISTENERS: list[Callable[[CaseEvent], None]] = []
+
+
+def on_record(listener: Callable[[CaseEvent], None]) -> None:
+    """Call ``listener`` with every timeline row written from now on (once, however often registered)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def record(
@@ -33,7 +45,7 @@ def record(
 ) -> CaseEvent:
     """Append one row to ``case``'s timeline. Without states, the event keeps the case's state (urge,
     marker, merge note); ``version`` 0 marks an event that did not change the workflow."""
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         old_state=case.state if old_state is None else old_state,
@@ -51,3 +63,6 @@ def record(
         changes=changes or {},
         at=at,
     )
+    for listener in _LISTENERS:
+        listener(event)
+    return event

@@ -23,7 +23,16 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import rules, services, workflow
+from grassroots.accounts.scoping import OutOfScope, resolve_in_scope
+from grassroots.errors import DomainError
+from grassroots.people import extensions
+from grassroots.people.extensions import Panel, PanelRow
+from grassroots.people.models import Visit
+from grassroots.workforce import extensions as workforce_extensions
+from grassroots.workforce.models import GridWorker, Patrol
+from grassroots.workforce.services.patrols import patrol_finding_add
+
+from . import rules, selectors, services, workflow
 from .models import Case, CaseEvent, EventAction, Source
 
 # The service type of a case opened from a household visit: 困难帮扶、临时救助 under 民生服务, else the top
@@ -33,8 +42,6 @@ VISIT_CATEGORY_CODES = ("1001", "10", "99")
 
 def install() -> None:
     """Register every hook; calling it twice registers each once."""
-    from grassroots.people import extensions
-    from grassroots.workforce import extensions as workforce_extensions
 
     for hooks, hook in (
         (extensions.need_handlers, visit_need_to_case),
@@ -52,9 +59,6 @@ def install() -> None:
 
 def case_visible_to(user, case_id) -> bool:
     """Whether ``user`` may name the case ``case_id`` (on a patrol finding): one they can see."""
-    from grassroots.accounts.scoping import OutOfScope
-
-    from . import selectors
 
     try:
         selectors.case_get_for(user=user, pk=case_id)
@@ -101,7 +105,6 @@ def visit_need_to_case(*, visit, actor) -> str | None:
 
 
 def _case_ids(household_id) -> list[int]:
-    from grassroots.people.models import Visit
 
     ids = []
     for reference in (
@@ -136,7 +139,6 @@ def _reported_ids(phone_hashes: list[str]) -> list[int]:
 def _panel(*, user, household_id, phone_hashes, title, empty_text):
     """The cases from the household's visits and those its people reported, that ``user`` may see; a case
     someone reported is listed only to a viewer who may see who reported it."""
-    from grassroots.people.extensions import Panel, PanelRow
 
     from_visits = set(_case_ids(household_id)) if household_id is not None else set()
     reported = set(_reported_ids([h for h in phone_hashes if h]))
@@ -201,7 +203,6 @@ def worker_case_figures(worker_ids, year) -> dict[int, dict[str, int]]:
     """For each grid worker: cases reported (entered by them or reported under their login), handled
     (their "handled" or "resolved on the spot" steps, one per case) and closed (closed while assigned to
     them) in the year. Three aggregate queries whatever the number of workers."""
-    from grassroots.workforce.models import GridWorker
 
     worker_of = dict(
         GridWorker.objects.filter(pk__in=list(worker_ids), user__isnull=False).values_list("user_id", "pk")
@@ -258,7 +259,6 @@ def grid_case_figures(*, area_code: str, year: int) -> dict[str, dict[str, int]]
 
 def open_patrol_of(actor, patrol_id):
     """The actor's own patrol with this id when it is still open, else None (a wrong, foreign or ended id)."""
-    from grassroots.workforce.models import Patrol
 
     try:
         patrol = Patrol.objects.select_related("worker").get(pk=int(patrol_id))
@@ -273,8 +273,6 @@ def own_patrol_for(actor, patrol_id, *, field: str = "patrol_id"):
     """The patrol a report names: one of the actor's own patrols (through their grid worker record, inside
     their scope), else :class:`~grassroots.accounts.scoping.UnknownReference` — someone else's patrol or a
     number that names none is refused, never quietly ignored."""
-    from grassroots.accounts.scoping import resolve_in_scope
-    from grassroots.workforce.models import Patrol
 
     return resolve_in_scope(
         Patrol.objects.select_related("worker").filter(worker__user_id=getattr(actor, "pk", None)),
@@ -307,8 +305,6 @@ def patrol_case_record(*, actor, patrol_id, case: Case) -> bool:
     """Record a case reported from a patrol as one of the patrol's findings (with the case's id), when the
     patrol is the actor's own and still open. Returns whether a finding was written; never blocks the
     report itself."""
-    from grassroots.errors import DomainError
-    from grassroots.workforce.services.patrols import patrol_finding_add
 
     patrol = open_patrol_of(actor, patrol_id)
     if patrol is None:

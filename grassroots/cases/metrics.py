@@ -220,6 +220,91 @@ class Counts:
         return self.reopened + self.closed
 
 
+# --- the formulas: each rate is (numerator, denominator) of the counts, defined once ----------------------------
+# Everything that shows a rate (the metrics page and API, the insights dashboards and their API, computed from
+# pre-aggregated counts) goes through these functions with a ``Counts``: one definition per formula.
+
+
+def closure(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """结案率 (办结率) = closed / due to close."""
+    return c.closed, c.due_to_close
+
+
+def on_time_closure(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """按期结案率 = closed by the handling deadline / due to close."""
+    return c.closed_on_time, c.due_to_close
+
+
+def on_time_handling(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """按期处置率 = handled by the handling deadline / due to handle."""
+    return c.handled_on_time, c.due_to_handle
+
+
+def rework(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """返工率 = failed verifications / handled."""
+    return c.failed_verifications, c.handled
+
+
+def satisfaction(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """满意率 = (satisfied + basically satisfied) / ratings given; "basically" only when it counts."""
+    return c.satisfied + (c.basically if basically_counts else 0), c.rated
+
+
+def really_solved(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """实质性解决率 = answered "really solved: yes" / answered."""
+    return c.solved_yes, c.solved_answered
+
+
+def reopened(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """重办率 = reopenings / closures (reopenings + cases closed now)."""
+    return c.reopened, c.closures
+
+
+def response(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """响应率 = accepted within the response limit / reported."""
+    return c.responded_in_time, c.reported
+
+
+def closed_at_grid(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """小事不出网格 = closed at grid level / closed."""
+    return c.closed_at_grid, c.closed
+
+
+def closed_at_village(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """大事不出社区 = closed at village / community level or below / closed."""
+    return c.closed_at_village_or_below, c.closed
+
+
+def self_verified(c: Counts, basically_counts: bool = True) -> tuple[int, int]:
+    """自处自核 = closures verified by their handler / closures."""
+    return c.self_verified, c.closures
+
+
+FORMULAS = {
+    "closure": closure,
+    "on_time_closure": on_time_closure,
+    "on_time_handling": on_time_handling,
+    "rework": rework,
+    "satisfaction": satisfaction,
+    "solved": really_solved,
+    "reopened": reopened,
+    "response": response,
+    "closed_at_grid": closed_at_grid,
+    "closed_at_village": closed_at_village,
+    "self_verified": self_verified,
+}
+
+
+def score(
+    *, on_time_handling: Decimal | None, closure: Decimal | None, rework: Decimal | None
+) -> Decimal | None:
+    """综合指标值 = on-time handling × 60 + closure × 30 + (1 − rework) × 10, from the exact fractions, rounded
+    half up to 0.01 (None when any of them has nothing to count)."""
+    if on_time_handling is None or closure is None or rework is None:
+        return None
+    return (on_time_handling * 60 + closure * 30 + (1 - rework) * 10).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class Rate:
     """One figure: numerator / denominator, its exact fraction, the percentage shown, and its definition."""
@@ -260,12 +345,11 @@ class Figures:
     @property
     def score(self) -> Decimal | None:
         """综合指标值 = on-time handling × 60 + closure × 30 + (1 − rework) × 10 (None without handled cases)."""
-        handling = self.rates["on_time_handling"].fraction
-        closure = self.rates["closure"].fraction
-        rework = self.rates["rework"].fraction
-        if handling is None or closure is None or rework is None:
-            return None
-        return (handling * 60 + closure * 30 + (1 - rework) * 10).quantize(HUNDREDTH, ROUND_HALF_UP)
+        return score(
+            on_time_handling=self.rates["on_time_handling"].fraction,
+            closure=self.rates["closure"].fraction,
+            rework=self.rates["rework"].fraction,
+        )
 
     def __getitem__(self, key: str) -> Rate:
         return self.rates[key]
@@ -309,7 +393,6 @@ RATINGS_DEFINITION = _(
 
 def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
     c = counts
-    satisfied = c.satisfied + (c.basically if basically_counts else 0)
     satisfaction_definition = (
         _(
             "Satisfaction rate (满意率) = (satisfied + basically satisfied) / ratings given. Every rating given "
@@ -327,8 +410,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "closure",
             _("Closure rate (办结率)"),
             _("closure"),
-            c.closed,
-            c.due_to_close,
+            *FORMULAS["closure"](c, basically_counts),
             _("closed"),
             _("due to close"),
             _("Closure rate (结案率, shown as 办结率) = closed / due to close."),
@@ -337,8 +419,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "on_time_closure",
             _("On-time closure rate (按期结案率)"),
             _("on-time closure"),
-            c.closed_on_time,
-            c.due_to_close,
+            *FORMULAS["on_time_closure"](c, basically_counts),
             _("closed on time"),
             _("due to close"),
             _("On-time closure rate (按期结案率) = closed by the handling deadline / due to close."),
@@ -347,8 +428,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "on_time_handling",
             _("On-time handling rate (按期处置率)"),
             _("on-time handling"),
-            c.handled_on_time,
-            c.due_to_handle,
+            *FORMULAS["on_time_handling"](c, basically_counts),
             _("handled on time"),
             _("due to handle"),
             _("On-time handling rate (按期处置率) = handled by the handling deadline / due to handle."),
@@ -357,8 +437,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "rework",
             _("Rework rate (返工率)"),
             _("rework"),
-            c.failed_verifications,
-            c.handled,
+            *FORMULAS["rework"](c, basically_counts),
             _("failed verifications"),
             _("handled"),
             _("Rework rate (返工率) = failed verifications / handled. Each failed check counts."),
@@ -367,8 +446,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "satisfaction",
             _("Satisfaction rate (满意率)"),
             _("satisfaction"),
-            satisfied,
-            c.rated,
+            *FORMULAS["satisfaction"](c, basically_counts),
             _("satisfied or basically satisfied") if basically_counts else _("satisfied"),
             _("ratings given"),
             satisfaction_definition,
@@ -377,8 +455,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "solved",
             _("Really solved rate (实质性解决率)"),
             _("really solved"),
-            c.solved_yes,
-            c.solved_answered,
+            *FORMULAS["solved"](c, basically_counts),
             _("answered: really solved"),
             _("answered"),
             _(
@@ -390,8 +467,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "reopened",
             _("Closures reopened (重办率)"),
             _("reopened"),
-            c.reopened,
-            c.closures,
+            *FORMULAS["reopened"](c, basically_counts),
             _("reopenings"),
             _("closures"),
             _(
@@ -403,8 +479,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "response",
             _("Response rate (响应率)"),
             _("response"),
-            c.responded_in_time,
-            c.reported,
+            *FORMULAS["response"](c, basically_counts),
             _("accepted within the response limit"),
             _("reported"),
             _("Response rate (响应率) = accepted within the response limit / reported."),
@@ -413,8 +488,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "closed_at_grid",
             _("Closed in the grid (小事不出网格)"),
             _("closed in the grid"),
-            c.closed_at_grid,
-            c.closed,
+            *FORMULAS["closed_at_grid"](c, basically_counts),
             _("closed at grid level"),
             _("closed"),
             _("Share closed at grid level = closed at grid level / closed."),
@@ -423,8 +497,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "closed_at_village",
             _("Closed in the village or community (大事不出社区)"),
             _("closed in the village"),
-            c.closed_at_village_or_below,
-            c.closed,
+            *FORMULAS["closed_at_village"](c, basically_counts),
             _("closed at village / community level or below"),
             _("closed"),
             _("Share closed at village / community level or below = closed there / closed."),
@@ -433,8 +506,7 @@ def figures_from(counts: Counts, *, basically_counts: bool) -> Figures:
             "self_verified",
             _("Closures verified by their handler (自处自核)"),
             _("self-verified"),
-            c.self_verified,
-            c.closures,
+            *FORMULAS["self_verified"](c, basically_counts),
             _("closures verified by their handler"),
             _("closures"),
             _(

@@ -295,8 +295,31 @@ def queue(request):
             "rows": rows,
             "query": query.urlencode(),
             "can_enter": rules.can_enter_cases(request.user),
+            "saved_views": selectors.queue_views_for(user=request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def queue_view_save(request):
+    """Save the queue's current filters under a name (the same name replaces the view)."""
+    query = request.POST.get("query", "")
+    with refusals_into(request) as outcome:
+        view = services.queue_view_save(actor=request.user, name=request.POST.get("name", ""), query=query)
+        messages.success(request, _("Saved as “%(name)s”.") % {"name": view.name})
+    if outcome.refused:
+        return redirect(reverse("cases:queue") + (f"?{query}" if query else ""))
+    return redirect(reverse("cases:queue") + f"?{view.query}")
+
+
+@login_required
+@require_POST
+def queue_view_delete(request, pk: int):
+    view = selectors.queue_view_get_for(user=request.user, pk=pk)
+    services.queue_view_delete(actor=request.user, view=view)
+    messages.success(request, _("The view “%(name)s” is deleted.") % {"name": view.name})
+    return redirect("cases:queue")
 
 
 def _labels() -> dict[str, dict]:

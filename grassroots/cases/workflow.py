@@ -41,7 +41,7 @@ from grassroots.accounts.scoping import OutOfScope, in_scope
 from grassroots.areas.codes import Level
 from grassroots.errors import NotPermitted
 
-from . import alerts, events
+from . import alerts, callback_list, events
 from .effects import EFFECTS
 
 # What callers read from the workflow, wherever it is defined (its effects, its refusals, its role families).
@@ -150,7 +150,6 @@ def _not_calling_back_own_work(case: Case, actor) -> object | None:
 
 def _due_a_callback(case: Case, actor) -> object | None:
     """Only a case on the callback list (``callback_list.due``: the one definition) is called back."""
-    from . import callback_list
 
     if not callback_list.is_due(case):
         return _(

@@ -293,6 +293,8 @@ class Process:
         return next(s for s in reversed(self.steps[:i]) if s.kind == StepKind.VOTE)
 
 
+# One row per step: its key, its label, its kind and the rule that closes it; who acts and whose entries count
+# (every seat unless named); where a failed vote or a refusal goes; who met, for a tally; what the page says.
 FIVE_PERSON = Process(
     key=ProcessKey.FIVE_PERSON,
     label=_("Deliberate, vote, every member signs"),
@@ -301,55 +303,25 @@ FIVE_PERSON = Process(
         "resolution is voted, and it stands only when every member has signed."
     ),
     steps=(
-        Step(
-            "propose",
-            _("Proposed"),
-            StepKind.AGENDA,
-            explanation=_("A member puts the topic on the agenda, or declines it with a public reason."),
-        ),
-        Step(
-            "discuss",
-            _("Discussion"),
-            StepKind.DISCUSS,
-            ALL_OPINIONS,
-            explanation=_("Every member records an opinion."),
-        ),
-        Step(
-            "resolve",
-            _("Resolution and vote"),
-            StepKind.VOTE,
-            vote(quorum=TWO_THIRDS, majority=HALF),
-            on_fail="discuss",
-            explanation=_("A member writes the resolution; every member votes on it."),
-        ),
-        Step(
-            "sign",
-            _("Signatures"),
-            StepKind.SIGN,
-            ALL_SIGNATURES,
-            on_fail="discuss",
-            explanation=_(
-                "The decision stands only when every member has signed. A member who refuses gives a reason, "
-                "and the topic returns to discussion."
-            ),
-        ),
-        Step(
-            "publish", _("Publication"), StepKind.PUBLISH, explanation=_("A member publishes the decision.")
-        ),
-        Step(
-            "carry_out",
-            _("Carrying out"),
-            StepKind.CARRY_OUT,
-            explanation=_("Members record the progress until the work is done."),
-        ),
-        Step(
-            "evaluate",
-            _("Evaluation"),
-            StepKind.EVALUATE,
-            explanation=_("Residents rate the result; a member closes the topic."),
-        ),
+        Step("propose", _("Proposed"), StepKind.AGENDA,
+             explanation=_("A member puts the topic on the agenda, or declines it with a public reason.")),
+        Step("discuss", _("Discussion"), StepKind.DISCUSS, ALL_OPINIONS,
+             explanation=_("Every member records an opinion.")),
+        Step("resolve", _("Resolution and vote"), StepKind.VOTE, vote(quorum=TWO_THIRDS, majority=HALF),
+             on_fail="discuss", explanation=_("A member writes the resolution; every member votes on it.")),
+        Step("sign", _("Signatures"), StepKind.SIGN, ALL_SIGNATURES, on_fail="discuss",
+             explanation=_(
+                 "The decision stands only when every member has signed. A member who refuses gives a "
+                 "reason, and the topic returns to discussion."
+             )),
+        Step("publish", _("Publication"), StepKind.PUBLISH,
+             explanation=_("A member publishes the decision.")),
+        Step("carry_out", _("Carrying out"), StepKind.CARRY_OUT,
+             explanation=_("Members record the progress until the work is done.")),
+        Step("evaluate", _("Evaluation"), StepKind.EVALUATE,
+             explanation=_("Residents rate the result; a member closes the topic.")),
     ),
-)
+)  # fmt: skip
 
 FOUR_TWO = Process(
     key=ProcessKey.FOUR_TWO,
@@ -359,81 +331,40 @@ FOUR_TWO = Process(
         "representatives decide; the decision and the result are made public."
     ),
     steps=(
-        Step(
-            "propose",
-            _("Party branch proposes"),
-            StepKind.AGENDA,
-            actors=PARTY_BRANCH,
-            explanation=_(
-                "The party branch takes the topic up as its proposal, or declines it with a public reason."
-            ),
-        ),
-        Step(
-            "consult",
-            _("The two committees discuss"),
-            StepKind.DISCUSS,
-            ALL_OPINIONS,
-            actors=TWO_COMMITTEES,
-            electorate=TWO_COMMITTEES,
-            explanation=_(
-                "Every member of the party branch committee and of the villagers' committee records an opinion."
-            ),
-        ),
-        Step(
-            "review",
-            _("Party members review"),
-            StepKind.VOTE,
-            vote(quorum=TWO_THIRDS, majority=HALF, method=VoteMethod.TALLY),
-            actors=PARTY_BRANCH,
-            on_fail="consult",
-            body=_("party members' meeting"),
-            explanation=_(
-                "The party members' meeting reviews the plan: at least 2/3 of the party members present, and more "
-                "than half of those present agree. The party branch records the count and the sign-in sheet."
-            ),
-        ),
-        Step(
-            "decide",
-            _("Representatives decide"),
-            StepKind.VOTE,
-            vote(quorum=TWO_THIRDS, majority=HALF),
-            actors=TWO_COMMITTEES,
-            on_fail="consult",
-            explanation=_(
-                "The villagers' (representatives') meeting decides: at least 2/3 of the representatives present, "
-                "and more than half of those present agree."
-            ),
-        ),
-        Step(
-            "publish_decision",
-            _("Decision made public"),
-            StepKind.PUBLISH,
-            actors=TWO_COMMITTEES,
-            explanation=_("The two committees make the decision public."),
-        ),
-        Step(
-            "carry_out",
-            _("Carrying out"),
-            StepKind.CARRY_OUT,
-            actors=TWO_COMMITTEES,
-            explanation=_("The villagers' committee carries the decision out and records its progress."),
-        ),
-        Step(
-            "publish_result",
-            _("Result made public"),
-            StepKind.PUBLISH,
-            actors=TWO_COMMITTEES,
-            explanation=_("The two committees make the result public."),
-        ),
-        Step(
-            "evaluate",
-            _("Evaluation"),
-            StepKind.EVALUATE,
-            actors=TWO_COMMITTEES,
-            explanation=_("Residents rate the result; a member closes the topic."),
-        ),
+        Step("propose", _("Party branch proposes"), StepKind.AGENDA, actors=PARTY_BRANCH,
+             explanation=_(
+                 "The party branch takes the topic up as its proposal, or declines it with a public reason."
+             )),
+        Step("consult", _("The two committees discuss"), StepKind.DISCUSS, ALL_OPINIONS,
+             actors=TWO_COMMITTEES, electorate=TWO_COMMITTEES,
+             explanation=_(
+                 "Every member of the party branch committee and of the villagers' committee records an "
+                 "opinion."
+             )),
+        Step("review", _("Party members review"), StepKind.VOTE,
+             vote(quorum=TWO_THIRDS, majority=HALF, method=VoteMethod.TALLY),
+             actors=PARTY_BRANCH, on_fail="consult", body=_("party members' meeting"),
+             explanation=_(
+                 "The party members' meeting reviews the plan: at least 2/3 of the party members present, "
+                 "and more than half of those present agree. The party branch records the count and the "
+                 "sign-in sheet."
+             )),
+        Step("decide", _("Representatives decide"), StepKind.VOTE, vote(quorum=TWO_THIRDS, majority=HALF),
+             actors=TWO_COMMITTEES, on_fail="consult",
+             explanation=_(
+                 "The villagers' (representatives') meeting decides: at least 2/3 of the representatives "
+                 "present, and more than half of those present agree."
+             )),
+        Step("publish_decision", _("Decision made public"), StepKind.PUBLISH, actors=TWO_COMMITTEES,
+             explanation=_("The two committees make the decision public.")),
+        Step("carry_out", _("Carrying out"), StepKind.CARRY_OUT, actors=TWO_COMMITTEES,
+             explanation=_("The villagers' committee carries the decision out and records its progress.")),
+        Step("publish_result", _("Result made public"), StepKind.PUBLISH, actors=TWO_COMMITTEES,
+             explanation=_("The two committees make the result public.")),
+        Step("evaluate", _("Evaluation"), StepKind.EVALUATE, actors=TWO_COMMITTEES,
+             explanation=_("Residents rate the result; a member closes the topic.")),
     ),
-)
+)  # fmt: skip
 
 PROCESSES: dict[str, Process] = {p.key: p for p in (FIVE_PERSON, FOUR_TWO)}
 

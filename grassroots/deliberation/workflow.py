@@ -223,23 +223,28 @@ def _correct_opinion(ctx: Ctx, *, opinion: Opinion, stance: str, text: str) -> N
     )
 
 
-def _draft(ctx: Ctx, *, text: str, meeting=None) -> None:
-    text = _required_text(text, _("Write the resolution that members will vote on."))
-    if voting_resolution(ctx.topic, ctx.step.key) is not None:
-        raise ActionNotAllowed(_("A resolution is already being voted on."), code="vote_open")
-    _check_meeting(ctx, meeting)
-    res = Resolution.objects.create(
+def _resolution(ctx: Ctx, text: str, method: str, meeting) -> Resolution:
+    """The text the acting member puts to the vote in this step and round (by ballot or by a count)."""
+    return Resolution.objects.create(
         topic=ctx.topic,
         area_code=ctx.topic.area_code,
         step=ctx.step.key,
         round=ctx.topic.round,
         text=text,
-        method=StoredMethod.BALLOT,
+        method=method,
         drafted_by=ctx.actor,
         drafted_by_name=ctx.member.name,
         drafted_at=ctx.now,
         meeting=meeting,
     )
+
+
+def _draft(ctx: Ctx, *, text: str, meeting=None) -> None:
+    text = _required_text(text, _("Write the resolution that members will vote on."))
+    if voting_resolution(ctx.topic, ctx.step.key) is not None:
+        raise ActionNotAllowed(_("A resolution is already being voted on."), code="vote_open")
+    _check_meeting(ctx, meeting)
+    res = _resolution(ctx, text, StoredMethod.BALLOT, meeting)
     ctx.topic.resolution = res
     _event(ctx, EventKind.RESOLUTION_DRAFTED, text=text, detail={"resolution": res.pk})
 
@@ -366,18 +371,7 @@ def _tally(
     outcome = vote_outcome(
         ctx.step.rule, expected=expected, present=present, agree=agree, disagree=disagree, abstain=abstain
     )
-    res = Resolution.objects.create(
-        topic=ctx.topic,
-        area_code=ctx.topic.area_code,
-        step=ctx.step.key,
-        round=ctx.topic.round,
-        text=text,
-        method=StoredMethod.TALLY,
-        drafted_by=ctx.actor,
-        drafted_by_name=ctx.member.name,
-        drafted_at=ctx.now,
-        meeting=meeting,
-    )
+    res = _resolution(ctx, text, StoredMethod.TALLY, meeting)
     tally = Tally.objects.create(
         resolution=res,
         topic=ctx.topic,

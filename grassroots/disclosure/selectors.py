@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Max, Prefetch, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -72,7 +73,6 @@ def notices_of_board(*, board: Board):
 
 
 def board_public(*, pk) -> Board:
-    from django.http import Http404
 
     board = Board.objects.select_related("area", "village_group").filter(pk=pk).first()
     if board is None:
@@ -90,7 +90,6 @@ def public_notices(*, board: Board):
 
 
 def notice_public(*, pk) -> Notice:
-    from django.http import Http404
 
     notice = (
         Notice.objects.select_related("board__area", "board__village_group")

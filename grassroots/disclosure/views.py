@@ -122,7 +122,7 @@ def notice_print(request, pk: int):
 @cache_control(public=True, max_age=3600)
 def notice_qr(request, pk: int):
     """The QR code of the notice's public address, as SVG (no script: fine under the CSP)."""
-    import qrcode
+    import qrcode  # only the QR page needs it: not loaded by every process that starts
     import qrcode.image.svg
 
     notice = selectors.notice_public(pk=pk)

@@ -521,7 +521,6 @@ def import_get_for(*, user, pk: int) -> RegisterImport:
 
 def visit_photo_readable_by(user, name: str) -> bool:
     """Whether ``user`` may see the stored visit photo ``name``: the visit's household is in their scope."""
-    from .models import VisitPhoto
 
     return scoped(
         VisitPhoto.objects.filter(image=name), user, field="visit__area_code", roles=rules.REGISTER_READ_ROLES

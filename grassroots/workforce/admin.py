@@ -51,6 +51,18 @@ class GridWorkerAdmin(ScopedAdmin):
     list_filter = ("kind", "is_party_member", "is_synthetic")
     search_fields = ("name", "area_code")
     raw_id_fields = ("user",)
+    add_fields = ("name", "kind", "is_party_member", "area_code", "new_phone", "user", "is_synthetic")
+    # The phone is set when the worker is registered; lists and this page only ever show its mask.
+    fields = (
+        "name",
+        "kind",
+        "is_party_member",
+        "area_code",
+        "phone_masked_display",
+        "user",
+        "is_synthetic",
+        "created_at",
+    )
     readonly_fields = ("phone_masked_display", "created_at")
     inlines = (AssignmentInline,)
     show_full_result_count = False
@@ -61,21 +73,6 @@ class GridWorkerAdmin(ScopedAdmin):
 
     def may_manage(self, request, obj) -> bool:
         return can_manage_workforce(request.user, obj.area_code)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("name", "kind", "is_party_member", "area_code", "new_phone", "user", "is_synthetic")
-        # The phone is set when the worker is registered; lists and this page only ever show its mask.
-        return (
-            "name",
-            "kind",
-            "is_party_member",
-            "area_code",
-            "phone_masked_display",
-            "user",
-            "is_synthetic",
-            "created_at",
-        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -122,6 +119,8 @@ class AssignmentAdmin(ScopedAdmin):
     search_fields = ("area_code", "worker__name")
     raw_id_fields = ("worker", "grid")
     list_select_related = ("worker", "grid__area")
+    add_fields = ("worker", "grid", "role", "started_on")
+    fields = ("worker", "grid", "area_code", "role", "started_on", "ended_on")
     show_full_result_count = False
 
     def may_manage(self, request, obj) -> bool:
@@ -136,11 +135,6 @@ class AssignmentAdmin(ScopedAdmin):
         if obj.ended_on is not None:
             readonly.append("ended_on")
         return readonly
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("worker", "grid", "role", "started_on")
-        return ("worker", "grid", "area_code", "role", "started_on", "ended_on")
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -17,6 +17,11 @@ from grassroots import fieldcrypt
 from grassroots.masking import mask_phone
 
 
+def _name_and_kind(record) -> str:
+    """How a worker, a party organisation or a team is named in lists and choices: 名称（类别）."""
+    return f"{record.name}（{record.get_kind_display()}）"
+
+
 class WorkerKind(models.TextChoices):
     FULL_TIME = "full_time", _("full-time grid worker")  # 专职网格员
     PART_TIME = "part_time", _("part-time grid worker")  # 兼职网格员
@@ -50,8 +55,7 @@ class GridWorker(models.Model):
         verbose_name_plural = _("grid workers")
         ordering = ["area_code", "name"]
 
-    def __str__(self):
-        return f"{self.name}（{self.get_kind_display()}）"
+    __str__ = _name_and_kind
 
     @property
     def phone_masked(self) -> str:
@@ -167,8 +171,7 @@ class PartyOrganisation(models.Model):
         verbose_name_plural = _("party organisations")
         ordering = ["area_code", "kind", "name"]
 
-    def __str__(self):
-        return f"{self.name}（{self.get_kind_display()}）"
+    __str__ = _name_and_kind
 
 
 class MemberKind(models.TextChoices):
@@ -325,8 +328,7 @@ class ServiceGroup(models.Model):
         verbose_name_plural = _("volunteer teams and councils")
         ordering = ["area_code", "kind", "name"]
 
-    def __str__(self):
-        return f"{self.name}（{self.get_kind_display()}）"
+    __str__ = _name_and_kind
 
 
 class GroupMember(models.Model):

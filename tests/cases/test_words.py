@@ -49,3 +49,27 @@ def test_an_urged_case_names_its_card_in_words(client, city):
     client.force_login(city.village)
     html = client.get(reverse("cases:detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1 time" in html and "yellow card" in html
+
+
+def test_a_desk_saves_its_filters_as_a_named_view_and_opens_it_in_one_tap(client, city):
+    from grassroots.cases.models import SavedQueueView
+
+    client.force_login(city.village)
+    response = client.post(
+        reverse("cases:queue_view_save"), {"name": "本村超期", "query": "state=open&overdue=on&page=3&x=1"}
+    )
+    view = SavedQueueView.objects.get(user=city.village)
+    assert view.query == "state=open&overdue=on"  # the queue's filters only: no paging, nothing else
+    assert response["Location"].endswith("?state=open&overdue=on")
+    page = client.get(reverse("cases:queue")).content.decode()
+    assert "本村超期" in page and "?state=open&amp;overdue=on" in page
+    # someone else's view cannot be deleted; one's own can
+    client.force_login(city.township)
+    assert client.post(reverse("cases:queue_view_delete", args=[view.pk])).status_code == 404
+    client.force_login(city.village)
+    client.post(reverse("cases:queue_view_delete", args=[view.pk]))
+    assert not SavedQueueView.objects.exists()
+    # a resident has no queue to save
+    client.force_login(city.resident)
+    client.post(reverse("cases:queue_view_save"), {"name": "x", "query": "state=open"})
+    assert not SavedQueueView.objects.exists()

@@ -475,7 +475,7 @@ class EventAction(models.TextChoices):
 
     REPORT = "report", _("reported")
     ACCEPT = "accept", _("accepted")
-    CANCEL = "cancel", pgettext_lazy("case", "cancelled")
+    CANCEL = "cancel", State.CANCELLED.label  # the timeline says what the state says
     DISPATCH = "dispatch", _("dispatched")
     RETURN = "return", _("returned")
     ESCALATE = "escalate", _("escalated")
@@ -658,6 +658,29 @@ class CasePhoto(models.Model):
         ordering = ["case", "stage", "id"]
 
 
+class SavedQueueView(models.Model):
+    """A person's named set of queue filters (e.g. "overdue in my village"), one tap from the queue page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_queue_views",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=40)
+    query = models.CharField(_("filters"), max_length=500)  # the queue's query string, without paging
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved queue view")
+        verbose_name_plural = _("saved queue views")
+        ordering = ["user", "name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_queue_view_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
 # Kept in modules of their own; part of this app's models like the rest.
 from .calendar import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
 from .callbacks import CallbackAttempt, CallbackOutcome  # noqa: E402
@@ -687,6 +710,7 @@ __all__ = [
     "Rating",
     "RatingChannel",
     "ReferenceVersion",
+    "SavedQueueView",
     "Source",
     "State",
     "Urgency",

@@ -27,8 +27,11 @@ from grassroots.accounts.scoping import (
     scope_codes,
     scoped,
 )
+from grassroots.areas.models import Area
+from grassroots.people import rules as people_rules
+from grassroots.people.models import Visit
 
-from .. import calendar, deadlines, workflow
+from .. import calendar, deadlines, reference, rules, workflow
 from ..metrics import under
 from ..models import (
     OPEN_STATES,
@@ -39,6 +42,7 @@ from ..models import (
     CaseRating,
     Category,
     PhotoStage,
+    SavedQueueView,
     Source,
     State,
     WorkingDay,
@@ -138,6 +142,23 @@ class IdsFirst:
         return [rows[pk] for pk in ids if pk in rows]
 
 
+def queue_views_for(*, user) -> list[SavedQueueView]:
+    """The user's saved queue views, by name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(SavedQueueView.objects.filter(user=user).order_by("name"))
+
+
+def queue_view_get_for(*, user, pk) -> SavedQueueView:
+    """One of the user's own saved views, else 404."""
+    if not getattr(user, "is_authenticated", False):
+        raise OutOfScope
+    view = SavedQueueView.objects.filter(user_id=user.pk, pk=pk).first()
+    if view is None:
+        raise OutOfScope
+    return view
+
+
 def queue_areas_for(*, user) -> list[str]:
     """The area prefixes the user's queue covers (empty: no queue at all, e.g. a resident)."""
     if is_unrestricted(user):
@@ -171,7 +192,6 @@ def case_visible_to(user, pk: int) -> bool:
 
 def timeline_for(*, user, case: Case) -> list[CaseEvent]:
     """The case's events, oldest first, with their photos. Internal rows only for staff viewers/handlers."""
-    from .. import rules
 
     events = case.events.all().prefetch_related("photos").order_by("at", "id")
     if not rules.is_staff_viewer(user, case):
@@ -181,7 +201,6 @@ def timeline_for(*, user, case: Case) -> list[CaseEvent]:
 
 def timeline_of_written(*, user, case: Case, events: list[CaseEvent]) -> list[CaseEvent]:
     """:func:`timeline_for` of a case just written, from the events its writer kept (oldest first)."""
-    from .. import rules
 
     if not rules.is_staff_viewer(user, case):
         events = [e for e in events if not e.internal]
@@ -347,7 +366,6 @@ def duplicates_for_case(*, user, case: Case) -> list[Nearby]:
 
 def categories_for_choice() -> list[Category]:
     """Active service types, parents before children, with the parent loaded (for grouped selects)."""
-    from .. import reference
 
     return reference.active_categories()  # the process's copy (the service types change rarely)
 
@@ -378,8 +396,6 @@ def merge_master_for(*, user, value, field: str = "master") -> Case:
 def household_link_for(*, user, case: Case):
     """The household whose visit this case came from (``people.Visit.case_reference``), if the user may read
     the register there; else None. Cases carry no column pointing at a household."""
-    from grassroots.people import rules as people_rules
-    from grassroots.people.models import Visit
 
     if not case.reference:
         return None
@@ -403,7 +419,6 @@ def may_see_metrics(*, user, code: str) -> bool:
 
 
 def area_names(*, codes: list[str]) -> dict[str, str]:
-    from grassroots.areas.models import Area
 
     return dict(Area.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 

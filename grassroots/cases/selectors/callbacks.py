@@ -8,10 +8,12 @@ from grassroots.accounts.scoping import (
     OutOfScope,
     scoped,
 )
+from grassroots.masking import mask_phone
 
-from .. import workflow
+from .. import callback_list, rules, workflow
 from ..metrics import under
 from ..models import (
+    CallbackAttempt,
     Case,
 )
 
@@ -24,7 +26,6 @@ def callback_list_for(*, user, area: str = "") -> QuerySet[Case]:
     """The closed cases due a callback (``callback_list.due``) whose area lies in the user's desk scope (the
     desk that closed them and the desks above it), oldest closure first, with their current round's calls
     (``round_calls``, after :func:`with_round_calls`). ``area`` narrows to a subtree of that scope."""
-    from .. import callback_list
 
     qs = scoped(Case.objects.all(), user, roles=workflow.DESK)
     if area:
@@ -34,7 +35,6 @@ def callback_list_for(*, user, area: str = "") -> QuerySet[Case]:
 
 def with_round_calls(cases) -> list[Case]:
     """The cases, each with ``round_calls``: the calls of its current round, oldest first (one query)."""
-    from ..models import CallbackAttempt
 
     cases = list(cases)
     calls: dict[int, list] = {c.pk: [] for c in cases}
@@ -58,7 +58,6 @@ def callback_get_for(*, user, pk) -> Case:
 
 def callback_calls_of(case: Case) -> list:
     """Every call of a case the caller may see, oldest first (all rounds)."""
-    from ..models import CallbackAttempt
 
     return list(CallbackAttempt.objects.filter(case=case).order_by("called_at", "id"))
 
@@ -68,9 +67,6 @@ def callback_rows_for(*, user, cases) -> list[Case]:
     (``round_calls``), the reporter's name and masked phone when the user may know who reported
     (``reporter_display``, ``phone_masked``: empty otherwise) and whether the user handled the case, so may not
     call back (``own_work``)."""
-    from grassroots.masking import mask_phone
-
-    from .. import rules
 
     rows = with_round_calls(cases)
     for case in rows:

@@ -143,7 +143,6 @@ def _units_for(code: str, actor) -> list[Target]:
 def target_key(target) -> str:
     """The key of a dispatch target given as a key, a :class:`~grassroots.cases.workflow.DispatchTarget`
     (its kind and reference; its name and login are not trusted) or a login (a staff member)."""
-    from ..models import AssigneeKind
 
     if isinstance(target, str):
         return target.strip()

@@ -51,6 +51,7 @@ from .intake import (
     category_by_code,
 )
 from .scan import ScanResult, deadlines_scan
+from .views_saved import queue_view_delete, queue_view_save
 
 __all__ = [
     "DESK_SOURCES",
@@ -88,5 +89,5 @@ __all__ = [
     "category_by_code",
     "deadlines_scan",
     "dispatch_target_for_user",
-    "dispatch_target_for_worker",
+    "dispatch_target_for_worker", "queue_view_delete", "queue_view_save",
 ]  # fmt: skip

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import User
 from grassroots.errors import NotPermitted
+from grassroots.people import services as people_services
+from grassroots.people.services import registry
 
 from .. import rules
 from ..models import CallbackAttempt, CallbackOutcome, Case, Rating
@@ -125,7 +127,6 @@ def callback_record(
 def callback_phone_reveal(*, actor: User, case: Case, reason: str, request=None) -> str:
     """The reporter's whole phone number to dial, through the register's audited reveal (its permission, a
     stated reason, an audit record written first). ``case`` comes from the caller's callback list."""
-    from grassroots.people import services as people_services
 
     if not rules.can_see_reporter(actor, case):
         raise NotPermitted(_("This reporter asked to stay anonymous; their number is not shown."))
@@ -135,6 +136,5 @@ def callback_phone_reveal(*, actor: User, case: Case, reason: str, request=None)
 
 def install() -> None:
     """Let the register's reveal show a case reporter's phone (``Case.callback_phone``); from ``ready()``."""
-    from grassroots.people.services import registry
 
     registry.REVEALABLE.setdefault(Case, {"phone": "callback_phone"})

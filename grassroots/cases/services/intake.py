@@ -28,6 +28,7 @@ from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import RouteResult, route_point
 from grassroots.messages import Message
+from grassroots.workforce.selectors import responsible_workers_for
 
 from .. import alerts, deadlines, events, photo_rows, reference, rules
 from ..models import (
@@ -183,7 +184,6 @@ def _route(checked: _Checked, area_code: str | None) -> _Place:
 def _responsible(grid_code: str | None) -> DispatchTarget | None:
     if not grid_code:
         return None
-    from grassroots.workforce.selectors import responsible_workers_for
 
     for worker in responsible_workers_for(grid_code):
         return DispatchTarget(AssigneeKind.GRID_WORKER, str(worker.pk), worker.name, worker.user)

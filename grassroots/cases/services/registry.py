@@ -106,103 +106,69 @@ def _callback(actor: User, case: Case, v: ActionInput) -> Case:
     )
 
 
+def _text_as(keyword: str, service: Callable[..., Case], **fixed) -> Run:
+    """The run of an action whose one input is its text: the service takes it as ``keyword``."""
+    return lambda a, c, v: service(**_common(a, c, v), **{keyword: v.text}, **fixed)
+
+
 def _spec(name, label, inputs, run, **extra) -> ActionSpec:
     return ActionSpec(name=str(name), label=label, inputs=inputs, run=run, **extra)
 
 
+# One row per action: the action, its button, its inputs, how it runs; its options and the API's summary.
 ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in (
-        _spec(
-            Action.ACCEPT, gettext_lazy("Accept"), ("note",),
-            lambda a, c, v: actions.case_accept(**_common(a, c, v), note=v.text), primary=True,
-            summary="Accept the case (it is ours to deal with)",
-        ),
-        _spec(
-            Action.CANCEL, gettext_lazy("Cancel: do not take it up"), ("reason",),
-            lambda a, c, v: actions.case_cancel(**_common(a, c, v), reason=v.text),
-            reporter_label=gettext_lazy("Withdraw my report"),
-            summary="Cancel a report (its reporter withdraws it, or the desk does not take it up, saying why)",
-        ),
-        _spec(
-            Action.DISPATCH, gettext_lazy("Dispatch"), ("target", "note"), _dispatch, primary=True,
-            summary="Dispatch to one of the handlers GET /cases/{id}/dispatch-targets offers",
-        ),
-        _spec(
-            Action.RETURN, gettext_lazy("Return: not for me"), ("reason",),
-            lambda a, c, v: actions.case_return(**_common(a, c, v), reason=v.text),
-            summary="Return a dispatched case to the desk, saying why",
-        ),
-        _spec(
-            Action.ESCALATE, gettext_lazy("Escalate to the level above"), ("reason",),
-            lambda a, c, v: actions.case_escalate(**_common(a, c, v), reason=v.text),
-            summary="Escalate to the level above, saying why this level cannot solve it",
-        ),
-        _spec(
-            Action.HANDLE, gettext_lazy("Report it handled"), ("note", "photos"),
-            lambda a, c, v: actions.case_handle(**_common(a, c, v), note=v.text, photo_files=v.photos),
-            primary=True, summary="Report the case handled, with a note and after-photos (multipart)",
-        ),
-        _spec(
-            Action.VERIFY_PASS, gettext_lazy("Verified: close it"), ("note",),
-            lambda a, c, v: actions.case_verify(**_common(a, c, v), passed=True, note=v.text), primary=True,
-            summary="Verification passed: close the case",
-        ),
-        _spec(
-            Action.VERIFY_FAIL, gettext_lazy("Verification failed: send it back"), ("reason",),
-            lambda a, c, v: actions.case_verify(**_common(a, c, v), passed=False, note=v.text),
-            summary="Verification failed: back to the handler as rework, saying what is still wrong",
-        ),
-        _spec(
-            Action.SHELVE, gettext_lazy("Shelve (pause the clock)"), ("reason",),
-            lambda a, c, v: actions.case_shelve(**_common(a, c, v), reason=v.text),
-            summary="Put the case on hold (its clock stands still), saying why",
-        ),
-        _spec(
-            Action.UNSHELVE, gettext_lazy("Resume"), ("note",),
-            lambda a, c, v: actions.case_unshelve(**_common(a, c, v), note=v.text),
-            summary="Resume a case on hold",
-        ),
-        _spec(
-            Action.REQUEST_EXTENSION, gettext_lazy("Ask for more time"), ("amount", "reason"),
-            lambda a, c, v: actions.case_extension_request(
-                **_common(a, c, v), amount=v.amount or 0, unit=v.unit, reason=v.text
-            ),
-            summary="Ask for more time to handle it",
-        ),
-        _spec(
-            Action.APPROVE_EXTENSION, gettext_lazy("Approve the extension"), ("note",),
-            lambda a, c, v: actions.case_extension_decide(**_common(a, c, v), approve=True, note=v.text),
-            summary="Approve the extension asked for",
-        ),
-        _spec(
-            Action.REJECT_EXTENSION, gettext_lazy("Reject the extension"), ("note",),
-            lambda a, c, v: actions.case_extension_decide(**_common(a, c, v), approve=False, note=v.text),
-            summary="Reject the extension asked for",
-        ),
-        _spec(
-            Action.URGE, gettext_lazy("Urge"), ("card", "note"),
-            lambda a, c, v: actions.case_urge(**_common(a, c, v), card=v.card, note=v.text),
-            summary="Urge (督办): a normal, yellow or red card",
-        ),
-        _spec(
-            Action.MERGE, gettext_lazy("Merge into the original case"), ("master", "note"), _merge,
-            summary="Close as a duplicate of the original case (named by id or reference)",
-        ),
-        _spec(
-            Action.REOPEN, gettext_lazy("Reopen"), ("reason",),
-            lambda a, c, v: actions.case_reopen(**_common(a, c, v), reason=v.text),
-            summary="Reopen a closed case, saying why",
-        ),
-        _spec(
-            Action.RATE, gettext_lazy("Rate"), ("rating",), _rate,
-            summary="The reporter rates a closed case and says whether it was really solved",
-        ),
-        _spec(
-            Action.CALLBACK, gettext_lazy("Record a callback"), ("rating",), _callback,
-            summary="Record a call to the reporter (回访): with a rating they were reached and it is theirs; "
-            "without one, the call did not reach them (also POST /cases/{id}/callbacks)",
-        ),
+        _spec(Action.ACCEPT, gettext_lazy("Accept"), ("note",), _text_as("note", actions.case_accept),
+              primary=True, summary="Accept the case (it is ours to deal with)"),
+        _spec(Action.CANCEL, gettext_lazy("Cancel: do not take it up"), ("reason",),
+              _text_as("reason", actions.case_cancel), reporter_label=gettext_lazy("Withdraw my report"),
+              summary="Cancel a report (its reporter withdraws it, or the desk does not take it up, "
+              "saying why)"),
+        _spec(Action.DISPATCH, gettext_lazy("Dispatch"), ("target", "note"), _dispatch, primary=True,
+              summary="Dispatch to one of the handlers GET /cases/{id}/dispatch-targets offers"),
+        _spec(Action.RETURN, gettext_lazy("Return: not for me"), ("reason",),
+              _text_as("reason", actions.case_return),
+              summary="Return a dispatched case to the desk, saying why"),
+        _spec(Action.ESCALATE, gettext_lazy("Escalate to the level above"), ("reason",),
+              _text_as("reason", actions.case_escalate),
+              summary="Escalate to the level above, saying why this level cannot solve it"),
+        _spec(Action.HANDLE, gettext_lazy("Report it handled"), ("note", "photos"),
+              lambda a, c, v: actions.case_handle(**_common(a, c, v), note=v.text, photo_files=v.photos),
+              primary=True, summary="Report the case handled, with a note and after-photos (multipart)"),
+        _spec(Action.VERIFY_PASS, gettext_lazy("Verified: close it"), ("note",),
+              _text_as("note", actions.case_verify, passed=True),
+              primary=True, summary="Verification passed: close the case"),
+        _spec(Action.VERIFY_FAIL, gettext_lazy("Verification failed: send it back"), ("reason",),
+              _text_as("note", actions.case_verify, passed=False),
+              summary="Verification failed: back to the handler as rework, saying what is still wrong"),
+        _spec(Action.SHELVE, gettext_lazy("Shelve (pause the clock)"), ("reason",),
+              _text_as("reason", actions.case_shelve),
+              summary="Put the case on hold (its clock stands still), saying why"),
+        _spec(Action.UNSHELVE, gettext_lazy("Resume"), ("note",), _text_as("note", actions.case_unshelve),
+              summary="Resume a case on hold"),
+        _spec(Action.REQUEST_EXTENSION, gettext_lazy("Ask for more time"), ("amount", "reason"),
+              lambda a, c, v: actions.case_extension_request(
+                  **_common(a, c, v), amount=v.amount or 0, unit=v.unit, reason=v.text),
+              summary="Ask for more time to handle it"),
+        _spec(Action.APPROVE_EXTENSION, gettext_lazy("Approve the extension"), ("note",),
+              _text_as("note", actions.case_extension_decide, approve=True),
+              summary="Approve the extension asked for"),
+        _spec(Action.REJECT_EXTENSION, gettext_lazy("Reject the extension"), ("note",),
+              _text_as("note", actions.case_extension_decide, approve=False),
+              summary="Reject the extension asked for"),
+        _spec(Action.URGE, gettext_lazy("Urge"), ("card", "note"),
+              lambda a, c, v: actions.case_urge(**_common(a, c, v), card=v.card, note=v.text),
+              summary="Urge (督办): a normal, yellow or red card"),
+        _spec(Action.MERGE, gettext_lazy("Merge into the original case"), ("master", "note"), _merge,
+              summary="Close as a duplicate of the original case (named by id or reference)"),
+        _spec(Action.REOPEN, gettext_lazy("Reopen"), ("reason",), _text_as("reason", actions.case_reopen),
+              summary="Reopen a closed case, saying why"),
+        _spec(Action.RATE, gettext_lazy("Rate"), ("rating",), _rate,
+              summary="The reporter rates a closed case and says whether it was really solved"),
+        _spec(Action.CALLBACK, gettext_lazy("Record a callback"), ("rating",), _callback,
+              summary="Record a call to the reporter (回访): with a rating they were reached and it is theirs; "
+              "without one, the call did not reach them (also POST /cases/{id}/callbacks)"),
     )
 }  # fmt: skip
 

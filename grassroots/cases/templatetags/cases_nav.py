@@ -2,6 +2,9 @@
 user for the request, so this costs no query after the first scope check)."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from grassroots.accounts.models import Role
 from grassroots.accounts.scoping import has_role
@@ -35,9 +38,6 @@ def cases_nav(context):
 def case_figures_link(context, code: str) -> str:
     """ " · case figures" after an area's name, for a user who may see that area's figures (else nothing):
     the area page lives in the areas app, which does not know the cases' rule."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-    from django.utils.translation import gettext as _
 
     user = context.get("user")
     if user is None or not user.is_authenticated or not selectors.may_see_metrics(user=user, code=code):

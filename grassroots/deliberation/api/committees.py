@@ -103,15 +103,9 @@ def membership_appoint(request, committee_id: Id, payload: AppointIn):
     membership = services.membership_appoint(
         actor=request.user,
         committee=committee,
-        role=payload.role,
-        chosen_how=payload.chosen_how,
-        started_on=payload.started_on,
         user=account,
-        name=payload.name,
-        seat=payload.seat,
-        chosen_note=payload.chosen_note,
-        term_ends_on=payload.term_ends_on,
         request=request,
+        **payload.dict(exclude={"username"}),
     )
     return Status(201, membership)
 

@@ -11,6 +11,8 @@ append-only — ``save()`` refuses to update, ``delete()`` refuses, and database
 refuse UPDATE and DELETE underneath the ORM. A correction is a new row pointing at the one it corrects.
 """
 
+from grassroots.appendonly import AppendOnlyError as AppendOnlyError
+
 from .committees import (
     ChosenHow as ChosenHow,
 )
@@ -45,12 +47,6 @@ from .records import (
     AppendOnly as AppendOnly,
 )
 from .records import (
-    AppendOnlyError as AppendOnlyError,
-)
-from .records import (
-    AppendOnlyQuerySet as AppendOnlyQuerySet,
-)
-from .records import (
     Ballot as Ballot,
 )
 from .records import (
@@ -67,6 +63,9 @@ from .records import (
 )
 from .records import (
     ProgressEntry as ProgressEntry,
+)
+from .records import (
+    RecordQuerySet as RecordQuerySet,
 )
 from .records import (
     Resolution as Resolution,

@@ -51,6 +51,8 @@ class Committee(models.Model):
     a villager council, or the villagers' representatives meeting."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=CommitteeKind.choices)
+    # The process its topics follow: the kind's default unless another was chosen (process.py).
+    process = models.CharField(_("process"), max_length=16, choices=ProcessKey.choices)
     name = models.CharField(_("name"), max_length=100)
     area = models.ForeignKey(
         "areas.Area",
@@ -67,7 +69,6 @@ class Committee(models.Model):
         related_name="committees",
         verbose_name=_("village group"),
     )
-    process = models.CharField(_("process"), max_length=16, choices=ProcessKey.choices)
     is_public = models.BooleanField(
         _("open to everyone"),
         default=True,

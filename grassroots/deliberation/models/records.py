@@ -9,40 +9,28 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from grassroots.appendonly import AppendOnlyModel, AppendOnlyQuerySet
+
 from .committees import Membership
 from .topics import ProgressStatus
 
 
-class AppendOnlyError(PermissionError):
-    pass
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.label} rows are never edited; record a correction instead")
-
+class RecordQuerySet(AppendOnlyQuerySet):
     def delete(self):
         """Only the records of synthetic demo topics may be deleted (so that the demo can be removed)."""
         if self.filter(topic__is_synthetic=False).exists():
-            raise AppendOnlyError(f"{self.model._meta.label} rows are never deleted")
-        return super().delete()
+            return super().delete()  # AppendOnlyQuerySet refuses
+        return models.QuerySet.delete(self)
 
 
-class AppendOnly(models.Model):
-    """A record that is written once: corrections are new rows."""
+class AppendOnly(AppendOnlyModel):
+    """A record that is written once: corrections are new rows (``grassroots/appendonly.py``), and the
+    records of synthetic demo topics may go with the demo."""
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError(f"{self._meta.label} rows are never edited; record a correction instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self._meta.label} rows are never deleted")
 
 
 class Channel(models.TextChoices):

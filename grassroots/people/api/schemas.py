@@ -93,7 +93,14 @@ class ResidentPage(Schema):
     next_offset: int | None
 
 
-class HouseholdIn(Schema):
+class MapPointIn(Schema):
+    """Where a household or a place is on the map, when it is known."""
+
+    longitude: float | None = None
+    latitude: float | None = None
+
+
+class HouseholdIn(MapPointIn):
     grid_code: str
     address: str
     number: str = ""
@@ -104,11 +111,9 @@ class HouseholdIn(Schema):
     residence_type: str = "registered"
     tags: list[str] = []
     notes: str = ""
-    longitude: float | None = None
-    latitude: float | None = None
 
 
-class HouseholdPatch(Schema):
+class HouseholdPatch(MapPointIn):
     address: str | None = None
     number: str | None = None
     building: str | None = None
@@ -118,8 +123,6 @@ class HouseholdPatch(Schema):
     residence_type: str | None = None
     tags: list[str] | None = None
     notes: str | None = None
-    longitude: float | None = None
-    latitude: float | None = None
 
 
 class ResidentIn(Schema):
@@ -317,7 +320,7 @@ class PlaceOut(Schema):
     is_synthetic: bool
 
 
-class PlaceIn(Schema):
+class PlaceIn(MapPointIn):
     kind: str
     name: str
     area_code: str
@@ -326,11 +329,9 @@ class PlaceIn(Schema):
     contact_phone: str = ""
     accepts_cases: bool = False
     notes: str = ""
-    longitude: float | None = None
-    latitude: float | None = None
 
 
-class PlacePatch(Schema):
+class PlacePatch(MapPointIn):
     kind: str | None = None
     name: str | None = None
     address: str | None = None
@@ -339,8 +340,6 @@ class PlacePatch(Schema):
     accepts_cases: bool | None = None
     notes: str | None = None
     is_active: bool | None = None
-    longitude: float | None = None
-    latitude: float | None = None
 
 
 class ImportErrorOut(Schema):

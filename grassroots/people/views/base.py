@@ -1,11 +1,14 @@
-"""What every page of the register shares: the context, the form page, paging, no-store answers, and the
-edit forms' handling of secret fields and masked free text."""
+"""What every page of the register shares: the record to change, the context, the form page, paging, no-store
+answers, and the edit forms' handling of secret fields and masked free text."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
+from grassroots.accounts.rules import require
 from grassroots.masking import mask_numbers_in_text, restore_masked
 from grassroots.paging import page_of
 
@@ -24,6 +27,19 @@ MASKED_ON_EDIT = ("address", "occupation", "contact_name", "notes")
 
 def page(request, queryset, size=PAGE_SIZE):
     return page_of(request, queryset, size)
+
+
+def form_view(view):
+    """A page with a form, for logged-in users: read with GET, sent with POST."""
+    return login_required(require_http_methods(["GET", "POST"])(view))
+
+
+def to_write(request, get_for, pk: int):
+    """The register's record ``get_for`` reads (a household, a resident) for a page that changes it: 404
+    outside the user's scope, 403 inside it without the right to write the register."""
+    record = get_for(user=request.user, pk=pk)
+    require(request.user, rules.can_write_register, record.area_code)
+    return record
 
 
 def fields(form, *, secret=SECRET_FIELDS, keep_blank_secret=False) -> dict:

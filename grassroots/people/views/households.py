@@ -6,17 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts.rules import require
 from grassroots.pages import refusals_into
 
 from .. import extensions, forms, rules, selectors, services
-from .base import context, fields, form_page, masked_initial, restored
+from .base import context, fields, form_page, form_view, masked_initial, restored, to_write
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def household_new(request, code: str):
     area = selectors.require_register_area(user=request.user, code=code)
     require(request.user, rules.can_write_register, code)
@@ -52,11 +50,9 @@ def household_detail(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def household_edit(request, pk: int):
-    household = selectors.household_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, household.area_code)
+    household = to_write(request, selectors.household_get_for, pk)
     initial = masked_initial(
         household,
         ("number", "address", "building", "unit", "room", "residence_type", "notes", "longitude", "latitude"),
@@ -77,11 +73,9 @@ def household_edit(request, pk: int):
     return form_page(request, form=form, title=household.full_address, back=household)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def household_move(request, pk: int):
-    household = selectors.household_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, household.area_code)
+    household = to_write(request, selectors.household_get_for, pk)
     form = forms.MoveHouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):

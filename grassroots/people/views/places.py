@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import OutOfScope, scope_codes
@@ -13,7 +12,7 @@ from grassroots.pages import refusals_into
 
 from .. import forms, rules, selectors, services
 from ..codes import PlaceKind
-from .base import context, fields, form_page, masked_initial, page, restored
+from .base import context, fields, form_page, form_view, masked_initial, page, restored
 
 
 @login_required
@@ -40,8 +39,7 @@ def place_list(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def place_new(request):
     form = forms.PlaceForm(request.POST or None, initial={"area_code": request.GET.get("area", "")})
     if request.method == "POST" and form.is_valid():
@@ -69,8 +67,7 @@ def place_detail(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def place_edit(request, pk: int):
     place = selectors.place_get_for(user=request.user, pk=pk)
     require(request.user, rules.can_write_places, place.area_code)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import OutOfScope
@@ -13,7 +12,7 @@ from grassroots.pages import refusals_into
 
 from .. import forms, rules, selectors, services
 from ..models import ServiceStatus
-from .base import context, form_page, page
+from .base import context, form_page, form_view, page, to_write
 
 
 @login_required
@@ -29,11 +28,9 @@ def service_list(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def service_new(request, pk: int):
-    resident = selectors.resident_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, resident.area_code)
+    resident = to_write(request, selectors.resident_get_for, pk)
     form = forms.ServiceRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):
@@ -46,8 +43,7 @@ def service_new(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def service_detail(request, pk: int):
     service = selectors.service_get_for(user=request.user, pk=pk)
     can_write = rules.can_write_register(request.user, service.area_code)

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import Level
@@ -14,7 +13,7 @@ from grassroots.pages import refusals_into
 
 from .. import forms, rules, selectors, services
 from ..codes import KeyGroup
-from .base import context, no_store, page
+from .base import context, form_view, no_store, page
 
 
 @login_required
@@ -37,8 +36,7 @@ def home(request):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def search(request):
     """Search by POST so that an ID or phone number never lands in a URL, an access log or the history."""
     if not rules.can_use_register(request.user):
@@ -81,8 +79,7 @@ def area_register(request, code: str):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def duplicates(request):
     if not rules.can_use_register(request.user):
         raise OutOfScope

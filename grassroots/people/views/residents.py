@@ -6,22 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.pages import refusals_into
 
 from .. import extensions, forms, rules, selectors, services
 from ..codes import KEY_GROUP_ZH
-from .base import SECRET_FIELDS, context, fields, form_page, masked_initial, restored
+from .base import SECRET_FIELDS, context, fields, form_page, form_view, masked_initial, restored, to_write
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def resident_new(request, pk: int):
-    household = selectors.household_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, household.area_code)
+    household = to_write(request, selectors.household_get_for, pk)
     form = forms.ResidentForm(
         request.POST or None, initial={"relation": "other", "political_status": "masses", "status": "present"}
     )
@@ -66,11 +63,9 @@ def resident_detail(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def resident_edit(request, pk: int):
-    resident = selectors.resident_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, resident.area_code)
+    resident = to_write(request, selectors.resident_get_for, pk)
     initial = masked_initial(
         resident,
         ("name", "sex", "relation", "ethnicity", "political_status", "occupation", "status", "notes"),
@@ -97,11 +92,9 @@ def resident_edit(request, pk: int):
     return form_page(request, form=form, title=resident.name, back=resident)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def resident_move(request, pk: int):
-    resident = selectors.resident_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, resident.area_code)
+    resident = to_write(request, selectors.resident_get_for, pk)
     form = forms.MoveResidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):
@@ -130,8 +123,7 @@ def resident_move(request, pk: int):
 @login_required
 @require_POST
 def label_set(request, pk: int):
-    resident = selectors.resident_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, resident.area_code)
+    resident = to_write(request, selectors.resident_get_for, pk)
     form = forms.LabelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a key group and an attention level."))
@@ -145,8 +137,7 @@ def label_set(request, pk: int):
 @login_required
 @require_POST
 def label_remove(request, pk: int, kind: str):
-    resident = selectors.resident_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, resident.area_code)
+    resident = to_write(request, selectors.resident_get_for, pk)
     with refusals_into(request):
         services.label_remove(actor=request.user, resident=resident, kind=kind, request=request)
     return redirect("people:resident", pk=resident.pk)

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.downloads import attachment
@@ -14,11 +13,10 @@ from grassroots.pages import refusals_into
 
 from .. import forms, rules, selectors
 from ..services import transfer
-from .base import context, no_store
+from .base import context, form_view, no_store
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def import_page(request):
     if not rules.can_use_register(request.user):
         raise OutOfScope

@@ -6,22 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from grassroots import clock, media
-from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.pages import refusals_into
 
 from .. import forms, rules, selectors, services
-from .base import context, form_page, page
+from .base import context, form_page, form_view, page, to_write
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@form_view
 def visit_new(request, pk: int):
-    household = selectors.household_get_for(user=request.user, pk=pk)
-    require(request.user, rules.can_write_register, household.area_code)
+    household = to_write(request, selectors.household_get_for, pk)
     form = forms.VisitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):

@@ -123,13 +123,7 @@ class FindingOut(Schema):
 def patrol_finding(request, pk: int, payload: FindingIn):
     patrol = selectors.patrol_get_for(user=request.user, pk=pk)
     finding = patrols_service.patrol_finding_add(
-        actor=request.user,
-        patrol=patrol,
-        description=payload.description,
-        lon=payload.lon,
-        lat=payload.lat,
-        case_id=payload.case_id,
-        request=request,
+        actor=request.user, patrol=patrol, request=request, **payload.dict()
     )
     return Status(201, finding)
 

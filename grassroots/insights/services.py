@@ -1,0 +1,369 @@
+"""Keeping the pre-aggregated figures (``DailyFact``, ``AreaDay``) equal to what the cases say.
+
+The counts are the cases app's own: the fact rows are ``cases.metrics.AGGREGATES`` over the cases reported on a
+day and ``cases.metrics.RATING_AGGREGATES`` over the ratings given on a day, grouped by place of report, service
+type, channel and closing level, written by ``INSERT … SELECT`` from the queries Django builds for them — so a
+count is defined once, in cases/metrics.py, whichever table it is read from.
+
+- :func:`facts_schedule_for_event` is registered with ``cases.events.on_record``: every timeline row schedules,
+  on commit, the refresh of its case's (place, day of report) slice, and of the event's own day when the event
+  is a rating (a rating counts on the day it is given), through the task queue (django-tasks).
+- :func:`facts_refresh` recomputes one (place, day) slice and the ``AreaDay`` rows of that day for the place
+  and every area above it, under one lock per day, in one transaction: idempotent, so a task run twice or late
+  leaves the same rows.
+- :func:`facts_rebuild` recomputes every row from the cases (``manage.py insights_rebuild``);
+  :func:`facts_differences` compares the stored rows with a fresh computation without writing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from grassroots import clock
+from grassroots.accounts.models import User
+from grassroots.accounts.scoping import OutOfScope
+from grassroots.areas.codes import CODE_LENGTH, LEVEL_BY_LENGTH, CodeError, Level, level_of, parent_code
+from grassroots.cases.metrics import AGGREGATES, RATING_AGGREGATES, Figures, Period, PeriodError
+from grassroots.cases.models import Case, CaseEvent, CaseRating, Category, EventAction
+from grassroots.errors import DomainError, NotPermitted
+
+from . import selectors
+from .models import COUNT_FIELDS, AreaDay, Bulletin, DailyFact, content_hash
+from .rules import can_use_insights
+
+KEY_FIELDS = ("area_code", "day", "category_id", "source", "closing_level")
+_CASE_COUNTS = tuple(AGGREGATES)
+_RATING_COUNTS = tuple(RATING_AGGREGATES)
+
+
+# --- scheduling -----------------------------------------------------------------------------------------------
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def slices_of_event(event: CaseEvent) -> set[tuple[str, dt.date]]:
+    """The (place of report, day) slices whose counts ``event`` may change."""
+    case = event.case
+    slices = {(case.origin_code, local_day(case.reported_at))}
+    if event.action == EventAction.RATE:
+        slices.add((case.origin_code, local_day(event.at)))
+    return slices
+
+
+def facts_schedule_for_event(event: CaseEvent) -> None:
+    """After the writer's transaction commits, enqueue the refresh of every slice ``event`` touches."""
+    slices = sorted(slices_of_event(event))
+
+    def enqueue():
+        for code, day in slices:
+            facts_refresh_task.enqueue(code, day.isoformat())
+
+    transaction.on_commit(enqueue)
+
+
+@task()
+def facts_refresh_task(area_code: str, day: str) -> None:
+    facts_refresh(area_code=area_code, day=dt.date.fromisoformat(day))
+
+
+# --- the SQL that counts --------------------------------------------------------------------------------------
+
+
+def _compiled(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) -> tuple[str, tuple]:
+    """``SELECT area_code, day, category_id, source, closing_level, <COUNT_FIELDS>`` summed over the cases
+    (``AGGREGATES``) and the ratings (``RATING_AGGREGATES``) — the whole table, or the slice of one place and
+    day."""
+    zone = timezone.get_current_timezone()
+    cases = Case.objects.filter(merged_into__isnull=True)
+    ratings = CaseRating.objects.all()
+    if area_code is not None:
+        cases = cases.filter(origin_code=area_code)
+        ratings = ratings.filter(origin_code=area_code)
+    if day is not None:
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        end = start + dt.timedelta(days=1)
+        cases = cases.filter(reported_at__gte=start, reported_at__lt=end)
+        ratings = ratings.filter(rated_at__gte=start, rated_at__lt=end)
+    case_rows = (
+        cases.annotate(
+            fact_day=TruncDate("reported_at", tzinfo=zone),
+            fact_level=Coalesce(F("closing_level"), Value(0), output_field=IntegerField()),
+        )
+        .values("origin_code", "fact_day", "category_id", "source", "fact_level")
+        .annotate(**AGGREGATES)
+        .order_by()
+    )
+    rating_rows = (
+        ratings.annotate(fact_day=TruncDate("rated_at", tzinfo=zone))
+        .values("origin_code", "fact_day", "category_id", "source")
+        .annotate(**RATING_AGGREGATES)
+        .order_by()
+    )
+    case_sql, case_params = _compiled(case_rows)
+    rating_sql, rating_params = _compiled(rating_rows)
+    q = connection.ops.quote_name
+
+    def column(name: str, counted: tuple[str, ...]) -> str:
+        return f"{f'c.{q(name)}' if name in counted else '0'} AS {q(name)}"
+
+    case_counts = ", ".join(column(n, _CASE_COUNTS) for n in COUNT_FIELDS)
+    rating_counts = ", ".join(column(n, _RATING_COUNTS) for n in COUNT_FIELDS)
+    sums = ", ".join(f"SUM(u.{q(n)})" for n in COUNT_FIELDS)
+    # the union's columns are named by its first SELECT (SQLite takes no column list after an alias)
+    sql = (
+        f"SELECT u.area_code, u.day, u.category_id, u.source, u.closing_level, {sums} FROM ("  # noqa: S608 - our names
+        f"SELECT c.origin_code AS area_code, c.fact_day AS day, c.category_id AS category_id, "
+        f"c.source AS source, c.fact_level AS closing_level, {case_counts} FROM ({case_sql}) c "
+        f"UNION ALL "
+        f"SELECT c.origin_code, c.fact_day, c.category_id, c.source, 0, {rating_counts} FROM ({rating_sql}) c"
+        f") u GROUP BY u.area_code, u.day, u.category_id, u.source, u.closing_level"
+    )
+    return sql, case_params + rating_params
+
+
+def _top_types() -> dict[int, int]:
+    """Each service type's top-level type (itself for a top-level one)."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+
+    def top(pk: int) -> int:
+        seen = set()
+        while parents.get(pk) is not None and pk not in seen:
+            seen.add(pk)
+            pk = parents[pk]
+        return pk
+
+    return {pk: top(pk) for pk in parents}
+
+
+def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tuple]:
+    """``SELECT area_code, parent_code, day, top_type_id, <sums>`` of the ``DailyFact`` rows matching ``where``
+    at the areas whose codes have ``length`` digits."""
+    q = connection.ops.quote_name
+    tops = _top_types()
+    moved = {pk: top for pk, top in tops.items() if pk != top}
+    if moved:
+        whens = " ".join(f"WHEN {int(pk)} THEN {int(top)}" for pk, top in sorted(moved.items()))
+        top_sql = f"CASE category_id {whens} ELSE category_id END"
+    else:
+        top_sql = "category_id"
+    level = LEVEL_BY_LENGTH[length]
+    parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
+    # a province has no parent: the constant '' is selected but not grouped by (PostgreSQL refuses that)
+    parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
+    sums = ", ".join(f"SUM({q(n)})" for n in COUNT_FIELDS)
+    table = q(DailyFact._meta.db_table)
+    sql = (
+        f"SELECT SUBSTR(area_code, 1, {length}), {parent_sql}, day, {top_sql}, {sums} FROM {table} "  # noqa: S608
+        f"WHERE LENGTH(area_code) >= {length} AND ({where}) "
+        f"GROUP BY SUBSTR(area_code, 1, {length}), {parent_group}day, {top_sql}"
+    )
+    return sql, params
+
+
+def _insert(model, columns: Iterable[str], select: tuple[str, tuple]) -> None:
+    q = connection.ops.quote_name
+    sql, params = select
+    names = ", ".join(q(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({names}) {sql}", params)
+
+
+_FACT_COLUMNS = (*KEY_FIELDS, *COUNT_FIELDS)
+_ROLLUP_COLUMNS = ("area_code", "parent_code", "day", "top_type_id", *COUNT_FIELDS)
+
+
+def _lock_day(day: dt.date) -> None:
+    """One refresh of a day at a time (PostgreSQL; SQLite writes one transaction at a time anyway): two
+    refreshes of places under the same area on the same day would otherwise both rewrite that area's rows."""
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"insights:{day.isoformat()}".encode()) - 2**31
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _areas_from(code: str) -> list[str]:
+    """``code`` and every area above it."""
+    out = [code]
+    while (above := parent_code(out[-1])) is not None:
+        out.append(above)
+    return out
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+
+def facts_refresh(*, area_code: str, day: dt.date) -> None:
+    """Recompute the facts of the cases reported (and the ratings given) on ``day`` at ``area_code``, then the
+    day's ``AreaDay`` rows of that place and of every area above it."""
+    try:
+        level_of(area_code)
+    except CodeError:
+        return  # no case is routed to a malformed code; nothing to count
+    with transaction.atomic():
+        _lock_day(day)
+        DailyFact.objects.filter(area_code=area_code, day=day).delete()
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select(area_code=area_code, day=day))
+        for code in _areas_from(area_code):
+            AreaDay.objects.filter(area_code=code, day=day).delete()
+            _insert(
+                AreaDay,
+                _ROLLUP_COLUMNS,
+                _rollup_select(len(code), where="day = %s AND area_code LIKE %s", params=(day, code + "%")),
+            )
+
+
+def facts_rebuild() -> dict[str, int]:
+    """Every fact and area row again from the cases, in one transaction. Returns the number of rows of each."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (AreaDay, DailyFact))
+                # TRUNCATE refuses tables with deferred checks pending in this transaction: run them first
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {names}")
+        else:
+            AreaDay.objects.all().delete()
+            DailyFact.objects.all().delete()
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select())
+        for length in sorted(CODE_LENGTH.values()):
+            _insert(AreaDay, _ROLLUP_COLUMNS, _rollup_select(length, where="1 = 1", params=()))
+        return {"facts": DailyFact.objects.count(), "areas": AreaDay.objects.count()}
+
+
+def _differing(select: tuple[str, tuple], model, columns: tuple[str, ...], *, where: str = "1 = 1") -> int:
+    """How many rows the computation ``select`` and the stored table disagree on (in one and not the other), counted
+    by the database (``EXCEPT`` both ways)."""
+    q = connection.ops.quote_name
+    sql, params = select
+    names = ", ".join(q(c) for c in columns)
+    table = q(model._meta.db_table)
+    stored = f"SELECT {names} FROM {table} WHERE {where}"  # noqa: S608
+    missing = f"SELECT COUNT(*) FROM (SELECT * FROM ({sql}) f EXCEPT {stored}) d"  # noqa: S608
+    extra = f"SELECT COUNT(*) FROM ({stored} EXCEPT SELECT * FROM ({sql}) f) d"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(missing, params)
+        count = cursor.fetchone()[0]
+        cursor.execute(extra, params)
+        return count + cursor.fetchone()[0]
+
+
+def facts_differences() -> dict[str, int]:
+    """How many stored rows differ from a fresh computation (rows missing, extra or with other counts), without
+    writing: {"facts": n, "areas": m}; all zero when the figures are current. The areas are compared with the
+    sums of the stored facts: a stale fact shows in "facts", a stale area sum in "areas"."""
+    areas = 0
+    for length in sorted(CODE_LENGTH.values()):
+        areas += _differing(
+            _rollup_select(length, where="1 = 1", params=()),
+            AreaDay,
+            _ROLLUP_COLUMNS,
+            where=f"LENGTH(area_code) = {int(length)}",
+        )
+    return {"facts": _differing(_fact_select(), DailyFact, _FACT_COLUMNS), "areas": areas}
+
+
+# --- monthly bulletins -----------------------------------------------------------------------------------------
+
+
+class BulletinError(DomainError):
+    code = "bulletin_refused"
+    status = 409
+
+
+def _frozen(figures: Figures) -> dict:
+    return {
+        "counts": {name: getattr(figures.counts, name) for name in COUNT_FIELDS},
+        "rates": {
+            r.key: {
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "percent": None if r.percent is None else str(r.percent),
+            }
+            for r in figures.ordered
+        },
+        "score": None if figures.score is None else str(figures.score),
+    }
+
+
+def bulletin_issue(*, actor: User, area_code: str, month: str) -> Bulletin:
+    """Issue the bulletin of ``area_code`` for ``month`` (YYYY-MM, a month already over): its figures, the
+    month before, the areas below and the service types, frozen with their hash. Once per area and month.
+
+    Raises ``NotPermitted`` without a role that reads figures, ``OutOfScope`` outside the actor's scope,
+    ``BulletinError`` for a month not over or already issued."""
+    from grassroots.accounts.services import audit_record
+
+    if not can_use_insights(actor):
+        raise NotPermitted(_("Your role does not show case figures."))
+    try:
+        level_of(area_code)
+    except CodeError:
+        raise OutOfScope from None
+    if not selectors.may_see(user=actor, code=area_code):
+        raise OutOfScope
+    try:
+        period = Period.parse(month)
+    except PeriodError as exc:
+        raise BulletinError(exc.message, code="invalid_period", status=422) from None
+    if len(period.key) != 7:
+        raise BulletinError(
+            _("A bulletin is for one month: write it as 2026-03."), code="invalid_period", status=422
+        )
+    if period.end > clock.today():
+        raise BulletinError(
+            _("The month %(month)s is not over yet: its bulletin can be issued from %(day)s.")
+            % {"month": period.key, "day": period.end.isoformat()},
+            code="month_not_over",
+        )
+    board = selectors.dashboard_for(area_code=area_code, period=period)
+    name = selectors.area_names(codes=[area_code]).get(area_code, area_code)
+    content = {
+        "area": {"code": area_code, "name": name},
+        "month": period.key,
+        "days": [period.start.isoformat(), period.last_day.isoformat()],
+        "previous_month": board.previous.key,
+        "basically_counts": board.figures.basically_counts,
+        "figures": _frozen(board.figures),
+        "previous": _frozen(board.previous_figures),
+        "areas": [{"code": r.key, "name": r.label, **_frozen(r.figures)} for r in board.children],
+        "service_types": [{"code": r.key, "name": r.label, **_frozen(r.figures)} for r in board.types],
+    }
+    with transaction.atomic():
+        if Bulletin.objects.filter(area_code=area_code, month=period.start).exists():
+            raise BulletinError(
+                _("The bulletin of %(area)s for %(month)s has been issued already; it is never changed.")
+                % {"area": name, "month": period.key},
+                code="bulletin_issued",
+            )
+        bulletin = Bulletin.objects.create(
+            area_code=area_code,
+            month=period.start,
+            issued_at=clock.now(),
+            issued_by=actor,
+            content=content,
+            sha256=content_hash(content),
+        )
+        audit_record(
+            actor=actor,
+            action="insights.bulletin_issue",
+            target=bulletin,
+            area_code=area_code,
+            detail={"month": period.key, "sha256": bulletin.sha256},
+        )
+    return bulletin
