@@ -16,7 +16,8 @@ Environment variables (see docs/operations.md):
   REDIS_URL              redis://127.0.0.1:6379/0
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
                          SMTP for notification emails and the digest; unset EMAIL_HOST → mail printed to the console
-  MAP_TILE_URL           Leaflet tile template; empty → map draws grids on a blank background
+  MAP_TILE_URL           Leaflet tile template (Tianditu with a key, OSM; README "Maps"); empty → our outlines only
+  MAP_TILE_ATTRIBUTION   the credit the tile provider requires, shown in the map's corner
   MAP_TILE_SUBDOMAINS    what "{s}" in the template stands for, one character each (default abc; Tianditu 01234567)
   ROUTING_NEAREST_METRES how far outside every grid a point may be and still go to the nearest grid
   ROUTING_VERSION_CHECK_SECONDS how long a process may route against boundaries changed by another (default 1)

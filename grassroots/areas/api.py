@@ -13,20 +13,24 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from grassroots import clock
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.masking import MaskedText
 from grassroots.sheets import XLSX_CONTENT_TYPE
+from grassroots.versioned import stored_version
 
 from . import routing, selectors, services
-from .models import Area, Grid
+from .models import Area, BoundaryVersion, Grid
 from .validation import code_range_warning
 
 router = Router(tags=["areas"])
@@ -101,6 +105,51 @@ def area_route(request, query: Query[RouteQuery]):
         "crs": result.crs,
         "accuracy_m": result.accuracy_m,
         "explanation": str(result.explain()),
+    }
+
+
+class DestinationQuery(Schema):
+    lon: float = Field(description="longitude in decimal degrees")
+    lat: float = Field(description="latitude in decimal degrees")
+    crs: str = Field("wgs84", description="coordinate system of lon/lat: wgs84, cgcs2000, gcj02 or bd09")
+    home: str | None = Field(
+        None,
+        description="comma-separated county codes the reporter lives in (default: the counties of the caller's "
+        "grants); a point outside them needs confirming",
+    )
+
+
+class DestinationOut(Schema):
+    area_name: str = Field(
+        description="the name of the grid, village or township that would receive a report"
+    )
+    level: int = Field(description="its level: 6 grid, 5 village or community, 4 township or street")
+    distance_m: float | None = Field(description="metres to the nearest grid (0 inside one)")
+    far: bool = Field(description="farther than ROUTING_NEAREST_METRES from every grid")
+    outside_home: bool = Field(description="outside the reporter's counties")
+    confirm: bool = Field(description="a report here must be sent with confirm_far (POST /api/v1/cases/)")
+    message: str = Field(description="why it must be confirmed, naming the area; empty when it need not be")
+
+
+@router.get(
+    "/destination",
+    response={200: DestinationOut, 400: RouteErrorOut, 503: RouteErrorOut},
+    summary="Where a report at this point would go, by name, and whether the reporter must confirm it",
+)
+def area_destination(request, query: Query[DestinationQuery]):
+    """Only the receiving area's name is told, whoever asks and wherever the point is: enough for a
+    reporter to see that a mistaken pin would send their report elsewhere, nothing more about that area."""
+    result = routing.route_point(query.lon, query.lat, crs=query.crs)
+    home = query.home.split(",") if query.home else selectors.home_counties_of_grants(user=request.user)
+    found = routing.destination(result, home_counties=[c.strip() for c in home if c.strip().isdigit()])
+    return {
+        "area_name": found.area_name,
+        "level": found.level,
+        "distance_m": None if found.distance_m is None else round(found.distance_m),
+        "far": found.far,
+        "outside_home": found.outside_home,
+        "confirm": bool(found.message),
+        "message": found.message,
     }
 
 
@@ -200,6 +249,71 @@ def area_grids_geojson(request, code: str, query: Query[GridMapQuery]):
     )
     response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
     # A city's outlines are ~2 MB of JSON and shrink about fivefold; they hold no secret to leak.
+    return _GZIP.process_response(request, response)
+
+
+class OutlineQuery(Schema):
+    zoom: int = Field(
+        selectors.OUTLINE_DEFAULT_ZOOM,
+        ge=selectors.OUTLINE_MIN_ZOOM,
+        le=selectors.OUTLINE_MAX_ZOOM,
+        description="the map's zoom level: lines are simplified by half a pixel at it",
+    )
+
+
+class OutlineProperties(Schema):
+    code: str
+    name: str
+    level: int = Field(description="4 township or street, 5 village or community, 6 grid")
+    kind: str = Field(description="a grid's kind (community / dedicated / rural); empty for other areas")
+
+
+class OutlineFeature(Schema):
+    type: str = "Feature"
+    id: str
+    geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon, WGS-84 lon/lat")
+    properties: OutlineProperties
+
+
+class OutlineCollection(Schema):
+    type: str = "FeatureCollection"
+    features: list[OutlineFeature]
+    bbox: list[float] | None
+    truncated: bool
+    root: str = Field(description="the area whose outlines these are: the township of a grid or village")
+
+
+OUTLINE_CACHE_SECONDS = 600
+
+
+@router.get(
+    "/{code}/outlines.geojson",
+    response=OutlineCollection,
+    summary="Outlines around an area for a map: its township, the township's villages and grids, by name",
+)
+def area_outlines(request, code: str, query: Query[OutlineQuery]):
+    """Names and boundaries only (no households, no cases), for anyone whose grants lie in the same county;
+    404 otherwise. Cached per boundary version, day and zoom: every map of a township shares one answer."""
+    root = selectors.outline_root_for(user=request.user, code=code)
+    version = stored_version(BoundaryVersion)
+    key = f"areas:outlines:{version and version[0]}:{clock.today().isoformat()}:{root.code}:{query.zoom}"
+    body = cache.get(key)
+    if body is None:
+        found = selectors.outlines_under(root=root, zoom=query.zoom)
+        body = (
+            '{"type":"FeatureCollection","features":['
+            + ",".join(found.features)
+            + '],"bbox":'
+            + json.dumps(list(found.bbox) if found.bbox else None)
+            + ',"truncated":'
+            + json.dumps(found.truncated)
+            + ',"root":'
+            + json.dumps(root.code)
+            + "}"
+        )
+        cache.set(key, body, OUTLINE_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+    patch_cache_control(response, private=True, max_age=300)
     return _GZIP.process_response(request, response)
 
 

@@ -3,6 +3,7 @@ page, the area-data API) the areas they manage and the import runs of a page's k
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,10 +12,10 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from grassroots.accounts.rules import can_manage_area, can_view_area, require
-from grassroots.accounts.scoping import OutOfScope, is_unrestricted, scope_codes, scoped
+from grassroots.accounts.scoping import OutOfScope, covers, is_unrestricted, scope_codes, scoped
 
 from . import import_kinds
-from .codes import Level, ancestor_codes
+from .codes import CODE_LENGTH, Level, ancestor_codes
 from .models import Area, Grid, ImportRun
 
 
@@ -170,6 +171,121 @@ def _overall_bbox(rows: list[dict]) -> tuple[float, float, float, float] | None:
         max(r["max_lon"] for r in boxes),
         max(r["max_lat"] for r in boxes),
     )
+
+
+# --- outlines: a grid, its village and township, and the grids around it, on every map --------------------
+
+OUTLINE_MIN_ZOOM, OUTLINE_MAX_ZOOM, OUTLINE_DEFAULT_ZOOM = 5, 19, 14
+
+
+def outline_tolerance(zoom: int) -> float:
+    """Simplification tolerance in degrees for a web-map zoom level: half a pixel of a 256-pixel tile, so a
+    simplified line never moves by a visible amount (zoom 17: about 0.5 m; zoom 12: about 17 m)."""
+    zoom = min(max(zoom, OUTLINE_MIN_ZOOM), OUTLINE_MAX_ZOOM)
+    return 0.5 * 360.0 / (256 * 2**zoom)
+
+
+def _outline_counties(user) -> list[str]:
+    """The counties whose outlines (names and boundaries of grids, villages and townships, nothing else)
+    the user may read: those their grants lie in, a grant above a county counting whole. A resident's map
+    shows the grids around theirs, across a township's edge too; another county's, never."""
+    county = CODE_LENGTH[Level.COUNTY]
+    return sorted({code[:county] for code in scope_codes(user)})
+
+
+def home_counties_of_grants(*, user) -> list[str]:
+    """The counties of the user's grants (the reporter's home, when the page does not say otherwise)."""
+    return _outline_counties(user)
+
+
+def outline_root_for(*, user, code: str) -> Area:
+    """The area whose outlines a map of ``code`` draws: the township of a grid or village (its villages and
+    grids are the neighbourhood), the area itself above that. 404 unless the user's grants reach ``code``
+    (or a part of it) or lie in the same county."""
+    allowed = covers(user, code) or (
+        len(code) >= CODE_LENGTH[Level.COUNTY] and any(code.startswith(c) for c in _outline_counties(user))
+    )
+    if not allowed:
+        raise OutOfScope
+    area = Area.objects.current().filter(code=code).first()
+    if area is None:
+        raise OutOfScope
+    root_code = code[: CODE_LENGTH[Level.TOWNSHIP]] if area.level >= Level.TOWNSHIP else code
+    return area if root_code == code else Area.objects.get(code=root_code)
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """Outlines under an area as GeoJSON feature text, largest first (townships, villages, then grids, so
+    that a map draws the small ones on top), with the bounding box of all of them."""
+
+    features: list[str]
+    bbox: tuple[float, float, float, float] | None
+    truncated: bool
+
+
+def outlines_under(*, root: Area, zoom: int, limit: int = MAP_GRID_LIMIT) -> Outlines:
+    """The outlines of ``root`` (when not above a county), its villages and townships (their own boundary,
+    else the hull of their grids, as routing uses) and its grids, simplified for ``zoom``: names, codes,
+    levels and grid kinds only. Not scoped: call :func:`outline_root_for` first. Two queries."""
+    tolerance = outline_tolerance(zoom)
+    current = Area.objects.current()
+    grid_rows = list(
+        Grid.objects.filter(area__in=current.under(root.code), boundary__isnull=False)
+        .order_by("area__code")
+        .values_list("area__code", "area__name", "kind", Cast("boundary", output_field=TextField()))[
+            : limit + 1
+        ]
+    )
+    truncated = len(grid_rows) > limit
+    grid_rows = grid_rows[:limit]
+    lowest = max(root.level, Level.TOWNSHIP)
+    area_rows = list(
+        current.under(root.code)
+        .filter(level__gte=lowest, level__lte=Level.VILLAGE)
+        .order_by("level", "code")
+        .values_list("code", "name", "level", Cast("boundary", output_field=TextField()))
+    )
+    grid_shapes = shapely.from_geojson([r[3] for r in grid_rows], on_invalid="ignore") if grid_rows else []
+    parts: dict[str, list] = {}
+    for (code, *_rest), geometry in zip(grid_rows, grid_shapes, strict=True):
+        if geometry is None:
+            continue
+        for level in (Level.TOWNSHIP, Level.VILLAGE):
+            parts.setdefault(code[: CODE_LENGTH[level]], []).append(geometry)
+    props: list[dict] = []
+    shapes: list = []
+    for code, name, level, boundary in area_rows:
+        geometry = shapely.from_geojson(boundary, on_invalid="ignore") if boundary else None
+        if geometry is None and parts.get(code):
+            geometry = shapely.convex_hull(shapely.GeometryCollection(parts[code]))
+        if geometry is None or geometry.is_empty:
+            continue
+        props.append({"code": code, "name": name, "level": int(level), "kind": ""})
+        shapes.append(geometry)
+    for (code, name, kind, _boundary), geometry in zip(grid_rows, grid_shapes, strict=True):
+        if geometry is not None:
+            props.append({"code": code, "name": name, "level": int(Level.GRID), "kind": kind})
+            shapes.append(geometry)
+    if not shapes:
+        return Outlines([], None, truncated)
+    array = np.array(shapes, dtype=object)
+    simplified = shapely.simplify(array, tolerance, preserve_topology=True)
+    array = np.where(shapely.is_empty(simplified), array, simplified)
+    array = shapely.transform(array, lambda xy: np.round(xy, 6))
+    bounds = shapely.total_bounds(array)
+    features = [
+        '{"type":"Feature","id":'
+        + json.dumps(p["code"])
+        + ',"geometry":'
+        + text
+        + ',"properties":'
+        + json.dumps(p, ensure_ascii=False)
+        + "}"
+        for p, text in zip(props, shapely.to_geojson(array), strict=True)
+        if text is not None
+    ]
+    return Outlines(features, tuple(float(b) for b in bounds), truncated)  # type: ignore[arg-type]
 
 
 # --- for the administrators of an area: the import / export page and the area-data API ---------------

@@ -106,6 +106,11 @@ class ReportForm(_PointMixin):
         ),
     )
 
+    confirm_far = forms.BooleanField(
+        label=_("Yes, the pin is where I mean: send the report there."),
+        required=False,
+    )
+
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(categories)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_calendar, views_callbacks
+from . import views, views_calendar, views_callbacks, views_map
 
 app_name = "cases"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("queue/views/", views.queue_view_save, name="queue_view_save"),
     path("queue/views/<int:pk>/delete/", views.queue_view_delete, name="queue_view_delete"),
     path("queue/targets/", views.bulk_targets, name="bulk_targets"),
+    path("map/points.geojson", views_map.points, name="map_points"),
     path("metrics/<str:code>/", views.metrics, name="metrics"),
     path("calendar/", views_calendar.calendar_years, name="calendar"),
     path("calendar/warning/", views_calendar.calendar_warning, name="calendar_warning"),

@@ -83,7 +83,19 @@ def _intake_page(request, form_class, template: str, submit, **context):
         form.data["idempotency_key"] = _key()
     else:
         form = form_class(categories=categories, initial={"idempotency_key": _key()})
-    return render(request, template, {"form": form, **context})
+    return render(request, template, {"form": form, **_report_map(request.user), **context})
+
+
+def _report_map(user) -> dict:
+    """What the map of an intake page starts from: the user's own area (outlined, the map centred on it), their
+    counties (a pin outside them is confirmed on the report form) and where to ask where a pin would go."""
+    home = selectors.reporter_home_code(user)
+    return {
+        "home_code": home or "",
+        "home_counties": ",".join(selectors.home_counties(user)),
+        "outlines_url": reverse("api:area_outlines", kwargs={"code": home}) if home else "",
+        "destination_url": reverse("api:area_destination"),
+    }
 
 
 def _place(d: dict) -> dict:
@@ -113,6 +125,7 @@ def report(request):
             urgency=d["urgency"] or None,
             anonymous=d["anonymous"],
             photo_files=d["photos"],
+            confirm_far=d["confirm_far"],
             **_place(d),
         )
         messages.success(

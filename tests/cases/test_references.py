@@ -231,7 +231,7 @@ def test_the_service_checks_the_target_whoever_calls_it(city, foreign):
 
 def _report_at(city, reporter, lon_lat=INSIDE_G1) -> Case:
     return services.case_report(
-        actor=reporter, category="0101", description="垃圾", lon=lon_lat[0], lat=lon_lat[1]
+        actor=reporter, category="0101", description="垃圾", lon=lon_lat[0], lat=lon_lat[1], confirm_far=True
     )
 
 

@@ -169,6 +169,13 @@ class ReportIn(Schema):
         "and it is recorded on the patrol's findings (their own patrol that has ended files an ordinary report; "
         "a patrol that is not theirs is refused with 400 unknown_reference)",
     )
+    confirm_far: bool = Field(
+        False,
+        description="the reporter confirms a point outside their county, or farther than the routing distance "
+        "(ROUTING_NEAREST_METRES) from every grid; without it such a report is refused with 400 confirm_far, "
+        "whose message names the area it would go to (detail: area_name, distance_m to the nearest grid). "
+        "GET /api/v1/areas/destination answers the same before sending",
+    )
 
 
 class EntryIn(Schema):

@@ -65,6 +65,7 @@ def case_submit(
         photo_files=photos or [],
         source="api",
         idempotency_key=idempotency_key,
+        confirm_far=payload.confirm_far,
     )
     if case.replayed:
         return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))

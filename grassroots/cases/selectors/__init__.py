@@ -487,6 +487,10 @@ from .callbacks import callback_get_for as callback_get_for  # noqa: E402
 from .callbacks import callback_list_for as callback_list_for  # noqa: E402
 from .callbacks import callback_rows_for as callback_rows_for  # noqa: E402
 from .callbacks import with_round_calls as with_round_calls  # noqa: E402
+from .maps import MAP_POINTS_LIMIT as MAP_POINTS_LIMIT  # noqa: E402
+from .maps import case_points_for as case_points_for  # noqa: E402
+from .maps import home_counties as home_counties  # noqa: E402
+from .maps import reporter_home_code as reporter_home_code  # noqa: E402
 from .targets import Target as Target  # noqa: E402
 from .targets import dispatch_targets_for as dispatch_targets_for  # noqa: E402
 from .targets import resolve_target as resolve_target  # noqa: E402

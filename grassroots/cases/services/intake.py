@@ -23,9 +23,10 @@ from grassroots import clock, geo, personal, photos
 from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
+from grassroots.areas import routing
 from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
-from grassroots.areas.routing import route_point
+from grassroots.areas.routing import RouteResult, route_point
 from grassroots.messages import Message
 from grassroots.workforce.selectors import responsible_workers_for
 
@@ -42,6 +43,7 @@ from ..models import (
     State,
     Urgency,
 )
+from ..selectors import home_counties
 from ..workflow import DispatchTarget, ReportInvalid
 from .idempotency import checked_key, earlier_case, request_fingerprint
 
@@ -150,6 +152,7 @@ class _Place:
     method: str
     distance_m: float | None
     explanation: str
+    routed: RouteResult | None = None  # the routing answer, when a point was given
 
 
 def _route(checked: _Checked, area_code: str | None) -> _Place:
@@ -163,6 +166,7 @@ def _route(checked: _Checked, area_code: str | None) -> _Place:
             method=str(result.method),
             distance_m=result.distance_m,
             explanation=str(result.explain()),
+            routed=result,
         )
     area_code = area_code or ""
     try:
@@ -205,6 +209,7 @@ class ReportInput:
     reporter_phone: str = ""
     received_at: object = None
     note: str = ""  # what a grid worker did on the spot
+    confirm_far: bool = False  # the reporter confirmed a place outside their county or far from every grid
     photos: dict = field(default_factory=dict)  # {PhotoStage: [uploaded files]}
 
 
@@ -217,6 +222,7 @@ class _Channel:
     scope_roles: frozenset | None = None  # the place must lie in the actor's grant for one of these roles
     outside_scope: object = ""  # the refusal when it does not (formatted with the area code)
     state: str = State.REPORTED
+    far_check: bool = False  # a place far from home or from every grid needs the reporter's confirmation
 
 
 def _take_in(*, actor: User, report: ReportInput, channel: _Channel, key: str, arguments: dict) -> Case:
@@ -246,6 +252,8 @@ def _take_in(*, actor: User, report: ReportInput, channel: _Channel, key: str, a
         raise ReportInvalid(
             str(channel.outside_scope) % {"code": place.area_code}, detail={"area_code": place.area_code}
         )
+    if channel.far_check and not report.confirm_far and place.routed is not None:
+        _check_near(actor, place.routed)
     with transaction.atomic():
         return _create(
             actor=actor,
@@ -257,6 +265,24 @@ def _take_in(*, actor: User, report: ReportInput, channel: _Channel, key: str, a
             key=key,
             arguments=arguments,
             received_at=received,
+        )
+
+
+def _check_near(actor: User, result: RouteResult) -> None:
+    """Refuse a pin outside the reporter's county, or farther than the routing distance from every grid, until
+    the reporter confirms it (``confirm_far``): a tap on a map without streets once sent a report 45 km away to
+    another county's township, without a word. The refusal names where the report would go (only the name of
+    the receiving area: nothing else about a place that may lie outside the reporter's scope); the report
+    page's preview (``areas.routing.destination``) says the same before sending."""
+    counties = home_counties(actor)
+    if not routing.needs_confirmation(result, home_counties=counties):
+        return
+    where = routing.destination(result, home_counties=counties)
+    if where.message:
+        raise ReportInvalid(
+            where.message,
+            code="confirm_far",
+            detail={"field": "confirm_far", "area_name": where.area_name, "distance_m": where.distance_m},
         )
 
 
@@ -428,6 +454,7 @@ def case_report(
     source: str = Source.MOBILE_WEB,
     idempotency_key: str = "",
     patrol=None,
+    confirm_far: bool = False,
 ) -> Case:
     """A resident (or anyone logged in) reports through the web form or the API.
 
@@ -438,8 +465,14 @@ def case_report(
 
     ``patrol`` (a ``workforce.Patrol``): the report is a finding on the reporter's own open patrol, and its
     source is ``patrol`` whatever the form; ``integrations.case_report_on_patrol`` records the finding.
+
+    A point outside the reporter's county (:func:`home_counties`) or farther than
+    ``ROUTING_NEAREST_METRES`` from every grid is refused (``confirm_far``, naming where it would go) unless
+    ``confirm_far`` is true.
     """
     arguments = dict(locals())  # first: what was asked for, which the idempotency key is bound to
+    # Confirming says the pin is meant; it does not change the report, so a resend matches either way.
+    arguments.pop("confirm_far")
     require(actor, rules.can_report)
     if patrol is not None:
         if patrol.ended_at is not None or patrol.worker.user_id != actor.pk:
@@ -457,9 +490,9 @@ def case_report(
     report = ReportInput(
         category=category, description=description, lon=lon, lat=lat, crs=crs, accuracy_m=accuracy_m,
         kind=kind, urgency=urgency, address=address, anonymous=anonymous,
-        photos={PhotoStage.REPORT: photo_files},
+        photos={PhotoStage.REPORT: photo_files}, confirm_far=bool(confirm_far),
     )  # fmt: skip
-    channel = _Channel(source=source, reporter=actor)
+    channel = _Channel(source=source, reporter=actor, far_check=True)
     return _take_in(actor=actor, report=report, channel=channel, key=key, arguments=arguments)
 
 

@@ -1,5 +1,6 @@
-/* The case pages: the reporting map (GPS position with its accuracy, a pin the reporter can drag or place by
- * tapping), the read-only case map, photo pickers with previews and the 9-photo limit, and the queue's
+/* The case pages: the reporting map (centred on the reporter's own grid and drawn with its outlines, GPS
+ * position with its accuracy, a pin the reporter can drag or place by tapping, and where the report will go
+ * said by name, with a confirmation when that is far away), the read-only case map, photo pickers with previews and the 9-photo limit, and the queue's
  * select-all and bulk-dispatch handler list, and sending a report again by itself when the signal fails.
  *
  * Everything is configured by data- attributes: the Content-Security-Policy allows no inline script. Text
@@ -51,9 +52,41 @@
     var map = baseMap(el);
     var marker = null;
     var circle = null;
+    var destination = form.querySelector("[data-destination]");
+    var farBox = form.querySelector("[data-far-confirm]");
+    var farMessage = farBox && farBox.querySelector("[data-far-message]");
+    var farTick = farBox && farBox.querySelector("input[type=checkbox]");
+    var previewNumber = 0;
+    var previewTimer = null;
 
     function say(text) {
       if (status) status.textContent = text;
+    }
+
+    // Where a report at the pin would go, asked of the server (the same rule it applies when the report
+    // arrives): said under the map, and a pin far from home or from every grid must be confirmed.
+    function preview() {
+      if (!d.destinationUrl || !lon.value || !lat.value) return;
+      var mine = ++previewNumber;
+      var query = "?lon=" + encodeURIComponent(lon.value) + "&lat=" + encodeURIComponent(lat.value) +
+        "&crs=" + encodeURIComponent((crs && crs.value) || "wgs84") +
+        (d.homeCounties ? "&home=" + encodeURIComponent(d.homeCounties) : "");
+      fetch(d.destinationUrl + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          if (!answer || mine !== previewNumber) return;
+          if (destination) destination.textContent = fmt(d.labelDestination, { where: answer.area_name });
+          el.dataset.destinationName = answer.area_name;
+          if (!farBox) return;
+          if (answer.confirm) {
+            if (farMessage) farMessage.textContent = answer.message;
+            farBox.hidden = false;
+          } else {
+            farBox.hidden = true;
+            if (farTick) farTick.checked = false;
+          }
+        })
+        .catch(function () { /* the server still applies the rule when the report arrives */ });
     }
 
     function show(latlng) {
@@ -68,6 +101,8 @@
       el.dataset.placed = "true";
       show(latlng);
       document.body.dispatchEvent(new CustomEvent("pinmoved", { bubbles: true }));
+      window.clearTimeout(previewTimer);
+      previewTimer = window.setTimeout(preview, 250);
     }
 
     function place(latlng, metres) {
@@ -98,6 +133,7 @@
         function (position) {
           var c = position.coords;
           var latlng = L.latLng(c.latitude, c.longitude);
+          located = true;
           place(latlng, c.accuracy);
           map.setView(latlng, 17);
           say(fmt(d.labelLocated, { m: Math.round(c.accuracy) }));
@@ -114,16 +150,30 @@
       say(d.labelMoved);
     });
 
+    var kept = null;
     if (lon.value && lat.value) {
       // the form came back with an error: keep the pin where it was
-      var kept = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+      kept = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
       map.setView(kept, 17);
       place(kept, accuracy.value ? parseFloat(accuracy.value) : null);
     } else {
       map.setView(DEFAULT_CENTRE, 11);
       say(d.labelTap);
-      locate();
     }
+    // The reporter's own grid (else their area) outlined and in view until a position is known: a map with
+    // no streets still shows whose grid is whose.
+    var located = false;
+    if (window.GrassrootsOutlines) {
+      window.GrassrootsOutlines.draw(map, d.outlinesUrl, {
+        home: d.homeCode,
+        onLoad: function (home, all) {
+          if (kept || located) return;
+          if (home) map.fitBounds(home.pad(0.4), { maxZoom: 17 });
+          else if (all) map.fitBounds(all, { maxZoom: 16 });
+        },
+      });
+    }
+    if (!kept) locate();
     var button = form.querySelector("[data-locate]");
     if (button) button.addEventListener("click", locate);
   }
@@ -139,6 +189,50 @@
     if (d.accuracy) {
       L.circle(latlng, { radius: parseFloat(d.accuracy), weight: 1, color: "#2563a8", fillOpacity: 0.1, interactive: false }).addTo(map);
     }
+    // the grid (or inbox) it went to, named, with its village and township (not found outside the reader's
+    // county: then the pin alone)
+    if (window.GrassrootsOutlines) window.GrassrootsOutlines.draw(map, d.outlinesUrl, { home: d.homeCode });
+  }
+
+  // --- the queue's map: loaded when opened, the cases of the queue's filters coloured by state ------------
+
+  function loadOnce(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var node = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+      node.onload = resolve;
+      node.onerror = reject;
+      document.head.appendChild(node);
+    });
+  }
+
+  function initQueueMap(el) {
+    var box = el.closest("details");
+    var started = false;
+    function open() {
+      if (started || !box.open) return;
+      started = true;
+      var d = el.dataset;
+      var styles = [
+        loadOnce("link", { rel: "stylesheet", href: d.leafletCss }),
+        loadOnce("link", { rel: "stylesheet", href: d.mapsCss }),
+      ];
+      (window.L ? Promise.resolve() : loadOnce("script", { src: d.leafletSrc }))
+        .then(function () { return window.GrassrootsOutlines ? null : loadOnce("script", { src: d.outlinesSrc }); })
+        .then(function () { return Promise.all(styles); })
+        .then(function () {
+          var map = baseMap(el);
+          map.setView(DEFAULT_CENTRE, 9);
+          window.GrassrootsOutlines.cases(map, el, {
+            legend: box.querySelector("[data-case-legend]"),
+            legendTitle: d.labelCases,
+            fit: true,
+            outlines: true,
+          });
+        });
+    }
+    box.addEventListener("toggle", open);
+    open();
   }
 
   // --- photo pickers ----------------------------------------------------------------------------------------
@@ -205,6 +299,15 @@
     form.addEventListener("change", function (event) {
       if (event.target && event.target.name === "case") refreshTargets();
     });
+  }
+
+  // A pin that needs confirming (the box is shown) and is not confirmed: point at the box instead of sending.
+  function unconfirmedFar(form) {
+    var tick = form.querySelector("[data-far-confirm]:not([hidden]) input[type=checkbox]");
+    if (!tick || tick.checked) return false;
+    tick.closest("[data-far-confirm]").scrollIntoView({ block: "center" });
+    tick.focus();
+    return true;
   }
 
   // --- forms: one submission per click ------------------------------------------------------------------
@@ -281,6 +384,7 @@
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (unconfirmedFar(form)) return;
       send();
     });
     if (again) again.addEventListener("click", send);
@@ -294,6 +398,7 @@
       document.querySelectorAll("[data-report-map]").forEach(initReportMap);
       document.querySelectorAll("[data-case-map]").forEach(initCaseMap);
     }
+    document.querySelectorAll("[data-queue-map]").forEach(initQueueMap);
     document.querySelectorAll("[data-photo-picker]").forEach(initPhotoPicker);
     document.querySelectorAll("[data-queue]").forEach(initQueue);
     document.querySelectorAll("form.case-form:not([data-resend]), [data-action]").forEach(guardSubmit);

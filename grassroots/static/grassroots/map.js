@@ -4,6 +4,8 @@
  * script): the GeoJSON URL of the grids to draw, the grid page URL with CODE in place of a grid's code,
  * whether clicking a grid opens its page, the tile URL (empty: outlines on a plain background) and the
  * words to show; on a grid's page, data-current names the grid to stand out among its neighbours. Areas with more grids than the server sends at once are drawn for the visible part only.
+ * Around them, data-outlines-url gives the village and township outlines with their names (outlines.js), and
+ * data-cases-url the cases of the user's queue there: points coloured by state, with a legend the server words.
  */
 (function () {
   "use strict";
@@ -12,6 +14,8 @@
   var FALLBACK_COLOUR = "#6b7280";
   // Above this many polygons the canvas renderer stays fast; below it SVG keeps each grid a DOM element.
   var CANVAS_ABOVE = 1500;
+  // Up to this many grids each carries its name on the map; above it the name shows on hover.
+  var NAMED_UP_TO = 40;
 
   function styleFor(feature, current) {
     var colour = COLOURS[feature.properties.kind] || FALLBACK_COLOUR;
@@ -70,7 +74,20 @@
           if (p.target_households != null) {
             label += "<br>" + escapeText(d.labelHouseholds) + " " + escapeText(p.target_households);
           }
-          shape.bindTooltip(label, { sticky: true });
+          if (features.length <= NAMED_UP_TO) {
+            shape.bindTooltip(escapeText(p.name), {
+              permanent: true,
+              direction: "center",
+              className: "outline-label outline-label-l6" + (p.code === d.current ? " outline-label-home" : ""),
+              opacity: 1,
+            });
+          } else {
+            shape.bindTooltip(label, { sticky: true });
+          }
+          shape.on("add", function () {
+            var path = shape.getElement && shape.getElement();
+            if (path) path.setAttribute("data-name", p.name);
+          });
           if (clickable && p.code !== d.current) {
             shape.on("click", function () {
               window.location.href = d.gridUrl.replace("CODE", encodeURIComponent(p.code));
@@ -122,6 +139,16 @@
       if (followViewport) load(bboxParam(map.getBounds()), false);
     });
     load(null, true);
+    if (window.GrassrootsOutlines && d.outlinesUrl) {
+      // only the village and township around the grids: the grids themselves are drawn above, in colour
+      window.GrassrootsOutlines.draw(map, d.outlinesUrl, { home: d.current, levels: [4, 5] });
+    }
+    if (window.GrassrootsOutlines && d.casesUrl) {
+      window.GrassrootsOutlines.cases(map, el, {
+        legend: el.parentNode.querySelector("[data-case-legend]"),
+        legendTitle: d.labelCases,
+      });
+    }
   }
 
   function start() {
