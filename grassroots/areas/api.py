@@ -29,7 +29,7 @@ from grassroots.masking import MaskedText
 from grassroots.sheets import XLSX_CONTENT_TYPE
 from grassroots.versioned import stored_version
 
-from . import routing, selectors, services
+from . import destinations, routing, selectors, services
 from .models import Area, BoundaryVersion, Grid
 from .validation import code_range_warning
 
@@ -97,7 +97,7 @@ def area_route(request, query: Query[RouteQuery]):
     return {
         "grid_code": result.grid_code,
         "area_code": result.area_code,
-        "area_name": routing.visible_area_name(user=request.user, code=result.area_code),
+        "area_name": destinations.visible_area_name(user=request.user, code=result.area_code),
         "method": result.method.value,
         "distance_m": result.distance_m,
         "lon": result.lon,
@@ -141,7 +141,7 @@ def area_destination(request, query: Query[DestinationQuery]):
     reporter to see that a mistaken pin would send their report elsewhere, nothing more about that area."""
     result = routing.route_point(query.lon, query.lat, crs=query.crs)
     home = query.home.split(",") if query.home else selectors.home_counties_of_grants(user=request.user)
-    found = routing.destination(result, home_counties=[c.strip() for c in home if c.strip().isdigit()])
+    found = destinations.destination(result, home_counties=[c.strip() for c in home if c.strip().isdigit()])
     return {
         "area_name": found.area_name,
         "level": found.level,

@@ -23,7 +23,7 @@ from grassroots import clock, geo, personal, photos
 from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
-from grassroots.areas import routing
+from grassroots.areas import destinations
 from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
 from grassroots.areas.routing import RouteResult, route_point
@@ -273,11 +273,11 @@ def _check_near(actor: User, result: RouteResult) -> None:
     the reporter confirms it (``confirm_far``): a tap on a map without streets once sent a report 45 km away to
     another county's township, without a word. The refusal names where the report would go (only the name of
     the receiving area: nothing else about a place that may lie outside the reporter's scope); the report
-    page's preview (``areas.routing.destination``) says the same before sending."""
+    page's preview (``areas.destinations.destination``) says the same before sending."""
     counties = home_counties(actor)
-    if not routing.needs_confirmation(result, home_counties=counties):
+    if not destinations.needs_confirmation(result, home_counties=counties):
         return
-    where = routing.destination(result, home_counties=counties)
+    where = destinations.destination(result, home_counties=counties)
     if where.message:
         raise ReportInvalid(
             where.message,
