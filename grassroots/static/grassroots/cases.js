@@ -22,6 +22,10 @@
   function baseMap(el) {
     var d = el.dataset;
     var map = L.map(el, { zoomSnap: 0.5, attributionControl: Boolean(d.tileUrl) });
+    // The page may still be laying out (fonts, the form around the map): keep Leaflet's idea of the map's
+    // size true, or a tap lands somewhere else than where the finger was.
+    if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
+    el.leafletMap = map; // for the browser tests: where a place is on the screen, as Leaflet says
     if (d.tileUrl) {
       L.tileLayer(d.tileUrl, {
         attribution: d.tileAttribution || "",

@@ -46,6 +46,9 @@
     var clickable = d.clickable === "true";
     var status = el.parentNode.querySelector(".map-status");
     var map = L.map(el, { zoomSnap: 0.5, attributionControl: Boolean(d.tileUrl) });
+    // The page may still be laying out (fonts, the form around the map): keep Leaflet's idea of the map's
+    // size true, or a tap lands somewhere else than where the finger was.
+    if (window.ResizeObserver) new ResizeObserver(function () { map.invalidateSize(); }).observe(el);
     map.setView([40.75, 107.4], 7); // until the grids arrive: somewhere sensible rather than (0, 0)
     if (d.tileUrl) {
       L.tileLayer(d.tileUrl, {
