@@ -128,7 +128,9 @@ class DestinationOut(Schema):
     far: bool = Field(description="farther than ROUTING_NEAREST_METRES from every grid")
     outside_home: bool = Field(description="outside the reporter's counties")
     confirm: bool = Field(description="a report here must be sent with confirm_far (POST /api/v1/cases/)")
-    message: str = Field(description="why it must be confirmed, naming the area; empty when it need not be")
+    message: MaskedText = Field(
+        description="why it must be confirmed, naming the area; empty when it need not be"
+    )
 
 
 @router.get(

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from grassroots.forms import form_errors
 from grassroots.masking import number_warnings
 from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
+from grassroots.paging import page_of
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import content, display, forms, rules, selectors, services
@@ -208,9 +208,7 @@ def board_manage(request, pk: int):
     # the notices, which come a page at a time
     add = request.GET.get("add", "roster")
     add = add if add in ("roster", "finance", "text") else "roster"
-    page = Paginator(selectors.notices_of_board(board=board), MANAGE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.notices_of_board(board=board), MANAGE_PAGE_SIZE)
     page.object_list = _with_warnings(page.object_list)
     return render(
         request,
