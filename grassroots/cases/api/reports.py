@@ -52,24 +52,37 @@ def case_submit(
     case = integrations.case_report_on_patrol(
         actor=request.user,
         patrol_id=payload.patrol_id,
-        category=payload.category,
-        description=payload.description,
-        lon=payload.lon,
-        lat=payload.lat,
-        crs=payload.crs,
-        accuracy_m=payload.accuracy_m,
         kind=payload.kind,
         urgency=payload.urgency,
-        address=payload.address,
         anonymous=payload.anonymous,
         photo_files=photos or [],
         source="api",
         idempotency_key=idempotency_key,
         confirm_far=payload.confirm_far,
+        **_place(payload),
     )
+    return _made(request, case)
+
+
+def _place(payload) -> dict:
+    """The place and words every intake body has, as the services take them."""
+    return {
+        "category": payload.category,
+        "description": payload.description,
+        "lon": payload.lon,
+        "lat": payload.lat,
+        "crs": payload.crs,
+        "accuracy_m": payload.accuracy_m,
+        "address": payload.address,
+    }
+
+
+def _made(request, case):
+    """201 with the case just written (answered from what the service kept), or 200 with the case a retry
+    with the same Idempotency-Key made the first time."""
     if case.replayed:
         return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
-    return Status(201, _detail(request, case, fresh=True))  # answered from what was just written
+    return Status(201, _detail(request, case, fresh=True))
 
 
 @router.post(
@@ -88,26 +101,18 @@ def case_entry(
     case = services.case_enter(
         actor=request.user,
         source=payload.source,
-        category=payload.category,
-        description=payload.description,
-        lon=payload.lon,
-        lat=payload.lat,
-        crs=payload.crs,
-        accuracy_m=payload.accuracy_m,
         area_code=payload.area_code or None,
         kind=payload.kind,
         urgency=payload.urgency,
-        address=payload.address,
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         anonymous=payload.anonymous,
         received_at=payload.received_at,
         photo_files=photos or [],
         idempotency_key=idempotency_key,
+        **_place(payload),
     )
-    if case.replayed:
-        return Status(200, _detail(request, selectors.case_get_for(user=request.user, pk=case.pk)))
-    return Status(201, _detail(request, case, fresh=True))
+    return _made(request, case)
 
 
 @router.get("/", response=CasePage, summary="Cases: the caller's queue, own reports or tasks, paged")
