@@ -13,15 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import Role, User
 
-# The roles a key may hold on its area: the desks that take in and follow cases. Never an administrator's
-# (a key reaches no admin) and never a resident's (a key files for many people, not as one).
-KEY_ROLES = (
-    Role.COUNTY_STAFF,
-    Role.TOWNSHIP_STAFF,
-    Role.VILLAGE_STAFF,
-    Role.DEPARTMENT_HANDLER,
-    Role.SUPERVISOR,
-)
+# The roles a key may hold on its area: the desks that take in and follow the cases of an area. Never an
+# administrator's (a key reaches no admin), a resident's (a key files for many people, not as one) or a
+# department handler's (who sees only the cases given to them, not an area's).
+KEY_ROLES = (Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_STAFF, Role.SUPERVISOR)
 
 
 class ApiKey(models.Model):
@@ -80,3 +75,22 @@ class ApiKeyWindow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "started_at"], name="api_key_window_unique")]
+
+
+class Open311Submission(models.Model):
+    """What an Open311 ``POST requests`` brought beside the report itself: the key that filed it, the token
+    answered with it (``GET tokens/{token}``) and the photo link it named (``media_url``, shown back as sent).
+    The report is the case, made by the one intake pipeline."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="open311_submission", verbose_name=_("case")
+    )
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="+", verbose_name=_("API key"))
+    token = models.CharField(_("token"), max_length=36, unique=True)
+    media_url = models.URLField(_("photo link"), max_length=500, blank=True)
+    account_id = models.CharField(_("account in the outside system"), max_length=100, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 submission")
+        verbose_name_plural = _("Open311 submissions")
