@@ -248,3 +248,50 @@ def test_subscribing_needs_an_administrator_of_the_keys_area_and_an_http_address
     with pytest.raises(IntegrationError):
         webhook_subscribe(actor=None, key=key, url="https://example.org/hook", on_case=False)
     assert not WebhookSubscription.objects.exists()
+
+
+def test_the_admin_subscribes_a_key_shows_the_secret_once_and_lists_the_log(
+    city, county_key, other_key, client
+):
+    from grassroots.accounts.models import Role
+    from tests.factories import user_with
+
+    key, _raw = county_key
+    other, _other_raw = other_key
+    admin = user_with(Role.ADMINISTRATOR, "150825", is_staff=True)
+    client.force_login(admin)
+    refused = client.post(
+        "/admin/integrations/webhooksubscription/add/",
+        {"key": other.pk, "url": "https://example.org/hook", "on_case": "on"},
+    )
+    assert refused.status_code == 200 and not WebhookSubscription.objects.exists()  # not a key of theirs
+    response = client.post(
+        "/admin/integrations/webhooksubscription/add/",
+        {"key": key.pk, "url": "https://example.org/hook", "on_case": "on", "on_topic": "on"},
+        follow=True,
+    )
+    subscription = WebhookSubscription.objects.get()
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert subscription.secret in shown
+    assert (subscription.on_case, subscription.on_notice, subscription.on_topic) == (True, False, True)
+    page = client.get(f"/admin/integrations/webhooksubscription/{subscription.pk}/change/").content.decode()
+    assert subscription.secret not in page
+    assert client.get("/admin/integrations/webhookdelivery/").status_code == 200
+
+
+def test_the_command_subscribes_a_key(city, county_key, capsys):
+    from django.core.management import call_command
+
+    key, _raw = county_key
+    call_command("apikey", "subscribe", key.prefix, "https://example.org/hook", "--events", "case,topic")
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.secret == secret and (
+        subscription.on_case,
+        subscription.on_notice,
+        subscription.on_topic,
+    ) == (
+        True,
+        False,
+        True,
+    )
