@@ -256,6 +256,7 @@ RAW_POST_KEYS = {
     "version_": "a ticked case's version (int), one key per case",
     "delivery": "a choice, checked by the service",
     "offline": "a flag: '1' or not",
+    "api_key": "an outside system's API key, looked up by its digest (integrations.auth)",
 }
 
 

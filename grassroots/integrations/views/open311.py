@@ -33,6 +33,7 @@ from grassroots.textinput import ControlCharacters, check_tree
 
 from .. import statuses
 from ..auth import key_from_request
+from ..forms import Open311Body, Open311RequestBody, Open311UpdateBody
 from ..selectors import (
     RequestFilters,
     area_names,
@@ -58,6 +59,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-07T00:00:00+08:00"  # the date of the last change to what this endpoint answers
 MAX_PAGE_SIZE = 1000  # the specification's most per answer
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the specification's default and widest date range
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -66,13 +68,12 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _param(request: HttpRequest, name: str) -> str:
-    value = request.POST.get(name) if request.method == "POST" else None
-    return (value if value is not None else request.GET.get(name, "")).strip()
+    """A query parameter (a POST's body is read through its form)."""
+    return request.GET.get(name, "").strip()
 
 
-def _jurisdiction(request: HttpRequest, key) -> str | None:
+def _jurisdiction(code: str, key) -> str | None:
     """The area a ``jurisdiction_id`` names (empty: absent); unknown, or outside the key's area: 404."""
-    code = _param(request, "jurisdiction_id")
     if not code:
         return None
     found = jurisdiction_area(code)
@@ -83,9 +84,10 @@ def _jurisdiction(request: HttpRequest, key) -> str | None:
     return found.code
 
 
-def endpoint(*methods: str, needs_key: bool):
+def endpoint(*methods: str, needs_key: bool, body: type[Open311Body] = Open311Body):
     """An Open311 operation: the format from the address, the methods it takes, the key when it needs one,
-    the jurisdiction; every refusal in the specification's error list, in the format asked for."""
+    a POST's body read through its form (``body``, passed on as ``sent``), the jurisdiction; every refusal
+    in the specification's error list, in the format asked for."""
 
     def wrap(operation):
         @csrf_exempt
@@ -98,11 +100,19 @@ def endpoint(*methods: str, needs_key: bool):
                 )  # fmt: skip
             try:
                 check_tree({k: request.GET.getlist(k) for k in request.GET}, field="")
+                sent = None
                 if request.method == "POST":
-                    check_tree({k: request.POST.getlist(k) for k in request.POST}, field="")
+                    if request.content_type not in FORM_TYPES:
+                        raise Open311Invalid(
+                            _("Send the request as a form (application/x-www-form-urlencoded).")
+                        )
+                    sent = body(request.POST)
+                    if not sent.is_valid():
+                        return errors(fmt, 400, [f"{name}: {' '.join(e)}" for name, e in sent.errors.items()])
                 key = key_from_request(request) if needs_key else None
-                jurisdiction = _jurisdiction(request, key)
-                return operation(request, fmt, key=key, jurisdiction=jurisdiction, **kwargs)
+                code = sent.cleaned_data["jurisdiction_id"] if sent is not None else ""
+                jurisdiction = _jurisdiction(code or _param(request, "jurisdiction_id"), key)
+                return operation(request, fmt, key=key, jurisdiction=jurisdiction, sent=sent, **kwargs)
             except ControlCharacters as exc:
                 return errors(fmt, 400, [exc.message])
             except Http404 as exc:
@@ -121,7 +131,7 @@ def endpoint(*methods: str, needs_key: bool):
 
 
 @endpoint("GET", needs_key=False)
-def discovery(request, fmt, *, key, jurisdiction):
+def discovery(request, fmt, *, key, jurisdiction, sent):
     url = request.build_absolute_uri(reverse("open311:root"))
     body = {
         "changeset": CHANGESET,
@@ -153,12 +163,12 @@ def _service_row(category) -> dict:
 
 
 @endpoint("GET", needs_key=False)
-def services(request, fmt, *, key, jurisdiction):
+def services(request, fmt, *, key, jurisdiction, sent):
     return answer(fmt, [_service_row(c) for c in open311_services()], root="services", item="service")
 
 
 @endpoint("GET", needs_key=False)
-def service_definition(request, fmt, *, key, jurisdiction, code):
+def service_definition(request, fmt, *, key, jurisdiction, sent, code):
     category = open311_service(code)
     if category is None:
         raise Http404(_("service_code %(code)s is not a service of this endpoint.") % {"code": code[:40]})
@@ -265,10 +275,10 @@ def _listed(request, name: str) -> list[str] | None:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-@endpoint("GET", "POST", needs_key=True)
-def requests(request, fmt, *, key, jurisdiction):
+@endpoint("GET", "POST", needs_key=True, body=Open311RequestBody)
+def requests(request, fmt, *, key, jurisdiction, sent):
     if request.method == "POST":
-        return _request_post(request, fmt, key=key)
+        return _request_post(request, fmt, key=key, body=sent)
     references = _listed(request, "service_request_id")
     filters = RequestFilters(references=references)
     if references is None:
@@ -289,28 +299,22 @@ def requests(request, fmt, *, key, jurisdiction):
     return _requests_answer(fmt, cases)
 
 
-def _request_post(request, fmt, *, key) -> HttpResponse:
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise Open311Invalid(_("Send the request as a form (application/x-www-form-urlencoded)."))
-    attributes = {
-        name[len("attribute[") : -1]: value.strip()
-        for name, value in request.POST.items()
-        if name.startswith("attribute[") and name.endswith("]")
-    }
+def _request_post(request, fmt, *, key, body: Open311RequestBody) -> HttpResponse:
+    data = body.cleaned_data
     sent = RequestSent(
-        service_code=_param(request, "service_code"),
-        description=_param(request, "description"),
-        lat=_param(request, "lat"),
-        long=_param(request, "long"),
-        address_string=_param(request, "address_string"),
-        address_id=_param(request, "address_id"),
-        first_name=_param(request, "first_name"),
-        last_name=_param(request, "last_name"),
-        phone=_param(request, "phone"),
-        media_url=_param(request, "media_url"),
-        account_id=_param(request, "account_id"),
-        idempotency_key=request.headers.get("Idempotency-Key", "") or _param(request, "idempotency_key"),
-        attributes=attributes,
+        service_code=data["service_code"],
+        description=data["description"],
+        lat=data["lat"],
+        long=data["long"],
+        address_string=data["address_string"],
+        address_id=data["address_id"],
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        phone=data["phone"],
+        media_url=data["media_url"],
+        account_id=data["account_id"],
+        idempotency_key=request.headers.get("Idempotency-Key", "") or data["idempotency_key"],
+        attributes=body.attributes(),
     )
     submission = open311_request_submit(key=key, sent=sent)
     body = [
@@ -325,13 +329,13 @@ def _request_post(request, fmt, *, key) -> HttpResponse:
 
 
 @endpoint("GET", needs_key=True)
-def request_one(request, fmt, *, key, jurisdiction, reference_text):
+def request_one(request, fmt, *, key, jurisdiction, sent, reference_text):
     case = open311_request_get(user=key.account, reference_text=reference_text, jurisdiction=jurisdiction)
     return _requests_answer(fmt, [case])
 
 
 @endpoint("GET", needs_key=True)
-def token(request, fmt, *, key, jurisdiction, token_text):
+def token(request, fmt, *, key, jurisdiction, sent, token_text):
     submission = open311_token_get(user=key.account, token=token_text, jurisdiction=jurisdiction)
     body = [{"service_request_id": submission.case.reference, "token": submission.token}]
     return answer(fmt, body, root="service_requests", item="request")
@@ -359,10 +363,10 @@ def _update_row(event) -> dict:
     }
 
 
-@endpoint("GET", "POST", needs_key=True)
-def updates(request, fmt, *, key, jurisdiction):
+@endpoint("GET", "POST", needs_key=True, body=Open311UpdateBody)
+def updates(request, fmt, *, key, jurisdiction, sent):
     if request.method == "POST":
-        return _update_post(request, fmt, key=key, jurisdiction=jurisdiction)
+        return _update_post(request, fmt, key=key, jurisdiction=jurisdiction, body=sent)
     start, end = _window(request)
     events = open311_update_list(
         user=key.account,
@@ -375,16 +379,13 @@ def updates(request, fmt, *, key, jurisdiction):
     return answer(fmt, rows, root="service_request_updates", item="request_update")
 
 
-def _update_post(request, fmt, *, key, jurisdiction) -> HttpResponse:
-    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        raise Open311Invalid(_("Send the update as a form (application/x-www-form-urlencoded)."))
-    reference_text = _param(request, "service_request_id")
-    status_text = _param(request, "status")
+def _update_post(request, fmt, *, key, jurisdiction, body: Open311UpdateBody) -> HttpResponse:
+    reference_text, status_text = body.cleaned_data["service_request_id"], body.cleaned_data["status"]
     if not reference_text or not status_text:
         raise Open311Invalid(_("service_request_id and status are required."))
     case = open311_request_get(user=key.account, reference_text=reference_text, jurisdiction=jurisdiction)
     event = open311_update_post(
-        actor=key.account, case=case, status=status_text, description=_param(request, "description")
+        actor=key.account, case=case, status=status_text, description=body.cleaned_data["description"]
     )
     body = [{"update_id": str(event.pk)}]
     return answer(fmt, body, root="service_request_updates", item="request_update")
