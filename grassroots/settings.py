@@ -32,6 +32,7 @@ Environment variables (see docs/operations.md):
   CASES_CALLBACK_MAX_ATTEMPTS   calls that may fail to reach a reporter before the case leaves the list (default 3)
   NOTIFICATIONS_SMS_* / NOTIFICATIONS_WECHAT_* the SMS and WeChat gateways, their templates, retries and rate limits
                          (default: the logging gateways, which send nothing)
+  WEBHOOKS_ATTEMPTS / _RETRY_SECONDS / _DISABLE_AFTER / _TIMEOUT_SECONDS  outside systems' webhooks (docs/integrations.md)
 """
 
 from __future__ import annotations
@@ -401,6 +402,23 @@ for _backend, _table in (
     _missing = [name for name in _table.get(_backend, []) if not globals()[name]]
     if _missing:
         raise ImproperlyConfigured(f"the {_backend} gateway needs {', '.join(_missing)}")
+# Webhooks of outside systems (integrations; docs/integrations.md): tries per event, the waits before each
+# next one (the last repeats), failed tries in a row before a subscription is disabled, and the time a
+# receiver has to answer.
+WEBHOOKS_ATTEMPTS = env_int("WEBHOOKS_ATTEMPTS", 6)
+try:
+    WEBHOOKS_RETRY_SECONDS = [
+        int(v) for v in env("WEBHOOKS_RETRY_SECONDS", "30,120,600,3600,21600").split(",")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured("WEBHOOKS_RETRY_SECONDS must be seconds separated by commas") from exc
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 15)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+if min(WEBHOOKS_ATTEMPTS, WEBHOOKS_DISABLE_AFTER, WEBHOOKS_TIMEOUT_SECONDS) < 1:
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ATTEMPTS, WEBHOOKS_DISABLE_AFTER and WEBHOOKS_TIMEOUT_SECONDS must be at least 1"
+    )
+
 if NOTIFICATIONS_SMS_MAX_SEGMENTS < 1 or NOTIFICATIONS_SEND_ATTEMPTS < 1:
     raise ImproperlyConfigured(
         "NOTIFICATIONS_SMS_MAX_SEGMENTS and NOTIFICATIONS_SEND_ATTEMPTS must be at least 1"

@@ -445,3 +445,29 @@ def test_the_status_table_covers_every_state_and_names_real_actions():
         assert row.open311 in ("open", "closed")
     assert statuses.row_for(State.CLOSED, "merged").extended == "duplicate"
     assert len(set(statuses.EXTENDED)) == len(statuses.EXTENDED)
+
+
+def test_the_request_list_costs_the_same_queries_for_one_case_or_many(city, county_key, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _key, raw = county_key
+    fields = report_fields(raw, media_url="https://img.example/1.jpg")
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, "requests", "xml", api_key=raw).status_code == 200
+        return len(queries)
+
+    post(client, "requests", "json", **fields)
+    one = cost()
+    for n in range(4):
+        post(client, "requests", "json", **{**fields, "description": f"第{n}件"})
+    assert cost() == one
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "servicerequestupdates", "json", api_key=raw)
+    few = len(queries)
+    post(client, "requests", "json", **fields)
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "servicerequestupdates", "json", api_key=raw)
+    assert len(queries) == few
