@@ -167,6 +167,9 @@ class WebhookDelivery(models.Model):
             models.UniqueConstraint(fields=["subscription", "event_ref"], name="webhook_delivery_once")
         ]
 
+    def __str__(self):
+        return f"{self.event_type} · {self.event_ref}"
+
 
 class WebhookAttempt(models.Model):
     """One try to deliver: when, what the receiver answered (or why there was no answer), how long it took."""
@@ -185,3 +188,6 @@ class WebhookAttempt(models.Model):
         verbose_name = _("webhook attempt")
         verbose_name_plural = _("webhook attempts")
         ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"#{self.number} · {self.status_code or self.error}"
