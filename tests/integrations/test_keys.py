@@ -117,3 +117,30 @@ def test_the_admin_page_shows_the_secret_once_and_scopes_the_list(city, client: 
 def test_a_resident_cannot_reach_the_key_admin(city, client: Client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get("/admin/integrations/apikey/").status_code in (302, 403)
+
+
+def test_a_ninja_router_accepts_keys_through_api_key_auth(county_key):
+    from ninja import NinjaAPI, Router
+    from ninja.testing import TestClient
+
+    from grassroots.errors import DomainError
+    from grassroots.integrations.auth import ApiKeyAuth
+
+    key, raw = county_key
+    api = NinjaAPI(urls_namespace="key-auth-test")
+    api.add_exception_handler(
+        DomainError, lambda request, exc: api.create_response(request, {"code": exc.code}, status=exc.status)
+    )
+    router = Router(auth=ApiKeyAuth())
+
+    @router.get("/who")
+    def who(request):
+        return {"user": request.user.pk, "key": request.api_key.pk}
+
+    api.add_router("/", router)
+    client = TestClient(api)
+    assert client.get("/who", headers={"X-Api-Key": raw}).json() == {"user": key.account_id, "key": key.pk}
+    assert client.get(f"/who?api_key={raw}").status_code == 200
+    refused = client.get("/who", headers={"X-Api-Key": "grk_wrong"})
+    assert (refused.status_code, refused.json()) == (403, {"code": "invalid_api_key"})
+    assert client.get("/who").status_code == 401
