@@ -129,7 +129,7 @@ class WebhookSubscribeForm(ModelForm):
 
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
-    fields = ("number", "at", "status_code", "succeeded", "duration_ms", "error")
+    fields = ("number", "at", "status_code", "succeeded", "duration_ms", "failure")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -87,7 +87,7 @@ class Open311Submission(models.Model):
         "cases.Case", on_delete=models.CASCADE, related_name="open311_submission", verbose_name=_("case")
     )
     key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="+", verbose_name=_("API key"))
-    token = models.CharField(_("token"), max_length=36, unique=True)
+    reply_token = models.CharField(_("token"), max_length=36, unique=True)
     media_url = models.URLField(_("photo link"), max_length=500, blank=True)
     account_id = models.CharField(_("account in the outside system"), max_length=100, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
@@ -180,7 +180,7 @@ class WebhookAttempt(models.Model):
     number = models.PositiveSmallIntegerField(_("attempt"))
     at = models.DateTimeField(_("at"))
     status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=300, blank=True)
+    failure = models.CharField(_("error"), max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(_("milliseconds"), default=0)
     succeeded = models.BooleanField(_("succeeded"), default=False)
 
@@ -190,4 +190,4 @@ class WebhookAttempt(models.Model):
         ordering = ["delivery", "number"]
 
     def __str__(self):
-        return f"#{self.number} · {self.status_code or self.error}"
+        return f"#{self.number} · {self.status_code or self.failure}"

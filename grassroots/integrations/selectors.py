@@ -130,7 +130,7 @@ def open311_token_get(*, user: User, token: str, jurisdiction: str | None = None
     """A submission by its token, among the cases the key may read, else :class:`OutOfScope`."""
     found = (
         Open311Submission.objects.select_related("case")
-        .filter(token=(token or "").strip()[:36])
+        .filter(reply_token=(token or "").strip()[:36])
         .filter(case__in=Case.objects.filter(_case_scope(user, jurisdiction)))
         .first()
     )

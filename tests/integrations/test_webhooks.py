@@ -168,7 +168,7 @@ def test_a_receiver_that_does_not_answer_is_a_failure_with_its_reason(
     with django_capture_on_commit_callbacks(execute=True):
         _report(city)
     attempts = list(WebhookAttempt.objects.order_by("number"))
-    assert [a.status_code for a in attempts] == [None, None] and all(a.error for a in attempts)
+    assert [a.status_code for a in attempts] == [None, None] and all(a.failure for a in attempts)
     assert WebhookDelivery.objects.get().state == DeliveryState.GIVEN_UP
 
 

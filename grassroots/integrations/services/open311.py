@@ -153,7 +153,7 @@ def open311_request_submit(*, key: ApiKey, sent: RequestSent) -> Open311Submissi
     return Open311Submission.objects.create(
         case=case,
         key=key,
-        token=str(uuid.uuid4()),
+        reply_token=str(uuid.uuid4()),
         media_url=media_url,
         account_id=sent.account_id.strip()[:100],
     )

@@ -318,7 +318,7 @@ def webhook_deliver(delivery_id: int) -> str:
     now = clock.now()
     with transaction.atomic():
         WebhookAttempt.objects.create(
-            delivery=delivery, number=number, at=now, status_code=status, error=error if not ok else "",
+            delivery=delivery, number=number, at=now, status_code=status, failure=error if not ok else "",
             duration_ms=took, succeeded=ok,
         )  # fmt: skip
         delivery.attempts = number

@@ -320,7 +320,7 @@ def _request_post(request, fmt, *, key, body: Open311RequestBody) -> HttpRespons
     body = [
         {
             "service_request_id": submission.case.reference,
-            "token": submission.token,
+            "token": submission.reply_token,
             "service_notice": "",
             "account_id": submission.account_id or None,
         }
@@ -337,7 +337,7 @@ def request_one(request, fmt, *, key, jurisdiction, sent, reference_text):
 @endpoint("GET", needs_key=True)
 def token(request, fmt, *, key, jurisdiction, sent, token_text):
     submission = open311_token_get(user=key.account, token=token_text, jurisdiction=jurisdiction)
-    body = [{"service_request_id": submission.case.reference, "token": submission.token}]
+    body = [{"service_request_id": submission.case.reference, "token": submission.reply_token}]
     return answer(fmt, body, root="service_requests", item="request")
 
 
