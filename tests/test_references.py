@@ -34,6 +34,8 @@ WORKFORCE = "tests/workforce/test_references.py"
 PEOPLE = "tests/people/test_references.py"
 DISCLOSURE = "tests/disclosure/test_references.py"
 AREAS = "tests/areas/test_references.py"
+OPEN311 = "tests/integrations/test_open311.py"
+OPEN311_JURISDICTION = f"{OPEN311}::test_an_empty_jurisdiction_is_absent_and_a_named_one_narrows"
 DISPATCH_PROOF = (
     f"{CASES}::test_api_dispatch_to_anyone_not_offered_is_refused_and_changes_nothing",
     f"{CASES}::test_api_dispatch_by_kind_and_login_is_held_to_the_same_list",
@@ -421,6 +423,41 @@ FORM_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         RESOLVED,
         "selectors.catalogue_item_of",
         (f"{DISCLOSURE}::test_page_files_a_notice_under_its_boards_item_only",),
+    ),
+    ("grassroots.integrations.forms.Open311Body", "jurisdiction_id"): (
+        RESOLVED,
+        "integrations.views.open311._jurisdiction: an area the key covers, else 404",
+        (OPEN311_JURISDICTION,),
+    ),
+    ("grassroots.integrations.forms.Open311RequestBody", "jurisdiction_id"): (
+        RESOLVED,
+        "as Open311Body",
+        (OPEN311_JURISDICTION, f"{OPEN311}::test_a_refused_post_writes_nothing"),
+    ),
+    ("grassroots.integrations.forms.Open311RequestBody", "address_id"): (
+        RESOLVED,
+        "cases.services.case_receive: in_scope of the key's account, 400 naming the area",
+        (f"{OPEN311}::test_a_refused_post_writes_nothing",),
+    ),
+    ("grassroots.integrations.forms.Open311RequestBody", "service_code"): (
+        NOT_A_REFERENCE,
+        "a service type code: public reference data",
+        (),
+    ),
+    ("grassroots.integrations.forms.Open311RequestBody", "account_id"): (
+        NOT_A_REFERENCE,
+        "the caller's own id in its system, kept as text",
+        (),
+    ),
+    ("grassroots.integrations.forms.Open311UpdateBody", "jurisdiction_id"): (
+        RESOLVED,
+        "as Open311Body",
+        (OPEN311_JURISDICTION,),
+    ),
+    ("grassroots.integrations.forms.Open311UpdateBody", "service_request_id"): (
+        RESOLVED,
+        "integrations.selectors.open311_request_get: the cases the key sees, else 404",
+        (f"{OPEN311}::test_refused_updates",),
     ),
     ("grassroots.people.forms.ImportForm", "area_code"): (RESOLVED, "require(can_transfer)", PEOPLE_PROOF),
     ("grassroots.people.forms.MoveHouseholdForm", "to_grid_code"): (
