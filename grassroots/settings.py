@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "grassroots.insights",
     "grassroots.api",
     "grassroots.demo",
+    "grassroots.backups",
 ]
 
 MIDDLEWARE = [
