@@ -16,7 +16,7 @@ import functools
 from collections import Counter
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock, fieldcrypt, personal
@@ -276,16 +276,28 @@ class PeopleStep:
                 ("resident_id", "area_code", "suffix"),
                 [(r.pk, hh.area_code, suffix) for hh, r in batch for suffix in names.suffixes_of(r.name)],
             )
-        # Each household's head is its first member, the first of its residents inserted.
-        heads = Resident.objects.filter(household_id=OuterRef("pk")).order_by("id").values("id")[:1]
-        first, last = households[0].pk if households else 0, households[-1].pk if households else 0
-        Household.objects.filter(pk__gte=first, pk__lte=last).update(head_id=Subquery(heads))
+        # Each household's head is its first member, the first of its residents inserted: one UPDATE … FROM
+        # a grouped scan (a correlated "first resident" per household ran for minutes on PostgreSQL, whose
+        # planner has no statistics for tables filled a moment ago).
+        if households:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE people_household SET head_id = f.head FROM (SELECT household_id, MIN(id) AS head "
+                    "FROM people_resident WHERE household_id BETWEEN %s AND %s GROUP BY household_id) AS f "
+                    "WHERE people_household.id = f.household_id",
+                    [households[0].pk, households[-1].pk],
+                )
         now = connection.ops.adapt_datetimefield_value(clock.now())
         copy_rows(
             KeyGroupLabel._meta.db_table,
             ("resident_id", "area_code", "kind", "attention", "note", "created_at"),
             [(r.pk, area_code, kind, attention, "", now) for r, area_code, kind, attention in labels],
         )
+        if connection.vendor == "postgresql":  # what the later steps' queries plan with
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE people_household, people_resident, people_namesuffix, people_keygrouplabel"
+                )
 
     def _family(self, rng, fake, ids: _Ids, phones, county: str, today: dt.date) -> list[_Person]:
         """A synthetic family: a head, often a spouse, children or grandchildren, sometimes a parent."""
