@@ -1,6 +1,14 @@
 import importlib
 
 import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The tests read the commands' messages in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
