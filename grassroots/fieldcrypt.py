@@ -122,8 +122,9 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     return found
 
 
-def reencrypt_all(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
-    """Re-encrypt every encrypted column of every model with the newest key (key rotation).
+def reencrypt_all(*, batch_size: int = 1000, progress=None, using: str = "default") -> dict[str, int]:
+    """Re-encrypt every encrypted column of every model in database ``using`` with the newest key (key
+    rotation).
 
     Rows are read in primary-key order, decrypted with whichever configured key opens them and written back
     encrypted with the newest one, one transaction per batch, so the run can be stopped and restarted.
@@ -137,7 +138,7 @@ def reencrypt_all(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
         label = model._meta.label
         counts[label] = 0
         last_pk = None
-        manager = model._base_manager
+        manager = model._base_manager.db_manager(using)
         while True:
             rows = manager.order_by("pk").only("pk", *names)
             if last_pk is not None:
@@ -148,7 +149,7 @@ def reencrypt_all(*, batch_size: int = 1000, progress=None) -> dict[str, int]:
                 raise DecryptionError(f"{label}: a row after pk {last_pk} cannot be decrypted") from exc
             if not batch:
                 break
-            with transaction.atomic():
+            with transaction.atomic(using=using):
                 manager.bulk_update(batch, names)
             counts[label] += len(batch)
             last_pk = batch[-1].pk

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "grassroots.integrations",
     "grassroots.api",
     "grassroots.demo",
+    "grassroots.backups",
 ]
 
 MIDDLEWARE = [

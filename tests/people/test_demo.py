@@ -39,3 +39,23 @@ def test_the_demo_register_is_valid_synthetic_and_searchable():
     # and --reset removes it all
     PeopleStep().reset(ctx)
     assert not Resident.objects.exists() and not Household.objects.exists() and not Place.objects.exists()
+
+
+def test_demo_id_numbers_never_run_out_when_many_share_a_birth_day():
+    """At city scale thousands of children share one clamped birth day; 50 order codes fit a day and sex."""
+    import datetime as dt
+    import random
+
+    from grassroots.demo.people import _Ids
+
+    ids = _Ids(random.Random(1))
+    day = dt.date(2026, 5, 1)
+    made = [ids.make("150825", day, True) for _n in range(120)]
+
+    numbers = [number for number, _birth in made]
+    assert len(set(numbers)) == 120
+    assert [birth for _number, birth in made[:50]] == [day] * 50
+    assert {birth for _number, birth in made[50:100]} == {day - dt.timedelta(days=1)}
+    for number, birth in made:
+        parsed = idnumber.parse(number)
+        assert parsed.birth_date == birth and parsed.sex == "male" and int(number[14:17]) >= 900

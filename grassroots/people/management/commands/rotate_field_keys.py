@@ -16,8 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--database", default="default", help="the database alias (default: default)")
 
-    def handle(self, *args, batch_size: int, **options):
+    def handle(self, *args, batch_size: int, database: str, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}: {done}")
 
         try:
-            counts = fieldcrypt.reencrypt_all(batch_size=batch_size, progress=progress)
+            counts = fieldcrypt.reencrypt_all(batch_size=batch_size, progress=progress, using=database)
         except fieldcrypt.DecryptionError as exc:
             raise CommandError(
                 f"{exc}. Every key that encrypted data must stay in FIELD_ENCRYPTION_KEYS until this "
