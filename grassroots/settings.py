@@ -276,7 +276,9 @@ LANG_INFO["mn-mong"] = {
     "name": "Mongolian (traditional script)",
     "name_local": "\u182e\u1823\u1829\u182d\u1823\u182f",  # ᠮᠣᠩᠭᠣᠯ
 }
-LOCALE_PATHS = [BASE_DIR / "grassroots" / "locale"]
+# grassroots/locale_mn: Mongolian in the traditional script in place of Django's Cyrillic "mn", which gettext
+# falls back to (grassroots/mongolian.py).
+LOCALE_PATHS = [BASE_DIR / "grassroots" / "locale", BASE_DIR / "grassroots" / "locale_mn"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
