@@ -162,3 +162,23 @@ def test_the_manage_page_sets_the_languages(town):
     assert outsider.post(f"/disclosure/boards/{town.board.pk}/languages/", {}).status_code == 404
     town.board.refresh_from_db()
     assert town.board.bilingual
+
+
+def test_the_api_gives_the_mongolian_title_and_texts_masked_and_in_the_language_asked_for(town):
+    _bilingual(town)
+    notice = _published(town, title_mn=TITLE_MN, body_mn=BODY_MN)
+    client = Client()
+    with clock.frozen(at("2026-03-03")):
+        body = client.get(f"/api/v1/disclosure/notices/{notice.pk}").json()
+        chat = client.get(f"/api/v1/disclosure/notices/{notice.pk}/chat-text?language=mn-mong").json()["text"]
+        script = client.get(f"/api/v1/disclosure/notices/{notice.pk}/loudspeaker?language=mn-mong").json()[
+            "text"
+        ]
+    assert body["title_mn"] == "ᠲᠡᠳᠬᠦᠯᠭᠡ ᠣᠯᠭᠣᠬᠤ ᠢᠯᠡ ᠲᠣᠳᠣᠳᠬᠠᠯ 138****5678"
+    assert "᠑᠓᠙****᠑᠑᠑᠑" in body["body_mn"]
+    assert MONGOLIAN.search(chat) and "138****5678" in chat and "13812345678" not in chat
+    assert "ᠲᠣᠰᠬᠠᠨ\u202fᠤ ᠰᠠᠮᠪᠤᠷᠢ" in script and "张*明" in script
+    staff = Client()
+    staff.force_login(town.staff)
+    boards = staff.get("/api/v1/disclosure/boards").json()
+    assert [(b["bilingual"], b["name_mn"]) for b in boards] == [(True, "ᠲᠣᠰᠬᠠᠨ\u202fᠤ ᠰᠠᠮᠪᠤᠷᠢ")]
