@@ -402,7 +402,9 @@ def test_mongolian_pages_show_no_cyrillic():
         "run scripts/mongolian-overrides"
     )
     catalogue = mongolian_catalogue()
-    cyrillic = sorted(str(key) for key, text in catalogue.items() if CYRILLIC.search(str(text)))
+    # what a page shows for each message: the first catalogue that has it (items() lists the shadowed ones too)
+    shown = {key: catalogue.get(key) for key, _text in catalogue.items()}
+    cyrillic = sorted(str(key) for key, text in shown.items() if CYRILLIC.search(str(text)))
     assert cyrillic == []
     with translation.override("mn-mong"):
         assert MONGOLIAN_LETTERS.search(_("This field is required."))
