@@ -267,7 +267,9 @@ RESIDENT_AND_PUBLIC_TEMPLATES = [
     "disclosure/templates/disclosure/print.html",
     "disclosure/templates/disclosure/_print_side.html",
     "disclosure/templates/disclosure/_content.html",
+    "home/templates/home/today.html",
     "notifications/templates/notifications/inbox.html",
+    "notifications/templates/notifications/settings.html",
     "notifications/templates/notifications/_inbox_link.html",
     "notifications/templates/notifications/_pager.html",
 ]
