@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import translation
 
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.cases.rules import can_enter_calendar
@@ -13,6 +14,9 @@ def site(request):
     signed_in = bool(user is not None and user.is_authenticated)
     staff = signed_in and has_role(user, STAFF_ROLES)
     return {
+        # Mongolian pages (traditional script) load the Mongolian font and the vertical layout
+        # (static/grassroots/mongolian.css); other pages never download the font.
+        "MONGOLIAN": is_mongolian(translation.get_language()),
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
         "MAP_TILE_SUBDOMAINS": settings.MAP_TILE_SUBDOMAINS,
@@ -30,3 +34,8 @@ def site(request):
         # residents of a grid reach its workers (tap-to-call work phones) from the header
         "NAV_MY_GRID_WORKERS": signed_in and grid_workers_link_shown(user),
     }
+
+
+def is_mongolian(language: str | None) -> bool:
+    """Whether a language code is Mongolian in the traditional script (mn-mong, mn-Mong-CN, ...)."""
+    return (language or "").lower().startswith("mn")

@@ -54,12 +54,12 @@ def mask_name(value: str | None) -> str:
 
 # --- numbers in free text ------------------------------------------------------------------------------------
 # People type numbers in many spellings: 13812345678, 138 1234 5678, 138-1234-5678, 138.1234.5678,
-# +86 138…, 0086…, (+86)…, full-width １３８…, 150825 19900101 1234, 15-digit IDs of before 1999. A "run" is
+# +86 138…, 0086…, (+86)…, full-width １３８…, Mongolian ᠑᠓᠘…, 150825 19900101 1234, 15-digit IDs of before 1999. A "run" is
 # found in the text as written (full-width digits and every separator people use are part of the pattern),
 # then read group by group: the masked digits are replaced where they stand and everything else (separators,
 # full-width digits, the words around) is left as written.
 
-_D = "0-9\uff10-\uff19"  # ASCII and full-width digits
+_D = "0-9\uff10-\uff19\u1810-\u1819"  # ASCII, full-width and Mongolian digits (᠐–᠙, typed in Mongolian text)
 # Separators people put between the groups of a number: spaces (ordinary, no-break, thin, ideographic), tab,
 # dots, hyphens and dashes (ASCII, Unicode, full-width), the middle dots.
 _S = " \u00a0\u2009\u202f\u3000\t.\\-\u2010-\u2015\u2212\uff0d\uff0e\u00b7\u30fb"
@@ -72,10 +72,11 @@ _RUN = re.compile(
     rf"(?![{_D}])"
 )
 _ANY_DIGIT = re.compile(f"[{_D}]")
-# How each character of a number reads: full-width digits as digits, any X as X.
+# How each character of a number reads: full-width and Mongolian digits as digits, any X as X.
 _READ = (
     {str(i): str(i) for i in range(10)}
     | {chr(0xFF10 + i): str(i) for i in range(10)}
+    | {chr(0x1810 + i): str(i) for i in range(10)}
     | dict.fromkeys("XxＸｘ", "X")
 )
 _SEPARATOR = re.compile(f"[{_S}]+")

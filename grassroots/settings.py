@@ -43,6 +43,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -264,8 +265,23 @@ if not DEBUG and (not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY):
 
 # --- i18n ------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "grassroots" / "locale"]
+LANGUAGES = [
+    ("zh-hans", _("Simplified Chinese")),
+    ("en", _("English")),
+    # Mongolian in the traditional (Hudum) script, written top to bottom (docs/mongolian.md): residents' and
+    # public pages; staff pages fall back to the English msgids where a string has no Mongolian yet.
+    ("mn-mong", _("Mongolian (traditional script)")),
+]
+# Django knows "mn" only as Cyrillic Mongolian; without its own entry "mn-mong" would be named in Cyrillic.
+LANG_INFO["mn-mong"] = {
+    "bidi": False,
+    "code": "mn-mong",
+    "name": "Mongolian (traditional script)",
+    "name_local": "\u182e\u1823\u1829\u182d\u1823\u182f",  # ᠮᠣᠩᠭᠣᠯ
+}
+# grassroots/locale_mn: Mongolian in the traditional script in place of Django's Cyrillic "mn", which gettext
+# falls back to (grassroots/mongolian.py).
+LOCALE_PATHS = [BASE_DIR / "grassroots" / "locale", BASE_DIR / "grassroots" / "locale_mn"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

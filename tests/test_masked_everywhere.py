@@ -37,7 +37,7 @@ NOT_FREE_TEXT = {
     "content_type", "original_format", "crs", "routing_method", "scale", "step", "to_step", "from_status",
     "to_status", "last_urge_card", "url", "user_agent", "username", "signer_username", "email",
     "number", "building", "unit", "room",
-    "name", "name_pinyin", "name_initials", "suffix", "first_name", "last_name", "display_name", "actor_name",
+    "name", "name_en", "name_mn", "name_pinyin", "name_initials", "suffix", "first_name", "last_name", "display_name", "actor_name",
     "author_name", "signer_name", "voter_name", "recorded_by_name", "drafted_by_name", "proposer_name",
     "visitor_name", "leader_name", "assignee_name", "called_by_name",
     "routing_explanation",  # written by the routing, naming grids by their codes
@@ -46,7 +46,9 @@ NOT_FREE_TEXT = {
 }  # fmt: skip
 # Free text under other names: kept in JSON (a notice's title, text and statement lines, a roster's reason
 # and period) or put together from free text (a household's full address, a step's resolution).
-OTHER_FREE_TEXT = {"title", "body", "item", "reason", "period", "full_address", "resolution_text"}
+OTHER_FREE_TEXT = {
+    "title", "body", "title_mn", "body_mn", "item", "reason", "period", "full_address", "resolution_text",
+}  # fmt: skip
 # A value that shares its name with free text but is not text (a count, a choice, a period key).
 NOT_TEXT_HERE = {
     "deliberation/_now.html status.need",  # the number of entries a step needs

@@ -227,3 +227,232 @@ def test_each_app_catalogue_holds_every_string_its_source_marks(path, tmp_path):
         (entry.msgctxt or "", entry.msgid) for entry in fresh if not all(entry.msgstr.values())
     )
     assert untranslated == [], f"{path}: strings in the source that the catalogue lacks; run makemessages"
+
+
+# --- Mongolian (traditional script): residents' and public pages ----------------------------------------------
+# Staff pages may stay Chinese or English; everything a resident and the public see is in Mongolian. Every
+# Mongolian entry carries the translator comment MN_REVIEW until a native speaker has reviewed it (a comment,
+# not the fuzzy flag: fuzzy entries are not compiled, and the pages would fall back to English).
+MN_CATALOGUES = sorted(ROOT.glob("**/locale/mn_Mong/LC_MESSAGES/django.po"))
+MN_REVIEW = "needs review by a native speaker"
+MN_REVIEWED = "reviewed by a native speaker"  # what a reviewer writes instead, with their name and the date
+RESIDENT_AND_PUBLIC_TEMPLATES = [
+    "templates/base.html",
+    "templates/error.html",
+    "templates/_pager.html",
+    "accounts/templates/accounts/login.html",
+    "accounts/templates/accounts/locked_out.html",
+    "cases/templates/cases/report.html",
+    "cases/templates/cases/mine.html",
+    "cases/templates/cases/detail.html",
+    "cases/templates/cases/_timeline.html",
+    "cases/templates/cases/_duplicates.html",
+    "cases/templates/cases/_photo_input.html",
+    "cases/templates/cases/_place.html",
+    "cases/templates/cases/_send_status.html",
+    "cases/templates/cases/_thumb.html",
+    "cases/templates/cases/_pager.html",
+    "cases/templates/cases/_action.html",
+    "cases/templates/cases/_nav.html",
+    "cases/templates/cases/_light.html",
+    "deliberation/templates/deliberation/index.html",
+    "deliberation/templates/deliberation/topic.html",
+    "deliberation/templates/deliberation/_timeline.html",
+    "deliberation/templates/deliberation/_now.html",
+    "deliberation/templates/deliberation/_topic_list.html",
+    "deliberation/templates/deliberation/_actions.html",
+    "disclosure/templates/disclosure/board.html",
+    "disclosure/templates/disclosure/notice.html",
+    "disclosure/templates/disclosure/_notice_side.html",
+    "disclosure/templates/disclosure/print.html",
+    "disclosure/templates/disclosure/_print_side.html",
+    "disclosure/templates/disclosure/_content.html",
+    "home/templates/home/today.html",
+    "notifications/templates/notifications/inbox.html",
+    "notifications/templates/notifications/settings.html",
+    "notifications/templates/notifications/_inbox_link.html",
+    "notifications/templates/notifications/_pager.html",
+]
+# What the reporter, a topic's readers and a notice's readers are told in words made in Python: the states,
+# the messages to the reporter, the process steps, the notice sections and roster columns.
+MN_PYTHON_MESSAGES = [
+    (None, "reported"), (None, "accepted"), (None, "dispatched"), (None, "handled"), (None, "closed"),
+    ("case", "cancelled"), (None, "shelved"), (None, "satisfied"), (None, "basically satisfied"),
+    (None, "unsatisfied"), (None, "Your report has been accepted and is being arranged."),
+    (None, "Your report has been checked and closed. Please tell us whether it was really solved."),
+    (None, "How satisfied are you?"), (None, "Was the problem really solved?"), (None, "Proposed"),
+    (None, "Discussion"), (None, "Resolution and vote"), (None, "Publication"), (None, "Evaluation"),
+    (None, "party affairs"), (None, "village affairs"), (None, "finance"), ("person", "Name"),
+    (None, "Village group"), (None, "Household size"), (None, "Amount (yuan)"),
+    (None, "Attention, villagers. %(board)s announces: %(title)s."),
+]  # fmt: skip
+MONGOLIAN_LETTERS = re.compile("[\u1820-\u1878]")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def template_msgids(path: Path) -> set[tuple[str | None, str]]:
+    """(context, msgid) of every translate / blocktranslate of a template, as makemessages extracts them."""
+    from django.utils.translation.template import templatize
+
+    code = templatize(path.read_text(encoding="utf-8"), str(path))
+    found = set()
+    for call in re.finditer(r"\b(n?p?gettext)\(", code):
+        node = None
+        for end in (i + 1 for i, c in enumerate(code) if c == ")" and i > call.end()):
+            try:  # the shortest text from the name to a ")" that is a whole call
+                node = ast.parse(code[call.start() : end], mode="eval").body
+                break
+            except SyntaxError:
+                continue
+        assert isinstance(node, ast.Call), f"{path}: cannot read {code[call.start() : call.start() + 80]!r}"
+        args = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        found.add((args[0], args[1]) if call.group(1) in ("pgettext", "npgettext") else (None, args[0]))
+    return found
+
+
+def mongolian_catalogue() -> dict:
+    """The merged Mongolian catalogue the pages use (every app's and the project's, as Django merges them)."""
+    from django.utils.translation import trans_real
+
+    return trans_real.translation("mn-mong")._catalog
+
+
+def test_the_apps_of_the_residents_and_public_pages_have_a_mongolian_catalogue():
+    """Those whose templates are listed above, and the project's; another app may add one when it needs it
+    (copy its zh_Hans catalogue with the msgstrs emptied and Plural-Forms: nplurals=2; plural=(n != 1);)."""
+    owners = {
+        template.split("/")[0] for template in RESIDENT_AND_PUBLIC_TEMPLATES if "/templates/" in template
+    }
+    assert {*owners, "locale"} <= {label(p).split("/")[0] for p in MN_CATALOGUES}
+
+
+def test_the_template_reader_finds_plain_contextual_and_plural_messages(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '{% load i18n %}{% translate "Back" %} {% translate "last" context "urge" %}'
+        "{% blocktranslate count n=3 %}{{ n }} time{% plural %}{{ n }} times{% endblocktranslate %}",
+        encoding="utf-8",
+    )
+    assert template_msgids(page) == {(None, "Back"), ("urge", "last"), (None, "%(n)s time")}
+
+
+@pytest.mark.parametrize("template", RESIDENT_AND_PUBLIC_TEMPLATES)
+def test_every_message_of_the_residents_and_public_pages_is_in_mongolian(template):
+    catalogue = mongolian_catalogue()
+    missing = []
+    for context, msgid in sorted(template_msgids(ROOT / template), key=str):
+        key = f"{context}\x04{msgid}" if context else msgid
+        text = catalogue.get(key) or catalogue.get((key, 0))
+        if not text or not MONGOLIAN_LETTERS.search(text):
+            missing.append((context, msgid))
+    assert missing == [], f"{template}: not in Mongolian (grassroots/*/locale/mn_Mong)"
+
+
+def test_the_words_made_in_python_for_residents_and_the_public_are_in_mongolian():
+    with translation.override("mn-mong"):
+        untranslated = [
+            (context, msgid)
+            for context, msgid in MN_PYTHON_MESSAGES
+            if not MONGOLIAN_LETTERS.search(translation.pgettext(context, msgid) if context else _(msgid))
+        ]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("path", MN_CATALOGUES, ids=label)
+def test_mongolian_entries_are_in_the_traditional_script_compiled_and_marked_for_review(path):
+    entries = parse_po(path)
+    header = next(entry for entry in entries if not entry.msgid)
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header.msgstr[0]
+    text = path.read_text(encoding="utf-8")
+    comments = {}  # msgid line → the translator comments above it
+    pending: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("# "):
+            pending.append(raw)
+        elif raw.startswith("msgid "):
+            comments[number] = pending
+            pending = []
+        elif not raw.strip():
+            pending = []
+    with path.with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog
+    wrong = []
+    for entry in messages(path):
+        if not all(entry.msgstr.values()):
+            continue  # not translated yet: the page shows the English msgid (staff pages only)
+        words = " ".join(entry.msgstr.values())
+        msgid_line = entry.line if entry.msgctxt is None else entry.line + 1
+        if "fuzzy" in entry.flags:
+            wrong.append((entry.msgid, "fuzzy: not compiled, mark it with a comment instead"))
+        if CYRILLIC.search(words) or not MONGOLIAN_LETTERS.search(words):
+            wrong.append((entry.msgid, "not in the traditional script"))
+        if not any(MN_REVIEW in c or MN_REVIEWED in c for c in comments.get(msgid_line, [])):
+            wrong.append((entry.msgid, f"no '# {MN_REVIEW}' (or '# {MN_REVIEWED} …') comment"))
+        if "python-format" in entry.flags:  # the singular form as the msgid, the plural as msgid_plural
+            sources = {0: entry.msgid, 1: entry.msgid_plural or entry.msgid}
+            for form, text in entry.msgstr.items():
+                if sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(sources[form])):
+                    wrong.append((entry.msgid, "placeholders differ"))
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt is not None else entry.msgid
+        got = compiled.get(key) if entry.msgid_plural is None else compiled.get((key, 0))
+        if got != entry.msgstr[0]:
+            wrong.append((entry.msgid, "run compilemessages"))
+    assert wrong == []
+
+
+def test_mongolian_pages_show_no_cyrillic():
+    """gettext falls back from mn_Mong to Django's Cyrillic mn; grassroots/locale_mn overrides every message of
+    those catalogues (grassroots/mongolian.py), and it is current."""
+    from grassroots import mongolian
+
+    assert mongolian.OVERRIDES.read_text(encoding="utf-8") == mongolian.overrides_po(), (
+        "run scripts/mongolian-overrides"
+    )
+    catalogue = mongolian_catalogue()
+    # what a page shows for each message: the first catalogue that has it (items() lists the shadowed ones too)
+    shown = {key: catalogue.get(key) for key, _text in catalogue.items()}
+    cyrillic = sorted(str(key) for key, text in shown.items() if CYRILLIC.search(str(text)))
+    assert cyrillic == []
+    with translation.override("mn-mong"):
+        assert MONGOLIAN_LETTERS.search(_("This field is required."))
+        assert MONGOLIAN_LETTERS.search(_("Log in"))
+
+
+def test_the_mongolian_font_has_a_glyph_for_every_mongolian_character_the_catalogues_use():
+    """No tofu: the subset served to Mongolian pages covers every character of the Mongolian block (letters,
+    FVS, MVS, punctuation, digits) and the joining controls that the catalogues and the seeded names write."""
+    from fontTools.ttLib import TTFont
+
+    from grassroots.cases.seed_names import NAMES
+
+    font = (
+        Path(settings.BASE_DIR)
+        / "grassroots/static/vendor/noto-sans-mongolian-2.001/NotoSansMongolian-subset.woff2"
+    )
+    cmap = TTFont(font).getBestCmap()
+    used = set()
+    for path in MN_CATALOGUES:
+        for entry in messages(path):
+            used |= set("".join(entry.msgstr.values()))
+    for _english, mongolian in NAMES.values():
+        used |= set(mongolian)
+    mongolian = {c for c in used if "\u1800" <= c <= "\u18af" or c in "\u200c\u200d\u202f"}
+    assert len(mongolian) > 20  # the catalogues really are in Mongolian
+    assert sorted(f"U+{ord(c):04X}" for c in mongolian if ord(c) not in cmap) == []
+    # and the joining forms are there: the initial, medial and final forms of the letters, not only isolated
+    gsub = TTFont(font)["GSUB"].table
+    features = {record.FeatureTag for record in gsub.FeatureList.FeatureRecord}
+    assert {"init", "medi", "fina", "isol", "rlig"} <= features
+
+
+@pytest.mark.django_db
+def test_a_mongolian_page_loads_the_font_and_the_vertical_layout_and_other_pages_do_not(client):
+    mongolian = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="mn-Mong").content.decode()
+    chinese = client.get("/accounts/login/").content.decode()
+    assert '<html lang="mn-mong" class="mongolian">' in mongolian
+    assert "grassroots/mongolian.css" in mongolian
+    with translation.override("mn-mong"):
+        assert _("Log in") in mongolian and MONGOLIAN_LETTERS.search(_("Log in"))
+    assert "mongolian.css" not in chinese
+    # the language switch offers Mongolian by its own name, in its own script
+    assert 'value="mn-mong"' in chinese and "\u182e\u1823\u1829\u182d\u1823\u182f" in chinese

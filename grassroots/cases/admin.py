@@ -40,7 +40,7 @@ class CategoryAdmin(ScopedAdmin):
         "is_active",
     ]
     list_filter = ["category_class", "handler_type", "is_active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en", "name_mn"]
     inlines = [CategoryLimitInline]
     raw_id_fields = ["parent"]
 

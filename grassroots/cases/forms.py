@@ -60,9 +60,9 @@ def category_choices(categories) -> list:
     for top in tops:
         kids = children.get(top.pk)
         if kids:
-            out.append((top.name, [(k.code, k.name) for k in kids]))
+            out.append((top.local_name, [(k.code, k.local_name) for k in kids]))
         else:
-            out.append((top.code, top.name))
+            out.append((top.code, top.local_name))
     return out
 
 

@@ -7,6 +7,8 @@ administrator's edits survive a second run.
 
 from __future__ import annotations
 
+from .seed_names import NAMES
+
 # (code, name, class, default urgency, handler level, handler type, limits, canned replies, children)
 # limits: {urgency: (response amount, unit, handling amount, unit)}; units: hours, days, clock_hours.
 H, D, C = "hours", "days", "clock_hours"
@@ -80,11 +82,15 @@ TREE = [
 def seed_categories(Category, CategoryLimit) -> int:
     """Add the default categories and limits that are missing; returns how many categories were added."""
     added = 0
+    # migration 0002 runs this on the historical model, which has no names in other languages yet
+    names = _other_names if _has_other_names(Category) else lambda code: {}
+    fill = _fill_other_names if _has_other_names(Category) else lambda category: None
     for order, (code, name, klass, urgency, level, handler, limits, replies, children) in enumerate(TREE):
         top, created = Category.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
+                **names(code),
                 "category_class": klass,
                 "default_urgency": urgency,
                 "handler_level": level,
@@ -94,6 +100,7 @@ def seed_categories(Category, CategoryLimit) -> int:
             },
         )
         added += created
+        fill(top)
         for key, (r_amount, r_unit, h_amount, h_unit) in limits.items():
             CategoryLimit.objects.get_or_create(
                 category=top,
@@ -110,6 +117,7 @@ def seed_categories(Category, CategoryLimit) -> int:
                 code=child_code,
                 defaults={
                     "name": child_name,
+                    **names(child_code),
                     "parent": top,
                     "category_class": klass,
                     "default_urgency": urgency,
@@ -119,4 +127,23 @@ def seed_categories(Category, CategoryLimit) -> int:
                 },
             )
             added += created
+            fill(_child)
     return added
+
+
+def _has_other_names(Category) -> bool:
+    return any(field.name == "name_mn" for field in Category._meta.get_fields())
+
+
+def _other_names(code: str) -> dict[str, str]:
+    english, mongolian = NAMES.get(code, ("", ""))
+    return {"name_en": english, "name_mn": mongolian}
+
+
+def _fill_other_names(category) -> None:
+    """Give a category the English and Mongolian names it lacks (an administrator's own stay)."""
+    missing = {
+        field: value for field, value in _other_names(category.code).items() if not getattr(category, field)
+    }
+    if missing and any(missing.values()):
+        type(category).objects.filter(pk=category.pk).update(**missing)

@@ -42,6 +42,18 @@ from .steps import DemoContext
 NOTICE_VILLAGES = {"small": 4, "city": 12}
 STAFF_USERNAME = "disclosure-clerk"
 MARK = "（演示数据）"
+# Bilingual boards (Mongolian beside the Chinese): those of the Urad banners' villages, where the Mongol herders
+# live, and the second village with a year of notices, so that the small demo has one. Readings (every
+# Mongolian text awaits a native speaker's review, docs/glossary-mn.md):
+BILINGUAL_COUNTIES = ("150823", "150824", "150825")
+MN_BOARD = (
+    "ᠲᠣᠰᠬᠠᠨ\u202fᠤ ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠢᠯᠡ ᠲᠣᠳᠣᠳᠬᠠᠯ\u202fᠤᠨ ᠰᠠᠮᠪᠤᠷᠢ"  # tosqan-u kereg-ün ile tododqal-un samburi
+)
+MN_MARK = "(ᠦᠵᠦᠭᠦᠯᠬᠦ\u202fᠶᠢᠨ ᠮᠡᠳᠡᠡᠯ)"  # (üjügülkü-yin medeel): demo data
+MN_TITLES = {
+    NoticeKind.SUBSIDY: "ᠲᠠᠷᠢᠶᠠᠨ\u202fᠤ ᠭᠠᠵᠠᠷ\u202fᠤᠨ ᠲᠡᠳᠬᠦᠯᠭᠡ ᠣᠯᠭᠣᠬᠤ ᠢᠯᠡ ᠲᠣᠳᠣᠳᠬᠠᠯ",  # tariyan-u γajar-un tedkülge olγoqu ...
+    NoticeKind.WATER_FEE: "ᠤᠰᠤᠨ\u202fᠤ ᠲᠥᠯᠪᠥᠷᠢ ᠬᠤᠷᠢᠶᠠᠬᠤ ᠢᠯᠡ ᠲᠣᠳᠣᠳᠬᠠᠯ",  # usun-u tölböri quriyaqu ile tododqal
+}
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -75,6 +87,13 @@ class DisclosureStep:
                     services.board_create(actor=clerk, village=village, name=f"{village.name}村务公开栏")
                 )
             self.counts["boards"] += 1
+        for position, board in enumerate(boards):
+            if position == 1 or board.area_code.startswith(BILINGUAL_COUNTIES):
+                services.board_languages_set(
+                    actor=clerk, board=board, bilingual=True, name_mn=f"{board.area.name} {MN_BOARD}"
+                )
+                board.bilingual = True
+                self.counts["bilingual boards"] += 1
         for board in boards[: NOTICE_VILLAGES.get(ctx.scale.name, 4)]:
             self._year(board, clerk, start, today)
         self.counts["notices"] = Notice.objects.filter(board__in=boards).count()
@@ -222,6 +241,9 @@ class DisclosureStep:
                         board=board,
                         kind=kind,
                         title=f"{day.year}年{day.month}月{label}公示{MARK}",
+                        title_mn=f"{day.year}.{day.month} {MN_TITLES[kind]} {MN_MARK}"
+                        if board.bilingual
+                        else "",
                         rows=self._rows(board, kind, self.rng.randint(6, 15)),
                         window_days=0 if kind == NoticeKind.WATER_FEE else 5,
                     )

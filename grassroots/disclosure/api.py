@@ -36,6 +36,8 @@ class BoardOut(Schema):
     village_group: str | None
     name_style: str
     public_url: str
+    bilingual: bool = Field(description="Mongolian (traditional script) shown beside the Chinese")
+    name_mn: str = Field(description="the board's name in Mongolian (traditional script)")
 
 
 class BoardIn(Schema):
@@ -78,6 +80,8 @@ class NoticePublicOut(Schema):
     state: str
     title: MaskedText
     body: MaskedText
+    title_mn: MaskedText = Field(description="the Mongolian title of a bilingual board's notice, or empty")
+    body_mn: MaskedText = Field(description="the Mongolian text of a bilingual board's notice, or empty")
     rows: list[dict]
     statement: dict | None
     attachments: list[dict]
@@ -172,6 +176,8 @@ def _board_out(request, board) -> dict:
         "village_group": board.village_group.name if board.village_group_id else None,
         "name_style": board.name_style,
         "public_url": request.build_absolute_uri(reverse("disclosure:board", args=[board.pk])),
+        "bilingual": board.bilingual,
+        "name_mn": board.name_mn,
     }
 
 
@@ -204,6 +210,8 @@ def _public(request, notice) -> dict:
         "state": notice.state,
         "title": latest.get("title", ""),
         "body": latest.get("body", ""),
+        "title_mn": latest.get("title_mn", ""),
+        "body_mn": latest.get("body_mn", ""),
         "rows": display.public_rows(latest, name_style=board.name_style),
         "statement": display.public_statement(latest),
         "attachments": latest.get("attachments", []),
@@ -264,24 +272,37 @@ def notice_get(request, notice_id: int):
 
 
 @router.get("/notices/{notice_id}/chat-text", response=TextOut, auth=PUBLIC)
-def notice_chat_text(request, notice_id: int):
+def notice_chat_text(request, notice_id: int, language: str | None = None):
+    """The chat text, in ``language`` (``zh-hans``, ``en``, ``mn-mong``) or else the reader's."""
     notice = selectors.notice_public(pk=notice_id)
     latest = list(notice.versions.all())[-1].content
     b = notice.board
+    language = display.text_language(language)
     text = display.chat_text(
-        latest, kind=notice.kind, board_name=b.name, name_style=b.name_style, url=_url(request, notice)
+        latest,
+        kind=notice.kind,
+        board_name=display.board_name(b, language),
+        name_style=b.name_style,
+        url=_url(request, notice),
+        language=language,
     )
     return {"text": text}
 
 
 @router.get("/notices/{notice_id}/loudspeaker", response=TextOut, auth=PUBLIC)
-def notice_loudspeaker(request, notice_id: int):
+def notice_loudspeaker(request, notice_id: int, language: str | None = None):
+    """The loudspeaker script, in ``language`` (``zh-hans``, ``en``, ``mn-mong``) or else the reader's."""
     notice = selectors.notice_public(pk=notice_id)
     latest = list(notice.versions.all())[-1].content
     b = notice.board
+    language = display.text_language(language)
     return {
         "text": display.loudspeaker_script(
-            latest, kind=notice.kind, board_name=b.name, name_style=b.name_style
+            latest,
+            kind=notice.kind,
+            board_name=display.board_name(b, language),
+            name_style=b.name_style,
+            language=language,
         )
     }
 

@@ -5,10 +5,18 @@ Every public rendering takes its roster rows from :func:`public_rows`, which app
 (``grassroots.masking.public_roster_row``) with the board's name style; nothing else here reads a row. The
 texts made here (chat, loudspeaker) and the statement (:func:`public_statement`) pass the title, the text and
 the statement's items through the free-text masker, as templates do with ``|masked``.
+
+A bilingual board (``Board.bilingual``) shows Mongolian in the traditional script beside the Chinese: each side is
+the same content in its language (:func:`in_language`: the Mongolian title and text where the writer gave them,
+the fixed words and column names from the catalogues), masked by the same functions with the same name style, so
+that no number or name is shown in one language that the other hides. The chat text and the loudspeaker script
+are made in the language asked for (:func:`text_language`).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -76,6 +84,8 @@ def masking_warnings(content: dict) -> list[str]:
     texts = {
         _("Title"): content.get("title"),
         _("Text"): content.get("body"),
+        _("Title in Mongolian"): content.get("title_mn"),
+        _("Text in Mongolian"): content.get("body_mn"),
         _("Reason"): content.get("reason"),
     }
     for line, row in enumerate(content.get("rows") or [], start=2):  # as in the sheet, under its header
@@ -103,8 +113,20 @@ def _window_line(content: dict) -> str:
     return ""
 
 
-def chat_text(content: dict, *, kind: str, board_name: str, name_style: str, url: str) -> str:
-    """A plain-text message ready to paste into the village group chat, with the link."""
+def chat_text(
+    content: dict, *, kind: str, board_name: str, name_style: str, url: str, language: str | None = None
+) -> str:
+    """A plain-text message ready to paste into the village group chat, with the link; in ``language`` when
+    given (the Mongolian title and text of a bilingual notice, the fixed words translated)."""
+    if language:
+        with translation.override(language):
+            return chat_text(
+                in_language(content, language),
+                kind=kind,
+                board_name=board_name,
+                name_style=name_style,
+                url=url,
+            )
     lines = [f"【{board_name}】{mask_numbers_in_text(content.get('title', ''))}"]
     if content.get("body"):
         lines.append(mask_numbers_in_text(content["body"])[:300])
@@ -132,8 +154,16 @@ def chat_text(content: dict, *, kind: str, board_name: str, name_style: str, url
     return "\n".join(lines)
 
 
-def loudspeaker_script(content: dict, *, kind: str, board_name: str, name_style: str) -> str:
-    """A short script to read over the loudspeaker: what, how many, where to look, until when."""
+def loudspeaker_script(
+    content: dict, *, kind: str, board_name: str, name_style: str, language: str | None = None
+) -> str:
+    """A short script to read over the loudspeaker: what, how many, where to look, until when; in ``language``
+    when given, like :func:`chat_text`."""
+    if language:
+        with translation.override(language):
+            return loudspeaker_script(
+                in_language(content, language), kind=kind, board_name=board_name, name_style=name_style
+            )
     title = mask_numbers_in_text(content.get("title", ""))
     parts = [
         _("Attention, villagers. %(board)s announces: %(title)s.") % {"board": board_name, "title": title}
@@ -156,3 +186,47 @@ def loudspeaker_script(content: dict, *, kind: str, board_name: str, name_style:
         parts.append(window + " " + _("Tell the village committee if anything is wrong."))
     parts.append(_("I repeat: %(title)s.") % {"title": title})
     return " ".join(str(p) for p in parts)
+
+
+MONGOLIAN = "mn-mong"
+CHINESE = "zh-hans"
+
+
+def in_language(content: dict, language: str) -> dict:
+    """The content as readers of ``language`` see it: in Mongolian the writer's Mongolian title and text where
+    given (else the Chinese), the rows, statement and attachments unchanged."""
+    if not language.lower().startswith("mn"):
+        return content
+    return {
+        **content,
+        "title": content.get("title_mn") or content.get("title", ""),
+        "body": content.get("body_mn") or content.get("body", ""),
+    }
+
+
+def bilingual_sides(content: dict, *, kind: str, name_style: str) -> list[dict]:
+    """The Mongolian side, then the Chinese (Mongolian columns stand first, on the left, in Inner Mongolia's
+    bilingual notices): each with its language code, its content and its roster table in that language."""
+    sides = []
+    for language in (MONGOLIAN, CHINESE):
+        with translation.override(language):
+            side_content = in_language(content, language)
+            headers, cells = public_table(side_content, kind=kind, name_style=name_style)
+        sides.append({"language": language, "content": side_content, "headers": headers, "cells": cells})
+    return sides
+
+
+def board_name(board, language: str) -> str:
+    """The board's name in ``language``: its Mongolian name for Mongolian readers where it has one."""
+    if language.lower().startswith("mn") and board.name_mn:
+        return board.name_mn
+    return board.name
+
+
+def text_language(asked: str | None) -> str:
+    """The language of a chat text or loudspeaker script: the one asked for when the site has it, else the
+    reader's."""
+    known = {code for code, _name in settings.LANGUAGES}
+    if asked and asked.lower() in known:
+        return asked.lower()
+    return translation.get_language() or settings.LANGUAGE_CODE

@@ -30,7 +30,7 @@ class BoardForm(Form):
 class NoticeForm(Form):
     """A draft of any kind: a text notice, a finance statement (its lines as text) or a roster (a sheet)."""
 
-    public_text = ("title", "body", "period", "lines")
+    public_text = ("title", "body", "title_mn", "body_mn", "period", "lines")
     kind = forms.ChoiceField(label=_("Kind"), choices=NoticeKind.choices, required=False)
     section = forms.ChoiceField(label=_("Section"), choices=[("", "—"), *Section.choices], required=False)
     catalogue_item = forms.IntegerField(
@@ -38,6 +38,8 @@ class NoticeForm(Form):
     )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     body = forms.CharField(label=_("Text"), required=False)
+    title_mn = forms.CharField(label=_("Title in Mongolian"), max_length=200, required=False)
+    body_mn = forms.CharField(label=_("Text in Mongolian"), required=False)
     period = forms.CharField(label=_("Month or quarter"), max_length=100, required=False)
     opening_balance = forms.CharField(label=_("Opening balance (yuan)"), max_length=32, required=False)
     lines = forms.CharField(label=pgettext_lazy("statement", "Lines"), required=False)
@@ -53,10 +55,20 @@ class PublishForm(Form):
 
 
 class CorrectionForm(Form):
-    public_text = ("reason", "title", "body")
+    public_text = ("reason", "title", "body", "title_mn", "body_mn")
     reason = forms.CharField(label=_("Reason for the correction"), max_length=500)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     body = forms.CharField(label=_("Text"), required=False)
+    title_mn = forms.CharField(label=_("Title in Mongolian"), max_length=200, required=False)
+    body_mn = forms.CharField(label=_("Text in Mongolian"), required=False)
+
+
+class BoardLanguagesForm(Form):
+    public_text = ("name_mn",)
+    bilingual = forms.BooleanField(label=_("Mongolian beside the Chinese"), required=False)
+    name_mn = forms.CharField(
+        label=_("Name in Mongolian (traditional script)"), max_length=100, required=False
+    )
 
 
 class ObjectionForm(Form):

@@ -75,6 +75,10 @@ class Board(models.Model):
             (NameStyle.FULL, _("whole name")),
         ],
     )
+    # Bilingual boards show Mongolian (traditional script) beside the Chinese on the public page and the A4
+    # sheet, as official notices in Inner Mongolia do (display.bilingual_sides).
+    bilingual = models.BooleanField(_("Mongolian beside the Chinese"), default=False)
+    name_mn = models.CharField(_("name in Mongolian (traditional script)"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

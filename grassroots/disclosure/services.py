@@ -102,11 +102,37 @@ def board_create(
     return board
 
 
-def _content(*, notice_kind: str, board: Board, title: str, body: str, rows=None, statement=None) -> dict:
+@transaction.atomic
+def board_languages_set(*, actor: User, board: Board, bilingual: bool, name_mn: str = "") -> Board:
+    """Whether the board shows Mongolian (traditional script) beside the Chinese, and its Mongolian name."""
+    _require_manager(actor, board.area_code)
+    board = Board.objects.select_for_update().get(pk=board.pk)
+    board.bilingual = bool(bilingual)
+    board.name_mn = (name_mn or "").strip()[:100]
+    board.save(update_fields=["bilingual", "name_mn"])
+    return board
+
+
+def _content(
+    *,
+    notice_kind: str,
+    board: Board,
+    title: str,
+    body: str,
+    rows=None,
+    statement=None,
+    title_mn: str = "",
+    body_mn: str = "",
+) -> dict:
     title = (title or "").strip()
     if not title:
         raise content.ContentInvalid(_("Give the notice a title."), detail={"title": "missing"})
     document: dict = {"title": title[:200], "body": (body or "").strip()[:20000], "kind": notice_kind}
+    # The Mongolian title and text of a bilingual board's notice: part of the hashed content like the Chinese.
+    if (title_mn or "").strip():
+        document["title_mn"] = title_mn.strip()[:200]
+    if (body_mn or "").strip():
+        document["body_mn"] = body_mn.strip()[:20000]
     if notice_kind in ROSTER_KINDS:
         document["rows"] = content.check_rows(
             notice_kind, list(rows or []), groups=selectors.group_spellings(board.area)
@@ -141,6 +167,8 @@ def notice_create(
     statement: dict | None = None,
     catalogue_item: CatalogueItem | None = None,
     window_days: int | None = None,
+    title_mn: str = "",
+    body_mn: str = "",
 ) -> Notice:
     """A draft notice, its content checked (roster rows, statement totals) before anything is stored.
     ``notice.dropped_columns`` names the private columns of ``rows`` that were not kept."""
@@ -160,7 +188,16 @@ def notice_create(
             _("The window is from 0 to %(n)s working days.") % {"n": MAX_WINDOW_DAYS},
             detail={"window_days": days},
         )
-    document = _content(notice_kind=kind, board=board, title=title, body=body, rows=rows, statement=statement)
+    document = _content(
+        notice_kind=kind,
+        board=board,
+        title=title,
+        body=body,
+        rows=rows,
+        statement=statement,
+        title_mn=title_mn,
+        body_mn=body_mn,
+    )
     notice = Notice.objects.create(
         board=board,
         area_code=board.area_code,
@@ -182,7 +219,16 @@ class Imported:
 
 
 def roster_import(
-    *, actor: User, board: Board, kind: str, title: str, file, body: str = "", window_days: int | None = None
+    *,
+    actor: User,
+    board: Board,
+    kind: str,
+    title: str,
+    file,
+    body: str = "",
+    window_days: int | None = None,
+    title_mn: str = "",
+    body_mn: str = "",
 ) -> Imported:
     """A draft roster from an Excel sheet; every wrong row is reported and nothing is stored. Private
     columns (ID, phone, bank account, income, health) are dropped and named in the result."""
@@ -191,7 +237,15 @@ def roster_import(
         raise content.ContentInvalid(_("Choose a roster kind."), detail={"kind": kind})
     rows, dropped = content.read_roster(file)
     notice = notice_create(
-        actor=actor, board=board, kind=kind, title=title, body=body, rows=rows, window_days=window_days
+        actor=actor,
+        board=board,
+        kind=kind,
+        title=title,
+        body=body,
+        rows=rows,
+        window_days=window_days,
+        title_mn=title_mn,
+        body_mn=body_mn,
     )
     return Imported(notice=notice, dropped_columns=dropped)
 
@@ -329,6 +383,8 @@ def notice_correct(
     body: str | None = None,
     rows: list[dict] | None = None,
     statement: dict | None = None,
+    title_mn: str | None = None,
+    body_mn: str | None = None,
 ) -> NoticeVersion:
     """A correction: a new version with its reason; the earlier versions stay as they were.
     ``version.dropped_columns`` names the private columns of ``rows`` that were not kept."""
@@ -347,6 +403,8 @@ def notice_correct(
         body=current.get("body", "") if body is None else body,
         rows=current.get("rows") if rows is None else rows,
         statement=current.get("statement") if statement is None else statement,
+        title_mn=current.get("title_mn", "") if title_mn is None else title_mn,
+        body_mn=current.get("body_mn", "") if body_mn is None else body_mn,
     )
     for key in ("attachments", "window"):
         if key in current:
@@ -374,7 +432,15 @@ class Corrected:
 
 
 def roster_correct(
-    *, actor: User, notice: Notice, file, reason: str, title: str | None = None, body: str | None = None
+    *,
+    actor: User,
+    notice: Notice,
+    file,
+    reason: str,
+    title: str | None = None,
+    body: str | None = None,
+    title_mn: str | None = None,
+    body_mn: str | None = None,
 ) -> Corrected:
     """A correction of a published roster from an Excel sheet: the sheet is the whole roster as it should
     read (the download of the current one, edited). Checked and stored as :func:`notice_correct` does, so a
@@ -384,7 +450,16 @@ def roster_correct(
     if notice.kind not in ROSTER_KINDS:
         raise content.ContentInvalid(_("This kind of notice has no roster."), detail={"kind": notice.kind})
     rows, dropped = content.read_roster(file)
-    version = notice_correct(actor=actor, notice=notice, reason=reason, title=title, body=body, rows=rows)
+    version = notice_correct(
+        actor=actor,
+        notice=notice,
+        reason=reason,
+        title=title,
+        body=body,
+        rows=rows,
+        title_mn=title_mn,
+        body_mn=body_mn,
+    )
     return Corrected(version=version, dropped_columns=dropped)
 
 

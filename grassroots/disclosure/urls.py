@@ -8,6 +8,7 @@ urlpatterns = [
     path("boards/new/", views.board_new, name="board_new"),
     path("boards/<int:pk>/", views.board, name="board"),
     path("boards/<int:pk>/manage/", views.board_manage, name="manage"),
+    path("boards/<int:pk>/languages/", views.board_languages, name="languages"),
     path("boards/<int:pk>/notices/new/", views.notice_new, name="notice_new"),
     path("notices/<int:pk>/", views.notice, name="notice"),
     path("notices/<int:pk>/print/", views.notice_print, name="print"),

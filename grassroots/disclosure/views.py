@@ -75,13 +75,22 @@ def board(request, pk: int):
     for notice in selectors.public_notices(board=board):
         latest = list(notice.versions.all())[-1]
         notices.append(
-            {"notice": notice, "title": latest.content.get("title", ""), "versions": latest.number}
+            {
+                "notice": notice,
+                "title": latest.content.get("title", ""),
+                "title_mn": latest.content.get("title_mn", "") if board.bilingual else "",
+                "versions": latest.number,
+            }
         )
     sections = [
         (value, label, [n for n in notices if n["notice"].section == value])
         for value, label in Section.choices
     ]
-    return render(request, "disclosure/board.html", {"board": board, "sections": sections})
+    return render(
+        request,
+        "disclosure/board.html",
+        {"board": board, "sections": sections, "MONGOLIAN_COLUMNS": board.bilingual},
+    )
 
 
 def notice(request, pk: int):
@@ -104,6 +113,7 @@ def notice(request, pk: int):
             "window_open": selectors.window_open(notice),
             "can_manage": rules.can_manage_board(request.user, notice.area_code),
             "url": public_url(request, notice),
+            **_bilingual(notice, board, versions[-1]),
         },
     )
 
@@ -119,6 +129,7 @@ def notice_print(request, pk: int):
             "board": notice.board,
             "current": versions[-1],
             "url": public_url(request, notice),
+            **_bilingual(notice, notice.board, versions[-1]),
         },
     )
 
@@ -136,19 +147,33 @@ def notice_qr(request, pk: int):
     return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
+def _bilingual(notice, board, current) -> dict:
+    """What a bilingual board's notice page and A4 sheet add: the Mongolian and the Chinese side."""
+    if not board.bilingual:
+        return {}
+    sides = display.bilingual_sides(current["content"], kind=notice.kind, name_style=board.name_style)
+    for side in sides:
+        side["board_name"] = display.board_name(board, side["language"])
+    return {"sides": sides, "MONGOLIAN_COLUMNS": True}
+
+
 def _texts(request, notice):
+    """The chat text and loudspeaker script, in the language asked for (``?language=mn-mong``) or the reader's."""
     latest = list(notice.versions.all())[-1].content
     board = notice.board
+    language = display.text_language(request.GET.get("language"))
+    name = display.board_name(board, language)
     return {
         "chat": display.chat_text(
             latest,
             kind=notice.kind,
-            board_name=board.name,
+            board_name=name,
             name_style=board.name_style,
             url=public_url(request, notice),
+            language=language,
         ),
         "loudspeaker": display.loudspeaker_script(
-            latest, kind=notice.kind, board_name=board.name, name_style=board.name_style
+            latest, kind=notice.kind, board_name=name, name_style=board.name_style, language=language
         ),
     }
 
@@ -222,8 +247,29 @@ def board_manage(request, pk: int):
             "sections": Section.choices,
             "catalogue": list(board.catalogue.all()),
             "can_answer": rules.can_answer_objection(request.user, board.area_code),
+            "MONGOLIAN_COLUMNS": board.bilingual,
         },
     )
+
+
+@login_required
+@require_POST
+def board_languages(request, pk: int):
+    """A board becomes bilingual (Mongolian beside the Chinese) or Chinese only; its Mongolian name."""
+    board = selectors.board_managed(user=request.user, pk=pk)
+    form = forms.BoardLanguagesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back(board.pk)
+    with refusals_into(request):
+        services.board_languages_set(
+            actor=request.user,
+            board=board,
+            bilingual=form.cleaned_data["bilingual"],
+            name_mn=form.cleaned_data["name_mn"],
+        )
+        messages.success(request, _("The board's languages are saved."))
+    return _back(board.pk)
 
 
 def _with_warnings(notices) -> list:
@@ -308,6 +354,8 @@ def notice_new(request, pk: int):
                 kind=kind,
                 title=d["title"],
                 body=d["body"],
+                title_mn=d["title_mn"],
+                body_mn=d["body_mn"],
                 statement=statement,
                 catalogue_item=item,
             )
@@ -319,6 +367,8 @@ def notice_new(request, pk: int):
                 section=d["section"],
                 title=d["title"],
                 body=d["body"],
+                title_mn=d["title_mn"],
+                body_mn=d["body_mn"],
                 catalogue_item=item,
             )
             for upload in request.FILES.getlist("attachments"):
@@ -328,7 +378,14 @@ def notice_new(request, pk: int):
             if upload is None:
                 raise services.DisclosureError(_("Choose the Excel file of the roster."))
             imported = services.roster_import(
-                actor=request.user, board=board, kind=kind, title=d["title"], body=d["body"], file=upload
+                actor=request.user,
+                board=board,
+                kind=kind,
+                title=d["title"],
+                body=d["body"],
+                title_mn=d["title_mn"],
+                body_mn=d["body_mn"],
+                file=upload,
             )
             _tell_dropped(request, imported.dropped_columns)
             notice = imported.notice
@@ -392,6 +449,8 @@ def notice_correct(request, pk: int):
         "reason": form.cleaned_data["reason"],
         "title": form.cleaned_data["title"] or None,
         "body": form.cleaned_data["body"] or None,
+        "title_mn": form.cleaned_data["title_mn"] or None,
+        "body_mn": form.cleaned_data["body_mn"] or None,
     }
 
     def correct(notice):

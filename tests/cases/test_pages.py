@@ -155,10 +155,10 @@ def test_duplicate_suggestions_while_reporting(client, city):
     html = client.get(
         url, {"category": "0101", "lon": INSIDE_G1[0], "lat": INSIDE_G1[1]}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()  # the test reads the English wording
-    # then the litter report is suggested (with its distance), the other category is not, and the
-    # other resident does not get a link into someone else's report
-    assert "乱扔垃圾" in html and "m" in html
-    assert "邻里纠纷" not in html
+    # then the litter report is suggested (with its distance, its service type in the reader's language), the
+    # other category is not, and the other resident does not get a link into someone else's report
+    assert "Litter and exposed rubbish" in html and "m away" in html
+    assert "邻里纠纷" not in html and "Disputes between neighbours" not in html
     assert reverse("cases:detail", args=[near.pk]) not in html
     # far away (another grid) nothing is suggested
     far = client.get(url, {"category": "0101", "lon": INSIDE_G2[0], "lat": INSIDE_G2[1]}).content.decode()

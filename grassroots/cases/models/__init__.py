@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -57,6 +58,9 @@ class Category(models.Model):
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # The same name for readers of the other languages; empty: they read the Chinese name.
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
+    name_mn = models.CharField(_("name in Mongolian (traditional script)"), max_length=100, blank=True)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -90,6 +94,16 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's (active) language, the Chinese name where that one is not given."""
+        language = (translation.get_language() or "").lower()
+        if language.startswith("mn"):
+            return self.name_mn or self.name
+        if language.startswith("en"):
+            return self.name_en or self.name
+        return self.name
 
 
 class CategoryLimit(models.Model):
