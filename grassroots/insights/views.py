@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from grassroots import clock
 from grassroots.areas import selectors as area_selectors
@@ -322,3 +324,119 @@ def bulletin_xlsx(request, pk: int):
         ]
     )
     return attachment(data, f"{document.area_name}-{document.month_key}-月度通报.xlsx", XLSX_CONTENT_TYPE)
+
+
+# --- hotspots (未诉先办) ----------------------------------------------------------------------------------------
+
+
+class HotspotForm(Form):
+    """The parameters of the detection, each within :data:`selectors.HOTSPOT_LIMITS`."""
+
+    radius_m = forms.IntegerField(
+        label=gettext_lazy("Distance N (metres)"),
+        min_value=selectors.HOTSPOT_LIMITS["radius_m"][0],
+        max_value=selectors.HOTSPOT_LIMITS["radius_m"][1],
+    )
+    days = forms.IntegerField(
+        label=gettext_lazy("Days M"),
+        min_value=selectors.HOTSPOT_LIMITS["days"][0],
+        max_value=selectors.HOTSPOT_LIMITS["days"][1],
+    )
+    min_reports = forms.IntegerField(
+        label=gettext_lazy("Reports at least"),
+        min_value=selectors.HOTSPOT_LIMITS["min_reports"][0],
+        max_value=selectors.HOTSPOT_LIMITS["min_reports"][1],
+    )
+    norm_factor = forms.IntegerField(
+        label=gettext_lazy("Times the norm"),
+        min_value=selectors.HOTSPOT_LIMITS["norm_factor"][0],
+        max_value=selectors.HOTSPOT_LIMITS["norm_factor"][1],
+    )
+    min_reopened = forms.IntegerField(
+        label=gettext_lazy("Reopenings at least"),
+        min_value=selectors.HOTSPOT_LIMITS["min_reopened"][0],
+        max_value=selectors.HOTSPOT_LIMITS["min_reopened"][1],
+    )
+
+
+def hotspot_method_from(data) -> tuple[HotspotForm, selectors.HotspotMethod]:
+    """The method asked for in a query string (the defaults for what is missing), and the form showing it."""
+    defaults = selectors.HotspotMethod()
+    values = {name: data.get(name) or getattr(defaults, name) for name in selectors.HOTSPOT_LIMITS}
+    form = HotspotForm(values)
+    if form.is_valid():
+        return form, selectors.HotspotMethod(**form.cleaned_data)
+    return form, defaults
+
+
+@login_required
+def hotspots(request, code: str):
+    """Where reports recur in the area: the hotspots by each method, with the cases behind them, and for staff
+    who may, one button each to open a proactive case or to send the grid's worker on a patrol."""
+    from grassroots.cases.rules import can_enter_cases
+    from grassroots.workforce.rules import can_set_patrol_tasks
+
+    area = _area_for(request, code)
+    form, method = hotspot_method_from(request.GET)
+    found = selectors.hotspots_for(user=request.user, area_code=code, method=method, today=clock.today())
+    start, last = method.window(clock.today())
+    may_open = can_enter_cases(request.user)
+    return render(
+        request,
+        "insights/hotspots.html",
+        {
+            "area": area,
+            "form": form,
+            "method": method,
+            "start": start,
+            "last": last,
+            "base_start": start - dt.timedelta(days=method.days * method.norm_windows),
+            "hotspots": [
+                (h, may_open, can_set_patrol_tasks(request.user, h.area_code) and len(h.area_code) == 15)
+                for h in found
+            ],
+            "query": request.GET.urlencode(),
+            "kinds": selectors.HotspotKind,
+        },
+    )
+
+
+@login_required
+@require_POST
+def hotspot_act(request, code: str):
+    """Turn a hotspot into a proactive case (``act=case``) or a patrol task (``act=patrol``), in one step."""
+    _area_for(request, code)
+    back = reverse("insights:hotspots", args=[code]) + "?" + request.POST.get("query", "")
+    try:
+        category_id = int(request.POST.get("category", ""))
+        case_ids = [int(i) for i in request.POST.get("cases", "").split(",") if i.strip()]
+    except ValueError:
+        messages.error(request, _("The hotspot could not be read; reload the page and try again."))
+        return redirect(back)
+    kind, act = request.POST.get("kind", ""), request.POST.get("act", "")
+    with refusals_into(request):
+        if act == "case":
+            case = services.hotspot_open_case(
+                actor=request.user, area_code=code, kind=kind, category_id=category_id, case_ids=case_ids
+            )
+            if case.replayed:
+                messages.info(
+                    request,
+                    _("This hotspot already has its proactive case %(ref)s.") % {"ref": case.reference},
+                )
+            else:
+                messages.success(request, _("Proactive case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("cases:detail", pk=case.pk)
+        if act == "patrol":
+            task, created = services.hotspot_set_patrol_task(
+                actor=request.user, area_code=code, kind=kind, category_id=category_id, case_ids=case_ids
+            )
+            text = (
+                _("The worker of grid %(grid)s is asked to patrol there by %(day)s.")
+                if created
+                else _("This hotspot already has a patrol task for grid %(grid)s, due %(day)s.")
+            )
+            messages.success(request, text % {"grid": task.area_code, "day": task.due_on.isoformat()})
+            return redirect(back)
+        messages.error(request, _("Choose what to do with the hotspot."))
+    return redirect(back)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("my-phone/", views.my_phone_setting, name="my_phone_setting"),
     path("patrols/", views.patrol_list, name="patrol_list"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
+    path("patrols/tasks/<int:pk>/done/", views.patrol_task_done, name="patrol_task_done"),
     path("patrols/<int:pk>/end/", views.patrol_action, {"action": "end"}, name="patrol_end"),
     path("patrols/<int:pk>/findings/", views.patrol_action, {"action": "finding"}, name="patrol_finding"),
     path("workers/<int:pk>/", views.worker, name="worker"),

@@ -273,6 +273,7 @@ def patrol_list(request):
             # a worker serving several grids chooses where this patrol counts
             "patrol_grids": selectors.patrol_grid_choices(user=request.user, worker=worker) if worker else [],
             "patrols": list(selectors.patrol_list_for(user=request.user)[:100]),
+            "tasks": list(selectors.patrol_tasks_for(user=request.user).filter(done_at__isnull=True)[:50]),
             "phone_form": forms.PhoneSettingForm(initial={"hidden": worker.phone_hidden_from_residents})
             if worker
             else None,
@@ -322,6 +323,19 @@ def patrol_action(request, pk: int, action: str):
             )
             messages.success(request, _("Finding recorded."))
     return redirect("workforce:patrol_detail", pk=patrol.pk)
+
+
+@login_required
+@require_POST
+def patrol_task_done(request, pk: int):
+    """The named worker marks a patrol task done."""
+    task = selectors.patrol_task_get_for(user=request.user, pk=pk)
+    with refusals_into(request):
+        patrols_service.patrol_task_done(
+            actor=request.user, task=task, note=request.POST.get("note", ""), request=request
+        )
+        messages.success(request, _("Patrol task done."))
+    return redirect("workforce:patrol_list")
 
 
 # --- workload -------------------------------------------------------------------------------------------
