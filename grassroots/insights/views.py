@@ -189,6 +189,48 @@ def dashboard(request, code: str):
     )
 
 
+@login_required
+def dashboard_xlsx(request, code: str):
+    """The dashboard's tables as a workbook: the headline with the period before, the trends by month and by
+    week, the areas below (those the user may open) and the service types; each rate with its counts."""
+    from grassroots.cases import exports
+
+    area = _area_for(request, code)
+    try:
+        period = Period.parse(request.GET.get("period") or default_period_key())
+    except PeriodError:
+        period = Period.parse(default_period_key())
+    board = selectors.dashboard_for(area_code=code, period=period)
+    template = board.figures
+    keyed = (Column("code", "代码", "code", width=16), Column("name", "名称", "name", width=22))
+    by_time = (Column("key", "周期", "period", width=12),)
+    data = write_workbook(
+        [
+            exports.figures_sheet(
+                "总览",
+                [
+                    ([period.key, area.name], board.figures),
+                    ([board.previous.key, area.name], board.previous_figures),
+                ],
+                template,
+                (Column("period", "周期", "period", width=22), Column("name", "名称", "name", width=22)),
+            ),
+            exports.figures_sheet("按月", [([p.key], p.figures) for p in board.months], template, by_time),
+            exports.figures_sheet("按周", [([p.key], p.figures) for p in board.weeks], template, by_time),
+            exports.figures_sheet("下级区域", exports.rows_with_labels(board.children), template, keyed),
+            exports.figures_sheet("服务类型", exports.rows_with_labels(board.types), template, keyed),
+            exports.definitions_sheet(
+                template,
+                [
+                    (_("Department score (综合指标值)"), str(SCORE_DEFINITION)),
+                    (str(_("Period")), f"{period.start.isoformat()} .. {period.last_day.isoformat()}"),
+                ],
+            ),
+        ]
+    )
+    return attachment(data, f"{area.name}-{period.key}-驾驶舱.xlsx", XLSX_CONTENT_TYPE)
+
+
 # --- monthly bulletins -----------------------------------------------------------------------------------------
 
 

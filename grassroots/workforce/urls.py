@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("check-in/", views.check_in_mine, name="check_in_mine"),
     path("check-ins/", views.check_in_list, name="check_in_list"),
+    path("check-ins/xlsx/", views.check_in_xlsx, name="check_in_xlsx"),
     path(
         "check-ins/<int:pk>/confirm/", views.check_in_decide, {"decision": "confirm"}, name="check_in_confirm"
     ),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("roster/<str:code>/runs/<int:pk>/", views_roster.roster_run, name="roster_run"),
     path("roster/<str:code>/runs/<int:pk>/confirm/", views_roster.roster_confirm, name="roster_confirm"),
     path("workload/<str:code>/", views.workload, name="workload"),
+    path("workload/<str:code>/xlsx/", views.workload_xlsx, name="workload_xlsx"),
     path("<str:code>/figures/", views.grid_figures, name="grid_figures"),
     path("<str:code>/roll/", views.branch_roll, name="branch_roll"),
     path("<str:code>/", views.grid, name="grid"),
