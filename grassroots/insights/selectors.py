@@ -27,7 +27,7 @@ from grassroots.cases.metrics import (
     basically_counts_default,
     figures_from,
 )
-from grassroots.cases.models import Case, Category, State
+from grassroots.cases.models import Case, Category, Source, State
 from grassroots.cases.selectors import QueueFilters, area_names, case_queue_for
 
 from .models import AreaDay, Bulletin, content_hash
@@ -381,6 +381,8 @@ class Hotspot:
     category_name: str = ""
     area_name: str = ""
     cases: list[Case] | None = None  # the cases shown (at most HOTSPOT_CASES_SHOWN, newest first)
+    proactive_case: Case | None = None  # the proactive case opened for it, if any (by anyone)
+    patrol_due: dt.date | None = None  # the patrol task set for it, if any: its date
 
     @property
     def key(self) -> str:
@@ -479,7 +481,9 @@ def _window_cases(*, user, area_code: str, start: dt.date):
             origin_code__startswith=area_code,
             reported_at__gte=_local_midnight(start),
             merged_into__isnull=True,
-        ).exclude(state=State.CANCELLED),
+        )
+        .exclude(state=State.CANCELLED)
+        .exclude(source=Source.PROACTIVE),
         user,
         field="origin_code",
         roles=VIEWERS,
@@ -547,6 +551,7 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
     base_start = start - dt.timedelta(days=method.days * method.norm_windows)
     densities = (
         DailyFact.objects.filter(area_code__startswith=area_code, day__gte=base_start, day__lte=last)
+        .exclude(source=Source.PROACTIVE)
         .values("area_code", "category_id")
         .annotate(
             now=Sum("reported", filter=Q(day__gte=start)), before=Sum("reported", filter=Q(day__lt=start))
@@ -573,7 +578,7 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
                 at__gte=_local_midnight(start),
                 case__origin_code__startswith=area_code,
                 case__merged_into__isnull=True,
-            ),
+            ).exclude(case__source=Source.PROACTIVE),
             user,
             field="case__origin_code",
             roles=VIEWERS,
@@ -647,6 +652,16 @@ def _fill_cases(*, user, area_code: str, start: dt.date, hotspots: list[Hotspot]
         )
     }
     names = area_names(codes=sorted({h.area_code for h in hotspots}))
+    acted = {"hotspot-" + h.key: h for h in hotspots}
+    if acted:
+        from grassroots.workforce.models import PatrolTask
+
+        for case in Case.objects.filter(source=Source.PROACTIVE, idempotency_key__in=list(acted)).only(
+            "pk", "reported_at", "idempotency_key"
+        ):
+            acted[case.idempotency_key].proactive_case = case
+        for key, due in PatrolTask.objects.filter(key__in=list(acted)).values_list("key", "due_on"):
+            acted[key].patrol_due = due
     for h in hotspots:
         h.category_code, h.category_name = categories.get(h.category_id, (str(h.category_id), ""))
         h.area_name = names.get(h.area_code, h.area_code)

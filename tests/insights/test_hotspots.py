@@ -203,6 +203,11 @@ def test_a_double_tap_opens_one_proactive_case_through_intake(city, client):
     assert case.origin_code == G1 and case.state == State.REPORTED and case.entered_by == city.township
     assert case.events.filter(action=EventAction.REPORT).count() == 1
     assert all(c.reference in case.description for c in cases)
+    # the proactive case is no report: the hotspot keeps its three cases, and names the case opened for it
+    (hot,) = selectors.hotspots_for(
+        user=city.county, area_code=COUNTY, method=selectors.HotspotMethod(), today=clock.today()
+    )
+    assert sorted(hot.case_ids) == sorted(c.pk for c in cases) and hot.proactive_case == case
 
 
 def test_a_hotspot_becomes_a_patrol_task_for_the_grids_worker_once(city, client):
