@@ -421,17 +421,24 @@ def _clusters(
     for i, (x, y) in enumerate(xy):
         cells.setdefault((int(x // radius_m), int(y // radius_m)), []).append(i)
     r2 = radius_m * radius_m
-    neighbours: list[list[int]] = []
-    for x, y in xy:
-        cx, cy = int(x // radius_m), int(y // radius_m)
-        near = []
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
+    around = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    # a point can be a core only when the nine cells around it hold min_reports points: in a sparse city most
+    # hold one or two, and their distances are never computed (a point near a core is found from the core)
+    crowded = {
+        (cx, cy)
+        for cx, cy in cells
+        if sum(len(cells.get((cx + dx, cy + dy), ())) for dx, dy in around) >= min_reports
+    }
+    neighbours: list[list[int]] = [[] for _ in xy]
+    for cx, cy in crowded:
+        for i in cells[(cx, cy)]:
+            x, y = xy[i]
+            near = neighbours[i]
+            for dx, dy in around:
                 for j in cells.get((cx + dx, cy + dy), ()):
                     ox, oy = xy[j]
                     if (ox - x) ** 2 + (oy - y) ** 2 <= r2:
                         near.append(j)
-        neighbours.append(near)
     core = [len(n) >= min_reports for n in neighbours]
     parent = list(range(len(points)))
 
@@ -449,13 +456,15 @@ def _clusters(
                     if a != b:
                         parent[max(a, b)] = min(a, b)
     groups: dict[int, list[int]] = {}
+    owner: dict[int, int] = {}
     for i, near in enumerate(neighbours):
         if core[i]:
             groups.setdefault(root(i), []).append(i)
-        else:
-            owner = next((j for j in near if core[j]), None)
-            if owner is not None:
-                groups.setdefault(root(owner), []).append(i)
+            for j in near:
+                if not core[j] and j not in owner:
+                    owner[j] = root(i)  # a border point joins the cluster of the first core that reaches it
+    for j, group in sorted(owner.items()):
+        groups[group].append(j)
     return sorted(groups.values(), key=lambda g: (-len(g), min(g)))
 
 
@@ -508,7 +517,7 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
     - reopened: per place of report and service type, the reopenings in the window, when at least
       ``min_reopened``.
     """
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from grassroots.cases.models import CaseEvent, EventAction
 
@@ -547,25 +556,36 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
                 )
             )
 
-    # density against the place's own norm, from the daily figures
+    # density against the place's own norm, from the daily figures: first the places and types with enough
+    # reports in the window (a short range of days, through the day index), then the norm of those alone
     base_start = start - dt.timedelta(days=method.days * method.norm_windows)
-    densities = (
-        DailyFact.objects.filter(area_code__startswith=area_code, day__gte=base_start, day__lte=last)
-        .exclude(source=Source.PROACTIVE)
+    facts = DailyFact.objects.filter(area_code__startswith=area_code).exclude(source=Source.PROACTIVE)
+    recent = {
+        (row["area_code"], row["category_id"]): row["now"]
+        for row in facts.filter(day__gte=start, day__lte=last)
         .values("area_code", "category_id")
-        .annotate(
-            now=Sum("reported", filter=Q(day__gte=start)), before=Sum("reported", filter=Q(day__lt=start))
-        )
+        .annotate(now=Sum("reported"))
         .filter(now__gte=method.min_reports)
         .order_by()
-    )
-    dense = []
-    for row in densities:
-        norm = (row["before"] or 0) / method.norm_windows
-        if row["now"] >= method.norm_factor * norm:
-            dense.append((row["area_code"], row["category_id"], row["now"], norm))
-    for code, category_id, now_count, norm in dense:
-        found.append(Hotspot(HotspotKind.DENSITY, category_id, code, [], now_count, norm=norm))
+    }
+    before: dict[tuple[str, int], int] = {}
+    if recent:
+        for row in (
+            facts.filter(
+                area_code__in=sorted({a for a, _c in recent}),
+                category_id__in=sorted({c for _a, c in recent}),
+                day__gte=base_start,
+                day__lt=start,
+            )
+            .values("area_code", "category_id")
+            .annotate(before=Sum("reported"))
+            .order_by()
+        ):
+            before[(row["area_code"], row["category_id"])] = row["before"] or 0
+    for (code, category_id), now_count in sorted(recent.items()):
+        norm = before.get((code, category_id), 0) / method.norm_windows
+        if now_count >= method.norm_factor * norm:
+            found.append(Hotspot(HotspotKind.DENSITY, category_id, code, [], now_count, norm=norm))
 
     # reopenings
     from grassroots.accounts.scoping import scoped as scoped_by

@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grassroots import clock
 from grassroots.accounts.scoping import OutOfScope
@@ -258,3 +260,46 @@ def test_acting_on_cases_outside_the_scope_or_without_the_role_writes_nothing(ci
         )
     assert not Case.objects.filter(source=Source.PROACTIVE).exists()
     assert not PatrolTask.objects.exists()
+
+
+def _brute_force(points, radius_m, min_reports):
+    """DBSCAN by its definition, every pair measured (for the property below)."""
+    import math
+
+    lat0 = sum(p[2] for p in points) / len(points)
+    xy = [(p[1] * 111_320 * math.cos(math.radians(lat0)), p[2] * 110_574) for p in points]
+    near = [[j for j in range(len(xy)) if math.dist(xy[i], xy[j]) <= radius_m] for i in range(len(xy))]
+    core = [len(n) >= min_reports for n in near]
+    label: dict[int, int] = {}
+    for i in range(len(xy)):
+        if core[i] and i not in label:
+            label[i], todo = i, [i]
+            while todo:
+                k = todo.pop()
+                for j in near[k]:
+                    if core[j] and j not in label:
+                        label[j] = i
+                        todo.append(j)
+    for i in range(len(xy)):
+        if not core[i]:
+            reach = [label[j] for j in near[i] if core[j]]
+            if reach:
+                label[i] = min(reach, key=lambda c: min(j for j in near[i] if core[j] and label[j] == c))
+    groups: dict[int, set[int]] = {}
+    for i, c in label.items():
+        groups.setdefault(c, set()).add(i)
+    return sorted(frozenset(g) for g in groups.values() if any(core[i] for i in g))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=40),
+    st.sampled_from([50, 120, 200]),
+    st.integers(2, 5),
+)
+def test_the_clusters_are_dbscans_by_its_definition(offsets, radius_m, min_reports):
+    # points on a 25 m lattice near 41° N: many at the edge of the radius
+    points = [(i, 107.0 + x * 25 * EAST, 41.0 + y * 25 * NORTH) for i, (x, y) in enumerate(offsets)]
+    found = selectors._clusters(points, radius_m=radius_m, min_reports=min_reports)
+    cores_and_members = sorted(frozenset(g) for g in found)
+    assert cores_and_members == _brute_force(points, radius_m, min_reports)
