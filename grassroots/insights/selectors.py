@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from grassroots.accounts.scoping import get_in_scope_or_404, in_scope, is_unrestricted, scope_codes, scoped
 from grassroots.areas.codes import Level, level_of
@@ -30,7 +30,7 @@ from grassroots.cases.metrics import (
 from grassroots.cases.models import Case, Category, Source, State
 from grassroots.cases.selectors import QueueFilters, area_names, case_queue_for
 
-from .models import AreaDay, Bulletin, content_hash
+from .models import AreaDay, Bulletin, DailyFact, content_hash
 
 VIEWERS = workflow.VIEWERS
 _SUMS = {name: Sum(name) for name in COUNTED}
@@ -77,12 +77,31 @@ def _basically(value: bool | None) -> bool:
     return basically_counts_default() if value is None else value
 
 
+def _rows_of(area_code: str):
+    """The pre-aggregated rows of an area by day: a grid's own facts, any other area's ``AreaDay`` rows (a
+    grid keeps no area rows: they would repeat its facts, a third of the rows a rebuild writes)."""
+    if level_of(area_code) == Level.GRID:
+        return DailyFact.objects.filter(area_code=area_code)
+    return AreaDay.objects.filter(area_code=area_code)
+
+
+def top_types() -> dict[int, int]:
+    """Each service type's top-level type (itself for a top-level one)."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+
+    def top(pk: int) -> int:
+        seen = set()
+        while parents.get(pk) is not None and pk not in seen:
+            seen.add(pk)
+            pk = parents[pk]
+        return pk
+
+    return {pk: top(pk) for pk in parents}
+
+
 def figures_for(*, area_code: str, period: Period, basically_counts: bool | None = None) -> Figures:
     """The figures of the subtree of ``area_code`` over ``period``: one aggregate over its ``AreaDay`` rows."""
-    level_of(area_code)
-    row = AreaDay.objects.filter(area_code=area_code, day__gte=period.start, day__lt=period.end).aggregate(
-        **_SUMS
-    )
+    row = _rows_of(area_code).filter(day__gte=period.start, day__lt=period.end).aggregate(**_SUMS)
     return figures_from(_counts(row), basically_counts=_basically(basically_counts))
 
 
@@ -149,7 +168,7 @@ def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | No
 def _by_day(area_code: str, period: Period, before: Period):
     """The area's counts over the period and the one before, and by week and by month over the period."""
     by_day = (
-        AreaDay.objects.filter(area_code=area_code)
+        _rows_of(area_code)
         .filter(day__gte=min(before.start, period.start), day__lt=max(before.end, period.end))
         .values("day")
         .annotate(**_SUMS)
@@ -177,8 +196,18 @@ def _children(area_code: str, period: Period, counted: bool) -> list[Row]:
     """The areas right below, each with its figures over the period (the ranking)."""
     if level_of(area_code) == Level.GRID:
         return []
+    if level_of(area_code) == Level.VILLAGE:
+        # the grids' figures are their facts (no area rows are kept for a grid)
+        from grassroots.areas.models import Area
+
+        grids = list(
+            Area.objects.filter(code__startswith=area_code, level=Level.GRID).values_list("code", flat=True)
+        )
+        below: QuerySet = DailyFact.objects.filter(area_code__in=grids)
+    else:
+        below = AreaDay.objects.filter(parent_code=area_code)
     rows = (
-        AreaDay.objects.filter(parent_code=area_code, day__gte=period.start, day__lt=period.end)
+        below.filter(day__gte=period.start, day__lt=period.end)
         .values("area_code")
         .annotate(**_SUMS)
         .order_by("area_code")
@@ -193,13 +222,25 @@ def _children(area_code: str, period: Period, counted: bool) -> list[Row]:
 
 def _types(area_code: str, period: Period, counted: bool) -> list[Row]:
     """The top-level service types with reports in the area over the period, most reported first."""
-    by_type = {
-        row["top_type_id"]: _counts(row)
-        for row in AreaDay.objects.filter(area_code=area_code, day__gte=period.start, day__lt=period.end)
-        .values("top_type_id")
-        .annotate(**_SUMS)
-        .order_by()
-    }
+    by_type: dict[int, Counts] = {}
+    if level_of(area_code) == Level.GRID:
+        tops = top_types()
+        for row in (
+            DailyFact.objects.filter(area_code=area_code, day__gte=period.start, day__lt=period.end)
+            .values("category_id")
+            .annotate(**_SUMS)
+            .order_by()
+        ):
+            top = tops.get(row["category_id"], row["category_id"])
+            by_type[top] = by_type.get(top, Counts()) + _counts(row)
+    else:
+        by_type = {
+            row["top_type_id"]: _counts(row)
+            for row in AreaDay.objects.filter(area_code=area_code, day__gte=period.start, day__lt=period.end)
+            .values("top_type_id")
+            .annotate(**_SUMS)
+            .order_by()
+        }
     if not by_type:
         return []
     found = {

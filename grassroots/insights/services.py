@@ -141,17 +141,7 @@ def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) ->
 
 
 def _top_types() -> dict[int, int]:
-    """Each service type's top-level type (itself for a top-level one)."""
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-
-    def top(pk: int) -> int:
-        seen = set()
-        while parents.get(pk) is not None and pk not in seen:
-            seen.add(pk)
-            pk = parents[pk]
-        return pk
-
-    return {pk: top(pk) for pk in parents}
+    return selectors.top_types()
 
 
 def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tuple]:
@@ -199,12 +189,16 @@ def _lock_day(day: dt.date) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+# The areas that keep ``AreaDay`` rows: every level above the grid (a grid's figures are its facts).
+AREA_LENGTHS = tuple(sorted(length for level, length in CODE_LENGTH.items() if level != Level.GRID))
+
+
 def _areas_from(code: str) -> list[str]:
-    """``code`` and every area above it."""
+    """``code`` and every area above it that keeps area rows."""
     out = [code]
     while (above := parent_code(out[-1])) is not None:
         out.append(above)
-    return out
+    return [c for c in out if len(c) in AREA_LENGTHS]
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
@@ -237,9 +231,9 @@ def _level_select(length: int, *, below: int | None) -> tuple[str, tuple]:
     routed to a village, not to one of its grids). The same sums as :func:`_rollup_select`, over far fewer
     rows: a county's children are its townships' rows, not its cases' facts."""
     q = connection.ops.quote_name
+    if below is None:  # the lowest level kept: from the facts of its subtree
+        return _rollup_select(length, where="1 = 1", params=())
     own, params = _rollup_select(length, where=f"LENGTH(area_code) = {int(length)}", params=())
-    if below is None:
-        return own, params
     level = LEVEL_BY_LENGTH[length]
     parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
     parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
@@ -317,7 +311,7 @@ def facts_rebuild() -> dict[str, int]:
                 DailyFact.objects.all().delete()
         _insert(DailyFact, _FACT_COLUMNS, _fact_select())
         below = None
-        for length in sorted(CODE_LENGTH.values(), reverse=True):
+        for length in sorted(AREA_LENGTHS, reverse=True):
             _insert(AreaDay, _ROLLUP_COLUMNS, _level_select(length, below=below))
             below = length
         with connection.cursor() as cursor:
@@ -351,7 +345,7 @@ def facts_differences() -> dict[str, int]:
     writing: {"facts": n, "areas": m}; all zero when the figures are current. The areas are compared with the
     sums of the stored facts: a stale fact shows in "facts", a stale area sum in "areas"."""
     areas = 0
-    for length in sorted(CODE_LENGTH.values()):
+    for length in AREA_LENGTHS:
         areas += _differing(
             _rollup_select(length, where="1 = 1", params=()),
             AreaDay,

@@ -288,7 +288,7 @@ def _brute_force(points, radius_m, min_reports):
     groups: dict[int, set[int]] = {}
     for i, c in label.items():
         groups.setdefault(c, set()).add(i)
-    return sorted(frozenset(g) for g in groups.values() if any(core[i] for i in g))
+    return sorted(tuple(sorted(g)) for g in groups.values() if any(core[i] for i in g))
 
 
 @settings(max_examples=60, deadline=None)
@@ -301,5 +301,5 @@ def test_the_clusters_are_dbscans_by_its_definition(offsets, radius_m, min_repor
     # points on a 25 m lattice near 41° N: many at the edge of the radius
     points = [(i, 107.0 + x * 25 * EAST, 41.0 + y * 25 * NORTH) for i, (x, y) in enumerate(offsets)]
     found = selectors._clusters(points, radius_m=radius_m, min_reports=min_reports)
-    cores_and_members = sorted(frozenset(g) for g in found)
+    cores_and_members = sorted(tuple(sorted(g)) for g in found)
     assert cores_and_members == _brute_force(points, radius_m, min_reports)
