@@ -168,12 +168,16 @@ def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tupl
     return sql, params
 
 
-def _insert(model, columns: Iterable[str], select: tuple[str, tuple]) -> None:
+def _insert(model, columns: Iterable[str], select: tuple[str, tuple], *, order: str = "") -> None:
     q = connection.ops.quote_name
     sql, params = select
     names = ", ".join(q(c) for c in columns)
+    ordered = f" ORDER BY {order}" if order else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({names}) {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {q(model._meta.db_table)} ({names}) SELECT * FROM ({sql}) s{ordered}",  # noqa: S608
+            params,
+        )
 
 
 _FACT_COLUMNS = (*KEY_FIELDS, *COUNT_FIELDS)
@@ -252,12 +256,20 @@ def _level_select(length: int, *, below: int | None) -> tuple[str, tuple]:
     return sql, params
 
 
-def _secondary_structures(model) -> list[tuple[str, str]]:
-    """PostgreSQL: the (name, CREATE/ALTER statement) of every index and constraint of ``model``'s table but
-    its primary key — dropped before a rebuild writes the rows and made again after, which costs far less
-    than keeping them current row by row (and than checking a deferred foreign key per row at commit)."""
+def _secondary_structures(model) -> list[tuple[str, str, str]]:
+    """The (name, DROP statement, CREATE statement) of every index and constraint of ``model``'s table that can
+    be made again after its rows are written — which costs far less than keeping them current row by row (and,
+    on PostgreSQL, than checking a deferred foreign key per row at commit). PostgreSQL: all but the primary
+    key. SQLite: the indexes made by CREATE INDEX (a unique constraint is part of its table)."""
     table = model._meta.db_table
+    q = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+            return [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
@@ -270,56 +282,70 @@ def _secondary_structures(model) -> list[tuple[str, str]]:
             [table, table],
         )
         indexes = cursor.fetchall()
-    q = connection.ops.quote_name
     return [
-        (name, f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}")
+        (
+            name,
+            f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
+            f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}",
+        )
         for name, definition in constraints
-    ] + [(name, definition) for name, definition in indexes]
+    ] + [(name, f"DROP INDEX {q(name)}", definition) for name, definition in indexes]
 
 
 def facts_rebuild() -> dict[str, int]:
     """Every fact and area row again from the cases, in one transaction. Returns the number of rows of each.
 
-    The facts come from the cases and ratings; each level of area rows from the level below (grids from the
-    facts, villages from the grids, … the province from its cities). On PostgreSQL the tables' indexes and
-    constraints other than the primary key are dropped first and made again after the rows are written, and
-    the sorts and hashes of the grouping get the memory to stay off disk (``SET LOCAL``, this transaction
-    only)."""
+    The facts come from the cases and ratings; each level of area rows from the level below (villages from the
+    facts, townships from the villages, … the province from its cities). The tables' secondary indexes (and on
+    PostgreSQL their constraints but the primary key) are dropped first and made again after the rows are
+    written. PostgreSQL: the sorts and hashes of the grouping get the memory to stay off disk and no JIT
+    (``SET LOCAL``, this transaction only). SQLite: rows are written in the order of the table's unique key (its
+    one index left) and with a larger page cache for the connection while it runs."""
     postgres = connection.vendor == "postgresql"
     q = connection.ops.quote_name
     with transaction.atomic():
-        rebuilt: list[tuple[str, str]] = []
+        rebuilt: list[str] = []
+        cache_size = 0
         with connection.cursor() as cursor:
             if postgres:
-                names = ", ".join(q(m._meta.db_table) for m in (AreaDay, DailyFact))
                 # TRUNCATE refuses tables with deferred checks pending in this transaction: run them first
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(f"TRUNCATE {names}")
                 cursor.execute("SET LOCAL work_mem = '256MB'")
                 # compiling the sums' expressions (JIT) costs more than it saves here (measured at 200,000)
                 cursor.execute("SET LOCAL jit = off")
-                for model in (AreaDay, DailyFact):
-                    table = q(model._meta.db_table)
-                    for name, statement in _secondary_structures(model):
-                        if statement.startswith("ALTER TABLE"):
-                            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {q(name)}")
-                        else:
-                            cursor.execute(f"DROP INDEX {q(name)}")
-                        rebuilt.append((name, statement))
             else:
-                AreaDay.objects.all().delete()
-                DailyFact.objects.all().delete()
-        _insert(DailyFact, _FACT_COLUMNS, _fact_select())
+                cursor.execute("PRAGMA cache_size")
+                cache_size = cursor.fetchone()[0]
+                cursor.execute("PRAGMA cache_size = -262144")  # 256 MB
+            for model in (AreaDay, DailyFact):
+                for _name, drop, create in _secondary_structures(model):
+                    cursor.execute(drop)
+                    rebuilt.append(create)
+            if postgres:
+                names = ", ".join(q(m._meta.db_table) for m in (AreaDay, DailyFact))
+                cursor.execute(f"TRUNCATE {names}")
+            else:
+                for model in (AreaDay, DailyFact):
+                    cursor.execute(f"DELETE FROM {q(model._meta.db_table)}")  # noqa: S608 - our table names
+        # SQLite: in key order, so that its unique index grows at its end
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select(), order="" if postgres else "1, 2, 3, 4, 5")
         below = None
         for length in sorted(AREA_LENGTHS, reverse=True):
-            _insert(AreaDay, _ROLLUP_COLUMNS, _level_select(length, below=below))
+            _insert(
+                AreaDay,
+                _ROLLUP_COLUMNS,
+                _level_select(length, below=below),
+                order="" if postgres else "1, 3, 4",
+            )
             below = length
         with connection.cursor() as cursor:
-            for _name, statement in rebuilt:
+            for statement in rebuilt:
                 cursor.execute(statement)
             if postgres:
                 cursor.execute(f"ANALYZE {q(DailyFact._meta.db_table)}")
                 cursor.execute(f"ANALYZE {q(AreaDay._meta.db_table)}")
+            else:
+                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return {"facts": DailyFact.objects.count(), "areas": AreaDay.objects.count()}
 
 

@@ -271,7 +271,7 @@ def patrol_task_set(
 @transaction.atomic
 def patrol_task_done(*, actor: User, task: PatrolTask, note: str = "", request=None) -> PatrolTask:
     """The named worker marks a task done, with a word on what they found. Done twice: unchanged."""
-    locked = PatrolTask.objects.select_for_update().select_related("worker").get(pk=task.pk)
+    locked = PatrolTask.objects.select_for_update().get(pk=task.pk)
     if locked.worker is None or not is_worker_self(actor, locked.worker):
         raise WorkforceError(_("Only the worker named on the task can mark it done."), code="not_your_task")
     if locked.done_at is None:
