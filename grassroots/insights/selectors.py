@@ -721,7 +721,9 @@ def _fill_cases(*, user, area_code: str, start: dt.date, hotspots: list[Hotspot]
             "pk", "reported_at", "idempotency_key"
         ):
             acted[case.idempotency_key].proactive_case = case
-        for key, due in PatrolTask.objects.filter(key__in=list(acted)).values_list("key", "due_on"):
+        for key, due in PatrolTask.objects.filter(idempotency_key__in=list(acted)).values_list(
+            "idempotency_key", "due_on"
+        ):
             acted[key].patrol_due = due
     for h in hotspots:
         h.category_code, h.category_name = categories.get(h.category_id, (str(h.category_id), ""))

@@ -454,7 +454,7 @@ class PatrolFinding(models.Model):
 class PatrolTask(models.Model):
     """A place a supervisor asks a grid's worker to patrol (巡查任务), e.g. where the same problem keeps being
     reported. The grid's responsible worker at the time it is set is named; the worker marks it done with a
-    word on what they found. ``key`` makes setting it idempotent: the same key from the same person gives
+    word on what they found. ``idempotency_key`` makes setting it idempotent: the same key from the same person gives
     the task made the first time."""
 
     area_code = models.CharField(_("grid"), max_length=15, db_index=True)
@@ -474,7 +474,7 @@ class PatrolTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
     )
     created_at = models.DateTimeField(_("set at"))
-    key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_note = models.CharField(_("what was found"), max_length=300, blank=True)
 
@@ -484,7 +484,9 @@ class PatrolTask(models.Model):
         ordering = ["done_at", "due_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["created_by", "key"], condition=~Q(key=""), name="patrol_task_key_once"
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="patrol_task_key_once",
             ),
         ]
 

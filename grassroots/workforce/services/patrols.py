@@ -226,7 +226,7 @@ def patrol_task_set(
     :class:`WorkforceError` for a grid without a worker, an empty description or a date in the past."""
     key = (key or "").strip()[:64]
     if key:
-        earlier = PatrolTask.objects.filter(created_by=actor, key=key).first()
+        earlier = PatrolTask.objects.filter(created_by=actor, idempotency_key=key).first()
         if earlier is not None:
             return earlier, False
     require_on(actor, can_set_patrol_tasks, grid_code, grid_code)
@@ -254,14 +254,14 @@ def patrol_task_set(
         due_on=due_on,
         created_by=actor,
         created_at=clock.now(),
-        key=key,
+        idempotency_key=key,
     )
     try:
         with transaction.atomic():
             task.save()
             audit_record(actor=actor, action="patrol.task_set", target=task, area_code=grid_code)
     except IntegrityError:  # the same key twice at once: the other request made the task
-        earlier = PatrolTask.objects.filter(created_by=actor, key=key).first()
+        earlier = PatrolTask.objects.filter(created_by=actor, idempotency_key=key).first()
         if earlier is None:
             raise
         return earlier, False
