@@ -401,6 +401,29 @@ class HotspotForm(Form):
     )
 
 
+class HotspotActForm(Form):
+    """What a hotspot's buttons send: the step, the hotspot (its kind, service type and cases) and the query
+    of the list to go back to."""
+
+    act = forms.ChoiceField(choices=[("case", "case"), ("patrol", "patrol")])
+    kind = forms.ChoiceField(choices=[(k, k) for k in selectors.HotspotKind.ALL])
+    category = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    cases = forms.RegexField(regex=r"^\d{1,10}(,\d{1,10}){0,1999}$", max_length=24_000)
+    query = forms.CharField(required=False, max_length=500)
+
+    def clean_cases(self) -> list[int]:
+        return [int(i) for i in self.cleaned_data["cases"].split(",")]
+
+    def clean_query(self) -> str:
+        # the list's own parameters only, to go back to it
+        from urllib.parse import parse_qsl, urlencode
+
+        names = set(selectors.HOTSPOT_LIMITS)
+        return urlencode(
+            [(k, v) for k, v in parse_qsl(self.cleaned_data["query"]) if k in names and v.isdigit()]
+        )
+
+
 def hotspot_method_from(data) -> tuple[HotspotForm, selectors.HotspotMethod]:
     """The method asked for in a query string (the defaults for what is missing), and the form showing it."""
     defaults = selectors.HotspotMethod()
@@ -448,14 +471,13 @@ def hotspots(request, code: str):
 def hotspot_act(request, code: str):
     """Turn a hotspot into a proactive case (``act=case``) or a patrol task (``act=patrol``), in one step."""
     _area_for(request, code)
-    back = reverse("insights:hotspots", args=[code]) + "?" + request.POST.get("query", "")
-    try:
-        category_id = int(request.POST.get("category", ""))
-        case_ids = [int(i) for i in request.POST.get("cases", "").split(",") if i.strip()]
-    except ValueError:
+    form = HotspotActForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _("The hotspot could not be read; reload the page and try again."))
-        return redirect(back)
-    kind, act = request.POST.get("kind", ""), request.POST.get("act", "")
+        return redirect("insights:hotspots", code=code)
+    d = form.cleaned_data
+    back = reverse("insights:hotspots", args=[code]) + "?" + d["query"]
+    kind, act, category_id, case_ids = d["kind"], d["act"], d["category"], d["cases"]
     with refusals_into(request):
         if act == "case":
             case = services.hotspot_open_case(
@@ -480,5 +502,4 @@ def hotspot_act(request, code: str):
             )
             messages.success(request, text % {"grid": task.area_code, "day": task.due_on.isoformat()})
             return redirect(back)
-        messages.error(request, _("Choose what to do with the hotspot."))
     return redirect(back)

@@ -386,9 +386,13 @@ def patrol_action(request, pk: int, action: str):
 def patrol_task_done(request, pk: int):
     """The named worker marks a patrol task done."""
     task = selectors.patrol_task_get_for(user=request.user, pk=pk)
+    form = forms.PatrolTaskDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("workforce:patrol_list")
     with refusals_into(request):
         patrols_service.patrol_task_done(
-            actor=request.user, task=task, note=request.POST.get("note", ""), request=request
+            actor=request.user, task=task, note=form.cleaned_data["note"], request=request
         )
         messages.success(request, _("Patrol task done."))
     return redirect("workforce:patrol_list")
