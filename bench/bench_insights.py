@@ -15,7 +15,9 @@ What it does, on the database named by ``--database-url`` (SQLite file or Postgr
      week and month, the areas below, the service types) of the whole city and of a county over the year, the
      county's headline alone, and the county's dashboard page and API answer;
    - beside them, the live metrics of the same county and city (``cases.metrics``, read from the cases) that
-     the figures equal, which the run checks.
+     the figures equal, which the run checks;
+   - the hotspots (``insights.selectors.hotspots_for``, the three methods with the default parameters: 200 m,
+     30 days) of the county and of the city, and the county's hotspot page.
 
 Timings are medians of warm repetitions (wall clock); the machine is shared, so the load average is printed
 beside them. Run from the repository root::
@@ -150,6 +152,17 @@ def main() -> None:
 
         return fetch
 
+    def hotspots(code: str, username: str):
+        user = User.objects.get(username=username)
+        return selectors.hotspots_for(
+            user=user, area_code=code, method=selectors.HotspotMethod(), today=clock.today()
+        )
+
+    found = {code: hotspots(code, who) for code, who in ((COUNTY, "county"), (CITY, "leader"))}
+    for code, spots in found.items():
+        kinds = {k: sum(1 for h in spots if h.kind == k) for k in selectors.HotspotKind.ALL}
+        print(f"hotspots of {code} (default method, the {selectors.HOTSPOTS_SHOWN} largest kept): {kinds}")
+
     runs = [
         ("dashboard data, city × year", lambda: selectors.dashboard_for(area_code=CITY, period=year)),
         ("dashboard data, county × year", lambda: selectors.dashboard_for(area_code=COUNTY, period=year)),
@@ -161,6 +174,9 @@ def main() -> None:
             "live metrics overview (cases), city × year",
             lambda: metrics.case_metrics_overview(area_code=CITY, period=year),
         ),
+        ("hotspots page, county × 30 days", get(f"/insights/{COUNTY}/hotspots/")),
+        ("hotspots (all three methods), county × 30 days", lambda: hotspots(COUNTY, "county")),
+        ("hotspots (all three methods), city × 30 days", lambda: hotspots(CITY, "leader")),
     ]
     for label, fn in runs:
         median, p90 = bench_cases._timed(fn, repeat=10, warm=2)

@@ -290,6 +290,26 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         "workforce.services.groups.group_activity_record (the group's own members)",
         (f"{WORKFORCE}::test_an_activity_names_members_of_its_own_group_only",),
     ),
+    # insights: a hotspot's cases, named to act on them
+    **{
+        (f"POST /insights/{{code}}/hotspots/{step}", "case_ids"): (
+            RESOLVED,
+            "insights.selectors.hotspot_cases_for: each case in the caller's scope, else 404",
+            (
+                "tests/insights/test_hotspots.py::"
+                "test_acting_on_cases_outside_the_scope_or_without_the_role_writes_nothing",
+            ),
+        )
+        for step in ("cases", "patrol-tasks")
+    },
+    **{
+        (f"POST /insights/{{code}}/hotspots/{step}", "category_id"): (
+            FILTER,
+            "narrows the named cases to one service type (a case of another type: 404)",
+            (),
+        )
+        for step in ("cases", "patrol-tasks")
+    },
     # areas and accounts
     ("GET /areas/route", "within"): (FILTER, "narrows the routing; names shown only within scope", ()),
     ("POST /area-data/areas", "code"): (
@@ -328,6 +348,11 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
 # Page forms (the Django admin's forms are the admin's own: docs/security.md, "Admin scope").
 FORM_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
     ("grassroots.accounts.forms.LoginForm", "username"): (NOT_A_REFERENCE, "one's own login", ()),
+    ("grassroots.insights.views.HotspotActForm", "category"): (
+        FILTER,
+        "narrows the named cases (insights.selectors.hotspot_cases_for, scoped) to one service type",
+        (),
+    ),
     ("grassroots.cases.forms.ActionForm", "target"): (
         RESOLVED,
         "services.case_dispatch → selectors.resolve_target",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots import geo
+from grassroots import clock, geo
 from grassroots.accounts.models import Role
 from grassroots.accounts.rules import can_view_area, require
 from grassroots.accounts.scoping import has_role
@@ -301,6 +301,24 @@ def queue(request):
 
 
 @login_required
+def queue_xlsx(request):
+    """The queue as filtered on the page (same form, same scoped read), every page of it, as a workbook."""
+    from grassroots.downloads import attachment
+    from grassroots.sheets import XLSX_CONTENT_TYPE, write_workbook
+
+    from . import exports
+
+    if not selectors.has_queue(request.user):
+        raise Http404
+    form = QueueFilterForm(request.GET or {"state": "open"}, categories=selectors.categories_for_choice())
+    cases = selectors.case_queue_for(user=request.user, filters=_queue_filters(form)).select_related(
+        "category"
+    )
+    data = write_workbook([("案件", exports.QUEUE_COLUMNS, exports.queue_rows(cases.iterator(), _labels()))])
+    return attachment(data, f"案件队列-{clock.today():%Y%m%d}.xlsx", XLSX_CONTENT_TYPE)
+
+
+@login_required
 @require_POST
 def queue_view_save(request):
     """Save the queue's current filters under a name (the same name replaces the view)."""
@@ -530,6 +548,64 @@ def act(request, pk: int, action: str):
         # e.g. escalated out of the actor's scope: the case page would now be a 404.
         return redirect("cases:home")
     return redirect("cases:detail", pk=case.pk)
+
+
+def _metrics_for(request, code: str):
+    require(request.user, can_view_area, code)
+    if not selectors.may_see_metrics(user=request.user, code=code):
+        raise Http404
+    area = area_selectors.area_get_for(user=request.user, code=code)
+    period_text = request.GET.get("period") or str(case_metrics.default_period_key())
+    try:
+        period = case_metrics.Period.parse(period_text)
+    except case_metrics.PeriodError as exc:
+        messages.error(request, str(exc.message))
+        period = case_metrics.Period.parse(case_metrics.default_period_key())
+    basically = request.GET.get("basically")
+    counts_basically = case_metrics.basically_counts_default() if basically is None else basically == "1"
+    return area, period, counts_basically
+
+
+@login_required
+def metrics_xlsx(request, code: str):
+    """The metrics page's tables as a workbook: the area, the areas below, the service types, the
+    departments, each rate with its numerator and denominator, and the definitions."""
+    from grassroots.downloads import attachment
+    from grassroots.sheets import XLSX_CONTENT_TYPE, Column, write_workbook
+
+    from . import exports
+
+    area, period, counted = _metrics_for(request, code)
+    try:
+        overview = case_metrics.case_metrics_overview(area_code=code, period=period, basically_counts=counted)
+        handlers = case_metrics.case_metrics_by_handler(
+            area_code=code, period=period, basically_counts=counted
+        )
+    except CodeError as exc:
+        raise Http404 from exc
+    names = selectors.area_names(codes=[r.key for r in overview.children])
+    template = overview.figures
+    keyed = (Column("code", "代码", "code", width=16), Column("name", "名称", "name", width=22))
+    data = write_workbook(
+        [
+            exports.figures_sheet("本区域", [([area.code, area.name], overview.figures)], template, keyed),
+            exports.figures_sheet(
+                "下级区域", exports.rows_with_labels(overview.children, names), template, keyed
+            ),
+            exports.figures_sheet("服务类型", exports.rows_with_labels(overview.types), template, keyed),
+            exports.figures_sheet("职能部门", exports.rows_with_labels(handlers), template, keyed),
+            exports.definitions_sheet(
+                template,
+                [
+                    (_("Which cases count"), str(case_metrics.COHORT_DEFINITION)),
+                    (_("Which ratings count"), str(case_metrics.RATINGS_DEFINITION)),
+                    (_("Department score (综合指标值)"), str(case_metrics.SCORE_DEFINITION)),
+                    (_("Period"), f"{period.start.isoformat()} .. {period.last_day.isoformat()}"),
+                ],
+            ),
+        ]
+    )
+    return attachment(data, f"{area.name}-{period.key}-指标.xlsx", XLSX_CONTENT_TYPE)
 
 
 # --- metrics --------------------------------------------------------------------------------------------------

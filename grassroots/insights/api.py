@@ -7,7 +7,7 @@ that is no area) is 404 ``not_found``; a period that cannot be read is 422 ``inv
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
@@ -229,3 +229,207 @@ def dashboard(
         "overdue": [_case(c) for c in overdue],
         "urged": [_case(c) for c in urged],
     }
+
+
+# --- hotspots (未诉先办) ----------------------------------------------------------------------------------------
+
+
+class HotspotMethodOut(Schema):
+    radius_m: int = Field(description="N: reports of one service type within this distance are neighbours")
+    days: int = Field(description="M: the window, ending today")
+    min_reports: int = Field(
+        description="a cluster's core has this many reports within radius_m; a place "
+        "above its norm has at least this many in the window"
+    )
+    norm_factor: int = Field(description="a place is above its norm with at least this many times its norm")
+    norm_windows: int = Field(description="the norm: the mean of this many windows of M days before")
+    min_reopened: int = Field(description="reopenings in the window, per place and service type")
+    first_day: str
+    last_day: str
+
+
+class HotspotCaseOut(Schema):
+    id: int
+    reference: str
+    state: str
+    reported_at: str
+    address: MaskedText
+
+
+class HotspotOut(Schema):
+    key: str = Field(description="stable for the same cases")
+    kind: Literal["cluster", "density", "reopened"]
+    category_id: int
+    category_code: str
+    category_name: str
+    area_code: str = Field(description="the place most of its cases were routed to")
+    area_name: str
+    count: int = Field(description="reports (cluster, density) or reopenings (reopened)")
+    lon: float | None = None
+    lat: float | None = None
+    spread_m: float | None = Field(None, description="cluster: the farthest case from the centre")
+    norm: float | None = Field(None, description="density: the place's mean per window before")
+    case_ids: list[int]
+    cases: list[HotspotCaseOut] = Field(description="the newest of its cases")
+
+
+class HotspotsOut(Schema):
+    area_code: str
+    method: HotspotMethodOut
+    hotspots: list[HotspotOut]
+
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class HotspotActIn(Schema):
+    kind: Literal["cluster", "density", "reopened"]
+    category_id: Id
+    case_ids: list[Id] = Field(description="the hotspot's cases, as listed", min_length=1, max_length=2000)
+
+
+class ProactiveCaseOut(Schema):
+    id: int
+    reference: str
+    area_code: str
+    replayed: bool = Field(description="true when this hotspot's case had been opened before")
+
+
+class PatrolTaskOut(Schema):
+    id: int
+    area_code: str
+    worker_name: str
+    due_on: str
+    created: bool = Field(description="false when this hotspot's task had been set before")
+
+
+def _bounded(name: str, value: int | None) -> int:
+    low, high = selectors.HOTSPOT_LIMITS[name]
+    default = getattr(selectors.HotspotMethod(), name)
+    if value is None:
+        return default
+    if not low <= value <= high:
+        raise InvalidHotspotMethod(
+            _("%(name)s must lie between %(low)d and %(high)d.") % {"name": name, "low": low, "high": high}
+        )
+    return value
+
+
+class InvalidHotspotMethod(DomainError):
+    code = "invalid_hotspot_method"
+    status = 422
+
+
+@router.get(
+    "/{code}/hotspots",
+    response=HotspotsOut,
+    summary="Where reports recur: clusters of one service type, places above their norm, repeated reopenings",
+)
+def hotspots(
+    request,
+    code: str,
+    radius_m: int | None = None,
+    days: int | None = None,
+    min_reports: int | None = None,
+    norm_factor: int | None = None,
+    min_reopened: int | None = None,
+):
+    from grassroots import clock
+
+    _allowed(request, code)
+    method = selectors.HotspotMethod(
+        radius_m=_bounded("radius_m", radius_m),
+        days=_bounded("days", days),
+        min_reports=_bounded("min_reports", min_reports),
+        norm_factor=_bounded("norm_factor", norm_factor),
+        min_reopened=_bounded("min_reopened", min_reopened),
+    )
+    today = clock.today()
+    first, last = method.window(today)
+    found = selectors.hotspots_for(user=request.user, area_code=code, method=method, today=today)
+    return {
+        "area_code": code,
+        "method": {
+            "radius_m": method.radius_m,
+            "days": method.days,
+            "min_reports": method.min_reports,
+            "norm_factor": method.norm_factor,
+            "norm_windows": method.norm_windows,
+            "min_reopened": method.min_reopened,
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
+        },
+        "hotspots": [
+            {
+                "key": h.key,
+                "kind": h.kind,
+                "category_id": h.category_id,
+                "category_code": h.category_code,
+                "category_name": h.category_name,
+                "area_code": h.area_code,
+                "area_name": h.area_name,
+                "count": h.count,
+                "lon": h.lon,
+                "lat": h.lat,
+                "spread_m": h.spread_m,
+                "norm": h.norm,
+                "case_ids": h.case_ids,
+                "cases": [
+                    {
+                        "id": c.pk,
+                        "reference": c.reference,
+                        "state": c.state,
+                        "reported_at": c.reported_at.isoformat(),
+                        "address": c.address,
+                    }
+                    for c in h.cases or []
+                ],
+            }
+            for h in found
+        ],
+    }
+
+
+@router.post(
+    "/{code}/hotspots/cases",
+    response={201: ProactiveCaseOut, 200: ProactiveCaseOut},
+    summary="Open a proactive case (未诉先办) for a hotspot; sent again, answers the same case (200)",
+)
+def hotspot_case(request, code: str, payload: HotspotActIn):
+    from ninja import Status
+
+    from . import services
+
+    _allowed(request, code)
+    case = services.hotspot_open_case(
+        actor=request.user, area_code=code, kind=payload.kind, category_id=payload.category_id,
+        case_ids=payload.case_ids,
+    )  # fmt: skip
+    replayed = bool(getattr(case, "replayed", False))
+    body = {"id": case.pk, "reference": case.reference, "area_code": case.area_code, "replayed": replayed}
+    return Status(200 if replayed else 201, body)
+
+
+@router.post(
+    "/{code}/hotspots/patrol-tasks",
+    response={201: PatrolTaskOut, 200: PatrolTaskOut},
+    summary="Ask the worker of a hotspot's grid to patrol it; sent again, answers the same task (200)",
+)
+def hotspot_patrol_task(request, code: str, payload: HotspotActIn):
+    from ninja import Status
+
+    from . import services
+
+    _allowed(request, code)
+    task, created = services.hotspot_set_patrol_task(
+        actor=request.user, area_code=code, kind=payload.kind, category_id=payload.category_id,
+        case_ids=payload.case_ids,
+    )  # fmt: skip
+    body = {
+        "id": task.pk,
+        "area_code": task.area_code,
+        "worker_name": task.worker.name if task.worker else "",
+        "due_on": task.due_on.isoformat(),
+        "created": created,
+    }
+    return Status(201 if created else 200, body)

@@ -99,7 +99,7 @@ class DailyFact(Counted):
 
 
 class AreaDay(Counted):
-    """The counts of one area (any level, from a grid up) for one day and top-level service type: the sum of
+    """The counts of one area (any level above the grid) for one day and top-level service type: the sum of
     the ``DailyFact`` rows of its subtree. ``parent_code`` lets an area's children be read by equality."""
 
     area_code = models.CharField(_("area code"), max_length=15)

@@ -20,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, IntegerField, Value
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -120,7 +122,8 @@ def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) ->
     q = connection.ops.quote_name
 
     def column(name: str, counted: tuple[str, ...]) -> str:
-        return f"{f'c.{q(name)}' if name in counted else '0'} AS {q(name)}"
+        # as integers: the sum of a COUNT (a bigint) would be a numeric, many times slower to add up
+        return f"{f'CAST(c.{q(name)} AS integer)' if name in counted else '0'} AS {q(name)}"
 
     case_counts = ", ".join(column(n, _CASE_COUNTS) for n in COUNT_FIELDS)
     rating_counts = ", ".join(column(n, _RATING_COUNTS) for n in COUNT_FIELDS)
@@ -138,17 +141,7 @@ def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) ->
 
 
 def _top_types() -> dict[int, int]:
-    """Each service type's top-level type (itself for a top-level one)."""
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-
-    def top(pk: int) -> int:
-        seen = set()
-        while parents.get(pk) is not None and pk not in seen:
-            seen.add(pk)
-            pk = parents[pk]
-        return pk
-
-    return {pk: top(pk) for pk in parents}
+    return selectors.top_types()
 
 
 def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tuple]:
@@ -156,32 +149,35 @@ def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tupl
     at the areas whose codes have ``length`` digits."""
     q = connection.ops.quote_name
     tops = _top_types()
-    moved = {pk: top for pk, top in tops.items() if pk != top}
-    if moved:
-        whens = " ".join(f"WHEN {int(pk)} THEN {int(top)}" for pk, top in sorted(moved.items()))
-        top_sql = f"CASE category_id {whens} ELSE category_id END"
-    else:
-        top_sql = "category_id"
+    # each service type's top-level type from a join with a small table of (type, top type); a CASE with a
+    # branch per type, evaluated for every row, cost as much as the sums
+    pairs = ", ".join(f"({int(pk)}, {int(top)})" for pk, top in sorted(tops.items())) or "(0, 0)"
+    top_sql = "t.column2"
     level = LEVEL_BY_LENGTH[length]
     parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
     # a province has no parent: the constant '' is selected but not grouped by (PostgreSQL refuses that)
     parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
-    sums = ", ".join(f"SUM({q(n)})" for n in COUNT_FIELDS)
+    sums = ", ".join(f"SUM({q(n)}) AS {q(n)}" for n in COUNT_FIELDS)
     table = q(DailyFact._meta.db_table)
     sql = (
-        f"SELECT SUBSTR(area_code, 1, {length}), {parent_sql}, day, {top_sql}, {sums} FROM {table} "  # noqa: S608
+        f"SELECT SUBSTR(area_code, 1, {length}) AS area_code, {parent_sql} AS parent_code, day, "  # noqa: S608
+        f"{top_sql} AS top_type_id, {sums} FROM {table} JOIN (VALUES {pairs}) t ON t.column1 = category_id "
         f"WHERE LENGTH(area_code) >= {length} AND ({where}) "
         f"GROUP BY SUBSTR(area_code, 1, {length}), {parent_group}day, {top_sql}"
     )
     return sql, params
 
 
-def _insert(model, columns: Iterable[str], select: tuple[str, tuple]) -> None:
+def _insert(model, columns: Iterable[str], select: tuple[str, tuple], *, order: str = "") -> None:
     q = connection.ops.quote_name
     sql, params = select
     names = ", ".join(q(c) for c in columns)
+    ordered = f" ORDER BY {order}" if order else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {q(model._meta.db_table)} ({names}) {sql}", params)
+        cursor.execute(
+            f"INSERT INTO {q(model._meta.db_table)} ({names}) SELECT * FROM ({sql}) s{ordered}",  # noqa: S608
+            params,
+        )
 
 
 _FACT_COLUMNS = (*KEY_FIELDS, *COUNT_FIELDS)
@@ -197,12 +193,16 @@ def _lock_day(day: dt.date) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
+# The areas that keep ``AreaDay`` rows: every level above the grid (a grid's figures are its facts).
+AREA_LENGTHS = tuple(sorted(length for level, length in CODE_LENGTH.items() if level != Level.GRID))
+
+
 def _areas_from(code: str) -> list[str]:
-    """``code`` and every area above it."""
+    """``code`` and every area above it that keeps area rows."""
     out = [code]
     while (above := parent_code(out[-1])) is not None:
         out.append(above)
-    return out
+    return [c for c in out if len(c) in AREA_LENGTHS]
 
 
 # --- writing ----------------------------------------------------------------------------------------------------
@@ -228,21 +228,124 @@ def facts_refresh(*, area_code: str, day: dt.date) -> None:
             )
 
 
+def _level_select(length: int, *, below: int | None) -> tuple[str, tuple]:
+    """``SELECT area_code, parent_code, day, top_type_id, <sums>`` of every area whose code has ``length``
+    digits, built from the level below rather than from the facts: the ``AreaDay`` rows of its children
+    (codes of ``below`` digits, already written) and the ``DailyFact`` rows routed to the area itself (a case
+    routed to a village, not to one of its grids). The same sums as :func:`_rollup_select`, over far fewer
+    rows: a county's children are its townships' rows, not its cases' facts."""
+    q = connection.ops.quote_name
+    if below is None:  # the lowest level kept: from the facts of its subtree
+        return _rollup_select(length, where="1 = 1", params=())
+    own, params = _rollup_select(length, where=f"LENGTH(area_code) = {int(length)}", params=())
+    level = LEVEL_BY_LENGTH[length]
+    parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
+    parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
+    cols = ", ".join(q(n) for n in COUNT_FIELDS)
+    sums = ", ".join(f"SUM({q(n)})" for n in COUNT_FIELDS)
+    table = q(AreaDay._meta.db_table)
+    children = (
+        f"SELECT SUBSTR(area_code, 1, {length}) AS area_code, day, top_type_id, {cols} "  # noqa: S608
+        f"FROM {table} WHERE LENGTH(area_code) = {int(below)}"
+    )
+    own_rows = f"SELECT area_code, day, top_type_id, {cols} FROM ({own}) o"  # noqa: S608
+    sql = (
+        f"SELECT area_code, {parent_sql}, day, top_type_id, {sums} FROM ("  # noqa: S608
+        f"{children} UNION ALL {own_rows}) u GROUP BY area_code, {parent_group}day, top_type_id"
+    )
+    return sql, params
+
+
+def _secondary_structures(model) -> list[tuple[str, str, str]]:
+    """The (name, DROP statement, CREATE statement) of every index and constraint of ``model``'s table that can
+    be made again after its rows are written — which costs far less than keeping them current row by row (and,
+    on PostgreSQL, than checking a deferred foreign key per row at commit). PostgreSQL: all but the primary
+    key. SQLite: the indexes made by CREATE INDEX (a unique constraint is part of its table)."""
+    table = model._meta.db_table
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+            return [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+    return [
+        (
+            name,
+            f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
+            f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}",
+        )
+        for name, definition in constraints
+    ] + [(name, f"DROP INDEX {q(name)}", definition) for name, definition in indexes]
+
+
 def facts_rebuild() -> dict[str, int]:
-    """Every fact and area row again from the cases, in one transaction. Returns the number of rows of each."""
+    """Every fact and area row again from the cases, in one transaction. Returns the number of rows of each.
+
+    The facts come from the cases and ratings; each level of area rows from the level below (villages from the
+    facts, townships from the villages, … the province from its cities). The tables' secondary indexes (and on
+    PostgreSQL their constraints but the primary key) are dropped first and made again after the rows are
+    written. PostgreSQL: the sorts and hashes of the grouping get the memory to stay off disk and no JIT
+    (``SET LOCAL``, this transaction only). SQLite: rows are written in the order of the table's unique key (its
+    one index left) and with a larger page cache for the connection while it runs."""
+    postgres = connection.vendor == "postgresql"
+    q = connection.ops.quote_name
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (AreaDay, DailyFact))
+        rebuilt: list[str] = []
+        cache_size = 0
+        with connection.cursor() as cursor:
+            if postgres:
                 # TRUNCATE refuses tables with deferred checks pending in this transaction: run them first
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                # compiling the sums' expressions (JIT) costs more than it saves here (measured at 200,000)
+                cursor.execute("SET LOCAL jit = off")
+            else:
+                cursor.execute("PRAGMA cache_size")
+                cache_size = cursor.fetchone()[0]
+                cursor.execute("PRAGMA cache_size = -262144")  # 256 MB
+            for model in (AreaDay, DailyFact):
+                for _name, drop, create in _secondary_structures(model):
+                    cursor.execute(drop)
+                    rebuilt.append(create)
+            if postgres:
+                names = ", ".join(q(m._meta.db_table) for m in (AreaDay, DailyFact))
                 cursor.execute(f"TRUNCATE {names}")
-        else:
-            AreaDay.objects.all().delete()
-            DailyFact.objects.all().delete()
-        _insert(DailyFact, _FACT_COLUMNS, _fact_select())
-        for length in sorted(CODE_LENGTH.values()):
-            _insert(AreaDay, _ROLLUP_COLUMNS, _rollup_select(length, where="1 = 1", params=()))
+            else:
+                for model in (AreaDay, DailyFact):
+                    cursor.execute(f"DELETE FROM {q(model._meta.db_table)}")  # noqa: S608 - our table names
+        # SQLite: in key order, so that its unique index grows at its end
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select(), order="" if postgres else "1, 2, 3, 4, 5")
+        below = None
+        for length in sorted(AREA_LENGTHS, reverse=True):
+            _insert(
+                AreaDay,
+                _ROLLUP_COLUMNS,
+                _level_select(length, below=below),
+                order="" if postgres else "1, 3, 4",
+            )
+            below = length
+        with connection.cursor() as cursor:
+            for statement in rebuilt:
+                cursor.execute(statement)
+            if postgres:
+                cursor.execute(f"ANALYZE {q(DailyFact._meta.db_table)}")
+                cursor.execute(f"ANALYZE {q(AreaDay._meta.db_table)}")
+            else:
+                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return {"facts": DailyFact.objects.count(), "areas": AreaDay.objects.count()}
 
 
@@ -268,7 +371,7 @@ def facts_differences() -> dict[str, int]:
     writing: {"facts": n, "areas": m}; all zero when the figures are current. The areas are compared with the
     sums of the stored facts: a stale fact shows in "facts", a stale area sum in "areas"."""
     areas = 0
-    for length in sorted(CODE_LENGTH.values()):
+    for length in AREA_LENGTHS:
         areas += _differing(
             _rollup_select(length, where="1 = 1", params=()),
             AreaDay,
@@ -367,3 +470,130 @@ def bulletin_issue(*, actor: User, area_code: str, month: str) -> Bulletin:
             detail={"month": period.key, "sha256": bulletin.sha256},
         )
     return bulletin
+
+
+# --- acting on a hotspot (未诉先办) -----------------------------------------------------------------------------
+
+
+PATROL_TASK_DAYS = 2  # a patrol task from a hotspot is due this many days after it is set
+
+
+@dataclass(frozen=True)
+class HotspotPlace:
+    """Where the cases of a hotspot are: their centre (when every one has a point), the grid most of them were
+    routed to, the address most often written, and a description naming them."""
+
+    category: Category
+    lon: float | None
+    lat: float | None
+    area_code: str
+    address: str
+    description: str
+
+
+def _place_of(*, kind: str, cases: list[Case]) -> HotspotPlace:
+    from collections import Counter
+
+    category = cases[0].category
+    points = [(c.lon, c.lat) for c in cases if c.lon is not None and c.lat is not None]
+    lon = lat = None
+    if points and len(points) == len(cases):
+        lon = sum(p[0] for p in points) / len(points)
+        lat = sum(p[1] for p in points) / len(points)
+    codes = Counter(c.origin_code for c in cases)
+    addresses = Counter(c.address for c in cases if c.address)
+    area_code = codes.most_common(1)[0][0]
+    address = addresses.most_common(1)[0][0] if addresses else ""
+    first, last = cases[0].reported_at, cases[-1].reported_at
+    # stored text, read by the staff who handle the case: in the site's language, whoever pressed the button
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = {
+            selectors.HotspotKind.CLUSTER: _("reports of the same service type close together"),
+            selectors.HotspotKind.DENSITY: _("reports far above this grid's norm"),
+            selectors.HotspotKind.REOPENED: _("cases reopened again and again"),
+        }[kind]
+        description = _(
+            "Proactive case (未诉先办): %(count)d %(reason)s — %(type)s, %(first)s to %(last)s. "
+            "Find the cause and deal with it before it is reported again. Cases: %(refs)s."
+        ) % {
+            "count": len(cases),
+            "reason": reason,
+            "type": category.name,
+            "first": timezone.localtime(first).date().isoformat(),
+            "last": timezone.localtime(last).date().isoformat(),
+            "refs": ", ".join(c.reference for c in cases[:40]) + (" …" if len(cases) > 40 else ""),
+        }
+    return HotspotPlace(category, lon, lat, area_code, address, description)
+
+
+def _hotspot_checked(*, actor: User, area_code: str, kind: str, category_id: int, case_ids) -> list[Case]:
+    if not can_use_insights(actor):
+        raise NotPermitted(_("Your role does not show case figures."))
+    if not selectors.may_see(user=actor, code=area_code):
+        raise OutOfScope
+    if kind not in selectors.HotspotKind.ALL:
+        raise HotspotError(_("Unknown kind of hotspot."), code="invalid_hotspot", status=422)
+    cases = selectors.hotspot_cases_for(user=actor, case_ids=case_ids, category_id=category_id)
+    if any(not c.origin_code.startswith(area_code) for c in cases):
+        raise OutOfScope
+    return cases
+
+
+class HotspotError(DomainError):
+    code = "hotspot_refused"
+    status = 422
+
+
+def hotspot_open_case(*, actor: User, area_code: str, kind: str, category_id: int, case_ids) -> Case:
+    """Open a proactive case (channel ``proactive``) for a hotspot of ``area_code``: the cases behind it (each
+    one the actor's to see, of the one service type) named in its description, at their centre or at the grid
+    most of them came from, through the one intake pipeline (``case_open_proactive``). The idempotency key is
+    the hotspot's (its kind, type and cases): pressed twice, or by a page sent twice, it makes one case; the
+    second answer is the first case (``case.replayed``)."""
+    from grassroots.cases.services import case_open_proactive
+
+    cases = _hotspot_checked(
+        actor=actor, area_code=area_code, kind=kind, category_id=category_id, case_ids=case_ids
+    )
+    place = _place_of(kind=kind, cases=cases)
+    return case_open_proactive(
+        actor=actor,
+        category=place.category,
+        description=place.description,
+        lon=place.lon,
+        lat=place.lat,
+        area_code=place.area_code,
+        address=place.address,
+        idempotency_key="hotspot-" + selectors.hotspot_key(kind, category_id, [c.pk for c in cases]),
+    )
+
+
+def hotspot_set_patrol_task(*, actor: User, area_code: str, kind: str, category_id: int, case_ids):
+    """Ask the worker of the hotspot's grid (where most of its cases came from, or where its centre lies) to
+    patrol it within :data:`PATROL_TASK_DAYS` days (``workforce.services.patrols.patrol_task_set``).
+    Idempotent like :func:`hotspot_open_case`. Returns (task, created)."""
+    from grassroots.areas.codes import Level as AreaLevel
+    from grassroots.areas.routing import route_point
+    from grassroots.workforce.services.patrols import patrol_task_set
+
+    cases = _hotspot_checked(
+        actor=actor, area_code=area_code, kind=kind, category_id=category_id, case_ids=case_ids
+    )
+    place = _place_of(kind=kind, cases=cases)
+    grid = place.area_code if level_of(place.area_code) == AreaLevel.GRID else None
+    if grid is None and place.lon is not None:
+        grid = route_point(place.lon, place.lat).grid_code
+    if grid is None:
+        raise HotspotError(
+            _("These cases were not routed to one grid; open a proactive case for their area instead."),
+            code="no_grid",
+        )
+    return patrol_task_set(
+        actor=actor,
+        grid_code=grid,
+        description=place.description[:500],
+        due_on=clock.today() + dt.timedelta(days=PATROL_TASK_DAYS),
+        lon=place.lon,
+        lat=place.lat,
+        key="hotspot-" + selectors.hotspot_key(kind, category_id, [c.pk for c in cases]),
+    )

@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from grassroots import clock
 from grassroots.areas import selectors as area_selectors
@@ -187,6 +189,48 @@ def dashboard(request, code: str):
     )
 
 
+@login_required
+def dashboard_xlsx(request, code: str):
+    """The dashboard's tables as a workbook: the headline with the period before, the trends by month and by
+    week, the areas below (those the user may open) and the service types; each rate with its counts."""
+    from grassroots.cases import exports
+
+    area = _area_for(request, code)
+    try:
+        period = Period.parse(request.GET.get("period") or default_period_key())
+    except PeriodError:
+        period = Period.parse(default_period_key())
+    board = selectors.dashboard_for(area_code=code, period=period)
+    template = board.figures
+    keyed = (Column("code", "代码", "code", width=16), Column("name", "名称", "name", width=22))
+    by_time = (Column("key", "周期", "period", width=12),)
+    data = write_workbook(
+        [
+            exports.figures_sheet(
+                "总览",
+                [
+                    ([period.key, area.name], board.figures),
+                    ([board.previous.key, area.name], board.previous_figures),
+                ],
+                template,
+                (Column("period", "周期", "period", width=22), Column("name", "名称", "name", width=22)),
+            ),
+            exports.figures_sheet("按月", [([p.key], p.figures) for p in board.months], template, by_time),
+            exports.figures_sheet("按周", [([p.key], p.figures) for p in board.weeks], template, by_time),
+            exports.figures_sheet("下级区域", exports.rows_with_labels(board.children), template, keyed),
+            exports.figures_sheet("服务类型", exports.rows_with_labels(board.types), template, keyed),
+            exports.definitions_sheet(
+                template,
+                [
+                    (_("Department score (综合指标值)"), str(SCORE_DEFINITION)),
+                    (str(_("Period")), f"{period.start.isoformat()} .. {period.last_day.isoformat()}"),
+                ],
+            ),
+        ]
+    )
+    return attachment(data, f"{area.name}-{period.key}-驾驶舱.xlsx", XLSX_CONTENT_TYPE)
+
+
 # --- monthly bulletins -----------------------------------------------------------------------------------------
 
 
@@ -322,3 +366,140 @@ def bulletin_xlsx(request, pk: int):
         ]
     )
     return attachment(data, f"{document.area_name}-{document.month_key}-月度通报.xlsx", XLSX_CONTENT_TYPE)
+
+
+# --- hotspots (未诉先办) ----------------------------------------------------------------------------------------
+
+
+class HotspotForm(Form):
+    """The parameters of the detection, each within :data:`selectors.HOTSPOT_LIMITS`."""
+
+    radius_m = forms.IntegerField(
+        label=gettext_lazy("Distance N (metres)"),
+        min_value=selectors.HOTSPOT_LIMITS["radius_m"][0],
+        max_value=selectors.HOTSPOT_LIMITS["radius_m"][1],
+    )
+    days = forms.IntegerField(
+        label=gettext_lazy("Days M"),
+        min_value=selectors.HOTSPOT_LIMITS["days"][0],
+        max_value=selectors.HOTSPOT_LIMITS["days"][1],
+    )
+    min_reports = forms.IntegerField(
+        label=gettext_lazy("Reports at least"),
+        min_value=selectors.HOTSPOT_LIMITS["min_reports"][0],
+        max_value=selectors.HOTSPOT_LIMITS["min_reports"][1],
+    )
+    norm_factor = forms.IntegerField(
+        label=gettext_lazy("Times the norm"),
+        min_value=selectors.HOTSPOT_LIMITS["norm_factor"][0],
+        max_value=selectors.HOTSPOT_LIMITS["norm_factor"][1],
+    )
+    min_reopened = forms.IntegerField(
+        label=gettext_lazy("Reopenings at least"),
+        min_value=selectors.HOTSPOT_LIMITS["min_reopened"][0],
+        max_value=selectors.HOTSPOT_LIMITS["min_reopened"][1],
+    )
+
+
+class HotspotActForm(Form):
+    """What a hotspot's buttons send: the step, the hotspot (its kind, service type and cases) and the query
+    of the list to go back to."""
+
+    act = forms.ChoiceField(choices=[("case", "case"), ("patrol", "patrol")])
+    kind = forms.ChoiceField(choices=[(k, k) for k in selectors.HotspotKind.ALL])
+    category = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    cases = forms.RegexField(regex=r"^\d{1,10}(,\d{1,10}){0,1999}$", max_length=24_000)
+    query = forms.CharField(required=False, max_length=500)
+
+    def clean_cases(self) -> list[int]:
+        return [int(i) for i in self.cleaned_data["cases"].split(",")]
+
+    def clean_query(self) -> str:
+        # the list's own parameters only, to go back to it
+        from urllib.parse import parse_qsl, urlencode
+
+        names = set(selectors.HOTSPOT_LIMITS)
+        return urlencode(
+            [(k, v) for k, v in parse_qsl(self.cleaned_data["query"]) if k in names and v.isdigit()]
+        )
+
+
+def hotspot_method_from(data) -> tuple[HotspotForm, selectors.HotspotMethod]:
+    """The method asked for in a query string (the defaults for what is missing), and the form showing it."""
+    defaults = selectors.HotspotMethod()
+    values = {name: data.get(name) or getattr(defaults, name) for name in selectors.HOTSPOT_LIMITS}
+    form = HotspotForm(values)
+    if form.is_valid():
+        return form, selectors.HotspotMethod(**form.cleaned_data)
+    return form, defaults
+
+
+@login_required
+def hotspots(request, code: str):
+    """Where reports recur in the area: the hotspots by each method, with the cases behind them, and for staff
+    who may, one button each to open a proactive case or to send the grid's worker on a patrol."""
+    from grassroots.cases.rules import can_enter_cases
+    from grassroots.workforce.rules import can_set_patrol_tasks
+
+    area = _area_for(request, code)
+    form, method = hotspot_method_from(request.GET)
+    found = selectors.hotspots_for(user=request.user, area_code=code, method=method, today=clock.today())
+    start, last = method.window(clock.today())
+    may_open = can_enter_cases(request.user)
+    return render(
+        request,
+        "insights/hotspots.html",
+        {
+            "area": area,
+            "form": form,
+            "method": method,
+            "start": start,
+            "last": last,
+            "base_start": start - dt.timedelta(days=method.days * method.norm_windows),
+            "hotspots": [
+                (h, may_open, can_set_patrol_tasks(request.user, h.area_code) and len(h.area_code) == 15)
+                for h in found
+            ],
+            "query": request.GET.urlencode(),
+            "kinds": selectors.HotspotKind,
+        },
+    )
+
+
+@login_required
+@require_POST
+def hotspot_act(request, code: str):
+    """Turn a hotspot into a proactive case (``act=case``) or a patrol task (``act=patrol``), in one step."""
+    _area_for(request, code)
+    form = HotspotActForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The hotspot could not be read; reload the page and try again."))
+        return redirect("insights:hotspots", code=code)
+    d = form.cleaned_data
+    back = reverse("insights:hotspots", args=[code]) + "?" + d["query"]
+    kind, act, category_id, case_ids = d["kind"], d["act"], d["category"], d["cases"]
+    with refusals_into(request):
+        if act == "case":
+            case = services.hotspot_open_case(
+                actor=request.user, area_code=code, kind=kind, category_id=category_id, case_ids=case_ids
+            )
+            if case.replayed:
+                messages.info(
+                    request,
+                    _("This hotspot already has its proactive case %(ref)s.") % {"ref": case.reference},
+                )
+            else:
+                messages.success(request, _("Proactive case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("cases:detail", pk=case.pk)
+        if act == "patrol":
+            task, created = services.hotspot_set_patrol_task(
+                actor=request.user, area_code=code, kind=kind, category_id=category_id, case_ids=case_ids
+            )
+            text = (
+                _("The worker of grid %(grid)s is asked to patrol there by %(day)s.")
+                if created
+                else _("This hotspot already has a patrol task for grid %(grid)s, due %(day)s.")
+            )
+            messages.success(request, text % {"grid": task.area_code, "day": task.due_on.isoformat()})
+            return redirect(back)
+    return redirect(back)

@@ -14,7 +14,7 @@ from grassroots.accounts.admin import ScopedAdmin
 from grassroots.forms import ModelForm
 
 from . import services
-from .models import Assignment, CheckIn, GridWorker, PartyOrganisation, Patrol, ServiceGroup
+from .models import Assignment, CheckIn, GridWorker, PartyOrganisation, Patrol, PatrolTask, ServiceGroup
 from .rules import can_manage_workforce
 
 
@@ -197,3 +197,12 @@ class PatrolAdmin(_ReadOnlyScopedAdmin):
     list_display = ("worker", "area_code", "started_at", "ended_at", "point_count", "track_deleted_at")
     fields = ("worker", "area_code", "started_at", "ended_at", "point_count", "track_deleted_at", "note")
     list_select_related = ("worker",)
+
+
+@admin.register(PatrolTask)
+class PatrolTaskAdmin(_ReadOnlyScopedAdmin):
+    # set from a hotspot (insights) and marked done by the worker on the patrol page, both audited
+    list_display = ("area_code", "worker", "due_on", "created_by", "created_at", "done_at")
+    fields = ("area_code", "worker", "description", "lon", "lat", "due_on", "created_by", "created_at", "done_at",
+              "done_note")  # fmt: skip
+    list_select_related = ("worker", "created_by")

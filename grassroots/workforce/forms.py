@@ -79,6 +79,10 @@ class FindingForm(Form):
     description = forms.CharField(label=_("Finding"), max_length=300)
 
 
+class PatrolTaskDoneForm(Form):
+    note = forms.CharField(label=_("What you found"), max_length=300, required=False)
+
+
 class PhoneSettingForm(Form):
     hidden = forms.BooleanField(
         label=_("Hide my work phone from my grids' residents"),

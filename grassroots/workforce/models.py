@@ -449,3 +449,46 @@ class PatrolFinding(models.Model):
         verbose_name = _("patrol finding")
         verbose_name_plural = _("patrol findings")
         ordering = ["created_at", "id"]
+
+
+class PatrolTask(models.Model):
+    """A place a supervisor asks a grid's worker to patrol (巡查任务), e.g. where the same problem keeps being
+    reported. The grid's responsible worker at the time it is set is named; the worker marks it done with a
+    word on what they found. ``idempotency_key`` makes setting it idempotent: the same key from the same person gives
+    the task made the first time."""
+
+    area_code = models.CharField(_("grid"), max_length=15, db_index=True)
+    worker = models.ForeignKey(
+        GridWorker,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrol_tasks",
+        verbose_name=_("worker"),
+    )
+    description = models.CharField(_("what to look at"), max_length=500)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    due_on = models.DateField(_("patrol by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    created_at = models.DateTimeField(_("set at"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_note = models.CharField(_("what was found"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("patrol task")
+        verbose_name_plural = _("patrol tasks")
+        ordering = ["done_at", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="patrol_task_key_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_code} · {self.due_on:%Y-%m-%d}"

@@ -79,6 +79,14 @@ def can_supervise_worker(user, code: str) -> bool:
     return in_scope(user, code, roles=SUPERVISOR_ROLES)
 
 
+# Who may ask a grid's worker to patrol a place: the supervisors and the county's staff over the grid.
+PATROL_TASK_ROLES = SUPERVISOR_ROLES | {Role.COUNTY_STAFF}
+
+
+def can_set_patrol_tasks(user, code: str) -> bool:
+    return in_scope(user, code, roles=PATROL_TASK_ROLES)
+
+
 def can_view_patrol(user, patrol) -> bool:
     """The patrol summary (times, findings): the worker themself and their supervisors."""
     return is_worker_self(user, patrol.worker) or can_supervise_worker(user, patrol.area_code)

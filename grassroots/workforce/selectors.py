@@ -40,6 +40,7 @@ from .models import (
     Patrol,
     PatrolFinding,
     PatrolPoint,
+    PatrolTask,
     ServiceGroup,
     ServiceRecord,
     WorkerKind,
@@ -332,6 +333,23 @@ def patrol_list_for(*, user) -> QuerySet[Patrol]:
         .select_related("worker")
         .order_by("-started_at", "-id")
     )
+
+
+def patrol_tasks_for(*, user, area_code: str = "") -> QuerySet[PatrolTask]:
+    """Patrol tasks the user may see: those naming them as the worker, and those in their supervision
+    scope (under ``area_code`` when given); open ones first, by date."""
+    own = Q(worker__user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    tasks = PatrolTask.objects.filter(own | scope_q(user, roles=rules.PATROL_TASK_ROLES))
+    if area_code:
+        tasks = tasks.filter(area_code__startswith=area_code)
+    return tasks.select_related("worker").order_by(F("done_at").asc(nulls_first=True), "due_on", "id")
+
+
+def patrol_task_get_for(*, user, pk: int) -> PatrolTask:
+    task = patrol_tasks_for(user=user).filter(pk=pk).first()
+    if task is None:
+        raise OutOfScope
+    return task
 
 
 def patrol_get_for(*, user, pk: int) -> Patrol:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("check-in/", views.check_in_mine, name="check_in_mine"),
     path("check-ins/", views.check_in_list, name="check_in_list"),
+    path("check-ins/xlsx/", views.check_in_xlsx, name="check_in_xlsx"),
     path(
         "check-ins/<int:pk>/confirm/", views.check_in_decide, {"decision": "confirm"}, name="check_in_confirm"
     ),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("my-phone/", views.my_phone_setting, name="my_phone_setting"),
     path("patrols/", views.patrol_list, name="patrol_list"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
+    path("patrols/tasks/<int:pk>/done/", views.patrol_task_done, name="patrol_task_done"),
     path("patrols/<int:pk>/end/", views.patrol_action, {"action": "end"}, name="patrol_end"),
     path("patrols/<int:pk>/findings/", views.patrol_action, {"action": "finding"}, name="patrol_finding"),
     path("workers/<int:pk>/", views.worker, name="worker"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("roster/<str:code>/runs/<int:pk>/", views_roster.roster_run, name="roster_run"),
     path("roster/<str:code>/runs/<int:pk>/confirm/", views_roster.roster_confirm, name="roster_confirm"),
     path("workload/<str:code>/", views.workload, name="workload"),
+    path("workload/<str:code>/xlsx/", views.workload_xlsx, name="workload_xlsx"),
     path("<str:code>/figures/", views.grid_figures, name="grid_figures"),
     path("<str:code>/roll/", views.branch_roll, name="branch_roll"),
     path("<str:code>/", views.grid, name="grid"),

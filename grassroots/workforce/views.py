@@ -1,5 +1,7 @@
 """Pages of the workforce: the grid, member check-in, patrols and workload (thin: parse, call, render)."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -144,6 +146,60 @@ def check_in_list(request):
 
 
 @login_required
+def check_in_xlsx(request):
+    """The check-ins the page lists (the user's scope), as a workbook; free text with its numbers masked."""
+    from django.utils import timezone
+
+    from grassroots.downloads import attachment
+    from grassroots.masking import mask_numbers_in_text
+    from grassroots.sheets import XLSX_CONTENT_TYPE, Column, write_workbook
+
+    rows = selectors.check_in_list_for(user=request.user).exclude(member__user_id=request.user.pk)
+    columns = (
+        Column("member", "党员", "member", width=12),
+        Column("kind", "报到类型", "kind", width=14),
+        Column("branch", "支部", "branch", width=24),
+        Column("area_code", "区划代码", "area code", width=16),
+        Column("year", "年度", "year", width=8),
+        Column("pledge", "承诺服务", "service pledged", width=40),
+        Column("status", "状态", "status", width=10),
+        Column("hours", "服务时长", "hours", width=10),
+        Column("requested_at", "申请时间", "requested at", width=17),
+        Column("decided_at", "处理时间", "decided at", width=17),
+        Column("decline_reason", "退回理由", "reason for declining", width=30),
+    )
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    data = write_workbook(
+        [
+            (
+                "报到",
+                columns,
+                (
+                    [
+                        c.member.name,
+                        c.get_kind_display(),
+                        c.branch.name,
+                        c.area_code,
+                        c.year,
+                        mask_numbers_in_text(c.pledge),
+                        c.get_status_display(),
+                        float(c.total_hours or 0),
+                        when(c.requested_at),
+                        when(c.decided_at),
+                        mask_numbers_in_text(c.decline_reason),
+                    ]
+                    for c in rows.iterator()
+                ),
+            )
+        ]
+    )
+    return attachment(data, f"党员报到-{clock.today():%Y%m%d}.xlsx", XLSX_CONTENT_TYPE)
+
+
+@login_required
 @require_POST
 def check_in_decide(request, pk: int, decision: str):
     check_in = selectors.check_in_get_for(user=request.user, pk=pk)
@@ -273,6 +329,7 @@ def patrol_list(request):
             # a worker serving several grids chooses where this patrol counts
             "patrol_grids": selectors.patrol_grid_choices(user=request.user, worker=worker) if worker else [],
             "patrols": list(selectors.patrol_list_for(user=request.user)[:100]),
+            "tasks": list(selectors.patrol_tasks_for(user=request.user).filter(done_at__isnull=True)[:50]),
             "phone_form": forms.PhoneSettingForm(initial={"hidden": worker.phone_hidden_from_residents})
             if worker
             else None,
@@ -324,6 +381,23 @@ def patrol_action(request, pk: int, action: str):
     return redirect("workforce:patrol_detail", pk=patrol.pk)
 
 
+@login_required
+@require_POST
+def patrol_task_done(request, pk: int):
+    """The named worker marks a patrol task done."""
+    task = selectors.patrol_task_get_for(user=request.user, pk=pk)
+    form = forms.PatrolTaskDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("workforce:patrol_list")
+    with refusals_into(request):
+        patrols_service.patrol_task_done(
+            actor=request.user, task=task, note=form.cleaned_data["note"], request=request
+        )
+        messages.success(request, _("Patrol task done."))
+    return redirect("workforce:patrol_list")
+
+
 # --- workload -------------------------------------------------------------------------------------------
 
 
@@ -354,6 +428,53 @@ def workload(request, code: str):
             "formula": selectors.workload_formula(),
         },
     )
+
+
+@login_required
+def workload_xlsx(request, code: str):
+    """The workload table as a workbook (supervisors of the area: the same scoped read as the page)."""
+    from grassroots.downloads import attachment
+    from grassroots.sheets import XLSX_CONTENT_TYPE, Column, write_workbook
+
+    year = clock.today().year
+    rows = selectors.workload_sorted(
+        selectors.worker_workload(user=request.user, area_code=code, year=year), "score"
+    )
+    area = area_selectors.area_get_for(user=request.user, code=code)
+    columns = selectors.workload_columns(rows)
+    sheet_columns = (
+        Column("worker", "网格员", "worker", width=12),
+        Column("kind", "类型", "kind", width=14),
+        Column("area_code", "区划代码", "area code", width=16),
+        *(Column(key, label, key, width=12) for key, label, _text in columns),
+    )
+
+    def value(v):
+        return float(v) if isinstance(v, Decimal) else v
+
+    data = write_workbook(
+        [
+            (
+                "工作量",
+                sheet_columns,
+                [
+                    [r["worker"].name, r["worker"].get_kind_display(), r["worker"].area_code]
+                    + [value(v) for _key, v in selectors.workload_cells(r, columns)]
+                    for r in rows
+                ],
+            ),
+            (
+                "定义",
+                (
+                    Column("figure", "指标", "figure", width=20),
+                    Column("definition", "定义", "definition", width=90),
+                ),
+                [[str(_("Workload score")), str(selectors.workload_formula())]]
+                + [[label, text] for _key, label, text in columns],
+            ),
+        ]
+    )
+    return attachment(data, f"{area.name}-{year}-工作量.xlsx", XLSX_CONTENT_TYPE)
 
 
 @login_required

@@ -31,7 +31,11 @@ def test_a_year_of_cases_in_every_state_level_and_channel(demo_city, settings, t
     assert counts["cases"] == cases.count() > 300
     assert set(cases.values_list("state", flat=True)) == set(State.values)
     # Objections to public notices come from the disclosure step, which runs later.
-    assert set(cases.values_list("source", flat=True)) == set(Source.values) - {Source.DISCLOSURE}
+    # objections come from the disclosure demo, proactive cases from staff acting on a hotspot (insights)
+    assert set(cases.values_list("source", flat=True)) == set(Source.values) - {
+        Source.DISCLOSURE,
+        Source.PROACTIVE,
+    }
     assert {Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY} <= set(
         cases.values_list("level", flat=True)
     )

@@ -155,6 +155,9 @@ class Source(models.TextChoices):
     # entered at the desk afterwards.
     PATROL = "patrol", _("patrol finding")
     DISCLOSURE = "disclosure", _("objection to a public notice")  # 公示异议
+    # 未诉先办: opened by staff from a hotspot of the figures (reports recurring at a place) before anyone
+    # reports the matter again.
+    PROACTIVE = "proactive", _("proactive, from a hotspot")
 
 
 class State(models.TextChoices):

@@ -630,6 +630,40 @@ def case_resolve_on_the_spot(
     return _take_in(actor=actor, report=report, channel=channel, key=key, arguments=arguments)
 
 
+def case_open_proactive(
+    *,
+    actor: User,
+    category,
+    description: str,
+    lon=None,
+    lat=None,
+    area_code: str | None = None,
+    address: str = "",
+    idempotency_key: str = "",
+) -> Case:
+    """Staff open a case themselves (未诉先办, channel ``proactive``) for a matter the figures show recurring
+    — a hotspot of the insights app — at a point (routed like any report) or a chosen area inside their
+    scope. With an ``idempotency_key`` the staff member used before, the earlier case is returned
+    (``case.replayed``) and nothing written: a double tap makes one case."""
+    arguments = dict(locals())  # first: what was asked for, which the idempotency key is bound to
+    require(actor, rules.can_enter_cases)
+    key = checked_key(idempotency_key)
+    earlier = earlier_case(None, key, arguments, entered_by=actor)
+    if earlier is not None:
+        return earlier
+    report = ReportInput(
+        category=category, description=description, lon=lon, lat=lat,
+        area_code=None if lon is not None else (area_code or None), address=address,
+    )  # fmt: skip
+    channel = _Channel(
+        source=Source.PROACTIVE,
+        reporter=None,
+        scope_roles=frozenset(rules.INTAKE_ROLES),
+        outside_scope=_("This place (%(code)s) lies outside your area."),
+    )
+    return _take_in(actor=actor, report=report, channel=channel, key=key, arguments=arguments)
+
+
 def case_open_for_objection(*, actor: User, category, description: str, area_code: str, address: str) -> Case:
     """An objection to a public notice becomes a case at the notice's area (channel ``disclosure``), reported
     by the objector; the caller (``disclosure.services.objection_raise``) checks the objection itself."""

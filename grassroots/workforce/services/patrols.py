@@ -23,9 +23,9 @@ from grassroots.accounts.scoping import UnknownReference
 from grassroots.accounts.services import audit_record
 
 from .. import extensions
-from ..models import GridWorker, Patrol, PatrolFinding, PatrolPoint
-from ..rules import can_patrol
-from ..selectors import grids_served
+from ..models import GridWorker, Patrol, PatrolFinding, PatrolPoint, PatrolTask
+from ..rules import can_patrol, can_set_patrol_tasks, is_worker_self
+from ..selectors import grids_served, responsible_workers_for
 from . import WorkforceError
 from .checks import require_on
 
@@ -205,3 +205,78 @@ def patrol_tracks_purge(*, now: dt.datetime | None = None, days: int | None = No
         deleted, _counts = PatrolPoint.objects.filter(patrol__in=expired.values("pk")).delete()
         expired.update(track_deleted_at=clock.now(), point_count=0)
     return deleted
+
+
+# --- patrol tasks (巡查任务) -------------------------------------------------------------------------------
+
+
+def patrol_task_set(
+    *,
+    actor: User,
+    grid_code: str,
+    description: str,
+    due_on: dt.date,
+    lon: float | None = None,
+    lat: float | None = None,
+    key: str = "",
+) -> tuple[PatrolTask, bool]:
+    """Ask the grid's responsible worker (``responsible_workers_for``: the grid leader first) to patrol a place
+    by ``due_on``. Returns (task, created): with a ``key`` this actor used before, the task made then, and
+    nothing written. Raises :class:`~grassroots.errors.NotPermitted` outside the actor's supervision scope and
+    :class:`WorkforceError` for a grid without a worker, an empty description or a date in the past."""
+    key = (key or "").strip()[:64]
+    if key:
+        earlier = PatrolTask.objects.filter(created_by=actor, idempotency_key=key).first()
+        if earlier is not None:
+            return earlier, False
+    require_on(actor, can_set_patrol_tasks, grid_code, grid_code)
+    description = (description or "").strip()
+    if not description:
+        raise WorkforceError(_("Say what the worker should look at."), code="description_required")
+    if due_on < clock.today():
+        raise WorkforceError(_("The patrol date lies in the past."), code="due_in_past")
+    if (lon is None) != (lat is None) or (lon is not None and lat is not None and not geo.is_point(lon, lat)):
+        raise WorkforceError(
+            _("Give both longitude and latitude of the place, or neither."), code="bad_position"
+        )
+    workers = responsible_workers_for(grid_code)
+    if not workers:
+        raise WorkforceError(
+            _("No grid worker serves %(grid)s today; assign one first.") % {"grid": grid_code},
+            code="no_worker",
+        )
+    task = PatrolTask(
+        area_code=grid_code,
+        worker=workers[0],
+        description=description[:500],
+        lon=lon,
+        lat=lat,
+        due_on=due_on,
+        created_by=actor,
+        created_at=clock.now(),
+        idempotency_key=key,
+    )
+    try:
+        with transaction.atomic():
+            task.save()
+            audit_record(actor=actor, action="patrol.task_set", target=task, area_code=grid_code)
+    except IntegrityError:  # the same key twice at once: the other request made the task
+        earlier = PatrolTask.objects.filter(created_by=actor, idempotency_key=key).first()
+        if earlier is None:
+            raise
+        return earlier, False
+    return task, True
+
+
+@transaction.atomic
+def patrol_task_done(*, actor: User, task: PatrolTask, note: str = "", request=None) -> PatrolTask:
+    """The named worker marks a task done, with a word on what they found. Done twice: unchanged."""
+    locked = PatrolTask.objects.select_for_update().get(pk=task.pk)
+    if locked.worker is None or not is_worker_self(actor, locked.worker):
+        raise WorkforceError(_("Only the worker named on the task can mark it done."), code="not_your_task")
+    if locked.done_at is None:
+        locked.done_at = clock.now()
+        locked.done_note = (note or "").strip()[:300]
+        locked.save(update_fields=["done_at", "done_note"])
+        audit_record(actor=actor, action="patrol.task_done", target=locked, request=request)
+    return locked
