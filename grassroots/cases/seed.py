@@ -79,6 +79,12 @@ TREE = [
 
 def seed_categories(Category, CategoryLimit) -> int:
     """Add the default categories and limits that are missing; returns how many categories were added."""
+    # Migration 0002 runs this with the model as it was then, before service types had English names.
+    has_english = any(f.name == "name_en" for f in Category._meta.get_fields())
+
+    def english(code: str) -> dict:
+        return {"name_en": NAMES_EN.get(code, "")} if has_english else {}
+
     added = 0
     for order, (code, name, klass, urgency, level, handler, limits, replies, children) in enumerate(TREE):
         top, created = Category.objects.get_or_create(
@@ -110,6 +116,7 @@ def seed_categories(Category, CategoryLimit) -> int:
                 code=child_code,
                 defaults={
                     "name": child_name,
+                    **english(child_code),
                     "parent": top,
                     "category_class": klass,
                     "default_urgency": urgency,
@@ -119,4 +126,60 @@ def seed_categories(Category, CategoryLimit) -> int:
                 },
             )
             added += created
+    if has_english:
+        fill_english_names(Category)
     return added
+
+
+# English names of the seeded service types, shown when the reader's language is English (Category.name_en).
+NAMES_EN = {
+    "01": "City appearance and environment",
+    "0101": "Litter, exposed rubbish", "0102": "Piled-up rubbish or spoil", "0103": "Dirty road",
+    "0104": "Illegal posters and flyers", "0105": "Burning rubbish or straw", "0106": "Dead animal",
+    "0107": "Sewage overflow",
+    "02": "Public facilities (components)",
+    "0201": "Damaged notice or publicity board", "0202": "Damaged fitness equipment",
+    "0203": "Damaged benches or leisure facilities", "0204": "Damaged rubbish bin", "0205": "Public toilet",
+    "0206": "Street light out or damaged", "0207": "Missing or damaged manhole cover",
+    "03": "Roads and traffic (components)",
+    "0301": "Damaged road surface, potholes", "0302": "Damaged traffic sign or signal",
+    "0303": "Damaged guardrail or barrier", "0304": "Parking on the road, disorderly parking",
+    "04": "Public utilities",
+    "0401": "Water supply problem, water cut", "0402": "Poor drainage, blocked sewer", "0403": "Heating problem",
+    "0404": "Gas problem", "0405": "Power supply or cable problem",
+    "05": "Parks and greenery",
+    "0501": "Damaged green space", "0502": "Fallen or dead tree", "0503": "Green space dug up for vegetables",
+    "06": "Buildings and land",
+    "0601": "Illegal construction", "0602": "Dangerous building", "0603": "Public land fenced off",
+    "07": "Street order",
+    "0701": "Trading on the road", "0702": "Street vendors", "0703": "Noise nuisance",
+    "0704": "Vehicles parked in disorder",
+    "08": "Safety hazards",
+    "0801": "Fire hazard, blocked fire lane", "0802": "Unsafe e-bike charging", "0803": "Unsafe gas use",
+    "0804": "Dangerous wall or structure", "0805": "Flood or geological hazard",
+    "09": "Disputes",
+    "0901": "Dispute between neighbours", "0902": "Marriage or family dispute", "0903": "Property management dispute",
+    "0904": "Labour dispute, unpaid wages", "0905": "Land or grassland dispute",
+    "10": "Livelihood services",
+    "1001": "Hardship help, temporary relief", "1002": "Care for elderly living alone",
+    "1003": "Services for people with disabilities", "1004": "Help finding work", "1005": "Health care",
+    "11": "Policy questions",
+    "1101": "Social insurance and medical insurance", "1102": "Subsistence allowance and relief",
+    "1103": "Household registration", "1104": "Support for farmers and herders",
+    "12": "Errands on residents' behalf",
+    "1201": "Papers and certificates on one's behalf", "1202": "Social and medical insurance payments",
+    "1203": "Applying for subsidies", "1204": "Issuing certificates",
+    "13": "Emergencies",
+    "1301": "Fire", "1302": "Natural disaster", "1303": "Public health emergency", "1304": "Mass incident",
+    "1305": "Work safety accident",
+    "99": "Other",
+}  # fmt: skip
+
+
+def fill_english_names(Category) -> int:
+    """Give the seeded service types their English names where none is set (an administrator's own wording
+    stays); returns how many were filled."""
+    filled = 0
+    for code, name_en in NAMES_EN.items():
+        filled += Category.objects.filter(code=code, name_en="").update(name_en=name_en)
+    return filled

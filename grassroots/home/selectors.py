@@ -94,7 +94,7 @@ def _case_item(case: Case, *, user, step: str, now) -> Item:
         and case_rules.can_take(user, case, Action.ACCEPT)
     )
     return Item(
-        title=f"{case.category.name} · {case.reference}",
+        title=f"{case.category.shown_name} · {case.reference}",
         detail=case.address or case.description[:80],
         url=reverse("cases:detail", kwargs={"pk": case.pk}),
         mark="overdue" if overdue else "",
@@ -124,7 +124,7 @@ def _case_groups(user, now) -> list[Waiting]:
         if count:
             items = [
                 Item(
-                    title=f"{c.category.name} · {c.reference}",
+                    title=f"{c.category.shown_name} · {c.reference}",
                     detail=c.address or c.description[:80],
                     url=reverse("cases:callbacks") + f"#case-{c.pk}",
                 )

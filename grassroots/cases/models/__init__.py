@@ -18,7 +18,7 @@ from grassroots import fieldcrypt, geo
 from grassroots.appendonly import AppendOnlyModel
 from grassroots.areas.codes import Level
 from grassroots.masking import mask_phone
-from grassroots.messages import Message
+from grassroots.messages import Message, Names
 
 
 class Urgency(models.TextChoices):
@@ -57,6 +57,8 @@ class Category(models.Model):
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # The name in another language, shown to readers of that language (shown_name); empty: the name above.
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -89,7 +91,16 @@ class Category(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.shown_name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language (``name_en`` for English) where it is filled, else as entered."""
+        return self.names().text()
+
+    def names(self) -> Names:
+        """The name in every language it was entered in, to keep in a message (grassroots/messages.py)."""
+        return Names(self.name, en=self.name_en)
 
 
 class CategoryLimit(models.Model):
@@ -269,7 +280,10 @@ class Case(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     routing_method = models.CharField(_("routing method"), max_length=32, blank=True)
     routing_distance_m = models.FloatField(_("distance to the grid (m)"), null=True, blank=True)
+    # How the place was decided, as written in the site's language (cases from before keep only this) and as a
+    # message naming the area, put into words in the reader's language (shown_routing_explanation).
     routing_explanation = models.TextField(_("routing explanation"), blank=True)
+    routing_explanation_data = models.JSONField(default=dict, blank=True, editable=False)
 
     # The workflow.
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED)
@@ -437,6 +451,13 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.category.name if self.category_id else ''}".strip()
+
+    @property
+    def shown_routing_explanation(self) -> str:
+        """How the place was decided, in the reader's language (as stored, for cases from before)."""
+        if self.routing_explanation_data:
+            return Message.from_data(self.routing_explanation_data).text()
+        return self.routing_explanation
 
     @property
     def reference(self) -> str:
