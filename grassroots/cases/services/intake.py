@@ -399,7 +399,10 @@ def _create(
         old_state="",
         new_state=State.REPORTED,
         version=1,
-        message=Message(_("Your report was received and sent to %(where)s."), where=place.explanation),
+        message=Message(
+            _("Your report was received and sent to %(where)s."),
+            where=destinations.receiving_area_name(place.area_code),
+        ),
         changes={
             "source": channel.source,
             "routing": {"method": place.method, "area_code": place.area_code},
