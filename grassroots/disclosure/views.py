@@ -222,6 +222,7 @@ def board_manage(request, pk: int):
             "sections": Section.choices,
             "catalogue": list(board.catalogue.all()),
             "can_answer": rules.can_answer_objection(request.user, board.area_code),
+            "open_objections": selectors.open_objections_of(board=board),
         },
     )
 
@@ -416,6 +417,15 @@ def roster_download(request, pk: int):
     """The current roster as an Excel sheet, to correct in Excel and upload with the correction form."""
     filename, data = selectors.roster_download(user=request.user, pk=pk)
     return attachment(data, filename, XLSX_CONTENT_TYPE)
+
+
+@login_required
+def objection(request, pk: int):
+    """Where a notice of an objection leads its manager: its answer form at the top of the board's page."""
+    objection = selectors.objection_managed(user=request.user, pk=pk)
+    return redirect(
+        reverse("disclosure:manage", args=[objection.notice.board_id]) + f"#objection-{objection.pk}"
+    )
 
 
 @login_required

@@ -165,7 +165,7 @@ def _disclosure_groups(user) -> list[Waiting]:
             Item(
                 title=str(o.notice.board.name),
                 detail=o.text[:80],
-                url=reverse("disclosure:manage", kwargs={"pk": o.notice.board_id}) + "#objections",
+                url=reverse("disclosure:manage", kwargs={"pk": o.notice.board_id}) + f"#objection-{o.pk}",
             )
             for o in objections[:SHOWN]
         ]
@@ -200,7 +200,11 @@ def _check_in_group(user) -> list[Waiting]:
     if not rows:
         return []
     items = [
-        Item(title=str(c.member.name), detail=str(c.branch.name), url=reverse("workforce:check_in_list"))
+        Item(
+            title=str(c.member.name),
+            detail=str(c.branch.name),
+            url=reverse("workforce:check_in_list") + f"#check-in-{c.pk}",
+        )
         for c in rows[:SHOWN]
     ]
     return [
