@@ -251,10 +251,11 @@ def open_objections_of(*, board) -> list[Objection]:
 
 
 def objections_waiting_for(*, user, limit: int = 50) -> list[Objection]:
-    """Objections on the boards the user manages that still wait for their public answer, oldest first."""
+    """Objections on the boards the user manages and answers for that still wait for their public answer,
+    oldest first (an administrator manages boards but staff answer: ``rules.ANSWER_ROLES``)."""
     rows = scoped(
         Objection.objects.filter(answered_at__isnull=True).select_related("notice__board"),
         user,
-        roles=rules.MANAGER_ROLES,
+        roles=rules.ANSWER_ROLES,
     )
     return list(rows.order_by("raised_at", "pk")[:limit])

@@ -119,7 +119,7 @@ def _case_groups(user, now) -> list[Waiting]:
         items = [_case_item(c, user=user, step=str(step), now=now) for c in rows[:SHOWN]]
         groups.append(Waiting(f"cases-{step}", title, len(rows), url, items))
     if has_role(user, DESK):
-        calls = cases.callback_list_for(user=user)
+        calls = cases.callbacks_to_make_for(user=user)
         count = calls.count()
         if count:
             items = [

@@ -486,6 +486,7 @@ from .callbacks import callback_calls_of as callback_calls_of  # noqa: E402
 from .callbacks import callback_get_for as callback_get_for  # noqa: E402
 from .callbacks import callback_list_for as callback_list_for  # noqa: E402
 from .callbacks import callback_rows_for as callback_rows_for  # noqa: E402
+from .callbacks import callbacks_to_make_for as callbacks_to_make_for  # noqa: E402
 from .callbacks import with_round_calls as with_round_calls  # noqa: E402
 from .maps import MAP_POINTS_LIMIT as MAP_POINTS_LIMIT  # noqa: E402
 from .maps import case_points_for as case_points_for  # noqa: E402
