@@ -12,8 +12,8 @@ from grassroots import clock
 from grassroots.areas.codes import Level
 from grassroots.forms import Form
 from grassroots.photos import MAX_PHOTOS
+from grassroots.worktime.calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 
-from .calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
 from .services import DESK_SOURCES, URGE_CARDS
 

@@ -22,11 +22,11 @@ from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
 from grassroots.cases import services as cases
-from grassroots.cases.calendar import add_working_days
 from grassroots.cases.models import Case, State
 from grassroots.cases.services import category_by_code
 from grassroots.errors import NotPermitted
 from grassroots.notifications.services import muted, notify
+from grassroots.worktime.calendar import add_working_days
 
 from . import alerts, chain, content, lifecycle, rules, selectors
 from .lifecycle import DisclosureError, WrongState

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.cases.calendar import unentered_years_between
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
@@ -28,6 +27,7 @@ from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 from grassroots.sheets import XLSX_CONTENT_TYPE
+from grassroots.worktime.calendar import unentered_years_between
 
 from . import content, display, forms, rules, selectors, services
 from .models import NoticeKind, Section

@@ -59,9 +59,9 @@ class World:
 
 
 def _seed_cases() -> None:
-    from grassroots.cases.calendar import seed_year
     from grassroots.cases.models import CalendarYear, CategoryLimit
     from grassroots.cases.seed import seed_categories
+    from grassroots.worktime.calendar import seed_year
 
     if not Category.objects.filter(code="0101").exists():
         seed_categories(Category, CategoryLimit)

@@ -19,18 +19,13 @@ from grassroots.appendonly import AppendOnlyModel
 from grassroots.areas.codes import Level
 from grassroots.masking import mask_phone
 from grassroots.messages import Message, Names
+from grassroots.worktime.models import LimitUnit
 
 
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("normal")  # 一般
     URGENT = "urgent", _("urgent")  # 较急
     EMERGENCY = "emergency", _("emergency")  # 紧急
-
-
-class LimitUnit(models.TextChoices):
-    HOURS = "hours", _("working hours")
-    DAYS = "days", _("working days")
-    CLOCK_HOURS = "clock_hours", _("hours round the clock")  # emergencies do not wait for office hours
 
 
 class HandlerType(models.TextChoices):
@@ -680,7 +675,9 @@ class CasePhoto(models.Model):
 
 
 # Kept in modules of their own; part of this app's models like the rest.
-from .calendar import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
+# The working calendar lives in grassroots.worktime (disclosure counts its windows with it too).
+from grassroots.worktime.models import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
+
 from .callbacks import CallbackAttempt, CallbackOutcome  # noqa: E402
 from .saved import SavedQueueView  # noqa: E402
 

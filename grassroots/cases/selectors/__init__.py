@@ -30,8 +30,9 @@ from grassroots.accounts.scoping import (
 from grassroots.areas.models import Area
 from grassroots.people import rules as people_rules
 from grassroots.people.models import Visit
+from grassroots.worktime import calendar
 
-from .. import calendar, deadlines, reference, rules, workflow
+from .. import deadlines, reference, rules, workflow
 from ..metrics import under
 from ..models import (
     OPEN_STATES,

@@ -154,11 +154,13 @@ class _Place:
     distance_m: float | None
     explanation: Message  # how the place was decided, naming the area
     routed: RouteResult | None = None  # the routing answer, when a point was given
+    area_name: str = ""  # of the receiving area (its code when it has none)
 
 
 def _route(checked: _Checked, area_code: str | None) -> _Place:
     if checked.lon is not None:
         result = route_point(checked.lon, checked.lat, crs=checked.crs, accuracy_m=checked.accuracy_m)
+        name = destinations.receiving_area_name(result.area_code)
         return _Place(
             area_code=result.area_code,
             grid_code=result.grid_code,
@@ -166,8 +168,9 @@ def _route(checked: _Checked, area_code: str | None) -> _Place:
             lat=result.lat,
             method=str(result.method),
             distance_m=result.distance_m,
-            explanation=result.explain(),
+            explanation=result.explain(name=name),
             routed=result,
+            area_name=name,
         )
     area_code = area_code or ""
     try:
@@ -401,7 +404,7 @@ def _create(
         version=1,
         message=Message(
             _("Your report was received and sent to %(where)s."),
-            where=destinations.receiving_area_name(place.area_code),
+            where=place.area_name or destinations.receiving_area_name(place.area_code),
         ),
         changes={
             "source": channel.source,
