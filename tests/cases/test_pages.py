@@ -157,8 +157,8 @@ def test_duplicate_suggestions_while_reporting(client, city):
     ).content.decode()  # the test reads the English wording
     # then the litter report is suggested (with its distance), the other category is not, and the
     # other resident does not get a link into someone else's report
-    assert "乱扔垃圾" in html and "m" in html
-    assert "邻里纠纷" not in html
+    assert "Litter, exposed rubbish" in html and "m" in html  # the service type's English name
+    assert "Dispute between neighbours" not in html and "邻里纠纷" not in html
     assert reverse("cases:detail", args=[near.pk]) not in html
     # far away (another grid) nothing is suggested
     far = client.get(url, {"category": "0101", "lon": INSIDE_G2[0], "lat": INSIDE_G2[1]}).content.decode()
