@@ -4,7 +4,8 @@ reader's language when it is read.
 A :class:`Message` is a source string (the msgid: the English text of a ``gettext_lazy``, which is how
 makemessages finds it) with named values. A value is a proper name or a number (kept as it is), or itself
 translatable (a lazy string, such as a choice's label, or another :class:`Message`), which is stored as its
-msgid and translated when the message is. ``str(message)`` and :meth:`Message.text` give the words in the
+msgid and translated when the message is, or a name entered in several languages (:class:`Names`), shown in the
+reader's. ``str(message)`` and :meth:`Message.text` give the words in the
 active language; :meth:`Message.as_data` / :meth:`Message.from_data` keep it in a JSON field.
 
     note = Message(gettext_lazy("Report %(reference)s: %(what)s"), reference=case.reference, what=State(s).label)
@@ -72,10 +73,29 @@ class Message:
         return f"Message({self.msgid!r}, {self.values!r})"
 
 
+class Names:
+    """A proper name entered in several languages (a service type's): kept with each, shown in the reader's
+    language where it has one, else as first entered. ``Names("市容环境", en="City appearance")``."""
+
+    __slots__ = ("name", "others")
+
+    def __init__(self, name: str, **others: str):
+        self.name = str(name)
+        self.others = {language: str(text) for language, text in others.items() if text}
+
+    def text(self) -> str:
+        language = (translation.get_language() or "").split("-")[0]
+        return self.others.get(language) or self.name
+
+    __str__ = text
+
+
 def _kept(value):
     """A value as stored: translatable ones by their msgid (to translate when read), the rest as they are."""
     if isinstance(value, Message):
         return {"message": value.as_data()}
+    if isinstance(value, Names):
+        return {"names": {"": value.name, **value.others}}
     if isinstance(value, Promise):
         return {"msgid": msgid_of(value)}
     if isinstance(value, int | float | bool) or value is None:
@@ -88,6 +108,9 @@ def _shown(value):
         return Message.from_data(value["message"]).text()
     if isinstance(value, dict) and "msgid" in value:
         return translation.gettext(value["msgid"])
+    if isinstance(value, dict) and "names" in value:
+        names = dict(value["names"])
+        return Names(names.pop("", ""), **names).text()
     return value
 
 

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "grassroots.notifications",
     "grassroots.people",
     "grassroots.workforce",
+    "grassroots.worktime",
     "grassroots.cases",
     "grassroots.deliberation",
     "grassroots.disclosure",

@@ -40,7 +40,7 @@ NOT_FREE_TEXT = {
     "name", "name_en", "name_mn", "name_pinyin", "name_initials", "suffix", "first_name", "last_name", "display_name", "actor_name",
     "author_name", "signer_name", "voter_name", "recorded_by_name", "drafted_by_name", "proposer_name",
     "visitor_name", "leader_name", "assignee_name", "called_by_name",
-    "routing_explanation",  # written by the routing, naming grids by their codes
+    "routing_explanation",  # written by the routing, naming the receiving area
     "source",  # a case's channel (a choice); where a calendar year's holidays came from (administrators)
     "query",  # a saved queue view's filters: the queue's own parameters, cleaned to those (services/views_saved.py)
 }  # fmt: skip

@@ -94,17 +94,19 @@ def area_route(request, query: Query[RouteQuery]):
     result = routing.route_point(
         query.lon, query.lat, crs=query.crs, accuracy_m=query.accuracy, within=query.within
     )
+    area_name = destinations.visible_area_name(user=request.user, code=result.area_code)
     return {
         "grid_code": result.grid_code,
         "area_code": result.area_code,
-        "area_name": destinations.visible_area_name(user=request.user, code=result.area_code),
+        "area_name": area_name,
         "method": result.method.value,
         "distance_m": result.distance_m,
         "lon": result.lon,
         "lat": result.lat,
         "crs": result.crs,
         "accuracy_m": result.accuracy_m,
-        "explanation": str(result.explain()),
+        # names within the caller's scope only, as area_name; the code otherwise
+        "explanation": str(result.explain(name=area_name or result.area_code)),
     }
 
 

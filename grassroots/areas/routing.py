@@ -59,6 +59,7 @@ from shapely.geometry import shape
 
 from grassroots import clock, geo
 from grassroots.errors import DomainError
+from grassroots.messages import Message
 from grassroots.versioned import VersionedCopy, stored_version
 
 from . import coords
@@ -106,27 +107,37 @@ class RouteResult:
     crs: str  # the system the point arrived in
     accuracy_m: float | None
 
-    def explain(self) -> str:
-        """The decision in words, in the active language."""
+    def explain(self, name: str | None = None) -> Message:
+        """The decision as a message naming the receiving area (put into words in the reader's language when
+        read). ``name``: the area's name as the reader may see it; by default the name on record (its code
+        when it has none)."""
+        if name is None:
+            name = Area.objects.filter(code=self.area_code).values_list("name", flat=True).first()
+        where = name or self.area_code
         if self.method == Method.INSIDE:
-            return _("inside grid %(code)s") % {"code": self.area_code}
+            return Message(_("inside grid %(name)s"), name=where)
         if self.method == Method.NEAREST:
-            return _("outside every grid: nearest grid %(code)s at %(distance)d m") % {
-                "code": self.area_code,
-                "distance": round(self.distance_m or 0),
-            }
+            return Message(
+                _("outside every grid: nearest grid %(name)s at %(distance)d m"),
+                name=where,
+                distance=round(self.distance_m or 0),
+            )
         if self.method == Method.FALLBACK_VILLAGE:
-            return _("outside every grid: sent to the inbox of village or community %(code)s") % {
-                "code": self.area_code
-            }
+            return Message(
+                _("outside every grid: sent to the inbox of village or community %(name)s"), name=where
+            )
         if self.distance_m is None:
-            return _("outside every grid: sent to the inbox of township or street %(code)s") % {
-                "code": self.area_code
-            }
-        return _(
-            "outside every grid and every township: sent to the inbox of the nearest township or street "
-            "%(code)s, %(distance)d m away"
-        ) % {"code": self.area_code, "distance": round(self.distance_m)}
+            return Message(
+                _("outside every grid: sent to the inbox of township or street %(name)s"), name=where
+            )
+        return Message(
+            _(
+                "outside every grid and every township: sent to the inbox of the nearest township or street "
+                "%(name)s, %(distance)d m away"
+            ),
+            name=where,
+            distance=round(self.distance_m),
+        )
 
 
 # --- geometry helpers -------------------------------------------------------------------------------------

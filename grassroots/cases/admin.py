@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts.admin import ScopedAdmin
+from grassroots.worktime.calendar import years_without_schedule
 
-from .calendar import years_without_schedule
 from .models import CalendarYear, Case, CaseEvent, CaseRating, Category, CategoryLimit, WorkingDay
 
 

@@ -129,7 +129,7 @@ def _title(case: Case, what) -> Message:
     return Message(
         gettext_lazy("%(what)s: %(category)s, %(place)s (%(reference)s)"),
         what=what,
-        category=case.category.name if case.category_id else "",
+        category=case.category.names() if case.category_id else "",
         place=_place(case),
         reference=case.reference,
     )

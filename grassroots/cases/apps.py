@@ -21,13 +21,14 @@ class CasesConfig(AppConfig):
         from .selectors import photo_readable_by
 
         media_reader_register("cases", photo_readable_by)
-        # A per-process copy of the service types, limits and calendar follows every change to them.
+        # A per-process copy of the service types and limits follows every change to them (the calendar's:
+        # worktime's apps.ready).
         from django.db.models.signals import post_delete, post_save
 
         from . import reference
-        from .models import CalendarYear, Category, CategoryLimit, WorkingDay
+        from .models import Category, CategoryLimit
 
-        for model in (Category, CategoryLimit, WorkingDay, CalendarYear):
+        for model in (Category, CategoryLimit):
             for signal in (post_save, post_delete):
                 signal.connect(
                     reference.changed, sender=model, dispatch_uid=f"cases-reference-{model.__name__}"

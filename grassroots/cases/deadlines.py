@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from . import calendar, reference
+from grassroots.worktime import calendar
+
+from . import reference
 from .models import Case, Category, LimitUnit, State, Urgency
 
 

@@ -12,8 +12,8 @@ from grassroots import clock
 from grassroots.areas.codes import Level
 from grassroots.forms import Form
 from grassroots.photos import MAX_PHOTOS
+from grassroots.worktime.calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 
-from .calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
 from .services import DESK_SOURCES, URGE_CARDS
 
@@ -60,9 +60,9 @@ def category_choices(categories) -> list:
     for top in tops:
         kids = children.get(top.pk)
         if kids:
-            out.append((top.local_name, [(k.code, k.local_name) for k in kids]))
+            out.append((top.shown_name, [(k.code, k.shown_name) for k in kids]))
         else:
-            out.append((top.code, top.local_name))
+            out.append((top.code, top.shown_name))
     return out
 
 
@@ -225,7 +225,7 @@ class QueueFilterForm(Form):
         choices = [("", _("any"))]
         for c in categories:
             prefix = "" if c.parent_id is None else "— "
-            choices.append((c.code, f"{prefix}{c.code} {c.name}"))
+            choices.append((c.code, f"{prefix}{c.code} {c.shown_name}"))
         self.fields["category"].choices = choices
 
 

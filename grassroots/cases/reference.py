@@ -1,11 +1,11 @@
-"""Per-process copies of the cases' reference data: the service types with their time limits, and the
-working calendar's overrides and entered years. Every intake read them from the database (three queries
-per report); they change a few times a year.
+"""Per-process copies of the cases' reference data: the service types with their time limits (the working
+calendar's copy is ``grassroots.worktime.reference``, keyed by the same version). Every intake read them from
+the database; they change a few times a year.
 
-Correctness across processes: a copy is keyed by the shared :class:`~grassroots.cases.models.ReferenceVersion`
-row, which :func:`changed` bumps. Saving or deleting a ``Category``, ``CategoryLimit``, ``WorkingDay`` or
-``CalendarYear`` calls it (signals, connected in ``apps.ready``: the admin, ``get_or_create`` and
-``QuerySet.delete`` all send them), and so do writers in bulk (``calendar.seed_year``). Writers that bypass
+Correctness across processes: a copy is keyed by the shared :class:`~grassroots.worktime.models.ReferenceVersion`
+row, which :func:`changed` bumps. Saving or deleting a ``Category`` or ``CategoryLimit`` calls it (signals,
+connected in ``apps.ready``: the admin, ``get_or_create`` and ``QuerySet.delete`` all send them), as a change to
+the calendar does (``worktime.reference.changed``). Writers that bypass
 signals (``QuerySet.update``, ``bulk_create``) must call :func:`changed` themselves. A process drops its copy
 at once when it makes the change itself, and within ``settings.CASES_REFERENCE_CHECK_SECONDS`` (default 1)
 when another process does.
@@ -16,15 +16,15 @@ The objects handed out are copies: callers may not change the cached ones.
 from __future__ import annotations
 
 import copy
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
-from grassroots.versioned import VersionedCopy, bump, stored_version
+from grassroots.versioned import VersionedCopy
+from grassroots.worktime import reference as worktime_reference
 
-from .models import CalendarYear, Category, CategoryLimit, ReferenceVersion, WorkingDay
+from .models import Category, CategoryLimit
 
 
 @dataclass
@@ -32,16 +32,10 @@ class _Copy:
     key: object
     categories: dict[str, Category] | None = None  # active ones, by code, parents loaded
     limits: dict[tuple[int, str], CategoryLimit] | None = None  # (category id, urgency) → row
-    years: dict[int, dict[dt.date, bool]] = field(default_factory=dict)
-    entered: frozenset[int] | None = None  # years whose official schedule has been entered
-
-
-def _stored_key():
-    return stored_version(ReferenceVersion)
 
 
 _copies: VersionedCopy[_Copy] = VersionedCopy(
-    read_key=_stored_key,
+    read_key=worktime_reference.key,  # the calendar's copy reads the shared version: one query for both
     load=_Copy,
     check_seconds=lambda: float(getattr(settings, "CASES_REFERENCE_CHECK_SECONDS", 1.0)),
 )
@@ -53,14 +47,15 @@ def _current() -> _Copy:
 
 
 def reset() -> None:
-    """Forget this process's copy (tests: each test has its own database)."""
+    """Forget this process's copies, the calendar's too (tests: each test has its own database)."""
     _copies.reset()
+    worktime_reference.reset()
 
 
 def changed(**_signal_kwargs) -> None:
     """Reference data changed: bump the shared version (in the writer's transaction) and drop this
     process's copy now and again after the commit (so that nothing read in between survives)."""
-    bump(ReferenceVersion)
+    worktime_reference.changed()  # bumps the version both copies are keyed by
     reset()
     transaction.on_commit(reset)
 
@@ -96,23 +91,3 @@ def limit(category_id: int, urgency: str) -> CategoryLimit | None:
         limits = {(row.category_id, row.urgency): row for row in CategoryLimit.objects.all()}
         current.limits = limits
     return limits.get((category_id, urgency))
-
-
-def working_days(year: int) -> dict[dt.date, bool]:
-    """The calendar's overrides of a year: date → is a working day (read-only)."""
-    current = _current()
-    days = current.years.get(year)
-    if days is None:
-        days = dict(WorkingDay.objects.filter(date__year=year).values_list("date", "is_working"))
-        current.years[year] = days
-    return days
-
-
-def entered_years() -> frozenset[int]:
-    """The years whose official holiday schedule has been entered (a ``CalendarYear`` row each)."""
-    current = _current()
-    entered = current.entered
-    if entered is None:
-        entered = frozenset(CalendarYear.objects.values_list("year", flat=True))
-        current.entered = entered
-    return entered

@@ -82,15 +82,13 @@ TREE = [
 def seed_categories(Category, CategoryLimit) -> int:
     """Add the default categories and limits that are missing; returns how many categories were added."""
     added = 0
-    # migration 0002 runs this on the historical model, which has no names in other languages yet
-    names = _other_names if _has_other_names(Category) else lambda code: {}
-    fill = _fill_other_names if _has_other_names(Category) else lambda category: None
+    fields = _other_fields(Category)
     for order, (code, name, klass, urgency, level, handler, limits, replies, children) in enumerate(TREE):
         top, created = Category.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
-                **names(code),
+                **_other_names(code, fields),
                 "category_class": klass,
                 "default_urgency": urgency,
                 "handler_level": level,
@@ -100,7 +98,6 @@ def seed_categories(Category, CategoryLimit) -> int:
             },
         )
         added += created
-        fill(top)
         for key, (r_amount, r_unit, h_amount, h_unit) in limits.items():
             CategoryLimit.objects.get_or_create(
                 category=top,
@@ -117,7 +114,7 @@ def seed_categories(Category, CategoryLimit) -> int:
                 code=child_code,
                 defaults={
                     "name": child_name,
-                    **names(child_code),
+                    **_other_names(child_code, fields),
                     "parent": top,
                     "category_class": klass,
                     "default_urgency": urgency,
@@ -127,23 +124,29 @@ def seed_categories(Category, CategoryLimit) -> int:
                 },
             )
             added += created
-            fill(_child)
+    fill_other_names(Category)
     return added
 
 
-def _has_other_names(Category) -> bool:
-    return any(field.name == "name_mn" for field in Category._meta.get_fields())
+def _other_fields(Category) -> set[str]:
+    # Migrations run this on historical models, which may not have the names in other languages yet.
+    return {"name_en", "name_mn"} & {field.name for field in Category._meta.get_fields()}
 
 
-def _other_names(code: str) -> dict[str, str]:
+def _other_names(code: str, fields: set[str]) -> dict[str, str]:
     english, mongolian = NAMES.get(code, ("", ""))
-    return {"name_en": english, "name_mn": mongolian}
-
-
-def _fill_other_names(category) -> None:
-    """Give a category the English and Mongolian names it lacks (an administrator's own stay)."""
-    missing = {
-        field: value for field, value in _other_names(category.code).items() if not getattr(category, field)
+    return {
+        field: value for field, value in (("name_en", english), ("name_mn", mongolian)) if field in fields
     }
-    if missing and any(missing.values()):
-        type(category).objects.filter(pk=category.pk).update(**missing)
+
+
+def fill_other_names(Category) -> int:
+    """Give the seeded service types the English and Mongolian names they lack (an administrator's own wording
+    stays); returns how many names were filled."""
+    fields = _other_fields(Category)
+    filled = 0
+    for code in NAMES:
+        for field, value in _other_names(code, fields).items():
+            if value:
+                filled += Category.objects.filter(code=code, **{field: ""}).update(**{field: value})
+    return filled

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from grassroots import clock
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.pages import refusals_into
+from grassroots.worktime import calendar
 
-from . import calendar, rules, selectors, services
+from . import rules, selectors, services
 from .forms import HolidayLineFormSet, holiday_line_initial
 
 FIRST_YEAR = 2004  # the first year of the chinese-calendar package

@@ -38,6 +38,8 @@ from fractions import Fraction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from grassroots.messages import Message
+
 from .models import CommitteeKind, ProcessKey, SeatRole
 
 # Pseudo-steps a topic ends in (not steps of any process).
@@ -84,19 +86,24 @@ class Rule:
     method: VoteMethod = VoteMethod.BALLOT
 
     def describe(self) -> str:
+        """What closes the step, in the active language."""
+        return self.message().text()
+
+    def message(self) -> Message:
+        """What closes the step, as a message (kept on the timeline, worded in each reader's language)."""
         if self.kind == RuleKind.ALL_OPINIONS:
-            return str(_("every member's opinion is recorded"))
+            return Message(_("every member's opinion is recorded"))
         if self.kind == RuleKind.ALL_SIGNATURES:
-            return str(_("every member has signed; a refusal with its reason returns the topic"))
+            return Message(_("every member has signed; a refusal with its reason returns the topic"))
         if self.kind == RuleKind.VOTE:
             words = {"quorum": _fraction_words(self.quorum), "majority": _fraction_words(self.majority)}
             if self.quorum:
-                return str(
-                    _("at least %(quorum)s present, and more than %(majority)s of those present agree")
-                    % words
+                return Message(
+                    _("at least %(quorum)s present, and more than %(majority)s of those present agree"),
+                    **words,
                 )
-            return str(_("more than %(majority)s of those present agree") % words)
-        return str(_("an acting member closes the step"))
+            return Message(_("more than %(majority)s of those present agree"), majority=words["majority"])
+        return Message(_("an acting member closes the step"))
 
 
 MANUAL = Rule(RuleKind.MANUAL)

@@ -23,13 +23,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.errors import NotPermitted
+from grassroots.messages import Message
 
 from . import rules, timeline
 from .alerts import MOVED, tell
@@ -94,9 +95,20 @@ class Ctx:
 
 
 def _event(
-    ctx: Ctx, kind: str, *, text: str = "", detail: dict | None = None, to_step: str = "", step: str = ""
+    ctx: Ctx,
+    kind: str,
+    *,
+    text: str | Message = "",
+    detail: dict | None = None,
+    to_step: str = "",
+    step: str = "",
 ):
+    """One timeline row. ``text``: what a person wrote, or what the system says as a :class:`Message` (kept
+    as a message and worded in each reader's language, with the site's wording in ``text`` for exports)."""
     ctx.written.append(kind)
+    message = text if isinstance(text, Message) else None
+    if message is not None:
+        text = message.in_language(settings.LANGUAGE_CODE)
     return timeline.record(
         topic=ctx.topic,
         area_code=ctx.topic.area_code,
@@ -107,6 +119,7 @@ def _event(
         actor=ctx.actor if rules.is_active(ctx.actor) else None,
         actor_name=_name(ctx),
         text=text,
+        message_data=message.as_data() if message is not None else {},
         detail=detail or {},
         at=ctx.now,
     )
@@ -125,14 +138,14 @@ def _move(ctx: Ctx, to_key: str) -> None:
         ctx.step = ctx.process.step(to_key)
 
 
-def _advance(ctx: Ctx, *, event_kind=EventKind.STEP_CLOSED, text: str = "", detail=None) -> None:
+def _advance(ctx: Ctx, *, event_kind=EventKind.STEP_CLOSED, text: str | Message = "", detail=None) -> None:
     old = ctx.step.key
     new = ctx.process.next_key(old)
     _event(ctx, event_kind, text=text, detail=detail, to_step=new, step=old)
     _move(ctx, new)
 
 
-def _return(ctx: Ctx, *, event_kind, text: str, detail=None) -> None:
+def _return(ctx: Ctx, *, event_kind, text: str | Message, detail=None) -> None:
     """A failed vote or a refusal: back to ``on_fail``, in a new round, with no current resolution."""
     old = ctx.step.key
     target = ctx.step.on_fail
@@ -298,10 +311,10 @@ def _close_vote(ctx: Ctx, res: Resolution, outcome: VoteOutcome) -> None:
     res.save(update_fields=["expected", "present", "agree", "disagree", "abstain", "closed_at", "status"])
     detail = {"resolution": res.pk, "counts": _counts(outcome)}
     if outcome.passed:
-        _advance(ctx, event_kind=EventKind.VOTE_PASSED, text=ctx.step.rule.describe(), detail=detail)
+        _advance(ctx, event_kind=EventKind.VOTE_PASSED, text=ctx.step.rule.message(), detail=detail)
     else:
         ctx.topic.resolution = None
-        _return(ctx, event_kind=EventKind.VOTE_FAILED, text=ctx.step.rule.describe(), detail=detail)
+        _return(ctx, event_kind=EventKind.VOTE_FAILED, text=ctx.step.rule.message(), detail=detail)
 
 
 def _close_vote_now(ctx: Ctx) -> None:
@@ -502,7 +515,7 @@ def _progress(ctx: Ctx, *, status: str, percent: int, note: str) -> None:
         ctx, EventKind.PROGRESS, text=note, detail={"entry": entry.pk, "status": status, "percent": percent}
     )
     if status == ProgressStatus.DONE:
-        _advance(ctx, text=gettext("The work is done."))
+        _advance(ctx, text=Message(_("The work is done.")))
 
 
 def _close(ctx: Ctx, *, note: str = "") -> None:
@@ -536,7 +549,7 @@ def settle(ctx: Ctx) -> None:
         status = step_status(ctx.topic, ctx.members)
         kind = ctx.step.rule.kind
         if kind == RuleKind.ALL_OPINIONS and status.met:
-            _advance(ctx, text=status.rule_text)
+            _advance(ctx, text=ctx.step.rule.message())
         elif (
             kind == RuleKind.VOTE
             and ctx.step.rule.method == VoteMethod.BALLOT
@@ -548,7 +561,7 @@ def settle(ctx: Ctx) -> None:
         elif kind == RuleKind.ALL_SIGNATURES and status.met:
             status.resolution.signed_at = ctx.now
             status.resolution.save(update_fields=["signed_at"])
-            _advance(ctx, text=status.rule_text, detail={"resolution": status.resolution.pk})
+            _advance(ctx, text=ctx.step.rule.message(), detail={"resolution": status.resolution.pk})
         else:
             return
 
@@ -639,7 +652,9 @@ def _back_to_signatures(ctx: Ctx) -> None:
     _event(
         ctx,
         EventKind.RETURNED,
-        text=gettext("The committee's seats changed: every member now seated must sign before publication."),
+        text=Message(
+            _("The committee's seats changed: every member now seated must sign before publication.")
+        ),
         to_step=sign.key,
     )
     _move(ctx, sign.key)

@@ -240,11 +240,22 @@ def board_place_for(*, user, village_code: str, group_number: int | None):
     return village, group
 
 
+def open_objections_of(*, board) -> list[Objection]:
+    """The board's objections still waiting for their public answer, oldest first (the manage page shows them
+    above the notices, so that each is one tap from the home page whatever page its notice is on)."""
+    return list(
+        Objection.objects.filter(notice__board=board, answered_at__isnull=True)
+        .select_related("notice")
+        .order_by("raised_at", "pk")
+    )
+
+
 def objections_waiting_for(*, user, limit: int = 50) -> list[Objection]:
-    """Objections on the boards the user manages that still wait for their public answer, oldest first."""
+    """Objections on the boards the user manages and answers for that still wait for their public answer,
+    oldest first (an administrator manages boards but staff answer: ``rules.ANSWER_ROLES``)."""
     rows = scoped(
         Objection.objects.filter(answered_at__isnull=True).select_related("notice__board"),
         user,
-        roles=rules.MANAGER_ROLES,
+        roles=rules.ANSWER_ROLES,
     )
     return list(rows.order_by("raised_at", "pk")[:limit])

@@ -22,14 +22,13 @@ from grassroots.accounts.models import Role, RoleGrant, User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.models import Area, Grid, VillageGroup
 from grassroots.cases import services as cases
-from grassroots.cases.calendar import add_working_days
 from grassroots.cases.models import Case, State
 from grassroots.cases.services import category_by_code
 from grassroots.errors import NotPermitted
-from grassroots.notifications.models import Topic
 from grassroots.notifications.services import muted, notify
+from grassroots.worktime.calendar import add_working_days
 
-from . import chain, content, lifecycle, rules, selectors
+from . import alerts, chain, content, lifecycle, rules, selectors
 from .lifecycle import DisclosureError, WrongState
 from .models import (
     ROSTER_KINDS,
@@ -476,11 +475,6 @@ def _objection_category(kind: str):
     )
 
 
-def _village_staff(code: str) -> list:
-    grants = RoleGrant.objects.filter(role=Role.VILLAGE_STAFF, area_code=code).select_related("user")
-    return [g.user for g in grants]
-
-
 @transaction.atomic
 def objection_raise(*, actor: User, notice: Notice, text: str) -> Objection:
     """Anyone logged in objects during the window. The objection becomes a case at the board's village
@@ -516,12 +510,7 @@ def objection_raise(*, actor: User, notice: Notice, text: str) -> Objection:
         case=case,
         raised_at=clock.now(),
     )
-    notify(
-        recipients=_village_staff(notice.area_code),
-        title=str(_("Objection to %(title)s") % {"title": title}),
-        body=text[:200],
-        target=case,
-    )
+    alerts.tell(objection, alerts.RAISED, actor)
     return objection
 
 
@@ -552,13 +541,9 @@ def objection_answer(*, actor: User, objection: Objection, answer: str) -> Objec
     # closed) at the same moment; they hear once, of the answer, where it is published.
     with muted(objection.raised_by):
         _conclude_case(actor=actor, case_id=objection.case_id, answer=objection.answer)
-    notify(
-        recipients=[objection.raised_by],
-        title=str(_("Your objection was answered")),
-        body=objection.answer[:200],
-        target=objection.notice,
-        topic=Topic.OWN_REPORT,  # what they raised: by SMS for residents registered by phone
-    )
+    alerts.tell(
+        objection, alerts.ANSWERED, actor
+    )  # what they raised: by SMS for residents registered by phone
     return objection
 
 

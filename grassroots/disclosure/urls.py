@@ -20,5 +20,6 @@ urlpatterns = [
     path("notices/<int:pk>/confirm/", views.notice_confirm, name="confirm"),
     path("notices/<int:pk>/correct/", views.notice_correct, name="correct"),
     path("notices/<int:pk>/roster.xlsx", views.roster_download, name="roster"),
+    path("objections/<int:pk>/", views.objection, name="objection"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="answer"),
 ]

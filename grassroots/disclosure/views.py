@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from grassroots.cases.calendar import unentered_years_between
 from grassroots.downloads import attachment
 from grassroots.errors import DomainError
 from grassroots.forms import form_errors
@@ -28,6 +27,7 @@ from grassroots.notifications.services import mark_read_about
 from grassroots.pages import refusals_into
 from grassroots.paging import page_of
 from grassroots.sheets import XLSX_CONTENT_TYPE
+from grassroots.worktime.calendar import unentered_years_between
 
 from . import content, display, forms, rules, selectors, services
 from .models import NoticeKind, Section
@@ -248,6 +248,7 @@ def board_manage(request, pk: int):
             "catalogue": list(board.catalogue.all()),
             "can_answer": rules.can_answer_objection(request.user, board.area_code),
             "MONGOLIAN_COLUMNS": board.bilingual,
+            "open_objections": selectors.open_objections_of(board=board),
         },
     )
 
@@ -475,6 +476,15 @@ def roster_download(request, pk: int):
     """The current roster as an Excel sheet, to correct in Excel and upload with the correction form."""
     filename, data = selectors.roster_download(user=request.user, pk=pk)
     return attachment(data, filename, XLSX_CONTENT_TYPE)
+
+
+@login_required
+def objection(request, pk: int):
+    """Where a notice of an objection leads its manager: its answer form at the top of the board's page."""
+    objection = selectors.objection_managed(user=request.user, pk=pk)
+    return redirect(
+        reverse("disclosure:manage", args=[objection.notice.board_id]) + f"#objection-{objection.pk}"
+    )
 
 
 @login_required

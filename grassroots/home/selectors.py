@@ -94,7 +94,7 @@ def _case_item(case: Case, *, user, step: str, now) -> Item:
         and case_rules.can_take(user, case, Action.ACCEPT)
     )
     return Item(
-        title=f"{case.category.name} · {case.reference}",
+        title=f"{case.category.shown_name} · {case.reference}",
         detail=case.address or case.description[:80],
         url=reverse("cases:detail", kwargs={"pk": case.pk}),
         mark="overdue" if overdue else "",
@@ -119,12 +119,12 @@ def _case_groups(user, now) -> list[Waiting]:
         items = [_case_item(c, user=user, step=str(step), now=now) for c in rows[:SHOWN]]
         groups.append(Waiting(f"cases-{step}", title, len(rows), url, items))
     if has_role(user, DESK):
-        calls = cases.callback_list_for(user=user)
+        calls = cases.callbacks_to_make_for(user=user)
         count = calls.count()
         if count:
             items = [
                 Item(
-                    title=f"{c.category.name} · {c.reference}",
+                    title=f"{c.category.shown_name} · {c.reference}",
                     detail=c.address or c.description[:80],
                     url=reverse("cases:callbacks") + f"#case-{c.pk}",
                 )
@@ -165,7 +165,7 @@ def _disclosure_groups(user) -> list[Waiting]:
             Item(
                 title=str(o.notice.board.name),
                 detail=o.text[:80],
-                url=reverse("disclosure:manage", kwargs={"pk": o.notice.board_id}) + "#objections",
+                url=reverse("disclosure:manage", kwargs={"pk": o.notice.board_id}) + f"#objection-{o.pk}",
             )
             for o in objections[:SHOWN]
         ]
@@ -200,7 +200,11 @@ def _check_in_group(user) -> list[Waiting]:
     if not rows:
         return []
     items = [
-        Item(title=str(c.member.name), detail=str(c.branch.name), url=reverse("workforce:check_in_list"))
+        Item(
+            title=str(c.member.name),
+            detail=str(c.branch.name),
+            url=reverse("workforce:check_in_list") + f"#check-in-{c.pk}",
+        )
         for c in rows[:SHOWN]
     ]
     return [

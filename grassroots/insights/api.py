@@ -171,7 +171,7 @@ def _case(case) -> dict:
         "id": case.pk,
         "reference": case.reference,
         "state": case.state,
-        "category_name": case.category.name,
+        "category_name": case.category.shown_name,
         "area_code": case.area_code,
         "urge_count": case.urge_count,
     }

@@ -4,12 +4,14 @@ them, and of the delivery log."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.accounts.models import RoleGrant, User
 from grassroots.accounts.scoping import STAFF_ROLES, has_role
+from grassroots.areas.codes import ancestor_codes
 
 from .models import AttemptStatus, Channel, Delivery, DeliveryAttempt, DeliveryPreference, Notification, Topic
 from .wechat import wechat_needs_connection, wechat_openid_for
@@ -153,3 +155,27 @@ def was_sent(*, notification_id: int, channel: str) -> bool:
     return DeliveryAttempt.objects.filter(
         notification_id=notification_id, channel=channel, status=AttemptStatus.SENT
     ).exists()
+
+
+def nearest_holders(code: str, roles: Iterable[str], *, allowed=None, besides: Iterable = ()) -> list[User]:
+    """Who is told of work in area ``code``: the active users holding one of ``roles`` on ``code`` or an area
+    above it, at the nearest level that has any (the deepest granted area; a township hears only when its
+    village has nobody), for whom ``allowed(user)`` holds, ``besides`` (the actor, the person concerned) left
+    out. Oldest grants first within a level."""
+    left_out = {getattr(u, "pk", None) for u in besides if u is not None}
+    grants = (
+        RoleGrant.objects.filter(role__in=list(roles), area_code__in=ancestor_codes(code))
+        .select_related("user")
+        .order_by("-area_code", "pk")
+    )
+    by_depth: dict[int, list[User]] = {}
+    for grant in grants:
+        user = grant.user
+        if not user.is_active or user.pk in left_out or user in by_depth.get(len(grant.area_code), []):
+            continue
+        by_depth.setdefault(len(grant.area_code), []).append(user)
+    for depth in sorted(by_depth, reverse=True):
+        found = [u for u in by_depth[depth] if allowed is None or allowed(u)]
+        if found:
+            return found
+    return []

@@ -18,7 +18,9 @@ from shapely.geometry import box, mapping
 from grassroots import clock
 from grassroots.accounts.models import Role
 from grassroots.accounts.services import api_token_issue
+from grassroots.areas import routing
 from grassroots.areas.models import Grid
+from grassroots.cases import reference
 from grassroots.cases import services as case_services
 from grassroots.cases.models import Category
 from grassroots.deliberation.models import Membership
@@ -59,9 +61,9 @@ class World:
 
 
 def _seed_cases() -> None:
-    from grassroots.cases.calendar import seed_year
     from grassroots.cases.models import CalendarYear, CategoryLimit
     from grassroots.cases.seed import seed_categories
+    from grassroots.worktime.calendar import seed_year
 
     if not Category.objects.filter(code="0101").exists():
         seed_categories(Category, CategoryLimit)
@@ -80,6 +82,10 @@ def _bounded_grid(code: str, bounds) -> Grid:
 
 
 def build() -> World:
+    # built once per module, before the per-test fixtures (tests/conftest.py) drop the process's copies: a
+    # routing index or service types left by the test that ran before on this worker would answer for its world
+    routing.reset_index()
+    reference.reset()
     _seed_cases()
     group = five_person_group()  # 民主村 1组, its members live in GRID
     staff = group.manager

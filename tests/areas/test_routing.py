@@ -46,6 +46,10 @@ def city():
     Area.objects.filter(code=TOWNSHIP_2).update(boundary=mapping(box(107.20, 41.20, 107.50, 41.50)))
 
 
+def name(code: str) -> str:
+    return Area.objects.get(code=code).name
+
+
 def metres_east(lon, lat, metres):
     return lon + metres / geo.metres_per_degree(lat)[0]
 
@@ -65,7 +69,18 @@ def test_a_point_inside_a_grid_goes_to_that_grid(city):
     assert result.distance_m is None
     assert (result.lon, result.lat, result.crs, result.accuracy_m) == (107.005, 41.005, "wgs84", 12.0)
     with translation.override("en"):
-        assert result.explain() == f"inside grid {G1}"
+        assert str(result.explain()) == f"inside grid {name(G1)}"
+
+
+def test_the_routing_explanation_names_the_area_in_the_readers_language(city):
+    # given a grid with a name, and a point inside it
+    Area.objects.filter(code=G1).update(name="红旗一网格")
+    explanation = route_point(107.005, 41.005).explain()
+    # then the explanation is kept as a message with the name as its value, worded when read
+    assert explanation.as_data() == {"msgid": "inside grid %(name)s", "values": {"name": "红旗一网格"}}
+    assert explanation.in_language("en") == "inside grid 红旗一网格"
+    assert explanation.in_language("zh-hans") == "位于网格 红旗一网格 内"
+    assert G1 not in explanation.in_language("zh-hans")
 
 
 def test_a_point_on_a_shared_border_goes_to_the_lowest_code_every_time(city):
@@ -101,7 +116,7 @@ def test_a_point_just_outside_goes_to_the_nearest_grid_with_its_distance(city):
     assert result.distance_m == pytest.approx(100, abs=0.5)
     assert result.distance_m == pytest.approx(haversine((lon, 41.005), (107.02, 41.005)), rel=0.005)
     with translation.override("en"):
-        assert result.explain() == f"outside every grid: nearest grid {G2} at 100 m"
+        assert str(result.explain()) == f"outside every grid: nearest grid {name(G2)} at 100 m"
 
 
 def test_the_nearest_distance_is_configured(city, settings):
@@ -119,7 +134,8 @@ def test_outside_every_grid_but_inside_a_villages_grids_goes_to_the_village_inbo
     assert result.distance_m is None
     with translation.override("en"):
         assert (
-            result.explain() == f"outside every grid: sent to the inbox of village or community {VILLAGE_B}"
+            str(result.explain())
+            == f"outside every grid: sent to the inbox of village or community {name(VILLAGE_B)}"
         )
 
 
@@ -143,8 +159,9 @@ def test_a_point_far_from_everything_goes_to_the_nearest_township_never_dropped(
     assert (result.grid_code, result.area_code, result.method) == (None, TOWNSHIP_1, Method.FALLBACK_TOWNSHIP)
     assert result.distance_m == pytest.approx(haversine((106.0, 40.0), (107.0, 41.0)), rel=0.01)
     with translation.override("en"):
-        assert result.explain().startswith(
-            f"outside every grid and every township: sent to the inbox of the nearest township or street {TOWNSHIP_1}, "
+        assert str(result.explain()).startswith(
+            f"outside every grid and every township: sent to the inbox of the nearest township or street "
+            f"{name(TOWNSHIP_1)}, "
         )
 
 
@@ -450,13 +467,17 @@ def test_the_endpoint_needs_a_login(client, city):
 def test_any_role_may_route_and_sees_the_grid_name_only_within_scope(client, city, role, grant, name_shown):
     Area.objects.filter(code=G1).update(name="民主村一网格")
     client.force_login(user_with(role, grant))
-    response = client.get(ROUTE_URL, {"lon": 107.005, "lat": 41.005, "accuracy": 8})
+    response = client.get(
+        ROUTE_URL, {"lon": 107.005, "lat": 41.005, "accuracy": 8}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["grid_code"] == body["area_code"] == G1
     assert body["method"] == "inside"
     assert body["accuracy_m"] == 8
     assert body["area_name"] == ("民主村一网格" if name_shown else None)
+    # the explanation names the grid as far as the caller may know it
+    assert body["explanation"] == f"inside grid {'民主村一网格' if name_shown else G1}"
 
 
 def test_the_endpoint_converts_gcj02_and_explains_the_decision(client, city):
@@ -468,7 +489,9 @@ def test_the_endpoint_converts_gcj02_and_explains_the_decision(client, city):
     assert (body["grid_code"], body["area_code"], body["method"]) == (None, VILLAGE_B, "fallback_village")
     assert body["lon"] == pytest.approx(107.075, abs=1e-7)
     assert body["crs"] == "gcj02"
-    assert body["explanation"] == f"outside every grid: sent to the inbox of village or community {VILLAGE_B}"
+    assert body["explanation"] == (
+        f"outside every grid: sent to the inbox of village or community {name(VILLAGE_B)}"
+    )
 
 
 def test_the_endpoint_answers_bad_coordinates_with_a_clear_error(client, city):
@@ -493,7 +516,7 @@ def test_the_management_command_prints_the_decision(city):
     out = io.StringIO()
     with translation.override("en"):
         call_command("route_point", "107.005", "41.005", stdout=out)
-    assert out.getvalue().splitlines()[0] == f"{G1}\tinside\tinside grid {G1}"
+    assert out.getvalue().splitlines()[0] == f"{G1}\tinside\tinside grid {name(G1)}"
     with (
         translation.override("en"),
         pytest.raises(CommandError, match="bad_coordinates: Latitude must be between"),

@@ -47,9 +47,9 @@ class City:
 
 def ensure_seed() -> None:
     """The categories and calendar that migration 0002 seeds (also when tests run with --nomigrations)."""
-    from grassroots.cases.calendar import seed_year
     from grassroots.cases.models import CalendarYear, CategoryLimit
     from grassroots.cases.seed import seed_categories
+    from grassroots.worktime.calendar import seed_year
 
     if not Category.objects.filter(code="0101").exists():
         seed_categories(Category, CategoryLimit)

@@ -13,9 +13,10 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from grassroots import clock
-from grassroots.cases import calendar, deadlines, services
+from grassroots.cases import deadlines, services
 from grassroots.cases.models import CalendarYear, Case, CategoryLimit, WorkingDay
 from grassroots.notifications.models import Notification
+from grassroots.worktime import calendar
 
 from .conftest import INSIDE_G1, ensure_seed
 
@@ -161,11 +162,11 @@ def test_the_scan_warns_near_the_handling_deadline_then_marks_it_overdue(city):
 def test_admin_calendar_page_warns_about_years_without_an_official_schedule(admin_client):
     with clock.frozen(at(2026, 6, 1, 9, 0)):
         page = admin_client.get(
-            "/admin/cases/workingday/", HTTP_ACCEPT_LANGUAGE="en"
+            "/admin/worktime/workingday/", HTTP_ACCEPT_LANGUAGE="en"
         )  # the test reads the English wording
     assert page.status_code == 200
     text = page.content.decode()
     assert "2027" in text and "weekends" in text
     with clock.frozen(at(2025, 6, 1, 9, 0)):
-        quiet = admin_client.get("/admin/cases/workingday/").content.decode()
+        quiet = admin_client.get("/admin/worktime/workingday/").content.decode()
     assert "weekends only" not in quiet

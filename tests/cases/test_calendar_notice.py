@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 from grassroots import clock
 from grassroots.accounts.models import AuditLog, Role
-from grassroots.cases import calendar, services
-from grassroots.cases.calendar import HolidayLine
+from grassroots.cases import services
 from grassroots.cases.models import CalendarSource, CalendarYear, WorkingDay
 from grassroots.errors import NotPermitted
+from grassroots.worktime import calendar
+from grassroots.worktime.calendar import HolidayLine
 from tests.factories import UserFactory, user_with
 
 from .conftest import COUNTY, G1, INSIDE_G1, VILLAGE, ensure_seed

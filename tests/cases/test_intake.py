@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 from django.utils.html import escape
 
+from grassroots.areas.models import Area
 from grassroots.areas.routing import RoutingError
 from grassroots.cases import services
 from grassroots.cases.models import Case, CaseEvent, CasePhoto, PhotoStage, Source, State
@@ -36,7 +38,12 @@ def test_report_is_routed_to_its_grid_and_responsible_worker(city):
     assert case.area_code == case.origin_code == G1
     assert case.level == 6
     assert case.routing_method == "inside"
-    assert G1 in case.routing_explanation
+    grid_name = Area.objects.get(code=G1).name
+    assert case.routing_explanation_data == {"msgid": "inside grid %(name)s", "values": {"name": grid_name}}
+    with translation.override("en"):
+        assert case.shown_routing_explanation == f"inside grid {grid_name}"
+    with translation.override("zh-hans"):
+        assert case.shown_routing_explanation == f"位于网格 {grid_name} 内"
     assert case.assignee_user == city.grid_worker
     assert case.state == State.REPORTED and case.version == 1
     assert case.response_due_at > case.reported_at
@@ -45,6 +52,18 @@ def test_report_is_routed_to_its_grid_and_responsible_worker(city):
     assert event.action == "report" and event.new_state == State.REPORTED
     # and the worker heard of it
     assert Notification.objects.filter(recipient=city.grid_worker, target_id=str(case.pk)).exists()
+
+
+def test_a_case_routed_before_explanations_were_messages_shows_its_stored_words(city):
+    # given a case kept before the routing explanation was stored as a message
+    case = services.case_report(
+        actor=city.resident, category="0101", description="垃圾", lon=INSIDE_G1[0], lat=INSIDE_G1[1]
+    )
+    Case.objects.filter(pk=case.pk).update(
+        routing_explanation=f"位于网格 {G1} 内", routing_explanation_data={}
+    )
+    # then its page still shows the words it was kept with
+    assert Case.objects.get(pk=case.pk).shown_routing_explanation == f"位于网格 {G1} 内"
 
 
 def test_point_outside_every_grid_goes_to_an_inbox_never_dropped(city, settings):

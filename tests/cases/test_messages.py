@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from grassroots.cases import services
 from grassroots.cases.models import CaseEvent, EventAction, State
+from grassroots.cases.seed_names import NAMES
 from grassroots.messages import Message
 from grassroots.notifications.models import Notification
 
@@ -59,3 +60,21 @@ def test_a_notice_written_by_an_english_speaking_actor_reads_in_each_readers_lan
         assert event.shown_message == "Your report has been accepted and is being arranged."
     page = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Your report has been accepted and is being arranged." in page
+
+
+@pytest.mark.django_db
+def test_a_notification_names_the_service_type_in_the_readers_language(city, client):
+    # given a report in G1 (its grid worker is told, in a title naming the service type)
+    services.case_report(
+        actor=city.resident, category="0101", description="垃圾", lon=INSIDE_G1[0], lat=INSIDE_G1[1]
+    )
+    told = Notification.objects.filter(recipient=city.grid_worker).latest("pk")
+    assert told.title_message["values"]["category"] == {
+        "names": {"": "乱扔垃圾、暴露垃圾", "en": NAMES["0101"][0], "mn": NAMES["0101"][1]}
+    }
+    # then the inbox shows the English name to an English reader and the Chinese one to a Chinese reader
+    client.force_login(city.grid_worker)
+    english = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert NAMES["0101"][0] in english and "乱扔垃圾、暴露垃圾" not in english
+    assert "乱扔垃圾、暴露垃圾" in chinese

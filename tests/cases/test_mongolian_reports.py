@@ -134,15 +134,15 @@ def test_service_types_are_named_in_the_readers_language():
     litter = Category.objects.get(code="0101")
     assert litter.name_mn == NAMES["0101"][1] and litter.name_en == NAMES["0101"][0]
     with translation.override("mn-mong"):
-        assert litter.local_name == NAMES["0101"][1]
+        assert litter.shown_name == NAMES["0101"][1]
     with translation.override("en"):
-        assert litter.local_name == "Litter and exposed rubbish"
+        assert litter.shown_name == "Litter and exposed rubbish"
     with translation.override("zh-hans"):
-        assert litter.local_name == litter.name
+        assert litter.shown_name == litter.name
     # an administrator's own name stays; a type without a Mongolian name shows the Chinese one
     litter.name_mn = ""
     litter.save()
     with translation.override("mn-mong"):
-        assert litter.local_name == litter.name
+        assert litter.shown_name == litter.name
     # every seeded service type has both names
     assert not Category.objects.filter(code__in=list(NAMES), name_mn="").exclude(pk=litter.pk).exists()

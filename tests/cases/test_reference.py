@@ -11,8 +11,9 @@ from django.db.models import F
 from django.test import Client
 
 from grassroots import clock
-from grassroots.cases import calendar, reference, services
+from grassroots.cases import reference, services
 from grassroots.cases.models import Case, Category, CategoryLimit, ReferenceVersion, WorkingDay
+from grassroots.worktime import calendar
 
 from .conftest import INSIDE_G1, jpeg_bytes, upload
 
@@ -109,7 +110,8 @@ def test_a_submission_query_count_is_pinned(city, _media, django_assert_num_quer
     # session, user, the key's earlier case, boundary version, the dates of force, savepoint, the grid's
     # workers with their logins, savepoint, case, release, timeline event, savepoint, delivery preferences,
     # notification, release, release, the caller's grants (for the answer's actions); and to tell whoever may
-    # take it up: the grants over the grid, the worker's own grants (the table's check), the grid's name
-    with django_assert_num_queries(20):
+    # take it up: the grants over the grid, the worker's own grants (the table's check), the grid's name; and
+    # the receiving area's name, which the routing explanation and the reporter's first timeline line give
+    with django_assert_num_queries(21):
         assert submit("pinned").status_code == 201
     assert Case.objects.count() == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.deliberation import selectors, services, workflow
@@ -80,6 +81,41 @@ def test_discussion_closes_only_when_all_five_opinions_are_recorded():
     topic = services.opinion_record(actor=group.members[4], topic=topic, stance="oppose", text="资金不足")
     assert topic.step == "resolve"
     assert kinds(topic)[-1] == EventKind.STEP_CLOSED
+
+
+def test_the_rule_that_closed_a_step_is_kept_as_a_message_and_read_in_each_readers_language():
+    # given a discussion closed by its rule (every opinion recorded), written while the site spoke Chinese
+    group = five_person_group()
+    topic = five_person_to(propose(group.committee), group.members, "discuss")
+    for member in group.members:
+        topic = services.opinion_record(actor=member, topic=topic, stance="support", text="同意")
+    closed = TopicEvent.objects.filter(topic=topic, kind=EventKind.STEP_CLOSED).latest("at", "id")
+    # then the rule is kept as a message, its words in the site's language for exports
+    assert closed.message_data == {"msgid": "every member's opinion is recorded", "values": {}}
+    assert closed.text == "每位成员都已发表意见"
+    # and the public timeline words it in the reader's language
+    with translation.override("en"):
+        english = [row.text for row in selectors.timeline_for(fresh(topic), full_names=False)]
+    with translation.override("zh-hans"):
+        chinese = [row.text for row in selectors.timeline_for(fresh(topic), full_names=False)]
+    assert "every member's opinion is recorded" in english and "每位成员都已发表意见" not in english
+    assert "每位成员都已发表意见" in chinese
+    # a timeline row kept before messages still reads as written
+    with translation.override("en"):
+        assert TopicEvent(text="每位成员都已发表意见", message_data={}).shown_text == "每位成员都已发表意见"
+
+
+def test_a_vote_closed_by_its_rule_names_the_quorum_and_majority_as_values():
+    group = five_person_group()
+    topic = five_person_to(propose(group.committee), group.members, "resolve")
+    topic = services.resolution_draft(actor=group.members[1], topic=topic, text="硬化道路")
+    for member in group.members[:4]:
+        topic = services.ballot_cast(actor=member, topic=topic, choice="agree")
+    services.vote_close(actor=group.members[0], topic=topic)
+    passed = TopicEvent.objects.get(topic=topic, kind=EventKind.VOTE_PASSED)
+    assert passed.message_data["values"] == {"quorum": "2/3", "majority": "1/2"}
+    with translation.override("en"):
+        assert passed.shown_text == "at least 2/3 present, and more than 1/2 of those present agree"
 
 
 def test_a_member_gives_one_opinion_per_round_and_corrects_it_instead():

@@ -22,9 +22,9 @@ GRID = VILLAGE + "001"
 
 @pytest.fixture
 def categories(db):
-    from grassroots.cases.calendar import seed_year
     from grassroots.cases.models import CalendarYear, Category, CategoryLimit
     from grassroots.cases.seed import seed_categories
+    from grassroots.worktime.calendar import seed_year
 
     if not Category.objects.filter(code="1102").exists():
         seed_categories(Category, CategoryLimit)

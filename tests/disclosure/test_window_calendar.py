@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 
 from grassroots import clock
-from grassroots.cases import calendar
-from grassroots.cases.calendar import HolidayLine
 from grassroots.disclosure import services
 from grassroots.disclosure.models import Notice, NoticeKind
+from grassroots.worktime import calendar
+from grassroots.worktime.calendar import HolidayLine
 
 from .conftest import ALLOWANCE_ROWS, at
 

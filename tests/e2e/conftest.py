@@ -120,3 +120,10 @@ def _audit_log_flushable(transactional_db):
         cursor.execute("DELETE FROM accounts_auditlog")
         for sql in append_only.SQLITE:
             cursor.execute(sql)
+
+
+def open_menu(page) -> None:
+    """Open the header's menu where it is folded behind its button (a phone); a desk shows it open."""
+    button = page.locator("header .menu > summary")
+    if button.is_visible() and page.locator("header details.menu[open]").count() == 0:
+        button.click()

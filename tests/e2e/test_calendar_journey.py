@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from grassroots import clock
 from grassroots.accounts.models import Role
-from grassroots.cases.calendar import seed_year
 from grassroots.cases.models import CalendarSource, CalendarYear, WorkingDay
+from grassroots.worktime.calendar import seed_year
 from tests.factories import user_with
 
 pytestmark = pytest.mark.e2e

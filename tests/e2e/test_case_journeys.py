@@ -143,7 +143,7 @@ def test_resident_reports_worker_handles_supervisor_verifies_resident_rates(
     assert case.area_code == G1 and case.assignee_user == town["worker"] and case.photos.count() == 1
     assert case.accuracy_m == 15 and abs(case.lat - 41.0052) < 1e-6
     expect(phone.locator(".facts")).to_contain_text("网格员甲")
-    expect(phone.locator(".timeline")).to_contain_text(G1)
+    expect(phone.locator(".timeline")).to_contain_text("您的诉求已收到，并已转至一网格。")
     _shot(phone, "03-case-reported-phone")
     assert phone.js_errors == []
 

@@ -17,6 +17,7 @@ from grassroots.people.codes import PlaceKind
 from grassroots.people.models import Place
 from grassroots.workforce.models import CheckIn, CheckInStatus, MemberKind
 from grassroots.workforce.services import party
+from tests.e2e.conftest import open_menu
 from tests.factories import area, user_with
 from tests.workforce.conftest import G1, G2, VILLAGE, build_world
 
@@ -67,6 +68,7 @@ def test_a_retired_cadre_and_a_property_company_member_check_in_and_the_roll_lis
 ):
     # the retired cadre, on the phone, follows the header to the check-in
     log_in(phone_page, live_server, username="laoganbu")
+    open_menu(phone_page)
     phone_page.click("header nav a[data-nav=check-in]")
     expect(phone_page.locator("h1")).to_have_text("我的报到")
     expect(phone_page.locator(".member-kind")).to_have_text("离退休党员、老干部")

@@ -20,6 +20,7 @@ from grassroots.accounts.models import Role
 from grassroots.cases.models import Category, CategoryLimit
 from grassroots.cases.seed import seed_categories
 from grassroots.notifications.models import AttemptStatus, DeliveryAttempt
+from tests.e2e.conftest import open_menu
 from tests.factories import UserFactory, grid, user_with
 from tests.notifications import fake_gateway
 from tests.notifications.fake_gateway import ALIYUN_OK, aliyun_signature_ok
@@ -72,6 +73,7 @@ def test_a_resident_hears_by_sms_after_the_gateway_recovers(live_server, browser
     phone.set_default_timeout(10_000)
     resident = phone.new_page()
     log_in(resident, live_server, username="jumin")
+    open_menu(resident)
     resident.click("header a.who")
     expect(resident.locator("h1")).to_have_text("通知设置")
     expect(resident.locator("input[value=sms_own_reports]")).to_be_checked()

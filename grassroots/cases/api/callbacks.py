@@ -68,7 +68,7 @@ class CallbackItemOut(Schema):
 
     @staticmethod
     def resolve_category_name(obj):
-        return obj.category.name
+        return obj.category.shown_name
 
 
 class CallbackPage(Schema):

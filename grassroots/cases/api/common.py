@@ -21,7 +21,9 @@ router = Router(tags=["cases"])
 
 class CategoryOut(Schema):
     code: str
-    name: str
+    name: str = Field(
+        alias="shown_name", description="in the request's language where the type has a name in it"
+    )
     parent_code: str | None
     category_class: str
     default_urgency: str
@@ -72,7 +74,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_category_name(obj):
-        return obj.category.name
+        return obj.category.shown_name
 
 
 class CaseEventOut(Schema):
@@ -118,7 +120,10 @@ class CaseDetailOut(CaseOut):
     reporter_name: MaskedText = Field(
         alias="reporter_display", description="empty when the caller may not see who reported"
     )
-    routing_explanation: str
+    routing_explanation: str = Field(
+        alias="shown_routing_explanation",
+        description="how the place was decided, naming the area, in the request's language",
+    )
     cancel_reason: MaskedText
     merged_into_id: int | None
     actions: list[str] = Field(description="the workflow actions the caller may take now")

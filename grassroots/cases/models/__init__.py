@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,19 +18,14 @@ from grassroots import fieldcrypt, geo
 from grassroots.appendonly import AppendOnlyModel
 from grassroots.areas.codes import Level
 from grassroots.masking import mask_phone
-from grassroots.messages import Message
+from grassroots.messages import Message, Names
+from grassroots.worktime.models import LimitUnit
 
 
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("normal")  # 一般
     URGENT = "urgent", _("urgent")  # 较急
     EMERGENCY = "emergency", _("emergency")  # 紧急
-
-
-class LimitUnit(models.TextChoices):
-    HOURS = "hours", _("working hours")
-    DAYS = "days", _("working days")
-    CLOCK_HOURS = "clock_hours", _("hours round the clock")  # emergencies do not wait for office hours
 
 
 class HandlerType(models.TextChoices):
@@ -58,9 +52,11 @@ class Category(models.Model):
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    # The same name for readers of the other languages; empty: they read the Chinese name.
-    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
-    name_mn = models.CharField(_("name in Mongolian (traditional script)"), max_length=100, blank=True)
+    # The name in other languages, shown to readers of that language (shown_name); empty: the name above.
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, default="")
+    name_mn = models.CharField(
+        _("name in Mongolian (traditional script)"), max_length=100, blank=True, default=""
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -93,17 +89,16 @@ class Category(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self):
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.shown_name}"
 
     @property
-    def local_name(self) -> str:
-        """The name in the reader's (active) language, the Chinese name where that one is not given."""
-        language = (translation.get_language() or "").lower()
-        if language.startswith("mn"):
-            return self.name_mn or self.name
-        if language.startswith("en"):
-            return self.name_en or self.name
-        return self.name
+    def shown_name(self) -> str:
+        """The name in the reader's language (``name_en`` for English) where it is filled, else as entered."""
+        return self.names().text()
+
+    def names(self) -> Names:
+        """The name in every language it was entered in, to keep in a message (grassroots/messages.py)."""
+        return Names(self.name, en=self.name_en, mn=self.name_mn)
 
 
 class CategoryLimit(models.Model):
@@ -286,7 +281,10 @@ class Case(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     routing_method = models.CharField(_("routing method"), max_length=32, blank=True)
     routing_distance_m = models.FloatField(_("distance to the grid (m)"), null=True, blank=True)
+    # How the place was decided, as written in the site's language (cases from before keep only this) and as a
+    # message naming the area, put into words in the reader's language (shown_routing_explanation).
     routing_explanation = models.TextField(_("routing explanation"), blank=True)
+    routing_explanation_data = models.JSONField(default=dict, blank=True, editable=False)
 
     # The workflow.
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.REPORTED)
@@ -454,6 +452,13 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.category.name if self.category_id else ''}".strip()
+
+    @property
+    def shown_routing_explanation(self) -> str:
+        """How the place was decided, in the reader's language (as stored, for cases from before)."""
+        if self.routing_explanation_data:
+            return Message.from_data(self.routing_explanation_data).text()
+        return self.routing_explanation
 
     @property
     def reference(self) -> str:
@@ -676,7 +681,9 @@ class CasePhoto(models.Model):
 
 
 # Kept in modules of their own; part of this app's models like the rest.
-from .calendar import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
+# The working calendar lives in grassroots.worktime (disclosure counts its windows with it too).
+from grassroots.worktime.models import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
+
 from .callbacks import CallbackAttempt, CallbackOutcome  # noqa: E402
 from .saved import SavedQueueView  # noqa: E402
 

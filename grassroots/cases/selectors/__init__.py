@@ -30,8 +30,9 @@ from grassroots.accounts.scoping import (
 from grassroots.areas.models import Area
 from grassroots.people import rules as people_rules
 from grassroots.people.models import Visit
+from grassroots.worktime import calendar
 
-from .. import calendar, deadlines, reference, rules, workflow
+from .. import deadlines, reference, rules, workflow
 from ..metrics import under
 from ..models import (
     OPEN_STATES,
@@ -486,6 +487,7 @@ from .callbacks import callback_calls_of as callback_calls_of  # noqa: E402
 from .callbacks import callback_get_for as callback_get_for  # noqa: E402
 from .callbacks import callback_list_for as callback_list_for  # noqa: E402
 from .callbacks import callback_rows_for as callback_rows_for  # noqa: E402
+from .callbacks import callbacks_to_make_for as callbacks_to_make_for  # noqa: E402
 from .callbacks import with_round_calls as with_round_calls  # noqa: E402
 from .maps import MAP_POINTS_LIMIT as MAP_POINTS_LIMIT  # noqa: E402
 from .maps import case_points_for as case_points_for  # noqa: E402

@@ -33,6 +33,12 @@ def callback_list_for(*, user, area: str = "") -> QuerySet[Case]:
     return callback_list.due(qs).select_related("category", "reporter").order_by("closed_at", "id")
 
 
+def callbacks_to_make_for(*, user) -> QuerySet[Case]:
+    """The user's callback list less the cases they handled in this round (someone else calls those back:
+    the transition table's guard), oldest closure first: what waits for them on their home page."""
+    return callback_list_for(user=user).exclude(assignee_user_id=user.pk).exclude(handled_by_id=user.pk)
+
+
 def with_round_calls(cases) -> list[Case]:
     """The cases, each with ``round_calls``: the calls of its current round, oldest first (one query)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from grassroots.accounts.scoping import scope_codes
 from grassroots.areas.codes import CODE_LENGTH, Level
+from grassroots.messages import Names
 
 from . import QueueFilters, case_queue_for, has_queue
 
@@ -56,16 +57,18 @@ def case_points_for(
     rows = (
         case_queue_for(user=user, filters=filters)
         .filter(lon__isnull=False, lat__isnull=False)
-        .values_list("pk", "reported_at", "state", "category__name", "lon", "lat")[:limit]
+        .values_list("pk", "reported_at", "state", "category__name", "category__name_en", "lon", "lat")[
+            :limit
+        ]
     )
     return [
         {
             "id": pk,
             "reference": f"{reported:%Y%m%d}{pk:07d}",
             "state": state,
-            "category": name,
+            "category": Names(name, en=name_en).text(),
             "lon": lon,
             "lat": lat,
         }
-        for pk, reported, state, name, lon, lat in rows
+        for pk, reported, state, name, name_en, lon, lat in rows
     ]

@@ -5,8 +5,9 @@ from django.db import transaction
 from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
+from grassroots.worktime import calendar
 
-from .. import calendar, rules
+from .. import rules
 from ..models import (
     CalendarYear,
 )

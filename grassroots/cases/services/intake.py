@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -151,13 +152,15 @@ class _Place:
     lat: float | None
     method: str
     distance_m: float | None
-    explanation: str
+    explanation: Message  # how the place was decided, naming the area
     routed: RouteResult | None = None  # the routing answer, when a point was given
+    area_name: str = ""  # of the receiving area (its code when it has none)
 
 
 def _route(checked: _Checked, area_code: str | None) -> _Place:
     if checked.lon is not None:
         result = route_point(checked.lon, checked.lat, crs=checked.crs, accuracy_m=checked.accuracy_m)
+        name = destinations.receiving_area_name(result.area_code)
         return _Place(
             area_code=result.area_code,
             grid_code=result.grid_code,
@@ -165,8 +168,9 @@ def _route(checked: _Checked, area_code: str | None) -> _Place:
             lat=result.lat,
             method=str(result.method),
             distance_m=result.distance_m,
-            explanation=str(result.explain()),
+            explanation=result.explain(name=name),
             routed=result,
+            area_name=name,
         )
     area_code = area_code or ""
     try:
@@ -178,7 +182,7 @@ def _route(checked: _Checked, area_code: str | None) -> _Place:
             _("Unknown area %(code)s.") % {"code": area_code}, detail={"area_code": "unknown"}
         )
     grid = area_code if len(area_code) == 15 else None
-    return _Place(area_code, grid, None, None, "chosen", None, str(_("area chosen by the staff member")))
+    return _Place(area_code, grid, None, None, "chosen", None, Message(_("area chosen by the staff member")))
 
 
 def _responsible(grid_code: str | None) -> DispatchTarget | None:
@@ -333,7 +337,8 @@ def _new_case(
         level=int(level_of(place.area_code)),
         routing_method=place.method,
         routing_distance_m=place.distance_m,
-        routing_explanation=place.explanation,
+        routing_explanation=place.explanation.in_language(settings.LANGUAGE_CODE),
+        routing_explanation_data=place.explanation.as_data(),
         reported_at=reported,
         # in UTC like every time read from the database (working-time arithmetic answers in local time)
         response_due_at=response_due.astimezone(dt.UTC),
@@ -397,7 +402,10 @@ def _create(
         old_state="",
         new_state=State.REPORTED,
         version=1,
-        message=Message(_("Your report was received and sent to %(where)s."), where=place.explanation),
+        message=Message(
+            _("Your report was received and sent to %(where)s."),
+            where=place.area_name or destinations.receiving_area_name(place.area_code),
+        ),
         changes={
             "source": channel.source,
             "routing": {"method": place.method, "area_code": place.area_code},

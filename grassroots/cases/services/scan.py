@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from grassroots import clock
+from grassroots.worktime import calendar
 
-from .. import alerts, calendar, events
+from .. import alerts, events
 from ..models import (
     Case,
     EventAction,

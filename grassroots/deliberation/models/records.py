@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grassroots.appendonly import AppendOnlyModel, AppendOnlyQuerySet
+from grassroots.messages import Message
 
 from .committees import Membership
 from .topics import ProgressStatus
@@ -296,6 +297,9 @@ class TopicEvent(AppendOnly):
     )
     actor_name = models.CharField(_("by"), max_length=100, blank=True)
     text = models.TextField(_("text"), blank=True)
+    # What the system said (a rule that closed a step ...), as a message worded in the reader's language
+    # (shown_text); ``text`` then keeps it in the site's language. Empty for what a person wrote.
+    message_data = models.JSONField(default=dict, blank=True, editable=False)
     # What the row reports: {"opinion": id, "stance": ..., "choice": ..., "counts": {...}, ...}.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), db_index=True)
@@ -305,3 +309,8 @@ class TopicEvent(AppendOnly):
         verbose_name_plural = _("topic events")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["topic", "at"], name="topic_event_timeline")]
+
+    @property
+    def shown_text(self) -> str:
+        """The row's text in the reader's language where the system wrote it (as stored otherwise)."""
+        return Message.from_data(self.message_data).text() if self.message_data else self.text

@@ -357,7 +357,7 @@ def timeline_for(topic: Topic, *, full_names: bool) -> list[TimelineRow]:
         detail = event.detail or {}
         if event.kind in _RULE_EVENTS:
             who = ""  # the step's rule closed it, not the member whose entry happened to be the last
-        row = TimelineRow(event=event, who=who, what=str(event.get_kind_display()), text=event.text)
+        row = TimelineRow(event=event, who=who, what=str(event.get_kind_display()), text=event.shown_text)
         if event.to_step:
             row.to_step = step_label(topic, event.to_step)
         if event.kind in (EventKind.OPINION, EventKind.OPINION_CORRECTED):

@@ -26,6 +26,7 @@ from grassroots.areas.codes import Level
 from grassroots.areas.models import Area
 from grassroots.people.models import Place
 
+from .. import alerts
 from ..check_in import ORGANISATION, rule_for
 from ..models import (
     CheckIn,
@@ -303,6 +304,7 @@ def check_in_request(
         ) from None
     if actor is not None:
         audit_record(actor=actor, action="check_in.request", target=check_in, request=request)
+    alerts.tell(check_in, alerts.REQUESTED, actor)
     return check_in
 
 
@@ -323,6 +325,7 @@ def _decide(*, actor: User | None, check_in: CheckIn, status: str, reason: str, 
     locked.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
     if actor is not None:
         audit_record(actor=actor, action=f"check_in.{status}", target=locked, reason=reason, request=request)
+    alerts.tell(locked, alerts.CONFIRMED if status == CheckInStatus.CONFIRMED else alerts.DECLINED, actor)
     return locked
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from grassroots import clock
-from grassroots.cases.calendar import seed_year, years_without_schedule
+from grassroots.worktime.calendar import seed_year, years_without_schedule
 
 
 class Command(BaseCommand):

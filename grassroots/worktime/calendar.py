@@ -1,6 +1,6 @@
 """The working calendar and working-time arithmetic (DESIGN.md section 3, "Deadlines").
 
-A day is a working day when the override table (:class:`~grassroots.cases.models.WorkingDay`) says so,
+A day is a working day when the override table (:class:`~grassroots.worktime.models.WorkingDay`) says so,
 else when it is Monday to Friday. The table is seeded from the chinese-calendar package for the years it
 knows (:func:`seed_year`); for the years after, an administrator enters the State Council's holiday notice
 as a few lines (:func:`check_notice`, :func:`enter_notice`). A year whose official schedule has not been

@@ -1,10 +1,19 @@
-"""The working calendar's stored days and years, and the version that tells processes their copy is stale."""
+"""The working calendar's stored days and years, the units of working time, and the version that tells processes
+their copy is stale. The tables keep the names they had when the calendar lived in the cases app."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class LimitUnit(models.TextChoices):
+    """How a time limit counts: working hours, working days, or hours round the clock."""
+
+    HOURS = "hours", _("working hours")
+    DAYS = "days", _("working days")
+    CLOCK_HOURS = "clock_hours", _("hours round the clock")  # emergencies do not wait for office hours
 
 
 class WorkingDay(models.Model):
@@ -17,6 +26,7 @@ class WorkingDay(models.Model):
     is_local = models.BooleanField(_("local override"), default=False)
 
     class Meta:
+        db_table = "cases_workingday"
         verbose_name = _("calendar day")
         verbose_name_plural = _("working calendar")
         ordering = ["date"]
@@ -49,6 +59,7 @@ class CalendarYear(models.Model):
     )
 
     class Meta:
+        db_table = "cases_calendaryear"
         verbose_name = _("calendar year")
         verbose_name_plural = _("calendar years")
         ordering = ["year"]
@@ -59,7 +70,7 @@ class CalendarYear(models.Model):
 
 class ReferenceVersion(models.Model):
     """A single counter row bumped whenever the service types, their limits or the working calendar change
-    (``reference.changed()``). Each process keeps its copy of them keyed by this version and reads them
+    (``worktime.reference.changed()``). Each process keeps its copy of them keyed by this version and reads them
     again when the stored version differs, so several worker processes stay correct without a shared
     cache (``grassroots.versioned``, as for ``areas.BoundaryVersion``)."""
 
@@ -68,4 +79,5 @@ class ReferenceVersion(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "cases_referenceversion"
         verbose_name = _("reference data version")
