@@ -63,3 +63,29 @@ def can_call_back(user) -> bool:
     """The desk calls reporters back (回访): who may take the ``callback`` action somewhere (the table's roles;
     its guards decide case by case)."""
     return can_report(user) and has_role(user, workflow.DESK)
+
+
+# --- the 12345 hotline exchange --------------------------------------------------------------------------
+
+# Who sets how a city's hotline sheet reads: staff whose grant covers the whole city (its command centre, an
+# administrator); one layout serves every county of the city, so a county's staff read it but do not change it.
+HOTLINE_LAYOUT_ROLES = frozenset({Role.COUNTY_STAFF, Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+def can_import_hotline(user, code: str) -> bool:
+    """The desk of an area takes the hotline's work orders for it in (the daily sheet, the JSON API)."""
+    return can_report(user) and in_scope(user, code, roles=workflow.DESK)
+
+
+def can_use_hotline(user) -> bool:
+    """Whether the header offers the hotline page: the desk somewhere."""
+    return can_report(user) and has_role(user, workflow.DESK)
+
+
+def can_set_hotline_layout(user, city_code: str) -> bool:
+    return can_report(user) and in_scope(user, city_code, roles=HOTLINE_LAYOUT_ROLES)
+
+
+def can_read_hotline_outcomes(user, code: str) -> bool:
+    """The outcome feed and export of an area: whoever sees its cases through their scope."""
+    return can_report(user) and in_scope(user, code, roles=workflow.VIEWERS)
