@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "grassroots.disclosure",
     "grassroots.home",
     "grassroots.insights",
+    "grassroots.integrations",
     "grassroots.api",
     "grassroots.demo",
 ]

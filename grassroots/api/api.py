@@ -152,7 +152,14 @@ api = Api(
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return error_response(request, exc.code, exc.message, status=exc.status, detail=exc.detail)
+    return error_response(
+        request,
+        exc.code,
+        exc.message,
+        status=exc.status,
+        detail=exc.detail,
+        headers=getattr(exc, "headers", None),
+    )
 
 
 @api.exception_handler(Http404)
