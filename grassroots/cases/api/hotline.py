@@ -1,12 +1,16 @@
 """The 12345 hotline exchange (docs/integrations.md, "12345 hotline"): work orders in, one at a time and
-idempotent on the hotline's order number, and their outcomes back as a feed by period, paged."""
+idempotent on the hotline's order number, and their outcomes back as a feed by period, paged.
+
+Its own router, mounted at ``/api/v1/hotline`` by the api app, which adds the integrators' API keys
+(``integrations.auth.ApiKeyAuth``: a key's system account is scoped by its grant like a person) to the
+usual bearer token and session; cases sits below integrations and does not import it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from grassroots.masking import MaskedText
 from grassroots.paging import Paging
@@ -14,7 +18,8 @@ from grassroots.paging import Paging
 from ..models import HotlineChannel
 from ..selectors import hotline as hotline_selectors
 from ..services import hotline as hotline_services
-from .common import router
+
+router = Router(tags=["hotline"])
 
 
 class HotlineOrderIn(Schema):
@@ -90,7 +95,7 @@ class HotlineOutcomeQuery(Paging):
 
 
 @router.post(
-    "/hotline/orders",
+    "/orders",
     response={200: HotlineTakenOut, 201: HotlineTakenOut},
     summary="Take in a 12345 hotline work order (idempotent on its number: 201 new, 200 taken in before)",
 )
@@ -116,7 +121,7 @@ def hotline_order_take(request, payload: HotlineOrderIn):
 
 
 @router.get(
-    "/hotline/outcomes",
+    "/outcomes",
     response=HotlineOutcomePage,
     summary="What became of the hotline's work orders in a period (state, handler, times, reply, rating), paged",
 )
