@@ -85,11 +85,22 @@ class HotlineOutcomePage(Schema):
     next_offset: int | None = Field(description="the offset of the next page; null after the last")
 
 
+PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+
+
 class HotlineOutcomeQuery(Paging):
-    start: dt.datetime | dt.date = Field(description="the period's start: a date (local midnight) or a time")
-    end: dt.datetime | dt.date = Field(description="the period's end: a date (its whole day) or a time")
+    start: str = Field(
+        pattern=PERIOD_PATTERN,
+        description="the period's start: a date (from its local midnight) or a time with its zone (ISO 8601)",
+    )
+    end: str = Field(
+        pattern=PERIOD_PATTERN,
+        description="the period's end: a date (its whole day included) or a time (excluded)",
+    )
     by: Literal["updated", "received"] = Field(
-        "updated", description="updated: orders whose case changed in the period; received: calls in it"
+        "updated",
+        description="updated: orders whose case moved in the period (any timeline row: accepted, dispatched, "
+        "handled, returned, rated …); received: orders whose call came in it",
     )
     area: str = Field("", max_length=15, pattern=r"^[0-9]*$", description="only this area's subtree")
 
@@ -127,7 +138,11 @@ def hotline_order_take(request, payload: HotlineOrderIn):
 )
 def hotline_outcome_list(request, q: Query[HotlineOutcomeQuery]):
     orders = hotline_selectors.hotline_orders_for(
-        user=request.user, start=q.start, end=q.end, by=q.by, area=q.area
+        user=request.user,
+        start=hotline_selectors.moment_of(q.start, field="start"),
+        end=hotline_selectors.moment_of(q.end, field="end"),
+        by=q.by,
+        area=q.area,
     )
     page = q.window_and_next(orders)
     return {"items": [hotline_selectors.outcome_of(o) for o in page["items"]], "next_offset": page["next_offset"]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +18,9 @@ from grassroots.masking import mask_numbers_in_text
 from .. import workflow
 from ..models import Case, CaseEvent, EventAction, HotlineOrder, State
 
-# What a period is counted by: when the case last changed (the feed a hotline polls), or when the call came.
-PERIOD_BASES = {"updated": "case__updated_at", "received": "received_at"}
+# What a period is counted by: the case moved (a row of its timeline falls in the period: the feed a hotline
+# polls), or the call came.
+PERIOD_BASES = ("updated", "received")
 MAX_PERIOD = dt.timedelta(days=366)
 RETURNED = "returned_to_hotline"
 
@@ -39,6 +40,17 @@ STATUSES = tuple(str(s) for s in STATUS_LABELS)
 
 class PeriodInvalid(DomainError):
     code = "bad_period"
+
+
+def moment_of(text: str, *, field: str) -> dt.date | dt.datetime:
+    """A period's bound as sent: ``2026-03-02`` is a day, anything longer a time (ISO 8601)."""
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise PeriodInvalid(
+            _("%(value)s is neither a date (2026-03-02) nor a time (2026-03-02T08:00:00+08:00).") % {"value": text},
+            detail={field: text},
+        ) from None
 
 
 def period_bounds(start, end) -> tuple[dt.datetime, dt.datetime]:
@@ -65,8 +77,9 @@ def hotline_orders_for(
     *, user, start, end, by: str = "updated", area: str = ""
 ) -> QuerySet[HotlineOrder]:
     """The work orders whose case lies in the reader's scope (where it was routed), in the period by ``by``
-    (``updated``: the case changed; ``received``: the call came), oldest first, with what their outcome
-    reads (case, service type, the handlers' replies and returns) loaded in a fixed number of queries."""
+    (``updated``: a row of the case's timeline falls in it; ``received``: the call came in it), by the call's
+    time, with what their outcome reads (case, service type, the handlers' replies and returns) loaded in a
+    fixed number of queries."""
     if by not in PERIOD_BASES:
         raise PeriodInvalid(
             _("Count the period by one of: %(choices)s.") % {"choices": ", ".join(PERIOD_BASES)},
@@ -78,15 +91,19 @@ def hotline_orders_for(
         if not in_scope(user, area, roles=workflow.VIEWERS):
             raise OutOfScope
         orders = orders.filter(area_code__startswith=area)
-    column = PERIOD_BASES[by]
+    if by == "received":
+        orders = orders.filter(received_at__gte=lower, received_at__lt=upper)
+    else:
+        moved = CaseEvent.objects.filter(case_id=OuterRef("case_id"), at__gte=lower, at__lt=upper)
+        orders = orders.filter(Exists(moved))
     replies = CaseEvent.objects.filter(
         action__in=(EventAction.HANDLE, EventAction.RETURN_TO_HOTLINE)
     ).order_by("at", "id")
+    # A stable order for paging (the call's time, then the row): a period that has ended keeps its pages.
     return (
-        orders.filter(**{f"{column}__gte": lower, f"{column}__lt": upper})
-        .select_related("case", "case__category")
+        orders.select_related("case", "case__category")
         .prefetch_related(Prefetch("case__events", queryset=replies, to_attr="reply_events"))
-        .order_by(column, "pk")
+        .order_by("received_at", "pk")
     )
 
 

@@ -583,8 +583,8 @@ def hotline_import(
     sheet = sheets.read_table(sheets.find_sheet(workbook, ["工单", "orders"], first=True), columns_for(layout))
     result = SheetResult()
     orders = [(n, o) for n, rec in sheet.rows if (o := _parse(n, rec, sheet.headers, result.errors))]
-    if result.errors:
-        return result
+    # The rows that parsed run through the intake even when others did not, so that one upload names every
+    # problem; with any error the transaction is rolled back.
     with transaction.atomic():
         for number, order in orders:
             try:
