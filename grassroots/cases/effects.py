@@ -116,7 +116,9 @@ def _return_to_hotline(case, actor, now, p) -> Step:
     return Step(
         note=p["reason"],
         message=Message(
-            _("Your request was passed back to the 12345 hotline to go to the office it belongs to. Reason: %(reason)s"),
+            _(
+                "Your request was passed back to the 12345 hotline to go to the office it belongs to. Reason: %(reason)s"
+            ),
             reason=p["reason"],
         ),
     )

@@ -28,7 +28,9 @@ urlpatterns = [
     path("<int:pk>/callbacks/", views_callbacks.callback_record, name="callback_record"),
     path("<int:pk>/callbacks/reveal/", views_callbacks.callback_reveal, name="callback_reveal"),
     path("hotline/", views_hotline.hotline_home, name="hotline_home"),
-    re_path(r"^hotline/layout/(?P<city_code>[0-9]{4})/$", views_hotline.hotline_layout, name="hotline_layout"),
+    re_path(
+        r"^hotline/layout/(?P<city_code>[0-9]{4})/$", views_hotline.hotline_layout, name="hotline_layout"
+    ),
     path("hotline/<str:code>/", views_hotline.hotline, name="hotline"),
     path("hotline/<str:code>/template/", views_hotline.hotline_template, name="hotline_template"),
     path("hotline/<str:code>/outcomes/", views_hotline.hotline_export, name="hotline_export"),

@@ -117,7 +117,13 @@ def hotline_run(request, code: str, pk: int):
     return render(
         request,
         "cases/hotline_run.html",
-        {"area": area, "run": run, "report": report, "rows": rows, "may_confirm": run.awaits_confirmation_by(request.user)},
+        {
+            "area": area,
+            "run": run,
+            "report": report,
+            "rows": rows,
+            "may_confirm": run.awaits_confirmation_by(request.user),
+        },
     )
 
 

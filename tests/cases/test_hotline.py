@@ -18,8 +18,7 @@ from grassroots.areas.models import Area
 from grassroots.cases import services
 from grassroots.cases.models import Case, EventAction, HotlineOrder, HotlineSheetLayout, Source, State
 from grassroots.cases.selectors import hotline as hotline_selectors
-from grassroots.cases.services import callbacks
-from grassroots.cases.services import hotline
+from grassroots.cases.services import callbacks, hotline
 from grassroots.errors import NotPermitted
 from grassroots.integrations.services.keys import api_key_issue
 from tests.factories import area, user_with
@@ -121,7 +120,10 @@ def test_daily_sheet_to_cases_to_outcome_export_round_trip(hotline_city):
             target=services.dispatch_target_for_worker(city.worker_record),
         )  # fmt: skip
         case = services.case_handle(
-            actor=city.grid_worker, case=case, expected_version=case.version, note="已联系环卫清运，来电人13812345678已知晓"
+            actor=city.grid_worker,
+            case=case,
+            expected_version=case.version,
+            note="已联系环卫清运，来电人13812345678已知晓",
         )
     with clock.frozen(_at(3, 9)):
         case = services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
@@ -132,7 +134,10 @@ def test_daily_sheet_to_cases_to_outcome_export_round_trip(hotline_city):
         )  # fmt: skip
         third = orders["BY20260302000167"].case
         services.case_return_to_hotline(
-            actor=city.township, case=third, expected_version=third.version, reason="属物业企业与业主合同事项，请转住建局"
+            actor=city.township,
+            case=third,
+            expected_version=third.version,
+            reason="属物业企业与业主合同事项，请转住建局",
         )
 
     # when the outcomes of the day are exported
@@ -191,7 +196,12 @@ def test_only_staff_covering_the_city_set_its_layout(hotline_city):
     city = hotline_city
     with pytest.raises(NotPermitted):
         hotline.layout_save(
-            actor=city.county, city_code="1508", columns={}, category_words={}, default_category="", crs="wgs84"
+            actor=city.county,
+            city_code="1508",
+            columns={},
+            category_words={},
+            default_category="",
+            crs="wgs84",
         )
     assert HotlineSheetLayout.objects.get(city_code="1508").default_category == "0101"
 
@@ -240,10 +250,10 @@ ORDER = {
 
 @pytest.fixture
 def keys(hotline_city):
-    mine, mine_secret = api_key_issue(
+    _mine, mine_secret = api_key_issue(
         actor=None, name="12345热线对接", area=Area.objects.get(code=COUNTY), role=Role.COUNTY_STAFF
     )
-    other, other_secret = api_key_issue(
+    _other, other_secret = api_key_issue(
         actor=None, name="邻县12345对接", area=area("150826"), role=Role.COUNTY_STAFF
     )
     return mine_secret, other_secret
@@ -318,8 +328,12 @@ def test_the_feed_pages_by_period_and_tells_each_orders_outcome(client, keys, ho
     assert [o["number"] for o in changed_on_4th["items"]] == ["N1"]
     outcome = changed_on_4th["items"][0]
     assert outcome["status"] == "returned_to_hotline" and outcome["reply"] == "非本辖区事项"
-    assert outcome["returned_at"].startswith("2026-03-04") and outcome["hotline_due_at"].startswith("2026-03-03")
-    assert page_one["items"][0]["status"] == "reported" and page_one["items"][0]["handler"] == ""  # not dispatched
+    assert outcome["returned_at"].startswith("2026-03-04") and outcome["hotline_due_at"].startswith(
+        "2026-03-03"
+    )
+    assert (
+        page_one["items"][0]["status"] == "reported" and page_one["items"][0]["handler"] == ""
+    )  # not dispatched
 
 
 def test_the_feed_refuses_a_bad_period(client, keys):
@@ -370,7 +384,8 @@ def test_the_desk_imports_a_sheet_on_the_page_and_exports_the_outcomes(client, h
     assert confirmed.status_code == 200 and Case.objects.count() == 3
     with clock.frozen(_at(3)):
         export = client.get(
-            f"/cases/hotline/{TOWNSHIP}/outcomes/", {"start": "2026-03-02", "end": "2026-03-02", "by": "received"}
+            f"/cases/hotline/{TOWNSHIP}/outcomes/",
+            {"start": "2026-03-02", "end": "2026-03-02", "by": "received"},
         )
     assert export.status_code == 200
     rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))

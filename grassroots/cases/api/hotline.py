@@ -41,7 +41,9 @@ class HotlineOrderIn(Schema):
         "", max_length=100, description="承办单位: the handling area's code or name (when no point is given)"
     )
     due_at: dt.datetime | None = Field(None, description="办理时限: the hotline's time limit")
-    lon: float | None = Field(None, ge=-180, le=180, description="longitude, in the layout's coordinate system")
+    lon: float | None = Field(
+        None, ge=-180, le=180, description="longitude, in the layout's coordinate system"
+    )
     lat: float | None = Field(None, ge=-90, le=90)
 
 
@@ -145,4 +147,7 @@ def hotline_outcome_list(request, q: Query[HotlineOutcomeQuery]):
         area=q.area,
     )
     page = q.window_and_next(orders)
-    return {"items": [hotline_selectors.outcome_of(o) for o in page["items"]], "next_offset": page["next_offset"]}
+    return {
+        "items": [hotline_selectors.outcome_of(o) for o in page["items"]],
+        "next_offset": page["next_offset"],
+    }

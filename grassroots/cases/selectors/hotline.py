@@ -48,7 +48,8 @@ def moment_of(text: str, *, field: str) -> dt.date | dt.datetime:
         return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
     except ValueError:
         raise PeriodInvalid(
-            _("%(value)s is neither a date (2026-03-02) nor a time (2026-03-02T08:00:00+08:00).") % {"value": text},
+            _("%(value)s is neither a date (2026-03-02) nor a time (2026-03-02T08:00:00+08:00).")
+            % {"value": text},
             detail={field: text},
         ) from None
 
@@ -68,14 +69,13 @@ def period_bounds(start, end) -> tuple[dt.datetime, dt.datetime]:
         raise PeriodInvalid(_("The period ends before it starts."), detail={"end": str(end)})
     if upper - lower > MAX_PERIOD:
         raise PeriodInvalid(
-            _("Ask for at most %(days)d days at a time.") % {"days": MAX_PERIOD.days}, detail={"end": str(end)}
+            _("Ask for at most %(days)d days at a time.") % {"days": MAX_PERIOD.days},
+            detail={"end": str(end)},
         )
     return lower, upper
 
 
-def hotline_orders_for(
-    *, user, start, end, by: str = "updated", area: str = ""
-) -> QuerySet[HotlineOrder]:
+def hotline_orders_for(*, user, start, end, by: str = "updated", area: str = "") -> QuerySet[HotlineOrder]:
     """The work orders whose case lies in the reader's scope (where it was routed), in the period by ``by``
     (``updated``: a row of the case's timeline falls in it; ``received``: the call came in it), by the call's
     time, with what their outcome reads (case, service type, the handlers' replies and returns) loaded in a
@@ -139,7 +139,9 @@ def outcome_of(order: HotlineOrder) -> Outcome:
     events = getattr(case, "reply_events", None)
     if events is None:  # not loaded by hotline_orders_for
         events = list(
-            case.events.filter(action__in=(EventAction.HANDLE, EventAction.RETURN_TO_HOTLINE)).order_by("at", "id")
+            case.events.filter(action__in=(EventAction.HANDLE, EventAction.RETURN_TO_HOTLINE)).order_by(
+                "at", "id"
+            )
         )
     returned = next((e for e in reversed(events) if e.action == EventAction.RETURN_TO_HOTLINE), None)
     returned = returned if case.state == State.CANCELLED else None

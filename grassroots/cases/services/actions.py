@@ -60,7 +60,11 @@ def case_return_to_hotline(*, actor: User, case: Case, expected_version: int, re
     (the hotline reads the reason in the outcome feed and export; the supervisors are told)."""
     reason = _required(reason, "reason", _("Say why this is not a matter for us; the hotline will read it."))
     return transition(
-        case=case, action=Action.RETURN_TO_HOTLINE, actor=actor, expected_version=expected_version, reason=reason
+        case=case,
+        action=Action.RETURN_TO_HOTLINE,
+        actor=actor,
+        expected_version=expected_version,
+        reason=reason,
     )
 
 

@@ -188,7 +188,8 @@ def layout_save(
         normal = "".join(header.split()).lower()
         if normal in seen:
             problems[key] = str(
-                _("The header %(header)s is given to two fields; each column has its own.") % {"header": header}
+                _("The header %(header)s is given to two fields; each column has its own.")
+                % {"header": header}
             )
         seen[normal] = key
     words: dict[str, str] = {}
@@ -327,7 +328,9 @@ def _differences(order: HotlineOrder, sent: OrderInput) -> list[str]:
         "caller_name": case.reporter_name,
         "hotline_type": order.hotline_type,
     }
-    found = [key for key, value in kept.items() if (getattr(sent, key) or "").strip() != (value or "").strip()]
+    found = [
+        key for key, value in kept.items() if (getattr(sent, key) or "").strip() != (value or "").strip()
+    ]
     sent_hash = personal.phone_hash(sent.caller_phone) if sent.caller_phone else ""
     if sent_hash != (case.reporter_phone_hash or ""):
         found.append("caller_phone")
@@ -340,7 +343,9 @@ def _differences(order: HotlineOrder, sent: OrderInput) -> list[str]:
 
 
 def _earlier(actor: User, city_code: str, order: OrderInput) -> TakeResult | None:
-    kept = HotlineOrder.objects.select_related("case").filter(city_code=city_code, number=order.number).first()
+    kept = (
+        HotlineOrder.objects.select_related("case").filter(city_code=city_code, number=order.number).first()
+    )
     if kept is None:
         return None
     if not in_scope(actor, kept.area_code, roles=rules.INTAKE_ROLES):
@@ -375,7 +380,9 @@ def order_take(
     require(actor, rules.can_enter_cases)
     number = (order.number or "").strip()
     if not number or len(number) > 64:
-        raise OrderInvalid(_("Give the work order's number (at most 64 characters)."), detail={"number": number})
+        raise OrderInvalid(
+            _("Give the work order's number (at most 64 characters)."), detail={"number": number}
+        )
     earlier = _earlier(actor, city_code, order)
     if earlier is not None:
         return earlier
@@ -400,7 +407,9 @@ def order_take(
         source=Source.HOTLINE,
         reporter=None,
         scope_roles=frozenset(rules.INTAKE_ROLES),
-        outside_scope=_("This work order's place (%(code)s) lies outside your area; it belongs to another desk."),
+        outside_scope=_(
+            "This work order's place (%(code)s) lies outside your area; it belongs to another desk."
+        ),
     )
     try:
         with transaction.atomic():
@@ -506,7 +515,9 @@ def _time(value, *, what) -> dt.datetime | None:
         day, _sep, clock_part = raw.partition(" ")
         try:
             parts = [p.zfill(2) for p in day.split("-")]
-            moment = dt.datetime.fromisoformat("-".join(parts) + ("T" + _clock(clock_part) if clock_part else ""))
+            moment = dt.datetime.fromisoformat(
+                "-".join(parts) + ("T" + _clock(clock_part) if clock_part else "")
+            )
         except ValueError:
             raise sheets.CellError(
                 _("%(value)s is not a %(what)s; write it as 2026-03-02 09:15.")
@@ -527,7 +538,9 @@ def _coordinate(value, *, what) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise sheets.CellError(_("%(what)s is a number, not %(value)s.") % {"what": what, "value": raw}) from None
+        raise sheets.CellError(
+            _("%(what)s is a number, not %(value)s.") % {"what": what, "value": raw}
+        ) from None
 
 
 def _parse(number: int, record: dict, headers: dict, errors: list[RowError]) -> OrderInput | None:
@@ -556,7 +569,9 @@ def _parse(number: int, record: dict, headers: dict, errors: list[RowError]) -> 
             fail(key, exc.message)
     if len(values) < len(FIELD_KEYS):
         return None
-    text_cells = [values[k] for k in ("number", "caller_name", "description", "hotline_type", "address", "area")]
+    text_cells = [
+        values[k] for k in ("number", "caller_name", "description", "hotline_type", "address", "area")
+    ]
     if any(isinstance(v, str) and v.startswith(sheets.FORMULA_STARTS) for v in text_cells):
         fail("description", _("A cell starts like a formula (=, +, -, @); remove that sign."))
         return None
@@ -580,7 +595,9 @@ def hotline_import(
     city_code = city_of(root_code)
     layout = layout_for(city_code)
     workbook = sheets.open_workbook(data)
-    sheet = sheets.read_table(sheets.find_sheet(workbook, ["工单", "orders"], first=True), columns_for(layout))
+    sheet = sheets.read_table(
+        sheets.find_sheet(workbook, ["工单", "orders"], first=True), columns_for(layout)
+    )
     result = SheetResult()
     orders = [(n, o) for n, rec in sheet.rows if (o := _parse(n, rec, sheet.headers, result.errors))]
     # The rows that parsed run through the intake even when others did not, so that one upload names every
@@ -589,7 +606,11 @@ def hotline_import(
         for number, order in orders:
             try:
                 taken = order_take(
-                    actor=actor, city_code=city_code, order=order, channel=HotlineChannel.SHEET, within=root_code
+                    actor=actor,
+                    city_code=city_code,
+                    order=order,
+                    channel=HotlineChannel.SHEET,
+                    within=root_code,
                 )
             except (ReportInvalid, HotlineError) as exc:
                 key = intake_field(exc)
@@ -635,10 +656,14 @@ def hotline_max_bytes() -> int:
     return getattr(settings, "CASES_HOTLINE_MAX_BYTES", 5 * 1024 * 1024)
 
 
-def hotline_import_file(*, actor: User, file, root_code: str, dry_run: bool = False, request=None) -> SheetResult:
+def hotline_import_file(
+    *, actor: User, file, root_code: str, dry_run: bool = False, request=None
+) -> SheetResult:
     """:func:`hotline_import` of a kept upload: the importer the areas app runs for the page's two steps."""
     file.seek(0)
-    return hotline_import(actor=actor, data=file.read(), root_code=root_code, dry_run=dry_run, request=request)
+    return hotline_import(
+        actor=actor, data=file.read(), root_code=root_code, dry_run=dry_run, request=request
+    )
 
 
 def register_import_kind() -> None:
