@@ -451,13 +451,16 @@ class HotlineLayoutForm(Form):
         choices=[("wgs84", "WGS-84 / CGCS2000"), ("gcj02", "GCJ-02"), ("bd09", "BD-09")],
     )
 
-    def __init__(self, *args, fields=(), **kwargs):
+    def __init__(self, *args, fields=(), labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.header_names = []
         for column in fields:
             name = f"column_{column.key}"
             self.fields[name] = forms.CharField(
-                label=column.en, required=column.required, max_length=60, initial=column.zh
+                label=(labels or {}).get(column.key, column.en),
+                required=column.required,
+                max_length=60,
+                initial=column.zh,
             )
             self.header_names.append(name)
 

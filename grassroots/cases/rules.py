@@ -4,7 +4,7 @@ these predicates wrap them for views, the API and the intake services."""
 from __future__ import annotations
 
 from grassroots.accounts.models import Role
-from grassroots.accounts.scoping import has_role, in_scope
+from grassroots.accounts.scoping import has_role, in_scope, scope_codes
 
 from . import workflow
 
@@ -77,9 +77,21 @@ def can_import_hotline(user, code: str) -> bool:
     return can_report(user) and in_scope(user, code, roles=workflow.DESK)
 
 
+def hotline_start(user) -> tuple[str, str] | None:
+    """Where the header's hotline link leads: ("desk", the first area whose desk the user sits at), else
+    ("layout", the city whose sheet layout they set), else None (no link)."""
+    if not can_report(user):
+        return None
+    desks = scope_codes(user, roles=workflow.DESK)
+    if desks:
+        return ("desk", desks[0])
+    cities = [code[:4] for code in scope_codes(user, roles=HOTLINE_LAYOUT_ROLES) if len(code) >= 4]
+    return ("layout", cities[0]) if cities else None
+
+
 def can_use_hotline(user) -> bool:
-    """Whether the header offers the hotline page: the desk somewhere."""
-    return can_report(user) and has_role(user, workflow.DESK)
+    """Whether the header offers the hotline pages."""
+    return hotline_start(user) is not None
 
 
 def can_set_hotline_layout(user, city_code: str) -> bool:

@@ -40,7 +40,7 @@ OUTCOME_LABELS = {
     "unchanged": gettext_lazy("taken in before: unchanged"),
     "changed": gettext_lazy("taken in before with other content: not applied"),
 }
-FIELD_LABELS = {c.key: c.zh for c in hotline_services.FIELDS} | {"other": gettext_lazy("other fields")}
+FIELD_LABELS = hotline_services.FIELD_LABELS | {"other": gettext_lazy("other fields")}
 
 
 def _desk(view):
@@ -62,11 +62,14 @@ def _desk(view):
 @login_required
 @require_GET
 def hotline_home(request):
-    """The header's link: the page of the user's first desk area."""
-    codes = scope_codes(request.user, roles=workflow.DESK)
-    if not codes:
+    """The header's link: the page of the user's first desk area, else the layout of their city."""
+    start = rules.hotline_start(request.user)
+    if start is None:
         raise Http404
-    return redirect("cases:hotline", code=codes[0])
+    kind, code = start
+    if kind == "desk":
+        return redirect("cases:hotline", code=code)
+    return redirect("cases:hotline_layout", city_code=code)  # an administrator of the city: its layout
 
 
 def _page(request, code: str, *, form=None, period=None, status: int = 200):
@@ -190,7 +193,10 @@ def hotline_layout(request, city_code: str):
         **{f"column_{c.key}": c.zh for c in hotline_services.columns_for(layout)},
     }
     form = HotlineLayoutForm(
-        request.POST if request.method == "POST" else None, initial=initial, fields=hotline_services.FIELDS
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        fields=hotline_services.FIELDS,
+        labels=hotline_services.FIELD_LABELS,
     )
     if request.method == "POST":
         if not may_set:

@@ -286,6 +286,7 @@ def test_an_order_by_json_is_idempotent_on_its_number(client, keys):
     assert edited.status_code == 200
     assert edited.json()["outcome"] == "changed"
     assert edited.json()["changed_fields"] == ["address", "due_at"]
+    assert _post(client, {**ORDER, "urgency": ""}, mine).json()["changed_fields"] == ["urgency"]
     assert Case.objects.count() == 1 and Case.objects.get().address == "塞上社区东门"
 
 
@@ -406,6 +407,8 @@ def test_the_hotline_pages_answer_404_outside_the_scope_and_403_without_a_desk(c
 
 
 def test_the_city_staff_set_the_layout_on_its_page(client, hotline_city):
+    client.force_login(user_with(Role.ADMINISTRATOR, "1508"))
+    assert client.get("/cases/hotline/")["Location"] == "/cases/hotline/layout/1508/"  # the header's link
     client.force_login(user_with(Role.SUPERVISOR, "1508"))
     form = {f"column_{c.key}": c.zh for c in hotline.FIELDS} | {
         "column_number": "受理编号", "category_words": "环境卫生 = 0102\n市政设施＝0101", "default_category": "",

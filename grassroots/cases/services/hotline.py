@@ -67,6 +67,22 @@ FIELDS: tuple[sheets.Column, ...] = (
     sheets.Column("lat", "纬度", "latitude", width=10),
 )
 FIELD_KEYS = tuple(c.key for c in FIELDS)
+# What the pages call each field (the sheet's own header is the layout's).
+FIELD_LABELS = {
+    "number": _("work order number"),
+    "received_at": _("call received at"),
+    "caller_name": _("caller"),
+    "caller_phone": _("caller's phone"),
+    "description": _("request content"),
+    "hotline_type": _("hotline's type of request"),
+    "kind": _("nature of request"),
+    "urgency": _("urgency"),
+    "address": _("address"),
+    "area": _("handling area"),
+    "due_at": _("hotline's time limit"),
+    "lon": _("longitude"),
+    "lat": _("latitude"),
+}
 
 KIND_WORDS = {
     "投诉": CaseKind.PROBLEM,
@@ -339,7 +355,12 @@ def _differences(order: HotlineOrder, sent: OrderInput) -> list[str]:
     sent_due = sent.due_at.astimezone(dt.UTC) if sent.due_at else None
     if sent_due != (order.due_at.astimezone(dt.UTC) if order.due_at else None):
         found.append("due_at")
-    return found or ["other"]  # the fingerprint differs in a field not kept apart (kind, urgency, place)
+    if KIND_WORDS.get((sent.kind or "").strip(), CaseKind.REQUEST) != case.kind:
+        found.append("kind")
+    urgency = URGENCY_WORDS.get((sent.urgency or "").strip()) or case.category.default_urgency
+    if urgency != case.urgency:
+        found.append("urgency")
+    return found or ["other"]  # the fingerprint differs in a field not kept apart (the place, its point)
 
 
 def _earlier(actor: User, city_code: str, order: OrderInput) -> TakeResult | None:
