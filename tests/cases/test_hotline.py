@@ -383,6 +383,13 @@ def test_the_desk_imports_a_sheet_on_the_page_and_exports_the_outcomes(client, h
         assert not Case.objects.exists()
         confirmed = client.post(checked["Location"] + "confirm/", follow=True)
     assert confirmed.status_code == 200 and Case.objects.count() == 3
+    order = HotlineOrder.objects.get(number="BY20260302000118")
+    client.force_login(city.village)
+    detail = client.get(f"/cases/{order.case_id}/").content.decode()
+    assert (
+        "BY20260302000118" in detail and "退回12345热线：非本平台事项" in detail
+    )  # the order number, the action
+    client.force_login(city.township)
     with clock.frozen(_at(3)):
         export = client.get(
             f"/cases/hotline/{TOWNSHIP}/outcomes/",
