@@ -23,6 +23,7 @@ urlpatterns = [
     path("disclosure/", include("grassroots.disclosure.urls")),
     path("insights/", include("grassroots.insights.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("grassroots.integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -31,7 +31,7 @@ from grassroots import clock
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.errors import NotPermitted
 
-from . import rules
+from . import rules, timeline
 from .alerts import MOVED, tell
 from .errors import ActionNotAllowed, DeliberationError, NotAMember, TopicConflict
 from .models import (
@@ -49,7 +49,6 @@ from .models import (
     Stance,
     Tally,
     Topic,
-    TopicEvent,
 )
 from .models import VoteMethod as StoredMethod
 from .process import (
@@ -98,7 +97,7 @@ def _event(
     ctx: Ctx, kind: str, *, text: str = "", detail: dict | None = None, to_step: str = "", step: str = ""
 ):
     ctx.written.append(kind)
-    return TopicEvent.objects.create(
+    return timeline.record(
         topic=ctx.topic,
         area_code=ctx.topic.area_code,
         kind=kind,

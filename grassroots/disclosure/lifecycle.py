@@ -12,6 +12,8 @@ answered (``services.notice_confirm``). A withdrawn draft is deleted instead (it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
@@ -48,6 +50,17 @@ class WrongState(DisclosureError):
     status = 409
 
 
+# Called with each step as it is written, inside the writer's transaction: an app above disclosure that follows
+# the notices (``integrations``' webhooks) registers here from its ``ready()``, so that disclosure names none.
+_LISTENERS: list[Callable[[NoticeEvent], None]] = []
+
+
+def on_record(listener: Callable[[NoticeEvent], None]) -> None:
+    """Call ``listener`` with every notice step written from now on (once, however often registered)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
 def may(notice: Notice, action: str) -> bool:
     return (notice.state, action) in TRANSITIONS
 
@@ -60,7 +73,7 @@ def move(notice: Notice, action: str, *, actor, detail: dict | None = None) -> N
         raise WrongState(REFUSED[NoticeAction(action)])
     old = notice.state
     notice.state = target
-    return NoticeEvent.objects.create(
+    event = NoticeEvent.objects.create(
         notice=notice,
         action=action,
         old_state=old,
@@ -70,3 +83,6 @@ def move(notice: Notice, action: str, *, actor, detail: dict | None = None) -> N
         detail=detail or {},
         at=clock.now(),
     )
+    for listener in _LISTENERS:
+        listener(event)
+    return event

@@ -1,7 +1,8 @@
 """How a request made with an API key is recognised: the one module other apps import to accept keys.
 
 - Plain Django views (Open311): :func:`key_from_request` finds the key in the ``X-Api-Key`` header, the
-  ``api_key`` query parameter or the ``api_key`` form field (Open311 sends it in the query or the body), counts
+  ``api_key`` query parameter or the ``api_key`` form field (Open311 sends it in the query or the body), or as
+  the password of HTTP Basic authentication, counts
   it against its rate and returns it; ``request.user`` becomes the key's system account, so the views and the
   services scope by the same grants as for a person.
 - The JSON API (django-ninja): ``auth=ApiKeyAuth()`` on a router or operation (header ``X-Api-Key``; the
@@ -14,6 +15,8 @@ Refusals are :class:`~grassroots.integrations.errors.KeyRefused` and
 
 from __future__ import annotations
 
+import base64
+
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyHeader
@@ -25,8 +28,21 @@ from .services.keys import api_key_use
 HEADER = "X-Api-Key"
 
 
+def _basic_password(request: HttpRequest) -> str:
+    """The password of HTTP Basic authentication (the user name is not read): clients that cannot add a
+    parameter to every request (a GeoReport library's GETs) send the key this way, e.g. from a netrc file."""
+    scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return ""
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2]
+
+
 def raw_key_of(request: HttpRequest) -> str:
-    """The key as sent: the header first, then the query string, then a form body."""
+    """The key as sent: the header first, then the query string, a form body, HTTP Basic's password."""
     raw = request.headers.get(HEADER) or request.GET.get("api_key")
     if (
         not raw
@@ -38,7 +54,7 @@ def raw_key_of(request: HttpRequest) -> str:
         )
     ):
         raw = request.POST.get("api_key")
-    return (raw or "").strip()
+    return (raw or _basic_password(request)).strip()
 
 
 def key_from_request(request: HttpRequest) -> ApiKey:

@@ -24,3 +24,7 @@ def county_key(city: City) -> tuple:
 def other_key(city: City) -> tuple:
     """A key on the neighbouring county 150826: it must see nothing of 150825."""
     return api_key_issue(actor=None, name="邻县系统", area=area("150826"), role=Role.COUNTY_STAFF)
+
+
+from tests.disclosure.conftest import categories as categories  # noqa: E402  (the disclosure fixtures)
+from tests.disclosure.conftest import town as town  # noqa: E402

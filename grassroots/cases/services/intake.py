@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import clock, geo, personal, photos
 from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
-from grassroots.accounts.scoping import in_scope
+from grassroots.accounts.scoping import STAFF_ROLES, in_scope
 from grassroots.areas import destinations
 from grassroots.areas.codes import CodeError, level_of
 from grassroots.areas.models import Area
@@ -642,3 +642,47 @@ def case_open_for_objection(*, actor: User, category, description: str, area_cod
     )
     channel = _Channel(source=Source.DISCLOSURE, reporter=actor)
     return _take_in(actor=actor, report=report, channel=channel, key="", arguments={})
+
+
+def case_receive(
+    *,
+    actor: User,
+    category,
+    description: str,
+    lon=None,
+    lat=None,
+    area_code: str | None = None,
+    kind: str = CaseKind.PROBLEM,
+    urgency: str | None = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    idempotency_key: str = "",
+) -> Case:
+    """An outside system files a report for someone (Open311 ``POST requests``, channel ``api``), acting as
+    the system account of its API key (``integrations``).
+
+    The place is a point (routed like any report) or, when the system has none, an area code; it must lie
+    inside the key's area. The caller has no login here: the case has no reporter, only the name and phone
+    the system passed (encrypted like a desk's entry). With an ``idempotency_key`` the same system used
+    before for the same report, the earlier case is returned (``case.replayed``) and nothing written.
+    """
+    arguments = dict(locals())  # first: what was asked for, which the idempotency key is bound to
+    require(actor, rules.can_report)
+    key = checked_key(idempotency_key)
+    earlier = earlier_case(None, key, arguments, entered_by=actor)
+    if earlier is not None:
+        return earlier
+    report = ReportInput(
+        category=category, description=description, lon=lon, lat=lat, area_code=area_code or None,
+        kind=kind, urgency=urgency, address=address, anonymous=anonymous, reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+    )  # fmt: skip
+    channel = _Channel(
+        source=Source.API,
+        reporter=None,
+        scope_roles=STAFF_ROLES,
+        outside_scope=_("This place (%(code)s) lies outside the area of this API key; send it to that area."),
+    )
+    return _take_in(actor=actor, report=report, channel=channel, key=key, arguments=arguments)

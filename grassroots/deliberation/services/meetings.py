@@ -15,7 +15,7 @@ from grassroots.accounts.models import User
 from grassroots.errors import NotPermitted
 from grassroots.notifications.services import notify
 
-from .. import rules, selectors
+from .. import rules, selectors, timeline
 from ..errors import ActionNotAllowed, DeliberationError
 from ..models import (
     Attendance,
@@ -25,7 +25,6 @@ from ..models import (
     MeetingItem,
     MeetingStatus,
     Topic,
-    TopicEvent,
 )
 from ..transitions import Origin
 from .guards import required_text
@@ -52,7 +51,7 @@ def _meeting_with_agenda(*, actor: User, committee, title, starts_at, place, top
     )
     for order, topic in enumerate(_agenda_topics(committee, topic_ids), start=1):
         MeetingItem.objects.create(meeting=meeting, topic=topic, order=order)
-        TopicEvent.objects.create(
+        timeline.record(
             topic=topic,
             area_code=topic.area_code,
             kind=EventKind.MEETING,

@@ -12,7 +12,7 @@ from grassroots.accounts.services import audit_record
 from grassroots.cases.models import Case
 from grassroots.cases.rules import can_view_case
 
-from .. import rules
+from .. import rules, timeline
 from ..errors import ActionNotAllowed, DeliberationError
 from ..models import (
     Comment,
@@ -21,7 +21,6 @@ from ..models import (
     LinkKind,
     Rating,
     Topic,
-    TopicEvent,
     TopicLink,
     TopicRating,
 )
@@ -104,7 +103,7 @@ def topic_rate(*, actor: User, topic: Topic, rating: str, comment: str = "") -> 
 
 
 def _link_event(topic: Topic, actor: User, link: TopicLink) -> None:
-    TopicEvent.objects.create(
+    timeline.record(
         topic=topic,
         area_code=topic.area_code,
         kind=EventKind.LINKED,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from grassroots import clock
 from grassroots.accounts.models import User
 
-from .. import alerts, rules, workflow
+from .. import alerts, rules, timeline, workflow
 from ..errors import DeliberationError
 from ..models import (
     Committee,
@@ -19,7 +19,6 @@ from ..models import (
     Meeting,
     Opinion,
     Topic,
-    TopicEvent,
     TopicKind,
 )
 from ..process import process_of
@@ -59,7 +58,7 @@ def topic_propose(
         proposed_at=now,
         step=process.first.key,
     )
-    TopicEvent.objects.create(
+    timeline.record(
         topic=topic,
         area_code=topic.area_code,
         kind=EventKind.PROPOSED,

@@ -15,6 +15,7 @@ from grassroots.errors import DomainError
 
 from ...models import KEY_ROLES, ApiKey
 from ...services.keys import api_key_issue, api_key_revoke
+from ...services.webhooks import KINDS, webhook_subscribe
 
 
 class Command(BaseCommand):
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         revoke = sub.add_parser("revoke", help="revoke the key with this prefix")
         revoke.add_argument("prefix")
         revoke.add_argument("--reason", default="")
+        subscribe = sub.add_parser(
+            "subscribe", help="subscribe an address to the key's events; prints the secret"
+        )
+        subscribe.add_argument("prefix")
+        subscribe.add_argument("url")
+        subscribe.add_argument("--events", default="case", help="comma-separated: case, notice, topic")
 
     def handle(self, *args, what, **options):
         try:
@@ -53,9 +60,25 @@ class Command(BaseCommand):
             used = key.last_used_at.isoformat() if key.last_used_at else "never"
             self.stdout.write(f"{key.prefix}…\t{state}\t{key.area_code}\t{key.role}\t{used}\t{key.name}")
 
-    def _revoke(self, *, prefix, reason, **_):
+    def _one_key(self, prefix: str) -> ApiKey:
         keys = list(ApiKey.objects.filter(prefix__startswith=prefix.rstrip("…"), revoked_at__isnull=True))
         if len(keys) != 1:
             raise CommandError(f"{len(keys)} active keys start with {prefix}; give a longer prefix.")
-        api_key_revoke(actor=None, key=keys[0], reason=reason)
-        self.stdout.write(f"Revoked {keys[0].prefix}… ({keys[0].name}).")
+        return keys[0]
+
+    def _revoke(self, *, prefix, reason, **_):
+        key = self._one_key(prefix)
+        api_key_revoke(actor=None, key=key, reason=reason)
+        self.stdout.write(f"Revoked {key.prefix}… ({key.name}).")
+
+    def _subscribe(self, *, prefix, url, events, **_):
+        kinds = {part.strip() for part in events.split(",") if part.strip()}
+        if not kinds or kinds - set(KINDS):
+            raise CommandError(f"--events takes {', '.join(KINDS)}, comma-separated.")
+        subscription, secret = webhook_subscribe(
+            actor=None, key=self._one_key(prefix), url=url,
+            on_case="case" in kinds, on_notice="notice" in kinds, on_topic="topic" in kinds,
+        )  # fmt: skip
+        self.stdout.write(f"Subscription {subscription.pk}: {subscription.url} ({', '.join(sorted(kinds))}).")
+        self.stdout.write("Keep this signing secret now; it is not shown again:")
+        self.stdout.write(secret)

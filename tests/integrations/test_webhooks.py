@@ -1,0 +1,297 @@
+"""Signed webhooks: case, notice and topic events of a key's area are POSTed to a receiver on 127.0.0.1,
+signed over timestamp and body; a failed try is logged and tried again after its backoff; too many failures
+in a row disable the subscription."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from grassroots import clock
+from grassroots.accounts.models import AuditLog
+from grassroots.areas.models import Area
+from grassroots.cases.models import CaseEvent
+from grassroots.cases.services import case_accept, case_report
+from grassroots.integrations import signing
+from grassroots.integrations.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from grassroots.integrations.services.keys import api_key_issue
+from grassroots.integrations.services.webhooks import webhook_deliver, webhook_set_active, webhook_subscribe
+from tests.cases.conftest import INSIDE_G1
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that answers each POST with the next of ``answers`` (the last repeats)
+    and keeps what it was sent."""
+
+    def __init__(self, answers: list[int]):
+        self.answers, self.received = list(answers), []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                status = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/grassroots"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _quiet(settings, monkeypatch):
+    settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 5
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+def _report(city):
+    return case_report(actor=city.resident, category="0101", description="垃圾没人清 13812345678",
+                       lon=INSIDE_G1[0], lat=INSIDE_G1[1])  # fmt: skip
+
+
+def test_a_case_event_is_signed_delivered_after_a_failure_and_logged(
+    city, county_key, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    key, _raw = county_key
+    with Receiver([500, 200]) as receiver:
+        subscription, secret = webhook_subscribe(actor=None, key=key, url=receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            case = _report(city)
+    assert len(receiver.received) == 2  # the failure, then the retry
+    (first_headers, first_body), (headers, body) = receiver.received
+    assert first_body == body and first_headers["X-Grassroots-Delivery"] == headers["X-Grassroots-Delivery"]
+    assert signing.verify(secret, headers[signing.HEADER], body)
+    assert not signing.verify(secret, headers[signing.HEADER], body.replace(b"report", b"rep0rt"))
+    assert not signing.verify("whsec_other", headers[signing.HEADER], body)
+    event = json.loads(body)
+    assert event["type"] == "case.report" == headers["X-Grassroots-Event"]
+    assert event["data"]["service_request_id"] == case.reference
+    assert event["data"]["extended_status"] == "open" and event["data"]["service_code"] == "0101"
+    assert "13812345678" not in body.decode() and "居民" not in body.decode()
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2
+    log = list(
+        WebhookAttempt.objects.filter(delivery=delivery).values_list("number", "status_code", "succeeded")
+    )
+    assert log == [(1, 500, False), (2, 200, True)]
+    subscription.refresh_from_db()
+    assert subscription.consecutive_failures == 0 and subscription.is_active
+    assert AuditLog.objects.filter(action="webhook.subscribe", target_id=str(subscription.pk)).exists()
+
+
+def test_a_failed_try_is_queued_again_after_its_backoff(
+    city, county_key, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE
+    settings.WEBHOOKS_RETRY_SECONDS = [30, 120]
+    key, _raw = county_key
+    with Receiver([503, 204]) as receiver:
+        subscription, _secret = webhook_subscribe(actor=None, key=key, url=receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            _report(city)
+        delivery = WebhookDelivery.objects.get(subscription=subscription)
+        queued = DBTaskResult.objects.filter(task_path__endswith="webhook_deliver")
+        assert queued.count() == 1  # queued, not sent: the worker sends it
+        assert receiver.received == []
+        with django_capture_on_commit_callbacks(execute=True):
+            assert webhook_deliver.call(delivery.pk) == DeliveryState.PENDING  # what the worker runs
+        delivery.refresh_from_db()
+        assert delivery.attempts == 1 and delivery.next_attempt_at is not None
+        assert queued.count() == 2
+        retry = min(
+            queued, key=lambda r: r.run_after
+        )  # the first waits for no time (run_after: the year 9999)
+        assert dt.timedelta(seconds=25) <= retry.run_after - clock.now() <= dt.timedelta(seconds=31)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert webhook_deliver.call(delivery.pk) == DeliveryState.DELIVERED
+    assert len(receiver.received) == 2
+
+
+def test_repeated_failures_disable_the_subscription(
+    city, county_key, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    settings.WEBHOOKS_DISABLE_AFTER = 3
+    settings.WEBHOOKS_ATTEMPTS = 10
+    key, _raw = county_key
+    with Receiver([500]) as receiver:
+        subscription, _secret = webhook_subscribe(actor=None, key=key, url=receiver.url)
+        with django_capture_on_commit_callbacks(execute=True):
+            case = _report(city)
+        assert len(receiver.received) == 3
+        subscription.refresh_from_db()
+        assert not subscription.is_active and subscription.disabled_at is not None
+        assert AuditLog.objects.filter(action="webhook.disable", target_id=str(subscription.pk)).exists()
+        assert WebhookDelivery.objects.get().state == DeliveryState.GIVEN_UP
+        with django_capture_on_commit_callbacks(execute=True):
+            case_accept(actor=city.village, case=case, expected_version=case.version)
+        assert len(receiver.received) == 3  # a disabled subscription is told nothing
+        receiver.answers = [200]
+        webhook_set_active(actor=None, subscription=subscription, active=True)
+        subscription.refresh_from_db()
+        assert subscription.is_active and subscription.consecutive_failures == 0
+
+
+def test_a_receiver_that_does_not_answer_is_a_failure_with_its_reason(
+    city, county_key, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    settings.WEBHOOKS_ATTEMPTS = 2
+    key, _raw = county_key
+    with Receiver([200]) as closed:
+        url = closed.url  # the port is free again once the server is closed
+    webhook_subscribe(actor=None, key=key, url=url)
+    with django_capture_on_commit_callbacks(execute=True):
+        _report(city)
+    attempts = list(WebhookAttempt.objects.order_by("number"))
+    assert [a.status_code for a in attempts] == [None, None] and all(a.error for a in attempts)
+    assert WebhookDelivery.objects.get().state == DeliveryState.GIVEN_UP
+
+
+def test_only_the_keys_area_and_no_staff_only_rows(
+    city, county_key, other_key, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    key, _raw = county_key
+    other, _other_raw = other_key
+    with Receiver([200]) as receiver:
+        mine, _s = webhook_subscribe(actor=None, key=key, url=receiver.url)
+        theirs, _t = webhook_subscribe(actor=None, key=other, url=receiver.url + "/other")
+        with django_capture_on_commit_callbacks(execute=True):
+            case = _report(city)
+            CaseEvent.objects.filter(case=case).update(internal=True)  # not this one: it is written already
+        with django_capture_on_commit_callbacks(execute=True):
+            from grassroots.cases import events
+
+            events.record(case, "note", at=clock.now(), note="仅工作人员", internal=True)
+    assert WebhookDelivery.objects.filter(subscription=mine).count() == 1
+    assert not WebhookDelivery.objects.filter(subscription=theirs).exists()
+    assert len(receiver.received) == 1
+
+
+def test_notice_and_topic_events_reach_their_subscribers(settings, django_capture_on_commit_callbacks, town):
+    from grassroots.accounts.models import Role
+    from grassroots.disclosure import services as disclosure
+    from grassroots.disclosure.models import NoticeKind
+    from tests.deliberation import factories as deliberation
+    from tests.disclosure.conftest import ALLOWANCE_ROWS, at
+
+    settings.TASKS = IMMEDIATE
+    key, _raw = api_key_issue(
+        actor=None, name="旗系统", area=Area.objects.get(code="150802"), role=Role.COUNTY_STAFF
+    )
+    with Receiver([200]) as receiver:
+        webhook_subscribe(actor=None, key=key, url=receiver.url, on_case=False, on_notice=True, on_topic=True)
+        with clock.frozen(at("2026-03-02")), django_capture_on_commit_callbacks(execute=True):
+            notice = disclosure.notice_create(actor=town.staff, board=town.board, kind=NoticeKind.ALLOWANCE,
+                                              title="3月低保调整", rows=ALLOWANCE_ROWS)  # fmt: skip
+            disclosure.notice_publish(actor=town.staff, notice=notice)
+        with django_capture_on_commit_callbacks(execute=True):
+            group = deliberation.five_person_group()
+            topic = deliberation.propose(group.committee)
+    kinds = [json.loads(body)["type"] for _headers, body in receiver.received]
+    assert "notice.publish" in kinds and "topic.proposed" in kinds
+    sent = {json.loads(body)["type"]: json.loads(body)["data"] for _h, body in receiver.received}
+    assert sent["notice.publish"]["notice_id"] == notice.pk
+    assert sent["topic.proposed"]["topic_id"] == topic.pk
+    assert not any(
+        b"\xe5\xbc\xa0\xe5\xb0\x8f\xe6\x98\x8e" in body for _h, body in receiver.received
+    )  # 张小明
+
+
+def test_the_signature_refuses_an_old_timestamp():
+    body = b'{"id":"case-event:1"}'
+    header = signing.header_value("whsec_x", body, timestamp=1_700_000_000)
+    assert signing.verify("whsec_x", header, body, now=1_700_000_100)
+    assert not signing.verify("whsec_x", header, body, now=1_700_000_000 + 301)
+    assert not signing.verify("whsec_x", "t=abc,v1=00", body)
+
+
+def test_subscribing_needs_an_administrator_of_the_keys_area_and_an_http_address(city, county_key):
+    from grassroots.accounts.models import Role
+    from grassroots.accounts.scoping import OutOfScope
+    from grassroots.errors import NotPermitted
+    from grassroots.integrations.errors import IntegrationError
+    from tests.factories import user_with
+
+    key, _raw = county_key
+    outsider = user_with(Role.ADMINISTRATOR, "150826")
+    with pytest.raises((NotPermitted, OutOfScope)):
+        webhook_subscribe(actor=outsider, key=key, url="https://example.org/hook")
+    for url in ("ftp://example.org/x", "not a url", ""):
+        with pytest.raises(IntegrationError):
+            webhook_subscribe(actor=None, key=key, url=url)
+    with pytest.raises(IntegrationError):
+        webhook_subscribe(actor=None, key=key, url="https://example.org/hook", on_case=False)
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_the_admin_subscribes_a_key_shows_the_secret_once_and_lists_the_log(
+    city, county_key, other_key, client
+):
+    from grassroots.accounts.models import Role
+    from tests.factories import user_with
+
+    key, _raw = county_key
+    other, _other_raw = other_key
+    admin = user_with(Role.ADMINISTRATOR, "150825", is_staff=True)
+    client.force_login(admin)
+    refused = client.post(
+        "/admin/integrations/webhooksubscription/add/",
+        {"key": other.pk, "url": "https://example.org/hook", "on_case": "on"},
+    )
+    assert refused.status_code == 200 and not WebhookSubscription.objects.exists()  # not a key of theirs
+    response = client.post(
+        "/admin/integrations/webhooksubscription/add/",
+        {"key": key.pk, "url": "https://example.org/hook", "on_case": "on", "on_topic": "on"},
+        follow=True,
+    )
+    subscription = WebhookSubscription.objects.get()
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert subscription.secret in shown
+    assert (subscription.on_case, subscription.on_notice, subscription.on_topic) == (True, False, True)
+    page = client.get(f"/admin/integrations/webhooksubscription/{subscription.pk}/change/").content.decode()
+    assert subscription.secret not in page
+    assert client.get("/admin/integrations/webhookdelivery/").status_code == 200
+
+
+def test_the_command_subscribes_a_key(city, county_key, capsys):
+    from django.core.management import call_command
+
+    key, _raw = county_key
+    call_command("apikey", "subscribe", key.prefix, "https://example.org/hook", "--events", "case,topic")
+    secret = capsys.readouterr().out.strip().splitlines()[-1]
+    subscription = WebhookSubscription.objects.get()
+    assert subscription.secret == secret and (
+        subscription.on_case,
+        subscription.on_notice,
+        subscription.on_topic,
+    ) == (
+        True,
+        False,
+        True,
+    )
