@@ -337,6 +337,16 @@ def test_the_feed_pages_by_period_and_tells_each_orders_outcome(client, keys, ho
     )  # not dispatched
 
 
+def test_the_feed_without_a_period_answers_today(client, keys):
+    mine, _other = keys
+    assert _post(client, ORDER, mine).status_code == 201
+    with clock.frozen(_at(2, 18)):
+        today = client.get("/api/v1/hotline/outcomes", headers={"X-Api-Key": mine}).json()
+    with clock.frozen(_at(3, 9)):
+        next_day = client.get("/api/v1/hotline/outcomes", headers={"X-Api-Key": mine}).json()
+    assert [o["number"] for o in today["items"]] == [ORDER["number"]] and next_day["items"] == []
+
+
 def test_the_feed_refuses_a_bad_period(client, keys):
     mine, _other = keys
     backwards = _outcomes(client, mine, start="2026-03-05", end="2026-03-01")

@@ -12,6 +12,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
+from grassroots import clock
 from grassroots.masking import MaskedText
 from grassroots.paging import Paging
 
@@ -87,17 +88,21 @@ class HotlineOutcomePage(Schema):
     next_offset: int | None = Field(description="the offset of the next page; null after the last")
 
 
-PERIOD_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+PERIOD_PATTERN = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})?)?)?$"
 
 
 class HotlineOutcomeQuery(Paging):
     start: str = Field(
+        "",
         pattern=PERIOD_PATTERN,
-        description="the period's start: a date (from its local midnight) or a time with its zone (ISO 8601)",
+        description="the period's start: a date (from its local midnight) or a time with its zone (ISO 8601); "
+        "today when left out",
     )
     end: str = Field(
+        "",
         pattern=PERIOD_PATTERN,
-        description="the period's end: a date (its whole day included) or a time (excluded)",
+        description="the period's end: a date (its whole day included) or a time (excluded); the start's day "
+        "when left out",
     )
     by: Literal["updated", "received"] = Field(
         "updated",
@@ -139,10 +144,12 @@ def hotline_order_take(request, payload: HotlineOrderIn):
     summary="What became of the hotline's work orders in a period (state, handler, times, reply, rating), paged",
 )
 def hotline_outcome_list(request, q: Query[HotlineOutcomeQuery]):
+    start = hotline_selectors.moment_of(q.start, field="start") if q.start else clock.today()
+    start_day = start.date() if isinstance(start, dt.datetime) else start
     orders = hotline_selectors.hotline_orders_for(
         user=request.user,
-        start=hotline_selectors.moment_of(q.start, field="start"),
-        end=hotline_selectors.moment_of(q.end, field="end"),
+        start=start,
+        end=hotline_selectors.moment_of(q.end, field="end") if q.end else start_day,
         by=q.by,
         area=q.area,
     )
