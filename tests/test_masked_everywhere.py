@@ -30,7 +30,7 @@ from grassroots.masking import MaskedText, mask_numbers_in_text
 # Not free text: identifiers, codes, hashes, machine values, and the names of people, places and areas
 # (short, typed into their own field; public rosters mask names by the board's style).
 NOT_FREE_TEXT = {
-    "action", "area_code", "parent_code", "closing_code", "code", "from_code", "to_code", "home_grid_code", "origin_code",
+    "action", "area_code", "city_code", "parent_code", "closing_code", "code", "from_code", "to_code", "home_grid_code", "origin_code",
     "case_reference", "assignee_ref", "target_id", "target_type", "idempotency_key", "prefix",
     "content_hash", "previous_hash", "sha256", "file_sha256", "id_hash", "phone_hash", "reporter_phone_hash",
     "contact_phone_hash", "token_hash", "id_masked", "phone_masked", "contact_phone_masked", "password",

@@ -64,6 +64,22 @@ API_INPUTS: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {
         ("tests/cases/test_staff_entry.py::test_the_page_and_the_api_allow_and_refuse_the_same_people",),
     ),
     ("GET /cases/", "category"): (FILTER, "narrows the caller's scoped queue", ()),
+    # the 12345 hotline exchange (cases/api/hotline.py)
+    ("GET /hotline/outcomes", "area"): (
+        FILTER,
+        "narrows the scoped feed; outside the caller's scope 404",
+        (),
+    ),
+    ("POST /hotline/orders", "area"): (
+        RESOLVED,
+        "services.hotline._resolve_area (an area of the city), then the intake's in_scope(INTAKE_ROLES)",
+        ("tests/cases/test_hotline.py::test_a_key_of_another_county_neither_files_nor_sees_these_orders",),
+    ),
+    ("POST /hotline/orders", "city_code"): (
+        RESOLVED,
+        "services.hotline.order_take: a number another area holds answers 409 without its content",
+        ("tests/cases/test_hotline.py::test_a_key_of_another_county_neither_files_nor_sees_these_orders",),
+    ),
     ("GET /cases/", "area"): (FILTER, "narrows the caller's scoped queue", ()),
     ("GET /cases/callbacks", "area"): (FILTER, "narrows the caller's scoped callback list", ()),
     ("POST /cases/{int:case_id}/actions/dispatch", "target"): (

@@ -260,6 +260,8 @@ def _mount() -> None:
     from grassroots.people.api import router as people_router
     from grassroots.workforce.api import router as workforce_router
 
+    _mount_hotline()
+
     api.add_router("/areas", areas_router)
     api.add_router("/area-data", area_data_router)
     api.add_router("/accounts", accounts_router)
@@ -270,6 +272,16 @@ def _mount() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/people", people_router)
     api.add_router("/workforce", workforce_router)
+
+
+def _mount_hotline() -> None:
+    """The 12345 hotline exchange (cases) also takes the integrators' API keys (X-Api-Key), before the token
+    and the session: the hotline's bridge holds a key on its area (docs/integrations.md)."""
+    from grassroots.accounts.api_auth import api_auth
+    from grassroots.cases.api import hotline_router
+    from grassroots.integrations.auth import ApiKeyAuth
+
+    api.add_router("/hotline", hotline_router, auth=[ApiKeyAuth(), *api_auth()])
 
 
 _mount()

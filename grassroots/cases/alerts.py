@@ -100,6 +100,9 @@ RECIPIENTS: dict[str, tuple[object, tuple[Rule, ...]]] = {
     A.REPORT: (gettext_lazy("new report to take up"), (ACCEPTORS, ASSIGNEE)),
     A.DISPATCH: (gettext_lazy("dispatched to you"), (ASSIGNEE,)),
     A.RETURN: (gettext_lazy("returned: dispatch it again"), (DISPATCHERS,)),
+    # 退回热线: a work order sent back is watched by the supervision axis (a return must not be a way of
+    # shirking a matter); the hotline itself learns of it from the outcome feed.
+    A.RETURN_TO_HOTLINE: (gettext_lazy("returned to the 12345 hotline: check the reason"), (SUPERVISORS,)),
     A.ESCALATE: (gettext_lazy("escalated to your level"), (DISPATCHERS,)),
     A.HANDLE: (gettext_lazy("handled, waiting for your verification"), (VERIFIERS,)),
     A.VERIFY_FAIL: (gettext_lazy("verification failed: rework needed"), (ASSIGNEE,)),

@@ -14,6 +14,9 @@ class CasesConfig(AppConfig):
         from .services import callbacks
 
         callbacks.install()  # the register's audited reveal shows a case reporter's phone for a callback
+        from .services import hotline
+
+        hotline.register_import_kind()  # the hotline's daily sheet: the areas app's preview-then-confirm import
 
         # Case photos are served from MEDIA_URL to whoever may see the case, to nobody else.
         from grassroots.media import media_reader_register

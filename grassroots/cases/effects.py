@@ -107,6 +107,23 @@ def _cancel(case, actor, now, p) -> Step:
     return Step(note=p["reason"], message=message)
 
 
+def _return_to_hotline(case, actor, now, p) -> Step:
+    """退回热线: the work order is not this platform's matter; the hotline passes it on. The case ends as
+    cancelled (no longer ours), its reason kept where a cancellation keeps it; the outcome feed tells the
+    hotline it came back by this event."""
+    case.cancel_reason = p["reason"]
+    case.cancelled_at = now
+    return Step(
+        note=p["reason"],
+        message=Message(
+            _(
+                "Your request was passed back to the 12345 hotline to go to the office it belongs to. Reason: %(reason)s"
+            ),
+            reason=p["reason"],
+        ),
+    )
+
+
 def _dispatch(case, actor, now, p) -> Step:
     # The target is looked up among the handlers offered for the case as it stands now (locked) and this
     # actor: never taken as sent (cases.selectors.resolve_target, given by the service).
@@ -375,6 +392,7 @@ def _local(value: dt.datetime) -> dt.datetime:
 EFFECTS: dict[str, Callable[..., Step]] = {
     A.ACCEPT: _accept,
     A.CANCEL: _cancel,
+    A.RETURN_TO_HOTLINE: _return_to_hotline,
     A.DISPATCH: _dispatch,
     A.RETURN: _return,
     A.ESCALATE: _escalate,

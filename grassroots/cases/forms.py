@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.areas.codes import Level
+from grassroots.areas.forms import UploadForm
 from grassroots.forms import Form
 from grassroots.photos import MAX_PHOTOS
+from grassroots.sheets import ImportFileError, sniff_xlsx
 from grassroots.worktime.calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
@@ -387,3 +389,93 @@ class SavedViewForm(Form):
 
     name = forms.CharField(label=_("Name"), max_length=40)
     query = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+
+# --- the 12345 hotline exchange ----------------------------------------------------------------------------
+
+
+class HotlineUploadForm(UploadForm):
+    """The hotline's daily sheet, checked like every import page's upload before it is read row by row."""
+
+    kind = "hotline"
+    extensions = (".xlsx",)
+    wrong_type = _("Upload the hotline's sheet as an Excel workbook (.xlsx); %(name)s has another type.")
+    too_large = _("The file has %(size).1f MB; a daily sheet may have at most %(max).1f MB. Split it by day.")
+
+    file = forms.FileField(label=_("Daily sheet (.xlsx)"))
+
+    def max_bytes(self) -> int:
+        from .services.hotline import hotline_max_bytes
+
+        return hotline_max_bytes()
+
+    def sniff(self, head: bytes, file) -> None:
+        try:
+            sniff_xlsx(file.read())
+        except ImportFileError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class HotlinePeriodForm(Form):
+    """The period of an outcome export: from one day to another (both included)."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(
+        label=_("Orders"),
+        choices=[("received", _("received in the period")), ("updated", _("changed in the period"))],
+        initial="received",
+    )
+
+
+class HotlineLayoutForm(Form):
+    """How a city's hotline sheet names its columns, and how its types of request map to service types.
+
+    One header field per work-order field (``services.hotline.FIELDS``), added when the form is made; the
+    types as lines ``hotline type = service type code``."""
+
+    category_words = forms.CharField(
+        label=_("Types of request"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One per line: the hotline's type = our service type's code, e.g. 市容环境 = 0101."),
+    )
+    default_category = forms.CharField(
+        label=_("Service type for every other type"),
+        required=False,
+        max_length=16,
+        help_text=_("Its code; left empty, an order of a type not listed is refused."),
+    )
+    crs = forms.ChoiceField(
+        label=_("Coordinate system of the sheet's points"),
+        choices=[("wgs84", "WGS-84 / CGCS2000"), ("gcj02", "GCJ-02"), ("bd09", "BD-09")],
+    )
+
+    def __init__(self, *args, fields=(), labels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header_names = []
+        for column in fields:
+            name = f"column_{column.key}"
+            self.fields[name] = forms.CharField(
+                label=(labels or {}).get(column.key, column.en),
+                required=column.required,
+                max_length=60,
+                initial=column.zh,
+            )
+            self.header_names.append(name)
+
+    def clean_category_words(self) -> dict[str, str]:
+        words: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["category_words"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            word, sep, code = line.replace("＝", "=").partition("=")
+            if not sep or not word.strip() or not code.strip():
+                raise forms.ValidationError(
+                    _("Line %(n)d: write the hotline's type, =, and the service type's code.") % {"n": number}
+                )
+            words[word.strip()] = code.strip()
+        return words
+
+    def headers(self) -> dict[str, str]:
+        return {name.removeprefix("column_"): self.cleaned_data.get(name) or "" for name in self.header_names}

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views, views_calendar, views_callbacks, views_map
+from . import views, views_calendar, views_callbacks, views_hotline, views_map
 
 app_name = "cases"
 urlpatterns = [
@@ -29,4 +29,13 @@ urlpatterns = [
     path("callbacks/", views_callbacks.callback_list, name="callbacks"),
     path("<int:pk>/callbacks/", views_callbacks.callback_record, name="callback_record"),
     path("<int:pk>/callbacks/reveal/", views_callbacks.callback_reveal, name="callback_reveal"),
+    path("hotline/", views_hotline.hotline_home, name="hotline_home"),
+    re_path(
+        r"^hotline/layout/(?P<city_code>[0-9]{4})/$", views_hotline.hotline_layout, name="hotline_layout"
+    ),
+    path("hotline/<str:code>/", views_hotline.hotline, name="hotline"),
+    path("hotline/<str:code>/template/", views_hotline.hotline_template, name="hotline_template"),
+    path("hotline/<str:code>/outcomes/", views_hotline.hotline_export, name="hotline_export"),
+    path("hotline/<str:code>/runs/<int:pk>/", views_hotline.hotline_run, name="hotline_run"),
+    path("hotline/<str:code>/runs/<int:pk>/confirm/", views_hotline.hotline_confirm, name="hotline_confirm"),
 ]

@@ -12,7 +12,8 @@ table and the permission, applies the action's effect, bumps the version and app
 happened in plain words — all in one transaction.
 
 Main line:  reported → accepted → dispatched → handled → closed
-Side lines: cancel (reported/accepted → cancelled), return (dispatched → accepted), escalate (accepted or
+Side lines: cancel (reported/accepted → cancelled), return to the hotline (a hotline work order, reported/accepted →
+cancelled), return (dispatched → accepted), escalate (accepted or
 dispatched → accepted one level up), verify_fail (handled → dispatched, rework + 1), shelve/unshelve
 (→ shelved → the state before), merge (reported/accepted → closed as a duplicate), reopen (closed →
 accepted), and the events that keep the state: urge, rate, request/approve/reject an extension.
@@ -56,6 +57,8 @@ from .models import (
     Case,
     CloseReason,
     EventAction,
+    HotlineOrder,
+    Source,
     State,
 )
 from .roles import ADMIN as ADMIN
@@ -173,6 +176,13 @@ def _no_extension_pending(case: Case, actor) -> object | None:
     return None
 
 
+def _hotline_order(case: Case, actor) -> object | None:
+    """Only a case that came as a 12345 hotline work order goes back to the hotline."""
+    if case.source != Source.HOTLINE or not HotlineOrder.objects.filter(case_id=case.pk).exists():
+        return _("Only a case that came from the 12345 hotline as a work order can be returned to it.")
+    return None
+
+
 S, A = State, Action
 _OPEN_UNSHELVED = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLED)
 
@@ -182,6 +192,11 @@ def _table() -> dict[tuple[str, str], Transition]:
         Transition(A.ACCEPT, S.REPORTED, S.ACCEPTED, INTAKE),
         Transition(A.CANCEL, S.REPORTED, S.CANCELLED, DESK, reporter=True),
         Transition(A.CANCEL, S.ACCEPTED, S.CANCELLED, DESK),
+        # 退回热线: a hotline work order that is not ours goes back, saying why (the hotline reads it in the feed).
+        *(
+            Transition(A.RETURN_TO_HOTLINE, s, S.CANCELLED, DESK, guard=_hotline_order)
+            for s in (S.REPORTED, S.ACCEPTED)
+        ),
         Transition(A.DISPATCH, S.ACCEPTED, S.DISPATCHED, DESK),
         # A grid worker dispatches within the grid (usually to themself); above the grid the desk does.
         Transition(

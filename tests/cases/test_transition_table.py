@@ -9,7 +9,7 @@ from django.utils import translation
 
 from grassroots import clock
 from grassroots.cases import services, workflow
-from grassroots.cases.models import AssigneeKind, Case, CaseEvent, CloseReason, State
+from grassroots.cases.models import AssigneeKind, Case, CaseEvent, CloseReason, HotlineOrder, State
 from grassroots.cases.services import callbacks
 from grassroots.cases.workflow import ActionNotAllowed
 from grassroots.errors import NotPermitted
@@ -33,12 +33,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("reported", "shelve"): DESK,
     ("reported", "urge"): OVERSIGHT,
     ("reported", "merge"): INTAKE,
+    ("reported", "return_to_hotline"): DESK,  # a 12345 work order (take() makes the case one)
     ("accepted", "cancel"): DESK,
     ("accepted", "dispatch"): INTAKE,
     ("accepted", "escalate"): INTAKE,
     ("accepted", "shelve"): DESK,
     ("accepted", "urge"): OVERSIGHT,
     ("accepted", "merge"): INTAKE,
+    ("accepted", "return_to_hotline"): DESK,
     ("dispatched", "return"): DESK | {"assignee"},
     ("dispatched", "escalate"): INTAKE | {"assignee"},
     ("dispatched", "handle"): HANDLERS | {"assignee"},
@@ -82,7 +84,7 @@ STATES = (
 ACTIONS = (
     "accept", "cancel", "dispatch", "return", "escalate", "handle", "verify_pass", "verify_fail", "shelve",
     "unshelve", "request_extension", "approve_extension", "reject_extension", "urge", "merge", "reopen", "rate",
-    "callback",
+    "callback", "return_to_hotline",
 )  # fmt: skip
 
 
@@ -171,8 +173,20 @@ def take(action: str, case: Case, actor, *, master: Case):
         "reopen": lambda: services.case_reopen(**common, reason="复发"),
         "rate": lambda: services.case_rate(**common, rating="satisfied", really_solved=True),
         "callback": lambda: callbacks.callback_record(**common, reached=False, note="无人接听"),
+        "return_to_hotline": lambda: services.case_return_to_hotline(**common, reason="不属于本平台职责"),
     }
+    if action == "return_to_hotline":
+        _as_hotline_order(case)
     return calls[action]()
+
+
+def _as_hotline_order(case: Case) -> None:
+    """Only a 12345 work order goes back to the hotline: the table's case becomes one."""
+    Case.objects.filter(pk=case.pk).update(source="hotline")
+    HotlineOrder.objects.create(
+        city_code=case.origin_code[:4], number=f"T{case.pk}", case=case, area_code=case.origin_code,
+        channel="api", received_at=case.reported_at, fingerprint="-",
+    )  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

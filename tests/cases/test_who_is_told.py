@@ -89,6 +89,27 @@ def _called_in_and_closed(city):
         return services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
 
 
+def _returned_to_hotline(city):
+    """A 12345 work order taken in by the village desk and returned to the hotline: not its matter."""
+    from grassroots.cases.models import HotlineSheetLayout
+    from grassroots.cases.services import hotline
+
+    HotlineSheetLayout.objects.create(city_code="1508", default_category="0101")
+    with clock.frozen(_at(2)):
+        taken = hotline.order_take(
+            actor=city.village, city_code="1508",
+            order=hotline.OrderInput(
+                number="2026030200001", received_at=_at(2, 9), description="小区物业费纠纷", hotline_type="",
+                caller_phone="13812345678", lon=INSIDE_G1[0], lat=INSIDE_G1[1],
+            ),
+        )  # fmt: skip
+    case = taken.order.case
+    with clock.frozen(_at(2, 11)):
+        return services.case_return_to_hotline(
+            actor=city.village, case=case, expected_version=case.version, reason="属住建部门职责"
+        )
+
+
 # event → (how to get there from a fresh city: returns the case and the step's actor; who must be told)
 STEPS = {
     EventAction.REPORT: (lambda c: (_reported(c), c.resident), {"grid_worker"}),
@@ -108,6 +129,8 @@ STEPS = {
         {"township"},
     ),
     EventAction.HANDLE: (lambda c: (_handled(c), c.grid_worker), {"village"}),
+    # the supervision axis checks every return: a return must not be a way of shirking a matter
+    EventAction.RETURN_TO_HOTLINE: (lambda c: (_returned_to_hotline(c), c.village), {"supervisor"}),
     EventAction.VERIFY_FAIL: (
         lambda c: (
             services.case_verify(actor=c.village, case=(x := _handled(c)), expected_version=x.version, passed=False, note="还没清完"),

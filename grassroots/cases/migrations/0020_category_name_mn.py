@@ -13,6 +13,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("cases", "0017_hotline_exchange"),
         ("cases", "0017_proactive_channel"),
         ("cases", "0019_calendar_moves_to_worktime"),
     ]

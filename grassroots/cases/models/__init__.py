@@ -520,6 +520,8 @@ class EventAction(models.TextChoices):
     HANDLING_WARNING = "handling_warning", _("handling deadline near")
     HANDLING_OVERDUE = "handling_overdue", _("handling overdue")
     CALLBACK = "callback", _("called back")  # 回访: staff called the reporter (reached or not)
+    # 退回热线: a hotline work order that is not this platform's matter goes back to the 12345 hotline
+    RETURN_TO_HOTLINE = "return_to_hotline", _("returned to the hotline")
 
 
 class CaseEvent(models.Model):
@@ -685,6 +687,7 @@ class CasePhoto(models.Model):
 from grassroots.worktime.models import CalendarSource, CalendarYear, ReferenceVersion, WorkingDay  # noqa: E402
 
 from .callbacks import CallbackAttempt, CallbackOutcome  # noqa: E402
+from .hotline import HotlineChannel, HotlineOrder, HotlineSheetLayout  # noqa: E402
 from .saved import SavedQueueView  # noqa: E402
 
 __all__ = [
@@ -707,6 +710,9 @@ __all__ = [
     "CoveringIndex",
     "EventAction",
     "HandlerType",
+    "HotlineChannel",
+    "HotlineOrder",
+    "HotlineSheetLayout",
     "LimitUnit",
     "PhotoStage",
     "Rating",

@@ -5,6 +5,8 @@
 - ``actions``: the workflow actions, each a check of its payload and a call of
   :func:`grassroots.cases.workflow.transition`; ``registry``: which of them serves each action of the pages
   and the API, with its inputs and label;
+- ``hotline``: the 12345 hotline's work orders in (sheet and API, idempotent on the order number) and their
+  outcomes back;
 - ``scan``: the deadline scan; ``calendar_notice``: a year's holiday notice.
 
 Callers import from here (``from grassroots.cases import services``); the modules are the package's own layout.
@@ -27,6 +29,7 @@ from .actions import (
     case_rate,
     case_reopen,
     case_return,
+    case_return_to_hotline,
     case_shelve,
     case_take,
     case_unshelve,
@@ -86,6 +89,7 @@ __all__ = [
     "case_report",
     "case_resolve_on_the_spot",
     "case_return",
+    "case_return_to_hotline",
     "case_shelve", "case_take",
     "case_unshelve",
     "case_urge",

@@ -55,6 +55,19 @@ def case_cancel(*, actor: User, case: Case, expected_version: int, reason: str) 
     )
 
 
+def case_return_to_hotline(*, actor: User, case: Case, expected_version: int, reason: str) -> Case:
+    """退回热线: a 12345 work order that is not this platform's matter goes back to the hotline, saying why
+    (the hotline reads the reason in the outcome feed and export; the supervisors are told)."""
+    reason = _required(reason, "reason", _("Say why this is not a matter for us; the hotline will read it."))
+    return transition(
+        case=case,
+        action=Action.RETURN_TO_HOTLINE,
+        actor=actor,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
 def dispatch_target_for_user(user, *, kind: str = AssigneeKind.USER) -> DispatchTarget:
     return DispatchTarget(kind, str(user.pk), str(user), user)
 

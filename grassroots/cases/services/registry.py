@@ -125,6 +125,9 @@ ACTIONS: dict[str, ActionSpec] = {
               _text_as("reason", actions.case_cancel), reporter_label=gettext_lazy("Withdraw my report"),
               summary="Cancel a report (its reporter withdraws it, or the desk does not take it up, "
               "saying why)"),
+        _spec(Action.RETURN_TO_HOTLINE, gettext_lazy("Return to the 12345 hotline: not our matter"), ("reason",),
+              _text_as("reason", actions.case_return_to_hotline),
+              summary="Return a 12345 hotline work order to the hotline (not this platform's matter), saying why"),
         _spec(Action.DISPATCH, gettext_lazy("Dispatch"), ("target", "note"), _dispatch, primary=True,
               summary="Dispatch to one of the handlers GET /cases/{id}/dispatch-targets offers"),
         _spec(Action.RETURN, gettext_lazy("Return: not for me"), ("reason",),

@@ -31,6 +31,7 @@ def cases_nav(context):
         "tasks": has_role(user, {Role.GRID_WORKER, Role.DEPARTMENT_HANDLER}),
         "on_the_spot": rules.can_resolve_on_the_spot(user),
         "callbacks": rules.can_call_back(user),
+        "hotline": rules.can_use_hotline(user),
     }
 
 

@@ -1,0 +1,716 @@
+"""The 12345 hotline exchange, inbound: the hotline's work orders become cases (channel ``hotline``), from its
+daily sheet (the import page, two steps through ``areas.ImportRun``) or pushed one by one as JSON
+(``POST /api/v1/cases/hotline/orders``).
+
+Each order goes through the one intake pipeline (``intake._take_in`` with a :class:`ReportInput`) and is kept
+as a :class:`~grassroots.cases.models.HotlineOrder` beside its case, under the hotline's order number, unique
+in its city. Sending an order again makes nothing new: the same content answers ``unchanged``; other content
+answers ``changed`` with the fields that differ, and is not applied (the desk sees it; the case stays as
+first received). The city's sheet layout (:class:`~grassroots.cases.models.HotlineSheetLayout`) says how
+its sheet names each column and how its types of request map to our service types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grassroots import personal, sheets
+from grassroots.accounts.models import User
+from grassroots.accounts.rules import require
+from grassroots.accounts.scoping import in_scope
+from grassroots.accounts.services import audit_record
+from grassroots.areas import import_kinds
+from grassroots.areas.models import Area
+from grassroots.errors import DomainError
+from grassroots.masking import mask_phone
+
+from .. import rules
+from ..models import CaseKind, HotlineChannel, HotlineOrder, HotlineSheetLayout, Source, Urgency
+from ..workflow import ReportInvalid
+from .intake import ReportInput, _Channel, _take_in
+
+IMPORT_KIND = "hotline"  # areas.ImportRun.kind of the hotline page's uploads
+MAX_REPORTED_ROWS = 1000
+CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+
+
+class HotlineError(DomainError):
+    code = "hotline"
+    status = 400
+
+
+# The fields of a work order, with the headers the hotline's daily sheet usually gives them; a city's layout
+# may name any of them otherwise.
+FIELDS: tuple[sheets.Column, ...] = (
+    sheets.Column("number", "工单编号", "order number", required=True, width=20),
+    sheets.Column("received_at", "来电时间", "received at", required=True, width=18),
+    sheets.Column("caller_name", "来电人", "caller", width=10),
+    sheets.Column("caller_phone", "联系电话", "phone", width=14),
+    sheets.Column("description", "诉求内容", "request", required=True, width=40),
+    sheets.Column("hotline_type", "诉求类型", "type of request", width=16),
+    sheets.Column("kind", "诉求性质", "nature", width=10, hint="投诉/求助/咨询/建议/举报"),
+    sheets.Column("urgency", "紧急程度", "urgency", width=10, hint="一般/较急/紧急"),
+    sheets.Column("address", "事发地址", "address", width=30),
+    sheets.Column("area", "承办单位", "handling area", width=20, hint="区划名称或代码"),
+    sheets.Column("due_at", "办理时限", "time limit", width=18),
+    sheets.Column("lon", "经度", "longitude", width=10),
+    sheets.Column("lat", "纬度", "latitude", width=10),
+)
+FIELD_KEYS = tuple(c.key for c in FIELDS)
+# What the pages call each field (the sheet's own header is the layout's).
+FIELD_LABELS = {
+    "number": _("work order number"),
+    "received_at": _("call received at"),
+    "caller_name": _("caller"),
+    "caller_phone": _("caller's phone"),
+    "description": _("request content"),
+    "hotline_type": _("hotline's type of request"),
+    "kind": _("nature of request"),
+    "urgency": _("urgency"),
+    "address": _("address"),
+    "area": _("handling area"),
+    "due_at": _("hotline's time limit"),
+    "lon": _("longitude"),
+    "lat": _("latitude"),
+}
+
+KIND_WORDS = {
+    "投诉": CaseKind.PROBLEM,
+    "举报": CaseKind.PROBLEM,
+    "反映": CaseKind.PROBLEM,
+    "求助": CaseKind.REQUEST,
+    "咨询": CaseKind.REQUEST,
+    "诉求": CaseKind.REQUEST,
+    "建议": CaseKind.SUGGESTION,
+    **{k: k for k in CaseKind.values},
+}
+URGENCY_WORDS = {
+    "一般": Urgency.NORMAL,
+    "普通": Urgency.NORMAL,
+    "较急": Urgency.URGENT,
+    "加急": Urgency.URGENT,
+    "紧急": Urgency.EMERGENCY,
+    "特急": Urgency.EMERGENCY,
+    **{k: k for k in Urgency.values},
+}
+# Words an area's name may carry in a hotline's 承办单位 that our area tree does not.
+AREA_NAME_SUFFIXES = ("人民政府", "办事处", "政府")
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    """What a work order says, from the sheet or the JSON API alike (texts as sent; times aware)."""
+
+    number: str
+    received_at: dt.datetime
+    description: str
+    caller_name: str = ""
+    caller_phone: str = ""
+    hotline_type: str = ""
+    kind: str = ""
+    urgency: str = ""
+    address: str = ""
+    area: str = ""
+    due_at: dt.datetime | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the order's content: the same order sent again, in any spelling of its phone, has the
+        same fingerprint."""
+        values = asdict(self)
+        values["caller_phone"] = personal.normalise_phone(self.caller_phone) if self.caller_phone else ""
+        for key in ("received_at", "due_at"):
+            values[key] = values[key].astimezone(dt.UTC).isoformat() if values[key] else None
+        canonical = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class TakeResult:
+    """What became of one order: ``created`` (a new case), ``unchanged`` (taken in before, the same) or
+    ``changed`` (taken in before with other content, not applied: ``changed_fields`` names them)."""
+
+    outcome: str
+    order: HotlineOrder
+    changed_fields: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.outcome == "created"
+
+
+# --- the city's layout -----------------------------------------------------------------------------------
+
+
+def city_of(code: str) -> str:
+    """The city (市/盟, 4 digits) an area code lies in."""
+    return (code or "")[:4]
+
+
+def layout_for(city_code: str) -> HotlineSheetLayout:
+    """The city's layout, or an unsaved one with the usual headers and no type mapping."""
+    return HotlineSheetLayout.objects.filter(city_code=city_code).first() or HotlineSheetLayout(
+        city_code=city_code
+    )
+
+
+def columns_for(layout: HotlineSheetLayout) -> tuple[sheets.Column, ...]:
+    """The sheet's columns under the city's headers (the English header and the key are still recognised)."""
+    headers = layout.columns or {}
+    return tuple(
+        sheets.Column(c.key, headers.get(c.key) or c.zh, c.en, c.required, c.width, c.hint) for c in FIELDS
+    )
+
+
+def layout_save(
+    *,
+    actor: User,
+    city_code: str,
+    columns: dict[str, str],
+    category_words: dict[str, str],
+    default_category: str,
+    crs: str,
+    request=None,
+) -> HotlineSheetLayout:
+    """Save how the city's hotline sheet names its columns and types (for staff whose grant covers the city).
+
+    Refuses, writing nothing: an unknown field, two fields under one header, a required field without a
+    header, a type mapped to an unknown or inactive service type, an unknown coordinate system."""
+    require(actor, rules.can_set_hotline_layout, city_code)
+    problems: dict[str, str] = {}
+    cleaned: dict[str, str] = {}
+    for key, header in columns.items():
+        if key not in FIELD_KEYS:
+            problems[key] = str(_("Unknown field %(field)s.") % {"field": key})
+            continue
+        header = (header or "").strip()[:60]
+        default = next(c.zh for c in FIELDS if c.key == key)
+        if header and header != default:
+            cleaned[key] = header
+    shown = {key: cleaned.get(key, next(c.zh for c in FIELDS if c.key == key)) for key in FIELD_KEYS}
+    seen: dict[str, str] = {}
+    for key, header in shown.items():
+        normal = "".join(header.split()).lower()
+        if normal in seen:
+            problems[key] = str(
+                _("The header %(header)s is given to two fields; each column has its own.")
+                % {"header": header}
+            )
+        seen[normal] = key
+    words: dict[str, str] = {}
+    from .intake import category_by_code
+
+    for word, code in category_words.items():
+        word, code = (word or "").strip()[:100], (code or "").strip()
+        if not word:
+            continue
+        if category_by_code(code) is None:
+            problems["category_words"] = str(
+                _("Unknown service type %(code)s for %(word)s.") % {"code": code or "—", "word": word}
+            )
+            continue
+        words[word] = code
+    default_category = (default_category or "").strip()
+    if default_category and category_by_code(default_category) is None:
+        problems["default_category"] = str(_("Unknown service type %(code)s.") % {"code": default_category})
+    if crs not in CRS_CHOICES:
+        problems["crs"] = str(_("Choose one of: %(choices)s.") % {"choices": ", ".join(CRS_CHOICES)})
+    if problems:
+        raise HotlineError(" ".join(problems.values()), code="bad_layout", detail=problems)
+    with transaction.atomic():
+        layout, _created = HotlineSheetLayout.objects.update_or_create(
+            city_code=city_code,
+            defaults={
+                "columns": cleaned,
+                "category_words": words,
+                "default_category": default_category,
+                "crs": crs,
+                "updated_by": actor,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="hotline.layout",
+            target=layout,
+            detail={"city_code": city_code, "columns": cleaned, "types": len(words)},
+            request=request,
+        )
+    return layout
+
+
+# --- one order -------------------------------------------------------------------------------------------
+
+# Where each refusal of the intake pipeline points in an order.
+_INTAKE_FIELDS = {
+    "description": "description",
+    "category": "hotline_type",
+    "kind": "kind",
+    "urgency": "urgency",
+    "area_code": "area",
+    "location": "area",
+    "lon": "lon",
+    "lat": "lat",
+    "reporter_phone": "caller_phone",
+    "received_at": "received_at",
+}
+
+
+class OrderInvalid(HotlineError):
+    """An order that cannot be taken in; ``detail`` maps each field to its problem."""
+
+    code = "invalid_order"
+
+
+def _resolve_area(text: str, *, within: str) -> str:
+    """The area a 承办单位 names, by code or by name under ``within`` (the city, or the page's area)."""
+    raw = (text or "").strip()
+    if not raw:
+        raise OrderInvalid(
+            _("Say which area handles it: a name or code of an area in %(root)s.") % {"root": within},
+            detail={"area": "required"},
+        )
+    if raw.isdigit():
+        if raw.startswith(within) and Area.objects.filter(code=raw).exists():
+            return raw
+        raise OrderInvalid(
+            _("%(code)s is not an area in %(root)s.") % {"code": raw, "root": within}, detail={"area": raw}
+        )
+    names = {raw}
+    for suffix in AREA_NAME_SUFFIXES:
+        if raw.endswith(suffix) and len(raw) > len(suffix):
+            names.add(raw[: -len(suffix)])
+    codes = sorted(
+        Area.objects.filter(Q(code__startswith=within), Q(name__in=names)).values_list("code", flat=True)
+    )
+    if len(codes) == 1:
+        return codes[0]
+    if not codes:
+        raise OrderInvalid(
+            _("No area named %(name)s in %(root)s; write its name as the area tree has it, or its code.")
+            % {"name": raw, "root": within},
+            detail={"area": raw},
+        )
+    raise OrderInvalid(
+        _("%(name)s names several areas (%(codes)s); write the code instead.")
+        % {"name": raw, "codes": "、".join(codes[:5])},
+        detail={"area": raw},
+    )
+
+
+def _words(value: str, table: dict, field_name: str, what) -> str:
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    if raw not in table:
+        raise OrderInvalid(
+            _("%(value)s is not a %(what)s; write one of %(choices)s.")
+            % {"value": raw, "what": what, "choices": "、".join(k for k in table if not k.isascii())},
+            detail={field_name: raw},
+        )
+    return table[raw]
+
+
+def _category(layout: HotlineSheetLayout, hotline_type: str) -> str:
+    code = (layout.category_words or {}).get((hotline_type or "").strip()) or layout.default_category
+    if not code:
+        raise OrderInvalid(
+            _(
+                "The hotline's type %(type)s is not mapped to a service type, and the city's layout has no "
+                "service type for other types: set it on the hotline layout page."
+            )
+            % {"type": hotline_type or "—"},
+            detail={"hotline_type": hotline_type or "required"},
+        )
+    return code
+
+
+def _differences(order: HotlineOrder, sent: OrderInput) -> list[str]:
+    """The fields of ``sent`` that differ from the order as kept (its case keeps what was first received)."""
+    case = order.case
+    kept = {
+        "description": case.description,
+        "address": case.address,
+        "caller_name": case.reporter_name,
+        "hotline_type": order.hotline_type,
+    }
+    found = [
+        key for key, value in kept.items() if (getattr(sent, key) or "").strip() != (value or "").strip()
+    ]
+    sent_hash = personal.phone_hash(sent.caller_phone) if sent.caller_phone else ""
+    if sent_hash != (case.reporter_phone_hash or ""):
+        found.append("caller_phone")
+    if sent.received_at.astimezone(dt.UTC) != order.received_at.astimezone(dt.UTC):
+        found.append("received_at")
+    sent_due = sent.due_at.astimezone(dt.UTC) if sent.due_at else None
+    if sent_due != (order.due_at.astimezone(dt.UTC) if order.due_at else None):
+        found.append("due_at")
+    if KIND_WORDS.get((sent.kind or "").strip(), CaseKind.REQUEST) != case.kind:
+        found.append("kind")
+    urgency = URGENCY_WORDS.get((sent.urgency or "").strip()) or case.category.default_urgency
+    if urgency != case.urgency:
+        found.append("urgency")
+    return found or ["other"]  # the fingerprint differs in a field not kept apart (the place, its point)
+
+
+def _earlier(actor: User, city_code: str, order: OrderInput) -> TakeResult | None:
+    kept = (
+        HotlineOrder.objects.select_related("case").filter(city_code=city_code, number=order.number).first()
+    )
+    if kept is None:
+        return None
+    if not in_scope(actor, kept.area_code, roles=rules.INTAKE_ROLES):
+        # the number is taken in another area: say so, and nothing of that order
+        raise HotlineError(
+            _("Work order %(number)s was taken in by another area; it cannot be taken in here.")
+            % {"number": order.number},
+            code="order_elsewhere",
+            status=409,
+            detail={"number": order.number},
+        )
+    if kept.fingerprint == order.fingerprint():
+        return TakeResult("unchanged", kept)
+    return TakeResult("changed", kept, _differences(kept, order))
+
+
+def order_take(
+    *,
+    actor: User,
+    city_code: str,
+    order: OrderInput,
+    channel: str = HotlineChannel.API,
+    within: str | None = None,
+) -> TakeResult:
+    """Take one work order in: a new case through the intake pipeline and its :class:`HotlineOrder`, or the
+    order taken in before (``unchanged`` / ``changed``, nothing written).
+
+    The case must land in the actor's scope (as a desk's entry), and in ``within`` when given (the import
+    page's area). Raises :class:`OrderInvalid` / ``ReportInvalid`` for bad content (nothing written) and
+    ``HotlineError`` ``order_elsewhere`` (409) for a number taken in by an area outside the actor's scope.
+    """
+    require(actor, rules.can_enter_cases)
+    number = (order.number or "").strip()
+    if not number or len(number) > 64:
+        raise OrderInvalid(
+            _("Give the work order's number (at most 64 characters)."), detail={"number": number}
+        )
+    earlier = _earlier(actor, city_code, order)
+    if earlier is not None:
+        return earlier
+    layout = layout_for(city_code)
+    has_point = order.lon is not None and order.lat is not None
+    area_code = None if has_point else _resolve_area(order.area, within=within or city_code)
+    report = ReportInput(
+        category=_category(layout, order.hotline_type),
+        description=order.description,
+        lon=order.lon,
+        lat=order.lat,
+        crs=layout.crs or "wgs84",
+        kind=_words(order.kind, KIND_WORDS, "kind", _("nature of request")) or CaseKind.REQUEST,
+        urgency=_words(order.urgency, URGENCY_WORDS, "urgency", _("urgency")) or None,
+        address=order.address,
+        area_code=area_code,
+        reporter_name=order.caller_name,
+        reporter_phone=order.caller_phone,
+        received_at=order.received_at,
+    )
+    intake_channel = _Channel(
+        source=Source.HOTLINE,
+        reporter=None,
+        scope_roles=frozenset(rules.INTAKE_ROLES),
+        outside_scope=_(
+            "This work order's place (%(code)s) lies outside your area; it belongs to another desk."
+        ),
+    )
+    try:
+        with transaction.atomic():
+            case = _take_in(actor=actor, report=report, channel=intake_channel, key="", arguments={})
+            if within and not case.origin_code.startswith(within):
+                raise OrderInvalid(
+                    _("This work order's place (%(code)s) lies outside %(root)s, the area of this import.")
+                    % {"code": case.origin_code, "root": within},
+                    detail={"area": case.origin_code},
+                )
+            kept = HotlineOrder.objects.create(
+                city_code=city_code,
+                number=number,
+                case=case,
+                area_code=case.origin_code,
+                channel=channel,
+                hotline_type=(order.hotline_type or "")[:100],
+                received_at=case.reported_at,
+                due_at=order.due_at,
+                fingerprint=order.fingerprint(),
+                created_by=actor,
+            )
+    except IntegrityError:  # the same number, sent twice at once: the other request took it in
+        earlier = _earlier(actor, city_code, order)
+        if earlier is None:
+            raise
+        return earlier
+    return TakeResult("created", kept)
+
+
+def intake_field(problem: DomainError) -> str:
+    """Which field of an order a refusal of the pipeline points at."""
+    detail = getattr(problem, "detail", None) or {}
+    for key in detail if isinstance(detail, dict) else ():
+        if key in FIELD_KEYS:
+            return key
+        if key in _INTAKE_FIELDS:
+            return _INTAKE_FIELDS[key]
+    return "number"
+
+
+# --- the daily sheet ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class RowOutcome:
+    """One row of the sheet as the preview and the report show it (the phone masked)."""
+
+    row: int
+    number: str
+    received_at: str
+    caller_phone_masked: str
+    area_code: str
+    outcome: str
+    reference: str = ""
+    changed_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SheetResult:
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+    created: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self, *, max_rows: int = MAX_REPORTED_ROWS) -> dict:
+        return {
+            "errors": [asdict(e) for e in self.errors[:max_rows]],
+            "error_count": len(self.errors),
+            "rows": [asdict(r) for r in self.rows[:max_rows]],
+            "row_count": len(self.rows),
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "changed": self.changed,
+            "written": self.written,
+        }
+
+
+def _time(value, *, what) -> dt.datetime | None:
+    """A time from a cell: an Excel date-time, or text such as 2026-03-02 09:15(:00) or 2026/3/2 9:15."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        raw = sheets.text(value).replace("/", "-").replace("年", "-").replace("月", "-").replace("日", " ")
+        raw = " ".join(raw.replace("T", " ").split())
+        day, _sep, clock_part = raw.partition(" ")
+        try:
+            parts = [p.zfill(2) for p in day.split("-")]
+            moment = dt.datetime.fromisoformat(
+                "-".join(parts) + ("T" + _clock(clock_part) if clock_part else "")
+            )
+        except ValueError:
+            raise sheets.CellError(
+                _("%(value)s is not a %(what)s; write it as 2026-03-02 09:15.")
+                % {"value": sheets.text(value), "what": what}
+            ) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _clock(text: str) -> str:
+    parts = [p.zfill(2) for p in text.split(":")]
+    return ":".join(parts)
+
+
+def _coordinate(value, *, what) -> float | None:
+    raw = sheets.text(value)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise sheets.CellError(
+            _("%(what)s is a number, not %(value)s.") % {"what": what, "value": raw}
+        ) from None
+
+
+def _parse(number: int, record: dict, headers: dict, errors: list[RowError]) -> OrderInput | None:
+    def fail(key, message):
+        errors.append(RowError(number, headers.get(key, key), str(message)))
+
+    values: dict[str, Any] = {}
+    for key, parse in (
+        ("number", sheets.code_text),
+        ("received_at", lambda v: _time(v, what=_("time"))),
+        ("caller_name", lambda v: sheets.text(v)[:100]),
+        ("caller_phone", sheets.code_text),
+        ("description", sheets.text),
+        ("hotline_type", sheets.text),
+        ("kind", sheets.text),
+        ("urgency", sheets.text),
+        ("address", lambda v: sheets.text(v)[:200]),
+        ("area", sheets.code_text),
+        ("due_at", lambda v: _time(v, what=_("time"))),
+        ("lon", lambda v: _coordinate(v, what=_("Longitude"))),
+        ("lat", lambda v: _coordinate(v, what=_("Latitude"))),
+    ):
+        try:
+            values[key] = parse(record.get(key))
+        except sheets.CellError as exc:
+            fail(key, exc.message)
+    if len(values) < len(FIELD_KEYS):
+        return None
+    text_cells = [
+        values[k] for k in ("number", "caller_name", "description", "hotline_type", "address", "area")
+    ]
+    if any(isinstance(v, str) and v.startswith(sheets.FORMULA_STARTS) for v in text_cells):
+        fail("description", _("A cell starts like a formula (=, +, -, @); remove that sign."))
+        return None
+    if not values["number"]:
+        fail("number", _("Give the work order's number."))
+        return None
+    if values["received_at"] is None:
+        fail("received_at", _("Give the time the call was received."))
+        return None
+    return OrderInput(**values)
+
+
+def hotline_import(
+    *, actor: User, data: bytes, root_code: str, dry_run: bool = False, request=None
+) -> SheetResult:
+    """Import a hotline daily sheet into the area ``root_code``: every row checked, then all of them written
+    or none. Rows taken in before are ``unchanged`` (nothing written) or ``changed`` (reported, not applied).
+    With ``dry_run`` every row runs through the intake inside a transaction that is rolled back, so the
+    preview says exactly what the import will do."""
+    require(actor, rules.can_import_hotline, root_code)
+    city_code = city_of(root_code)
+    layout = layout_for(city_code)
+    workbook = sheets.open_workbook(data)
+    sheet = sheets.read_table(
+        sheets.find_sheet(workbook, ["工单", "orders"], first=True), columns_for(layout)
+    )
+    result = SheetResult()
+    orders = [(n, o) for n, rec in sheet.rows if (o := _parse(n, rec, sheet.headers, result.errors))]
+    # The rows that parsed run through the intake even when others did not, so that one upload names every
+    # problem; with any error the transaction is rolled back.
+    with transaction.atomic():
+        for number, order in orders:
+            try:
+                taken = order_take(
+                    actor=actor,
+                    city_code=city_code,
+                    order=order,
+                    channel=HotlineChannel.SHEET,
+                    within=root_code,
+                )
+            except (ReportInvalid, HotlineError) as exc:
+                key = intake_field(exc)
+                result.errors.append(RowError(number, sheet.headers.get(key, key), str(exc.message)))
+                continue
+            setattr(result, taken.outcome, getattr(result, taken.outcome) + 1)
+            result.rows.append(
+                RowOutcome(
+                    row=number,
+                    number=taken.order.number,
+                    received_at=timezone.localtime(taken.order.received_at).strftime("%Y-%m-%d %H:%M"),
+                    caller_phone_masked=mask_phone(order.caller_phone) if order.caller_phone else "",
+                    area_code=taken.order.area_code,
+                    outcome=taken.outcome,
+                    reference=taken.order.case.reference,
+                    changed_fields=taken.changed_fields,
+                )
+            )
+        if result.errors or dry_run:
+            transaction.set_rollback(True)  # a rehearsal, or a sheet with errors: nothing stays
+        else:
+            audit_record(
+                actor=actor,
+                action="hotline.import",
+                detail={
+                    "area_code": root_code,
+                    "created": result.created,
+                    "unchanged": result.unchanged,
+                    "changed": result.changed,
+                },
+                request=request,
+            )
+    result.errors.sort(key=lambda e: (e.row, e.column))
+    result.written = not dry_run and not result.errors
+    if result.errors:
+        result.created = result.unchanged = result.changed = 0
+        result.rows = []
+    return result
+
+
+def hotline_max_bytes() -> int:
+    """The size limit of a daily sheet (``settings.CASES_HOTLINE_MAX_BYTES``, default 5 MB)."""
+    return getattr(settings, "CASES_HOTLINE_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def hotline_import_file(
+    *, actor: User, file, root_code: str, dry_run: bool = False, request=None
+) -> SheetResult:
+    """:func:`hotline_import` of a kept upload: the importer the areas app runs for the page's two steps."""
+    file.seek(0)
+    return hotline_import(
+        actor=actor, data=file.read(), root_code=root_code, dry_run=dry_run, request=request
+    )
+
+
+def register_import_kind() -> None:
+    """Register the daily sheet as a kind of page import (from ``CasesConfig.ready()``)."""
+    import_kinds.register(
+        import_kinds.ImportKind(
+            name=IMPORT_KIND,
+            label=_("12345 hotline daily sheet (.xlsx)"),
+            importer=hotline_import_file,
+            max_bytes=hotline_max_bytes,
+            permission=rules.can_import_hotline,
+        )
+    )
+
+
+def sheet_template(*, city_code: str) -> bytes:
+    """An empty daily sheet with the city's headers (and a sheet saying what each column takes)."""
+    columns = columns_for(layout_for(city_code))
+    notes = (
+        sheets.Column("column", "列", "column", width=16),
+        sheets.Column("required", "必填", "required", width=8),
+        sheets.Column("hint", "说明", "hint", width=40),
+    )
+    return sheets.write_workbook(
+        [
+            ("工单", columns, []),
+            ("说明", notes, [[c.zh, "是" if c.required else "", c.hint] for c in columns]),
+        ]
+    )
