@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("grassroots.operations.urls")),
 ]
 
 # Every error a page can meet renders the site's error page (grassroots/pages.py).
