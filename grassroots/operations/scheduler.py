@@ -2,9 +2,9 @@
 run through services.job_run, which takes the job's lock and its run row first, so several schedulers (one
 per machine) run each occurrence once.
 
-The occurrence a run belongs to is the latest time of the job's schedule not after now (``occurrence``):
-schedulers on machines whose clocks differ by a little compute the same time, so the run row's uniqueness
-holds between them; a run started late (the pool was busy) belongs to the latest time it was due.
+A run is keyed by the time it was due, as APScheduler computed it from the cron expression (the latest one
+when several were missed: coalesced), not by the moment it starts: schedulers on several machines, whatever
+their delay, name an occurrence alike, so its run row's uniqueness holds between them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
@@ -34,50 +34,44 @@ def trigger_for(job: PeriodicJob) -> CronTrigger:
     return CronTrigger.from_crontab(job.schedule, timezone=settings.TIME_ZONE)
 
 
-def occurrence(trigger: CronTrigger, now: dt.datetime) -> dt.datetime | None:
-    """The latest fire time of ``trigger`` not after ``now`` (None if it never fired before ``now``)."""
-    nxt = trigger.get_next_fire_time(None, now)
-    if nxt is not None and nxt == now:
-        return nxt
-    after = trigger.get_next_fire_time(nxt, nxt + dt.timedelta(microseconds=1)) if nxt else None
-    lookback = (after - nxt) if nxt and after else dt.timedelta(days=1)
-    for _attempt in range(12):  # a schedule may skip days (weekdays only): widen the window until it fires
-        latest = None
-        t = trigger.get_next_fire_time(None, now - lookback)
-        while t is not None and t <= now:
-            latest = t
-            t = trigger.get_next_fire_time(t, t + dt.timedelta(microseconds=1))
-        if latest is not None:
-            return latest
-        lookback *= 2
-    return None
-
-
 def scheduler_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class JobRunner:
-    """What the scheduler calls for one job: the occurrence now due, run under the lock."""
+    """What the scheduler calls for one job and one occurrence: the command, under the lock."""
 
-    def __init__(self, job: PeriodicJob, holder: str, now: Callable[[], dt.datetime]):
-        self.job, self.holder, self.now = job, holder, now
-        self.trigger = trigger_for(job)
+    def __init__(self, job: PeriodicJob, holder: str):
+        self.job, self.holder = job, holder
 
-    def __call__(self) -> None:
-        scheduled_for = occurrence(self.trigger, self.now())
-        if scheduled_for is not None:
-            job_run(job=self.job, scheduled_for=scheduled_for, holder=self.holder)
+    def __call__(self, scheduled_for: dt.datetime | None = None) -> None:
+        job_run(job=self.job, scheduled_for=scheduled_for or clock.now(), holder=self.holder)
 
     def __repr__(self) -> str:
         return f"JobRunner({self.job.name})"
+
+
+class OccurrenceExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, handing each job the time it was due (``run_times[-1]``: the latest, when
+    missed ones are coalesced) instead of calling it without arguments."""
+
+    def _do_submit_job(self, job, run_times):
+        scheduled_for = run_times[-1]
+
+        def run() -> None:
+            try:
+                job.func(scheduled_for)
+            except Exception:  # job_run records its command's failures; this is anything else
+                logger.exception("periodic job %s for %s could not run", job.name, scheduled_for)
+
+        future = self._pool.submit(run)
+        future.add_done_callback(lambda _future: self._run_job_success(job.id, []))
 
 
 def scheduler_build(
     scheduler_class: type[BaseScheduler] = BlockingScheduler,
     *,
     jobs: Iterable[PeriodicJob] = JOBS,
-    now: Callable[[], dt.datetime] = clock.now,
     threads: int = 4,
 ) -> BaseScheduler:
     """A scheduler with one cron job per row of the table. Occurrences missed while it was busy or down
@@ -86,11 +80,11 @@ def scheduler_build(
     holder = scheduler_id()
     scheduler = scheduler_class(
         timezone=settings.TIME_ZONE,
-        executors={"default": ThreadPoolExecutor(threads)},
+        executors={"default": OccurrenceExecutor(threads)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     for job in jobs:
-        scheduler.add_job(JobRunner(job, holder, now), trigger_for(job), id=job.name, name=job.name)
+        scheduler.add_job(JobRunner(job, holder), trigger_for(job), id=job.name, name=job.name)
     logger.info(
         "periodic jobs scheduled by %s: %s", holder, ", ".join(f"{j.name} ({j.schedule})" for j in jobs)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Max, Min
@@ -25,7 +25,7 @@ class QueueState:
 
 
 def _task_backend() -> dict[str, Any]:
-    return settings.TASKS["default"]
+    return cast(dict[str, Any], settings.TASKS["default"])
 
 
 def _rq_queue_state(now: dt.datetime) -> QueueState:
