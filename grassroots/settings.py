@@ -32,6 +32,11 @@ Environment variables (see docs/operations.md):
   CASES_CALLBACK_MAX_ATTEMPTS   calls that may fail to reach a reporter before the case leaves the list (default 3)
   NOTIFICATIONS_SMS_* / NOTIFICATIONS_WECHAT_* the SMS and WeChat gateways, their templates, retries and rate limits
                          (default: the logging gateways, which send nothing)
+  LOG_FORMAT             "json" (one object per line; default when DEBUG is off) or "plain"
+  METRICS_TOKEN, METRICS_ALLOWED_ADDRESSES   who may read /metrics (a bearer token; addresses/networks, default loopback)
+  HEALTH_TASK_QUEUE_MAX_AGE_SECONDS  /health/ready fails when the oldest waiting task is older (default 300)
+  WEB_CONCURRENCY, TASK_WORKERS, SERVE_STOP_SECONDS  scripts/serve: gunicorn workers (default 2 x cores + 1), task
+                         workers (1), seconds the children get to stop on SIGTERM (8)
 """
 
 from __future__ import annotations
@@ -499,6 +504,7 @@ LOGGING = {
         "json": {
             "()": "grassroots.logs.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
         },
     },
     "handlers": {
@@ -531,5 +537,17 @@ try:
     ]
 except ValueError as exc:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {exc}") from exc
+# scripts/serve (grassroots/operations/supervisor.py): gunicorn workers (0: 2 x cores + 1), task worker processes,
+# and how long the children get to stop after SIGTERM before they are killed (the whole stop stays under 10 s).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0) or 2 * (os.cpu_count() or 1) + 1
+TASK_WORKERS = env_int("TASK_WORKERS", 1)
+try:
+    SERVE_STOP_SECONDS = float(env("SERVE_STOP_SECONDS", "8"))
+except ValueError as exc:
+    raise ImproperlyConfigured("SERVE_STOP_SECONDS must be a number of seconds") from exc
+if WEB_CONCURRENCY < 1 or TASK_WORKERS < 0 or not 0 < SERVE_STOP_SECONDS <= 9:
+    raise ImproperlyConfigured(
+        "WEB_CONCURRENCY must be at least 1, TASK_WORKERS at least 0, SERVE_STOP_SECONDS from 0 to 9"
+    )
 # /health/ready fails when the oldest task waiting has waited longer than this (the workers fall behind).
 HEALTH_TASK_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_TASK_QUEUE_MAX_AGE_SECONDS", 300)

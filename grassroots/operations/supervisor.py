@@ -70,18 +70,11 @@ class Child:
         log("started", child=self.name, pid=self.process.pid)
 
 
-def web_workers() -> int:
-    configured = os.environ.get("WEB_CONCURRENCY", "").strip()
-    if configured:
-        return int(configured)
-    return 2 * (os.cpu_count() or 1) + 1
-
-
 def children(*, host: str, port: int, env: dict[str, str]) -> list[Child]:
     from django.conf import settings
 
     web = [PYTHON, "-m", "gunicorn", "grassroots.wsgi", "-c", str(Path(__file__).with_name("gunicorn_conf.py")),
-           "--bind", f"{host}:{port}", "--workers", str(web_workers())]  # fmt: skip
+           "--bind", f"{host}:{port}", "--workers", str(settings.WEB_CONCURRENCY)]  # fmt: skip
     backend = settings.TASKS["default"]["BACKEND"]
     if backend.endswith("RQBackend"):
         worker = [*MANAGE, "rqworker", *settings.TASKS["default"].get("QUEUES", ["default"])]
@@ -90,8 +83,9 @@ def children(*, host: str, port: int, env: dict[str, str]) -> list[Child]:
     else:  # the immediate backend runs tasks inside the request: no worker
         worker = []
     result = [Child("web", web, env=env)]
-    count = int(os.environ.get("TASK_WORKERS", "1") or 1)
-    result += [Child(f"tasks-{n + 1}", worker, env=env) for n in range(count if worker else 0)]
+    result += [
+        Child(f"tasks-{n + 1}", worker, env=env) for n in range(settings.TASK_WORKERS if worker else 0)
+    ]
     result.append(Child("periodic", [*MANAGE, "periodic_jobs"], env=env))
     return result
 
@@ -100,7 +94,7 @@ def prepare(env: dict[str, str]) -> None:
     """The steps before serving: the database's migrations and the static files (fails loudly)."""
     for step in (["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]):
         log("preparing", step=step[0])
-        subprocess.run([*MANAGE, *step], cwd=BASE_DIR, env=env, check=True)  # noqa: S603
+        subprocess.run([*MANAGE, *step], cwd=BASE_DIR, env=env, check=True, preexec_fn=_die_with_parent)  # noqa: S603
 
 
 def metrics_directory(env: dict[str, str]) -> None:
@@ -175,10 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     prepare(env)
     metrics_directory(env)
-    supervisor = Supervisor(
-        children(host=args.host, port=args.port, env=env),
-        stop_seconds=float(os.environ.get("SERVE_STOP_SECONDS", "8")),
-    )
+    from django.conf import settings
+
+    supervisor = Supervisor(children(host=args.host, port=args.port, env=env), settings.SERVE_STOP_SECONDS)
     log("serving", url=f"http://{args.host}:{args.port}/")
     return supervisor.run()
 
