@@ -21,6 +21,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from django.conf import settings
+from django.db import close_old_connections, connections
 
 from grassroots import clock
 
@@ -59,10 +60,13 @@ class OccurrenceExecutor(ThreadPoolExecutor):
         scheduled_for = run_times[-1]
 
         def run() -> None:
+            close_old_connections()
             try:
                 job.func(scheduled_for)
             except Exception:  # job_run records its command's failures; this is anything else
                 logger.exception("periodic job %s for %s could not run", job.name, scheduled_for)
+            finally:
+                connections.close_all()  # this pool thread's: it may wait hours for its next job
 
         future = self._pool.submit(run)
         future.add_done_callback(lambda _future: self._run_job_success(job.id, []))

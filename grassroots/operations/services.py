@@ -14,7 +14,7 @@ import io
 import logging
 
 from django.core.management import call_command
-from django.db import IntegrityError, close_old_connections, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from grassroots import clock
@@ -25,6 +25,8 @@ from .models import JobLock, JobRun
 logger = logging.getLogger("grassroots.periodic")
 
 OUTPUT_KEPT_CHARS = 4000
+# Run rows are kept this long (the deadline scan alone writes 288 a day), then deleted as each job finishes.
+RUNS_KEPT = dt.timedelta(days=30)
 
 
 class _AlreadyRun(Exception):
@@ -57,7 +59,8 @@ def job_claim(*, job: PeriodicJob, scheduled_for: dt.datetime, holder: str) -> J
 
 
 def job_finish(*, run: JobRun, succeeded: bool, output: str) -> None:
-    """Record the run's end and free the job's lock (if this run's scheduler still holds it)."""
+    """Record the run's end, free the job's lock (if this run's scheduler still holds it) and forget the
+    job's runs older than :data:`RUNS_KEPT`."""
     now = clock.now()
     with transaction.atomic():
         JobRun.objects.filter(pk=run.pk).update(
@@ -66,27 +69,24 @@ def job_finish(*, run: JobRun, succeeded: bool, output: str) -> None:
             output=output[-OUTPUT_KEPT_CHARS:],
         )
         JobLock.objects.filter(job=run.job, holder=run.holder).update(locked_until=None, holder="")
+        JobRun.objects.filter(job=run.job, scheduled_for__lt=now - RUNS_KEPT).delete()
 
 
 def job_run(*, job: PeriodicJob, scheduled_for: dt.datetime, holder: str) -> JobRun | None:
     """Run ``job``'s command for the occurrence ``scheduled_for`` unless another scheduler has it; returns
     the run record (None when skipped). A failing command is recorded and logged, never raised: the
     scheduler goes on with the next occurrence."""
-    close_old_connections()
+    run = job_claim(job=job, scheduled_for=scheduled_for, holder=holder)
+    if run is None:
+        logger.info("periodic job %s for %s: taken by another scheduler", job.name, scheduled_for)
+        return None
+    out = io.StringIO()
     try:
-        run = job_claim(job=job, scheduled_for=scheduled_for, holder=holder)
-        if run is None:
-            logger.info("periodic job %s for %s: taken by another scheduler", job.name, scheduled_for)
-            return None
-        out = io.StringIO()
-        try:
-            call_command(job.name, *job.arguments(), stdout=out, stderr=out)
-        except Exception as exc:
-            logger.exception("periodic job %s for %s failed", job.name, scheduled_for)
-            job_finish(run=run, succeeded=False, output=f"{out.getvalue()}\n{type(exc).__name__}: {exc}")
-        else:
-            logger.info("periodic job %s for %s: %s", job.name, scheduled_for, out.getvalue().strip())
-            job_finish(run=run, succeeded=True, output=out.getvalue())
-        return run
-    finally:
-        connections.close_all()  # this thread's; a pool thread may wait hours for its next job
+        call_command(job.name, *job.arguments(), stdout=out, stderr=out)
+    except Exception as exc:
+        logger.exception("periodic job %s for %s failed", job.name, scheduled_for)
+        job_finish(run=run, succeeded=False, output=f"{out.getvalue()}\n{type(exc).__name__}: {exc}")
+    else:
+        logger.info("periodic job %s for %s: %s", job.name, scheduled_for, out.getvalue().strip())
+        job_finish(run=run, succeeded=True, output=out.getvalue())
+    return run

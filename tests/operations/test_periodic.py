@@ -88,6 +88,17 @@ def test_a_failing_command_is_recorded_and_frees_the_lock(monkeypatch):
     assert JobLock.objects.get(job="insights_rebuild").locked_until is None
 
 
+@pytest.mark.django_db
+def test_runs_older_than_a_month_are_forgotten_when_the_job_next_finishes():
+    job = job_named("patrol_tracks_purge")
+    old, new = at("2026-01-10 02:30"), at("2026-03-02 02:30")
+    with clock.frozen(old):
+        job_finish(run=job_claim(job=job, scheduled_for=old, holder="a"), succeeded=True, output="")
+    with clock.frozen(new):
+        job_run(job=job, scheduled_for=new, holder="a")
+    assert list(JobRun.objects.values_list("scheduled_for", flat=True)) == [new]
+
+
 def expected_occurrences(first: dt.datetime, last: dt.datetime) -> set[tuple[str, dt.datetime]]:
     expected = set()
     for job in JOBS:
@@ -130,8 +141,8 @@ def run_two_schedulers(var_dir, start: dt.datetime, end: dt.datetime, speed: flo
 
 
 def test_two_schedulers_on_a_fast_clock_run_every_occurrence_of_every_job_once(var_dir):
-    """Two scheduler processes on one database, 1 real second = 20 simulated minutes, through the night's
-    work (02:13 to 03:02: the import clean-up, the patrol purge, the insights rebuild, the deadline scan every
+    """Two scheduler processes on one database, 1 real second = 10 simulated minutes, through the night's
+    work (02:13 to 03:01: the import clean-up, the patrol purge, the insights rebuild, the deadline scan every
     five minutes) and the morning digest (06:58 to 07:02): every occurrence ran exactly once, and each was
     attempted by both schedulers."""
     windows = [
@@ -141,7 +152,7 @@ def test_two_schedulers_on_a_fast_clock_run_every_occurrence_of_every_job_once(v
     expected: set = set()
     counts: list[dict] = []
     for start, end in windows:
-        counts += run_two_schedulers(var_dir, start, end, speed=1200.0)
+        counts += run_two_schedulers(var_dir, start, end, speed=600.0)
         expected |= expected_occurrences(start, end)
 
     with sqlite3.connect(var_dir / "grassroots.sqlite3") as db:
