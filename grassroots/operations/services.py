@@ -60,7 +60,7 @@ def job_claim(*, job: PeriodicJob, scheduled_for: dt.datetime, holder: str) -> J
 
 def job_finish(*, run: JobRun, succeeded: bool, output: str) -> None:
     """Record the run's end, free the job's lock (if this run's scheduler still holds it) and forget the
-    job's runs older than :data:`RUNS_KEPT`."""
+    job's runs scheduled more than :data:`RUNS_KEPT` before this one."""
     now = clock.now()
     with transaction.atomic():
         JobRun.objects.filter(pk=run.pk).update(
@@ -69,7 +69,7 @@ def job_finish(*, run: JobRun, succeeded: bool, output: str) -> None:
             output=output[-OUTPUT_KEPT_CHARS:],
         )
         JobLock.objects.filter(job=run.job, holder=run.holder).update(locked_until=None, holder="")
-        JobRun.objects.filter(job=run.job, scheduled_for__lt=now - RUNS_KEPT).delete()
+        JobRun.objects.filter(job=run.job, scheduled_for__lt=run.scheduled_for - RUNS_KEPT).delete()
 
 
 def job_run(*, job: PeriodicJob, scheduled_for: dt.datetime, holder: str) -> JobRun | None:
