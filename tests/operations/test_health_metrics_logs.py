@@ -139,3 +139,32 @@ def test_log_lines_are_json_with_the_request_id_and_no_phone_or_id_number(client
 def test_a_request_without_an_id_gets_one(client):
     first, second = client.get("/health/live"), client.get("/health/live", HTTP_X_REQUEST_ID="bad id!")
     assert len(first["X-Request-ID"]) == 32 and second["X-Request-ID"] != "bad id!"
+
+
+def test_serve_starts_the_task_worker_of_the_configured_backend(settings):
+    from grassroots.operations.supervisor import children
+
+    settings.TASK_WORKERS = 2
+    names = {c.name: c.argv for c in children(host="127.0.0.1", port=8000, env={})}
+    assert set(names) == {"web", "tasks-1", "tasks-2", "periodic"}
+    assert "db_worker" in names["tasks-1"] and "periodic_jobs" in names["periodic"]
+    assert names["web"][names["web"].index("--workers") + 1] == str(settings.WEB_CONCURRENCY)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    rq = {c.name: c.argv for c in children(host="127.0.0.1", port=8000, env={})}
+    assert rq["tasks-1"][-2:] == ["rqworker", "default"]
+
+
+@pytest.mark.redis
+def test_ready_and_metrics_read_redis_and_its_queue_with_rq(client, settings, tmp_path):
+    import django_rq
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    try:
+        django_rq.get_queue("default").connection.ping()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"Redis at 127.0.0.1:6379 is not reachable: {exc}")
+    response = client.get("/health/ready")
+    assert response.status_code == 200, response.content
+    assert any(k.startswith("Redis") for k in response.json())
+    assert "grassroots_tasks_queued" in client.get("/metrics").content.decode()
