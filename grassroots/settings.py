@@ -33,6 +33,11 @@ Environment variables (see docs/operations.md):
   NOTIFICATIONS_SMS_* / NOTIFICATIONS_WECHAT_* the SMS and WeChat gateways, their templates, retries and rate limits
                          (default: the logging gateways, which send nothing)
   WEBHOOKS_ATTEMPTS / _RETRY_SECONDS / _DISABLE_AFTER / _TIMEOUT_SECONDS  outside systems' webhooks (docs/integrations.md)
+  LOG_FORMAT             "json" (one object per line; default when DEBUG is off) or "plain"
+  METRICS_TOKEN, METRICS_ALLOWED_ADDRESSES   who may read /metrics (a bearer token; addresses/networks, default loopback)
+  HEALTH_TASK_QUEUE_MAX_AGE_SECONDS  /health/ready fails when the oldest waiting task is older (default 300)
+  WEB_CONCURRENCY, TASK_WORKERS, SERVE_STOP_SECONDS  scripts/serve: gunicorn workers (default 2 x cores + 1), task
+                         workers (1), seconds the children get to stop on SIGTERM (8)
 """
 
 from __future__ import annotations
@@ -113,9 +118,12 @@ INSTALLED_APPS = [
     "grassroots.api",
     "grassroots.demo",
     "grassroots.backups",
+    "grassroots.operations",
 ]
 
 MIDDLEWARE = [
+    # First: the request id for every log line, one masked log line and the metrics per request.
+    "grassroots.operations.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -232,6 +240,8 @@ def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
 
 
 SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env("SECURE_PROXY_SSL_HEADER"))
+# Probes and scrapes reach the app servers directly over plain HTTP (loopback or the private network).
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # django-axes (grassroots/accounts/logins.py): failed logins are counted per account, in whatever spelling the
@@ -511,19 +521,70 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Every log line passes the free-text masker (grassroots.masking.MaskingLogFilter) on its one handler; Django's
-# own loggers lose their default handlers (console under DEBUG, mail to ADMINS) and reach it through the root.
+# --- operations: logs, health, metrics (docs/operations.md "Running in production") ------------------------
+# Every log line passes the free-text masker (grassroots.masking.MaskingLogFilter) on its one handler and carries
+# the request's id; in production (LOG_FORMAT=json, the default when DEBUG is off) it is one JSON object per line
+# (grassroots.logs.JsonFormatter, which masks the extra fields too). Django's own loggers lose their default
+# handlers (console under DEBUG, mail to ADMINS) and reach it through the root.
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"masked": {"()": "grassroots.masking.MaskingLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["masked"]}},
+    "filters": {
+        "masked": {"()": "grassroots.masking.MaskingLogFilter"},
+        "request_id": {"()": "grassroots.logs.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "grassroots.logs.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "masked"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
     },
 }
+
+# /metrics answers these addresses (comma separated, networks allowed: 10.0.0.0/8) as the client's address is
+# seen (CLIENT_IP_HEADER behind a proxy), or any request with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_TOKEN = env("METRICS_TOKEN")
+try:
+    import ipaddress as _ipaddress
+
+    METRICS_ALLOWED_NETWORKS = [
+        _ipaddress.ip_network(a.strip(), strict=False)
+        for a in env("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1").split(",")
+        if a.strip()
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {exc}") from exc
+# scripts/serve (grassroots/operations/supervisor.py): gunicorn workers (0: 2 x cores + 1), task worker processes,
+# and how long the children get to stop after SIGTERM before they are killed (the whole stop stays under 10 s).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0) or 2 * (os.cpu_count() or 1) + 1
+TASK_WORKERS = env_int("TASK_WORKERS", 1)
+try:
+    SERVE_STOP_SECONDS = float(env("SERVE_STOP_SECONDS", "8"))
+except ValueError as exc:
+    raise ImproperlyConfigured("SERVE_STOP_SECONDS must be a number of seconds") from exc
+if WEB_CONCURRENCY < 1 or TASK_WORKERS < 0 or not 0 < SERVE_STOP_SECONDS <= 9:
+    raise ImproperlyConfigured(
+        "WEB_CONCURRENCY must be at least 1, TASK_WORKERS at least 0, SERVE_STOP_SECONDS from 0 to 9"
+    )
+# /health/ready fails when the oldest task waiting has waited longer than this (the workers fall behind).
+HEALTH_TASK_QUEUE_MAX_AGE_SECONDS = env_int("HEALTH_TASK_QUEUE_MAX_AGE_SECONDS", 300)

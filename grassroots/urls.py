@@ -26,6 +26,7 @@ urlpatterns = [
     path("open311/v2/", include("grassroots.integrations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("grassroots.operations.urls")),
 ]
 
 # Every error a page can meet renders the site's error page (grassroots/pages.py).

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from grassroots import clock
 
 from .models import ApiToken, AuditLog, RoleGrant, User
 from .rules import ADMIN_ROLES, OVERSIGHT_ROLES
 from .scoping import is_unrestricted, scope_q, scoped
+
+# How stale a token's ``last_used_at`` may be: a bearer-token request writes it at most this often.
+TOKEN_USE_RECORDED_EVERY = dt.timedelta(minutes=1)
 
 
 def token_digest(raw: str) -> str:
@@ -25,7 +29,13 @@ def user_for_api_token(raw: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RECORDED_EVERY:
+        # At most one write a minute per token, not one per request; the condition again in the UPDATE, so
+        # that of the workers that read the old time at once only the first writes.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOKEN_USE_RECORDED_EVERY)
+        ).update(last_used_at=now)
     return token.user
 
 

@@ -85,3 +85,29 @@ def test_openapi_schema_is_served(client):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/accounts/token" in paths
+
+
+def test_a_token_records_its_use_at_most_once_a_minute(client):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grassroots import clock
+
+    user = services.user_create(username="li", password="Grassroots-2026")
+    raw = services.api_token_issue(user=user, name="phone")
+    t0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+    def token_writes(at) -> int:
+        with clock.frozen(at), CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/accounts/me", **_bearer(raw)).status_code == 200
+        return sum(1 for q in queries if q["sql"].startswith("UPDATE") and "api" in q["sql"].lower())
+
+    assert token_writes(t0) == 1  # first use
+    assert ApiToken.objects.get().last_used_at == t0
+    assert token_writes(t0 + dt.timedelta(seconds=20)) == 0
+    assert token_writes(t0 + dt.timedelta(seconds=59)) == 0
+    assert ApiToken.objects.get().last_used_at == t0
+    assert token_writes(t0 + dt.timedelta(seconds=61)) == 1
+    assert ApiToken.objects.get().last_used_at == t0 + dt.timedelta(seconds=61)

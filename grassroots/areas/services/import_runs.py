@@ -67,10 +67,7 @@ def import_preview(*, actor: User, kind: str, root_code: str, file, request=None
     )
     now = clock.now()
     with transaction.atomic():
-        # Files previewed and never confirmed are not kept longer than a day.
-        ImportRun.objects.filter(
-            status=ImportRun.Status.PREVIEWED, created_at__lt=now - PREVIEW_VALID_FOR
-        ).update(status=ImportRun.Status.EXPIRED, content=b"")
+        import_runs_expire(now=now)
         return ImportRun.objects.create(
             kind=kind,
             status=ImportRun.Status.PREVIEWED if report.ok else ImportRun.Status.REFUSED,
@@ -83,6 +80,16 @@ def import_preview(*, actor: User, kind: str, root_code: str, file, request=None
             report=report.as_dict(),
             created_at=now,
         )
+
+
+def import_runs_expire(*, now: dt.datetime | None = None) -> int:
+    """Mark the previews older than :data:`PREVIEW_VALID_FOR` that were never confirmed as expired and drop
+    their files (the reports stay as a record): files are not kept longer than a day. Run by every preview
+    and hourly by the periodic jobs (``manage.py import_runs_expire``); returns how many expired."""
+    now = now or clock.now()
+    return ImportRun.objects.filter(
+        status=ImportRun.Status.PREVIEWED, created_at__lt=now - PREVIEW_VALID_FOR
+    ).update(status=ImportRun.Status.EXPIRED, content=b"")
 
 
 def import_confirm(*, actor: User, run: ImportRun, request=None) -> ImportRun:
