@@ -397,9 +397,22 @@
     });
   }
 
+  // The report form is shown (and can be filled in) before the map library arrives: on a slow signal its
+  // 150 KB would otherwise hold back the page's first paint. Loaded after the page's own styles and scripts.
+  function withMapLibrary(el, init) {
+    var d = el.dataset;
+    if (window.L || !d.leafletSrc) {
+      if (window.L) init(el);
+      return;
+    }
+    loadOnce("script", { src: d.leafletSrc })
+      .then(function () { return window.GrassrootsOutlines || !d.outlinesSrc ? null : loadOnce("script", { src: d.outlinesSrc }); })
+      .then(function () { init(el); }, function () { /* no map without its library: the address field remains */ });
+  }
+
   function start() {
+    document.querySelectorAll("[data-report-map]").forEach(function (el) { withMapLibrary(el, initReportMap); });
     if (window.L) {
-      document.querySelectorAll("[data-report-map]").forEach(initReportMap);
       document.querySelectorAll("[data-case-map]").forEach(initCaseMap);
     }
     document.querySelectorAll("[data-queue-map]").forEach(initQueueMap);
