@@ -418,7 +418,7 @@
     document.querySelectorAll("[data-queue-map]").forEach(initQueueMap);
     document.querySelectorAll("[data-photo-picker]").forEach(initPhotoPicker);
     document.querySelectorAll("[data-queue]").forEach(initQueue);
-    document.querySelectorAll("form.case-form:not([data-resend]), [data-action]").forEach(guardSubmit);
+    document.querySelectorAll("form.case-form:not([data-resend]):not([data-outbox]), [data-action]:not([data-outbox])").forEach(guardSubmit);
     document.querySelectorAll("form[data-resend]").forEach(initResend);
   }
 
