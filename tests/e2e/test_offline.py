@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from grassroots.cases import services as case_services
 from grassroots.cases.models import Case, Category, State
 from grassroots.cases.services import registry
-from tests.e2e.test_case_journeys import SPOT, _context, town  # noqa: F401 - the fixture is used by name
+from tests.e2e.test_case_journeys import SPOT, _context
+from tests.e2e.test_case_journeys import town as _town  # noqa: F401 - the fixture "town", used by name
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +50,11 @@ def _kept(page, url: str) -> None:
 
 
 def test_a_report_written_offline_with_two_photos_is_made_once_after_the_signal_returns(
-    live_server, browser, log_in, town, settings
+    live_server,
+    browser,
+    log_in,
+    town,
+    settings,
 ):
     settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
     # given a resident whose phone has opened the report form once with a signal
@@ -90,7 +95,11 @@ def test_a_report_written_offline_with_two_photos_is_made_once_after_the_signal_
 
 
 def test_a_worker_handles_a_task_offline_and_a_case_changed_first_is_reported_not_applied(
-    live_server, browser, log_in, town, settings
+    live_server,
+    browser,
+    log_in,
+    town,
+    settings,
 ):
     settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
     # given two tasks of the grid worker
