@@ -14,8 +14,7 @@ from playwright.sync_api import expect
 from grassroots.cases import services as case_services
 from grassroots.cases.models import Case, Category, State
 from grassroots.cases.services import registry
-from tests.e2e.test_case_journeys import SPOT, _context
-from tests.e2e.test_case_journeys import town as _town  # noqa: F401 - the fixture "town", used by name
+from tests.e2e.test_case_journeys import SPOT, _context, town  # noqa: F401 - the fixture is used by name
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +52,7 @@ def test_a_report_written_offline_with_two_photos_is_made_once_after_the_signal_
     live_server,
     browser,
     log_in,
-    town,
+    town,  # noqa: F811
     settings,
 ):
     settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
@@ -98,7 +97,7 @@ def test_a_worker_handles_a_task_offline_and_a_case_changed_first_is_reported_no
     live_server,
     browser,
     log_in,
-    town,
+    town,  # noqa: F811
     settings,
 ):
     settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
