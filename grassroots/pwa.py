@@ -23,7 +23,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 THEME = "#b22222"
-OFFLINE_ASSETS = (
+OFFLINE_ASSETS = (  # kept at install, for everyone: the offline page's needs and the outbox
     "grassroots/site.css",
     "grassroots/favicon.svg",
     "grassroots/pwa.js",
@@ -31,11 +31,13 @@ OFFLINE_ASSETS = (
     "grassroots/outbox.js",
     "grassroots/fragments.js",
     "grassroots/masked-preview.js",
+    "grassroots/icon-192.png",
+)
+FIELD_ASSETS = (  # kept once a logged-in page says who is there: what the field pages need without signal
     "grassroots/cases.css",
     "grassroots/cases.js",
     "grassroots/maps.css",
     "grassroots/outlines.js",
-    "grassroots/icon-192.png",
     "vendor/leaflet-1.9.4/leaflet.css",
     "vendor/leaflet-1.9.4/leaflet.js",
     "vendor/htmx-2.0.11/htmx.min.js",
@@ -79,8 +81,9 @@ def service_worker(request):
     hashed addresses of what it keeps, and its caches are named by a hash of those and of its own text, so a
     new release (new hashes or a changed worker) installs a new worker, which drops the older caches."""
     precache = [reverse("offline"), *(static(path) for path in OFFLINE_ASSETS)]
+    field = [static(path) for path in FIELD_ASSETS]
     source = get_template("pwa/sw.js").template.source  # type: ignore[attr-defined]
-    version = hashlib.sha256("\n".join([*precache, source]).encode()).hexdigest()[:12]
+    version = hashlib.sha256("\n".join([*precache, *field, source]).encode()).hexdigest()[:12]
     script = render_to_string(
         "pwa/sw.js",
         {
@@ -88,6 +91,7 @@ def service_worker(request):
             "pages": f"grassroots-pages-{version}",
             "offline": precache[0],
             "precache": precache,
+            "field": field,
             "outbox_core": static("grassroots/outbox-core.js"),
         },
     )

@@ -14,6 +14,7 @@ var CACHE = "{{ cache|escapejs }}";
 var PAGES = "{{ pages|escapejs }}";
 var OFFLINE = "{{ offline|escapejs }}";
 var PRECACHE = [{% for url in precache %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
+var FIELD = [{% for url in field %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var KEPT = [/^\/$/, /^\/cases\/(report|tasks|mine)\/$/, /^\/cases\/\d+\/$/, /^\/api\/v1\/areas\/[^/]+\/outlines\.geojson$/];
 var HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/; // a fingerprinted static file never changes under its name
 
@@ -67,7 +68,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(networkFirst(request, OFFLINE));
     return;
   }
-  if (PRECACHE.indexOf(url.pathname) !== -1) {
+  if (PRECACHE.indexOf(url.pathname) !== -1 || FIELD.indexOf(url.pathname) !== -1) {
     if (HASHED.test(url.pathname)) {
       event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
     } else {
@@ -85,7 +86,14 @@ self.addEventListener("message", function (event) {
   if (message.type === "user") {
     var changed = user !== null && String(user) !== String(message.user);
     user = message.user;
-    if (changed) event.waitUntil(caches.delete(PAGES));
+    // the field pages' scripts and styles, for a person who may open them without signal (mostly from the
+    // browser's own cache: the page that says so has just loaded most of them)
+    var field = caches.open(CACHE).then(function (cache) {
+      return Promise.all(FIELD.map(function (u) {
+        return cache.match(u).then(function (hit) { return hit || cache.add(u); });
+      }));
+    }).catch(function () { return null; });
+    event.waitUntil(changed ? Promise.all([field, caches.delete(PAGES)]) : field);
   } else if (message.type === "forget") {
     user = null;
     event.waitUntil(caches.delete(PAGES));
