@@ -88,7 +88,7 @@ def main() -> None:
         from playwright.sync_api import sync_playwright
 
         from tests.e2e.conftest import CHROMIUM_ARGS
-        from tests.e2e.throttle import load, production_server, throttle
+        from tests.e2e.throttle import load, production_server, throttle, warm
 
         pages = [("report", resident, "/cases/report/"), ("my tasks", worker, "/cases/tasks/"),
                  ("public board", None, f"/disclosure/boards/{board.pk}/")]  # fmt: skip
@@ -107,6 +107,7 @@ def main() -> None:
                     context.add_cookies([{"name": "sessionid", "value": cookie, "url": server.url}])
                 page = context.new_page()
                 throttle(page, latency_ms=args.latency, kbit_s=args.kbit)
+                warm(page, server, path)
                 for kind in ("first", "repeat"):
                     r = load(page, server, path)
                     print(f"{name:<14}{kind:<8}{r.sent:>9,}{r.requests:>10}{r.first_paint_ms:>11.0f} ms"

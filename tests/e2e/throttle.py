@@ -130,6 +130,12 @@ def throttle(page, *, latency_ms: int = SLOW_3G["latency_ms"], kbit_s: int = SLO
     )
 
 
+def warm(page, server: Server, path: str) -> None:
+    """Ask for ``path`` once outside the tab (not throttled, not counted): a server in production is warm,
+    this one has not yet loaded its templates, translations and copies of the service types."""
+    page.request.get(server.url + path)
+
+
 def load(page, server: Server, path: str, *, settle_ms: int = 300) -> Load:
     """Open ``path`` in ``page`` (already throttled) and wait for its late requests and its service worker;
     returns what it cost."""
