@@ -16,7 +16,7 @@ var OFFLINE = "{{ offline|escapejs }}";
 var PRECACHE = [{% for url in precache %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var FIELD = [{% for url in field %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var KEPT = [/^\/$/, /^\/cases\/(report|tasks|mine)\/$/, /^\/cases\/\d+\/$/, /^\/people\/visits\/due\/$/,
-  /^\/people\/households\/\d+\/(visits\/new\/)?$/, /^\/api\/v1\/areas\/[^/]+\/outlines\.geojson$/];
+  /^\/people\/households\/\d+\/(visits\/new\/)?$/, /^\/grids\/patrols\/\d+\/$/, /^\/api\/v1\/areas\/[^/]+\/outlines\.geojson$/];
 var HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/; // a fingerprinted static file never changes under its name
 
 importScripts("{{ outbox_core|escapejs }}");
