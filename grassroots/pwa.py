@@ -51,10 +51,14 @@ def manifest(request):
         "name": f"{_('Grassroots')} · {_('Grid governance')}",
         "short_name": _("Grassroots"),
         "description": _("Report problems, follow them and see your grid's work."),
+        "id": "/",
         "lang": get_language(),
-        "start_url": "/",
+        "dir": "ltr",
+        "start_url": "/",  # the person's "today" page, kept by the service worker: it opens without signal
         "scope": "/",
         "display": "standalone",
+        "orientation": "portrait",
+        "categories": ["government", "utilities"],
         "background_color": "#ffffff",
         "theme_color": THEME,
         "icons": [
@@ -67,7 +71,11 @@ def manifest(request):
                 "purpose": "maskable",
             },
         ],
-        "shortcuts": [{"name": _("Report a problem"), "url": reverse("cases:report")}],
+        "shortcuts": [
+            {"name": _("Report a problem"), "url": reverse("cases:report")},
+            {"name": _("My tasks"), "url": reverse("cases:tasks")},
+            {"name": _("My visits due"), "url": reverse("people:visits_due")},
+        ],
     }
     return JsonResponse(
         data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}

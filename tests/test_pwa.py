@@ -19,7 +19,13 @@ def test_the_manifest_names_the_app_in_the_visitors_language_with_its_icons():
         "基层治理",
         "zh-hans",
     )
-    assert data["shortcuts"] == [{"name": "上报问题", "url": "/cases/report/"}]
+    assert data["shortcuts"] == [
+        {"name": "上报问题", "url": "/cases/report/"},
+        {"name": "我的任务", "url": "/cases/tasks/"},
+        {"name": "我的待走访", "url": "/people/visits/due/"},
+    ]
+    # an installed app with a stable identity, its splash drawn from the name, colours and the large icon
+    assert data["id"] == "/" and data["background_color"] and data["theme_color"]
     english = Client().get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["short_name"] == "Grassroots" and english["lang"] == "en"
     assert [icon.get("purpose", "any") for icon in data["icons"]] == ["any", "any", "maskable"]
