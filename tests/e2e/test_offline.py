@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from grassroots.cases import services as case_services
 from grassroots.cases.models import Case, Category, State
 from grassroots.cases.services import registry
-from tests.e2e.test_case_journeys import SPOT, _context, town  # noqa: F401 - the fixture is used by name
+from tests.e2e.test_case_journeys import SPOT, _context, _shot, town  # noqa: F401 - the fixture is used by name
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +80,7 @@ def test_a_report_written_offline_with_two_photos_is_made_once_after_the_signal_
     phone.reload()
     expect(outbox.locator("li[data-state=waiting]")).to_have_count(1)
     expect(outbox).to_contain_text("等待信号")
+    _shot(phone, "offline-report-waiting-phone")
     assert not Case.objects.filter(reporter=town["resident"]).exists()
     # when the signal returns
     context.set_offline(False)
@@ -142,6 +143,7 @@ def test_a_worker_handles_a_task_offline_and_a_case_changed_first_is_reported_no
     # then the first is handled, once, with its photo; the second is refused, said in words, not applied
     expect(outbox.locator("li[data-state=refused]")).to_have_count(1, timeout=15_000)
     expect(outbox.locator(".outbox-message")).to_contain_text("其他人")
+    _shot(phone, "offline-action-refused-phone")
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.state == State.HANDLED and first.events.filter(action="handle").count() == 1
