@@ -76,10 +76,12 @@ var GrassrootsOutbox = (function () {
     });
   }
 
-  function body(item) {
+  // ``token``: the CSRF token of the page sending now (a login since the item was written renews it)
+  function body(item, token) {
     var form = new FormData();
     item.fields.forEach(function (field) {
       if (field.blob) form.append(field.name, field.blob, field.filename || "photo.jpg");
+      else if (field.name === "csrfmiddlewaretoken" && token) form.append(field.name, token);
       else form.append(field.name, field.value);
     });
     return form;
@@ -87,12 +89,13 @@ var GrassrootsOutbox = (function () {
 
   // Send one claimed item; resolves with the item in its new state: "sent" (with the case's address),
   // "refused" (with the server's words: someone else acted first, or what is wrong) or "waiting" again.
-  function send(item) {
+  function send(item, token) {
     function settle(state, extra) {
       item.state = state;
       item.attempts = (item.attempts || 0) + 1;
       item.message = "";
       item.status = 0;
+      item.login = false;
       Object.keys(extra || {}).forEach(function (k) { item[k] = extra[k]; });
       if (state === "sent") {
         item.fields = []; // the photos are on the server now: free the phone's storage
@@ -102,14 +105,15 @@ var GrassrootsOutbox = (function () {
     }
     return fetch(item.url, {
       method: "POST",
-      body: body(item),
+      body: body(item, token),
       credentials: "same-origin",
       headers: { "X-Grassroots-Send": "1", "X-Grassroots-Outbox": "1" },
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") !== 0) {
-        // a login page or the site's error page: the session ended or the server failed; try again later
-        return settle("waiting", { status: response.status });
+        // a login page (the session ended: sent once the person has logged in again) or the site's error
+        // page (the server failed): try again later
+        return settle("waiting", { status: response.status, login: response.redirected || response.status === 403 });
       }
       return response.json().then(function (answer) {
         if (response.ok && answer.location) return settle("sent", { location: answer.location });
@@ -122,7 +126,7 @@ var GrassrootsOutbox = (function () {
   }
 
   // Send every waiting item of ``user`` (all when not given), one after the other (photos are heavy).
-  function flush(user) {
+  function flush(user, token) {
     return all().then(function (items) {
       var now = Date.now();
       var chain = Promise.resolve([]);
@@ -135,7 +139,7 @@ var GrassrootsOutbox = (function () {
         chain = chain.then(function (done) {
           return claim(item.key).then(function (claimed) {
             if (!claimed) return done;
-            return send(claimed).then(function (result) { return done.concat([result]); });
+            return send(claimed, token).then(function (result) { return done.concat([result]); });
           });
         });
       });

@@ -21,6 +21,11 @@
     return String(text || "").replace(/%\((\w+)\)s/g, function (_m, k) { return values[k] == null ? "" : values[k]; });
   }
 
+  function csrf() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   function newKey() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -110,6 +115,12 @@
       state.textContent = d["state" + item.state.charAt(0).toUpperCase() + item.state.slice(1)] || item.state;
       li.appendChild(label);
       li.appendChild(state);
+      if (item.state === "waiting" && item.login && d.login) {
+        var login = document.createElement("p");
+        login.className = "outbox-message";
+        login.textContent = d.login;
+        li.appendChild(login);
+      }
       if (item.state === "refused" && item.message) {
         var why = document.createElement("p");
         why.className = "outbox-message";
@@ -148,7 +159,7 @@
   function sync() {
     if (flushing) return flushing;
     var tried = {};
-    flushing = Outbox.flush(user).then(function (results) {
+    flushing = Outbox.flush(user, csrf()).then(function (results) {
       results.forEach(function (item) { tried[item.key] = true; });
     }, function () { /* the database failed: the list says what it still holds */ }).then(refresh).then(function (items) {
       flushing = null;
