@@ -39,13 +39,20 @@ def _controlled(page, url: str) -> None:
     page.reload()  # this load went through the worker, which kept the page
 
 
-def _kept(page, url: str) -> None:
+def _is_kept(page, url: str) -> bool:
+    return page.evaluate(
+        "u => caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.match(u)))))"
+        ".then(hits => hits.some(Boolean))",
+        url,
+    )
+
+
+def _kept(page, url: str, *, kept: bool = True) -> None:
     for _ in range(50):
-        if page.evaluate("u => caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.match(u)))))"
-                         ".then(hits => hits.some(Boolean))", url):  # fmt: skip
+        if _is_kept(page, url) == kept:
             return
         page.wait_for_timeout(100)
-    raise AssertionError(f"{url} was not kept for offline use")
+    raise AssertionError(f"{url} was {'not ' if kept else ''}kept for offline use")
 
 
 def test_a_report_written_offline_with_two_photos_is_made_once_after_the_signal_returns(
@@ -152,4 +159,8 @@ def test_a_worker_handles_a_task_offline_and_a_case_changed_first_is_reported_no
     phone.reload()
     expect(outbox.locator("li[data-state=refused]")).to_have_count(1)
     assert first.events.filter(action="handle").count() == 1
+    # and at logout the pages kept for the worker are forgotten
+    with phone.expect_navigation():
+        phone.click("form[data-logout] button")
+    _kept(phone, f"{live_server.url}/cases/{second.pk}/", kept=False)
     context.close()

@@ -81,12 +81,18 @@ self.addEventListener("fetch", function (event) {
 });
 
 var user = null; // who the pages say is logged in; the outbox sends only their items
+var WHO = "/__grassroots-user"; // the same, kept with the person's pages (a worker is stopped when idle)
+
+function remembered() {
+  if (user !== null) return Promise.resolve(user);
+  return caches.open(PAGES).then(function (cache) { return cache.match(WHO); })
+    .then(function (hit) { return hit ? hit.text() : null; });
+}
 
 self.addEventListener("message", function (event) {
   var message = event.data || {};
   if (message.type === "user") {
-    var changed = user !== null && String(user) !== String(message.user);
-    user = message.user;
+    var who = String(message.user);
     // the field pages' scripts and styles, for a person who may open them without signal (mostly from the
     // browser's own cache: the page that says so has just loaded most of them)
     var field = caches.open(CACHE).then(function (cache) {
@@ -94,7 +100,14 @@ self.addEventListener("message", function (event) {
         return cache.match(u).then(function (hit) { return hit || cache.add(u); });
       }));
     }).catch(function () { return null; });
-    event.waitUntil(changed ? Promise.all([field, caches.delete(PAGES)]) : field);
+    // another person on this phone: the pages kept for the one before are forgotten first
+    var pages = remembered().then(function (before) {
+      user = who;
+      return before !== null && String(before) !== who ? caches.delete(PAGES) : null;
+    }).then(function () { return caches.open(PAGES); }).then(function (cache) {
+      return cache.put(WHO, new Response(who));
+    });
+    event.waitUntil(Promise.all([field, pages]));
   } else if (message.type === "forget") {
     user = null;
     event.waitUntil(caches.delete(PAGES));
@@ -114,5 +127,6 @@ self.addEventListener("message", function (event) {
 });
 
 self.addEventListener("sync", function (event) {
-  if (event.tag === "outbox" && user !== null) event.waitUntil(GrassrootsOutbox.flush(user));
+  if (event.tag !== "outbox") return;
+  event.waitUntil(remembered().then(function (who) { return who ? GrassrootsOutbox.flush(who) : null; }));
 });
