@@ -17,6 +17,7 @@ var PRECACHE = [{% for url in precache %}"{{ url|escapejs }}"{% if not forloop.l
 var FIELD = [{% for url in field %}"{{ url|escapejs }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
 var KEPT = [/^\/$/, /^\/cases\/(report|tasks|mine)\/$/, /^\/cases\/\d+\/$/, /^\/people\/visits\/due\/$/,
   /^\/people\/households\/\d+\/(visits\/new\/)?$/, /^\/grids\/patrols\/\d+\/$/, /^\/api\/v1\/areas\/[^/]+\/outlines\.geojson$/];
+var FRESH_MS = 15 * 60 * 1000; // a page kept for offline use this recently is not fetched again ahead of use
 var HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/; // a fingerprinted static file never changes under its name
 
 importScripts("{{ outbox_core|escapejs }}");
@@ -117,9 +118,14 @@ self.addEventListener("message", function (event) {
       return Promise.all(message.urls.slice(0, 50).map(function (u) {
         var target = new URL(u, self.location.origin);
         if (!kept(target)) return null;
-        return fetch(target.href, { credentials: "same-origin" }).then(function (response) {
-          if (response.ok && !response.redirected) return cache.put(target.href, response);
-          return null;
+        return cache.match(target.href).then(function (hit) {
+          // kept in the last quarter of an hour: not fetched again (a task list opened often costs nothing)
+          var at = hit ? Date.parse(hit.headers.get("Date") || "") : NaN;
+          if (hit && Date.now() - at < FRESH_MS) return null;
+          return fetch(target.href, { credentials: "same-origin" }).then(function (response) {
+            if (response.ok && !response.redirected) return cache.put(target.href, response);
+            return null;
+          });
         }).catch(function () { return null; });
       }));
     }));
