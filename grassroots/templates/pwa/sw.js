@@ -4,8 +4,9 @@
  *   its name carries a hash of their fingerprinted addresses and of this script, so a release installs a new
  *   worker, which deletes the older caches, kept pages included, when it takes over).
  * - The pages a person needs in the field (the report form with its service types, my tasks and the cases in
- *   them, my reports) and the grid outlines are fetched from the network and kept as they were last seen, so
- *   that they open without signal. They are the person's own: forgotten at logout and when another person
+ *   them, my reports, visits due with their households and visit forms, an open patrol) and the grid outlines
+ *   are fetched from the network and kept as they were last seen, so that they open without signal
+ *   (docs/offline.md). They are the person's own: forgotten at logout and when another person
  *   logs in on the phone.
  * - What was written without signal waits in the outbox (outbox-core.js) and is sent on Background Sync.
  */
