@@ -1,11 +1,12 @@
 """The installable web app: the manifest, the service worker and the page it shows without a connection.
 
 Residents and grid workers use Grassroots on their phones (DESIGN.md: mobile web, installable), often with
-little or no signal. The manifest lets a phone add the site to its home screen; the service worker keeps a
-small offline page (and the style sheet it needs) and shows it when a page cannot be loaded, instead of the
-browser's error. It caches nothing else: every page and every report goes to the server, so nobody ever sees
-another person's cached page and nothing is served stale after an update. A report form left open keeps its
-report and sends it again by itself when the signal returns (cases.js).
+little or no signal. The manifest lets a phone add the site to its home screen. The service worker
+(templates/pwa/sw.js) keeps the site's scripts and styles and the offline page, and keeps the pages a person
+needs in the field as last seen (the report form, my tasks and their cases, my reports, the grid outlines), so
+that they open without signal; they are the person's own and are forgotten at logout. What is written without
+signal waits in the phone's outbox (static/grassroots/outbox-core.js, outbox.js) and is sent with its
+idempotency key or the version it was based on when the signal returns (docs/offline.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 
 from django.http import HttpResponse, JsonResponse
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -22,7 +23,25 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 THEME = "#b22222"
-OFFLINE_ASSETS = ("grassroots/site.css", "grassroots/favicon.svg")
+OFFLINE_ASSETS = (  # kept at install, for everyone: the offline page's needs and the outbox
+    "grassroots/site.css",
+    "grassroots/favicon.svg",
+    "grassroots/pwa.js",
+    "grassroots/outbox-core.js",
+    "grassroots/outbox.js",
+    "grassroots/fragments.js",
+    "grassroots/masked-preview.js",
+    "grassroots/icon-192.png",
+)
+FIELD_ASSETS = (  # kept once a logged-in page says who is there: what the field pages need without signal
+    "grassroots/cases.css",
+    "grassroots/cases.js",
+    "grassroots/maps.css",
+    "grassroots/outlines.js",
+    "vendor/leaflet-1.9.4/leaflet.css",
+    "vendor/leaflet-1.9.4/leaflet.js",
+    "vendor/htmx-2.0.11/htmx.min.js",
+)
 
 
 @require_GET
@@ -32,10 +51,14 @@ def manifest(request):
         "name": f"{_('Grassroots')} · {_('Grid governance')}",
         "short_name": _("Grassroots"),
         "description": _("Report problems, follow them and see your grid's work."),
+        "id": "/",
         "lang": get_language(),
-        "start_url": "/",
+        "dir": "ltr",
+        "start_url": "/",  # the person's "today" page, kept by the service worker: it opens without signal
         "scope": "/",
         "display": "standalone",
+        "orientation": "portrait",
+        "categories": ["government", "utilities"],
         "background_color": "#ffffff",
         "theme_color": THEME,
         "icons": [
@@ -48,7 +71,11 @@ def manifest(request):
                 "purpose": "maskable",
             },
         ],
-        "shortcuts": [{"name": _("Report a problem"), "url": reverse("cases:report")}],
+        "shortcuts": [
+            {"name": _("Report a problem"), "url": reverse("cases:report")},
+            {"name": _("My tasks"), "url": reverse("cases:tasks")},
+            {"name": _("My visits due"), "url": reverse("people:visits_due")},
+        ],
     }
     return JsonResponse(
         data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
@@ -59,11 +86,22 @@ def manifest(request):
 @cache_control(no_cache=True)
 def service_worker(request):
     """Served from the root so that it may answer for every page. Its text names the offline page and the
-    hashed addresses of what it needs, so a new release (new hashes) installs a new worker and cache."""
+    hashed addresses of what it keeps, and its caches are named by a hash of those and of its own text, so a
+    new release (new hashes or a changed worker) installs a new worker, which drops the older caches."""
     precache = [reverse("offline"), *(static(path) for path in OFFLINE_ASSETS)]
-    version = hashlib.sha256("\n".join(precache).encode()).hexdigest()[:12]
+    field = [static(path) for path in FIELD_ASSETS]
+    source = get_template("pwa/sw.js").template.source  # type: ignore[attr-defined]
+    version = hashlib.sha256("\n".join([*precache, *field, source]).encode()).hexdigest()[:12]
     script = render_to_string(
-        "pwa/sw.js", {"cache": f"grassroots-offline-{version}", "offline": precache[0], "precache": precache}
+        "pwa/sw.js",
+        {
+            "cache": f"grassroots-static-{version}",
+            "pages": f"grassroots-pages-{version}",
+            "offline": precache[0],
+            "precache": precache,
+            "field": field,
+            "outbox_core": static("grassroots/outbox-core.js"),
+        },
     )
     response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

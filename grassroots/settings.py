@@ -126,6 +126,10 @@ MIDDLEWARE = [
     "grassroots.operations.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers compressed (gzip) on the way out. Below WhiteNoise, which answers static files
+    # before this runs, from the gzip copies collectstatic made (nothing compressed twice, no photo zipped);
+    # above everything that writes a body. BREACH: see docs/performance.md "Light pages".
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -24,8 +24,9 @@ from grassroots.accounts.scoping import has_role
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.codes import CodeError, Level
 from grassroots.areas.models import GridKind
+from grassroots.errors import DomainError
 from grassroots.notifications.services import mark_read_about
-from grassroots.pages import refusals_into
+from grassroots.pages import refusal_text, refusals_into
 from grassroots.paging import page_of
 
 from . import integrations, rules, selectors, services, workflow
@@ -57,6 +58,7 @@ def home(request):
 
 
 SENT_BY_SCRIPT = "X-Grassroots-Send"  # the report forms' script sends them itself, retrying on a weak signal
+FROM_OUTBOX = "X-Grassroots-Outbox"  # sent from the phone's outbox (outbox.js): refusals answered in JSON
 
 
 def _sent(request, case: Case):
@@ -78,6 +80,10 @@ def _intake_page(request, form_class, template: str, submit, **context):
         if form.is_valid():
             with refusals_into(form):
                 return submit(form.cleaned_data)
+        if request.headers.get(FROM_OUTBOX) == "1":
+            # written offline and sent later: the outbox shows what is wrong, in words
+            text = " ".join(str(e) for errors in form.errors.values() for e in errors)
+            return JsonResponse({"code": "invalid", "message": text}, status=422)
         # A failed attempt gets a fresh key: the next submission is a new attempt, not a replay.
         form.data = form.data.copy()
         form.data["idempotency_key"] = _key()
@@ -529,6 +535,25 @@ def _done(action: str, values: registry.ActionInput, spec, request, case: Case) 
     return _("Thank you. Your report has been reopened and will be dealt with again.")
 
 
+def _act_from_outbox(request, case: Case, action: str, spec) -> JsonResponse:
+    """An action sent by the phone's outbox (outbox.js), perhaps done offline and sent again: applied with the
+    version it was based on (``registry.perform_queued``); answered in JSON, a refusal in words (translated)
+    that the outbox shows the worker."""
+    values = _values(action, request)
+    if values is None:
+        text = " ".join(str(m) for m in messages.get_messages(request))  # the form's errors, said once
+        return JsonResponse({"code": "invalid", "message": text}, status=422)
+    try:
+        registry.perform_queued(action, actor=request.user, case=case, values=values)
+    except DomainError as refusal:
+        return JsonResponse({"code": refusal.code, "message": refusal_text(refusal)}, status=refusal.status)
+    messages.success(request, _done(action, values, spec, request, case))
+    url = reverse("cases:detail", kwargs={"pk": case.pk})
+    if not selectors.case_visible_to(request.user, case.pk):
+        url = reverse("cases:home")
+    return JsonResponse({"location": url})
+
+
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
@@ -538,6 +563,8 @@ def act(request, pk: int, action: str):
     spec = registry.ACTIONS.get(action)
     if spec is None:
         raise Http404
+    if request.headers.get(FROM_OUTBOX) == "1":
+        return _act_from_outbox(request, case, action, spec)
     values = _values(action, request)
     if values is not None:
         with refusals_into(request) as outcome:

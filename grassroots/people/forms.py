@@ -147,6 +147,8 @@ class VisitForm(Form):
     )
     open_case = forms.BooleanField(label=_("turn the need into a case now"), required=False)
     photos = MultipleFileField(label=_("photos"), required=False)
+    # one visit however often the phone's outbox sends it (outbox.js gives each form shown its own key)
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class ServiceRequestForm(Form):

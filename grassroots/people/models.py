@@ -314,6 +314,9 @@ class Visit(models.Model):
     # Extension point for the cases app: a need "becomes a case in one step" through the handlers in
     # extensions.py; the handler writes the case's reference here. Empty while no handler is installed.
     case_reference = models.CharField(_("case"), max_length=64, blank=True)
+    # A visit recorded without signal waits on the phone and may be sent more than once (an answer lost on
+    # the way back): the key its form was given makes it one visit.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -321,6 +324,13 @@ class Visit(models.Model):
         verbose_name_plural = _("visits")
         ordering = ["-visited_on", "-id"]
         indexes = [models.Index(fields=["area_code", "visited_on"], name="visit_area_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visitor", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="visit_once_per_key",
+            )
+        ]
 
 
 class VisitPhoto(models.Model):

@@ -77,6 +77,8 @@ class PatrolStartForm(Form):
 class FindingForm(Form):
     public_text = ("description",)
     description = forms.CharField(label=_("Finding"), max_length=300)
+    # one finding however often the phone's outbox sends it (outbox.js gives each form shown its own key)
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class PatrolTaskDoneForm(Form):

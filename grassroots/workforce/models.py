@@ -443,12 +443,22 @@ class PatrolFinding(models.Model):
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     case_id = models.PositiveBigIntegerField(_("case id"), null=True, blank=True, db_index=True)
+    # A finding recorded without signal waits on the phone and may be sent more than once (an answer lost on
+    # the way back): the key its form was given makes it one finding.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("patrol finding")
         verbose_name_plural = _("patrol findings")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patrol", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="finding_once_per_key",
+            )
+        ]
 
 
 class PatrolTask(models.Model):

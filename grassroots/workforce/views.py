@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +15,9 @@ from grassroots.accounts.models import Role
 from grassroots.accounts.scoping import STAFF_ROLES, has_role, scope_codes
 from grassroots.areas import selectors as area_selectors
 from grassroots.areas.models import GridKind
+from grassroots.errors import DomainError
 from grassroots.forms import form_errors
-from grassroots.pages import refusals_into
+from grassroots.pages import refusal_text, refusals_into
 
 from . import forms, navigation, rules, selectors
 from .check_in import rule_for
@@ -358,11 +359,35 @@ def patrol_detail(request, pk: int):
     )
 
 
+FROM_OUTBOX = "X-Grassroots-Outbox"  # sent from the phone's outbox (outbox.js), perhaps recorded offline
+
+
+def _finding_from_outbox(request, patrol, form) -> JsonResponse:
+    """A finding recorded without signal and sent from the phone's outbox, perhaps more than once: one finding
+    per idempotency key; answered in JSON, a refusal (the patrol has ended, nothing said) in words."""
+    if not form.is_valid():
+        return JsonResponse({"code": "invalid", "message": form_errors(form)}, status=422)
+    try:
+        patrols_service.patrol_finding_add(
+            actor=request.user,
+            patrol=patrol,
+            description=form.cleaned_data["description"],
+            request=request,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except DomainError as refusal:
+        return JsonResponse({"code": refusal.code, "message": refusal_text(refusal)}, status=refusal.status)
+    messages.success(request, _("Finding recorded."))
+    return JsonResponse({"location": reverse("workforce:patrol_detail", kwargs={"pk": patrol.pk})})
+
+
 @login_required
 @require_POST
 def patrol_action(request, pk: int, action: str):
     patrol = selectors.patrol_get_for(user=request.user, pk=pk)
     form = forms.FindingForm(request.POST)
+    if action == "finding" and request.headers.get(FROM_OUTBOX) == "1":
+        return _finding_from_outbox(request, patrol, form)
     if action != "end" and not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect("workforce:patrol_detail", pk=patrol.pk)
@@ -376,6 +401,7 @@ def patrol_action(request, pk: int, action: str):
                 patrol=patrol,
                 description=form.cleaned_data["description"],
                 request=request,
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
             messages.success(request, _("Finding recorded."))
     return redirect("workforce:patrol_detail", pk=patrol.pk)

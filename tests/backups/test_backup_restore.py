@@ -50,11 +50,10 @@ def _keys(settings, *keys: str) -> None:
 def _village(settings, media: Path) -> dict:
     """A village with a board, a notice published and corrected (a chain of two versions) with an attachment,
     residents and a login with ID and phone numbers, and audit records."""
-    from grassroots.cases.calendar import seed_year
-
     from grassroots.cases.models import Category, CategoryLimit
     from grassroots.cases.seed import seed_categories
     from grassroots.disclosure import services as disclosure
+    from grassroots.worktime.calendar import seed_year
 
     settings.MEDIA_ROOT = media
     seed_categories(Category, CategoryLimit)

@@ -384,7 +384,7 @@ def test_years_to_warn_this_year_always_and_the_coming_year_from_october(setting
 
 def test_every_staff_page_warns_until_the_coming_year_is_entered(city, admin_user):
     warning_url = reverse("cases:calendar_warning")
-    placeholder = f'hx-get="{warning_url}"'
+    placeholder = f'data-fragment="{warning_url}"'
     with clock.frozen(at(2026, 12, 7, 9, 0)):
         # every staff page loads the warning after itself (so that no page pays a query for it)
         for user, url in [

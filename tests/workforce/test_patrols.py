@@ -262,3 +262,19 @@ def test_the_patrol_page_offers_the_grids_the_worker_may_patrol(client, world):
     # when they start with the grid they may patrol, then the patrol counts there
     client.post("/grids/patrols/", {"grid_code": G1})
     assert Patrol.objects.get(worker=world.worker).area_code == G1
+
+
+def test_a_patrol_done_offline_arrives_once_however_often_the_phone_sends_it(world, patrol):
+    # given positions and a finding kept on a phone without signal, sent twice (the first answer lost)
+    with clock.frozen(at(600)):
+        for _ in range(2):
+            patrols.patrol_positions_add(actor=world.worker_user, patrol=patrol, positions=walk([0, 20, 40]))
+            found = patrols.patrol_finding_add(
+                actor=world.worker_user, patrol=patrol, description="围栏断了", idempotency_key="f-1"
+            )
+        # then each is kept once; another key is another finding
+        other = patrols.patrol_finding_add(
+            actor=world.worker_user, patrol=patrol, description="围栏断了", idempotency_key="f-2"
+        )
+    assert PatrolPoint.objects.filter(patrol=patrol).count() == 3
+    assert PatrolFinding.objects.filter(patrol=patrol).count() == 2 and other.pk != found.pk

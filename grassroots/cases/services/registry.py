@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from grassroots.accounts.models import User
 
 from .. import selectors
+from ..errors import CaseConflict
 from ..models import Case, LimitUnit
 from ..workflow import Action, ActionNotAllowed, CaseError
 from . import actions, callbacks
@@ -193,3 +194,19 @@ def spec_for(action: str) -> ActionSpec:
 def perform(action: str, *, actor: User, case: Case, values: ActionInput) -> Case:
     """Take ``action`` on ``case`` with what the actor sent; the service and the transition table check it."""
     return spec_for(action).run(actor, case, values)
+
+
+def perform_queued(action: str, *, actor: User, case: Case, values: ActionInput) -> tuple[Case, bool]:
+    """An action done on a phone without signal and sent from its outbox when the signal returned, perhaps more
+    than once (an answer lost on the way back is sent again): applied with the version the phone saw, as
+    :func:`perform`. When the case has moved on since, and the very next step after that version was this
+    action by this actor, it was this action arriving a second time: the case is answered as it is, nothing is
+    applied again. Returns the case and whether it was applied now; any other change first is the
+    :class:`~grassroots.cases.errors.CaseConflict` the worker is shown."""
+    try:
+        return perform(action, actor=actor, case=case, values=values), True
+    except CaseConflict:
+        already = case.events.filter(version=values.expected_version + 1, action=action, actor=actor).exists()
+        if not already:
+            raise
+        return Case.objects.get(pk=case.pk), False

@@ -119,9 +119,15 @@ def visit_record(
     open_case: bool = False,
     photos=(),
     request=None,
+    idempotency_key: str = "",
 ) -> Visit:
     """Record a visit; the household's next visit date moves on. A need found can become a case in the
-    same step through the cases app's handler (see extensions.py); without one the need is kept here."""
+    same step through the cases app's handler (see extensions.py); without one the need is kept here.
+    A visit sent again with the ``idempotency_key`` it was first sent with (from the phone's outbox, after a
+    lost answer) is the visit recorded then, not a second one."""
+    idempotency_key = (idempotency_key or "").strip()
+    if len(idempotency_key) > 64:
+        raise PeopleError(_("The idempotency key is at most 64 characters."), code="bad_key")
     require(actor, rules.can_write_register, household.area_code)
     if isinstance(visited_on, str):
         try:
@@ -140,7 +146,13 @@ def visit_record(
         raise PeopleError(_("Describe the need before turning it into a case."), code="need_missing")
     cleaned = [photo_files.prepare(p, max_side=PHOTO_MAX_SIDE) for p in photos]
     household = Household.objects.select_for_update().get(pk=household.pk)
+    if idempotency_key:
+        # under the household's lock: a second sending of the same visit waits for the first, then finds it
+        earlier = Visit.objects.filter(visitor=actor, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     visit = Visit.objects.create(
+        idempotency_key=idempotency_key,
         household=household,
         area_code=household.area_code,
         visited_on=visited_on,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from grassroots import clock, media
@@ -14,16 +18,26 @@ from grassroots.pages import refusals_into
 from .. import forms, rules, selectors, services
 from .base import context, form_page, form_view, page, to_write
 
+FROM_OUTBOX = "X-Grassroots-Outbox"  # sent from the phone's outbox (outbox.js), perhaps recorded offline
+
 
 @form_view
 def visit_new(request, pk: int):
+    """Record a visit. The form also works without signal: it waits in the phone's outbox and is sent with its
+    idempotency key (one visit however often it arrives); the outbox is answered in JSON."""
     household = to_write(request, selectors.household_get_for, pk)
-    form = forms.VisitForm(request.POST or None, request.FILES or None)
+    form = forms.VisitForm(
+        request.POST or None, request.FILES or None, initial={"idempotency_key": uuid.uuid4().hex}
+    )
+    from_outbox = request.headers.get(FROM_OUTBOX) == "1"
     if request.method == "POST" and form.is_valid():
         with refusals_into(form):
             visit = services.visit_record(
                 actor=request.user, household=household, request=request, **form.cleaned_data
             )
+            if from_outbox:
+                messages.success(request, _("Visit recorded."))
+                return JsonResponse({"location": reverse("people:household", kwargs={"pk": household.pk})})
             if visit.need and form.cleaned_data["open_case"] and not visit.case_reference:
                 messages.warning(
                     request,
@@ -34,12 +48,16 @@ def visit_new(request, pk: int):
             else:
                 messages.success(request, _("Visit recorded."))
             return redirect("people:household", pk=household.pk)
+    if request.method == "POST" and from_outbox:
+        text = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return JsonResponse({"code": "invalid", "message": text}, status=422)
     return form_page(
         request,
         form=form,
         title=_("Visit to %(household)s") % {"household": household.full_address},
         back=household,
         multipart=True,
+        outbox=True,
     )
 
 

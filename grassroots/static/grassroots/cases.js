@@ -314,6 +314,34 @@
     return true;
   }
 
+  // --- similar reports nearby, asked of the server when the service type or the pin changes ----------------
+
+  function initDuplicates(box) {
+    var form = box.closest("form");
+    var timer = null;
+    var asked = 0;
+    function ask() {
+      var category = form.querySelector("[name=category]");
+      var lon = form.querySelector("[name=lon]");
+      var lat = form.querySelector("[name=lat]");
+      var query = "?category=" + encodeURIComponent(category ? category.value : "") +
+        "&lon=" + encodeURIComponent(lon ? lon.value : "") + "&lat=" + encodeURIComponent(lat ? lat.value : "");
+      var mine = ++asked;
+      fetch(box.dataset.duplicatesUrl + query, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null && mine === asked) box.innerHTML = html; })
+        .catch(function () { /* without signal: no hint, the report still goes */ });
+    }
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 400);
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "category") ask();
+    });
+    document.body.addEventListener("pinmoved", later);
+  }
+
   // --- forms: one submission per click ------------------------------------------------------------------
 
   function guardSubmit(form) {
@@ -397,15 +425,30 @@
     });
   }
 
+  // The report form is shown (and can be filled in) before the map library arrives: on a slow signal its
+  // 150 KB would otherwise hold back the page's first paint. Loaded after the page's own styles and scripts.
+  function withMapLibrary(el, init) {
+    var d = el.dataset;
+    if (window.L || !d.leafletSrc) {
+      if (window.L) init(el);
+      return;
+    }
+    if (d.leafletCss) loadOnce("link", { rel: "stylesheet", href: d.leafletCss }).catch(function () { return null; });
+    loadOnce("script", { src: d.leafletSrc })
+      .then(function () { return window.GrassrootsOutlines || !d.outlinesSrc ? null : loadOnce("script", { src: d.outlinesSrc }); })
+      .then(function () { init(el); }, function () { /* no map without its library: the address field remains */ });
+  }
+
   function start() {
+    document.querySelectorAll("[data-report-map]").forEach(function (el) { withMapLibrary(el, initReportMap); });
     if (window.L) {
-      document.querySelectorAll("[data-report-map]").forEach(initReportMap);
       document.querySelectorAll("[data-case-map]").forEach(initCaseMap);
     }
     document.querySelectorAll("[data-queue-map]").forEach(initQueueMap);
     document.querySelectorAll("[data-photo-picker]").forEach(initPhotoPicker);
+    document.querySelectorAll("[data-duplicates-url]").forEach(initDuplicates);
     document.querySelectorAll("[data-queue]").forEach(initQueue);
-    document.querySelectorAll("form.case-form:not([data-resend]), [data-action]").forEach(guardSubmit);
+    document.querySelectorAll("form.case-form:not([data-resend]):not([data-outbox]), [data-action]:not([data-outbox])").forEach(guardSubmit);
     document.querySelectorAll("form[data-resend]").forEach(initResend);
   }
 

@@ -9,3 +9,12 @@
     });
   });
 })();
+/* At logout the pages kept for offline use are forgotten: they are the person's own. */
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches || !event.target.matches("form[data-logout]")) return;
+    if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ type: "forget" });
+  }, true);
+})();

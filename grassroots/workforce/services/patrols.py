@@ -149,11 +149,22 @@ def patrol_finding_add(
     lat: float | None = None,
     case_id: int | None = None,
     request=None,
+    idempotency_key: str = "",
 ) -> PatrolFinding:
     """Record what was found on an open patrol. ``case_id`` is the case reported for it, when known: a case
     the actor can see (asked of the cases app through ``extensions.may_name_case``), else
-    :class:`~grassroots.accounts.scoping.UnknownReference`."""
+    :class:`~grassroots.accounts.scoping.UnknownReference`. A finding sent again with the
+    ``idempotency_key`` it was first sent with (from the phone's outbox) is the finding recorded then."""
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if idempotency_key:
+        earlier = PatrolFinding.objects.filter(patrol=patrol, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     locked = _locked_open(actor, patrol)
+    if idempotency_key:  # under the patrol's lock: a second sending waits for the first, then finds it
+        earlier = PatrolFinding.objects.filter(patrol=locked, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     if case_id is not None and not extensions.may_name_case(actor, case_id):
         raise UnknownReference(field="case_id", what=_("case"), value=case_id)
     description = (description or "").strip()
@@ -170,6 +181,7 @@ def patrol_finding_add(
         lon=lon,
         lat=lat,
         case_id=case_id,
+        idempotency_key=idempotency_key,
     )
     if actor is not None:
         audit_record(actor=actor, action="patrol.finding", target=finding, request=request)
