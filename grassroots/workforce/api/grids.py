@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from grassroots import clock
 from grassroots.areas import selectors as area_selectors
@@ -17,6 +17,10 @@ from .. import selectors
 from .party import PartyOrganisationOut
 
 router = Router()
+
+
+class YearQuery(Schema):
+    year: int | None = Field(None, ge=1950, le=2200, description="the calendar year; this year when left out")
 
 
 class AssignmentOut(Schema):
@@ -74,7 +78,8 @@ class GridFiguresOut(Schema):
     response=GridFiguresOut,
     summary="A grid's workforce figures for a year (definitions included)",
 )
-def grid_figures(request, code: str, year: int | None = None):
+def grid_figures(request, code: str, query: Query[YearQuery]):
+    year = query.year
     area_selectors.grid_get_for(user=request.user, code=code)
     figures = selectors.grid_figures(code, year=year)
     return {**figures, "definitions": {k: str(v) for k, v in selectors.FIGURE_DEFINITIONS.items()}}
@@ -119,7 +124,8 @@ class RollOut(Schema):
     response=RollOut,
     summary="The roll of a grid's party branch: its members, and the year's check-ins by kind",
 )
-def grid_branch_roll(request, code: str, year: int | None = None):
+def grid_branch_roll(request, code: str, query: Query[YearQuery]):
+    year = query.year
     roll = selectors.grid_branch_roll_for(user=request.user, grid_code=code, year=year)
     if roll is None:
         return {"branch": None, "year": year or clock.today().year, "members": [], "sections": []}
