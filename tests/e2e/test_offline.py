@@ -160,6 +160,7 @@ def test_a_worker_handles_a_task_offline_and_a_case_changed_first_is_reported_no
     expect(outbox.locator("li[data-state=refused]")).to_have_count(1)
     assert first.events.filter(action="handle").count() == 1
     # and at logout the pages kept for the worker are forgotten
+    phone.click("details.menu summary")  # on a phone the header's links are behind its menu
     with phone.expect_navigation():
         phone.click("form[data-logout] button")
     _kept(phone, f"{live_server.url}/cases/{second.pk}/", kept=False)

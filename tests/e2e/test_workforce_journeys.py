@@ -89,6 +89,8 @@ def test_patrol_start_move_report_end_and_who_sees_the_track(live_server, browse
     phone_page.go_back()
     phone_page.fill("#id_finding", "井盖缺失")
     phone_page.locator("#patrol-actions form").first.locator("button").click()
+    # the finding is sent (through the phone's outbox) and the page shows it before the patrol ends
+    expect(phone_page.locator("main li", has_text="井盖缺失")).to_have_count(1)
     # end
     phone_page.click("#patrol-end button")
     expect(phone_page.locator("#patrol-open")).to_have_count(0)
