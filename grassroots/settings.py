@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "grassroots.areas",
     "grassroots.accounts",
+    "grassroots.imports",
     "grassroots.notifications",
     "grassroots.people",
     "grassroots.workforce",

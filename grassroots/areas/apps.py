@@ -7,7 +7,7 @@ class AreasConfig(AppConfig):
     verbose_name = _("Areas and grids")
 
     def ready(self):
-        # The areas app's own kinds of page import (higher apps register theirs from their ready()).
-        from .services import import_runs
+        # The areas app's own kinds of page import (the imports app's preview-then-confirm).
+        from .services import page_imports
 
-        import_runs.register_area_kinds()
+        page_imports.register_import_kinds()

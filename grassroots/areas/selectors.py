@@ -1,5 +1,5 @@
 """Reads of the area tree, scoped by the one scoping function; and for its administrators (the import / export
-page, the area-data API) the areas they manage and the import runs of a page's kinds."""
+page, the area-data API) the areas they manage."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from django.db.models.functions import Cast
 from grassroots.accounts.rules import can_manage_area, can_view_area, require
 from grassroots.accounts.scoping import OutOfScope, covers, is_unrestricted, scope_codes, scoped
 
-from . import import_kinds
 from .codes import CODE_LENGTH, Level, ancestor_codes
-from .models import Area, Grid, ImportRun
+from .models import Area, Grid
 
 
 def area_get_for(*, user, code: str) -> Area:
@@ -305,39 +304,4 @@ def managed_grid_get_for(*, user, code: str) -> Grid:
     try:
         return Grid.objects.select_related("area", "area__parent").get(area__code=code)
     except Grid.DoesNotExist:
-        raise OutOfScope from None
-
-
-def _require_kinds(user, code: str, kinds) -> list[str]:
-    """The names of ``kinds`` (registered import kinds), once ``user`` holds each one's permission on the
-    area ``code`` (404 outside their scope, 403 inside it without the role)."""
-    names = [str(kind) for kind in kinds]
-    for name in names:
-        require(user, import_kinds.get(name).permission, code)
-    return names
-
-
-def import_run_list_for(*, user, code: str, kinds, limit: int = 10) -> QuerySet[ImportRun]:
-    """The latest uploads of the given kinds for an area (those who may import them see each other's, for
-    the record)."""
-    names = _require_kinds(user, code, kinds)
-    return (
-        ImportRun.objects.filter(area_code=code, kind__in=names)
-        .select_related("actor")
-        .defer("content", "report")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def import_run_get_for(*, user, code: str, pk: int, kinds) -> ImportRun:
-    """One upload of the area, of one of the given kinds (a run of another kind is not found: each page
-    shows only its own)."""
-    names = _require_kinds(user, code, kinds)
-    try:
-        return (
-            ImportRun.objects.select_related("actor")
-            .defer("content")
-            .get(pk=pk, area_code=code, kind__in=names)
-        )
-    except ImportRun.DoesNotExist:
         raise OutOfScope from None

@@ -16,16 +16,18 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
+from grassroots.imports.views import RunPages
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
-from . import import_pages, selectors, services
+from . import selectors, services
 from .codes import Level
 from .forms import UPLOAD_FORMS, BoundaryUploadForm, TreeUploadForm
-from .models import GridKind, ImportRun
+from .models import AreaImport, GridKind
 
 
 @login_required
@@ -59,7 +61,17 @@ def detail(request, code: str):
 
 # --- import / export of an area, for its administrators ------------------------------------------------
 
-KINDS = tuple(UPLOAD_FORMS)  # the imports of this page
+RUNS = RunPages(  # the uploads of this page (both kinds), kept as imports.ImportRun
+    kinds=tuple(UPLOAD_FORMS),
+    run_url="areas:io_run",
+    confirm_url="areas:io_confirm",
+    template="areas/io_run.html",
+    imported=lambda report: (
+        _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+        % {k: report[k] for k in ("created", "updated", "unchanged")}
+    ),
+    changed=gettext_lazy("The areas changed since the preview; nothing was imported. See the errors."),
+)
 
 
 def _administrator(view):
@@ -84,9 +96,9 @@ def _render_page(request, area, *, forms=None, status=200):
         {
             "area": area,
             "breadcrumbs": selectors.area_breadcrumbs(area),
-            "tree_form": forms.get(ImportRun.Kind.TREE) or TreeUploadForm(),
-            "boundary_form": forms.get(ImportRun.Kind.BOUNDARIES) or BoundaryUploadForm(),
-            "runs": selectors.import_run_list_for(user=request.user, code=area.code, kinds=KINDS),
+            "tree_form": forms.get(AreaImport.TREE) or TreeUploadForm(),
+            "boundary_form": forms.get(AreaImport.BOUNDARIES) or BoundaryUploadForm(),
+            "runs": RUNS.recent(request, area.code),
         },
         status=status,
     )
@@ -107,44 +119,23 @@ def import_preview(request, code: str, kind: str):
         raise Http404
     form = UPLOAD_FORMS[kind](request.POST, request.FILES)
     if form.is_valid():
-        run = import_pages.preview_upload(request, form, kind=kind, area_code=area.code)
-        if run is not None:
-            return redirect("areas:io_run", code=area.code, pk=run.pk)
+        previewed = RUNS.preview(request, form, code=area.code)
+        if previewed is not None:
+            return previewed
     return _render_page(request, area, forms={kind: form}, status=400)
 
 
 @_administrator
 @require_GET
 def import_run(request, code: str, pk: int):
-    area = selectors.managed_area_get_for(user=request.user, code=code)
-    run = selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
-    return render(
-        request,
-        "areas/io_run.html",
-        {
-            "area": area,
-            "run": run,
-            "report": run.report,
-            "may_confirm": run.awaits_confirmation_by(request.user),
-        },
-    )
+    return RUNS.show(request, code, pk, area=selectors.managed_area_get_for(user=request.user, code=code))
 
 
 @_administrator
 @require_POST
 def import_confirm(request, code: str, pk: int):
     selectors.managed_area_get_for(user=request.user, code=code)
-    run = selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
-    import_pages.confirm_and_tell(
-        request,
-        run,
-        imported=lambda report: (
-            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-            % {k: report[k] for k in ("created", "updated", "unchanged")}
-        ),
-        changed=_("The areas changed since the preview; nothing was imported. See the errors."),
-    )
-    return redirect("areas:io_run", code=code, pk=pk)
+    return RUNS.confirm(request, code, pk)
 
 
 @_administrator

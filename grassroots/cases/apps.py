@@ -16,7 +16,7 @@ class CasesConfig(AppConfig):
         callbacks.install()  # the register's audited reveal shows a case reporter's phone for a callback
         from .services import hotline
 
-        hotline.register_import_kind()  # the hotline's daily sheet: the areas app's preview-then-confirm import
+        hotline.register_import_kind()  # the hotline's daily sheet: the imports app's preview-then-confirm import
 
         # Case photos are served from MEDIA_URL to whoever may see the case, to nobody else.
         from grassroots.media import media_reader_register

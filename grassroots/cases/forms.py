@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from grassroots import clock
 from grassroots.areas.codes import Level
-from grassroots.areas.forms import UploadForm
 from grassroots.forms import Form
+from grassroots.imports.forms import XlsxUploadForm
 from grassroots.photos import MAX_PHOTOS
-from grassroots.sheets import ImportFileError, sniff_xlsx
 from grassroots.worktime.calendar import HOLIDAY_NAMES, HolidayLine, parse_days
 
 from .models import CaseKind, LimitUnit, Rating, Source, State, Urgency
@@ -394,11 +393,10 @@ class SavedViewForm(Form):
 # --- the 12345 hotline exchange ----------------------------------------------------------------------------
 
 
-class HotlineUploadForm(UploadForm):
+class HotlineUploadForm(XlsxUploadForm):
     """The hotline's daily sheet, checked like every import page's upload before it is read row by row."""
 
     kind = "hotline"
-    extensions = (".xlsx",)
     wrong_type = _("Upload the hotline's sheet as an Excel workbook (.xlsx); %(name)s has another type.")
     too_large = _("The file has %(size).1f MB; a daily sheet may have at most %(max).1f MB. Split it by day.")
 
@@ -408,12 +406,6 @@ class HotlineUploadForm(UploadForm):
         from .services.hotline import hotline_max_bytes
 
         return hotline_max_bytes()
-
-    def sniff(self, head: bytes, file) -> None:
-        try:
-            sniff_xlsx(file.read())
-        except ImportFileError as exc:
-            raise forms.ValidationError(exc.message) from None
 
 
 class HotlinePeriodForm(Form):

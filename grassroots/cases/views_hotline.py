@@ -3,8 +3,8 @@
 An area's page: download the empty sheet under the city's headers → upload the hotline's daily sheet → the
 check (row-level errors, or what each row becomes: a new case, unchanged, changed and not applied) → confirm;
 and the outcome export by period. The city's sheet layout has its own page. The import's two steps are the
-areas app's (``areas.ImportRun``, ``areas/import_pages.py``). Outside the user's scope every URL answers 404;
-inside it without a desk role, 403.
+imports app's (``imports.ImportRun``, ``imports.views.RunPages``). Outside the user's scope every URL answers
+404; inside it without a desk role, 403.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import scope_codes
-from grassroots.areas import import_pages
 from grassroots.areas import selectors as area_selectors
 from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
+from grassroots.imports.views import RunPages
 from grassroots.pages import refusals_into
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
@@ -34,13 +34,39 @@ from .forms import HotlineLayoutForm, HotlinePeriodForm, HotlineUploadForm
 from .selectors import hotline as hotline_selectors
 from .services import hotline as hotline_services
 
-KINDS = (hotline_services.IMPORT_KIND,)
 OUTCOME_LABELS = {
     "created": gettext_lazy("new case"),
     "unchanged": gettext_lazy("taken in before: unchanged"),
     "changed": gettext_lazy("taken in before with other content: not applied"),
 }
 FIELD_LABELS = hotline_services.FIELD_LABELS | {"other": gettext_lazy("other fields")}
+
+
+def _imported_message(report: dict) -> str:
+    return _(
+        "Imported: %(created)d new cases, %(unchanged)d orders taken in before, %(changed)d changed orders "
+        "not applied."
+    ) % {"created": report["created"], "unchanged": report["unchanged"], "changed": report["changed"]}
+
+
+RUNS = RunPages(  # the daily sheets uploaded on this page, kept as imports.ImportRun
+    kinds=(hotline_services.IMPORT_KIND,),
+    run_url="cases:hotline_run",
+    confirm_url="cases:hotline_confirm",
+    template="cases/hotline_run.html",
+    imported=_imported_message,
+    changed=gettext_lazy("The work orders changed since the check; nothing was imported. See the errors."),
+    row=lambda r: {
+        "outcome_label": OUTCOME_LABELS.get(r.get("outcome"), r.get("outcome")),
+        "changed_labels": [FIELD_LABELS.get(f, f) for f in r.get("changed_fields", [])],
+    },
+    texts={
+        "heading": gettext_lazy("Hotline sheet import"),
+        "back": gettext_lazy("back to the hotline page"),
+        "page_url": "cases:hotline",
+        "prefix": "hotline",
+    },
+)
 
 
 def _desk(view):
@@ -82,7 +108,7 @@ def _page(request, code: str, *, form=None, period=None, status: int = 200):
             "area": area,
             "form": form or HotlineUploadForm(),
             "period": period or HotlinePeriodForm(),
-            "runs": area_selectors.import_run_list_for(user=request.user, code=code, kinds=KINDS),
+            "runs": RUNS.recent(request, code),
             "max_mb": hotline_services.hotline_max_bytes() / 1024 / 1024,
             "columns": hotline_services.columns_for(hotline_services.layout_for(city_code)),
             "city_code": city_code,
@@ -97,57 +123,22 @@ def _page(request, code: str, *, form=None, period=None, status: int = 200):
 def hotline(request, code: str):
     form = HotlineUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        run = import_pages.preview_upload(request, form, kind=hotline_services.IMPORT_KIND, area_code=code)
-        if run is not None:
-            return redirect("cases:hotline_run", code=code, pk=run.pk)
+        previewed = RUNS.preview(request, form, code=code)
+        if previewed is not None:
+            return previewed
     return _page(request, code, form=form, status=400 if form.errors else 200)
 
 
 @_desk
 @require_GET
 def hotline_run(request, code: str, pk: int):
-    area = area_selectors.area_get_for(user=request.user, code=code)
-    run = area_selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
-    report = run.report or {}
-    rows = [
-        {
-            **r,
-            "outcome_label": OUTCOME_LABELS.get(r.get("outcome"), r.get("outcome")),
-            "changed_labels": [FIELD_LABELS.get(f, f) for f in r.get("changed_fields", [])],
-        }
-        for r in report.get("rows", [])
-    ]
-    return render(
-        request,
-        "cases/hotline_run.html",
-        {
-            "area": area,
-            "run": run,
-            "report": report,
-            "rows": rows,
-            "may_confirm": run.awaits_confirmation_by(request.user),
-        },
-    )
+    return RUNS.show(request, code, pk, area=area_selectors.area_get_for(user=request.user, code=code))
 
 
 @_desk
 @require_POST
 def hotline_confirm(request, code: str, pk: int):
-    run = area_selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
-    import_pages.confirm_and_tell(
-        request,
-        run,
-        imported=_imported_message,
-        changed=_("The work orders changed since the check; nothing was imported. See the errors."),
-    )
-    return redirect("cases:hotline_run", code=code, pk=pk)
-
-
-def _imported_message(report: dict) -> str:
-    return _(
-        "Imported: %(created)d new cases, %(unchanged)d orders taken in before, %(changed)d changed orders "
-        "not applied."
-    ) % {"created": report["created"], "unchanged": report["unchanged"], "changed": report["changed"]}
+    return RUNS.confirm(request, code, pk)
 
 
 @_desk

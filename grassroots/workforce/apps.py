@@ -7,7 +7,7 @@ class WorkforceConfig(AppConfig):
     verbose_name = _("Grid workers")
 
     def ready(self):
-        # The roster page's uploads use the areas app's preview-then-confirm imports.
+        # The roster page's uploads use the imports app's preview-then-confirm imports.
         from .services import roster
 
         roster.register_import_kind()

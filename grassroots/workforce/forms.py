@@ -1,5 +1,5 @@
 """Forms of the workforce pages: the roster upload is checked like every import page's upload (type, size,
-first bytes: ``areas.forms.UploadForm``) before the import reads it row by row; the check-in, service and
+first bytes: ``imports.forms.XlsxUploadForm``) before the import reads it row by row; the check-in, service and
 patrol forms parse what the services then check."""
 
 from __future__ import annotations
@@ -7,16 +7,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grassroots.areas.forms import UploadForm
 from grassroots.forms import Form
-from grassroots.sheets import ImportFileError, sniff_xlsx
+from grassroots.imports.forms import XlsxUploadForm
 
 from .services.roster import IMPORT_KIND, roster_max_bytes
 
 
-class RosterUploadForm(UploadForm):
+class RosterUploadForm(XlsxUploadForm):
     kind = IMPORT_KIND
-    extensions = (".xlsx",)
     wrong_type = _("Upload an Excel workbook (.xlsx); %(name)s has another type.")
     too_large = _("The file has %(size).1f MB; a roster may have at most %(max).1f MB. Split it by village.")
 
@@ -24,14 +22,6 @@ class RosterUploadForm(UploadForm):
 
     def max_bytes(self) -> int:
         return roster_max_bytes()
-
-    def sniff(self, head: bytes, file) -> None:
-        try:
-            sniff_xlsx(file.read())
-        except ImportFileError as exc:
-            raise forms.ValidationError(exc.message) from None
-        finally:
-            file.seek(0)
 
 
 class PledgeForm(Form):

@@ -11,29 +11,56 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grassroots.accounts.rules import require
-from grassroots.areas import import_pages
 from grassroots.areas import selectors as area_selectors
 from grassroots.downloads import attachment
 from grassroots.errors import NotPermitted
+from grassroots.imports.views import RunPages
 from grassroots.sheets import XLSX_CONTENT_TYPE
 
 from . import rules
 from .forms import RosterUploadForm
 from .services import roster as roster_service
 
-KINDS = (roster_service.IMPORT_KIND,)  # the uploads of this page, kept as areas.ImportRun
-
 ACTION_LABELS = {
     "worker_created": gettext_lazy("new worker"),
     "assignment_started": gettext_lazy("new assignment"),
     "duties_added": gettext_lazy("new duties"),
 }
+
+
+def _imported_message(report: dict) -> str:
+    return _(
+        "Imported: %(workers)d new workers, %(assignments)d new assignments, %(duties)d duties "
+        "added, %(unchanged)d rows unchanged."
+    ) % {
+        "workers": report["workers_created"],
+        "assignments": report["assignments_started"],
+        "duties": report["duties_added"],
+        "unchanged": report["unchanged_rows"],
+    }
+
+
+RUNS = RunPages(  # the uploads of this page, kept as imports.ImportRun
+    kinds=(roster_service.IMPORT_KIND,),
+    run_url="workforce:roster_run",
+    confirm_url="workforce:roster_confirm",
+    template="workforce/roster_run.html",
+    imported=_imported_message,
+    changed=gettext_lazy("The workers changed since the check; nothing was imported. See the errors."),
+    row=lambda r: {"action_labels": [ACTION_LABELS.get(a, a) for a in r.get("actions", [])]},
+    texts={
+        "heading": gettext_lazy("Roster import"),
+        "back": gettext_lazy("back to the roster page"),
+        "page_url": "workforce:roster",
+        "prefix": "roster",
+    },
+)
 
 
 def _manager(view):
@@ -62,16 +89,16 @@ def roster(request, code: str):
     area = _area(request, code)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        run = import_pages.preview_upload(request, form, kind=roster_service.IMPORT_KIND, area_code=code)
-        if run is not None:
-            return redirect("workforce:roster_run", code=code, pk=run.pk)
+        previewed = RUNS.preview(request, form, code=code)
+        if previewed is not None:
+            return previewed
     return render(
         request,
         "workforce/roster.html",
         {
             "area": area,
             "form": form,
-            "runs": area_selectors.import_run_list_for(user=request.user, code=code, kinds=KINDS),
+            "runs": RUNS.recent(request, code),
             "max_mb": roster_service.roster_max_bytes() / 1024 / 1024,
             "columns": roster_service.COLUMNS,
         },
@@ -82,49 +109,13 @@ def roster(request, code: str):
 @_manager
 @require_GET
 def roster_run(request, code: str, pk: int):
-    area = _area(request, code)
-    run = area_selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
-    report = run.report or {}
-    rows = [
-        {**r, "action_labels": [ACTION_LABELS.get(a, a) for a in r.get("actions", [])]}
-        for r in report.get("rows", [])
-    ]
-    return render(
-        request,
-        "workforce/roster_run.html",
-        {
-            "area": area,
-            "run": run,
-            "report": report,
-            "rows": rows,
-            "may_confirm": run.awaits_confirmation_by(request.user),
-        },
-    )
+    return RUNS.show(request, code, pk, area=_area(request, code))
 
 
 @_manager
 @require_POST
 def roster_confirm(request, code: str, pk: int):
-    run = area_selectors.import_run_get_for(user=request.user, code=code, pk=pk, kinds=KINDS)
-    import_pages.confirm_and_tell(
-        request,
-        run,
-        imported=_imported_message,
-        changed=_("The workers changed since the check; nothing was imported. See the errors."),
-    )
-    return redirect("workforce:roster_run", code=code, pk=pk)
-
-
-def _imported_message(report: dict) -> str:
-    return _(
-        "Imported: %(workers)d new workers, %(assignments)d new assignments, %(duties)d duties "
-        "added, %(unchanged)d rows unchanged."
-    ) % {
-        "workers": report["workers_created"],
-        "assignments": report["assignments_started"],
-        "duties": report["duties_added"],
-        "unchanged": report["unchanged_rows"],
-    }
+    return RUNS.confirm(request, code, pk)
 
 
 @_manager

@@ -1,6 +1,5 @@
 """The import / export page: upload, preview, confirm; downloads; who may use it."""
 
-import datetime as dt
 import io
 import json
 
@@ -10,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grassroots import clock
 from grassroots.accounts.models import AuditLog, Role
-from grassroots.areas.models import Area, ImportRun
+from grassroots.areas.models import Area
+from grassroots.imports.models import ImportRun
 from tests.factories import area, grid, user_with
 
 from .test_import_export import GOOD_GROUPS, GOOD_ROWS, cell, feature, geojson, upload, xlsx
@@ -147,48 +146,6 @@ def test_too_large_an_upload_is_refused_by_the_form(client, admin, settings):
     settings.AREAS_TREE_IMPORT_MAX_BYTES = 100
     response = client.post(reverse("areas:io_preview", args=[COUNTY, "tree"]), {"file": xlsx(GOOD_ROWS)})
     assert response.status_code == 400 and "MB" in response.content.decode()
-
-
-def test_someone_elses_preview_cannot_be_confirmed(client, admin):
-    client.post(
-        reverse("areas:io_preview", args=[COUNTY, "tree"]), {"file": xlsx(GOOD_ROWS, groups=GOOD_GROUPS)}
-    )
-    run = ImportRun.objects.get()
-    assert run.status == ImportRun.Status.PREVIEWED
-    other = user_with(Role.ADMINISTRATOR, COUNTY)
-    client.force_login(other)
-    assert (
-        reverse("areas:io_confirm", args=[COUNTY, run.pk])
-        not in client.get(reverse("areas:io_run", args=[COUNTY, run.pk])).content.decode()
-    )
-    assert client.post(reverse("areas:io_confirm", args=[COUNTY, run.pk])).status_code == 404
-    assert not Area.objects.filter(code=TOWN).exists()
-
-
-def test_an_upload_of_another_area_is_not_found(client, admin):
-    client.post(
-        reverse("areas:io_preview", args=[COUNTY, "tree"]), {"file": xlsx(GOOD_ROWS, groups=GOOD_GROUPS)}
-    )
-    run = ImportRun.objects.get()
-    assert run.status == ImportRun.Status.PREVIEWED
-    area("150826")
-    client.force_login(user_with(Role.ADMINISTRATOR, "150826"))
-    assert client.get(reverse("areas:io_run", args=["150826", run.pk])).status_code == 404
-    assert client.get(reverse("areas:io_run", args=[COUNTY, run.pk])).status_code == 404
-
-
-def test_a_preview_older_than_a_day_expires(client, admin):
-    client.post(
-        reverse("areas:io_preview", args=[COUNTY, "tree"]), {"file": xlsx(GOOD_ROWS, groups=GOOD_GROUPS)}
-    )
-    run = ImportRun.objects.get()
-    assert run.status == ImportRun.Status.PREVIEWED
-    ImportRun.objects.filter(pk=run.pk).update(created_at=clock.now() - dt.timedelta(days=2))
-    response = client.post(reverse("areas:io_confirm", args=[COUNTY, run.pk]), follow=True)
-    run.refresh_from_db()
-    assert run.status == ImportRun.Status.EXPIRED and run.content == b""
-    assert any(m.level_tag == "error" for m in response.context["messages"])
-    assert not Area.objects.filter(code=TOWN).exists()
 
 
 def test_boundaries_through_the_page_with_overlap_warnings(client, admin):

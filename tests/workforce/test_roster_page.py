@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from grassroots.accounts.models import AuditLog
-from grassroots.areas.models import ImportRun as RosterImport
+from grassroots.imports.models import ImportRun as RosterImport
 from grassroots.workforce.models import Assignment, GridWorker, WorkerDuty
 
 from .conftest import OTHER_GRID, VILLAGE

@@ -1,12 +1,11 @@
 """Every write to the area tree: areas, grids, village groups, names, boundaries and the file imports.
 
 ``tree`` writes one object at a time; ``tree_file`` imports and exports the tree as a spreadsheet;
-``boundary_file`` imports and exports grid boundaries as GeoJSON; ``import_runs`` is the preview-then-
-confirm flow of the pages.
+``boundary_file`` imports and exports grid boundaries as GeoJSON; ``page_imports`` registers the two as kinds
+of the imports app's preview-then-confirm pages.
 """
 
 from .boundary_file import boundaries_export, boundaries_import
-from .import_runs import import_confirm, import_preview
 from .tree import (
     UNSET,
     AreaError,
@@ -36,8 +35,6 @@ __all__ = [
     "boundaries_import",
     "grid_create",
     "grid_update",
-    "import_confirm",
-    "import_preview",
     "tree_export",
     "tree_import",
     "tree_template",

@@ -1,5 +1,5 @@
 """The 12345 hotline exchange, inbound: the hotline's work orders become cases (channel ``hotline``), from its
-daily sheet (the import page, two steps through ``areas.ImportRun``) or pushed one by one as JSON
+daily sheet (the import page, two steps through ``imports.ImportRun``) or pushed one by one as JSON
 (``POST /api/v1/cases/hotline/orders``).
 
 Each order goes through the one intake pipeline (``intake._take_in`` with a :class:`ReportInput`) and is kept
@@ -29,9 +29,9 @@ from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import in_scope
 from grassroots.accounts.services import audit_record
-from grassroots.areas import import_kinds
 from grassroots.areas.models import Area
 from grassroots.errors import DomainError
+from grassroots.imports import kinds as import_kinds
 from grassroots.masking import mask_phone
 
 from .. import rules
@@ -39,7 +39,7 @@ from ..models import CaseKind, HotlineChannel, HotlineOrder, HotlineSheetLayout,
 from ..workflow import ReportInvalid
 from .intake import ReportInput, _Channel, _take_in
 
-IMPORT_KIND = "hotline"  # areas.ImportRun.kind of the hotline page's uploads
+IMPORT_KIND = "hotline"  # imports.ImportRun.kind of the hotline page's uploads
 MAX_REPORTED_ROWS = 1000
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 
@@ -680,7 +680,7 @@ def hotline_max_bytes() -> int:
 def hotline_import_file(
     *, actor: User, file, root_code: str, dry_run: bool = False, request=None
 ) -> SheetResult:
-    """:func:`hotline_import` of a kept upload: the importer the areas app runs for the page's two steps."""
+    """:func:`hotline_import` of a kept upload: the importer the imports app runs for the page's two steps."""
     file.seek(0)
     return hotline_import(
         actor=actor, data=file.read(), root_code=root_code, dry_run=dry_run, request=request

@@ -20,9 +20,9 @@ from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import scoped
 from grassroots.accounts.services import audit_record
-from grassroots.areas import import_kinds
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
+from grassroots.imports import kinds as import_kinds
 from grassroots.masking import mask_phone
 
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
@@ -69,7 +69,7 @@ DUTY_WORDS = {
     "卫生监督": RedDuty.HYGIENE,
     **{k: k for k in RedDuty.values},
 }
-IMPORT_KIND = "roster"  # areas.ImportRun.kind of the roster page's uploads
+IMPORT_KIND = "roster"  # imports.ImportRun.kind of the roster page's uploads
 MAX_REPORTED_ROWS = 1000  # rows and errors a stored report keeps (the counts cover the whole file)
 YES = {"是", "y", "yes", "true", "1", "党员"}
 NO = {"", "否", "n", "no", "false", "0"}
@@ -115,7 +115,7 @@ class RosterResult:
         return not self.errors
 
     def as_dict(self, *, max_rows: int = MAX_REPORTED_ROWS) -> dict:
-        """The report as stored on the page's ``areas.ImportRun`` (at most ``max_rows`` rows and errors
+        """The report as stored on the page's ``imports.ImportRun`` (at most ``max_rows`` rows and errors
         kept)."""
         return {
             "errors": [asdict(e) for e in self.errors[:max_rows]],
@@ -313,15 +313,15 @@ def roster_import_file(
     *, actor: User, file, root_code: str, dry_run: bool = False, request=None
 ) -> RosterResult:
     """:func:`roster_import` of a kept upload into the area ``root_code``: the importer of the roster
-    page's two steps (check, then confirm), which the areas app runs as a registered import kind."""
+    page's two steps (check, then confirm), which the imports app runs as a registered import kind."""
     file.seek(0)
     return roster_import(actor=actor, data=file.read(), dry_run=dry_run, area_code=root_code, request=request)
 
 
 def register_import_kind() -> None:
-    """Register the roster as a kind of page import with the areas app (from ``WorkforceConfig.ready()``):
-    the check, the kept file, the confirmation by the same person and the expiry are the areas app's
-    :mod:`~grassroots.areas.services.import_runs`."""
+    """Register the roster as a kind of page import with the imports app (from ``WorkforceConfig.ready()``):
+    the check, the kept file, the confirmation by the same person and the expiry are the imports app's
+    :mod:`~grassroots.imports.services`."""
     import_kinds.register(
         import_kinds.ImportKind(
             name=IMPORT_KIND,

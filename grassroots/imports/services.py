@@ -5,9 +5,8 @@
 within :data:`PREVIEW_VALID_FOR`. Nothing lives in the session or on a local disk, so any app server can
 take the second step.
 
-The kinds (what to import, its size limit, who may) are registered in :mod:`grassroots.areas.import_kinds`:
-the areas app's own by :func:`register_area_kinds`, higher apps' (the workforce roster) from their
-``AppConfig.ready()``.
+The kinds (what to import, its size limit, who may) are registered in :mod:`grassroots.imports.kinds` by
+the apps that own them, from their ``AppConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -23,33 +22,21 @@ from grassroots import clock
 from grassroots.accounts import rules
 from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope
+from grassroots.errors import DomainError
 from grassroots.sheets import file_label, read_upload
 
-from .. import import_kinds
-from ..models import ImportRun
-from ..tree_workbook import tree_max_bytes
-from .boundary_file import boundaries_import, boundaries_max_bytes
-from .tree import AreaError
-from .tree_file import tree_import
+from . import kinds
+from .models import ImportRun
 
 PREVIEW_VALID_FOR = dt.timedelta(hours=24)
 
 
-def register_area_kinds() -> None:
-    """Register the areas app's own imports (from ``AreasConfig.ready()``)."""
-    for name, importer, max_bytes in (
-        (ImportRun.Kind.TREE, tree_import, tree_max_bytes),
-        (ImportRun.Kind.BOUNDARIES, boundaries_import, boundaries_max_bytes),
-    ):
-        import_kinds.register(
-            import_kinds.ImportKind(
-                name=name.value,
-                label=name.label,
-                importer=importer,
-                max_bytes=max_bytes,
-                permission=rules.can_manage_area,
-            )
-        )
+class ImportRunError(DomainError):
+    """A run that cannot be confirmed (any more): ``import_not_pending``, ``import_expired``,
+    ``import_damaged``; each a conflict with what the run became."""
+
+    code = "import_run_error"
+    status = 409
 
 
 def import_preview(*, actor: User, kind: str, root_code: str, file, request=None) -> ImportRun:
@@ -58,7 +45,7 @@ def import_preview(*, actor: User, kind: str, root_code: str, file, request=None
 
     Raises ``ImportFileError`` for a file that cannot be read at all (wrong type, too large, damaged,
     columns missing); nothing is kept then."""
-    registered = import_kinds.get(kind)
+    registered = kinds.get(kind)
     rules.require(actor, registered.permission, root_code)
     data = read_upload(file, max_bytes=registered.max_bytes())
     name = file_label(file)
@@ -96,17 +83,16 @@ def import_confirm(*, actor: User, run: ImportRun, request=None) -> ImportRun:
     """Import the previewed file for real. Only the person who uploaded it may confirm, once, within
     :data:`PREVIEW_VALID_FOR`. When the data changed since the preview so that the file no longer imports
     cleanly, nothing is written and the run records the new report."""
-    rules.require(actor, import_kinds.get(run.kind).permission, run.area_code)
+    rules.require(actor, kinds.get(run.kind).permission, run.area_code)
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.actor_id != actor.pk:
             raise OutOfScope
         if run.status != ImportRun.Status.PREVIEWED:
-            raise AreaError(
+            raise ImportRunError(
                 _("This upload is %(status)s; upload the file again to import it.")
                 % {"status": run.get_status_display()},
                 code="import_not_pending",
-                status=409,
             )
         expired = clock.now() - run.created_at > PREVIEW_VALID_FOR
         if expired:
@@ -115,8 +101,8 @@ def import_confirm(*, actor: User, run: ImportRun, request=None) -> ImportRun:
         else:
             _import_run(actor=actor, run=run, request=request)
     if expired:  # raised after the block, so that the expiry is saved
-        raise AreaError(
-            _("The preview is more than a day old; upload the file again."), code="import_expired", status=409
+        raise ImportRunError(
+            _("The preview is more than a day old; upload the file again."), code="import_expired"
         )
     return run
 
@@ -124,8 +110,8 @@ def import_confirm(*, actor: User, run: ImportRun, request=None) -> ImportRun:
 def _import_run(*, actor: User, run: ImportRun, request) -> None:
     data = bytes(run.content)
     if hashlib.sha256(data).hexdigest() != run.file_sha256:
-        raise AreaError(_("The stored file is damaged; upload it again."), code="import_damaged", status=409)
-    report = import_kinds.get(run.kind).importer(
+        raise ImportRunError(_("The stored file is damaged; upload it again."), code="import_damaged")
+    report = kinds.get(run.kind).importer(
         actor=actor, file=ContentFile(data, name=run.file_name), root_code=run.area_code, request=request
     )
     run.status = ImportRun.Status.IMPORTED if report.written else ImportRun.Status.REFUSED

@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from grassroots.areas.services.import_runs import import_runs_expire
+from grassroots.imports.services import import_runs_expire
 
 
 class Command(BaseCommand):
     help = (
-        "Mark import previews (areas, boundaries, rosters) older than a day that were never confirmed as "
+        "Mark import previews (areas, boundaries, rosters, hotline sheets) older than a day that were never confirmed as "
         "expired and drop their files; the reports stay. The periodic jobs run it hourly."
     )
 

@@ -1,13 +1,11 @@
 """The kinds of file import that the two-step import of the pages knows: preview (a dry run), then confirm.
 
-One mechanism serves every such page: :class:`~grassroots.areas.models.ImportRun` keeps the file and its
-report, :mod:`grassroots.areas.services.import_runs` previews, confirms and expires it, and
-:mod:`grassroots.areas.import_pages` with the templates ``areas/_upload_field.html`` and
-``areas/_import_runs.html`` are the shared pieces of the pages. Each kind is registered here once:
-
-* the areas app registers its own (``tree``, ``boundaries``) from ``AreasConfig.ready()``;
-* a higher app registers its kind from its ``AppConfig.ready()`` (workforce: ``roster``), so areas never
-  imports it.
+One mechanism serves every such page: :class:`~grassroots.imports.models.ImportRun` keeps the file and its
+report, :mod:`grassroots.imports.services` previews, confirms and expires it, and
+:mod:`grassroots.imports.views` with the templates ``imports/_upload_field.html``, ``imports/_runs.html``
+and ``imports/run.html`` are the shared pieces of the pages. Each kind is registered here once, by the app
+that owns it, from its ``AppConfig.ready()`` (areas: ``tree``, ``boundaries``; workforce: ``roster``; cases:
+``hotline``), so this app never imports its users.
 
 The registry sits below the model (``ImportRun.kind`` takes its choices from :func:`choices`) and the
 selectors (which check each kind's permission), so it imports nothing of the app.
