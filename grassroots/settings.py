@@ -33,6 +33,7 @@ Environment variables (see docs/operations.md):
   NOTIFICATIONS_SMS_* / NOTIFICATIONS_WECHAT_* the SMS and WeChat gateways, their templates, retries and rate limits
                          (default: the logging gateways, which send nothing)
   WEBHOOKS_ATTEMPTS / _RETRY_SECONDS / _DISABLE_AFTER / _TIMEOUT_SECONDS  outside systems' webhooks (docs/integrations.md)
+  WEBHOOKS_CHECK_SECONDS how long a process may miss a webhook subscription made or enabled by another (default 1)
   LOG_FORMAT             "json" (one object per line; default when DEBUG is off) or "plain"
   METRICS_TOKEN, METRICS_ALLOWED_ADDRESSES   who may read /metrics (a bearer token; addresses/networks, default loopback)
   HEALTH_TASK_QUEUE_MAX_AGE_SECONDS  /health/ready fails when the oldest waiting task is older (default 300)
@@ -447,6 +448,12 @@ except ValueError as exc:
     raise ImproperlyConfigured("WEBHOOKS_RETRY_SECONDS must be seconds separated by commas") from exc
 WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 15)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# Whether any subscription wants each kind of event is kept per process (integrations/services/webhooks.py),
+# so that an event nobody subscribed to costs no query; another process's new subscription is seen within this.
+try:
+    WEBHOOKS_CHECK_SECONDS = float(env("WEBHOOKS_CHECK_SECONDS", "1"))
+except ValueError as exc:
+    raise ImproperlyConfigured("WEBHOOKS_CHECK_SECONDS must be a number of seconds") from exc
 if min(WEBHOOKS_ATTEMPTS, WEBHOOKS_DISABLE_AFTER, WEBHOOKS_TIMEOUT_SECONDS) < 1:
     raise ImproperlyConfigured(
         "WEBHOOKS_ATTEMPTS, WEBHOOKS_DISABLE_AFTER and WEBHOOKS_TIMEOUT_SECONDS must be at least 1"

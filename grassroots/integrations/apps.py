@@ -19,3 +19,16 @@ class IntegrationsConfig(AppConfig):
         events.on_record(webhooks.case_event_recorded)
         lifecycle.on_record(webhooks.notice_event_recorded)
         timeline.on_record(webhooks.topic_event_recorded)
+
+        # Each process keeps which kinds of event anyone subscribed to; every saved or deleted subscription
+        # moves the version it is keyed by.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import WebhookSubscription
+
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                webhooks.subscriptions_changed,
+                sender=WebhookSubscription,
+                dispatch_uid=f"integrations-subscriptions-{name}",
+            )

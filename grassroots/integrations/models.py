@@ -97,6 +97,19 @@ class Open311Submission(models.Model):
         verbose_name_plural = _("Open311 submissions")
 
 
+class SubscriptionVersion(models.Model):
+    """A single counter row bumped whenever a webhook subscription is made, changed, enabled, disabled or
+    deleted: each process keeps which kinds of event any active subscription wants, keyed by it
+    (``services/webhooks.py``, ``grassroots.versioned``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook subscriptions version")
+
+
 class WebhookSubscription(models.Model):
     """An outside system's address to be told, by signed POSTs, of the case, notice and topic events of its
     key's area. The signing secret is kept encrypted (it must be read to sign) and shown once."""

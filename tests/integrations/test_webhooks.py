@@ -18,9 +18,17 @@ from grassroots.areas.models import Area
 from grassroots.cases.models import CaseEvent
 from grassroots.cases.services import case_accept, case_report
 from grassroots.integrations import signing
-from grassroots.integrations.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from grassroots.integrations.models import (
+    DeliveryState,
+    SubscriptionVersion,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from grassroots.integrations.services import webhooks
 from grassroots.integrations.services.keys import api_key_issue
 from grassroots.integrations.services.webhooks import webhook_deliver, webhook_set_active, webhook_subscribe
+from grassroots.versioned import bump
 from tests.cases.conftest import INSIDE_G1
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -154,6 +162,40 @@ def test_repeated_failures_disable_the_subscription(
         webhook_set_active(actor=None, subscription=subscription, active=True)
         subscription.refresh_from_db()
         assert subscription.is_active and subscription.consecutive_failures == 0
+
+
+def test_an_event_no_subscription_wants_costs_no_query(
+    city, county_key, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    settings.TASKS = IMMEDIATE
+    settings.WEBHOOKS_CHECK_SECONDS = 3600
+    key, _raw = county_key
+    case = _report(city)  # its listener's work is not run: the commit is not reached
+    event = CaseEvent.objects.select_related("case__category").get(case=case)
+
+    def told() -> None:  # what a transaction writing the event costs the listener once it commits
+        with django_capture_on_commit_callbacks(execute=True):
+            webhooks.case_event_recorded(event)
+
+    told()  # this process learns that nobody subscribed
+    with django_assert_num_queries(0):
+        told()
+    with Receiver([200]) as receiver:
+        webhook_subscribe(actor=None, key=key, url=receiver.url, on_case=False, on_notice=True)
+        told()  # the process that subscribed knows at once; notices only: still no case delivery
+        with django_assert_num_queries(0):
+            told()
+        # Another process subscribes to case events (its save bumps the version; here no signal is sent):
+        WebhookSubscription.objects.bulk_create(
+            [WebhookSubscription(key=key, area_code=key.area_code, url=receiver.url, secret="whsec_x")]
+        )
+        bump(SubscriptionVersion)
+        told()
+        assert receiver.received == []  # not seen before this process checks the version again
+        settings.WEBHOOKS_CHECK_SECONDS = 0
+        told()
+        assert len(receiver.received) == 1
+        assert json.loads(receiver.received[0][1])["data"]["service_request_id"] == case.reference
 
 
 def test_a_receiver_that_does_not_answer_is_a_failure_with_its_reason(

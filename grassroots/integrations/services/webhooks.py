@@ -12,7 +12,10 @@ enables it again.
 The events come from the writers of each timeline (``cases.events``, ``disclosure.lifecycle``,
 ``deliberation.timeline``), whose listeners (registered in ``IntegrationsConfig.ready``) look for
 subscriptions once the writer's transaction has committed: an event that was rolled back is never sent, and
-the writer's own transaction does no extra work. What a payload carries is what the Open311 answers show:
+the writer's own transaction does no extra work. Which kinds of event any active subscription wants is kept
+per process (:data:`_subscribed`, keyed by the ``SubscriptionVersion`` row that every change of a
+subscription bumps), so that an event nobody subscribed to costs no query at all; a process sees another's
+new subscription within ``WEBHOOKS_CHECK_SECONDS``. What a payload carries is what the Open311 answers show:
 the texts masked, no reporter named, no staff-only row.
 """
 
@@ -41,10 +44,18 @@ from grassroots.accounts.models import User
 from grassroots.accounts.services import audit_record
 from grassroots.masking import mask_numbers_in_text
 from grassroots.messages import Message
+from grassroots.versioned import VersionedCopy, bump, stored_version
 
 from .. import signing, statuses
 from ..errors import IntegrationError
-from ..models import ApiKey, DeliveryState, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from ..models import (
+    ApiKey,
+    DeliveryState,
+    SubscriptionVersion,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 log = logging.getLogger("grassroots.integrations")
 
@@ -68,6 +79,32 @@ def disable_after() -> int:
 
 
 # --- subscriptions ------------------------------------------------------------------------------------------
+
+
+def _kinds_subscribed(_key) -> frozenset[str]:
+    """The kinds of event at least one active subscription wants (a revoked key's still count: the
+    fan-out looks closer)."""
+    rows = (
+        WebhookSubscription.objects.filter(is_active=True).values_list(*(f"on_{k}" for k in KINDS)).distinct()
+    )
+    return frozenset(kind for row in rows for kind, wanted in zip(KINDS, row, strict=True) if wanted)
+
+
+_subscribed: VersionedCopy[frozenset[str]] = VersionedCopy(
+    read_key=lambda: stored_version(SubscriptionVersion),
+    load=_kinds_subscribed,
+    check_seconds=lambda: float(_setting("WEBHOOKS_CHECK_SECONDS", 1.0)),
+)
+
+
+def subscriptions_changed(**_signal_kwargs) -> None:
+    """A subscription was made, changed or deleted: bump the version (in the writer's transaction) and drop
+    this process's answer now and after the commit. Saving or deleting a ``WebhookSubscription`` calls it
+    (signals, connected in ``apps.ready``); a writer through ``QuerySet.update`` of ``is_active`` or the
+    ``on_*`` fields calls it itself."""
+    bump(SubscriptionVersion)
+    _subscribed.reset()
+    transaction.on_commit(_subscribed.reset)
 
 
 def _checked_url(url: str) -> str:
@@ -148,7 +185,9 @@ def _fan_out(
     kind: str, event_ref: str, area_codes: tuple[str, ...], event_type: str, build: Callable[[], dict]
 ):
     """After the writer committed: one delivery per active subscription of ``kind`` whose area holds the
-    event, each sent through the task queue."""
+    event, each sent through the task queue. No query when no active subscription wants ``kind``."""
+    if kind not in _subscribed.get():
+        return
     wanted = [
         s
         for s in WebhookSubscription.objects.filter(is_active=True, **{f"on_{kind}": True}).select_related(
@@ -358,4 +397,5 @@ def _disable_for_failures(subscription: WebhookSubscription, failures: int) -> N
     WebhookSubscription.objects.filter(pk=subscription.pk).update(
         is_active=False, disabled_at=clock.now(), disabled_reason=reason
     )
+    subscriptions_changed()
     audit_record(actor=None, action="webhook.disable", target=subscription, reason=reason)
