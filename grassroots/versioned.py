@@ -4,8 +4,9 @@ Some data is read on nearly every request and changes a few times a year: the gr
 report (``areas.routing``), the service types, time limits and working calendar of the cases
 (``cases.reference``), which kinds of event any webhook subscription wants (``integrations``' webhooks).
 Each process keeps its own copy, filed under a *key* read from a one-row version table; whoever changes the
-data bumps that row in the same transaction (:func:`bump`). A process reads the key at most every ``check_seconds`` and loads the data again when the key has moved on, so several worker
-processes stay correct without a shared cache, and the database is asked one tiny query a second at most.
+data bumps that row in the same transaction (:func:`bump`). A process reads the key at most every
+``check_seconds`` and loads the data again when the key has moved on, so several worker processes stay
+correct without a shared cache, and the database is asked one tiny query a second at most.
 
 Each user keeps its own version model (``areas.BoundaryVersion``, ``worktime.ReferenceVersion``,
 ``integrations.SubscriptionVersion``): one row with ``version`` and ``changed_at``, primary key 1.
