@@ -244,23 +244,7 @@ def backup_restore(
     with tarfile.open(path, mode="r:") as tar:
         manifest = read_manifest(tar)
         database = manifest["database"]
-        if database["vendor"] != connection.vendor:
-            raise Incompatible(
-                _(
-                    "This backup is of a %(theirs)s database and restores only into %(theirs)s, not into "
-                    "%(ours)s."
-                )
-                % {"theirs": database["vendor"], "ours": connection.vendor}
-            )
-        _check_migrations_known(manifest, using)
-        if not dumps.is_empty(connection):
-            raise TargetNotEmpty(
-                _(
-                    "The database %(name)s has tables: a backup restores only into an empty database "
-                    "(create a new one)."
-                )
-                % {"name": connection.settings_dict["NAME"]}
-            )
+        _check_target(manifest, using)
         report = RestoreReport(manifest=manifest)
         progress(f"checking {database['file']} and {len(manifest['media']['files'])} media files")
         _check_member(tar, database["file"], database)
@@ -306,6 +290,26 @@ def backup_restore(
         report.migrated = True
     _check_restored(report, using=using, storage=storage, with_media=with_media)
     return report
+
+
+def _check_target(manifest: dict, using: str) -> None:
+    """Refuse a backup of another kind of database or of a newer version, and a database with tables."""
+    connection = connections[using]
+    vendor = manifest["database"]["vendor"]
+    if vendor != connection.vendor:
+        raise Incompatible(
+            _("This backup is of a %(theirs)s database and restores only into %(theirs)s, not into %(ours)s.")
+            % {"theirs": vendor, "ours": connection.vendor}
+        )
+    _check_migrations_known(manifest, using)
+    if not dumps.is_empty(connection):
+        raise TargetNotEmpty(
+            _(
+                "The database %(name)s has tables: a backup restores only into an empty database "
+                "(create a new one)."
+            )
+            % {"name": connection.settings_dict["NAME"]}
+        )
 
 
 def _pending_migrations(using: str) -> bool:

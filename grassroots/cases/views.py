@@ -578,6 +578,9 @@ def act(request, pk: int, action: str):
 
 
 def _metrics_for(request, code: str):
+    """The area (404 outside the user's scope or without the figures), the period asked for (the default
+    one, with a message, when it cannot be read) and whether "basically satisfied" counts: what the metrics
+    page and its workbook both read."""
     require(request.user, can_view_area, code)
     if not selectors.may_see_metrics(user=request.user, code=code):
         raise Http404
@@ -641,18 +644,7 @@ def metrics_xlsx(request, code: str):
 @login_required
 def metrics(request, code: str):
     """The case figures of an area and its children for a period, each with its definition."""
-    require(request.user, can_view_area, code)
-    if not selectors.may_see_metrics(user=request.user, code=code):
-        raise Http404
-    area = area_selectors.area_get_for(user=request.user, code=code)
-    period_text = request.GET.get("period") or str(case_metrics.default_period_key())
-    try:
-        period = case_metrics.Period.parse(period_text)
-    except case_metrics.PeriodError as exc:
-        messages.error(request, str(exc.message))
-        period = case_metrics.Period.parse(case_metrics.default_period_key())
-    basically = request.GET.get("basically")
-    counts_basically = case_metrics.basically_counts_default() if basically is None else basically == "1"
+    area, period, counts_basically = _metrics_for(request, code)
     try:
         # the area, the areas below and the service types from one read; the departments from another
         overview = case_metrics.case_metrics_overview(

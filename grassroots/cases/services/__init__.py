@@ -42,9 +42,6 @@ from .calendar_notice import calendar_notice_enter
 from .idempotency import IdempotencyKeyReused
 from .intake import (
     DESK_SOURCES,
-    ENTRY_CLOCK_SKEW,
-    ENTRY_MAX_AGE,
-    MAX_DESCRIPTION,
     SELF_SERVICE_SOURCES,
     ReportInput,
     case_enter,
@@ -53,8 +50,8 @@ from .intake import (
     case_receive,
     case_report,
     case_resolve_on_the_spot,
-    category_by_code,
 )
+from .intake_checks import ENTRY_CLOCK_SKEW, ENTRY_MAX_AGE, MAX_DESCRIPTION, category_by_code
 from .scan import ScanResult, deadlines_scan
 from .views_saved import queue_view_delete, queue_view_save
 

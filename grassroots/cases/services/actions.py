@@ -22,7 +22,7 @@ from ..models import (
     Rating,
 )
 from ..workflow import Action, CaseError, DispatchTarget, transition
-from .intake import MAX_DESCRIPTION
+from .intake_checks import MAX_DESCRIPTION
 
 
 def _required(value, field: str, message) -> str:

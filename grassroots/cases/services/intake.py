@@ -11,16 +11,14 @@ place must lie.
 """
 
 import datetime as dt
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock, geo, personal, photos
+from grassroots import clock, personal, photos
 from grassroots.accounts.models import Role, User
 from grassroots.accounts.rules import require
 from grassroots.accounts.scoping import STAFF_ROLES, in_scope
@@ -31,12 +29,11 @@ from grassroots.areas.routing import RouteResult, route_point
 from grassroots.messages import Message
 from grassroots.workforce.selectors import responsible_workers_for
 
-from .. import alerts, deadlines, events, photo_rows, reference, rules
+from .. import alerts, deadlines, events, photo_rows, rules
 from ..models import (
     AssigneeKind,
     Case,
     CaseKind,
-    Category,
     CloseReason,
     EventAction,
     PhotoStage,
@@ -47,101 +44,17 @@ from ..models import (
 from ..selectors import home_counties
 from ..workflow import DispatchTarget, ReportInvalid
 from .idempotency import checked_key, earlier_case, request_fingerprint
+from .intake_checks import (
+    _check,
+    _check_received,
+    _Checked,
+)
 
-MAX_DESCRIPTION = 2000
 SELF_SERVICE_SOURCES = frozenset({Source.MOBILE_WEB, Source.API})
 DESK_SOURCES = frozenset({Source.PHONE, Source.HOTLINE, Source.VISIT, Source.WALK_IN, Source.PATROL})
 
 
 # --- intake ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Checked:
-    category: Category
-    kind: str
-    urgency: str
-    description: str
-    lon: float | None
-    lat: float | None
-    crs: str
-    accuracy_m: float | None
-
-
-def _number(value, field, problems) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        problems[field] = _("%(field)s must be a number.") % {"field": field}
-        return None
-    if not math.isfinite(number):
-        problems[field] = _("%(field)s must be a finite number.") % {"field": field}
-        return None
-    return number
-
-
-def category_by_code(code) -> Category | None:
-    if isinstance(code, Category):
-        return code if code.is_active else None
-    if not code:
-        return None
-    return reference.category(str(code))  # the process's copy (the service types change rarely)
-
-
-def _check(*, category, kind, urgency, description, lon, lat, crs, accuracy_m, need_point: bool) -> _Checked:
-    problems: dict[str, str] = {}
-    text = (description or "").strip() if isinstance(description, str) else ""
-    if not text:
-        problems["description"] = str(_("Describe the problem in a few words."))
-    elif len(text) > MAX_DESCRIPTION:
-        problems["description"] = str(
-            _("The description is too long: at most %(n)d characters.") % {"n": MAX_DESCRIPTION}
-        )
-    found = None
-    if category in (None, ""):
-        problems["category"] = str(_("Choose a service type."))
-    else:
-        found = category_by_code(category)
-        if found is None:
-            problems["category"] = str(
-                _("Unknown service type %(code)s. Choose one from the list.") % {"code": category}
-            )
-    kind = kind or CaseKind.PROBLEM
-    if kind not in CaseKind.values:
-        problems["kind"] = str(
-            _("Kind must be one of: %(choices)s.") % {"choices": ", ".join(CaseKind.values)}
-        )
-    if urgency and urgency not in Urgency.values:
-        problems["urgency"] = str(
-            _("Urgency must be one of: %(choices)s.") % {"choices": ", ".join(Urgency.values)}
-        )
-    x = _number(lon, "lon", problems)
-    y = _number(lat, "lat", problems)
-    if x is not None and not geo.is_lon(x):
-        problems["lon"] = str(_("Longitude must be between -180 and 180; %(value)s is not.") % {"value": lon})
-    if y is not None and not geo.is_lat(y):
-        problems["lat"] = str(_("Latitude must be between -90 and 90; %(value)s is not.") % {"value": lat})
-    if (x is None) != (y is None) and "lon" not in problems and "lat" not in problems:
-        problems["lat" if y is None else "lon"] = str(_("Give both longitude and latitude, or neither."))
-    if need_point and x is None and y is None and "lon" not in problems and "lat" not in problems:
-        problems["location"] = str(_("Mark where the problem is on the map, or allow the location."))
-    accuracy = _number(accuracy_m, "accuracy_m", problems)
-    if accuracy is not None and accuracy < 0:
-        problems["accuracy_m"] = str(_("Accuracy is a distance in metres and cannot be negative."))
-    if problems or found is None:  # no service type found is always one of the problems
-        raise ReportInvalid(" ".join(problems.values()), detail=problems)
-    return _Checked(
-        category=found,
-        kind=kind,
-        urgency=urgency or found.default_urgency,
-        description=text,
-        lon=x,
-        lat=y,
-        crs=(crs or "wgs84").strip().lower(),
-        accuracy_m=accuracy,
-    )
 
 
 @dataclass(frozen=True)
@@ -361,6 +274,23 @@ def _resolved_at_once(case: Case, actor: User, now) -> None:
     case.assignee_name, case.assignee_user = str(actor), actor
 
 
+def _save_once(case: Case, *, reporter, key: str, arguments: dict) -> Case | None:
+    """Save the new case; with an idempotency key sent twice at once, the case the other request made
+    instead (None when this one was saved)."""
+    if not key:
+        case.save()
+        return None
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:  # the same key, sent twice at once: the other request made the case
+        earlier = earlier_case(reporter, key, arguments, entered_by=case.entered_by)
+        if earlier is not None:
+            return earlier
+        raise
+    return None
+
+
 def _create(
     *,
     actor: User,
@@ -383,17 +313,9 @@ def _create(
     )  # fmt: skip
     if channel.state == State.CLOSED:
         _resolved_at_once(case, actor, now)
-    if key:
-        try:
-            with transaction.atomic():
-                case.save()
-        except IntegrityError:  # the same key, sent twice at once: the other request made the case
-            earlier = earlier_case(channel.reporter, key, arguments, entered_by=case.entered_by)
-            if earlier is not None:
-                return earlier
-            raise
-    else:
-        case.save()
+    earlier = _save_once(case, reporter=channel.reporter, key=key, arguments=arguments)
+    if earlier is not None:
+        return earlier
     report_event = events.record(
         case,
         EventAction.REPORT,
@@ -561,38 +483,6 @@ def case_enter(
         ),
     )
     return _take_in(actor=actor, report=report, channel=channel, key=key, arguments=arguments)
-
-
-ENTRY_MAX_AGE = dt.timedelta(days=30)
-# A phone's or a desk computer's clock may run a little ahead of the server's.
-ENTRY_CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def _check_received(received_at) -> dt.datetime | None:
-    """When a call or visit was taken: an aware time (a naive one is local time), not in the future, at most
-    :data:`ENTRY_MAX_AGE` ago; None when it was taken just now."""
-    if received_at is None or received_at == "":
-        return None
-    if not isinstance(received_at, dt.datetime):
-        raise ReportInvalid(
-            _("Give the time the call or visit was received as a date and time."),
-            detail={"received_at": "not a time"},
-        )
-    if timezone.is_naive(received_at):
-        received_at = timezone.make_aware(received_at)
-    now = clock.now()
-    if received_at > now + ENTRY_CLOCK_SKEW:
-        raise ReportInvalid(
-            _("The time received lies in the future; check the date and time."),
-            detail={"received_at": "future"},
-        )
-    if received_at < now - ENTRY_MAX_AGE:
-        raise ReportInvalid(
-            _("The time received is more than %(days)d days ago; enter such an old matter with today's date.")
-            % {"days": ENTRY_MAX_AGE.days},
-            detail={"received_at": "too old"},
-        )
-    return min(received_at, now).astimezone(dt.UTC)
 
 
 def case_resolve_on_the_spot(
