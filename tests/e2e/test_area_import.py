@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
-from grassroots.areas.models import Area, Grid, ImportRun
+from grassroots.areas.models import Area, Grid
+from grassroots.imports.models import ImportRun
 from tests.factories import area, user_with
 
 pytestmark = pytest.mark.e2e
