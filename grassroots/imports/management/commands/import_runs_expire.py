@@ -7,8 +7,8 @@ from grassroots.imports.services import import_runs_expire
 
 class Command(BaseCommand):
     help = (
-        "Mark import previews (areas, boundaries, rosters, hotline sheets) older than a day that were never confirmed as "
-        "expired and drop their files; the reports stay. The periodic jobs run it hourly."
+        "Mark import previews (areas, boundaries, rosters, hotline sheets) older than a day that were never "
+        "confirmed as expired and drop their files; the reports stay. The periodic jobs run it hourly."
     )
 
     def handle(self, *args, **options):
