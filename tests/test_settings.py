@@ -87,3 +87,22 @@ def test_s3_media_takes_its_bucket_and_endpoint_from_the_environment():
 def test_s3_media_without_a_bucket_stops_at_start_up():
     out = _run_settings({"STORAGE_BACKEND": "s3"}, S3)
     assert out.returncode != 0 and "AWS_STORAGE_BUCKET_NAME" in out.stderr
+
+
+def test_the_rq_task_backend_passes_the_system_checks_and_has_its_worker_command(tmp_path):
+    # without django_rq installed, every manage.py command (migrate first) stopped on its system check
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TASKS_", "DATABASE_URL"))},
+        "TASKS_BACKEND": "rq",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "GRASSROOTS_VAR_DIR": str(tmp_path),
+    }
+    for argv in (["check"], ["help", "rqworker"]):
+        out = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", *argv],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, out.stderr
