@@ -356,7 +356,7 @@ if _tasks_backend == "rq":
     # django-tasks-rq runs on django-rq, whose app must be installed: its system check stops every command
     # without it, and its "rqworker" command is what scripts/serve starts (the RQ dashboard appears in the
     # admin for superusers).
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # --- email (notifications sent at once and the daily digest) --------------------------------------------
 # Unset EMAIL_HOST: mail is written to the console (development); set it for an SMTP server.
