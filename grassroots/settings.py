@@ -11,7 +11,8 @@ Environment variables (see docs/operations.md):
   DATABASE_URL           e.g. postgres://user@127.0.0.1:5432/grassroots; default sqlite:///var/grassroots.sqlite3
   FIELD_ENCRYPTION_KEYS  comma separated Fernet keys, newest first (rotation: prepend a key, run rotate_keys)
   FIELD_HASH_KEY         secret for the keyed hashes beside encrypted fields (exact lookup); never rotate casually
-  MEDIA_ROOT / MEDIA_URL filesystem media; or STORAGE_BACKEND=s3 with AWS_* variables (django-storages)
+  MEDIA_ROOT / MEDIA_URL filesystem media; or STORAGE_BACKEND=s3 with AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL,
+                         AWS_S3_REGION_NAME, AWS_S3_ADDRESSING_STYLE, AWS_LOCATION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
   TASKS_BACKEND          "database" (default), "immediate", or "rq" (uses REDIS_URL)
   REDIS_URL              redis://127.0.0.1:6379/0
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
@@ -314,8 +315,18 @@ _storage_backend = env("STORAGE_BACKEND", "filesystem")
 if _storage_backend == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif _storage_backend == "s3":
-    # django-storages reads AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID ... itself.
-    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+    # django-storages reads the bucket, endpoint and region from the settings only (the credentials it
+    # also finds in the environment, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, as boto3 does).
+    # Files are still linked and served through MEDIA_URL (grassroots/object_storage.py).
+    AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None  # unset: AWS itself
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE") or None  # "path" for most S3-compatible servers
+    AWS_LOCATION = env("AWS_LOCATION")  # a folder inside the bucket, e.g. "media"
+    AWS_DEFAULT_ACL = None  # objects take the bucket's policy: keep the bucket private
+    _default_storage = {"BACKEND": "grassroots.object_storage.AppServedS3Storage"}
 else:
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {_storage_backend!r}")
 STORAGES = {
@@ -343,6 +354,11 @@ if _tasks_backend not in _TASK_BACKENDS:
     )
 TASKS = {"default": _TASK_BACKENDS[_tasks_backend]}
 RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+if _tasks_backend == "rq":
+    # django-tasks-rq runs on django-rq, whose app must be installed: its system check stops every command
+    # without it, and its "rqworker" command is what scripts/serve starts (the RQ dashboard appears in the
+    # admin for superusers).
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # --- email (notifications sent at once and the daily digest) --------------------------------------------
 # Unset EMAIL_HOST: mail is written to the console (development); set it for an SMTP server.

@@ -77,7 +77,10 @@ def children(*, host: str, port: int, env: dict[str, str]) -> list[Child]:
            "--bind", f"{host}:{port}", "--workers", str(settings.WEB_CONCURRENCY)]  # fmt: skip
     backend = settings.TASKS["default"]["BACKEND"]
     if backend.endswith("RQBackend"):
-        worker = [*MANAGE, "rqworker", *settings.TASKS["default"].get("QUEUES", ["default"])]
+        # django-tasks-rq's own job class: RQ's default one cannot run a django-tasks task (every job failed
+        # with "'Task' object is not callable")
+        worker = [*MANAGE, "rqworker", "--job-class", "django_tasks_rq.Job",
+                  *settings.TASKS["default"].get("QUEUES", ["default"])]  # fmt: skip
     elif backend.endswith("DatabaseBackend"):
         worker = [*MANAGE, "db_worker", "--queue-name", "*", "--no-reload"]
     else:  # the immediate backend runs tasks inside the request: no worker

@@ -151,7 +151,7 @@ def test_serve_starts_the_task_worker_of_the_configured_backend(settings):
     assert names["web"][names["web"].index("--workers") + 1] == str(settings.WEB_CONCURRENCY)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     rq = {c.name: c.argv for c in children(host="127.0.0.1", port=8000, env={})}
-    assert rq["tasks-1"][-2:] == ["rqworker", "default"]
+    assert rq["tasks-1"][-4:] == ["rqworker", "--job-class", "django_tasks_rq.Job", "default"]
 
 
 @pytest.mark.redis
