@@ -144,6 +144,9 @@ def template(*, rebuild: bool, port: int) -> None:
     _manage(env, "migrate", "--no-input", "-v0")
     with open(TEMPLATE_VAR / "demo_load.txt", "w", encoding="utf-8") as out:
         _manage(env, "demo_load", out=out)
+        # The demo's year of cases leaves a few thousand figure updates queued; run them now, or every run's
+        # /health/ready would wait minutes for the task worker to catch up (the oldest must be under 300 s).
+        _manage(env, "db_worker", "--queue-name", "*", "--batch", "--no-reload", out=out)
     marker.write_text(dt.datetime.now(dt.UTC).isoformat(), encoding="utf-8")
 
 
@@ -376,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-database", action="store_true", help="leave the run's database in place")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
+    # Run in the background, SIGINT is ignored: SIGTERM stops the run and still stops the platform.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     users = [int(u) for u in args.users.split(",")]
     out = (args.out or ROOT / "bench" / "out" / "load" / time.strftime("%Y%m%d-%H%M%S")).resolve()
     out.mkdir(parents=True, exist_ok=True)
