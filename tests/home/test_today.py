@@ -90,6 +90,36 @@ def test_a_closed_phone_report_waits_for_its_callback_on_the_desks_home(city):
     assert _groups(city.village).get("callbacks") == 1
 
 
+def _closed(city):
+    case = _report(city)
+    case = services.case_take(actor=city.grid_worker, case=case, expected_version=case.version)
+    case = services.case_handle(
+        actor=city.grid_worker, case=case, expected_version=case.version, note="清理了"
+    )
+    return services.case_verify(actor=city.village, case=case, expected_version=case.version, passed=True)
+
+
+def test_what_waits_costs_the_same_queries_however_many_closed_cases_the_desk_was_told_of(city):
+    # given a desk told of one closed case (it was asked to verify it), then of four
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grassroots.cases.selectors import work_waiting_for
+
+    _closed(city)
+    with CaptureQueriesContext(connection) as one:
+        work_waiting_for(user=city.village)
+    for _ in range(3):
+        _closed(city)
+    # when it asks what waits for it
+    with CaptureQueriesContext(connection) as four:
+        waiting = work_waiting_for(user=city.village)
+    # then the same queries read it: no per-case question about callbacks (the load test found the home page
+    # of a busy desk asking once per closed case), and the closed cases wait for nothing of the desk's
+    assert len(four) == len(one)
+    assert not any(waiting.values())
+
+
 def test_a_resident_reaches_their_grid_worker_from_home(client, city):
     from tests.factories import user_with
 
