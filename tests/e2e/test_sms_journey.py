@@ -49,8 +49,7 @@ def gateway(settings):
 
 
 @pytest.fixture
-def town(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def town(transactional_db):
     seed_categories(Category, CategoryLimit)
     grid(G1, (107.00, 41.00, 107.01, 41.01), name="一网格")
     resident = UserFactory(username="jumin", display_name="张居民")
