@@ -108,7 +108,9 @@ def place(code: str, *, name: str | None = None, kind: str = GridKind.RURAL) -> 
 
 def inside(code: str) -> tuple[float, float]:
     """A point (lon, lat) well inside the grid ``code``: the middle of its box."""
-    min_lon, min_lat, max_lon, max_lat = TREE[code].bounds  # type: ignore[misc]
+    bounds = TREE[code].bounds
+    assert bounds is not None, f"{code} has no boundary in the tree"
+    min_lon, min_lat, max_lon, max_lat = bounds
     return (round((min_lon + max_lon) / 2, 6), round((min_lat + max_lat) / 2, 6))
 
 
