@@ -1,3 +1,4 @@
+import importlib
 import os
 
 import pytest
@@ -70,3 +71,23 @@ def _fast_password_hashing(settings):
     tests/accounts/test_settings.py). This is the only place tests set the hashers; builds outside a test
     (tests/once.py) use the same list."""
     settings.PASSWORD_HASHERS = list(FAST_HASHERS)
+
+
+@pytest.fixture
+def audit_log_flushable(transactional_db):
+    """For tests that commit for real (a live server, another process reading the database): on SQLite the
+    audit log's triggers refuse the DELETE with which the test database is emptied afterwards, so lift them
+    just long enough to empty the log. (PostgreSQL's flush truncates, which row triggers do not see.)
+    tests/e2e and tests/backups use it for every test."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    append_only = importlib.import_module("grassroots.accounts.migrations.0002_auditlog_append_only")
+    with connection.cursor() as cursor:
+        for sql in append_only.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute("DELETE FROM accounts_auditlog")
+        for sql in append_only.SQLITE:
+            cursor.execute(sql)

@@ -30,15 +30,15 @@ from grassroots.people.models import (
     Resident,
     Visit,
 )
-from tests.cases.conftest import ensure_seed
+from tests import world as shared_world
 from tests.factories import UserFactory, user_with
 from tests.people.factories import household, resident, synthetic_id
 
 pytestmark = pytest.mark.django_db
 
-COUNTY, OTHER_COUNTY = "150825", "150826"
-GRID = "150825100201001"
-OTHER_GRID = "150826101201001"
+COUNTY, OTHER_COUNTY = shared_world.COUNTY, shared_world.OTHER_COUNTY
+GRID = shared_world.G1
+OTHER_GRID = shared_world.OTHER_COUNTY_GRID
 
 
 def rows_in(grid_code: str, county: str) -> dict[type, object]:
@@ -76,7 +76,7 @@ def rows_in(grid_code: str, county: str) -> dict[type, object]:
 
 @pytest.fixture
 def world():
-    ensure_seed()
+    shared_world.seed_case_reference()
     return rows_in(GRID, COUNTY), rows_in(OTHER_GRID, OTHER_COUNTY)
 
 

@@ -10,16 +10,11 @@ grid worker, the village's staff and an anonymous caller; each logged-in caller 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from shapely.geometry import box, mapping
-
 from grassroots import clock
-from grassroots.accounts.models import Role
 from grassroots.accounts.services import api_token_issue
 from grassroots.areas import routing
-from grassroots.areas.models import Grid
 from grassroots.cases import reference
 from grassroots.cases import services as case_services
 from grassroots.cases.models import Category
@@ -27,8 +22,9 @@ from grassroots.deliberation.models import Membership
 from grassroots.disclosure import services as disclosure_services
 from grassroots.notifications.models import Notification
 from grassroots.people import services as people_services
-from grassroots.workforce.models import AssignmentRole, PartyOrgKind
+from grassroots.workforce.models import PartyOrgKind
 from grassroots.workforce.services import groups, party, patrols
+from tests import world as shared
 from tests.deliberation.factories import (
     GRID,
     GRID_2,
@@ -39,10 +35,9 @@ from tests.deliberation.factories import (
     five_person_to,
     propose,
 )
-from tests.factories import area, user_with
-from tests.workforce.factories import GridWorkerFactory, assignment
+from tests.factories import area
 
-ON_GRID = (107.005, 41.005)
+ON_GRID = shared.inside(GRID)
 
 
 @dataclass
@@ -60,44 +55,19 @@ class World:
         return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _seed_cases() -> None:
-    from grassroots.cases.models import CalendarYear, CategoryLimit
-    from grassroots.cases.seed import seed_categories
-    from grassroots.worktime.calendar import seed_year
-
-    if not Category.objects.filter(code="0101").exists():
-        seed_categories(Category, CategoryLimit)
-    for year in (2025, 2026, 2027):
-        if not CalendarYear.objects.filter(year=year).exists():
-            seed_year(year)
-
-
-def _bounded_grid(code: str, bounds) -> Grid:
-    a = area(code)
-    g, _ = Grid.objects.get_or_create(area=a, defaults={"sequence": int(code[-3:])})
-    g.boundary = mapping(box(*bounds))
-    g.min_lon, g.min_lat, g.max_lon, g.max_lat = bounds
-    g.save()
-    return g
-
-
 def build() -> World:
     # built once per module, before the per-test fixtures (tests/conftest.py) drop the process's copies: a
     # routing index or service types left by the test that ran before on this worker would answer for its world
     routing.reset_index()
     reference.reset()
-    _seed_cases()
+    shared.seed_case_reference(years=(2025, 2026, 2027))
     group = five_person_group()  # 民主村 1组, its members live in GRID
     staff = group.manager
     resident = group.members[0]
-    grid = _bounded_grid(GRID, (107.00, 41.00, 107.01, 41.01))
-    _bounded_grid(GRID_2, (107.01, 41.00, 107.02, 41.01))
-    _bounded_grid(OTHER_GRID, (107.02, 41.00, 107.03, 41.01))
-    area(OTHER_VILLAGE)
+    for code in (GRID, GRID_2, OTHER_GRID):
+        shared.place(code)  # bounded: the case below is reported on the map
 
-    worker_user = user_with(Role.GRID_WORKER, GRID, display_name="网格员甲")
-    worker = GridWorkerFactory(name="网格员甲", user=worker_user, area_code=GRID)
-    assignment(worker, grid, AssignmentRole.WORKER, dt.date(2020, 1, 1))
+    worker_user, worker = shared.grid_worker(GRID, name="网格员甲")
 
     topic = five_person_to(propose(group.committee, by=resident), group.members, "sign")
     case = case_services.case_report(

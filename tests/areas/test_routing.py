@@ -24,11 +24,12 @@ from grassroots.areas import coords, routing
 from grassroots.areas.models import Area, Grid
 from grassroots.areas.routing import GridIndex, Method, RoutingError, route_point
 from grassroots.areas.services import boundaries_changed
+from tests import world
 from tests.factories import Role, area, grid, user_with
 
 pytestmark = pytest.mark.django_db
 
-G1, G2 = "150825100201001", "150825100201002"  # village A: two neighbours sharing the border lon 107.01
+G1, G2 = world.G1, world.G2  # village A: two neighbours sharing the border lon 107.01 (the shared world's)
 G3, G4 = "150825100202001", "150825100202002"  # village B: two grids 3 km apart
 G5 = "150825101201001"  # village C in another township, with its own outline on record
 VILLAGE_A, VILLAGE_B, VILLAGE_C = G1[:12], G3[:12], G5[:12]
@@ -37,8 +38,8 @@ TOWNSHIP_1, TOWNSHIP_2 = G1[:9], G5[:9]
 
 @pytest.fixture
 def city():
-    grid(G1, (107.00, 41.00, 107.01, 41.01))
-    grid(G2, (107.01, 41.00, 107.02, 41.01))
+    world.place(G1)  # lon 107.00–107.01, lat 41.00–41.01
+    world.place(G2)  # lon 107.01–107.02
     grid(G3, (107.05, 41.00, 107.06, 41.01))
     grid(G4, (107.09, 41.00, 107.10, 41.01))
     grid(G5, (107.30, 41.30, 107.31, 41.31))
@@ -100,7 +101,7 @@ def test_the_border_answer_does_not_depend_on_load_order():
 
 def test_a_dedicated_grid_inside_a_community_grid_takes_the_points_inside_it(city):
     # given a school's dedicated grid drawn inside G1 (overlapping it; higher code)
-    school = "150825100201003"
+    school = VILLAGE_A + "003"
     grid(school, (107.002, 41.002, 107.004, 41.004))
     # then a point in the school goes to the school, one beside it to G1
     assert route_point(107.003, 41.003).grid_code == school

@@ -19,14 +19,15 @@ from grassroots.deliberation.models import (
     Topic,
     TopicKind,
 )
+from tests import world
 from tests.factories import area, grid, user_with
 
-TOWNSHIP = "150802100"  # 临河区 干召庙镇
-VILLAGE = "150802100201"  # 民主村
-GRID = VILLAGE + "001"
-GRID_2 = VILLAGE + "002"
-OTHER_VILLAGE = "150802100202"
-OTHER_GRID = OTHER_VILLAGE + "001"
+TOWNSHIP = world.MINZHU_TOWNSHIP  # 临河区 干召庙镇
+VILLAGE = world.MINZHU  # 民主村
+GRID = world.MINZHU_G1
+GRID_2 = world.MINZHU_G2
+OTHER_VILLAGE = world.XINHUA
+OTHER_GRID = world.XINHUA_GRID
 START = dt.date(2024, 3, 1)
 
 FIVE_SEATS = [
@@ -48,8 +49,8 @@ FOUR_TWO_SEATS = [
 
 
 def village(code: str = VILLAGE, name: str = "民主村"):
-    grid(code + "001")
-    grid(code + "002")
+    world.place(code + "001")
+    world.place(code + "002")
     return area(code, name)
 
 

@@ -1,5 +1,5 @@
 """A village (民主村) with two groups, a board, its staff, a resident, staff of another village, and the case
-categories (objections become cases)."""
+categories (objections become cases): the shared world's 民主村 (tests/world.py)."""
 
 from __future__ import annotations
 
@@ -10,26 +10,18 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from grassroots import clock
 from grassroots.accounts.models import Role
-from grassroots.areas.models import VillageGroup
-from tests.factories import area, grid, user_with
+from tests import world
+from tests.factories import user_with
 
-VILLAGE = "150802101201"
-OTHER_VILLAGE = "150802101202"
-GRID = VILLAGE + "001"
+VILLAGE = world.MINZHU
+OTHER_VILLAGE = world.XINHUA
+GRID = world.MINZHU_G1
 
 
 @pytest.fixture
 def categories(db):
-    from grassroots.cases.models import CalendarYear, Category, CategoryLimit
-    from grassroots.cases.seed import seed_categories
-    from grassroots.worktime.calendar import seed_year
-
-    if not Category.objects.filter(code="1102").exists():
-        seed_categories(Category, CategoryLimit)
-    if not CalendarYear.objects.filter(year=2026).exists():
-        seed_year(2026)
+    world.seed_case_reference(years=(2026,))
 
 
 def at(day: str, hour: int = 10) -> dt.datetime:
@@ -38,20 +30,16 @@ def at(day: str, hour: int = 10) -> dt.datetime:
 
 @pytest.fixture
 def town(db, categories):
-    from grassroots.disclosure import services
-
-    village = area(VILLAGE, "民主村")
-    area(OTHER_VILLAGE, "新华村")
-    g = grid(GRID, (107.0, 40.0, 107.1, 40.1))
-    one = VillageGroup.objects.create(village=village, number=1, name="一组")
-    two = VillageGroup.objects.create(village=village, number=2, name="二组")
+    village = world.place(VILLAGE)
+    world.place(OTHER_VILLAGE)
+    g = world.place(GRID)
+    one, two = world.village_groups(village, ("一组", "二组"))
     g.village_groups.add(one)
-    staff = user_with(Role.VILLAGE_STAFF, VILLAGE, username="staff")
+    staff = world.role_user("village_staff", GRID, username="staff")
     other_staff = user_with(Role.VILLAGE_STAFF, OTHER_VILLAGE, username="other")
-    township = user_with(Role.TOWNSHIP_STAFF, VILLAGE[:9], username="township")
-    resident = user_with(Role.RESIDENT, GRID, username="resident")
-    with clock.frozen(at("2026-03-02")):
-        board = services.board_create(actor=staff, village=village, name="民主村村务公开栏")
+    township = world.role_user("township_staff", GRID, username="township")
+    resident = world.role_user("resident", GRID, username="resident")
+    board = world.village_board(village, staff, opened=at("2026-03-02"))
     return SimpleNamespace(
         village=village,
         groups=(one, two),

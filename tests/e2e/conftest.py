@@ -15,7 +15,6 @@ missing browser is a failure: CI must run them.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 
@@ -104,22 +103,8 @@ def log_in():
 
 
 @pytest.fixture(autouse=True)
-def _audit_log_flushable(transactional_db):
-    """The live server commits for real, and on SQLite the audit log's triggers refuse the DELETE with which
-    the test database is flushed afterwards: lift them just long enough to empty the log. (PostgreSQL's
-    flush truncates, which row triggers do not see.)"""
-    yield
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("grassroots.accounts.migrations.0002_auditlog_append_only")
-    with connection.cursor() as cursor:
-        for sql in append_only.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM accounts_auditlog")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
+def _audit_log_flushable(audit_log_flushable):
+    """The live server commits for real: the log is emptied after each test (tests/conftest.py)."""
 
 
 def open_menu(page) -> None:

@@ -17,18 +17,18 @@ from playwright.sync_api import expect
 from grassroots import clock
 from grassroots.accounts.models import Role
 from grassroots.cases.models import CalendarSource, CalendarYear, WorkingDay
-from grassroots.worktime.calendar import seed_year
+from tests import world
 from tests.factories import user_with
 
 pytestmark = pytest.mark.e2e
 
-COUNTY = "150825"
-VILLAGE = "150825100200"
+COUNTY = world.COUNTY
+VILLAGE = world.VILLAGE
 
 
 @pytest.fixture
 def people(transactional_db):
-    seed_year(2026)  # a transactional test starts from an emptied database
+    world.seed_case_reference(years=(2026,))  # a transactional test starts from an emptied database
     return {
         "admin": user_with(Role.ADMINISTRATOR, COUNTY, username="guanli", display_name="管理员"),
         "village": user_with(Role.VILLAGE_STAFF, VILLAGE, username="cun", display_name="村干部"),

@@ -5,8 +5,6 @@ rating and answer, after which the case has left the list and its rating counts 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import expect
 
@@ -15,32 +13,26 @@ from grassroots.cases import services
 from grassroots.cases.models import (
     CallbackAttempt,
     CaseRating,
-    Category,
-    CategoryLimit,
     RatingChannel,
     Source,
     State,
 )
-from grassroots.cases.seed import seed_categories
-from grassroots.workforce.models import AssignmentRole
-from tests.factories import grid, user_with
-from tests.workforce.factories import GridWorkerFactory, assignment
+from tests import world
+from tests.factories import user_with
 
 pytestmark = pytest.mark.e2e
 
-G1 = "150825100200001"
-VILLAGE = "150825100200"
-INSIDE_G1 = (107.005, 41.005)
+G1 = world.G1
+VILLAGE = world.VILLAGE
+INSIDE_G1 = world.inside(G1)
 
 
 @pytest.fixture
 def closed_call(transactional_db):
     """A call taken by the village desk, handled by the grid's worker, verified by another village staff."""
-    seed_categories(Category, CategoryLimit)
-    g1 = grid(G1, (107.00, 41.00, 107.01, 41.01), name="一网格")
-    worker = user_with(Role.GRID_WORKER, G1, username="wangge", display_name="网格员甲")
-    record = GridWorkerFactory(name="网格员甲", user=worker, area_code=G1)
-    assignment(record, g1, AssignmentRole.WORKER, dt.date(2020, 1, 1))
+    world.seed_case_reference(years=())  # a transactional test starts from an emptied database
+    world.place(G1, name="一网格")
+    worker, record = world.grid_worker(G1, name="网格员甲", username="wangge")
     desk = user_with(Role.VILLAGE_STAFF, VILLAGE, username="cun", display_name="村干部")
     verifier = user_with(Role.VILLAGE_STAFF, VILLAGE, username="cun2", display_name="村干部乙")
     case = services.case_enter(

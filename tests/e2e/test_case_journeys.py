@@ -11,7 +11,6 @@ Set SCREENSHOTS_DIR to keep a screenshot of each page the journeys pass through.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import re
@@ -23,18 +22,16 @@ from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
 from grassroots.areas.codes import Level
-from grassroots.cases.models import Case, Category, CategoryLimit, State
-from grassroots.cases.seed import seed_categories
-from grassroots.workforce.models import AssignmentRole
-from tests.factories import UserFactory, grid, user_with
-from tests.workforce.factories import GridWorkerFactory, assignment
+from grassroots.cases.models import Case, State
+from tests import world
+from tests.factories import UserFactory, user_with
 
 pytestmark = pytest.mark.e2e
 
-G1 = "150825100200001"  # lon 107.00–107.01, lat 41.00–41.01
-VILLAGE = "150825100200"
-TOWNSHIP = "150825100"
-COUNTY = "150825"
+G1 = world.G1  # lon 107.00–107.01, lat 41.00–41.01
+VILLAGE = world.VILLAGE
+TOWNSHIP = world.TOWNSHIP
+COUNTY = world.COUNTY
 SPOT = {"latitude": 41.0052, "longitude": 107.0047, "accuracy": 15}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
@@ -56,12 +53,10 @@ def _jpeg(colour) -> dict:
 def town(transactional_db, settings, tmp_path):
     """A grid with its worker, the village, township and county staff, a supervisor and a resident."""
     settings.MEDIA_ROOT = tmp_path
-    seed_categories(Category, CategoryLimit)  # a transactional test starts from an emptied database
-    g1 = grid(G1, (107.00, 41.00, 107.01, 41.01), name="一网格")
-    grid("150825100200002", (107.01, 41.00, 107.02, 41.01))
-    worker = user_with(Role.GRID_WORKER, G1, username="wangge", display_name="网格员甲")
-    record = GridWorkerFactory(name="网格员甲", user=worker, area_code=G1)
-    assignment(record, g1, AssignmentRole.WORKER, dt.date(2020, 1, 1))
+    world.seed_case_reference(years=())  # a transactional test starts from an emptied database
+    world.place(G1, name="一网格")
+    world.place(world.G2)
+    worker, record = world.grid_worker(G1, name="网格员甲", username="wangge")
     return {
         "resident": UserFactory(username="jumin", display_name="张居民"),
         "worker": worker,

@@ -25,8 +25,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def world(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(transactional_db):
     world = build_world()
     committee = world.branch.parent
     world.g2_branch = party.party_organisation_create(

@@ -17,16 +17,16 @@ from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
 from grassroots.areas.codes import Level
-from grassroots.cases.models import Case, Category, CategoryLimit, Source, State
-from grassroots.cases.seed import seed_categories
+from grassroots.cases.models import Case, Category, Source, State
 from grassroots.insights.services import facts_rebuild
+from tests import world
 from tests.factories import grid, user_with
 
 pytestmark = pytest.mark.e2e
 
-COUNTY = "150825"
-TOWNSHIP = "150825100"
-GRIDS = ["150825100200001", "150825100200002", "150825101200001"]
+COUNTY = world.COUNTY
+TOWNSHIP = world.TOWNSHIP
+GRIDS = [world.G1, world.G2, "150825101200001"]  # the third in another township
 
 
 def _shot(page, name: str) -> None:
@@ -38,7 +38,7 @@ def _shot(page, name: str) -> None:
 
 @pytest.fixture
 def county(transactional_db):
-    seed_categories(Category, CategoryLimit)
+    world.seed_case_reference(years=())  # a transactional test starts from an emptied database
     for i, code in enumerate(GRIDS):
         grid(code, (107.0 + i / 100, 41.0, 107.01 + i / 100, 41.01))
     leader = user_with(Role.LEADER, COUNTY, username="lingdao", display_name="旗领导")

@@ -8,7 +8,6 @@ Set SCREENSHOTS_DIR to keep a screenshot of each page the journey passes through
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import re
@@ -20,18 +19,16 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
-from grassroots.cases.models import Case, Category, CategoryLimit, State
-from grassroots.cases.seed import seed_categories
+from grassroots.cases.models import Case, State
 from grassroots.cases.seed_names import NAMES
-from grassroots.workforce.models import AssignmentRole
-from tests.factories import UserFactory, grid, user_with
-from tests.workforce.factories import GridWorkerFactory, assignment
+from tests import world
+from tests.factories import UserFactory, user_with
 
 pytestmark = pytest.mark.e2e
 
-G1 = "150825100200001"
-VILLAGE = "150825100200"
-COUNTY = "150825"
+G1 = world.G1
+VILLAGE = world.VILLAGE
+COUNTY = world.COUNTY
 SPOT = {"latitude": 41.0052, "longitude": 107.0047, "accuracy": 15}
 MONGOLIAN = re.compile("[\u1820-\u1878]")
 REPORT = "ᠭᠤᠷᠪᠠᠨ ᠡᠳᠦᠷ ᠬᠣᠭ ᠵᠠᠭᠠᠰᠤ ᠴᠡᠪᠡᠷᠯᠡᠭᠰᠡᠨ ᠦᠭᠡᠢ᠂ ᠤᠲᠠᠰᠤ 13812345678"  # rubbish not cleared for three days
@@ -55,11 +52,9 @@ def _jpeg(colour) -> dict:
 def town(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.CASES_CALLBACK_SAMPLE_SHARE = "0"
-    seed_categories(Category, CategoryLimit)  # a transactional test starts from an emptied database
-    g1 = grid(G1, (107.00, 41.00, 107.01, 41.01), name="一网格")
-    worker = user_with(Role.GRID_WORKER, G1, username="wangge", display_name="网格员甲")
-    record = GridWorkerFactory(name="网格员甲", user=worker, area_code=G1)
-    assignment(record, g1, AssignmentRole.WORKER, dt.date(2020, 1, 1))
+    world.seed_case_reference(years=())  # a transactional test starts from an emptied database
+    world.place(G1, name="一网格")
+    worker, record = world.grid_worker(G1, name="网格员甲", username="wangge")
     return {
         "resident": UserFactory(username="bayar", display_name="巴雅尔"),
         "worker": worker,

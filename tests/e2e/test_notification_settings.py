@@ -8,13 +8,14 @@ from playwright.sync_api import expect
 
 from grassroots.accounts.models import Role
 from grassroots.notifications.models import Delivery, DeliveryPreference
+from tests import world
 from tests.factories import user_with
 
 pytestmark = pytest.mark.e2e
 
 
 def test_staff_choose_immediate_notifications(live_server, page, log_in, transactional_db):
-    staff = user_with(Role.VILLAGE_STAFF, "150825100200", username="clerk", email="clerk@example.org")
+    staff = user_with(Role.VILLAGE_STAFF, world.VILLAGE, username="clerk", email="clerk@example.org")
     log_in(page, live_server, username="clerk")
     # the name in the header leads to the settings
     with page.expect_navigation():

@@ -5,23 +5,19 @@ grid worker's tasks and a public board show their first content within 3 seconds
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.test import Client
 
 from grassroots.accounts.models import Role
 from grassroots.areas.models import Area
 from grassroots.disclosure import services as disclosure
-from grassroots.workforce.models import AssignmentRole
-from tests.cases.conftest import ensure_seed
+from tests import world
 from tests.e2e.throttle import load, production_server, throttle, warm
-from tests.factories import grid, user_with
-from tests.workforce.factories import GridWorkerFactory, assignment
+from tests.factories import user_with
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-G1 = "150825100200001"
+G1 = world.G1
 KB = 1000
 
 
@@ -40,11 +36,9 @@ def _phone(browser, server, user):
 
 def test_field_pages_keep_the_slow_3g_budget(browser):
     # given a resident and the worker of a grid, and the village's public board
-    ensure_seed()
-    g1 = grid(G1, (107.00, 41.00, 107.01, 41.01), name="一网格")
-    worker = user_with(Role.GRID_WORKER, G1, username="wangge")
-    record = GridWorkerFactory(name="网格员甲", user=worker, area_code=G1)
-    assignment(record, g1, AssignmentRole.WORKER, dt.date(2020, 1, 1))
+    world.seed_case_reference()
+    world.place(G1, name="一网格")
+    worker, _record = world.grid_worker(G1, name="网格员甲", username="wangge")
     resident = user_with(Role.RESIDENT, G1, username="jumin")
     staff = user_with(Role.VILLAGE_STAFF, G1[:12], username="cunwei")
     board = disclosure.board_create(actor=staff, village=Area.objects.get(code=G1[:12]), name="公开栏")

@@ -17,7 +17,7 @@ import pytest
 
 from grassroots.demo.logins import LOGINS, PASSWORD
 from grassroots.demo.steps import load
-from tests.cases.conftest import ensure_seed
+from tests import world
 from tests.e2e.role_days import role_days
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def _reachable(url: str, origin: str) -> str | None:
 def test_every_page_of_every_role_fits_a_phone(live_server, browser):
     # given the demo city with its logins (a transactional test starts from an emptied database: the service
     # types and the calendar that the migrations seed are put back first)
-    ensure_seed()
+    world.seed_case_reference()
     load(scale="small")
     # when every page each role's navigation reaches is opened at 360 px (then none is too wide)
     crawl(live_server.url, browser)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from grassroots.workforce.models import Assignment, GridWorker
-from tests.e2e.test_workforce_journeys import world  # noqa: F401 - the fixture, with its audit-log cleanup
+from tests.e2e.test_workforce_journeys import world  # noqa: F401 - the fixture
 from tests.workforce.conftest import VILLAGE
 from tests.workforce.test_roster import GOOD, workbook
 

@@ -17,18 +17,17 @@ from playwright.sync_api import expect
 
 from grassroots import fieldcrypt
 from grassroots.accounts.models import Role
-from grassroots.cases.models import Category, CategoryLimit
-from grassroots.cases.seed import seed_categories
 from grassroots.notifications.models import AttemptStatus, DeliveryAttempt
+from tests import world
 from tests.e2e.conftest import open_menu
-from tests.factories import UserFactory, grid, user_with
+from tests.factories import UserFactory, user_with
 from tests.notifications import fake_gateway
 from tests.notifications.fake_gateway import ALIYUN_OK, aliyun_signature_ok
 
 pytestmark = pytest.mark.e2e
 
-G1 = "150825100200001"
-VILLAGE = "150825100200"
+G1 = world.G1
+VILLAGE = world.VILLAGE
 PHONE = "13812345678"
 
 
@@ -49,10 +48,9 @@ def gateway(settings):
 
 
 @pytest.fixture
-def town(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    seed_categories(Category, CategoryLimit)
-    grid(G1, (107.00, 41.00, 107.01, 41.01), name="一网格")
+def town(transactional_db):
+    world.seed_case_reference(years=())  # a transactional test starts from an emptied database
+    world.place(G1, name="一网格")
     resident = UserFactory(username="jumin", display_name="张居民")
     resident.phone, resident.phone_hash = PHONE, fieldcrypt.keyed_hash(PHONE)
     resident.save()

@@ -8,12 +8,13 @@ import itertools
 
 from grassroots.accounts.models import Role
 from grassroots.people import idnumber, services
+from tests import world
 from tests.factories import grid, user_with
 
-GRID = "150825100201001"  # 乌拉特后旗 · a town · a village · grid 1
-GRID_2 = "150825100201002"  # same village, grid 2
-OTHER_GRID = "150825100202001"  # neighbouring village
-FAR_GRID = "150826101201001"  # another banner
+GRID = world.G1  # the shared world's village, grid 1
+GRID_2 = world.G2  # same village, grid 2
+OTHER_GRID = world.NEIGHBOUR_GRID  # neighbouring village
+FAR_GRID = world.OTHER_COUNTY_GRID  # another banner
 
 _order = itertools.count(901)
 

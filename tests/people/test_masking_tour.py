@@ -271,6 +271,7 @@ def test_exports_are_masked_marked_and_logged(client, world):
     staff = world.users["township_staff"]
     client.force_login(staff)
     response = client.get(reverse("people:export", args=[world.household.area_code]))
+    assert response.status_code == 200
     text = _text_of(response)
     assert "导出人：" in text and staff.get_username() in text
     assert world.secrets[0][:6] + "********" + world.secrets[0][-4:] in text
@@ -302,7 +303,9 @@ def test_import_error_reports_and_admin_pages_carry_masks_only(client, world):
     assert response.status_code == 302
     secrets = [*world.secrets, bad]
     for url in (response["Location"], "/api/v1/people/imports", reverse("people:import")):
-        text = _text_of(client.get(url))
+        page = client.get(url)
+        assert page.status_code == 200, url  # a leak must not hide behind a refusal or a missing page
+        text = _text_of(page)
         assert "身份证号" in text or "id_number" in text or "a.xlsx" in text
         assert not _leaks(text, secrets), url
     client.force_login(world.users["superuser"])
