@@ -125,6 +125,8 @@ def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) ->
         # as integers: the sum of a COUNT (a bigint) would be a numeric, many times slower to add up
         return f"{f'CAST(c.{q(name)} AS integer)' if name in counted else '0'} AS {q(name)}"
 
+    if connection.vendor == "postgresql":
+        return _fact_join(case_sql, rating_sql), case_params + rating_params
     case_counts = ", ".join(column(n, _CASE_COUNTS) for n in COUNT_FIELDS)
     rating_counts = ", ".join(column(n, _RATING_COUNTS) for n in COUNT_FIELDS)
     sums = ", ".join(f"SUM(u.{q(n)})" for n in COUNT_FIELDS)
@@ -140,14 +142,40 @@ def _fact_select(*, area_code: str | None = None, day: dt.date | None = None) ->
     return sql, case_params + rating_params
 
 
+def _fact_join(case_sql: str, rating_sql: str) -> str:
+    """PostgreSQL: the case rows and the rating rows of the same key (place, day, type, channel, closing level
+    0) side by side in one row, by a full join of the two groupings (each has one row per key). The same rows
+    as summing their union again by the key, which SQLite does (it joins FULL only from 3.39): at a million
+    cases nearly every key is a group of its own, and hashing 1.4 million groups of twenty sums took longer
+    than the cases' own grouping, where joining hashes the 400,000 rating rows only."""
+    q = connection.ops.quote_name
+    key = ("origin_code", "fact_day", "category_id", "source")
+
+    def count(name: str) -> str:
+        side = "c" if name in _CASE_COUNTS else "r" if name in _RATING_COUNTS else None
+        value = f"CAST(COALESCE({side}.{q(name)}, 0) AS integer)" if side else "0"
+        return f"{value} AS {q(name)}"
+
+    keys = ", ".join(
+        f"COALESCE(c.{q(k)}, r.{q(k)}) AS {q(n)}"
+        for k, n in zip(key, ("area_code", "day", "category_id", "source"), strict=True)
+    )
+    joined = " AND ".join(f"c.{q(k)} = r.{q(k)}" for k in key)
+    return (
+        f"SELECT {keys}, COALESCE(c.fact_level, 0) AS closing_level, "  # noqa: S608 - our names
+        f"{', '.join(count(n) for n in COUNT_FIELDS)} "
+        f"FROM ({case_sql}) c FULL JOIN (SELECT g.*, 0 AS fact_level FROM ({rating_sql}) g) r "
+        f"ON {joined} AND c.fact_level = r.fact_level"
+    )
+
+
 def _top_types() -> dict[int, int]:
     return selectors.top_types()
 
 
-def _rollup_select(length: int, *, where: str, params: tuple, facts: str | None = None) -> tuple[str, tuple]:
-    """``SELECT area_code, parent_code, day, top_type_id, <sums>`` of the ``DailyFact`` rows (or the rows of the
-    table ``facts`` with the same columns) matching ``where`` at the areas whose codes have ``length``
-    digits."""
+def _rollup_select(length: int, *, where: str, params: tuple) -> tuple[str, tuple]:
+    """``SELECT area_code, parent_code, day, top_type_id, <sums>`` of the ``DailyFact`` rows matching ``where``
+    at the areas whose codes have ``length`` digits."""
     q = connection.ops.quote_name
     tops = _top_types()
     # each service type's top-level type from a join with a small table of (type, top type); a CASE with a
@@ -159,7 +187,7 @@ def _rollup_select(length: int, *, where: str, params: tuple, facts: str | None 
     # a province has no parent: the constant '' is selected but not grouped by (PostgreSQL refuses that)
     parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
     sums = ", ".join(f"SUM({q(n)}) AS {q(n)}" for n in COUNT_FIELDS)
-    table = q(facts or DailyFact._meta.db_table)
+    table = q(DailyFact._meta.db_table)
     sql = (
         f"SELECT SUBSTR(area_code, 1, {length}) AS area_code, {parent_sql} AS parent_code, day, "  # noqa: S608
         f"{top_sql} AS top_type_id, {sums} FROM {table} JOIN (VALUES {pairs}) t ON t.column1 = category_id "
@@ -229,25 +257,22 @@ def facts_refresh(*, area_code: str, day: dt.date) -> None:
             )
 
 
-def _level_select(
-    length: int, *, below: int | None, facts: str | None = None, areas: str | None = None
-) -> tuple[str, tuple]:
+def _level_select(length: int, *, below: int | None) -> tuple[str, tuple]:
     """``SELECT area_code, parent_code, day, top_type_id, <sums>`` of every area whose code has ``length``
     digits, built from the level below rather than from the facts: the ``AreaDay`` rows of its children
     (codes of ``below`` digits, already written) and the ``DailyFact`` rows routed to the area itself (a case
     routed to a village, not to one of its grids). The same sums as :func:`_rollup_select`, over far fewer
-    rows: a county's children are its townships' rows, not its cases' facts. ``facts`` and ``areas`` name
-    other tables to read instead of ``DailyFact`` and ``AreaDay`` (the rebuild's staging tables)."""
+    rows: a county's children are its townships' rows, not its cases' facts."""
     q = connection.ops.quote_name
     if below is None:  # the lowest level kept: from the facts of its subtree
-        return _rollup_select(length, where="1 = 1", params=(), facts=facts)
-    own, params = _rollup_select(length, where=f"LENGTH(area_code) = {int(length)}", params=(), facts=facts)
+        return _rollup_select(length, where="1 = 1", params=())
+    own, params = _rollup_select(length, where=f"LENGTH(area_code) = {int(length)}", params=())
     level = LEVEL_BY_LENGTH[length]
     parent_sql = f"SUBSTR(area_code, 1, {CODE_LENGTH[Level(level - 1)]})" if level > Level.PROVINCE else "''"
     parent_group = f"{parent_sql}, " if level > Level.PROVINCE else ""
     cols = ", ".join(q(n) for n in COUNT_FIELDS)
     sums = ", ".join(f"SUM({q(n)})" for n in COUNT_FIELDS)
-    table = q(areas or AreaDay._meta.db_table)
+    table = q(AreaDay._meta.db_table)
     children = (
         f"SELECT SUBSTR(area_code, 1, {length}) AS area_code, day, top_type_id, {cols} "  # noqa: S608
         f"FROM {table} WHERE LENGTH(area_code) = {int(below)}"
@@ -296,10 +321,6 @@ def _secondary_structures(model) -> list[tuple[str, str, str]]:
     ] + [(name, f"DROP INDEX {q(name)}", definition) for name, definition in indexes]
 
 
-# The rebuild's parallel workers per query on PostgreSQL (its default; 0 would turn parallel plans off).
-REBUILD_PARALLEL_WORKERS = 2
-
-
 def facts_rebuild() -> dict[str, int]:
     """Every fact and area row again from the cases, in one transaction. Returns the number of rows of each.
 
@@ -308,13 +329,13 @@ def facts_rebuild() -> dict[str, int]:
     PostgreSQL their constraints but the primary key) are dropped first and made again after the rows are
     written.
 
-    PostgreSQL (:func:`_rebuild_staged`): every level is first computed into a staging table by
-    ``CREATE TABLE … AS``, which PostgreSQL plans in parallel (``INSERT … SELECT`` it never does, up to 15),
-    unlogged (no WAL for rows thrown away at the end); each level is computed from the staging table below, and
-    the two tables are filled from the staging tables in one ``INSERT`` each. The sorts and hashes of the
-    grouping and the index builds get the memory to stay off disk, and no JIT (``SET LOCAL``: this transaction
-    only). SQLite: rows are written in the order of the table's unique key (its one index left) and with a
-    larger page cache for the connection while it runs."""
+    PostgreSQL: the sorts and hashes of the grouping and the index builds get the memory to stay off disk
+    (``hash_mem_multiplier``: a million cases make 1.4 million facts, nearly one group per row), every grouping
+    is hashed (``enable_sort = off``: the planner guesses that a ``LENGTH(area_code)`` filter keeps 0.5 % of
+    the rows and sorted a level's million rows on disk), and no JIT — ``SET LOCAL``, this transaction only.
+    Its facts join the cases' and the ratings' groupings rather than grouping their union again
+    (:func:`_fact_join`). SQLite: rows are written in the order of the table's unique key (its one index
+    left) and with a larger page cache for the connection while it runs."""
     postgres = connection.vendor == "postgresql"
     q = connection.ops.quote_name
     with transaction.atomic():
@@ -325,8 +346,13 @@ def facts_rebuild() -> dict[str, int]:
                 # TRUNCATE refuses tables with deferred checks pending in this transaction: run them first
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("SET LOCAL work_mem = '256MB'")
+                # the groupings are nearly one group per row (a million cases make 1.4 million facts, and
+                # those 1.15 million village rows): their hash tables need more than work_mem to stay in memory
+                cursor.execute("SET LOCAL hash_mem_multiplier = 4")
+                # the planner cannot tell how many rows a LENGTH(area_code) filter keeps (it guesses 0.5 %)
+                # and sorted a level's million rows on disk instead of hashing them
+                cursor.execute("SET LOCAL enable_sort = off")
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = {int(REBUILD_PARALLEL_WORKERS)}")
                 # compiling the sums' expressions (JIT) costs more than it saves here (measured at 200,000)
                 cursor.execute("SET LOCAL jit = off")
             else:
@@ -343,15 +369,17 @@ def facts_rebuild() -> dict[str, int]:
             else:
                 for model in (AreaDay, DailyFact):
                     cursor.execute(f"DELETE FROM {q(model._meta.db_table)}")  # noqa: S608 - our table names
-        if postgres:
-            _rebuild_staged()
-        else:
-            # in key order, so that the unique index grows at its end
-            _insert(DailyFact, _FACT_COLUMNS, _fact_select(), order="1, 2, 3, 4, 5")
-            below = None
-            for length in sorted(AREA_LENGTHS, reverse=True):
-                _insert(AreaDay, _ROLLUP_COLUMNS, _level_select(length, below=below), order="1, 3, 4")
-                below = length
+        # SQLite: in key order, so that its unique index grows at its end
+        _insert(DailyFact, _FACT_COLUMNS, _fact_select(), order="" if postgres else "1, 2, 3, 4, 5")
+        below = None
+        for length in sorted(AREA_LENGTHS, reverse=True):
+            _insert(
+                AreaDay,
+                _ROLLUP_COLUMNS,
+                _level_select(length, below=below),
+                order="" if postgres else "1, 3, 4",
+            )
+            below = length
         with connection.cursor() as cursor:
             for statement in rebuilt:
                 cursor.execute(statement)
@@ -361,48 +389,6 @@ def facts_rebuild() -> dict[str, int]:
             else:
                 cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return {"facts": DailyFact.objects.count(), "areas": AreaDay.objects.count()}
-
-
-def _stage(cursor, name: str, columns: tuple[str, ...], select: tuple[str, tuple]) -> None:
-    """``CREATE UNLOGGED TABLE name AS`` the rows of ``select`` (its columns named ``columns``, the counts as
-    integers: a sum of integers is a bigint, and a sum of bigints a numeric, many times slower to add up)."""
-    q = connection.ops.quote_name
-    sql, params = select
-    names = ", ".join(q(c) for c in columns)
-    typed = ", ".join(
-        f"CAST(s.{q(c)} AS integer) AS {q(c)}" if c in COUNT_FIELDS else f"s.{q(c)}" for c in columns
-    )
-    cursor.execute(f"CREATE UNLOGGED TABLE {q(name)} AS SELECT {typed} FROM ({sql}) AS s ({names})", params)  # noqa: S608
-
-
-def _rebuild_staged() -> None:
-    """PostgreSQL: the facts and every level of area rows into unlogged staging tables by ``CREATE TABLE …
-    AS`` (parallel plans), each level from the one below, then into ``DailyFact`` and ``AreaDay``; the staging
-    tables are dropped before the transaction ends (and vanish with it if it fails)."""
-    q = connection.ops.quote_name
-    prefix = f"insights_rebuild_{connection.connection.info.backend_pid}"
-    facts = f"{prefix}_facts"
-    staged = []
-    with connection.cursor() as cursor:
-        _stage(cursor, facts, _FACT_COLUMNS, _fact_select())
-        below = None
-        for length in sorted(AREA_LENGTHS, reverse=True):
-            name = f"{prefix}_areas_{length}"
-            areas = f"{prefix}_areas_{below}" if below is not None else None
-            _stage(
-                cursor, name, _ROLLUP_COLUMNS, _level_select(length, below=below, facts=facts, areas=areas)
-            )
-            staged.append(name)
-            below = length
-        fact_names = ", ".join(q(c) for c in _FACT_COLUMNS)
-        cursor.execute(
-            f"INSERT INTO {q(DailyFact._meta.db_table)} ({fact_names}) SELECT {fact_names} FROM {q(facts)}"  # noqa: S608
-        )
-        area_names = ", ".join(q(c) for c in _ROLLUP_COLUMNS)
-        every_level = " UNION ALL ".join(f"SELECT {area_names} FROM {q(name)}" for name in staged)  # noqa: S608
-        cursor.execute(f"INSERT INTO {q(AreaDay._meta.db_table)} ({area_names}) {every_level}")
-        for name in (facts, *staged):
-            cursor.execute(f"DROP TABLE {q(name)}")
 
 
 def _differing(select: tuple[str, tuple], model, columns: tuple[str, ...], *, where: str = "1 = 1") -> int:
