@@ -547,6 +547,9 @@ def _most_common(values) -> str:
     return counted.most_common(1)[0][0] if counted else ""
 
 
+HOTSPOT_CACHE_SECONDS = 24 * 3600  # at most a day: the key holds the day anyway
+
+
 def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date) -> list[Hotspot]:
     """The hotspots of ``area_code`` (the caller checked :func:`may_see`) by the three methods of
     :class:`HotspotKind`, largest first (at most :data:`HOTSPOTS_SHOWN`), each with the newest of its cases.
@@ -557,14 +560,56 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
       ``norm_factor`` times that mean;
     - reopened: per place of report and service type, the reopenings in the window, when at least
       ``min_reopened``.
-    """
+
+    The clusters and reopenings come from the cases (the costly part: a city's window holds tens of thousands
+    of points) and are kept in Django's cache under :func:`_hotspot_cache_key`, which names the area, the
+    day, the method and the newest case and timeline row: any report or change of a case writes a timeline
+    row, so a changed case is a new key. They are the same for everyone who may see the whole area (who alone
+    gets here), whatever else their scope holds. The density hotspots are read from the daily figures each
+    time (kept current by the task queue, after the timeline row), and whether a hotspot has been acted on,
+    with its cases, is read each time too."""
+    from django.core.cache import cache
+
+    key = _hotspot_cache_key(area_code=area_code, method=method, today=today)
+    from_cases = cache.get(key)
+    if from_cases is None:
+        from_cases = _hotspots_from_cases(user=user, area_code=area_code, method=method, today=today)
+        cache.set(key, from_cases, HOTSPOT_CACHE_SECONDS)
+    found = from_cases + _density_hotspots(area_code=area_code, method=method, today=today)
+    found.sort(key=_hotspot_order)
+    shown = found[:HOTSPOTS_SHOWN]
+    start, _last = method.window(today)
+    _fill_cases(user=user, area_code=area_code, start=start, hotspots=shown)
+    return shown
+
+
+def _hotspot_order(h: Hotspot):
+    return (-h.count, HotspotKind.ALL.index(h.kind), h.area_code, h.category_id)
+
+
+def _hotspot_cache_key(*, area_code: str, method: HotspotMethod, today: dt.date) -> str:
+    """What the clusters and reopenings of an area depend on: the area, the day (the window ends today), the
+    method's parameters, and the newest case and timeline row (every change of a case writes one)."""
+    from django.db.models import Max
+
+    from grassroots.cases.models import CaseEvent
+
+    newest_case = Case.objects.aggregate(pk=Max("pk"))["pk"]
+    newest_event = CaseEvent.objects.aggregate(pk=Max("pk"))["pk"]
+    parameters = ":".join(
+        str(getattr(method, name)) for name in ("radius_m", "days", "min_reports", "min_reopened")
+    )
+    return f"insights:hotspots:1:{area_code}:{today.isoformat()}:{parameters}:{newest_case}:{newest_event}"
+
+
+def _hotspots_from_cases(*, user, area_code: str, method: HotspotMethod, today: dt.date) -> list[Hotspot]:
+    """The clusters and the reopenings of the window (the largest :data:`HOTSPOTS_SHOWN`), without their
+    cases' details."""
     from django.db.models import Count
 
     from grassroots.cases.models import CaseEvent, EventAction
 
-    from .models import DailyFact
-
-    start, last = method.window(today)
+    start, _last = method.window(today)
     found: list[Hotspot] = []
 
     # clusters of points
@@ -597,6 +642,44 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
                 )
             )
 
+    # reopenings
+    from grassroots.accounts.scoping import scoped as scoped_by
+    from grassroots.cases.selectors import _local_midnight
+
+    reopened = (
+        scoped_by(
+            CaseEvent.objects.filter(
+                action=EventAction.REOPEN,
+                at__gte=_local_midnight(start),
+                case__origin_code__startswith=area_code,
+                case__merged_into__isnull=True,
+            ).exclude(case__source=Source.PROACTIVE),
+            user,
+            field="case__origin_code",
+            roles=VIEWERS,
+        )
+        .values("case__origin_code", "case__category_id")
+        .annotate(times=Count("pk"))
+        .filter(times__gte=method.min_reopened)
+        .order_by()
+    )
+    for row in reopened:
+        found.append(
+            Hotspot(
+                HotspotKind.REOPENED, row["case__category_id"], row["case__origin_code"], [], row["times"]
+            )
+        )
+
+    found.sort(key=_hotspot_order)
+    return found[:HOTSPOTS_SHOWN]
+
+
+def _density_hotspots(*, area_code: str, method: HotspotMethod, today: dt.date) -> list[Hotspot]:
+    """Places and service types whose reports in the window are far above their own norm (daily figures)."""
+    from .models import DailyFact
+
+    start, last = method.window(today)
+    found: list[Hotspot] = []
     # density against the place's own norm, from the daily figures: first the places and types with enough
     # reports in the window (a short range of days, through the day index), then the norm of those alone
     base_start = start - dt.timedelta(days=method.days * method.norm_windows)
@@ -627,39 +710,7 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
         norm = before.get((code, category_id), 0) / method.norm_windows
         if now_count >= method.norm_factor * norm:
             found.append(Hotspot(HotspotKind.DENSITY, category_id, code, [], now_count, norm=norm))
-
-    # reopenings
-    from grassroots.accounts.scoping import scoped as scoped_by
-    from grassroots.cases.selectors import _local_midnight
-
-    reopened = (
-        scoped_by(
-            CaseEvent.objects.filter(
-                action=EventAction.REOPEN,
-                at__gte=_local_midnight(start),
-                case__origin_code__startswith=area_code,
-                case__merged_into__isnull=True,
-            ).exclude(case__source=Source.PROACTIVE),
-            user,
-            field="case__origin_code",
-            roles=VIEWERS,
-        )
-        .values("case__origin_code", "case__category_id")
-        .annotate(times=Count("pk"))
-        .filter(times__gte=method.min_reopened)
-        .order_by()
-    )
-    for row in reopened:
-        found.append(
-            Hotspot(
-                HotspotKind.REOPENED, row["case__category_id"], row["case__origin_code"], [], row["times"]
-            )
-        )
-
-    found.sort(key=lambda h: (-h.count, HotspotKind.ALL.index(h.kind), h.area_code, h.category_id))
-    shown = found[:HOTSPOTS_SHOWN]
-    _fill_cases(user=user, area_code=area_code, start=start, hotspots=shown)
-    return shown
+    return found
 
 
 def _fill_cases(*, user, area_code: str, start: dt.date, hotspots: list[Hotspot]) -> None:
