@@ -100,7 +100,9 @@ class DailyFact(Counted):
             # a day range of every place under an area (the hotspots' window) with what the density method
             # sums, from the index alone: the city's 30 days read 27,000 table pages without it
             CoveringIndex(
-                fields=["day", "area_code"], name="insights_fact_day", covering=["category", "source", "reported"]
+                fields=["day", "area_code"],
+                name="insights_fact_day",
+                covering=["category", "source", "reported"],
             ),
             # the same for a list of places over a year (the density method's norm): their rows lie all over
             # the table (27,000 pages for the city's 530 busiest grids), and the unique key lacks the count
