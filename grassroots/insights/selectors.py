@@ -564,17 +564,22 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
     The clusters and reopenings come from the cases (the costly part: a city's window holds tens of thousands
     of points) and are kept in Django's cache under :func:`_hotspot_cache_key`, which names the area, the
     day, the method and the newest case and timeline row: any report or change of a case writes a timeline
-    row, so a changed case is a new key. They are the same for everyone who may see the whole area (who alone
-    gets here), whatever else their scope holds. The density hotspots are read from the daily figures each
+    row, so a changed case is a new key. They are the same for everyone who may see the whole area, whatever
+    else their scope holds; for anyone else (the callers check :func:`may_see`, but each read is scoped
+    anyway) they are computed and not kept. The density hotspots are read from the daily figures each
     time (kept current by the task queue, after the timeline row), and whether a hotspot has been acted on,
     with its cases, is read each time too."""
     from django.core.cache import cache
 
-    key = _hotspot_cache_key(area_code=area_code, method=method, today=today)
-    from_cases = cache.get(key)
-    if from_cases is None:
+    if not may_see(user=user, code=area_code):
+        # not the whole area's answer (each of its reads is scoped): neither read from the cache nor kept
         from_cases = _hotspots_from_cases(user=user, area_code=area_code, method=method, today=today)
-        cache.set(key, from_cases, HOTSPOT_CACHE_SECONDS)
+    else:
+        key = _hotspot_cache_key(area_code=area_code, method=method, today=today)
+        from_cases = cache.get(key)
+        if from_cases is None:
+            from_cases = _hotspots_from_cases(user=user, area_code=area_code, method=method, today=today)
+            cache.set(key, from_cases, HOTSPOT_CACHE_SECONDS)
     found = from_cases + _density_hotspots(area_code=area_code, method=method, today=today)
     found.sort(key=_hotspot_order)
     shown = found[:HOTSPOTS_SHOWN]
