@@ -166,30 +166,46 @@ def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | No
 
 
 def _by_day(area_code: str, period: Period, before: Period):
-    """The area's counts over the period and the one before, and by week and by month over the period."""
+    """The area's counts over the period and the one before, and by week and by month over the period (folded
+    as plain integers: a year of days is some 700 rows, and adding ``Counts`` cost more than reading them)."""
     by_day = (
         _rows_of(area_code)
         .filter(day__gte=min(before.start, period.start), day__lt=max(before.end, period.end))
         .values("day")
         .annotate(**_SUMS)
         .order_by()
+        .values_list("day", *COUNTED)
     )
-    total, earlier = Counts(), Counts()
-    weeks: dict[dt.date, Counts] = {}
-    months: dict[dt.date, Counts] = {}
-    for row in by_day:
-        counts, day = _counts(row), row["day"]
+    width = len(COUNTED)
+    total, earlier = [0] * width, [0] * width
+    weeks: dict[dt.date, list[int]] = {}
+    months: dict[dt.date, list[int]] = {}
+
+    def fold(into: list[int], values) -> None:
+        for i, value in enumerate(values):
+            into[i] += value
+
+    for day, *sums in by_day:
+        values = [int(v or 0) for v in sums]
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
         if before.start <= day < before.end:
-            earlier += counts
+            fold(earlier, values)
         if not period.start <= day < period.end:
             continue
-        total += counts
-        week, month = _monday(day), day.replace(day=1)
-        weeks[week] = weeks.get(week, Counts()) + counts
-        months[month] = months.get(month, Counts()) + counts
-    return total, earlier, weeks, months
+        fold(total, values)
+        fold(weeks.setdefault(_monday(day), [0] * width), values)
+        fold(months.setdefault(day.replace(day=1), [0] * width), values)
+
+    def counts(values: list[int]) -> Counts:
+        return Counts(**dict(zip(COUNTED, values, strict=True)))
+
+    return (
+        counts(total),
+        counts(earlier),
+        {w: counts(v) for w, v in weeks.items()},
+        {m: counts(v) for m, v in months.items()},
+    )
 
 
 def _children(area_code: str, period: Period, counted: bool) -> list[Row]:
