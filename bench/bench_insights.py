@@ -267,7 +267,7 @@ def measure_transitions(staff) -> None:
         kept = statistics.median(timings[(way, True)]) * 1000
         print(
             f"transition (accept) by {way}: median {without:.1f} ms without the facts kept current, "
-            f"{kept:.1f} ms with the refresh enqueued on commit (+{(kept / without - 1) * 100:.1f} %), "
+            f"{kept:.1f} ms with the refresh queued (+{(kept / without - 1) * 100:.1f} %), "
             f"{TRANSITIONS_EACH} each"
         )
     refresh = []

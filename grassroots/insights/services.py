@@ -6,8 +6,9 @@ type, channel and closing level, written by ``INSERT … SELECT`` from the queri
 count is defined once, in cases/metrics.py, whichever table it is read from.
 
 - :func:`facts_schedule_for_event` is registered with ``cases.events.on_record``: every timeline row schedules,
-  on commit, the refresh of its case's (place, day of report) slice, and of the event's own day when the event
-  is a rating (a rating counts on the day it is given), through the task queue (django-tasks).
+  for when its transaction commits, the refresh of its case's (place, day of report) slice, and of the event's
+  own day when the event is a rating (a rating counts on the day it is given), through the task queue
+  (django-tasks).
 - :func:`facts_refresh` recomputes one (place, day) slice and the ``AreaDay`` rows of that day for the place
   and every area above it, under one lock per day, in one transaction: idempotent, so a task run twice or late
   leaves the same rows.
@@ -64,14 +65,29 @@ def slices_of_event(event: CaseEvent) -> set[tuple[str, dt.date]]:
 
 
 def facts_schedule_for_event(event: CaseEvent) -> None:
-    """After the writer's transaction commits, enqueue the refresh of every slice ``event`` touches."""
+    """Enqueue the refresh of every slice ``event`` touches, to run once the writer's transaction commits.
+
+    With the database task queue (the default) the task rows are written in the writer's own transaction: they
+    commit or roll back with the case, no worker sees them before the case is committed, and the transition
+    commits once instead of twice (the second commit, of the task rows alone, added about 6 ms — a third of
+    a transition — on PostgreSQL at a million cases). Any other queue (Redis, or running tasks at once) is
+    handed the task on commit, so that its worker never reads the case before it is committed."""
     slices = sorted(slices_of_event(event))
 
     def enqueue():
         for code, day in slices:
             facts_refresh_task.enqueue(code, day.isoformat())
 
-    transaction.on_commit(enqueue)
+    if _queue_commits_with_the_writer():
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)
+
+
+def _queue_commits_with_the_writer() -> bool:
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(facts_refresh_task.get_backend(), DatabaseBackend)
 
 
 @task()
