@@ -715,8 +715,11 @@ def _density_hotspots(*, area_code: str, method: HotspotMethod, today: dt.date) 
     }
     before: dict[tuple[str, int], int] = {}
     if recent:
+        # the places by name alone (they lie under the area): with the prefix as well, SQLite read the year
+        # through the day index instead of each place's through its own
         for row in (
-            facts.filter(
+            DailyFact.objects.exclude(source=Source.PROACTIVE)
+            .filter(
                 area_code__in=sorted({a for a, _c in recent}),
                 category_id__in=sorted({c for _a, c in recent}),
                 day__gte=base_start,

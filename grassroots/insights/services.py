@@ -399,10 +399,11 @@ def facts_rebuild() -> dict[str, int]:
         with connection.cursor() as cursor:
             for statement in rebuilt:
                 cursor.execute(statement)
-            if postgres:
-                cursor.execute(f"ANALYZE {q(DailyFact._meta.db_table)}")
-                cursor.execute(f"ANALYZE {q(AreaDay._meta.db_table)}")
-            else:
+            # statistics of the new rows (SQLite without them read a year of the facts through the day index
+            # for the hotspots' norm instead of each place's rows through the place index: 3.4 s against 0.1 s)
+            cursor.execute(f"ANALYZE {q(DailyFact._meta.db_table)}")
+            cursor.execute(f"ANALYZE {q(AreaDay._meta.db_table)}")
+            if not postgres:
                 cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return {"facts": DailyFact.objects.count(), "areas": AreaDay.objects.count()}
 
