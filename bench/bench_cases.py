@@ -136,6 +136,7 @@ COLUMNS = [
     "accepted_at", "dispatched_at", "handled_at", "closed_at", "cancelled_at", "shelved_at", "response_due_at",
     "handling_due_at", "handling_started_at", "shelved_seconds", "rating", "really_solved", "rating_comment",
     "rated_at", "rated_round", "is_synthetic", "updated_at", "idempotency_fingerprint", "self_verified_count",
+    "routing_explanation_data",
 ]  # fmt: skip
 SOURCES = ["mobile_web", "api", "phone", "hotline", "visit", "walk_in", "on_the_spot", "patrol"]
 SOURCE_WEIGHTS = [0.38, 0.10, 0.12, 0.12, 0.08, 0.05, 0.08, 0.07]
@@ -326,6 +327,7 @@ def generate_cases(n: int, seed: int, now: dt.datetime) -> int:
         "updated_at": _times(updated, postgres=postgres),
         "idempotency_fingerprint": empty,
         "self_verified_count": [0] * n,
+        "routing_explanation_data": ["{}"] * n,
     }
     assert list(columns) == COLUMNS
     rows = zip(*columns.values(), strict=True)

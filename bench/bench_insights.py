@@ -53,6 +53,14 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=20250301)
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="build the city and the cases, then stop (no measurement)"
+    )
+    parser.add_argument(
+        "--skip-rebuild",
+        action="store_true",
+        help="keep the stored figures (rebuilt by an earlier run): no rebuild, no check",
+    )
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
@@ -106,20 +114,23 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
     print(f"cases: {Case.objects.count():,}, ratings: {CaseRating.objects.count():,}")
+    if args.prepare_only:
+        return
 
     # --- the rebuild -----------------------------------------------------------------------------------------
-    started = time.perf_counter()
-    written = services.facts_rebuild()
-    rebuilt = time.perf_counter() - started
-    print(f"rebuild: {rebuilt:.1f} s ({written['facts']:,} fact rows, {written['areas']:,} area rows)")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
-    started = time.perf_counter()
-    differences = services.facts_differences()
-    print(
-        f"check (stored rows against a fresh computation): {time.perf_counter() - started:.1f} s, {differences}"
-    )
-    assert differences == {"facts": 0, "areas": 0}, differences
+    if not args.skip_rebuild:
+        started = time.perf_counter()
+        written = services.facts_rebuild()
+        rebuilt = time.perf_counter() - started
+        print(f"rebuild: {rebuilt:.1f} s ({written['facts']:,} fact rows, {written['areas']:,} area rows)")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if vendor == "postgresql" else "ANALYZE")
+        started = time.perf_counter()
+        differences = services.facts_differences()
+        print(
+            f"check (stored rows against a fresh computation): {time.perf_counter() - started:.1f} s, {differences}"
+        )
+        assert differences == {"facts": 0, "areas": 0}, differences
 
     # --- one slice, as a task refreshes it --------------------------------------------------------------------
     recent = Case.objects.filter(origin_code__startswith=COUNTY).order_by("-reported_at").first()
@@ -181,12 +192,148 @@ def main() -> None:
     for label, fn in runs:
         median, p90 = bench_cases._timed(fn, repeat=10, warm=2)
         print(f"{label}: median {median:.1f} ms, p90 {p90:.1f} ms, CPU {bench_cases.CPU_MS[id(fn)]:.1f} ms")
+    measure_transitions(staff)
+    measure_bulletins()
     print(
         f"rows read: city {AreaDay.objects.filter(area_code=CITY).count():,} own + "
         f"{AreaDay.objects.filter(parent_code=CITY).count():,} children; "
         f"fact rows {DailyFact.objects.count():,}"
     )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+TRANSITIONS_EACH = 30  # accepted cases per variant (with and without the facts kept current)
+
+
+def measure_transitions(staff) -> None:
+    """What keeping the facts current adds to a case transition: the county's staff member accepts reported
+    cases of the county (``reported → accepted``: the row locked, checked and written with its timeline row,
+    the reporter told, the commit), through the service and through the API, alternately with the insights
+    listener registered (on commit it enqueues the refresh of the case's (place, day) slice as a task row) and
+    without it. The refresh itself runs later in a task worker: timed apart, for the same slices."""
+    import statistics
+
+    from grassroots.accounts.models import User
+    from grassroots.cases import events
+    from grassroots.cases.models import Case, State
+    from grassroots.cases.services import case_accept
+    from grassroots.insights import services
+
+    actor = User.objects.get(username="county")
+    pool = list(
+        Case.objects.filter(origin_code__startswith=COUNTY, state=State.REPORTED, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: 4 * TRANSITIONS_EACH]
+    )
+    assert len(pool) == 4 * TRANSITIONS_EACH, "too few reported cases left in the county; generate again"
+    listener = services.facts_schedule_for_event
+
+    def by_service(pk: int) -> None:
+        case = Case.objects.get(pk=pk)
+        case_accept(actor=actor, case=case, expected_version=case.version)
+
+    def by_api(pk: int) -> None:
+        version = Case.objects.values_list("version", flat=True).get(pk=pk)
+        response = staff.post(
+            f"/api/v1/cases/{pk}/actions/accept",
+            data={"expected_version": version},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content[:300]
+
+    timings: dict[tuple[str, bool], list[float]] = {}
+    slices: set[tuple[str, str]] = set()
+    stale: set[tuple[str, str]] = set()
+    for i in range(2 * TRANSITIONS_EACH):
+        way, act = ("service", by_service) if i % 2 == 0 else ("API", by_api)
+        for kept in (i % 4 < 2, i % 4 >= 2):  # alternate which variant goes first
+            pk = pool.pop()
+            if kept:
+                events.on_record(listener)
+            else:
+                events._LISTENERS.remove(listener)
+            try:
+                started = time.perf_counter()
+                act(pk)
+                timings.setdefault((way, kept), []).append(time.perf_counter() - started)
+            finally:
+                events.on_record(listener)
+            case = Case.objects.get(pk=pk)
+            (slices if kept else stale).add(
+                (case.origin_code, services.local_day(case.reported_at).isoformat())
+            )
+    for way in ("service", "API"):
+        without = statistics.median(timings[(way, False)]) * 1000
+        kept = statistics.median(timings[(way, True)]) * 1000
+        print(
+            f"transition (accept) by {way}: median {without:.1f} ms without the facts kept current, "
+            f"{kept:.1f} ms with the refresh queued (+{(kept / without - 1) * 100:.1f} %), "
+            f"{TRANSITIONS_EACH} each"
+        )
+    refresh = []
+    for code, day in sorted(slices | stale):
+        started = time.perf_counter()
+        services.facts_refresh(area_code=code, day=dt.date.fromisoformat(day))
+        refresh.append(time.perf_counter() - started)
+    print(
+        f"the refresh each transition enqueues, run as the task worker runs it: median "
+        f"{statistics.median(refresh) * 1000:.1f} ms over {len(refresh)} slices (the cases left unrefreshed "
+        f"by the runs without it are refreshed here too, so the check stays at zero)"
+    )
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(task_path__endswith="facts_refresh_task").delete()
+
+
+def measure_bulletins() -> None:
+    """The city's monthly bulletin for the last month that is over: issuing it (its figures read from the area
+    rows, frozen with their hash; in a transaction rolled back, so that it can be issued again), the A4 page
+    and the workbook of one issued bulletin."""
+    from django.db import transaction
+    from django.test import Client
+
+    from grassroots import clock
+    from grassroots.accounts.models import User
+    from grassroots.insights import services
+    from grassroots.insights.models import Bulletin
+
+    leader = User.objects.get(username="leader")
+    last = clock.today().replace(day=1) - dt.timedelta(days=1)
+    month = last.strftime("%Y-%m")  # issued once and kept: its page and workbook are timed
+    before = (last.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")  # issued and rolled back, again
+
+    class Undo(Exception):
+        pass
+
+    def issue():
+        try:
+            with transaction.atomic():
+                services.bulletin_issue(actor=leader, area_code=CITY, month=before)
+                raise Undo
+        except Undo:
+            pass
+
+    issued = Bulletin.objects.filter(area_code=CITY, month=last.replace(day=1)).first()
+    if issued is None:
+        issued = services.bulletin_issue(actor=leader, area_code=CITY, month=month)
+    client = Client()
+    client.force_login(leader)
+
+    def get(url):
+        def fetch():
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return fetch
+
+    runs = [
+        (f"bulletin issued (in a transaction rolled back), city × {before}", issue),
+        (f"bulletin page (A4), city × {month}", get(f"/insights/bulletins/{issued.pk}/")),
+        (f"bulletin workbook, city × {month}", get(f"/insights/bulletins/{issued.pk}/xlsx/")),
+    ]
+    for label, fn in runs:
+        median, p90 = bench_cases._timed(fn, repeat=10, warm=2)
+        print(f"{label}: median {median:.1f} ms, p90 {p90:.1f} ms, CPU {bench_cases.CPU_MS[id(fn)]:.1f} ms")
 
 
 if __name__ == "__main__":

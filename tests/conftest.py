@@ -38,6 +38,15 @@ def _language_kept():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a key naming the newest rows of another test's database (rolled
+    back, its ids used again) must not answer for this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_axes_lockouts(settings):
     settings.AXES_ENABLED = False
 

@@ -166,30 +166,46 @@ def dashboard_for(*, area_code: str, period: Period, basically_counts: bool | No
 
 
 def _by_day(area_code: str, period: Period, before: Period):
-    """The area's counts over the period and the one before, and by week and by month over the period."""
+    """The area's counts over the period and the one before, and by week and by month over the period (folded
+    as plain integers: a year of days is some 700 rows, and adding ``Counts`` cost more than reading them)."""
     by_day = (
         _rows_of(area_code)
         .filter(day__gte=min(before.start, period.start), day__lt=max(before.end, period.end))
         .values("day")
         .annotate(**_SUMS)
         .order_by()
+        .values_list("day", *COUNTED)
     )
-    total, earlier = Counts(), Counts()
-    weeks: dict[dt.date, Counts] = {}
-    months: dict[dt.date, Counts] = {}
-    for row in by_day:
-        counts, day = _counts(row), row["day"]
+    width = len(COUNTED)
+    total, earlier = [0] * width, [0] * width
+    weeks: dict[dt.date, list[int]] = {}
+    months: dict[dt.date, list[int]] = {}
+
+    def fold(into: list[int], values) -> None:
+        for i, value in enumerate(values):
+            into[i] += value
+
+    for day, *sums in by_day:
+        values = [int(v or 0) for v in sums]
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
         if before.start <= day < before.end:
-            earlier += counts
+            fold(earlier, values)
         if not period.start <= day < period.end:
             continue
-        total += counts
-        week, month = _monday(day), day.replace(day=1)
-        weeks[week] = weeks.get(week, Counts()) + counts
-        months[month] = months.get(month, Counts()) + counts
-    return total, earlier, weeks, months
+        fold(total, values)
+        fold(weeks.setdefault(_monday(day), [0] * width), values)
+        fold(months.setdefault(day.replace(day=1), [0] * width), values)
+
+    def counts(values: list[int]) -> Counts:
+        return Counts(**dict(zip(COUNTED, values, strict=True)))
+
+    return (
+        counts(total),
+        counts(earlier),
+        {w: counts(v) for w, v in weeks.items()},
+        {m: counts(v) for m, v in months.items()},
+    )
 
 
 def _children(area_code: str, period: Period, counted: bool) -> list[Row]:
@@ -547,6 +563,9 @@ def _most_common(values) -> str:
     return counted.most_common(1)[0][0] if counted else ""
 
 
+HOTSPOT_CACHE_SECONDS = 24 * 3600  # at most a day: the key holds the day anyway
+
+
 def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date) -> list[Hotspot]:
     """The hotspots of ``area_code`` (the caller checked :func:`may_see`) by the three methods of
     :class:`HotspotKind`, largest first (at most :data:`HOTSPOTS_SHOWN`), each with the newest of its cases.
@@ -557,14 +576,61 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
       ``norm_factor`` times that mean;
     - reopened: per place of report and service type, the reopenings in the window, when at least
       ``min_reopened``.
-    """
+
+    The clusters and reopenings come from the cases (the costly part: a city's window holds tens of thousands
+    of points) and are kept in Django's cache under :func:`_hotspot_cache_key`, which names the area, the
+    day, the method and the newest case and timeline row: any report or change of a case writes a timeline
+    row, so a changed case is a new key. They are the same for everyone who may see the whole area, whatever
+    else their scope holds; for anyone else (the callers check :func:`may_see`, but each read is scoped
+    anyway) they are computed and not kept. The density hotspots are read from the daily figures each
+    time (kept current by the task queue, after the timeline row), and whether a hotspot has been acted on,
+    with its cases, is read each time too."""
+    from django.core.cache import cache
+
+    if not may_see(user=user, code=area_code):
+        # not the whole area's answer (each of its reads is scoped): neither read from the cache nor kept
+        from_cases = _hotspots_from_cases(user=user, area_code=area_code, method=method, today=today)
+    else:
+        key = _hotspot_cache_key(area_code=area_code, method=method, today=today)
+        from_cases = cache.get(key)
+        if from_cases is None:
+            from_cases = _hotspots_from_cases(user=user, area_code=area_code, method=method, today=today)
+            cache.set(key, from_cases, HOTSPOT_CACHE_SECONDS)
+    found = from_cases + _density_hotspots(area_code=area_code, method=method, today=today)
+    found.sort(key=_hotspot_order)
+    shown = found[:HOTSPOTS_SHOWN]
+    start, _last = method.window(today)
+    _fill_cases(user=user, area_code=area_code, start=start, hotspots=shown)
+    return shown
+
+
+def _hotspot_order(h: Hotspot):
+    return (-h.count, HotspotKind.ALL.index(h.kind), h.area_code, h.category_id)
+
+
+def _hotspot_cache_key(*, area_code: str, method: HotspotMethod, today: dt.date) -> str:
+    """What the clusters and reopenings of an area depend on: the area, the day (the window ends today), the
+    method's parameters, and the newest case and timeline row (every change of a case writes one)."""
+    from django.db.models import Max
+
+    from grassroots.cases.models import CaseEvent
+
+    newest_case = Case.objects.aggregate(pk=Max("pk"))["pk"]
+    newest_event = CaseEvent.objects.aggregate(pk=Max("pk"))["pk"]
+    parameters = ":".join(
+        str(getattr(method, name)) for name in ("radius_m", "days", "min_reports", "min_reopened")
+    )
+    return f"insights:hotspots:1:{area_code}:{today.isoformat()}:{parameters}:{newest_case}:{newest_event}"
+
+
+def _hotspots_from_cases(*, user, area_code: str, method: HotspotMethod, today: dt.date) -> list[Hotspot]:
+    """The clusters and the reopenings of the window (the largest :data:`HOTSPOTS_SHOWN`), without their
+    cases' details."""
     from django.db.models import Count
 
     from grassroots.cases.models import CaseEvent, EventAction
 
-    from .models import DailyFact
-
-    start, last = method.window(today)
+    start, _last = method.window(today)
     found: list[Hotspot] = []
 
     # clusters of points
@@ -597,37 +663,6 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
                 )
             )
 
-    # density against the place's own norm, from the daily figures: first the places and types with enough
-    # reports in the window (a short range of days, through the day index), then the norm of those alone
-    base_start = start - dt.timedelta(days=method.days * method.norm_windows)
-    facts = DailyFact.objects.filter(area_code__startswith=area_code).exclude(source=Source.PROACTIVE)
-    recent = {
-        (row["area_code"], row["category_id"]): row["now"]
-        for row in facts.filter(day__gte=start, day__lte=last)
-        .values("area_code", "category_id")
-        .annotate(now=Sum("reported"))
-        .filter(now__gte=method.min_reports)
-        .order_by()
-    }
-    before: dict[tuple[str, int], int] = {}
-    if recent:
-        for row in (
-            facts.filter(
-                area_code__in=sorted({a for a, _c in recent}),
-                category_id__in=sorted({c for _a, c in recent}),
-                day__gte=base_start,
-                day__lt=start,
-            )
-            .values("area_code", "category_id")
-            .annotate(before=Sum("reported"))
-            .order_by()
-        ):
-            before[(row["area_code"], row["category_id"])] = row["before"] or 0
-    for (code, category_id), now_count in sorted(recent.items()):
-        norm = before.get((code, category_id), 0) / method.norm_windows
-        if now_count >= method.norm_factor * norm:
-            found.append(Hotspot(HotspotKind.DENSITY, category_id, code, [], now_count, norm=norm))
-
     # reopenings
     from grassroots.accounts.scoping import scoped as scoped_by
     from grassroots.cases.selectors import _local_midnight
@@ -656,10 +691,50 @@ def hotspots_for(*, user, area_code: str, method: HotspotMethod, today: dt.date)
             )
         )
 
-    found.sort(key=lambda h: (-h.count, HotspotKind.ALL.index(h.kind), h.area_code, h.category_id))
-    shown = found[:HOTSPOTS_SHOWN]
-    _fill_cases(user=user, area_code=area_code, start=start, hotspots=shown)
-    return shown
+    found.sort(key=_hotspot_order)
+    return found[:HOTSPOTS_SHOWN]
+
+
+def _density_hotspots(*, area_code: str, method: HotspotMethod, today: dt.date) -> list[Hotspot]:
+    """Places and service types whose reports in the window are far above their own norm (daily figures)."""
+    from .models import DailyFact
+
+    start, last = method.window(today)
+    found: list[Hotspot] = []
+    # density against the place's own norm, from the daily figures: first the places and types with enough
+    # reports in the window (a short range of days, through the day index), then the norm of those alone
+    base_start = start - dt.timedelta(days=method.days * method.norm_windows)
+    facts = DailyFact.objects.filter(area_code__startswith=area_code).exclude(source=Source.PROACTIVE)
+    recent = {
+        (row["area_code"], row["category_id"]): row["now"]
+        for row in facts.filter(day__gte=start, day__lte=last)
+        .values("area_code", "category_id")
+        .annotate(now=Sum("reported"))
+        .filter(now__gte=method.min_reports)
+        .order_by()
+    }
+    before: dict[tuple[str, int], int] = {}
+    if recent:
+        # the places by name alone (they lie under the area): with the prefix as well, SQLite read the year
+        # through the day index instead of each place's through its own
+        for row in (
+            DailyFact.objects.exclude(source=Source.PROACTIVE)
+            .filter(
+                area_code__in=sorted({a for a, _c in recent}),
+                category_id__in=sorted({c for _a, c in recent}),
+                day__gte=base_start,
+                day__lt=start,
+            )
+            .values("area_code", "category_id")
+            .annotate(before=Sum("reported"))
+            .order_by()
+        ):
+            before[(row["area_code"], row["category_id"])] = row["before"] or 0
+    for (code, category_id), now_count in sorted(recent.items()):
+        norm = before.get((code, category_id), 0) / method.norm_windows
+        if now_count >= method.norm_factor * norm:
+            found.append(Hotspot(HotspotKind.DENSITY, category_id, code, [], now_count, norm=norm))
+    return found
 
 
 def _fill_cases(*, user, area_code: str, start: dt.date, hotspots: list[Hotspot]) -> None:

@@ -297,3 +297,32 @@ def test_the_rebuild_command_rebuilds_and_proves_equality(city, capsys):
         call_command("insights_rebuild", "--check")
     call_command("insights_rebuild")
     call_command("insights_rebuild", "--check")
+
+
+def test_with_the_database_queue_the_refresh_is_queued_in_the_writers_transaction(city, settings):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    refreshes = DBTaskResult.objects.filter(task_path__endswith="facts_refresh_task")
+
+    # a report rolled back leaves no task behind
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        services.case_report(
+            actor=city.resident, category="0101", description="x", lon=INSIDE_G1[0], lat=INSIDE_G1[1]
+        )
+        assert refreshes.count() == 1  # written beside the case, committed with it
+        raise Undo
+    assert not refreshes.exists()
+
+    # a report committed leaves the refresh of its slice, which the worker runs
+    case = services.case_report(
+        actor=city.resident, category="0101", description="x", lon=INSIDE_G1[0], lat=INSIDE_G1[1]
+    )
+    (queued,) = refreshes
+    assert queued.args_kwargs["args"] == [case.origin_code, local_day(case.reported_at).isoformat()]
+    facts_refresh(area_code=case.origin_code, day=local_day(case.reported_at))
+    assert selectors.figures_for(area_code=COUNTY, period=_this_year(case)).counts.reported == 1

@@ -303,3 +303,48 @@ def test_the_clusters_are_dbscans_by_its_definition(offsets, radius_m, min_repor
     found = selectors._clusters(points, radius_m=radius_m, min_reports=min_reports)
     cores_and_members = sorted(tuple(sorted(g)) for g in found)
     assert cores_and_members == _brute_force(points, radius_m, min_reports)
+
+
+def test_an_areas_clusters_are_kept_until_a_case_changes(city, monkeypatch):
+    # given three litter reports 30 m apart, their hotspot found once
+    cases = _near(3)
+    computed = []
+    clusters = selectors._clusters
+    monkeypatch.setattr(selectors, "_clusters", lambda *a, **k: computed.append(1) or clusters(*a, **k))
+    method = selectors.HotspotMethod()
+
+    def found():
+        return selectors.hotspots_for(user=city.county, area_code=COUNTY, method=method, today=clock.today())
+
+    assert _kinds(found()) == [("cluster", "0101", 3)]
+    assert computed == [1]
+    # when nothing changes, the same answer is read again without clustering
+    assert _kinds(found()) == [("cluster", "0101", 3)]
+    assert computed == [1]
+    # when a case of it is cancelled through the workflow (a timeline row), the answer is computed again
+    from grassroots.cases import services as case_services
+
+    case_services.case_cancel(
+        actor=city.county, case=cases[0], expected_version=cases[0].version, reason="重复上报"
+    )
+    assert found() == []
+    assert computed == [1, 1]
+    # and a new report nearby is seen at once
+    _near(2, base=(107.005 + 90 * EAST, 41.005))
+    assert _kinds(found()) == [("cluster", "0101", 4)]
+
+
+def test_an_answer_kept_for_an_area_is_not_given_to_someone_who_sees_only_part_of_it(city):
+    # given the village's hotspots, computed for its county's staff
+    _near(3)
+    method = selectors.HotspotMethod()
+    assert len(
+        selectors.hotspots_for(user=city.county, area_code=VILLAGE, method=method, today=clock.today())
+    )
+    # then another grid's worker, asking the selector about the village, finds none of G1's cases
+    assert (
+        selectors.hotspots_for(
+            user=city.other_grid_worker, area_code=VILLAGE, method=method, today=clock.today()
+        )
+        == []
+    )
