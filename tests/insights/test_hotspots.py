@@ -17,7 +17,9 @@ from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import Level
 from grassroots.cases.models import Case, CaseEvent, Category, EventAction, Source, State
 from grassroots.errors import NotPermitted
+from grassroots.geo import metres_per_degree
 from grassroots.insights import selectors, services
+from grassroots.insights.selectors import hotspots as hotspot_selectors
 from grassroots.insights.services import facts_rebuild
 from grassroots.workforce.models import PatrolTask
 from tests.cases.conftest import COUNTY, G1, G2, OTHER_COUNTY_GRID, VILLAGE
@@ -266,8 +268,8 @@ def _brute_force(points, radius_m, min_reports):
     """DBSCAN by its definition, every pair measured (for the property below)."""
     import math
 
-    lat0 = sum(p[2] for p in points) / len(points)
-    xy = [(p[1] * 111_320 * math.cos(math.radians(lat0)), p[2] * 110_574) for p in points]
+    kx, ky = metres_per_degree(sum(p[2] for p in points) / len(points))
+    xy = [(p[1] * kx, p[2] * ky) for p in points]
     near = [[j for j in range(len(xy)) if math.dist(xy[i], xy[j]) <= radius_m] for i in range(len(xy))]
     core = [len(n) >= min_reports for n in near]
     label: dict[int, int] = {}
@@ -300,7 +302,7 @@ def _brute_force(points, radius_m, min_reports):
 def test_the_clusters_are_dbscans_by_its_definition(offsets, radius_m, min_reports):
     # points on a 25 m lattice near 41° N: many at the edge of the radius
     points = [(i, 107.0 + x * 25 * EAST, 41.0 + y * 25 * NORTH) for i, (x, y) in enumerate(offsets)]
-    found = selectors._clusters(points, radius_m=radius_m, min_reports=min_reports)
+    found = hotspot_selectors._clusters(points, radius_m=radius_m, min_reports=min_reports)
     cores_and_members = sorted(tuple(sorted(g)) for g in found)
     assert cores_and_members == _brute_force(points, radius_m, min_reports)
 
@@ -309,8 +311,10 @@ def test_an_areas_clusters_are_kept_until_a_case_changes(city, monkeypatch):
     # given three litter reports 30 m apart, their hotspot found once
     cases = _near(3)
     computed = []
-    clusters = selectors._clusters
-    monkeypatch.setattr(selectors, "_clusters", lambda *a, **k: computed.append(1) or clusters(*a, **k))
+    clusters = hotspot_selectors._clusters
+    monkeypatch.setattr(
+        hotspot_selectors, "_clusters", lambda *a, **k: computed.append(1) or clusters(*a, **k)
+    )
     method = selectors.HotspotMethod()
 
     def found():
