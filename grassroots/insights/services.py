@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from grassroots import clock
+from grassroots import clock, oncommit
 from grassroots.accounts.models import User
 from grassroots.accounts.scoping import OutOfScope
 from grassroots.areas.codes import CODE_LENGTH, LEVEL_BY_LENGTH, CodeError, Level, level_of, parent_code
@@ -64,14 +64,14 @@ def slices_of_event(event: CaseEvent) -> set[tuple[str, dt.date]]:
 
 
 def facts_schedule_for_event(event: CaseEvent) -> None:
-    """After the writer's transaction commits, enqueue the refresh of every slice ``event`` touches."""
-    slices = sorted(slices_of_event(event))
+    """After the writer's transaction commits, enqueue the refresh of every slice ``event`` touches (once per
+    slice for all the events of an ``oncommit.batched`` block: a bulk writer's thousands of events)."""
+    oncommit.after_commit(_enqueue_refreshes, slices_of_event(event))
 
-    def enqueue():
-        for code, day in slices:
-            facts_refresh_task.enqueue(code, day.isoformat())
 
-    transaction.on_commit(enqueue)
+def _enqueue_refreshes(slice_sets: list[set[tuple[str, dt.date]]]) -> None:
+    for code, day in sorted(set().union(*slice_sets)):
+        facts_refresh_task.enqueue(code, day.isoformat())
 
 
 @task()
