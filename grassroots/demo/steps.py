@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -141,8 +141,7 @@ def load(
         )
     if reset:
         unload(ctx, all_steps)
-    with building():
-        outcomes = _run(ctx, all_steps[: names.index(until) + 1 if until else None], scale, seed)
+    outcomes = _run(ctx, all_steps[: names.index(until) + 1 if until else None], scale, seed)
     return LoadReport(scale, seed, outcomes)
 
 
@@ -185,26 +184,31 @@ def building() -> Iterator[None]:
 
 def _run(ctx: DemoContext, to_run: list[Step], scale: str, seed: int) -> list[StepOutcome]:
     outcomes = []
-    for step in to_run:
-        done = LoadedStep.objects.filter(name=step.name).first()
-        if done is not None:
-            if (done.scale, done.seed) != (scale, seed):
-                raise DemoError(
-                    _(
-                        "The demo here was built at scale %(scale)s with seed %(seed)s; add --reset to rebuild "
-                        "it at scale %(new_scale)s with seed %(new_seed)s."
+    with ExitStack() as build:  # the build's settings from the first step that runs (a second run only reads)
+        for step in to_run:
+            done = LoadedStep.objects.filter(name=step.name).first()
+            if done is not None:
+                if (done.scale, done.seed) != (scale, seed):
+                    raise DemoError(
+                        _(
+                            "The demo here was built at scale %(scale)s with seed %(seed)s; add --reset to "
+                            "rebuild it at scale %(new_scale)s with seed %(new_seed)s."
+                        )
+                        % {"scale": done.scale, "seed": done.seed, "new_scale": scale, "new_seed": seed}
                     )
-                    % {"scale": done.scale, "seed": done.seed, "new_scale": scale, "new_seed": seed}
+                outcomes.append(StepOutcome(step.name, str(step.label), ran=False, counts=done.counts))
+                continue
+            if not any(o.ran for o in outcomes):
+                build.enter_context(building())
+            started = time.perf_counter()
+            # one transaction per step; what follows its commit (fact upkeep, webhooks) per batch, not per row
+            with transaction.atomic(), oncommit.batched():
+                counts = step.run(ctx)
+                seconds = time.perf_counter() - started
+                LoadedStep.objects.create(
+                    name=step.name, scale=scale, seed=seed, counts=counts, seconds=seconds
                 )
-            outcomes.append(StepOutcome(step.name, str(step.label), ran=False, counts=done.counts))
-            continue
-        started = time.perf_counter()
-        # one transaction per step; what follows its commit (fact upkeep, webhooks) done per batch, not per row
-        with transaction.atomic(), oncommit.batched():
-            counts = step.run(ctx)
-            seconds = time.perf_counter() - started
-            LoadedStep.objects.create(name=step.name, scale=scale, seed=seed, counts=counts, seconds=seconds)
-        outcomes.append(StepOutcome(step.name, str(step.label), ran=True, counts=counts, seconds=seconds))
+            outcomes.append(StepOutcome(step.name, str(step.label), ran=True, counts=counts, seconds=seconds))
     return outcomes
 
 
