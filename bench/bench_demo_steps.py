@@ -7,12 +7,17 @@ repository root, on an empty database::
     DATABASE_URL=sqlite:////tmp/grassroots-demo-city.sqlite3 .venv/bin/python bench/bench_demo_steps.py city
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/grassroots_demo_city .venv/bin/python bench/bench_demo_steps.py city
     DATABASE_URL=... .venv/bin/python bench/bench_demo_steps.py small people   # stop after a step
+    DATABASE_URL=... .venv/bin/python bench/bench_demo_steps.py city --profile /tmp/prof   # cProfile per step
+
+``--profile DIR`` writes ``DIR/<step>.prof`` for each step (read with ``python -m pstats``); the profiler
+roughly doubles the CPU time, so figures are taken without it.
 
 Results go to docs/performance.md by hand ("Demo at city scale, and backups").
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import sys
@@ -29,6 +34,11 @@ def cpu() -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scale", nargs="?", default="city")
+    parser.add_argument("until", nargs="?", default=None, help="the last step to run")
+    parser.add_argument("--profile", metavar="DIR", help="write a cProfile of each step to DIR/<step>.prof")
+    args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
     import django
 
@@ -37,21 +47,29 @@ def main() -> None:
 
     from grassroots.demo.steps import load, steps
 
-    scale = sys.argv[1] if len(sys.argv) > 1 else "city"
-    until = sys.argv[2] if len(sys.argv) > 2 else None
+    profile_dir = Path(args.profile) if args.profile else None
+    if profile_dir:
+        profile_dir.mkdir(parents=True, exist_ok=True)
     wall, used = time.perf_counter(), cpu()
     call_command("migrate", verbosity=0)
     print(f"migrate: wall {time.perf_counter() - wall:.1f} s, cpu {cpu() - used:.1f} s", flush=True)
     all_wall, all_cpu = time.perf_counter(), cpu()
     for step in steps():
         wall, used = time.perf_counter(), cpu()
-        outcome = load(scale=scale, until=step.name).steps[-1]
+        if profile_dir:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            outcome = profiler.runcall(load, scale=args.scale, until=step.name).steps[-1]
+            profiler.dump_stats(profile_dir / f"{step.name}.prof")
+        else:
+            outcome = load(scale=args.scale, until=step.name).steps[-1]
         counts = ", ".join(f"{k} {v:,}" for k, v in outcome.counts.items())
         print(
             f"{step.name}: wall {time.perf_counter() - wall:.1f} s, cpu {cpu() - used:.1f} s ({counts})",
             flush=True,
         )
-        if step.name == until:
+        if step.name == args.until:
             break
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(

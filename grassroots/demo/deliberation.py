@@ -170,6 +170,15 @@ class DeliberationStep:
         self.password_hash = make_password(PASSWORD)
         self.counts: Counter = Counter()
         self.now = clock.now()
+        # committees, their members' logins, grants and seats are seed data: built here as objects and written
+        # in bulk (``_write``) before the services drive a topic that needs them, and at the end
+        self.pending: dict[str, list] = {"committees": [], "users": [], "grants": [], "seats": []}
+        self.pending_users: dict[str, User] = {}
+        self.existing = set(
+            User.objects.filter(
+                Q(username__startswith=USER_PREFIXES[0]) | Q(username__startswith=USER_PREFIXES[1])
+            ).values_list("username", flat=True)
+        )
         villages = self._villages(ctx)
         if not villages:
             return {"committees": 0}
@@ -204,7 +213,20 @@ class DeliberationStep:
                     driven += 1
             if n == 0:
                 self._council(village)
+        self._write()
         return dict(sorted(self.counts.items()))
+
+    def _write(self) -> None:
+        """Write the committees, logins, grants and seats built since the last call, each table in the order
+        they were built (so each gets the ids it would have got one row at a time)."""
+        pending = self.pending
+        Committee.objects.bulk_create(pending["committees"], batch_size=2000)
+        User.objects.bulk_create(pending["users"], batch_size=2000)
+        RoleGrant.objects.bulk_create(pending["grants"], batch_size=2000)
+        Membership.objects.bulk_create(pending["seats"], batch_size=2000)
+        for rows in pending.values():
+            rows.clear()
+        self.pending_users.clear()
 
     def reset(self, ctx: DemoContext) -> None:
         committees = Committee.objects.filter(is_synthetic=True, area_code__startswith=CITY_CODE)
@@ -282,12 +304,17 @@ class DeliberationStep:
         return self.fake.name()
 
     def _login(self, username: str, name: str, grid: Area) -> User:
-        user = User.objects.filter(username=username).first()
+        user = self.pending_users.get(username)
+        if user is None and username in self.existing:
+            user = User.objects.get(username=username)
         if user is None:
-            user = User.objects.create(
-                username=username, display_name=name, password=self.password_hash, is_synthetic=True
+            user = User(username=username, display_name=name, password=self.password_hash, is_synthetic=True)
+            self.pending["users"].append(user)
+            self.pending["grants"].append(
+                RoleGrant(user=user, role=Role.RESIDENT, area=grid, area_code=grid.code)
             )
-            RoleGrant.objects.create(user=user, role=Role.RESIDENT, area=grid, area_code=grid.code)
+            self.pending_users[username] = user
+            self.existing.add(username)
             self.counts["logins"] += 1
         return user
 
@@ -304,7 +331,7 @@ class DeliberationStep:
 
     def _committee(self, village: _Village, kind: str, name: str, process: str, group=None) -> Committee:
         self.counts[{CommitteeKind.FIVE_PERSON_GROUP: "five_person_groups"}.get(kind, "committees")] += 1
-        return Committee.objects.create(
+        committee = Committee(
             kind=kind,
             name=name,
             area=village.area,
@@ -315,11 +342,13 @@ class DeliberationStep:
             formed_on=dt.date(2023, 3, 1) + dt.timedelta(days=self.rng.randint(0, 200)),
             is_synthetic=True,
         )
+        self.pending["committees"].append(committee)
+        return committee
 
     def _seat(self, committee, village, grid, *, seat, role, how, note, username, started) -> User:
         name = self._name(village)
         user = self._login(username, name, grid)
-        Membership.objects.create(
+        self.pending["seats"].append(Membership(
             committee=committee,
             area_code=committee.area_code,
             seat=seat,
@@ -331,7 +360,7 @@ class DeliberationStep:
             chosen_note=note,
             started_on=started,
             term_ends_on=started.replace(year=started.year + 3),
-        )
+        ))  # fmt: skip
         self.counts["members"] += 1
         return user
 
@@ -366,7 +395,7 @@ class DeliberationStep:
             for n, (role, how, note) in enumerate(seats, start=1)
         ]
         if self.rng.random() < 0.25:  # some groups show history: an earlier elected villager who moved away
-            Membership.objects.create(
+            self.pending["seats"].append(Membership(
                 committee=committee,
                 area_code=committee.area_code,
                 role=SeatRole.ELECTED_VILLAGER,
@@ -376,7 +405,7 @@ class DeliberationStep:
                 started_on=started - dt.timedelta(days=700),
                 ended_on=started - dt.timedelta(days=1),
                 end_reason="外出务工，辞去成员",
-            )
+            ))  # fmt: skip
         return committee, members
 
     def _representatives(self, village: _Village) -> None:
@@ -408,6 +437,7 @@ class DeliberationStep:
             for n, role in enumerate(roles, start=1)
         ]
         residents = self._residents(village)
+        self._write()
         for state in FOUR_TWO_STATES:
             self._four_two_topic(committee, members, residents, state)
 
@@ -446,6 +476,7 @@ class DeliberationStep:
 
     def _topics(self, committee, members, village, states) -> None:
         residents = self._residents(village)
+        self._write()
         for state in states:
             kind = self.rng.choice(list(MATTERS))
             title, description = self.rng.choice(MATTERS[kind])

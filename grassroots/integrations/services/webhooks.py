@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from grassroots import clock
+from grassroots import clock, oncommit
 from grassroots.accounts import rules
 from grassroots.accounts.models import User
 from grassroots.accounts.services import audit_record
@@ -181,19 +181,46 @@ def _iso(value: dt.datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
-def _fan_out(
-    kind: str, event_ref: str, area_codes: tuple[str, ...], event_type: str, build: Callable[[], dict]
-):
-    """After the writer committed: one delivery per active subscription of ``kind`` whose area holds the
-    event, each sent through the task queue. No query when no active subscription wants ``kind``."""
-    if kind not in _subscribed.get():
+# An event as the listeners hand it over: (kind, its reference, the area codes it lies in, type, payload builder)
+_Event = tuple[str, str, tuple[str, ...], str, Callable[[], dict]]
+
+
+def _schedule(kind: str, event_ref: str, area_codes: tuple[str, ...], event_type: str, build) -> None:
+    oncommit.after_commit(_fan_out_all, (kind, event_ref, area_codes, event_type, build))
+
+
+def _fan_out_all(events: list[_Event]) -> None:
+    """After the writer committed: its events (one, or all of an ``oncommit.batched`` block) against the active
+    subscriptions, read once. No query when no active subscription wants any of the events' kinds."""
+    subscribed = _subscribed.get()
+    events = [event for event in events if event[0] in subscribed]
+    if not events:
         return
+    subscriptions = [
+        s
+        for s in WebhookSubscription.objects.filter(is_active=True).select_related("key")
+        if s.key.revoked_at is None
+    ]
+    if not subscriptions:
+        return
+    for kind, event_ref, area_codes, event_type, build in events:
+        _fan_out(kind, event_ref, area_codes, event_type, build, subscriptions)
+
+
+def _fan_out(
+    kind: str,
+    event_ref: str,
+    area_codes: tuple[str, ...],
+    event_type: str,
+    build: Callable[[], dict],
+    subscriptions: list[WebhookSubscription],
+):
+    """One delivery per active subscription of ``kind`` whose area holds the event, each sent through the task
+    queue."""
     wanted = [
         s
-        for s in WebhookSubscription.objects.filter(is_active=True, **{f"on_{kind}": True}).select_related(
-            "key"
-        )
-        if s.key.revoked_at is None and any(code.startswith(s.area_code) for code in area_codes if code)
+        for s in subscriptions
+        if getattr(s, f"on_{kind}") and any(code.startswith(s.area_code) for code in area_codes if code)
     ]
     if not wanted:
         return
@@ -249,9 +276,7 @@ def case_event_recorded(event) -> None:
         }
 
     codes = (event.area_code, case.area_code, case.origin_code)
-    transaction.on_commit(
-        lambda: _fan_out("case", f"case-event:{event.pk}", codes, f"case.{event.action}", build)
-    )
+    _schedule("case", f"case-event:{event.pk}", codes, f"case.{event.action}", build)
 
 
 def notice_event_recorded(event) -> None:
@@ -273,9 +298,7 @@ def notice_event_recorded(event) -> None:
         }
 
     codes = (notice.area_code,)
-    transaction.on_commit(
-        lambda: _fan_out("notice", f"notice-event:{event.pk}", codes, f"notice.{event.action}", build)
-    )
+    _schedule("notice", f"notice-event:{event.pk}", codes, f"notice.{event.action}", build)
 
 
 def topic_event_recorded(event) -> None:
@@ -297,9 +320,7 @@ def topic_event_recorded(event) -> None:
         }
 
     codes = (event.area_code,)
-    transaction.on_commit(
-        lambda: _fan_out("topic", f"topic-event:{event.pk}", codes, f"topic.{event.kind}", build)
-    )
+    _schedule("topic", f"topic-event:{event.pk}", codes, f"topic.{event.kind}", build)
 
 
 # --- sending ------------------------------------------------------------------------------------------------
