@@ -108,10 +108,11 @@ def test_a_submission_query_count_is_pinned(city, _media, django_assert_num_quer
 
     assert submit("warm").status_code == 201  # the session, the routing index, the reference copy
     # session, user, the key's earlier case, boundary version, the dates of force, savepoint, the grid's
-    # workers with their logins, savepoint, case, release, timeline event, savepoint, delivery preferences,
+    # workers with their logins, savepoint, case, release, timeline event, the figures' refresh task (the
+    # database queue writes it in the same transaction), savepoint, delivery preferences,
     # notification, release, release, the caller's grants (for the answer's actions); and to tell whoever may
     # take it up: the grants over the grid, the worker's own grants (the table's check), the grid's name; and
     # the receiving area's name, which the routing explanation and the reporter's first timeline line give
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         assert submit("pinned").status_code == 201
     assert Case.objects.count() == 2
