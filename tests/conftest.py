@@ -15,6 +15,35 @@ hypothesis_settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
 
+# The modules that take longest (a demo city built, a crawl, processes started, a fast clock left to run: see
+# `--durations=40` in docs/performance.md, "The test suite itself"), run first. scripts/test hands whole modules
+# to the workers (`--dist loadscope`) in this order, so that no worker starts a three-minute module while the
+# other has nothing left, and a module's costly world is built on one worker only.
+SLOW_FIRST = (
+    "tests/e2e/test_phone_layout.py",
+    "tests/test_links.py",
+    "tests/operations/test_multi_server.py",
+    "tests/operations/test_periodic.py",
+    "tests/e2e/test_case_journeys.py",
+    "tests/e2e/test_deliberation_journey.py",
+    "tests/test_translations.py",
+    "tests/demo/test_cases_demo.py",
+    "tests/insights/test_facts.py",
+    "tests/e2e/test_offline.py",
+    "tests/operations/test_serve.py",
+    "tests/deliberation/test_state_machines.py",
+    "tests/api/test_fuzz.py",
+    "tests/e2e/test_page_weight.py",
+    "tests/e2e/test_report_map.py",
+    "tests/operations/test_rq_worker.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow modules first, in SLOW_FIRST's order; every other test keeps its place."""
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
 
 @pytest.fixture(autouse=True)
 def _fresh_keys(settings):

@@ -205,24 +205,45 @@ def test_one_message_has_one_translation_across_the_catalogues():
 APP_CATALOGUES = [path for path in CATALOGUES if path.parents[3] != ROOT]
 
 
-@pytest.mark.parametrize("path", APP_CATALOGUES, ids=label)
-def test_each_app_catalogue_holds_every_string_its_source_marks(path, tmp_path):
-    """Extract the app's strings afresh (``makemessages`` on a copy of the app) and compare: a string marked
-    for translation but never extracted is shown in English whatever the language, and the checks above
-    cannot see it."""
+# One process extracts every app's strings (Django started once, not once per app): makemessages in each copy.
+EXTRACT_EACH = """
+import os, sys, django
+django.setup()
+from django.core.management import call_command
+for folder in sys.argv[1:]:
+    os.chdir(folder)
+    call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, no_location=True, verbosity=0)
+"""
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> dict[Path, Path]:
+    """Each app catalogue's strings extracted afresh: ``makemessages`` on a copy of its app (where it writes
+    the fresh catalogue), for every app at once."""
     if shutil.which("xgettext") is None:
         if os.environ.get("CI"):
             pytest.fail("xgettext (Debian package gettext) is needed to check the catalogues under CI")
         pytest.skip("xgettext (Debian package gettext) is not installed")
-    app = path.parents[3]
-    copy = tmp_path / app.name
-    shutil.copytree(app, copy, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
-    subprocess.run(  # noqa: S603 - Django's own command on a copy of our app
-        [sys.executable, "-P", "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-         "--settings=grassroots.settings", f"--pythonpath={ROOT.parent}"],
-        cwd=copy, check=True, capture_output=True,
+    root = tmp_path_factory.mktemp("extracted")
+    copies = {}
+    for path in APP_CATALOGUES:
+        app = path.parents[3]
+        copies[path] = root / app.name
+        shutil.copytree(app, copies[path], ignore=shutil.ignore_patterns("__pycache__", "migrations"))
+    subprocess.run(  # noqa: S603 - Django's own command on copies of our apps
+        [sys.executable, "-P", "-c", EXTRACT_EACH, *map(str, copies.values())],
+        cwd=ROOT, check=True, capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "grassroots.settings", "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
-    fresh = messages(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    return {path: copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po" for path, copy in copies.items()}
+
+
+@pytest.mark.parametrize("path", APP_CATALOGUES, ids=label)
+def test_each_app_catalogue_holds_every_string_its_source_marks(path, extracted):
+    """Extract the app's strings afresh (``makemessages`` on a copy of the app) and compare: a string marked
+    for translation but never extracted is shown in English whatever the language, and the checks above
+    cannot see it."""
+    fresh = messages(extracted[path])
     untranslated = sorted(
         (entry.msgctxt or "", entry.msgid) for entry in fresh if not all(entry.msgstr.values())
     )

@@ -3,6 +3,7 @@ per session (migrating takes seconds) and copied for each test, and a free port.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -44,15 +45,24 @@ def process_env(var: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> Path:
-    var = tmp_path_factory.mktemp("migrated")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=process_env(var),
-        check=True,
-    )
-    return var / "grassroots.sqlite3"
+def migrated_database(tmp_path_factory, worker_id) -> Path:
+    """Migrated once per run: the first xdist worker to need it migrates it under a lock, the others wait and
+    reuse it (the base temporary folder's parent is shared by the workers of one run)."""
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    var = shared / "migrated"
+    var.mkdir(exist_ok=True)
+    database = var / "grassroots.sqlite3"
+    with open(shared / "migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (var / "done").exists():
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+                cwd=ROOT,
+                env=process_env(var),
+                check=True,
+            )
+            (var / "done").touch()
+    return database
 
 
 @pytest.fixture

@@ -156,19 +156,37 @@
   // --- sending ------------------------------------------------------------------------------------------------
 
   var flushing = null;
+  var again = false; // asked to send while a send was under way (the signal came back meanwhile): once more after it
+  var later = null; // the next try for what waits with no form on this page bound to it
   function sync() {
-    if (flushing) return flushing;
+    if (flushing) {
+      again = true;
+      return flushing;
+    }
+    window.clearTimeout(later);
     var tried = {};
     flushing = Outbox.flush(user, csrf()).then(function (results) {
       results.forEach(function (item) { tried[item.key] = true; });
     }, function () { /* the database failed: the list says what it still holds */ }).then(refresh).then(function (items) {
       flushing = null;
+      if (again) {
+        again = false;
+        return sync();
+      }
+      var unbound = 0;
       (items || []).forEach(function (item) {
         var settle = bound[item.key];
-        if (!settle) return;
+        if (!settle) {
+          var mine = String(item.user) === String(user);
+          if (mine && (item.state === "waiting" || item.state === "sending")) unbound = Math.max(unbound, item.attempts || 1);
+          return;
+        }
         if (item.state === "sent" || item.state === "refused" || tried[item.key]) settle(item);
         else window.setTimeout(sync, 3000); // the service worker is sending it: look again shortly
       });
+      // what waits from an earlier page (or is held by the service worker) is tried again while this page is
+      // open, not only when the browser says the signal is back: that event can come while a send is failing
+      if (unbound) later = window.setTimeout(sync, RESEND_SECONDS[Math.min(unbound - 1, RESEND_SECONDS.length - 1)] * 1000);
       return items;
     });
     return flushing;
