@@ -48,7 +48,9 @@ def process_env(var: Path, **extra: str) -> dict[str, str]:
 def migrated_database(tmp_path_factory, worker_id) -> Path:
     """Migrated once per run: the first xdist worker to need it migrates it under a lock, the others wait and
     reuse it (the base temporary folder's parent is shared by the workers of one run)."""
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    shared = (
+        tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    )
     var = shared / "migrated"
     var.mkdir(exist_ok=True)
     database = var / "grassroots.sqlite3"
