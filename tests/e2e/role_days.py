@@ -86,7 +86,10 @@ def role_days(origin: str, browser) -> None:
     reached: dict[str, set[str]] = {}
     for username in logins:
         for size, viewport in SIZES.items():
-            context = browser.new_context(locale="zh-CN", viewport=viewport, is_mobile=size == "phone")
+            # layout, not the offline cache (tests/e2e/test_offline.py): no service worker fills its cache meanwhile
+            context = browser.new_context(
+                locale="zh-CN", viewport=viewport, is_mobile=size == "phone", service_workers="block"
+            )
             context.set_default_timeout(10_000)
             page = context.new_page()
             page.goto(f"{origin}/accounts/login/")

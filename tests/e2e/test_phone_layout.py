@@ -66,7 +66,8 @@ def crawl(origin: str, browser) -> None:
     for login in LOGINS:
         if login.role is None:
             continue  # the superuser works in the admin
-        context = browser.new_context(locale="en", viewport=PHONE)
+        # layout, not the offline cache (tests/e2e/test_offline.py): no service worker fills its cache meanwhile
+        context = browser.new_context(locale="en", viewport=PHONE, service_workers="block")
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.goto(f"{origin}/accounts/login/")
