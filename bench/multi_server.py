@@ -67,6 +67,10 @@ import requests
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.operations.readiness import NotReady, wait_until  # noqa: E402 - the shared wait (its docstring says why)
+
 PYTHON = sys.executable
 PASSWORD = "Grassroots-2026"  # the demo's logins (grassroots/demo/logins.py)
 BUCKET = "grassroots-media"
@@ -145,17 +149,6 @@ class Process:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
-
-
-def wait_until(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(requests.RequestException, OSError):
-            value = condition()
-            if value:
-                return value
-        time.sleep(0.2)
-    raise SystemExit(f"not within {seconds:.0f} s: {what}")
 
 
 NGINX_CONF = """
@@ -486,7 +479,6 @@ def static_collected(folder: Path | None) -> bool:
 
 def django_setup(env: dict[str, str]) -> None:
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -938,7 +930,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not urlsplit(args.database_url).scheme.startswith("postgres"):
         parser.error("--database-url must be a PostgreSQL database")
-    return run(args)
+    try:
+        return run(args)
+    except NotReady as exc:  # a part that never answered: said in one line, as any other refusal to go on
+        raise SystemExit(str(exc)) from None
 
 
 if __name__ == "__main__":
