@@ -1,5 +1,6 @@
 """Several app servers on one machine, as production runs them on several: two gunicorn app servers behind nginx,
-one PostgreSQL, RQ task workers on Redis, media on an S3-compatible server (moto's server mode), one scheduler.
+one PostgreSQL, RQ task workers on Redis, one cache on the same Redis (``CACHE_URL``), media on an
+S3-compatible server (moto's server mode), one scheduler.
 
 Everything listens on 127.0.0.1 only. The script
 
@@ -20,7 +21,8 @@ Everything listens on 127.0.0.1 only. The script
 5. drains the task queue and checks: every acknowledged report is in the database exactly once, under its key
    and the case id it was answered with; the reports after the boundary change went to the new grid on both
    servers; every notification to be sent by SMS was sent exactly once (its delivery rows); every photo is
-   in the bucket and served back through nginx to the reporter, and to nobody else.
+   in the bucket and served back through nginx to the reporter, and to nobody else; the app servers share one
+   cache (an area's outlines computed through A are kept in Redis and answered alike by B).
 
 It prints a summary and exits 1 when a check fails. Example (docs/performance.md, "Several app servers")::
 
@@ -65,6 +67,10 @@ import requests
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.operations.readiness import NotReady, wait_until  # noqa: E402 - the shared wait (its docstring says why)
+
 PYTHON = sys.executable
 PASSWORD = "Grassroots-2026"  # the demo's logins (grassroots/demo/logins.py)
 BUCKET = "grassroots-media"
@@ -145,17 +151,6 @@ class Process:
             self.popen.wait()
 
 
-def wait_until(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with contextlib.suppress(requests.RequestException, OSError):
-            value = condition()
-            if value:
-                return value
-        time.sleep(0.2)
-    raise SystemExit(f"not within {seconds:.0f} s: {what}")
-
-
 NGINX_CONF = """
 worker_processes 1;
 pid {tmp}/nginx.pid;
@@ -227,6 +222,8 @@ def platform_env(args, tmp: Path, s3_port: int) -> dict[str, str]:
         "DATABASE_URL": args.database_url,
         "TASKS_BACKEND": "rq",
         "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+        # one cache for every process of both app servers, in the queue's database (its keys are prefixed)
+        "CACHE_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
         "STORAGE_BACKEND": "s3",
         "AWS_STORAGE_BUCKET_NAME": BUCKET,
         "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
@@ -482,7 +479,6 @@ def static_collected(folder: Path | None) -> bool:
 
 def django_setup(env: dict[str, str]) -> None:
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -685,6 +681,33 @@ def check_photos(traffic: Traffic, env: dict[str, str], base: str, tally: Tally)
     ]
 
 
+def check_shared_cache(direct: dict[str, str], tokens: dict[str, str], env: dict[str, str]) -> list[Check]:
+    """Both app servers' readiness says their shared cache answers, and an area's outlines computed through
+    app server A are kept in Redis, where app server B finds the same answer."""
+    import redis
+
+    ready = {
+        name: requests.get(base + "/health/ready", timeout=10).json().get("SharedCache()")
+        for name, base in direct.items()
+    }
+    path = f"/api/v1/areas/{VILLAGE}/outlines.geojson?zoom=15"
+    headers = {"Authorization": f"Bearer {tokens['village']}"}
+    through_a = requests.get(direct["A"] + path, headers=headers, timeout=30)
+    kept = list(redis.Redis.from_url(env["CACHE_URL"]).scan_iter(match="grassroots:*:areas:outlines:*:15"))
+    through_b = requests.get(direct["B"] + path, headers=headers, timeout=30)
+    return [
+        Check(
+            "the app servers share one cache",
+            all(v == "OK" for v in ready.values())
+            and through_a.status_code == through_b.status_code == 200
+            and through_a.content == through_b.content
+            and bool(kept),
+            f"readiness of the shared cache {ready}; outlines through A {through_a.status_code}, kept in Redis "
+            f"{len(kept)}, through B {through_b.status_code}, the same answer {through_a.content == through_b.content}",
+        )
+    ]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
@@ -831,6 +854,7 @@ def run(args) -> int:
         checks += check_reports(traffic)
         checks += check_notifications(since)
         checks += check_photos(traffic, env, base, tally)
+        checks += check_shared_cache(direct, tokens, env)
         checks.append(
             Check(
                 "no client request failed beyond its retries",
@@ -906,7 +930,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not urlsplit(args.database_url).scheme.startswith("postgres"):
         parser.error("--database-url must be a PostgreSQL database")
-    return run(args)
+    try:
+        return run(args)
+    except NotReady as exc:  # a part that never answered: said in one line, as any other refusal to go on
+        raise SystemExit(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ Environment variables (see docs/operations.md):
                          AWS_S3_REGION_NAME, AWS_S3_ADDRESSING_STYLE, AWS_LOCATION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
   TASKS_BACKEND          "database" (default), "immediate", or "rq" (uses REDIS_URL)
   REDIS_URL              redis://127.0.0.1:6379/0
+  CACHE_URL              empty: each process its own cache (one machine); redis://host:6379/<db>: one cache shared by
+                         every process of every app server (several app servers: docs/operations.md); else refused
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL
                          SMTP for notification emails and the digest; unset EMAIL_HOST → mail printed to the console
   MAP_TILE_URL           Leaflet tile template (Tianditu with a key, OSM; README "Maps"); empty → our outlines only
@@ -48,6 +50,7 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -480,7 +483,44 @@ if NOTIFICATIONS_SMS_MAX_SEGMENTS < 1 or NOTIFICATIONS_SEND_ATTEMPTS < 1:
         "NOTIFICATIONS_SMS_MAX_SEGMENTS and NOTIFICATIONS_SEND_ATTEMPTS must be at least 1"
     )
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- the cache ---------------------------------------------------------------------------------------------
+# Empty CACHE_URL: each process keeps its own (LocMemCache), which is all one machine needs. A Redis URL: one
+# cache for every process of every app server, so that the WeChat access token is fetched once for all and
+# the hotspots and map outlines are computed once for all. It is Django's RedisCache whose failures are
+# misses (grassroots/shared_cache.py): pages keep working while Redis is down. Keys are prefixed, and the
+# cache's clear() deletes only them, so it may share the task queue's Redis database; with maxmemory on a
+# Redis the queue uses, evict volatile-* only (every cache key has a timeout, the queued tasks have none).
+CACHE_URL = env("CACHE_URL")
+CACHE_KEY_PREFIX = "grassroots"
+CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0}  # the URL's query overrides them
+
+
+def _cache_from_url(url: str) -> dict:
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ImproperlyConfigured(
+            "CACHE_URL must be empty (each process keeps its own cache) or a Redis URL, "
+            f"redis://host:6379/<database number> (or rediss:// for TLS), not a {parts.scheme or 'bare'!r} URL"
+        )
+    try:
+        parts.port  # noqa: B018 - read to check it
+    except ValueError:
+        raise ImproperlyConfigured("CACHE_URL has a port that is not a number") from None
+    if not parts.hostname or not re.fullmatch(r"/?\d*", parts.path):
+        raise ImproperlyConfigured(
+            "CACHE_URL must name the Redis host and, as its path, a database number: redis://host:6379/1"
+        )
+    return {
+        "BACKEND": "grassroots.shared_cache.TolerantRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "OPTIONS": dict(CACHE_REDIS_OPTIONS),
+    }
+
+
+CACHES = {"default": _cache_from_url(CACHE_URL)}
 
 # --- maps and routing ------------------------------------------------------------------------------------
 MAP_TILE_URL = env("MAP_TILE_URL")
@@ -527,8 +567,6 @@ if CASES_CALLBACK_MAX_ATTEMPTS < 1:
 def tile_hosts(url: str, subdomains: str) -> list[str]:
     """The origins a tile template loads from, each by name: a CSP wildcard covers only a whole leftmost
     label, so Tianditu's t{s}.tianditu.gov.cn cannot be written t*.tianditu.gov.cn."""
-    from urllib.parse import urlsplit
-
     hosts: list[str] = []
     for sub in subdomains if "{s}" in url else [""]:
         parts = urlsplit(url.replace("{s}", sub))

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO
 
 import django
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
@@ -288,6 +289,9 @@ def backup_restore(
         progress("migrating the restored database forward to this version")
         call_command("migrate", database=using, interactive=False, verbosity=0)
         report.migrated = True
+    # What the cache holds was computed from other data under keys that name rows by id and version, which
+    # the restored rows reuse: a cache shared by the app servers (CACHE_URL) would answer for them.
+    cache.clear()
     _check_restored(report, using=using, storage=storage, with_media=with_media)
     return report
 

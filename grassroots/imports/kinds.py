@@ -8,7 +8,8 @@ that owns it, from its ``AppConfig.ready()`` (areas: ``tree``, ``boundaries``; w
 ``hotline``), so this app never imports its users.
 
 The registry sits below the model (``ImportRun.kind`` takes its choices from :func:`choices`) and the
-selectors (which check each kind's permission), so it imports nothing of the app.
+selectors (which check each kind's permission), so it imports nothing of the app. Beside it,
+:class:`RowError`: how every importer's report names a cell it cannot import.
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ class ImportKind:
     importer: Callable[..., Any]
     max_bytes: Callable[[], int]
     permission: Callable[..., bool]
+
+
+@dataclasses.dataclass
+class RowError:
+    """A cell of an uploaded sheet that cannot be imported: its row, its column's header and why. The reports of
+    the roster and of the hotline sheet list them (the run page, the API's answers)."""
+
+    row: int
+    column: str
+    message: str
 
 
 _kinds: dict[str, ImportKind] = {}

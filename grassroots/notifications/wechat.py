@@ -8,15 +8,21 @@ template (``NOTIFICATIONS_WECHAT_TEMPLATE_ID``) has keyword fields filled from t
 ``NOTIFICATIONS_WECHAT_FIELD_MAX_CHARS`` characters (20 for the "thing" fields), and links to the page of
 what the notification is about.
 
-The access token comes from ``/cgi-bin/stable_token`` (several processes may each ask without invalidating
-one another's) and is kept in the cache until shortly before it expires; a token the API calls invalid is
-fetched again once. As for SMS, :class:`LoggingWeChat` is the default and only writes the message to the log.
+The access token comes from ``/cgi-bin/stable_token`` and is kept in the cache until shortly before it
+expires; a token the API calls invalid is fetched again once. With a shared cache (``CACHE_URL``) every
+process of every app server uses the one token: whoever finds none takes a short lock (``cache.add``) and
+fetches it while the others wait for it a moment, so that a burst of messages after expiry asks WeChat once.
+The stable token API lets several callers ask without invalidating one another's token, so a process that
+waited in vain (the fetch failed, or the cache is down) simply asks itself. As for SMS, :class:`LoggingWeChat`
+is the default and only writes the message to the log.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
@@ -31,6 +37,8 @@ from .models import WeChatBinding
 
 log = logging.getLogger("grassroots.notifications")
 
+TOKEN_LOCK_SECONDS = 15  # the fetch's lock lasts at most this long (the request's timeout is 10 s by default)
+TOKEN_WAIT_SECONDS = 3.0  # how long a process waits for another's fetch before it asks WeChat itself
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid, malformed or expired access token: fetch a new one once
 RETRIABLE_ERRORS = {-1, 45009, 45047}  # system busy, API quota reached, too many messages to the user
 
@@ -80,13 +88,38 @@ class OfficialAccountGateway:
     # --- the access token ---
 
     def _cache_key(self) -> str:
-        return f"notifications:wechat-token:{self.app_id}"
+        """The token's key: the official account, and the API that issued it (a test server's token is not
+        the real one's)."""
+        endpoint = hashlib.sha256(self.endpoint.encode()).hexdigest()[:12]
+        return f"notifications:wechat-token:{self.app_id}:{endpoint}"
 
     def token(self, *, fresh: bool = False) -> str:
+        """The access token: the cached one unless ``fresh`` (the API refused it), else fetched once for every
+        process sharing the cache (the module says how)."""
+        key = self._cache_key()
         if not fresh:
-            cached = cache.get(self._cache_key())
+            cached = cache.get(key)
             if cached:
                 return cached
+        lock = f"{key}:fetching"
+        if not cache.add(lock, True, TOKEN_LOCK_SECONDS):
+            # another process is fetching it: its token is in the cache in a moment
+            deadline = time.monotonic() + TOKEN_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+                fetching = cache.has_key(lock)  # before the token: the fetcher stores it, then unlocks
+                cached = cache.get(key)
+                if cached:
+                    return cached
+                if not fetching:
+                    break  # its fetch failed (or the cache is down): ask WeChat ourselves
+            return self._fetch(key)
+        try:
+            return self._fetch(key)
+        finally:
+            cache.delete(lock)
+
+    def _fetch(self, key: str) -> str:
         body = json.dumps(
             {"grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret,
              "force_refresh": False}
@@ -102,7 +135,7 @@ class OfficialAccountGateway:
                 f"wechat_{code}", str(answer.get("errmsg", "")), retriable=code in RETRIABLE_ERRORS
             )
         lifetime = int(answer.get("expires_in") or 7200)
-        cache.set(self._cache_key(), token, max(lifetime - 300, 60))
+        cache.set(key, token, max(lifetime - 300, 60))
         return token
 
     # --- sending ---

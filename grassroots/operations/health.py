@@ -1,6 +1,6 @@
-"""Readiness checks (django-health-check) beyond the library's own: the task queue's age and the routing
-index. views.ready runs them with the library's database, cache and storage checks, and Redis when the task
-queue is on RQ."""
+"""Readiness checks (django-health-check) beyond the library's own: the task queue's age, the routing index
+and the shared cache. views.ready runs them with the library's database and storage checks (and its cache
+check when each process keeps its own), and Redis when the task queue is on RQ."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import dataclasses
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import caches
 from health_check.base import HealthCheck
-from health_check.exceptions import ServiceUnavailable
+from health_check.exceptions import ServiceUnavailable, ServiceWarning
+
+from grassroots.shared_cache import TolerantRedisCache
 
 from .selectors import task_queue_state
 
@@ -43,3 +46,24 @@ class RoutingIndex(HealthCheck):
             await sync_to_async(_routing_index_grids, thread_sensitive=True)()
         except Exception as exc:
             raise ServiceUnavailable(f"the routing index cannot be built: {type(exc).__name__}") from exc
+
+
+def _probe_shared_cache() -> None:
+    backend = caches["default"]
+    if isinstance(backend, TolerantRedisCache):
+        backend.probe()
+
+
+@dataclasses.dataclass
+class SharedCache(HealthCheck):
+    """The shared cache's Redis stores and reads a value. When it does not, this is a warning and the server
+    stays ready: pages work without the cache (``grassroots/shared_cache.py``), and every app server shares
+    the one Redis, so failing here would take them all out of the balancer at once."""
+
+    async def run(self) -> None:
+        try:
+            await sync_to_async(_probe_shared_cache, thread_sensitive=True)()
+        except Exception as exc:
+            raise ServiceWarning(
+                f"the shared cache is unreachable ({type(exc).__name__}): pages work without it, slower"
+            ) from exc

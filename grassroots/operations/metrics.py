@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from grassroots import shared_cache
+
 from . import selectors
 
 REQUESTS = Counter(
@@ -82,5 +84,6 @@ def exposition() -> bytes:
     else:
         registry.register(REQUESTS)
         registry.register(LATENCY)
+        registry.register(shared_cache.ERRORS)
     registry.register(PlatformCollector())
     return generate_latest(registry)

@@ -2,7 +2,8 @@
 
 * ``/health/live``: the process answers (no database touched): restart it when this fails.
 * ``/health/ready``: database, cache, storage writable, Redis (with RQ), the task queue's age, the routing
-  index: take the server out of the balancer while this fails (503 with the failing checks, JSON).
+  index: take the server out of the balancer while this fails (503 with the failing checks, JSON). A shared
+  cache (``CACHE_URL``) that does not answer is a warning, still 200: pages work without it.
 * ``/metrics``: Prometheus' text format, for the addresses in METRICS_ALLOWED_ADDRESSES or a request with
   ``Authorization: Bearer <METRICS_TOKEN>``; anyone else gets 404.
 """
@@ -17,13 +18,14 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from health_check.exceptions import ServiceWarning
 from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from grassroots.accounts.logins import client_address
 
 from . import metrics
-from .health import RoutingIndex, TaskQueue
+from .health import RoutingIndex, SharedCache, TaskQueue
 
 
 @never_cache
@@ -33,9 +35,10 @@ def live(request):
 
 
 def _readiness_checks() -> list:
+    shared_cache = settings.CACHES["default"]["BACKEND"] == "grassroots.shared_cache.TolerantRedisCache"
     checks: list = [
         "health_check.checks.Database",
-        "health_check.checks.Cache",
+        SharedCache if shared_cache else "health_check.checks.Cache",
         "health_check.checks.Storage",
         TaskQueue,
         RoutingIndex,
@@ -53,7 +56,7 @@ def _readiness_checks() -> list:
 
 
 class ReadyView(HealthCheckView):
-    """The library's view, always answering JSON, 503 when a check fails."""
+    """The library's view, always answering JSON, 503 when a check fails (a warning is shown, still 200)."""
 
     def get_checks(self):
         self.checks = _readiness_checks()
@@ -62,7 +65,7 @@ class ReadyView(HealthCheckView):
     async def get(self, request, *args, **kwargs):
         with self.get_executor() as executor:
             self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        failed = any(result.error for result in self.results)
+        failed = any(result.error and not isinstance(result.error, ServiceWarning) for result in self.results)
         return self.render_to_response_json(503 if failed else 200)
 
 

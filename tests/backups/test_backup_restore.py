@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -228,8 +229,10 @@ def test_restore_without_the_right_keys_names_what_does_not_decrypt(settings, tm
     settings.FIELD_HASH_KEY = "another-hash-key"
     _keys(settings, OLD_KEY)
     settings.MEDIA_ROOT = tmp_path / "media-restored"
+    cache.set("insights:hotspots:1:kept-before", ["computed from the data before"])
     report = services.backup_restore(path=archive, using=aliases("wrong_keys"))
 
+    assert cache.get("insights:hotspots:1:kept-before") is None  # nothing kept answers for the restored rows
     assert not report.ok
     assert report.sample is not None
     assert "people.Resident.id_number" in report.sample.undecryptable

@@ -298,6 +298,36 @@ def test_a_report_sent_without_signal_stays_on_the_page_and_goes_when_the_signal
     context.close()
 
 
+def test_a_matter_resolved_on_the_spot_sent_without_signal_goes_by_itself_when_the_signal_returns(
+    live_server, browser, log_in, town
+):
+    # given a grid worker who fixed a small matter in their grid, whose phone loses the signal as they send it
+    context, phone = _context(browser, phone=True, geolocation=SPOT)
+    log_in(phone, live_server, username="wangge")
+    phone.goto(f"{live_server.url}/cases/on-the-spot/")
+    expect(phone.locator("input[name=lat]")).to_have_value(re.compile(r"^41\.0052"))
+    phone.set_input_files("#id_before_photos", [_jpeg((120, 40, 40))])
+    phone.set_input_files("#id_after_photos", [_jpeg((40, 120, 40))])
+    phone.select_option("#id_category", "0101")
+    phone.fill("#id_description", "路灯杆上贴了小广告")
+    phone.fill("#id_note", "已清理干净")
+    context.set_offline(True)
+    phone.click("button[data-submit]")
+    # then the page keeps it and says so, the button waits, and nothing was made
+    expect(phone.locator("[data-send-status]")).to_contain_text("没有网络")
+    expect(phone.locator("[data-send-status]")).to_contain_text("第 1 次")
+    expect(phone.locator("[data-send-now]")).to_be_visible()
+    expect(phone.locator("button[data-submit]")).to_be_disabled()
+    assert not Case.objects.filter(close_reason="on_the_spot").exists()
+    # when the signal returns, it is sent by itself (the browser says it is online again), once
+    with phone.expect_navigation():
+        context.set_offline(False)
+    case = Case.objects.get(close_reason="on_the_spot")
+    assert case.state == State.CLOSED and phone.url.endswith(f"/cases/{case.pk}/")
+    assert phone.js_errors == []
+    context.close()
+
+
 def test_a_report_whose_answer_is_lost_on_the_way_back_is_not_made_twice(live_server, browser, log_in, town):
     # given a report that reaches the server but whose answer the weak signal loses
     context, phone = _filled_report(browser, live_server, log_in, "水井的盖子坏了", service_workers="block")

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,11 +59,13 @@ class Recorded:
 
 @dataclass
 class FakeGateway:
-    """``script[path]``: answers (status, JSON body, extra headers) used in order for that path."""
+    """``script[path]``: answers (status, JSON body, extra headers) used in order for that path;
+    ``delays[path]``: seconds to wait before answering that path (a slow API)."""
 
     server: ThreadingHTTPServer
     requests: list[Recorded] = field(default_factory=list)
     script: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    delays: dict[str, float] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -90,6 +93,7 @@ def _handler(fake: FakeGateway):
             fake.requests.append(
                 Recorded(method, parts.path, dict(parse_qsl(parts.query)), dict(self.headers.items()), body)
             )
+            time.sleep(fake.delays.get(parts.path, 0))
             queued = fake.script.get(parts.path)
             if queued:
                 status, answer, headers = queued.popleft()

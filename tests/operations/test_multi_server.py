@@ -1,7 +1,8 @@
-"""A short run of bench/multi_server.py: two app servers behind nginx, PostgreSQL, RQ on Redis and S3 media on
-moto's server, with mixed traffic, a boundary change and one app server killed outright; the script exits 0
-only when every acknowledged report is kept once, both servers route alike after the change, every SMS
-notification is sent once and the photos are in the bucket and served to their owner only.
+"""A short run of bench/multi_server.py: two app servers behind nginx, PostgreSQL, RQ and the shared cache on
+Redis and S3 media on moto's server, with mixed traffic, a boundary change and one app server killed outright;
+the script exits 0 only when every acknowledged report is kept once, both servers route alike after the
+change, every SMS notification is sent once, the photos are in the bucket and served to their owner only, and
+both servers use the one cache.
 
 It needs nginx, moto's server (the dev dependencies), Redis and the suite's PostgreSQL database, whose
 migrated test database it copies (migrating anew would take most of a minute). Outside CI it is skipped

@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT, free_port, process_env
+from .readiness import wait_until
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -22,19 +23,6 @@ def get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
-
-
-def wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except OSError:
-            value = None
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 def children_of(pid: int) -> dict[int, str]:
@@ -76,7 +64,7 @@ def served(var_dir):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: get(base + "/health/live")[0] == 200, 90, "the site answers")
+        wait_until(lambda: get(base + "/health/live")[0] == 200, 90, "the site answers")
         yield process, base
     finally:
         if process.poll() is None:
@@ -98,13 +86,13 @@ def test_serve_answers_restarts_what_dies_and_stops_within_ten_seconds(served, v
     tasks = next(pid for pid, cmd in children.items() if "db_worker" in cmd)
     periodic = next(pid for pid, cmd in children.items() if "periodic_jobs" in cmd)
     workers = set(
-        wait_for(lambda: len(children_of(web)) == 2 and children_of(web), 30, "two gunicorn workers")
+        wait_until(lambda: len(children_of(web)) == 2 and children_of(web), 30, "two gunicorn workers")
     )
 
     # a gunicorn worker killed: gunicorn starts another, the site keeps answering
     victim = min(workers)
     os.kill(victim, signal.SIGKILL)
-    replaced = wait_for(
+    replaced = wait_until(
         lambda: (now := set(children_of(web))) and victim not in now and len(now) == 2 and now,
         30,
         "a new worker",
@@ -114,7 +102,7 @@ def test_serve_answers_restarts_what_dies_and_stops_within_ten_seconds(served, v
 
     # the task worker killed: the supervisor starts another
     os.kill(tasks, signal.SIGKILL)
-    wait_for(
+    wait_until(
         lambda: any("db_worker" in cmd and pid != tasks for pid, cmd in children_of(process.pid).items()),
         30,
         "a new task worker",

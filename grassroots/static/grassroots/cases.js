@@ -305,15 +305,6 @@
     });
   }
 
-  // A pin that needs confirming (the box is shown) and is not confirmed: point at the box instead of sending.
-  function unconfirmedFar(form) {
-    var tick = form.querySelector("[data-far-confirm]:not([hidden]) input[type=checkbox]");
-    if (!tick || tick.checked) return false;
-    tick.closest("[data-far-confirm]").scrollIntoView({ block: "center" });
-    tick.focus();
-    return true;
-  }
-
   // --- similar reports nearby, asked of the server when the service type or the pin changes ----------------
 
   function initDuplicates(box) {
@@ -358,30 +349,27 @@
   // 5, 10, 20, 40 and then every 60 seconds, at once when the browser says it is online, or when the person
   // taps "send again now". Every attempt carries the form's idempotency key, so an attempt whose answer was
   // lost on the way back makes no second case. The server answers the script with the case page's address
-  // (JSON); a form with errors is then submitted the plain way so that the server's page shows them.
-
-  var RESEND_SECONDS = [5, 10, 20, 40, 60];
+  // (JSON); a form with errors is then submitted the plain way so that the server's page shows them. The
+  // form's status parts, the far pin's check and the waits are the outbox's (outbox.js, GrassrootsSending),
+  // which has run by the time this starts: deferred scripts run before DOMContentLoaded.
 
   function initResend(form) {
-    var status = form.querySelector("[data-send-status]");
-    var again = form.querySelector("[data-send-now]");
-    var button = form.querySelector("[data-submit]");
-    if (!status || !window.fetch || !window.FormData) return; // the plain submission still works
+    var sending = window.GrassrootsSending;
+    var parts = sending && sending.parts(form);
+    if (!parts || !parts.status || !window.fetch || !window.FormData) return; // the plain submission still works
+    var status = parts.status;
+    var again = parts.again;
+    var button = parts.button;
+    var say = parts.say;
     var attempt = 0;
     var timer = null;
     var busy = false;
-
-    function say(text) {
-      status.textContent = text || "";
-      status.hidden = !text;
-    }
 
     function later(label) {
       busy = false;
       say(fmt(status.dataset[label], { n: attempt }));
       if (again) again.hidden = false;
-      var seconds = RESEND_SECONDS[Math.min(attempt - 1, RESEND_SECONDS.length - 1)];
-      timer = window.setTimeout(send, seconds * 1000);
+      timer = window.setTimeout(send, sending.resendSeconds(attempt) * 1000);
     }
 
     function send() {
@@ -416,7 +404,7 @@
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (unconfirmedFar(form)) return;
+      if (sending.unconfirmedFar(form)) return;
       send();
     });
     if (again) again.addEventListener("click", send);

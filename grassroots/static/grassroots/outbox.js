@@ -4,9 +4,48 @@
  * browser says it is online, on a tap, or by the service worker (Background Sync). What waits, and what the
  * server refused (someone else acted first), is listed on every page in words from data- attributes
  * (translated on the server), never from this file.
+ *
+ * window.GrassrootsSending is what every form that sends itself shares, the outbox's and the on-the-spot
+ * form's (cases.js, which sends again by itself without the outbox): its send-status parts, the check that a
+ * far pin was confirmed, and the waits between tries. Set before the outbox's own needs are checked.
  */
 (function () {
   "use strict";
+  var RESEND_SECONDS = [5, 10, 20, 40, 60];
+
+  // --- what every form that sends itself shares -------------------------------------------------------------
+
+  // The form's send-status line, its "send again now" button and its submit button, and say(text) on the line.
+  function sendParts(form) {
+    var status = form.querySelector("[data-send-status]");
+    return {
+      status: status,
+      again: form.querySelector("[data-send-now]"),
+      button: form.querySelector("button[type=submit]"),
+      say: function (text) {
+        if (!status) return;
+        status.textContent = text || "";
+        status.hidden = !text;
+      },
+    };
+  }
+
+  // A pin that needs confirming (the box is shown) and is not confirmed: point at the box instead of sending.
+  function unconfirmedFar(form) {
+    var tick = form.querySelector("[data-far-confirm]:not([hidden]) input[type=checkbox]");
+    if (!tick || tick.checked) return false;
+    tick.closest("[data-far-confirm]").scrollIntoView({ block: "center" });
+    tick.focus();
+    return true;
+  }
+
+  // Seconds before the next try after the n-th (5, 10, 20, 40, then every 60).
+  function resendSeconds(n) {
+    return RESEND_SECONDS[Math.min(n - 1, RESEND_SECONDS.length - 1)];
+  }
+
+  window.GrassrootsSending = { parts: sendParts, unconfirmedFar: unconfirmedFar, resendSeconds: resendSeconds };
+
   if (!window.indexedDB || !window.fetch || !window.GrassrootsOutbox) return;
   var Outbox = window.GrassrootsOutbox;
   var list = document.querySelector("[data-outbox-list]");
@@ -14,7 +53,6 @@
   var LONG_EDGE = 1600;
   var MAX_BYTES = 400 * 1024;
   var MAX_PHOTOS = 9;
-  var RESEND_SECONDS = [5, 10, 20, 40, 60];
   var bound = {}; // key → the form on this page waiting for it
 
   function fmt(text, values) {
@@ -202,29 +240,17 @@
 
   // --- forms that go through the outbox -----------------------------------------------------------------------
 
-  function unconfirmedFar(form) {
-    var tick = form.querySelector("[data-far-confirm]:not([hidden]) input[type=checkbox]");
-    if (!tick || tick.checked) return false;
-    tick.closest("[data-far-confirm]").scrollIntoView({ block: "center" });
-    tick.focus();
-    return true;
-  }
-
   function initForm(form) {
-    var status = form.querySelector("[data-send-status]");
-    var again = form.querySelector("[data-send-now]");
-    var button = form.querySelector("button[type=submit]");
+    var parts = sendParts(form);
+    var status = parts.status;
+    var again = parts.again;
+    var button = parts.button;
+    var say = parts.say;
     var keyInput = form.querySelector("input[name=idempotency_key]");
     var timer = null;
     var busy = false;
     // a page kept for offline use carries the key it was first shown with: every form shown gets its own
     if (keyInput) keyInput.value = newKey();
-
-    function say(text) {
-      if (!status) return;
-      status.textContent = text || "";
-      status.hidden = !text;
-    }
 
     function settle(item) {
       window.clearTimeout(timer);
@@ -243,8 +269,7 @@
         var n = item.attempts || 1;
         say(fmt(status && status.dataset[item.status >= 500 ? "server" : "offline"], { n: n }));
         if (again) again.hidden = false;
-        var seconds = RESEND_SECONDS[Math.min(n - 1, RESEND_SECONDS.length - 1)];
-        timer = window.setTimeout(sync, seconds * 1000);
+        timer = window.setTimeout(sync, resendSeconds(n) * 1000);
       }
     }
 

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from grassroots import sheets
 from grassroots.downloads import attachment
+from grassroots.imports.kinds import RowError
 from grassroots.masking import MaskedText
 
 from .. import selectors, services
@@ -41,7 +42,7 @@ def worker_duties(request, pk: int, payload: DutiesIn):
 class RosterOut(Schema):
     # The rows and errors are the import's own records (dataclasses of services/roster.py), so that the
     # API says exactly what the page shows.
-    errors: list[roster.RowError]
+    errors: list[RowError]
     workers_created: int
     assignments_started: int
     duties_added: int

@@ -23,6 +23,7 @@ from grassroots.accounts.services import audit_record
 from grassroots.areas.codes import Level
 from grassroots.areas.models import Area, Grid
 from grassroots.imports import kinds as import_kinds
+from grassroots.imports.kinds import RowError
 from grassroots.masking import mask_phone
 
 from ..models import Assignment, AssignmentRole, GridWorker, RedDuty, WorkerDuty, WorkerKind
@@ -73,15 +74,6 @@ IMPORT_KIND = "roster"  # imports.ImportRun.kind of the roster page's uploads
 MAX_REPORTED_ROWS = 1000  # rows and errors a stored report keeps (the counts cover the whole file)
 YES = {"是", "y", "yes", "true", "1", "党员"}
 NO = {"", "否", "n", "no", "false", "0"}
-
-
-@dataclass
-class RowError:
-    """A cell of the workbook that cannot be imported: its row, its column's header and why."""
-
-    row: int
-    column: str
-    message: str
 
 
 @dataclass

@@ -18,6 +18,7 @@ from grassroots.accounts.models import User
 from grassroots.accounts.rules import require
 from grassroots.accounts.services import audit_record
 from grassroots.imports import kinds as import_kinds
+from grassroots.imports.kinds import RowError
 from grassroots.masking import mask_phone
 
 from ... import rules
@@ -35,13 +36,6 @@ from .orders import (
     layout_for,
     order_take,
 )
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
