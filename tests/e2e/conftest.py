@@ -19,6 +19,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,6 +34,10 @@ DEFAULT_PASSWORD = "Grassroots-pass-1"  # tests.factories.UserFactory's password
 # with a running loop unless told that it is safe (it is: the loop only drives the browser).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# An assertion waits up to 10 s for the page to show what it should (Playwright's default is 5 s): on two busy
+# cores, shrinking two photos and writing them to the phone's outbox before the send fails took longer than 5 s.
+expect.set_options(timeout=10_000)
+
 
 def _chromium_or_skip() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -44,8 +49,11 @@ def _chromium_or_skip() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module (started in about a second). Not kept for the session: while Playwright's
+    sync API runs, its event loop counts as running in this thread, and a later module's test of an async view
+    through Django's test client (the readiness check) would fail with "You cannot use AsyncToSync"."""
     executable = _chromium_or_skip()
     try:
         from playwright.sync_api import sync_playwright
