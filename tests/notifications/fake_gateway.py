@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,6 +64,7 @@ class FakeGateway:
     server: ThreadingHTTPServer
     requests: list[Recorded] = field(default_factory=list)
     script: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
+    pause: float = 0.0  # seconds each answer waits, after the request is recorded: a slow gateway
 
     @property
     def url(self) -> str:
@@ -90,6 +92,8 @@ def _handler(fake: FakeGateway):
             fake.requests.append(
                 Recorded(method, parts.path, dict(parse_qsl(parts.query)), dict(self.headers.items()), body)
             )
+            if fake.pause:
+                time.sleep(fake.pause)
             queued = fake.script.get(parts.path)
             if queued:
                 status, answer, headers = queued.popleft()

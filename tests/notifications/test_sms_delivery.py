@@ -20,44 +20,16 @@ from grassroots.notifications.services import delivery_preference_set, notify
 from tests.cases.conftest import G1, INSIDE_G1, VILLAGE, ensure_seed
 from tests.factories import UserFactory, grid, user_with
 
-from . import fake_gateway
+from .conftest import KEY_ID, PHONE, SECRET
 from .fake_gateway import ALIYUN_OK, aliyun_signature_ok, tencent_error, tencent_ok, tencent_signature_ok
 
 pytestmark = pytest.mark.django_db
 
-PHONE = "13812345678"
-KEY_ID, SECRET = "LTAI-test-key", "test-secret-不外传"
-
-
-@pytest.fixture
-def gateway():
-    fake = fake_gateway.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-
 
 @pytest.fixture(autouse=True)
-def _configured(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.NOTIFICATIONS_SMS_KEY_ID = KEY_ID
-    settings.NOTIFICATIONS_SMS_KEY_SECRET = SECRET
-    settings.NOTIFICATIONS_SMS_SIGN_NAME = "巴彦淖尔网格"
-    settings.NOTIFICATIONS_SMS_TEMPLATE_ID = "SMS_100001"
-    settings.NOTIFICATIONS_SMS_TEMPLATE_TEXT = "${title}：${body}"
-    settings.NOTIFICATIONS_SMS_TEMPLATE_PARAMS = {"title": "title", "body": "body"}
-    settings.NOTIFICATIONS_SMS_MAX_SEGMENTS = 1
-    settings.NOTIFICATIONS_RETRY_SECONDS = [0]
-    settings.NOTIFICATIONS_SEND_ATTEMPTS = 4
+def _configured(sms_configured):
     with translation.override("zh-hans"):
         yield
-
-
-@pytest.fixture
-def aliyun(settings, gateway):
-    settings.NOTIFICATIONS_SMS_BACKEND = "aliyun"
-    settings.NOTIFICATIONS_SMS_ENDPOINT = f"{gateway.url}/"
-    return gateway
 
 
 @pytest.fixture
@@ -66,17 +38,6 @@ def tencent(settings, gateway):
     settings.NOTIFICATIONS_SMS_ENDPOINT = f"{gateway.url}/tencent/"
     settings.NOTIFICATIONS_SMS_APP_ID = "1400006666"
     return gateway
-
-
-@pytest.fixture
-def resident(db):
-    user = UserFactory(display_name="张居民")
-    user.phone = PHONE
-    from grassroots import fieldcrypt
-
-    user.phone_hash = fieldcrypt.keyed_hash(PHONE)
-    user.save()
-    return user
 
 
 @pytest.fixture
