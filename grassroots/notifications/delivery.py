@@ -27,7 +27,7 @@ and the process dying before its commit: the sweep then sends it again.
 
 Tasks are enqueued with ``oncommit.enqueue_with_commit``: with the database queue in the writer's own
 transaction, else on commit; ``manage.py outbox_sweep`` enqueues again what a process lost in between
-(:func:`sweep`).
+(:func:`deliveries_sweep`).
 """
 
 from __future__ import annotations
