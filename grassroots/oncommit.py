@@ -19,6 +19,7 @@ dies between the two loses is found by the periodic sweep (``manage.py outbox_sw
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -80,11 +81,14 @@ def queue_commits_with_the_writer(task: Task) -> bool:
     return isinstance(task.get_backend(), DatabaseBackend)
 
 
-def enqueue_with_commit(task: Task, *args: Any) -> None:
+def enqueue_with_commit(task: Task, *args: Any, run_after: dt.datetime | None = None) -> None:
     """Enqueue ``task`` for the current transaction's commit: in the transaction itself when its queue commits
     with the writer (nothing can then be lost between the commit and the enqueue), else once it commits (a
     worker must not read what is not committed yet; a process that dies in between loses the task, and the
-    periodic sweep finds what it was for). Nothing is enqueued for what is rolled back, either way."""
+    periodic sweep finds what it was for). Nothing is enqueued for what is rolled back, either way.
+    ``run_after``: not before then, where the queue can wait (the immediate backend of tests runs it at once)."""
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
     if queue_commits_with_the_writer(task):
         task.enqueue(*args)
     else:

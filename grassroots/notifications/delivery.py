@@ -99,9 +99,8 @@ def _queue_again(
     """Enqueue :func:`send_again` for attempt ``number`` in ``seconds`` (at once where the task backend
     cannot wait, like the immediate backend of tests), for the current transaction's commit."""
     due = now + dt.timedelta(seconds=seconds)
-    later = seconds > 0 and send_again.get_backend().supports_defer
     oncommit.enqueue_with_commit(
-        send_again.using(run_after=due) if later else send_again, notification_id, channel, number
+        send_again, notification_id, channel, number, run_after=due if seconds > 0 else None
     )
     return due
 

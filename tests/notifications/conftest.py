@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from grassroots.notifications.models import DeliveryAttempt
 from tests.factories import UserFactory
 
 from . import fake_gateway
@@ -52,3 +53,12 @@ def resident(db):
     user.phone_hash = fieldcrypt.keyed_hash(PHONE)
     user.save()
     return user
+
+
+def attempts_of(notification) -> list[tuple[int, str]]:
+    """The delivery log of a notification: (attempt, status), oldest first."""
+    return list(
+        DeliveryAttempt.objects.filter(notification=notification)
+        .order_by("id")
+        .values_list("attempt", "status")
+    )

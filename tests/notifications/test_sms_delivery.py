@@ -20,7 +20,7 @@ from grassroots.notifications.services import delivery_preference_set, notify
 from tests.cases.conftest import G1, INSIDE_G1, VILLAGE, ensure_seed
 from tests.factories import UserFactory, grid, user_with
 
-from .conftest import KEY_ID, PHONE, SECRET
+from .conftest import KEY_ID, PHONE, SECRET, attempts_of
 from .fake_gateway import ALIYUN_OK, aliyun_signature_ok, tencent_error, tencent_ok, tencent_signature_ok
 
 pytestmark = pytest.mark.django_db
@@ -56,14 +56,6 @@ def _accepted_case(village_staff, reporter, capture):
     with capture(execute=True):
         cases.case_accept(actor=village_staff, case=case, expected_version=case.version)
     return Notification.objects.filter(recipient=reporter).latest("id")
-
-
-def _attempts(notification) -> list[tuple[int, str]]:
-    return list(
-        DeliveryAttempt.objects.filter(notification=notification)
-        .order_by("id")
-        .values_list("attempt", "status")
-    )
 
 
 # --- Aliyun -----------------------------------------------------------------------------------------------
@@ -114,7 +106,7 @@ def test_a_change_to_a_residents_report_reaches_them_by_sms_after_two_failures(
     assert title == notification.title and notification.body.startswith(body.rstrip("…"))
     assert texts.segments(f"【巴彦淖尔网格】{title}：{body}") == 1
 
-    assert _attempts(notification) == [
+    assert attempts_of(notification) == [
         (1, AttemptStatus.FAILED), (2, AttemptStatus.FAILED), (3, AttemptStatus.SENT)
     ]  # fmt: skip
     last = DeliveryAttempt.objects.filter(notification=notification).latest("id")
@@ -139,13 +131,13 @@ def test_a_refusal_is_not_retried_and_the_attempts_stop_at_the_limit(
     aliyun.answer("/", (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}))
     with django_capture_on_commit_callbacks(execute=True):
         [refused] = notify(recipients=[resident], title="报告已受理", body="正文", topic=Topic.OWN_REPORT)
-    assert _attempts(refused) == [(1, AttemptStatus.GAVE_UP)] and len(aliyun.requests) == 1
+    assert attempts_of(refused) == [(1, AttemptStatus.GAVE_UP)] and len(aliyun.requests) == 1
 
     settings.NOTIFICATIONS_SEND_ATTEMPTS = 3
     aliyun.answer("/", *[(500, {"Code": "InternalError", "Message": "x"})] * 3)
     with django_capture_on_commit_callbacks(execute=True):
         [failing] = notify(recipients=[resident], title="报告已办结", body="正文", topic=Topic.OWN_REPORT)
-    assert _attempts(failing) == [
+    assert attempts_of(failing) == [
         (1, AttemptStatus.FAILED), (2, AttemptStatus.FAILED), (3, AttemptStatus.GAVE_UP)
     ]  # fmt: skip
     assert len(aliyun.requests) == 4
@@ -204,13 +196,13 @@ def test_tencent_signs_with_tc3_and_retries_its_internal_errors(
             "TemplateParamSet": ["报告 20261207000123：已受理", "网格员将尽快处理。"],
             "SessionContext": str(row.pk),
         }
-    assert _attempts(row) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
+    assert attempts_of(row) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
     assert DeliveryAttempt.objects.get(notification=row, attempt=2).message_id == "2028:serial-ok"
     # a signature the gateway refuses is final
     tencent.answer("/tencent/", (200, tencent_error("AuthFailure.SignatureFailure", "bad signature")))
     with django_capture_on_commit_callbacks(execute=True):
         [refused] = notify(recipients=[resident], title="t", body="b", channels=["sms"])
-    assert _attempts(refused) == [(1, AttemptStatus.GAVE_UP)]
+    assert attempts_of(refused) == [(1, AttemptStatus.GAVE_UP)]
 
 
 # --- the words, the limits, who gets SMS ----------------------------------------------------------------------

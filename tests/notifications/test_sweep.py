@@ -17,6 +17,7 @@ from grassroots.notifications.delivery import deliver, deliveries_sweep, send_ag
 from grassroots.notifications.models import AttemptStatus, DeliveryAttempt, Notification
 from grassroots.notifications.services import notify
 
+from .conftest import attempts_of
 from .fake_gateway import ALIYUN_OK
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +31,6 @@ AFTER, WITHIN = dt.timedelta(minutes=5), dt.timedelta(hours=24)
 def _configured(sms_configured):
     sms_configured.OUTBOX_SWEEP_AFTER_SECONDS = 300
     sms_configured.OUTBOX_SWEEP_WITHIN_HOURS = 24
-
-
-def _attempts(notification) -> list[tuple[int, str]]:
-    return list(
-        DeliveryAttempt.objects.filter(notification=notification)
-        .order_by("id")
-        .values_list("attempt", "status")
-    )
 
 
 def _sweep() -> str:
@@ -63,7 +56,7 @@ def test_a_notification_whose_task_was_lost_is_sent_by_the_sweep_once(aliyun, re
         assert len(aliyun.sent_to("/")) == 1
         # and once only: delivered now, the next sweep finds nothing
         assert "0 notification(s)" in _sweep()
-    assert _attempts(row) == [(1, AttemptStatus.SENT)]
+    assert attempts_of(row) == [(1, AttemptStatus.SENT)]
     row.refresh_from_db()
     assert row.delivered_at is not None and row.delivery_log == [
         {"channel": "sms", "ok": True, "detail": "OK"}
@@ -119,7 +112,7 @@ def test_a_retry_whose_task_was_lost_is_made_by_the_sweep(settings, aliyun, resi
         assert "1 retry(ies)" in _sweep()
         assert "0 retry(ies)" in _sweep()
     # then
-    assert _attempts(row) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
+    assert attempts_of(row) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
     assert len(aliyun.sent_to("/")) == 2
 
 
@@ -131,7 +124,7 @@ def test_two_tasks_for_one_notification_or_one_retry_send_one_sms(settings, aliy
     assert deliver.call([row.pk]) == 1
     assert deliver.call([row.pk]) == 0
     # then one SMS
-    assert len(aliyun.sent_to("/")) == 1 and _attempts(row) == [(1, AttemptStatus.SENT)]
+    assert len(aliyun.sent_to("/")) == 1 and attempts_of(row) == [(1, AttemptStatus.SENT)]
 
     # and likewise two tasks carrying one retry of a failed attempt
     aliyun.answer("/", (503, {"Code": "ServiceUnavailable", "Message": "x"}))
@@ -140,7 +133,7 @@ def test_two_tasks_for_one_notification_or_one_retry_send_one_sms(settings, aliy
     assert send_again.call(other.pk, "sms", 2) is True
     assert send_again.call(other.pk, "sms", 2) is False
     assert send_again.call(other.pk, "sms", 3) is False  # the channel was sent: no later attempt either
-    assert _attempts(other) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
+    assert attempts_of(other) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
     assert len(aliyun.sent_to("/")) == 3
 
 
@@ -174,4 +167,4 @@ def test_two_deliver_tasks_at_once_send_one_sms(settings, aliyun, resident):
         worker.join(30)
     assert sorted(handled, key=str) == [0, 1]
     assert len(aliyun.sent_to("/")) == 1
-    assert _attempts(row) == [(1, AttemptStatus.SENT)]
+    assert attempts_of(row) == [(1, AttemptStatus.SENT)]

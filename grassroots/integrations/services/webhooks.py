@@ -241,13 +241,8 @@ def _enqueue(delivery_id: int, *, number: int, seconds: int) -> None:
     """Enqueue try ``number`` of a delivery in ``seconds`` (at once where the queue cannot wait), for the
     commit: with the database queue in the same transaction as the delivery's row, so that none is left
     pending without its task; with another queue on commit (``webhooks_sweep`` finds what is lost then)."""
-    later = seconds > 0 and webhook_deliver.get_backend().supports_defer
-    task = (
-        webhook_deliver.using(run_after=clock.now() + dt.timedelta(seconds=seconds))
-        if later
-        else webhook_deliver
-    )
-    oncommit.enqueue_with_commit(task, delivery_id, number)
+    due = clock.now() + dt.timedelta(seconds=seconds) if seconds > 0 else None
+    oncommit.enqueue_with_commit(webhook_deliver, delivery_id, number, run_after=due)
 
 
 def case_event_recorded(event) -> None:
