@@ -10,10 +10,16 @@ webhook subscriptions, one refresh per fact slice instead of one per event).
 An item recorded inside a savepoint that is rolled back is left out, as ``transaction.on_commit`` leaves out
 its callback: each item is collected by an ``on_commit`` hook of its own (a list append, no query), and the
 flush is registered after them when the block ends.
+
+A task that a write hands to the task queue (a notification's delivery, a webhook's try) goes through
+:func:`enqueue_with_commit`: with the database queue its row is written in the writer's own transaction, so
+the commit and the enqueue are one; with any other queue it is handed over on commit, and what a process that
+dies between the two loses is found by the periodic sweep (``manage.py outbox_sweep``, docs/operations.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -21,6 +27,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django_tasks.base import Task
 
 Flush = Callable[[list[Any]], None]
 
@@ -64,3 +71,25 @@ def batched() -> Iterator[None]:
 def _flush_collected(flush: Flush, items: list[Any]) -> None:
     if items:  # every item may have been rolled back with its savepoint
         flush(items)
+
+
+def queue_commits_with_the_writer(task: Task) -> bool:
+    """Whether ``task``'s queue keeps its tasks in the database (django-tasks-db): a task enqueued inside the
+    writer's transaction is then written in it, commits or rolls back with it, and no worker sees it before."""
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
+def enqueue_with_commit(task: Task, *args: Any, run_after: dt.datetime | None = None) -> None:
+    """Enqueue ``task`` for the current transaction's commit: in the transaction itself when its queue commits
+    with the writer (nothing can then be lost between the commit and the enqueue), else once it commits (a
+    worker must not read what is not committed yet; a process that dies in between loses the task, and the
+    periodic sweep finds what it was for). Nothing is enqueued for what is rolled back, either way.
+    ``run_after``: not before then, where the queue can wait (the immediate backend of tests runs it at once)."""
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    if queue_commits_with_the_writer(task):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args))

@@ -11,8 +11,11 @@ WebP, ``PHOTO_FORMAT``) of the pixels only: no EXIF (GPS, camera), XMP, ICC, tex
 after the image survive, and the sender's file name and extension are never used.
 
 :func:`store` names the files (``<folder>/<year>/<month>/<random>.jpg`` and ``…_t.jpg``) and writes them
-through Django's default storage (filesystem, or S3 by configuration) only when the caller's transaction
-commits — a rolled-back write leaves no orphan file behind. Serving them back is ``grassroots/media.py``'s.
+through Django's default storage (filesystem, or S3 by configuration) at once, before the caller's
+transaction commits: a committed row always has its file, whatever happens to the process after the commit.
+A transaction that rolls back leaves its files behind with no row naming them; :func:`orphans_purge`
+(``manage.py photos_purge_orphans``, daily) deletes those once ``PHOTOS_ORPHAN_AFTER_HOURS`` old, in the
+folders the apps declared with :func:`folder_register`. Serving them back is ``grassroots/media.py``'s.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ import io
 import uuid
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pillow_heif
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -265,10 +269,23 @@ def prepare_all(uploads: Iterable, *, limit: int = MAX_PHOTOS) -> list[PreparedP
 
 @dataclass(frozen=True)
 class StoredPhoto:
-    """The storage names of a photo and its thumbnail (written when the transaction commits)."""
+    """The storage names of a photo and its thumbnail, as written."""
 
     name: str
     thumbnail: str
+
+
+_folders: set[str] = set()
+
+
+def folder_register(folder: str) -> None:
+    """Declare ``folder`` as one an app keeps photos in (from its ``AppConfig.ready()``): :func:`store` writes
+    only into declared folders, and :func:`orphans_purge` looks there for files that no row names."""
+    _folders.add(folder.strip("/"))
+
+
+def folders() -> list[str]:
+    return sorted(_folders)
 
 
 def store(
@@ -278,26 +295,97 @@ def store(
     thumbnail: bool = True,
     renamed: Callable[[StoredPhoto], None] | None = None,
 ) -> StoredPhoto:
-    """Name the photo's files under ``folder`` and write them when the surrounding transaction commits.
+    """Write the photo's files under ``folder`` now and return the names they were kept under.
 
-    The names are ours (a random stem and the extension of the format we wrote), never the sender's. Should
-    the storage keep a file under another name than asked, ``renamed`` is called with the names it kept."""
-    stem = f"{folder.strip('/')}/{clock.today():%Y/%m}/{uuid.uuid4().hex}"
-    names = StoredPhoto(
+    Written before the caller's transaction commits, so that a committed row naming them always has its
+    files; should the transaction roll back, they are orphans until :func:`orphans_purge` deletes them. The
+    names are ours (a random stem and the extension of the format we wrote), never the sender's. Should the
+    storage keep a file under another name than asked, ``renamed`` is called with the names it kept (which
+    are also those returned)."""
+    folder = folder.strip("/")
+    if folder not in _folders:
+        raise ValueError(f"photos are not kept in {folder!r}: declare it with photos.folder_register")
+    stem = f"{folder}/{clock.today():%Y/%m}/{uuid.uuid4().hex}"
+    asked = StoredPhoto(
         name=f"{stem}.{photo.extension}", thumbnail=f"{stem}_t.{photo.extension}" if thumbnail else ""
     )
-
-    def write_files():
-        kept = StoredPhoto(
-            name=_write(names.name, photo.content),
-            thumbnail=_write(names.thumbnail, photo.thumbnail) if thumbnail else "",
-        )
-        if kept != names and renamed is not None:
-            renamed(kept)
-
-    transaction.on_commit(write_files)
-    return names
+    kept = StoredPhoto(
+        name=_write(asked.name, photo.content),
+        thumbnail=_write(asked.thumbnail, photo.thumbnail) if thumbnail else "",
+    )
+    if kept != asked and renamed is not None:
+        renamed(kept)
+    return kept
 
 
 def _write(name: str, content: bytes) -> str:
     return default_storage.save(name, ContentFile(content))
+
+
+# --- files no row names -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Purged:
+    months: int = 0  # month folders looked through
+    files: int = 0  # files found in them
+    unnamed: int = 0  # of which no row names
+    deleted: list[str] = field(default_factory=list)  # of which old enough: deleted
+
+
+def _listdir(path: str) -> tuple[list[str], list[str]]:
+    try:
+        return default_storage.listdir(path)
+    except (
+        FileNotFoundError
+    ):  # the filesystem's answer for a folder never written to (S3 answers empty lists)
+        return [], []
+
+
+def _month_folders(folder: str, since: dt.date | None) -> list[str]:
+    """``<folder>/<year>/<month>`` folders of the store's naming, from the month of ``since`` on (all: None)."""
+    found = []
+    years, _files = _listdir(folder)
+    for year in sorted(y for y in years if len(y) == 4 and y.isdigit()):
+        months, _files = _listdir(f"{folder}/{year}")
+        for month in sorted(m for m in months if len(m) == 2 and m.isdigit()):
+            if since is None or (int(year), int(month)) >= (since.year, since.month):
+                found.append(f"{folder}/{year}/{month}")
+    return found
+
+
+def _named(prefix: str) -> set[str]:
+    """Every stored name starting with ``prefix`` that a file field of any model holds (each model's base
+    manager: no default filter may hide a row)."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        if model._meta.proxy:
+            continue
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, models.FileField):
+                rows = model._base_manager.filter(**{f"{model_field.attname}__startswith": prefix})
+                names.update(rows.values_list(model_field.attname, flat=True))
+    return names
+
+
+def orphans_purge(*, older_than: dt.timedelta, since: dt.date | None, dry_run: bool = False) -> Purged:
+    """Delete the files in the declared photo folders that no row names and that are older than
+    ``older_than`` (written for a transaction that then rolled back), looking through the month folders from
+    the month of ``since`` on (every month: None). A file younger than that is kept: its transaction may
+    still be running. Through the default storage, so the same on the filesystem and on S3."""
+    purged = Purged()
+    cutoff = clock.now() - older_than
+    for folder in folders():
+        for month in _month_folders(folder, since):
+            purged.months += 1
+            _dirs, files = _listdir(month)
+            stored = {f"{month}/{name}" for name in files}
+            purged.files += len(stored)
+            unnamed = sorted(stored - _named(f"{month}/"))
+            purged.unnamed += len(unnamed)
+            for name in unnamed:
+                if default_storage.get_modified_time(name) < cutoff:
+                    if not dry_run:
+                        default_storage.delete(name)
+                    purged.deleted.append(name)
+    return purged

@@ -37,6 +37,9 @@ Environment variables (see docs/operations.md):
                          (default: the logging gateways, which send nothing)
   WEBHOOKS_ATTEMPTS / _RETRY_SECONDS / _DISABLE_AFTER / _TIMEOUT_SECONDS  outside systems' webhooks (docs/integrations.md)
   WEBHOOKS_CHECK_SECONDS how long a process may miss a webhook subscription made or enabled by another (default 1)
+  OUTBOX_SWEEP_AFTER_SECONDS / _WITHIN_HOURS  when a notification or webhook try whose task was lost is sent
+                         again by outbox_sweep (default 300 s late, looking back 24 h)
+  PHOTOS_ORPHAN_AFTER_HOURS  age at which photos_purge_orphans deletes a photo file no row names (default 24)
   LOG_FORMAT             "json" (one object per line; default when DEBUG is off) or "plain"
   METRICS_TOKEN, METRICS_ALLOWED_ADDRESSES   who may read /metrics (a bearer token; addresses/networks, default loopback)
   HEALTH_TASK_QUEUE_MAX_AGE_SECONDS  /health/ready fails when the oldest waiting task is older (default 300)
@@ -477,6 +480,20 @@ if min(WEBHOOKS_ATTEMPTS, WEBHOOKS_DISABLE_AFTER, WEBHOOKS_TIMEOUT_SECONDS) < 1:
     raise ImproperlyConfigured(
         "WEBHOOKS_ATTEMPTS, WEBHOOKS_DISABLE_AFTER and WEBHOOKS_TIMEOUT_SECONDS must be at least 1"
     )
+
+# The sweep of what a lost task was to send (`manage.py outbox_sweep`, every 5 minutes): notifications never
+# attempted and webhook tries never made count as lost once this late, and are looked for this far back.
+OUTBOX_SWEEP_AFTER_SECONDS = env_int("OUTBOX_SWEEP_AFTER_SECONDS", 300)
+OUTBOX_SWEEP_WITHIN_HOURS = env_int("OUTBOX_SWEEP_WITHIN_HOURS", 24)
+if OUTBOX_SWEEP_AFTER_SECONDS < 60 or OUTBOX_SWEEP_WITHIN_HOURS < 1:
+    raise ImproperlyConfigured(
+        "OUTBOX_SWEEP_AFTER_SECONDS must be at least 60 and OUTBOX_SWEEP_WITHIN_HOURS at least 1"
+    )
+# Photo files that no row names (written for a transaction that was then rolled back) are deleted by
+# `manage.py photos_purge_orphans` once this old.
+PHOTOS_ORPHAN_AFTER_HOURS = env_int("PHOTOS_ORPHAN_AFTER_HOURS", 24)
+if PHOTOS_ORPHAN_AFTER_HOURS < 1:
+    raise ImproperlyConfigured("PHOTOS_ORPHAN_AFTER_HOURS must be at least 1")
 
 if NOTIFICATIONS_SMS_MAX_SEGMENTS < 1 or NOTIFICATIONS_SEND_ATTEMPTS < 1:
     raise ImproperlyConfigured(

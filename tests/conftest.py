@@ -45,6 +45,16 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _media_of_the_session(tmp_path_factory):
+    """Photos are written the moment they are stored, before any commit (grassroots/photos.py): a test that
+    names no MEDIA_ROOT of its own writes them into a directory of the session's, never into var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_keys(settings):
     """Each test starts from the configured field keys (some tests rotate them)."""

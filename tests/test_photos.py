@@ -121,3 +121,52 @@ def test_size_limit(settings):
     with pytest.raises(PhotoError) as caught:
         photos.prepare(upload(encode("PNG", size=(400, 400)) + b"\0" * 3000, name="big.png"))
     assert caught.value.code == "photo_too_large" and "big.png" in str(caught.value)
+
+
+# --- stored at once; files no row names -------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_a_photo_is_written_at_once_and_only_into_a_declared_folder(media):
+    prepared = photos.prepare(upload(jpeg_bytes()))
+    stored = photos.store(prepared, folder="people/visits", thumbnail=False)
+    assert (media / stored.name).read_bytes() == prepared.content and stored.thumbnail == ""
+    assert {"cases", "people/visits", "workforce/activities", "deliberation/meetings"} <= set(
+        photos.folders()
+    )
+    with pytest.raises(ValueError, match="folder_register"):
+        photos.store(prepared, folder="elsewhere")
+
+
+@pytest.mark.django_db
+def test_the_purge_deletes_old_files_no_row_names_in_the_months_it_looks_at(media):
+    from django.core.files.storage import default_storage
+
+    from grassroots import clock
+
+    prepared = photos.prepare(upload(jpeg_bytes()))
+    march = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
+    with clock.frozen(march):
+        old_sheet = photos.store(prepared, folder="deliberation/meetings", thumbnail=False).name
+    with clock.frozen(march - dt.timedelta(days=50)):  # January
+        older = photos.store(prepared, folder="cases").name
+    (media / "cases" / "notes.txt").write_text("not of the store's layout: never looked at")
+    assert old_sheet.startswith("deliberation/meetings/2026/03/") and older.startswith("cases/2026/01/")
+    # the files' own times are now (the test's); the purge runs as if two days had passed
+    later = clock.now() + dt.timedelta(days=2)
+    with clock.frozen(later):
+        young = photos.orphans_purge(older_than=dt.timedelta(days=3), since=None)
+        assert young.unnamed == 3 and young.deleted == []
+        looked = photos.orphans_purge(
+            older_than=dt.timedelta(hours=24), since=dt.date(2026, 3, 1), dry_run=True
+        )
+        assert looked.deleted == [old_sheet] and default_storage.exists(old_sheet)
+        everything = photos.orphans_purge(older_than=dt.timedelta(hours=24), since=None)
+    assert sorted(everything.deleted) == sorted([old_sheet, older, older.replace(".jpg", "_t.jpg")])
+    assert not default_storage.exists(old_sheet) and not default_storage.exists(older)
+    assert (media / "cases" / "notes.txt").exists()

@@ -19,11 +19,13 @@ class CasesConfig(AppConfig):
         hotline.register_import_kind()  # the hotline's daily sheet: the imports app's preview-then-confirm import
 
         # Case photos are served from MEDIA_URL to whoever may see the case, to nobody else.
+        from grassroots import photos
         from grassroots.media import media_reader_register
 
         from .selectors import photo_readable_by
 
         media_reader_register("cases", photo_readable_by)
+        photos.folder_register("cases")  # where photos.store writes them, and the orphan purge looks
         # A per-process copy of the service types and limits follows every change to them (the calendar's:
         # worktime's apps.ready).
         from django.db.models.signals import post_delete, post_save

@@ -1,11 +1,11 @@
 """The rows of a case's photos: the checked and re-encoded photos (``grassroots/photos.py``) recorded on
-the case, its stage and event; the files are written when the transaction commits."""
+the case, its stage and event; the files are written before the rows, so a committed row has its file."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grassroots.photos import PreparedPhoto, StoredPhoto, store
+from grassroots.photos import PreparedPhoto, store
 
 from .models import Case, CaseEvent, CasePhoto
 
@@ -18,7 +18,7 @@ def attach(
     actor=None,
     event: CaseEvent | None = None,
 ) -> list[CasePhoto]:
-    """Create the photo rows now and write their files when the surrounding transaction commits."""
+    """Write the photos' files, then create their rows (in the caller's transaction)."""
     rows = []
     for photo in photos:
         row = CasePhoto(
@@ -39,14 +39,6 @@ def attach(
         )
         rows.append((row, photo))
     for row, photo in rows:
-        stored = _store(row, photo)
+        stored = store(photo, folder="cases")  # the names the storage kept
         row.image.name, row.thumbnail.name = stored.name, stored.thumbnail
     return CasePhoto.objects.bulk_create([row for row, _photo in rows])
-
-
-def _store(row: CasePhoto, photo: PreparedPhoto) -> StoredPhoto:
-    def renamed(kept: StoredPhoto) -> None:
-        CasePhoto.objects.filter(pk=row.pk).update(image=kept.name, thumbnail=kept.thumbnail)
-        row.image.name, row.thumbnail.name = kept.name, kept.thumbnail  # the rows handed back stay true
-
-    return store(photo, folder="cases", renamed=renamed)

@@ -75,16 +75,10 @@ def facts_schedule_for_event(event: CaseEvent) -> None:
     ``oncommit.batched`` block (a bulk writer's thousands of events, such as the demo's) every queue gets one
     task per slice for all the block's events, on commit."""
     slices = slices_of_event(event)
-    if _queue_commits_with_the_writer() and not oncommit.batching():
+    if oncommit.queue_commits_with_the_writer(facts_refresh_task) and not oncommit.batching():
         _enqueue_refreshes([slices])
     else:
         oncommit.after_commit(_enqueue_refreshes, slices)
-
-
-def _queue_commits_with_the_writer() -> bool:
-    from django_tasks_db import DatabaseBackend
-
-    return isinstance(facts_refresh_task.get_backend(), DatabaseBackend)
 
 
 def _enqueue_refreshes(slice_sets: list[set[tuple[str, dt.date]]]) -> None:

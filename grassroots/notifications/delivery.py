@@ -14,8 +14,20 @@ They live here rather than in ``tasks.py`` because services enqueue them (servic
   the gateway's rate ``NOTIFICATIONS_SMS_PER_MINUTE`` is reached, or skipped (no mobile, WeChat not
   connected). The inbox keeps every notification whatever happens to its messages.
 
-Sending twice is avoided: a notification already delivered is skipped by :func:`deliver`, and
-:func:`send_again` does nothing once an attempt of the channel was sent.
+Nothing is sent twice, even when two tasks for one notification run at once (the sweep's and a worker's that
+was merely slow, or a queue that hands a task out twice): :func:`deliver` sends a notification inside one
+transaction that holds its row (``select_for_update``) and first checks that it is not delivered yet, and
+:func:`attempt` checks under the same lock that its attempt of the channel was not made (nor the channel
+sent) by another task. The second task waits for the first to commit, then finds its work done. On
+PostgreSQL the lock is the notification's row: whoever marks that notification read in that moment waits for
+the gateway's answer (at most its timeout). On SQLite it is the database's write lock (every transaction
+begins IMMEDIATE), so other writers wait while a message is handed to a gateway, as SMS and WeChat always
+made them: SQLite suits one small machine. What stays possible on either is the gateway taking a message
+and the process dying before its commit: the sweep then sends it again.
+
+Tasks are enqueued with ``oncommit.enqueue_with_commit``: with the database queue in the writer's own
+transaction, else on commit; ``manage.py outbox_sweep`` enqueues again what a process lost in between
+(:func:`deliveries_sweep`).
 """
 
 from __future__ import annotations
@@ -25,15 +37,16 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django_tasks import task
 
-from grassroots import clock
+from grassroots import clock, oncommit
 from grassroots.masking import mask_phone
 
 from .channels import send_email
 from .gateways import GatewayError, sms_gateway
 from .models import AttemptStatus, Channel, DeliveryAttempt, Notification
-from .selectors import sent_since, was_sent
+from .selectors import never_attempted, retries_not_made, sent_since
 from .texts import fit, words_of
 from .wechat import wechat_gateway, wechat_openid_for
 
@@ -84,16 +97,11 @@ def _queue_again(
     notification_id: int, channel: str, number: int, seconds: int, now: dt.datetime
 ) -> dt.datetime:
     """Enqueue :func:`send_again` for attempt ``number`` in ``seconds`` (at once where the task backend
-    cannot wait, like the immediate backend of tests), after the current transaction commits."""
+    cannot wait, like the immediate backend of tests), for the current transaction's commit."""
     due = now + dt.timedelta(seconds=seconds)
-
-    def enqueue():
-        if seconds > 0 and send_again.get_backend().supports_defer:
-            send_again.using(run_after=due).enqueue(notification_id, channel, number)
-        else:
-            send_again.enqueue(notification_id, channel, number)
-
-    transaction.on_commit(enqueue)
+    oncommit.enqueue_with_commit(
+        send_again, notification_id, channel, number, run_after=due if seconds > 0 else None
+    )
     return due
 
 
@@ -169,11 +177,26 @@ def _failed(notification: Notification, channel: str, gateway, number: int, exc,
     return {"channel": channel, "ok": False, "detail": "retrying" if next_at else exc.code}
 
 
-def attempt(notification: Notification, channel: str, number: int = 1) -> dict:
+def _still_to_try(notification_id: int, channel: str, number: int) -> bool:
+    """Take the notification's row and tell whether attempt ``number`` of ``channel`` is still to be made:
+    neither it nor a later one is in the log, and the channel was not sent. Another task trying the same
+    attempt holds the row until it commits; this one then finds its row in the log."""
+    list(Notification.objects.select_for_update().filter(pk=notification_id).values_list("pk"))
+    done = DeliveryAttempt.objects.filter(notification_id=notification_id, channel=channel).filter(
+        Q(attempt__gte=number) | Q(status=AttemptStatus.SENT)
+    )
+    return not done.exists()
+
+
+def attempt(notification: Notification, channel: str, number: int = 1) -> dict | None:
     """One try at sending ``notification`` through SMS or WeChat, logged; returns the notification's
-    ``delivery_log`` entry for the channel. A retriable failure queues the next try."""
+    ``delivery_log`` entry for the channel, or None when another task made this attempt (or sent the
+    channel) first. A retriable failure queues the next try."""
     now = clock.now()
     with transaction.atomic():
+        if not _still_to_try(notification.pk, channel, number):
+            log.info("%s attempt %s for notification %s: made already", channel, number, notification.pk)
+            return None
         gateway, address, to_masked = _gateway_and_address(notification, channel)
         common = {"to_masked": to_masked, "at": now}
         if not address:
@@ -218,38 +241,52 @@ def _record(notification_id: int, entry: dict) -> None:
         Notification.objects.filter(pk=notification_id).update(delivery_log=entries)
 
 
+def _undelivered(notification_id: int) -> Notification | None:
+    """The notification with its row held until the transaction ends, if it is not delivered yet."""
+    return (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .filter(pk=notification_id, delivered_at__isnull=True)
+        .first()
+    )
+
+
+def _send_through_channels(notification: Notification) -> list[dict]:
+    results = []
+    for channel in notification.channels:
+        try:
+            if channel == Channel.EMAIL:
+                results.append(send_email(notification).as_log())
+            elif channel in (Channel.SMS, Channel.WECHAT):
+                entry = attempt(notification, channel, 1)
+                if entry is not None:
+                    results.append(entry)
+            else:
+                results.append({"channel": channel, "ok": False, "detail": "unknown channel"})
+        except Exception as exc:  # one channel failing must not lose the others
+            log.warning("delivery of notification %s via %s failed: %s", notification.pk, channel, exc)
+            results.append({"channel": channel, "ok": False, "detail": type(exc).__name__})
+    return results
+
+
 @task()
 def deliver(notification_ids: list[int]) -> int:
     """Send each not yet delivered notification through its channels; returns how many were handled.
 
-    Idempotent: a notification already delivered is skipped, so a retried task sends nothing twice.
-    A failing channel is logged and does not stop the others.
+    Idempotent, also against itself: each notification is sent in a transaction that holds its row and
+    first checks that it is still undelivered, so two tasks for one notification (a retried task, the
+    sweep's beside a slow worker's) send it once. A failing channel is logged and does not stop the others;
+    the retries it queues run after the commit.
     """
     handled = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, delivered_at__isnull=True).select_related(
-        "recipient"
-    )
-    for notification in pending:
-        results = []
-        for channel in notification.channels:
-            try:
-                if channel == Channel.EMAIL:
-                    results.append(send_email(notification).as_log())
-                elif channel in (Channel.SMS, Channel.WECHAT):
-                    results.append(attempt(notification, channel, 1))
-                else:
-                    results.append({"channel": channel, "ok": False, "detail": "unknown channel"})
-            except Exception as exc:  # one channel failing must not lose the others
-                log.warning("delivery of notification %s via %s failed: %s", notification.pk, channel, exc)
-                results.append({"channel": channel, "ok": False, "detail": type(exc).__name__})
+    for notification_id in notification_ids:
         with transaction.atomic():
-            row = Notification.objects.select_for_update().filter(pk=notification.pk).first()
-            if row is None or row.delivered_at is not None:
+            notification = _undelivered(notification_id)
+            if notification is None:  # delivered by another task, or gone
                 continue
-            # a retry that already ran (the immediate task backend runs it at once) wrote its own outcome
-            later = {e.get("channel"): e for e in row.delivery_log}
-            Notification.objects.filter(pk=notification.pk).update(
-                delivered_at=clock.now(), delivery_log=[later.get(r["channel"], r) for r in results]
+            results = _send_through_channels(notification)
+            Notification.objects.filter(pk=notification_id).update(
+                delivered_at=clock.now(), delivery_log=results
             )
         handled += 1
     return handled
@@ -258,10 +295,40 @@ def deliver(notification_ids: list[int]) -> int:
 @task()
 def send_again(notification_id: int, channel: str, number: int) -> bool:
     """The next attempt at one channel of a notification (queued by :func:`attempt`). Nothing happens when
-    the notification is gone or an earlier attempt was sent after all."""
+    the notification is gone, or this attempt or an earlier one was sent after all (:func:`attempt`)."""
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None or was_sent(notification_id=notification_id, channel=channel):
+    entry = attempt(notification, channel, number) if notification is not None else None
+    if entry is None:
         return False
-    entry = attempt(notification, channel, number)
     _record(notification_id, entry)
     return entry["ok"]
+
+
+# --- the sweep ------------------------------------------------------------------------------------------------
+
+SWEEP_BATCH = 100  # notifications per deliver task the sweep enqueues
+
+
+def deliveries_sweep(
+    *, after: dt.timedelta, within: dt.timedelta, batch: int = SWEEP_BATCH
+) -> dict[str, int]:
+    """Enqueue again what a lost task was to send (``manage.py outbox_sweep``, every few minutes): each
+    notification with channels made more than ``after`` ago (and less than ``within``) that was never
+    attempted, ``batch`` of them to a :func:`deliver` task; and each retry due more than ``after`` ago that
+    never ran, as its :func:`send_again`. A task that was only late and runs after all sends nothing twice
+    (see the module's docstring). Returns how many of each were enqueued."""
+    now = clock.now()
+    before, since = now - after, now - within
+    ids = list(never_attempted(made_before=before, made_since=since).values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        deliver.enqueue(ids[start : start + batch])
+    retries = list(
+        retries_not_made(due_before=before, made_since=since).values_list(
+            "notification_id", "channel", "attempt"
+        )
+    )
+    for notification_id, channel, number in retries:
+        send_again.enqueue(notification_id, channel, number + 1)
+    if ids or retries:
+        log.warning("outbox sweep: %d notifications and %d retries enqueued again", len(ids), len(retries))
+    return {"notifications": len(ids), "retries": len(retries)}

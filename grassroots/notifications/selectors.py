@@ -151,10 +151,38 @@ def sent_since(*, channel: str, since: dt.datetime, recipient=None) -> int:
     return qs.count()
 
 
-def was_sent(*, notification_id: int, channel: str) -> bool:
-    return DeliveryAttempt.objects.filter(
-        notification_id=notification_id, channel=channel, status=AttemptStatus.SENT
-    ).exists()
+def never_attempted(*, made_before: dt.datetime, made_since: dt.datetime) -> QuerySet[Notification]:
+    """Notifications made between ``made_since`` and ``made_before`` that have channels but were neither
+    delivered nor attempted on any of them: their delivery task was lost, or is very late (oldest first)."""
+    attempted = DeliveryAttempt.objects.filter(notification=OuterRef("pk"))
+    return (
+        Notification.objects.filter(
+            delivered_at__isnull=True, created_at__lt=made_before, created_at__gte=made_since
+        )
+        .exclude(channels=[])
+        .exclude(Exists(attempted))
+        .order_by("pk")
+    )
+
+
+def retries_not_made(*, due_before: dt.datetime, made_since: dt.datetime) -> QuerySet[DeliveryAttempt]:
+    """Attempts made since ``made_since`` that failed or waited, whose next attempt was due before
+    ``due_before`` and after which nothing is logged for the channel: the retry's task was lost, or is very
+    late (oldest first)."""
+    later = DeliveryAttempt.objects.filter(
+        notification_id=OuterRef("notification_id"),
+        channel=OuterRef("channel"),
+        attempt__gt=OuterRef("attempt"),
+    )
+    return (
+        DeliveryAttempt.objects.filter(
+            status__in=[AttemptStatus.FAILED, AttemptStatus.DEFERRED],
+            at__gte=made_since,
+            next_at__lt=due_before,
+        )
+        .exclude(Exists(later))
+        .order_by("pk")
+    )
 
 
 def nearest_holders(code: str, roles: Iterable[str], *, allowed=None, besides: Iterable = ()) -> list[User]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from grassroots import clock
+from grassroots import clock, oncommit
 from grassroots.accounts.models import User
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.messages import Message
@@ -67,8 +67,10 @@ def notify(
     Each recipient's own choice (or default, ``selectors.delivery_for``) adds its channel: an email, an SMS
     or a WeChat message at once; ``topic`` says whether it is a change to their own report, which residents
     registered by phone get by SMS unless they chose otherwise. A notification without a channel waits in
-    the inbox (and, for those who want it, the daily digest, ``digest.py``). Delivery is enqueued with
-    ``transaction.on_commit``, so a rolled-back change sends nothing.
+    the inbox (and, for those who want it, the daily digest, ``digest.py``). Delivery is enqueued for the
+    commit (``oncommit.enqueue_with_commit``: with the database queue in this very transaction), so a
+    rolled-back change sends nothing; a delivery lost between a commit and the enqueue (another queue, a
+    process killed in between) is enqueued again by ``manage.py outbox_sweep``.
     """
     wanted = [str(c) for c in channels if str(c) != Channel.IN_APP]
     unknown = set(wanted) - set(Channel.values)
@@ -103,7 +105,7 @@ def notify(
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.channels]
     if ids:
-        transaction.on_commit(lambda: deliver.enqueue(ids))
+        oncommit.enqueue_with_commit(deliver, ids)
     return created
 
 

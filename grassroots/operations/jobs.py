@@ -42,12 +42,20 @@ JOBS: tuple[PeriodicJob, ...] = (
         what="overdue marks, reminders near a deadline, supervisors told of overdue cases",
     ),
     PeriodicJob(
+        "outbox_sweep", "*/5 * * * *", dt.timedelta(minutes=10),
+        what="notifications and webhook tries whose task was lost after their commit, enqueued again",
+    ),
+    PeriodicJob(
         "import_runs_expire", "15 * * * *", dt.timedelta(minutes=10),
         what="import previews never confirmed within a day lose their files",
     ),
     PeriodicJob(
         "patrol_tracks_purge", "30 2 * * *", dt.timedelta(hours=1),
         what="patrol positions older than PATROL_TRACK_RETENTION_DAYS",
+    ),
+    PeriodicJob(
+        "photos_purge_orphans", "45 2 * * *", dt.timedelta(hours=1),
+        what="photo files that no row names (their change was rolled back), once PHOTOS_ORPHAN_AFTER_HOURS old",
     ),
     PeriodicJob(
         "insights_rebuild", "0 3 * * *", dt.timedelta(hours=2),

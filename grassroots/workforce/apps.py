@@ -19,8 +19,10 @@ class WorkforceConfig(AppConfig):
         user_logged_in.connect(navigation.remember_membership, dispatch_uid="workforce-party-member-nav")
 
         # Activity photos are served to those who may see the team or council.
+        from grassroots import photos
         from grassroots.media import media_reader_register
 
         from .selectors import activity_photo_readable_by
 
         media_reader_register("workforce/activities", activity_photo_readable_by)
+        photos.folder_register("workforce/activities")  # where photos.store writes them, and the purge looks

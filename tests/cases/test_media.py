@@ -4,6 +4,9 @@ nobody else (another resident, staff of another county, an anonymous caller: 404
 
 from __future__ import annotations
 
+import datetime as dt
+import urllib.request
+
 import pytest
 from django.test import Client
 
@@ -44,6 +47,10 @@ def s3_storage(settings):
     server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    # moto keeps its buckets per process, not per server: start from none
+    urllib.request.urlopen(
+        urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST"), timeout=10
+    ).close()
     options = {
         "bucket_name": "grassroots-media",
         "endpoint_url": f"http://{host}:{port}",
@@ -93,3 +100,28 @@ def test_a_case_photo_on_s3_is_linked_and_served_through_the_site_to_those_who_s
     for stranger in (city.other_resident, city.outsider):
         assert client_for(stranger).get(photo["url"]).status_code == 404
     assert Client().get(photo["url"]).status_code == 404
+
+
+def test_on_s3_a_rolled_back_reports_photo_is_purged_a_day_later_and_a_committed_ones_kept(city, s3_storage):
+    from django.db import transaction
+
+    from grassroots import clock, photos
+
+    def keys() -> set[str]:
+        return {o["Key"] for o in s3_storage.list_objects_v2(Bucket="grassroots-media").get("Contents", [])}
+
+    # given a report rolled back after its photo reached the bucket, and one that committed
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit(client_for(city.resident), photos=[upload(jpeg_bytes())])
+        raise RuntimeError
+    orphans = keys()
+    assert len(orphans) == 2 and not CasePhoto.objects.exists()
+    assert submit(client_for(city.resident), photos=[upload(jpeg_bytes())]).status_code == 201
+    row = CasePhoto.objects.get()
+    assert keys() == orphans | {row.image.name, row.thumbnail.name}
+    # when the purge runs through the default storage a day later
+    with clock.frozen(clock.now() + dt.timedelta(hours=25)):
+        purged = photos.orphans_purge(older_than=dt.timedelta(hours=24), since=None)
+    # then the orphans are gone from the bucket and the committed report's files stay
+    assert sorted(purged.deleted) == sorted(orphans)
+    assert keys() == {row.image.name, row.thumbnail.name}

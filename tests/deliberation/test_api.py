@@ -187,7 +187,7 @@ def test_a_paper_meeting_is_recorded_afterwards_with_its_sheet(client, django_ca
         },
     )
     assert without.status_code == 422  # the photo is required
-    with django_capture_on_commit_callbacks(execute=True):  # the photo is written when the record commits
+    with django_capture_on_commit_callbacks(execute=True):  # what the record's commit runs (notifications)
         response = client.post(
             f"{API}/committees/{group.committee.pk}/meetings/offline",
             {

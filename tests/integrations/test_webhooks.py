@@ -337,3 +337,112 @@ def test_the_command_subscribes_a_key(city, county_key, capsys):
         False,
         True,
     )
+
+
+# --- the sweep: tries whose task was lost, and a try made once ------------------------------------------------
+
+AFTER, WITHIN = dt.timedelta(minutes=5), dt.timedelta(hours=24)
+
+
+def _pending_delivery_without_its_task(city, key, settings, receiver_url):
+    """A delivery committed with its task in the database queue, and the queue then lost the task."""
+    settings.TASKS = DATABASE
+    subscription, _secret = webhook_subscribe(actor=None, key=key, url=receiver_url)
+    _report(city)
+    webhooks._fan_out_all(  # what the writer's commit runs
+        [
+            ("case", f"case-event:{e.pk}", (e.area_code,), "case.report", lambda: {})
+            for e in CaseEvent.objects.all()
+        ]
+    )
+    delivery = WebhookDelivery.objects.get(subscription=subscription)
+    assert DBTaskResult.objects.filter(task_path__endswith="webhook_deliver").count() == 1
+    DBTaskResult.objects.all().delete()
+    settings.TASKS = IMMEDIATE
+    return delivery, subscription
+
+
+def test_a_delivery_whose_task_was_lost_is_sent_by_the_sweep_once(city, county_key, settings):
+    with Receiver([204]) as receiver:
+        delivery, _subscription = _pending_delivery_without_its_task(
+            city, county_key[0], settings, receiver.url
+        )
+        with clock.frozen(delivery.created_at + AFTER - dt.timedelta(seconds=1)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN) == {
+                "webhooks": 0,
+                "webhooks_given_up": 0,
+            }
+        with clock.frozen(delivery.created_at + AFTER + dt.timedelta(seconds=1)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN)["webhooks"] == 1
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN)["webhooks"] == 0
+        with clock.frozen(delivery.created_at + WITHIN + dt.timedelta(hours=1)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN)["webhooks"] == 0
+    assert len(receiver.received) == 1
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 1
+
+
+def test_a_try_is_made_once_however_many_tasks_carry_it(city, county_key, settings):
+    # given a delivery whose first try fails; the retry's task and the sweep's both carry try 2
+    with Receiver([503, 204]) as receiver:
+        delivery, _subscription = _pending_delivery_without_its_task(
+            city, county_key[0], settings, receiver.url
+        )
+        settings.TASKS = DATABASE
+        assert webhook_deliver.call(delivery.pk, 1) == DeliveryState.PENDING
+        assert webhook_deliver.call(delivery.pk, 1) == DeliveryState.PENDING  # try 1 again: taken
+        assert webhook_deliver.call(delivery.pk, 2) == DeliveryState.DELIVERED
+        assert webhook_deliver.call(delivery.pk, 2) == DeliveryState.DELIVERED
+        assert webhook_deliver.call(delivery.pk) == DeliveryState.DELIVERED  # a task of before the numbers
+    assert len(receiver.received) == 2
+    log = list(WebhookAttempt.objects.filter(delivery=delivery).values_list("number", "status_code"))
+    assert sorted(log) == [(1, 503), (2, 204)]
+
+
+def test_a_try_whose_process_stopped_is_counted_and_the_next_one_made(city, county_key, settings):
+    # given a try taken by a process that stopped before it could log the answer
+    settings.WEBHOOKS_ATTEMPTS = 3
+    with Receiver([204]) as receiver:
+        delivery, _subscription = _pending_delivery_without_its_task(
+            city, county_key[0], settings, receiver.url
+        )
+        assert webhooks._claim(delivery, 1)
+        delivery.refresh_from_db()
+        overdue = delivery.next_attempt_at
+        assert delivery.attempts == 1 and overdue is not None
+        # when the sweep runs: not before the try is overdue by five minutes; then try 2 is made
+        with clock.frozen(overdue + AFTER - dt.timedelta(seconds=1)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN)["webhooks"] == 0
+        with clock.frozen(overdue + AFTER + dt.timedelta(seconds=1)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN)["webhooks"] == 1
+        assert len(receiver.received) == 1
+        delivery.refresh_from_db()
+        assert (delivery.state, delivery.attempts) == (DeliveryState.DELIVERED, 2)
+        assert list(WebhookAttempt.objects.filter(delivery=delivery).values_list("number", flat=True)) == [2]
+
+        # a delivery whose last try was lost this way is given up by the sweep, not tried past the limit
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING, attempts=2)
+        assert webhooks._claim(delivery, 3)
+        with clock.frozen(overdue + AFTER + dt.timedelta(minutes=10)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN) == {
+                "webhooks": 0,
+                "webhooks_given_up": 1,
+            }
+        assert WebhookDelivery.objects.get(pk=delivery.pk).state == DeliveryState.GIVEN_UP
+    assert len(receiver.received) == 1
+
+
+def test_the_sweep_leaves_a_disabled_subscriptions_deliveries_waiting(
+    city, county_key, settings, django_capture_on_commit_callbacks
+):
+    with Receiver([204]) as receiver:
+        delivery, subscription = _pending_delivery_without_its_task(
+            city, county_key[0], settings, receiver.url
+        )
+        webhook_set_active(actor=None, subscription=subscription, active=False, reason="维护")
+        with clock.frozen(delivery.created_at + AFTER + dt.timedelta(seconds=1)):
+            assert webhooks.webhooks_sweep(after=AFTER, within=WITHIN)["webhooks"] == 0
+        assert receiver.received == []
+        with django_capture_on_commit_callbacks(execute=True):
+            webhook_set_active(actor=None, subscription=subscription, active=True)  # what waited goes out now
+    assert len(receiver.received) == 1

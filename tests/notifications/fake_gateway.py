@@ -65,7 +65,8 @@ class FakeGateway:
     server: ThreadingHTTPServer
     requests: list[Recorded] = field(default_factory=list)
     script: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
-    delays: dict[str, float] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)  # seconds the answer to a path waits
+    pause: float = 0.0  # seconds each answer waits, after the request is recorded: a slow gateway
 
     @property
     def url(self) -> str:
@@ -93,7 +94,7 @@ def _handler(fake: FakeGateway):
             fake.requests.append(
                 Recorded(method, parts.path, dict(parse_qsl(parts.query)), dict(self.headers.items()), body)
             )
-            time.sleep(fake.delays.get(parts.path, 0))
+            time.sleep(fake.delays.get(parts.path, 0) + fake.pause)
             queued = fake.script.get(parts.path)
             if queued:
                 status, answer, headers = queued.popleft()

@@ -20,44 +20,16 @@ from grassroots.notifications.services import delivery_preference_set, notify
 from tests.cases.conftest import G1, INSIDE_G1, VILLAGE, ensure_seed
 from tests.factories import UserFactory, grid, user_with
 
-from . import fake_gateway
+from .conftest import KEY_ID, PHONE, SECRET, attempts_of
 from .fake_gateway import ALIYUN_OK, aliyun_signature_ok, tencent_error, tencent_ok, tencent_signature_ok
 
 pytestmark = pytest.mark.django_db
 
-PHONE = "13812345678"
-KEY_ID, SECRET = "LTAI-test-key", "test-secret-不外传"
-
-
-@pytest.fixture
-def gateway():
-    fake = fake_gateway.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-
 
 @pytest.fixture(autouse=True)
-def _configured(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.NOTIFICATIONS_SMS_KEY_ID = KEY_ID
-    settings.NOTIFICATIONS_SMS_KEY_SECRET = SECRET
-    settings.NOTIFICATIONS_SMS_SIGN_NAME = "巴彦淖尔网格"
-    settings.NOTIFICATIONS_SMS_TEMPLATE_ID = "SMS_100001"
-    settings.NOTIFICATIONS_SMS_TEMPLATE_TEXT = "${title}：${body}"
-    settings.NOTIFICATIONS_SMS_TEMPLATE_PARAMS = {"title": "title", "body": "body"}
-    settings.NOTIFICATIONS_SMS_MAX_SEGMENTS = 1
-    settings.NOTIFICATIONS_RETRY_SECONDS = [0]
-    settings.NOTIFICATIONS_SEND_ATTEMPTS = 4
+def _configured(sms_configured):
     with translation.override("zh-hans"):
         yield
-
-
-@pytest.fixture
-def aliyun(settings, gateway):
-    settings.NOTIFICATIONS_SMS_BACKEND = "aliyun"
-    settings.NOTIFICATIONS_SMS_ENDPOINT = f"{gateway.url}/"
-    return gateway
 
 
 @pytest.fixture
@@ -66,17 +38,6 @@ def tencent(settings, gateway):
     settings.NOTIFICATIONS_SMS_ENDPOINT = f"{gateway.url}/tencent/"
     settings.NOTIFICATIONS_SMS_APP_ID = "1400006666"
     return gateway
-
-
-@pytest.fixture
-def resident(db):
-    user = UserFactory(display_name="张居民")
-    user.phone = PHONE
-    from grassroots import fieldcrypt
-
-    user.phone_hash = fieldcrypt.keyed_hash(PHONE)
-    user.save()
-    return user
 
 
 @pytest.fixture
@@ -95,14 +56,6 @@ def _accepted_case(village_staff, reporter, capture):
     with capture(execute=True):
         cases.case_accept(actor=village_staff, case=case, expected_version=case.version)
     return Notification.objects.filter(recipient=reporter).latest("id")
-
-
-def _attempts(notification) -> list[tuple[int, str]]:
-    return list(
-        DeliveryAttempt.objects.filter(notification=notification)
-        .order_by("id")
-        .values_list("attempt", "status")
-    )
 
 
 # --- Aliyun -----------------------------------------------------------------------------------------------
@@ -153,7 +106,7 @@ def test_a_change_to_a_residents_report_reaches_them_by_sms_after_two_failures(
     assert title == notification.title and notification.body.startswith(body.rstrip("…"))
     assert texts.segments(f"【巴彦淖尔网格】{title}：{body}") == 1
 
-    assert _attempts(notification) == [
+    assert attempts_of(notification) == [
         (1, AttemptStatus.FAILED), (2, AttemptStatus.FAILED), (3, AttemptStatus.SENT)
     ]  # fmt: skip
     last = DeliveryAttempt.objects.filter(notification=notification).latest("id")
@@ -178,13 +131,13 @@ def test_a_refusal_is_not_retried_and_the_attempts_stop_at_the_limit(
     aliyun.answer("/", (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}))
     with django_capture_on_commit_callbacks(execute=True):
         [refused] = notify(recipients=[resident], title="报告已受理", body="正文", topic=Topic.OWN_REPORT)
-    assert _attempts(refused) == [(1, AttemptStatus.GAVE_UP)] and len(aliyun.requests) == 1
+    assert attempts_of(refused) == [(1, AttemptStatus.GAVE_UP)] and len(aliyun.requests) == 1
 
     settings.NOTIFICATIONS_SEND_ATTEMPTS = 3
     aliyun.answer("/", *[(500, {"Code": "InternalError", "Message": "x"})] * 3)
     with django_capture_on_commit_callbacks(execute=True):
         [failing] = notify(recipients=[resident], title="报告已办结", body="正文", topic=Topic.OWN_REPORT)
-    assert _attempts(failing) == [
+    assert attempts_of(failing) == [
         (1, AttemptStatus.FAILED), (2, AttemptStatus.FAILED), (3, AttemptStatus.GAVE_UP)
     ]  # fmt: skip
     assert len(aliyun.requests) == 4
@@ -243,13 +196,13 @@ def test_tencent_signs_with_tc3_and_retries_its_internal_errors(
             "TemplateParamSet": ["报告 20261207000123：已受理", "网格员将尽快处理。"],
             "SessionContext": str(row.pk),
         }
-    assert _attempts(row) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
+    assert attempts_of(row) == [(1, AttemptStatus.FAILED), (2, AttemptStatus.SENT)]
     assert DeliveryAttempt.objects.get(notification=row, attempt=2).message_id == "2028:serial-ok"
     # a signature the gateway refuses is final
     tencent.answer("/tencent/", (200, tencent_error("AuthFailure.SignatureFailure", "bad signature")))
     with django_capture_on_commit_callbacks(execute=True):
         [refused] = notify(recipients=[resident], title="t", body="b", channels=["sms"])
-    assert _attempts(refused) == [(1, AttemptStatus.GAVE_UP)]
+    assert attempts_of(refused) == [(1, AttemptStatus.GAVE_UP)]
 
 
 # --- the words, the limits, who gets SMS ----------------------------------------------------------------------

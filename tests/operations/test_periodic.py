@@ -99,6 +99,19 @@ def test_runs_older_than_a_month_are_forgotten_when_the_job_next_finishes():
     assert list(JobRun.objects.values_list("scheduled_for", flat=True)) == [new]
 
 
+@pytest.mark.django_db
+def test_the_outbox_sweep_and_the_orphan_purge_run_as_jobs(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    for name, said in (
+        ("outbox_sweep", "enqueued again: 0 notification(s), 0 retry(ies), 0 webhook try(ies)"),
+        ("photos_purge_orphans", "0 month folder(s), 0 file(s)"),
+    ):
+        run = job_run(job=job_named(name), scheduled_for=at("2026-03-02 02:47"), holder="a")
+        assert run is not None
+        run.refresh_from_db()
+        assert run.outcome == "succeeded" and said in run.output, run.output
+
+
 def expected_occurrences(first: dt.datetime, last: dt.datetime) -> set[tuple[str, dt.datetime]]:
     expected = set()
     for job in JOBS:
@@ -142,9 +155,9 @@ def run_two_schedulers(var_dir, start: dt.datetime, end: dt.datetime, speed: flo
 
 def test_two_schedulers_on_a_fast_clock_run_every_occurrence_of_every_job_once(var_dir):
     """Two scheduler processes on one database, 1 real second = 2.5 simulated minutes, through the night's
-    work (02:13 to 03:01: the import clean-up, the patrol purge, the insights rebuild, the deadline scan every
-    five minutes) and the morning digest (06:58 to 07:02): every occurrence ran exactly once, and each was
-    attempted by both schedulers."""
+    work (02:13 to 03:01: the import clean-up, the patrol purge, the orphan photos' purge, the insights
+    rebuild, the deadline scan and the outbox sweep every five minutes) and the morning digest (06:58 to
+    07:02): every occurrence ran exactly once, and each was attempted by both schedulers."""
     windows = [
         (at("2026-03-02 02:13"), at("2026-03-02 03:02")),
         (at("2026-03-02 06:58"), at("2026-03-02 07:02")),

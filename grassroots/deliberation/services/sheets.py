@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
-
-from grassroots import clock
-from grassroots.photos import prepare as prepare_photo
+from grassroots import photos
 
 
 def store_photo(upload, *, folder: str) -> str:
-    """Verify and re-encode a photo (no metadata survives) and write it when the transaction commits."""
-    photo = prepare_photo(upload)
-    name = f"deliberation/{folder}/{clock.today():%Y/%m}/{uuid.uuid4().hex}.{photo.extension}"
-    transaction.on_commit(lambda: default_storage.save(name, ContentFile(photo.content)))
-    return name
+    """Verify and re-encode a photo (no metadata survives) and write it at once under
+    ``deliberation/<folder>`` (``meetings`` or ``tallies``); returns the name it is kept under."""
+    return photos.store(photos.prepare(upload), folder=f"deliberation/{folder}", thumbnail=False).name

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -166,8 +166,9 @@ def webhook_set_active(
     subscription.disabled_reason = "" if active else (reason or "")[:200]
     subscription.save(update_fields=["is_active", "consecutive_failures", "disabled_at", "disabled_reason"])
     if active:  # what waited while it was disabled goes out now
-        for pk in subscription.deliveries.filter(state=DeliveryState.PENDING).values_list("pk", flat=True):
-            _enqueue(pk, seconds=0)
+        waiting = subscription.deliveries.filter(state=DeliveryState.PENDING).values_list("pk", "attempts")
+        for pk, attempts in waiting:
+            _enqueue(pk, number=attempts + 1, seconds=0)
     audit_record(
         actor=actor, action="webhook.enable" if active else "webhook.disable", target=subscription,
         reason=reason, request=request,
@@ -231,19 +232,17 @@ def _fan_out(
                 delivery = WebhookDelivery.objects.create(
                     subscription=subscription, event_type=event_type, event_ref=event_ref, payload=body
                 )
+                _enqueue(delivery.pk, number=1, seconds=0)
         except IntegrityError:  # told twice of one event
             continue
-        _enqueue(delivery.pk, seconds=0)
 
 
-def _enqueue(delivery_id: int, *, seconds: int) -> None:
-    def enqueue():
-        if seconds > 0 and webhook_deliver.get_backend().supports_defer:
-            webhook_deliver.using(run_after=clock.now() + dt.timedelta(seconds=seconds)).enqueue(delivery_id)
-        else:
-            webhook_deliver.enqueue(delivery_id)
-
-    transaction.on_commit(enqueue)
+def _enqueue(delivery_id: int, *, number: int, seconds: int) -> None:
+    """Enqueue try ``number`` of a delivery in ``seconds`` (at once where the queue cannot wait), for the
+    commit: with the database queue in the same transaction as the delivery's row, so that none is left
+    pending without its task; with another queue on commit (``webhooks_sweep`` finds what is lost then)."""
+    due = clock.now() + dt.timedelta(seconds=seconds) if seconds > 0 else None
+    oncommit.enqueue_with_commit(webhook_deliver, delivery_id, number, run_after=due)
 
 
 def case_event_recorded(event) -> None:
@@ -348,10 +347,27 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
         return None, str(getattr(exc, "reason", exc))[:300]
 
 
+def _claim(delivery: WebhookDelivery, number: int) -> bool:
+    """Take try ``number`` of ``delivery`` for this task: one conditional UPDATE counts the try as made
+    (``attempts``) unless another task took it first, and marks when it is overdue should this process stop
+    before logging its outcome (``next_attempt_at``, then ``webhooks_sweep`` enqueues the next try)."""
+    overdue = clock.now() + dt.timedelta(seconds=float(_setting("WEBHOOKS_TIMEOUT_SECONDS", 10)) + 60)
+    taken = WebhookDelivery.objects.filter(
+        pk=delivery.pk, state=DeliveryState.PENDING, attempts=number - 1
+    ).update(attempts=number, next_attempt_at=overdue)
+    return bool(taken)
+
+
 @task()
-def webhook_deliver(delivery_id: int) -> str:
-    """One try to deliver: sign, POST, log the attempt; on failure schedule the next try or give up, and
-    disable the subscription after too many failed tries in a row. Returns the delivery's state."""
+def webhook_deliver(delivery_id: int, number: int | None = None) -> str:
+    """Try ``number`` of a delivery (None: the next one; what tasks queued before the tries were numbered
+    carry): sign, POST, log the attempt; on failure schedule the next try or give up, and disable the
+    subscription after too many failed tries in a row. Returns the delivery's state.
+
+    A try is made once however many tasks carry it (a slow worker's and the sweep's): the first to take it
+    (:func:`_claim`) posts, the others return at once. The claim commits before the POST, so no lock is held
+    while the receiver answers. Receivers still treat a repeated ``id`` as handled: a try whose answer is
+    lost (a timeout, a process stopped mid-POST) is tried again."""
     delivery = (
         WebhookDelivery.objects.select_related("subscription", "subscription__key")
         .filter(pk=delivery_id)
@@ -362,6 +378,10 @@ def webhook_deliver(delivery_id: int) -> str:
     subscription = delivery.subscription
     if not subscription.is_active or subscription.key.revoked_at is not None:
         return delivery.state  # kept pending: sent again only if someone re-queues it after enabling
+    number = number or delivery.attempts + 1
+    if not _claim(delivery, number):
+        log.info("webhook delivery %s, try %d: taken by another task", delivery.pk, number)
+        return delivery.state
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json; charset=utf-8",
@@ -374,7 +394,6 @@ def webhook_deliver(delivery_id: int) -> str:
     status, error = _post(subscription.url, body, headers)
     took = int((time.monotonic() - started) * 1000)
     ok = status is not None and 200 <= status < 300
-    number = delivery.attempts + 1
     now = clock.now()
     with transaction.atomic():
         WebhookAttempt.objects.create(
@@ -405,12 +424,46 @@ def webhook_deliver(delivery_id: int) -> str:
                 delays = retry_delays()
                 seconds = delays[min(number - 1, len(delays) - 1)]
                 delivery.next_attempt_at = now + dt.timedelta(seconds=seconds)
-                _enqueue(delivery.pk, seconds=seconds)
+                _enqueue(delivery.pk, number=number + 1, seconds=seconds)
         delivery.save(update_fields=["attempts", "state", "delivered_at", "next_attempt_at"])
     log.info(
         "webhook %s to %s: attempt %d %s", delivery.event_type, subscription.url, number, status or error
     )
     return delivery.state
+
+
+def webhooks_sweep(*, after: dt.timedelta, within: dt.timedelta) -> dict[str, int]:
+    """Enqueue again the tries whose task was lost (``manage.py outbox_sweep``, every few minutes): pending
+    deliveries of active subscriptions, made less than ``within`` ago, whose first try is more than ``after``
+    overdue (never tried) or whose next one is (a retry's task lost, or a try whose process stopped before
+    logging it: :func:`_claim`). A delivery that has had all its tries is given up instead. A task that was
+    only late and runs after all does not try twice (:func:`_claim`). Returns how many were enqueued and
+    given up."""
+    now = clock.now()
+    cutoff = now - after
+    stranded = (
+        WebhookDelivery.objects.filter(
+            state=DeliveryState.PENDING,
+            created_at__gte=now - within,
+            subscription__is_active=True,
+            subscription__key__revoked_at__isnull=True,
+        )
+        .filter(Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff))
+        .order_by("pk")
+        .values_list("pk", "attempts")
+    )
+    rows = list(stranded)
+    spent = [pk for pk, attempts in rows if attempts >= max_attempts()]
+    if spent:
+        WebhookDelivery.objects.filter(pk__in=spent, state=DeliveryState.PENDING).update(
+            state=DeliveryState.GIVEN_UP, next_attempt_at=None
+        )
+    again = [(pk, attempts + 1) for pk, attempts in rows if attempts < max_attempts()]
+    for pk, number in again:
+        webhook_deliver.enqueue(pk, number)
+    if rows:
+        log.warning("outbox sweep: %d webhook tries enqueued again, %d given up", len(again), len(spent))
+    return {"webhooks": len(again), "webhooks_given_up": len(spent)}
 
 
 def _disable_for_failures(subscription: WebhookSubscription, failures: int) -> None:
