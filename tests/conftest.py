@@ -39,6 +39,32 @@ SLOW_FIRST = (
 )
 
 
+def _flushed_after(item) -> bool:
+    """Whether pytest-django empties the database after ``item`` (a transactional test or a live server)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has emptied the database, put back what the migrations seeded (the service
+    types and the official calendar), as Django's own runner does by running such tests last: here the slow
+    ones run first, and every later test on the worker must find the database as migrated."""
+    yield
+    if not _flushed_after(item):
+        return
+    import chinese_calendar
+    from pytest_django.plugin import blocking_manager_key
+
+    from tests import world
+
+    with item.config.stash[blocking_manager_key].unblock():
+        world.seed_case_reference(years=tuple(sorted({day.year for day in chinese_calendar.holidays})))
+
+
 def pytest_collection_modifyitems(config, items):
     """The slow modules first, in SLOW_FIRST's order; every other test keeps its place."""
     rank = {path: i for i, path in enumerate(SLOW_FIRST)}
