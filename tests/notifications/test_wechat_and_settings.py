@@ -26,20 +26,10 @@ from grassroots.notifications.models import (
 from grassroots.notifications.services import notify
 from tests.factories import UserFactory
 
-from . import fake_gateway
-
 pytestmark = pytest.mark.django_db
 
 
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def gateway():
-    fake = fake_gateway.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
 
 
 @pytest.fixture(autouse=True)
