@@ -14,28 +14,6 @@ hypothesis_settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
 
-# The modules that take longest (a demo city built, a crawl, processes started, a fast clock left to run: see
-# `--durations=40` in docs/performance.md, "The test suite itself"), run first. scripts/test hands whole modules
-# to the workers (`--dist loadscope`) in this order, so that no worker starts a three-minute module while the
-# other has nothing left, and a module's costly world is built on one worker only.
-SLOW_FIRST = (
-    "tests/e2e/test_phone_layout.py",
-    "tests/operations/test_multi_server.py",
-    "tests/operations/test_periodic.py",
-    "tests/e2e/test_case_journeys.py",
-    "tests/e2e/test_deliberation_journey.py",
-    "tests/test_translations.py",
-    "tests/demo/test_cases_demo.py",
-    "tests/insights/test_facts.py",
-    "tests/e2e/test_offline.py",
-    "tests/operations/test_serve.py",
-    "tests/deliberation/test_state_machines.py",
-    "tests/api/test_fuzz.py",
-    "tests/e2e/test_page_weight.py",
-    "tests/e2e/test_report_map.py",
-    "tests/operations/test_rq_worker.py",
-)
-
 
 def _flushed_after(item) -> bool:
     """Whether pytest-django empties the database after ``item`` (a transactional test or a live server)."""
@@ -49,8 +27,8 @@ def _flushed_after(item) -> bool:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test has emptied the database, put back what the migrations seeded (the service
-    types and the official calendar), as Django's own runner does by running such tests last: here the slow
-    ones run first, and every later test on the worker must find the database as migrated."""
+    types and the official calendar): pytest-django runs such tests after the others, but a selection (-k,
+    --lf, a worker's share) may not keep that order, and every later test must find the database as migrated."""
     yield
     if not _flushed_after(item):
         return
@@ -58,12 +36,6 @@ def pytest_runtest_teardown(item, nextitem):
 
     with item.config.stash[blocking_manager_key].unblock():
         put_back_migration_data()
-
-
-def pytest_collection_modifyitems(config, items):
-    """The slow modules first, in SLOW_FIRST's order; every other test keeps its place."""
-    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 @pytest.fixture(autouse=True, scope="session")
