@@ -13,7 +13,6 @@ and no test sees another's writes. Use it from a module-scoped fixture::
 from __future__ import annotations
 
 import contextlib
-import importlib
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,38 +55,3 @@ def built_once(django_db_blocker, build: Callable[[], T], *, media: Path | None 
             with django_db_blocker.unblock():
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
-
-
-def put_back_migration_data() -> None:
-    """What the migrations seed and a flush empties: the service types and every year's official calendar."""
-    import chinese_calendar
-
-    from tests import world
-
-    world.seed_case_reference(years=tuple(sorted({day.year for day in chinese_calendar.holidays})))
-
-
-def empty_database() -> None:
-    """Empty every table as pytest-django does after a transactional test, then put back what the migrations
-    seeded; for a module that committed a world of its own outside any test."""
-    from django.core.management import call_command
-
-    empty_audit_log()
-    call_command("flush", interactive=False, verbosity=0)
-    put_back_migration_data()
-
-
-def empty_audit_log() -> None:
-    """On SQLite the audit log's triggers refuse the DELETE with which a database is emptied: lift them just
-    long enough to empty the log. (PostgreSQL's flush truncates, which row triggers do not see.)"""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return
-    append_only = importlib.import_module("grassroots.accounts.migrations.0002_auditlog_append_only")
-    with connection.cursor() as cursor:
-        for sql in append_only.SQLITE_REVERSE:
-            cursor.execute(sql)
-        cursor.execute("DELETE FROM accounts_auditlog")
-        for sql in append_only.SQLITE:
-            cursor.execute(sql)
