@@ -1,7 +1,8 @@
 """Every page a demo role reaches from its navigation reads at 360 px without the page scrolling sideways
-(issue 14, item 5), and each role reaches its waiting work from the home page in two taps (tests/e2e/role_days.py,
-on the same demo, which takes most of the time to build): a crawl, so that a new page linked from a header or a page's own navigation is covered
-without anyone listing it here.
+(issue 14, item 5): a crawl, so that a new page linked from a header or a page's own navigation is covered
+without anyone listing it here. On the same demo, which takes most of the time to build (once per run, not
+once per check): no login is shown a link that leads nowhere (tests/e2e/link_crawl.py), and each role reaches
+its waiting work from the home page in two taps (tests/e2e/role_days.py).
 
 For each demo login (the demo city, small scale), in English (its strings are the longest): open "/", then
 every same-site link of the header and of the page's own navigation (`main nav`: sub-navigation, tabs, the
@@ -18,6 +19,7 @@ import pytest
 from grassroots.demo.logins import LOGINS, PASSWORD
 from grassroots.demo.steps import load
 from tests import world
+from tests.e2e.link_crawl import no_dead_links
 from tests.e2e.role_days import role_days
 
 pytestmark = pytest.mark.e2e
@@ -46,11 +48,14 @@ def _reachable(url: str, origin: str) -> str | None:
     return parts.path
 
 
-def test_every_page_of_every_role_fits_a_phone(live_server, browser):
+def test_no_login_meets_a_dead_end_and_every_page_fits_a_phone(live_server, browser):
     # given the demo city with its logins (a transactional test starts from an emptied database: the service
     # types and the calendar that the migrations seed are put back first)
     world.seed_case_reference()
     load(scale="small")
+    # then no demo login is shown a link that leads nowhere (every link of every page, GET only, before
+    # anything below writes)
+    no_dead_links()
     # when every page each role's navigation reaches is opened at 360 px (then none is too wide)
     crawl(live_server.url, browser)
     # and each role reaches every waiting item from the home page in two taps, on a phone and at a desk (the
