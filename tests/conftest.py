@@ -16,6 +16,43 @@ hypothesis_settings.load_profile(
 )
 
 
+def _postgresql_flush_by_delete() -> None:
+    """Empty PostgreSQL's test database with DELETE, not TRUNCATE, after a transactional test.
+
+    Django empties the database after every transactional test (a live server, another process) with one
+    ``TRUNCATE`` of its 104 tables, which gives each table and index new files: 4.7 s of the server's time
+    per test here, against 0.02–0.2 s for a ``DELETE`` of each table (the tables hold a test's few rows). The
+    result is the same empty database: the foreign keys are deferrable and checked at the flush's commit; a
+    table whose rows a trigger keeps (the audit log) is still truncated, which row triggers do not see; a
+    flush that resets the sequences keeps Django's ``TRUNCATE … RESTART IDENTITY``."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE event_manipulation = 'DELETE' AND event_object_schema = current_schema()"
+            )
+            kept = {table for (table,) in cursor.fetchall()}
+        statements = ["SET CONSTRAINTS ALL DEFERRED"]
+        statements += [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))}"
+            for table in tables
+            if table not in kept
+        ]
+        guarded = [table for table in tables if table in kept]
+        return statements + (truncate(self, style, guarded, allow_cascade=allow_cascade) if guarded else [])
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_postgresql_flush_by_delete()
+
+
 def _flushed_after(item) -> bool:
     """Whether pytest-django empties the database after ``item`` (a transactional test or a live server)."""
     marker = item.get_closest_marker("django_db")
@@ -31,15 +68,29 @@ def pytest_runtest_teardown(item, nextitem):
     types and the official calendar): pytest-django runs such tests after the others, but a selection (-k,
     --lf, a worker's share) may not keep that order, and every later test must find the database as migrated."""
     yield
-    if not _flushed_after(item):
-        return
+    if nextitem is None or not _flushed_after(item):
+        return  # nothing later needs it (after the last test the test database is gone)
     import chinese_calendar
+    from django.db import transaction
     from pytest_django.plugin import blocking_manager_key
 
     from tests import world
 
-    with item.config.stash[blocking_manager_key].unblock():
+    with item.config.stash[blocking_manager_key].unblock(), transaction.atomic():  # one commit, not 100
         world.seed_case_reference(years=tuple(sorted({day.year for day in chinese_calendar.holidays})))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL's test database does not wait for the disk at each commit (``synchronous_commit=off``):
+    a transactional test commits at every request of its live server, and each commit waited for the WAL to
+    reach the disk. A crash could lose the last commits of a database that is dropped anyway."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(autouse=True, scope="session")
