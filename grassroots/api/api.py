@@ -37,6 +37,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpResponseNotAllowed, HttpResponsePermanentRedirect
 from django.urls import Resolver404, re_path, resolve
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
@@ -78,6 +79,15 @@ class Api(NinjaAPI):
         return f"{module}_{operation.view_func.__name__}".replace(".", "_")
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The OpenAPI document, built once per process, path prefix and language (building it takes about a
+        second of CPU: every schema of every operation); each caller gets its own copy."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())), get_language())
+        cache = self.__dict__.setdefault("_openapi_documents", {})
+        if key not in cache:
+            cache[key] = self._openapi_document(path_prefix=path_prefix, path_params=path_params)
+        return copy.deepcopy(cache[key])
+
+    def _openapi_document(self, *, path_prefix, path_params):
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document["components"]["schemas"]["ApiError"] = ApiError.model_json_schema()
         error = ERROR_RESPONSE["content"]["application/json"]["schema"]

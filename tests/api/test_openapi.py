@@ -99,3 +99,28 @@ def test_an_operation_that_honours_the_idempotency_key_declares_the_header():
     headers = {p["name"]: p for p in submit.get("parameters", []) if p["in"] == "header"}
     assert "Idempotency-Key" in headers
     assert headers["Idempotency-Key"]["schema"].get("maxLength") == 64
+
+
+def test_the_document_is_built_once_per_language_and_each_caller_gets_its_own_copy(monkeypatch):
+    from django.utils import translation
+    from ninja import NinjaAPI
+
+    built = []
+    build = NinjaAPI.get_openapi_schema
+
+    def counted(self, **kwargs):
+        built.append(translation.get_language())
+        return build(self, **kwargs)
+
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", counted)
+    monkeypatch.setattr(api, "_openapi_documents", {}, raising=False)
+    # when the document is asked for twice in Chinese and once in English
+    with translation.override("zh-hans"):
+        first = api.get_openapi_schema(path_prefix="/api/v1/")
+        first["paths"].clear()  # a caller changing its copy
+        second = api.get_openapi_schema(path_prefix="/api/v1/")
+    with translation.override("en"):
+        api.get_openapi_schema(path_prefix="/api/v1/")
+    # then it was built once per language, and the second caller got the whole document
+    assert built == ["zh-hans", "en"]
+    assert second["paths"] == DOCUMENT["paths"]
