@@ -20,7 +20,11 @@ _DEFAULT_KIND = {
 
 
 def area(code: str, name: str | None = None, **fields) -> Area:
-    """Get or create the area with ``code`` and every ancestor it needs."""
+    """Get or create the area with ``code`` and every ancestor it needs (the ancestors are looked at only when
+    the area itself is missing: one query for an area that exists, not one per level)."""
+    existing = Area.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
     level = level_of(code)
     parent = None
     if level > Level.PROVINCE:
