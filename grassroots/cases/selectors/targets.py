@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from grassroots import clock
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import (
     in_scope,
+    prefix_range_q,
     resolve_among,
 )
 from grassroots.areas.codes import Level, ancestor_codes, level_of
@@ -66,8 +68,12 @@ def _grid_workers_under(code: str) -> list[Target]:
     """The grid workers assigned today under ``code`` (from a village down), each once."""
     if level_of(code) < Level.VILLAGE:
         return []
+    # on SQLite the subtree as a range of codes, which the area-code index serves (its LIKE reads every row)
+    under = (
+        prefix_range_q("area_code", code) if connection.vendor == "sqlite" else Q(area_code__startswith=code)
+    )
     assignments = (
-        Assignment.objects.filter(area_code__startswith=code)
+        Assignment.objects.filter(under)
         .filter(active_on(clock.today()))
         .select_related("worker__user")
         .order_by("area_code", "worker__name")
