@@ -69,6 +69,12 @@ def _grants(user) -> list[tuple[str, str]]:
     return cached
 
 
+def remember_grants(user, grants: list[tuple[str, str]]) -> None:
+    """Leave the user's (role, area_code) pairs on a login just read together with them (every grant of the
+    user, as :func:`_grants` would read them), so that its scope checks ask the database nothing more."""
+    user._grassroots_grants = list(grants)
+
+
 def forget_grants(user) -> None:
     """Drop the per-request cache (after granting or revoking a role)."""
     if hasattr(user, "_grassroots_grants"):
@@ -76,12 +82,15 @@ def forget_grants(user) -> None:
 
 
 def _minimal(codes: Iterable[str]) -> list[str]:
-    """Drop codes already covered by a shorter prefix: ['15', '1508'] → ['15']."""
+    """Drop codes already covered by a shorter prefix: ['15', '1508'] → ['15'].
+
+    One pass in sorted order: a prefix sorts before every code it covers, and every code between the two
+    begins with it too, so a covered code is always covered by the last one kept."""
     kept: list[str] = []
-    for code in sorted(set(codes), key=lambda c: (len(c), c)):
-        if not any(code.startswith(k) for k in kept):
+    for code in sorted(set(codes)):
+        if not kept or not code.startswith(kept[-1]):
             kept.append(code)
-    return sorted(kept)
+    return kept
 
 
 def is_unrestricted(user) -> bool:

@@ -14,12 +14,14 @@ Titles say what happened and name the service type and the place in words, never
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy
 
 from grassroots.accounts.models import Role, RoleGrant
+from grassroots.accounts.scoping import remember_grants
 from grassroots.areas.codes import ancestor_codes
 from grassroots.areas.models import Area
 from grassroots.messages import Message
@@ -36,38 +38,83 @@ A = EventAction
 
 @dataclass(frozen=True)
 class Rule:
-    """One kind of recipient: its name (for the docs and the matrix test) and how to find them on a case."""
+    """One kind of recipient: its name (for the docs and the matrix test), how to find them on a case, and
+    the roles whose holders on the case's area or above it that takes (read once per event for all its rules:
+    :class:`Holders`)."""
 
     name: str
-    users: Callable[[Case, object], list]  # (case, actor) → users; the actor is never among them
+    users: Callable[[Case, object, Holders], list]  # (case, actor, holders) → users; never the actor
+    roles: Callable[[], frozenset[str]] = frozenset  # asked when the rule is used (the table loads later)
 
 
-def _assignee(case: Case, actor) -> list:
+class Holders:
+    """The role grants of ``roles`` on the area ``code`` or any area above it, with each holder's login, in
+    one query: the query also reads every other grant of those logins and leaves them on the login (the
+    scoping module's per-user copy), so that asking the transition table about a holder reads nothing more."""
+
+    def __init__(self, code: str, roles: frozenset[str]):
+        self.code, self.roles = code, roles
+        self._grants: list[RoleGrant] | None = None  # read when first asked for
+
+    def _read(self) -> list[RoleGrant]:
+        codes = ancestor_codes(self.code)
+        above = set(codes)
+        held = RoleGrant.objects.filter(role__in=self.roles, area_code__in=codes).values("user_id")
+        grants: list[RoleGrant] = []
+        users: dict[int, object] = {}
+        owned: dict[int, list[tuple[str, str]]] = {}
+        for grant in RoleGrant.objects.filter(user_id__in=held).select_related("user").order_by("id"):
+            user = users.setdefault(grant.user_id, grant.user)
+            owned.setdefault(grant.user_id, []).append((grant.role, grant.area_code))
+            if grant.role in self.roles and grant.area_code in above:
+                grant.user = user
+                grants.append(grant)
+        for pk, user in users.items():
+            remember_grants(user, owned[pk])
+        return grants
+
+    def of(self, roles: frozenset[str]) -> list[RoleGrant]:
+        """The grants of ``roles`` (among those asked for) above the case, in the order they were granted."""
+        if self._grants is None:
+            self._grants = self._read() if self.roles else []
+        return [grant for grant in self._grants if grant.role in roles]
+
+
+def _assignee(case: Case, actor, holders: Holders) -> list:
     return [case.assignee_user] if case.assignee_user_id else []
 
 
-def supervisors_of(code: str) -> list:
+_SUPERVISOR = frozenset({Role.SUPERVISOR})
+
+
+def supervisors_of(code: str, holders: Holders | None = None) -> list:
     """Users holding the supervisor role on the area or any area above it."""
-    grants = RoleGrant.objects.filter(
-        role=Role.SUPERVISOR, area_code__in=ancestor_codes(code)
-    ).select_related("user")
-    return [g.user for g in grants if g.user.is_active]
+    holders = holders if holders is not None else Holders(code, _SUPERVISOR)
+    return [g.user for g in holders.of(_SUPERVISOR) if g.user.is_active]
 
 
-def next_actors(case: Case, action: str, actor=None) -> list:
+@functools.cache
+def _table_roles(action: str) -> frozenset[str]:
+    """The roles the transition table lets take ``action`` in any state (whose holders may be told)."""
+    return frozenset(
+        role
+        for (_state, a), rows in workflow.TRANSITIONS.items()
+        if a == action
+        for row in rows
+        for role in row.roles
+    )
+
+
+def next_actors(case: Case, action: str, actor=None, holders: Holders | None = None) -> list:
     """The staff the transition table lets take ``action`` on ``case`` now (guards included), at the nearest
     level that has any besides ``actor``: the deepest area holding a permitted grant."""
     rows = workflow.TRANSITIONS.get((case.state, action), [])
-    roles = {role for row in rows for role in row.roles}
+    roles = frozenset(role for row in rows for role in row.roles)
     if not roles:
         return []
-    grants = (
-        RoleGrant.objects.filter(role__in=roles, area_code__in=ancestor_codes(case.area_code))
-        .select_related("user")
-        .order_by("-area_code", "user_id")
-    )
+    holders = holders if holders is not None else Holders(case.area_code, roles)
     by_depth: dict[int, list] = {}
-    for grant in grants:
+    for grant in sorted(holders.of(roles), key=lambda g: g.user_id):
         by_depth.setdefault(len(grant.area_code), []).append(grant.user)
     for depth in sorted(by_depth, reverse=True):  # the nearest level first; stop at the first with anyone
         found: list = []
@@ -82,11 +129,19 @@ def next_actors(case: Case, action: str, actor=None) -> list:
 
 
 def _next(action: str, name: str) -> Rule:
-    return Rule(name, lambda case, actor: next_actors(case, action, actor))
+    return Rule(
+        name,
+        lambda case, actor, holders: next_actors(case, action, actor, holders),
+        lambda: _table_roles(action),
+    )
 
 
 ASSIGNEE = Rule("the assignee", _assignee)
-SUPERVISORS = Rule("the supervisors over the case's area", lambda case, actor: supervisors_of(case.area_code))
+SUPERVISORS = Rule(
+    "the supervisors over the case's area",
+    lambda case, actor, holders: supervisors_of(case.area_code, holders),
+    lambda: _SUPERVISOR,
+)
 ACCEPTORS = _next(A.ACCEPT, "who may accept it: the grid's workers, else the desk of the area it reached")
 DISPATCHERS = _next(A.DISPATCH, "who may dispatch it: the desk of the level it is at")
 VERIFIERS = _next(A.VERIFY_PASS, "who may verify it: the nearest desk, not whoever handled it")
@@ -141,9 +196,11 @@ def _title(case: Case, what) -> Message:
 def recipients_for(case: Case, action: str, actor=None) -> list:
     """Who must act after ``action`` on ``case``, by :data:`RECIPIENTS` (the actor left out)."""
     _what, rules = RECIPIENTS.get(action, ("", ()))
+    # the grants above the case, read once for all the rules of the event
+    holders = Holders(case.area_code, frozenset().union(*(rule.roles() for rule in rules)))
     seen: dict[int, object] = {}
     for rule in rules:
-        for user in rule.users(case, actor):
+        for user in rule.users(case, actor, holders):
             if user is not None and user.pk != getattr(actor, "pk", None):
                 seen.setdefault(user.pk, user)
     return list(seen.values())

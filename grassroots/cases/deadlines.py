@@ -44,8 +44,9 @@ def _default(urgency: str) -> Limits:
 
 def limits_for(category: Category, urgency: str) -> Limits:
     """The category's limits for ``urgency``, else the nearest ancestor's, else the defaults."""
-    chain: list[int] = []
-    node, steps = category, 0
+    # the service type's parents from the per-process copy (an inactive one's from the database)
+    chain = reference.lineage(category.pk) or []
+    node, steps = (None, 0) if chain else (category, 0)
     while node is not None and steps < 10:
         chain.append(node.pk)
         node = node.parent if node.parent_id else None

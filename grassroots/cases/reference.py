@@ -31,6 +31,7 @@ from .models import Category, CategoryLimit
 class _Copy:
     key: object
     categories: dict[str, Category] | None = None  # active ones, by code, parents loaded
+    by_id: dict[int, Category] | None = None  # the same, by id
     limits: dict[tuple[int, str], CategoryLimit] | None = None  # (category id, urgency) → row
 
 
@@ -81,6 +82,24 @@ def category(code: str) -> Category | None:
 def active_categories() -> list[Category]:
     """The active service types in code order (parents before children), parents loaded."""
     return [copy.copy(c) for c in _categories().values()]
+
+
+def lineage(category_id: int, *, most: int = 10) -> list[int] | None:
+    """The ids of an active service type and of its ancestors, nearest first (at most ``most``), or None
+    when one of them is not active (not in this copy: the caller reads the database)."""
+    current = _current()
+    by_id = current.by_id
+    if by_id is None:
+        by_id = current.by_id = {c.pk: c for c in _categories().values()}
+    chain: list[int] = []
+    pk: int | None = category_id
+    while pk is not None and len(chain) < most:
+        found = by_id.get(pk)
+        if found is None:
+            return None
+        chain.append(pk)
+        pk = found.parent_id
+    return chain
 
 
 def limit(category_id: int, urgency: str) -> CategoryLimit | None:

@@ -29,6 +29,7 @@ starts a new round and erases nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -352,6 +353,17 @@ def _snapshot(case: Case) -> dict:
     return out
 
 
+def _row(case: Case) -> dict[str, object]:
+    """The case's stored columns as they are now (JSON values copied: an effect may change them in place)."""
+    return {
+        f.name: copy.deepcopy(value) if isinstance(value := getattr(case, f.attname), dict | list) else value
+        for f in _COLUMNS
+    }
+
+
+_COLUMNS = [f for f in Case._meta.concrete_fields if not f.primary_key]
+
+
 def transition(*, case: Case, action: str, actor, expected_version: int, **payload) -> Case:
     """Take ``action`` on ``case`` as ``actor``; returns the updated case (a fresh instance).
 
@@ -364,8 +376,13 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
     if action not in EFFECTS:
         raise ActionNotAllowed(_("Unknown action %(action)s.") % {"action": action}, code="unknown_action")
     with transaction.atomic():
-        # Lock the case row only (not the joined category, which every case of that type shares).
-        locked = Case.objects.select_for_update(of=("self",)).select_related("category").get(pk=case.pk)
+        # Lock the case row only (not the joined category, which every case of that type shares, nor the
+        # reporter, whom the change is told to).
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("category", "reporter")
+            .get(pk=case.pk)
+        )
         if not can_see(actor, locked):
             raise OutOfScope
         if locked.version != expected_version:
@@ -393,12 +410,17 @@ def transition(*, case: Case, action: str, actor, expected_version: int, **paylo
                 raise NotPermitted(refusal, code="refused")
         now = clock.now()
         before = _snapshot(locked)
+        stored = _row(locked)
         old_state = locked.state
         step = EFFECTS[action](locked, actor, now, payload)
         if row.target is not None:
             locked.state = row.target
         locked.version += 1
-        locked.save()
+        # only the columns the action changed (and the time of the change): not the whole row again
+        written = _row(locked)
+        locked.save(
+            update_fields=[name for name in written if written[name] != stored[name]] + ["updated_at"]
+        )
         after = _snapshot(locked)
         changes = {k: [before[k], after[k]] for k in TRACKED if before[k] != after[k]}
         if step.detail:

@@ -36,7 +36,7 @@ from grassroots.accounts.scoping import STAFF_ROLES, has_role
 from grassroots.accounts.services import role_grant, user_create
 from grassroots.areas.codes import CODE_LENGTH, Level
 from grassroots.areas.models import Area, Grid, GridKind
-from grassroots.cases import services
+from grassroots.cases import reference, services
 from grassroots.cases.models import AssigneeKind, Case, CasePhoto, Category, Rating, Source, State
 from grassroots.cases.workflow import DispatchTarget
 from grassroots.errors import DomainError
@@ -447,7 +447,7 @@ class CasesStep:
                     actor=self._handler(case, crew),
                     case=case,
                     expected_version=case.version,
-                    note=rng.choice(case.category.parent.canned_replies or ["已处理完毕。"]),
+                    note=rng.choice(_canned(case.category) or ["已处理完毕。"]),
                     photo_files=[_jpeg(rng)] if rng.random() < 0.15 else [],
                 )
             if fate == "handled":
@@ -518,3 +518,10 @@ class CasesStep:
                 rating=rating,
                 really_solved=rating != Rating.UNSATISFIED or self.rng.random() < 0.3,
             )
+
+
+def _canned(category: Category) -> list[str]:
+    """The canned replies of a service type's parent, from the per-process copy of the service types."""
+    cached = reference.category(category.code)
+    parent = cached.parent if cached is not None else category.parent
+    return parent.canned_replies if parent is not None else []

@@ -111,8 +111,9 @@ def test_a_submission_query_count_is_pinned(city, _media, django_assert_num_quer
     # workers with their logins, savepoint, case, release, timeline event, the figures' refresh task (the
     # database queue writes it in the same transaction), savepoint, delivery preferences,
     # notification, release, release, the caller's grants (for the answer's actions); and to tell whoever may
-    # take it up: the grants over the grid, the worker's own grants (the table's check), the grid's name; and
-    # the receiving area's name, which the routing explanation and the reporter's first timeline line give
-    with django_assert_num_queries(22):
+    # take it up: the grants over the grid with each holder's login and all their grants (one query: the
+    # table's check reads nothing more), the grid's name; and the receiving area's name, which the routing
+    # explanation and the reporter's first timeline line give
+    with django_assert_num_queries(21):
         assert submit("pinned").status_code == 201
     assert Case.objects.count() == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from grassroots import clock
 from grassroots.accounts.models import Role, RoleGrant
 from grassroots.accounts.scoping import (
     in_scope,
+    prefix_range_q,
     resolve_among,
 )
 from grassroots.areas.codes import Level, ancestor_codes, level_of
@@ -40,7 +42,7 @@ class Target:
     target: workflow.DispatchTarget
 
 
-def dispatch_targets_for(*, case: Case, actor) -> list[Target]:
+def dispatch_targets_for(*, case: Case, actor, kinds: frozenset[str] | None = None) -> list[Target]:
     """The handlers ``actor`` may dispatch ``case`` to, at the case's current area — the one list that the
     case page, the bulk dispatch, the API's list and every dispatch check read:
 
@@ -54,20 +56,33 @@ def dispatch_targets_for(*, case: Case, actor) -> list[Target]:
       scope.
 
     Empty for an actor who may not dispatch the case at its level (whatever its state), so that the list
-    never shows staff names to those who may not choose among them.
+    never shows staff names to those who may not choose among them. ``kinds``: only the handlers of these
+    kinds (the part of the same list that a key can name).
     """
     if not workflow.may_take(actor, case, workflow.Action.DISPATCH):
         return []
     code = case.area_code
-    return [*_grid_workers_under(code), *_staff_for(code, actor), *_units_for(code, actor)]
+    wanted = frozenset(AssigneeKind.values) if kinds is None else kinds
+    return [
+        *(_grid_workers_under(code) if AssigneeKind.GRID_WORKER in wanted else []),
+        *(_staff_for(code, actor) if wanted & _STAFF_KINDS else []),
+        *(_units_for(code, actor) if AssigneeKind.UNIT in wanted else []),
+    ]
+
+
+_STAFF_KINDS = frozenset({AssigneeKind.USER, AssigneeKind.DEPARTMENT})
 
 
 def _grid_workers_under(code: str) -> list[Target]:
     """The grid workers assigned today under ``code`` (from a village down), each once."""
     if level_of(code) < Level.VILLAGE:
         return []
+    # on SQLite the subtree as a range of codes, which the area-code index serves (its LIKE reads every row)
+    under = (
+        prefix_range_q("area_code", code) if connection.vendor == "sqlite" else Q(area_code__startswith=code)
+    )
     assignments = (
-        Assignment.objects.filter(area_code__startswith=code)
+        Assignment.objects.filter(under)
         .filter(active_on(clock.today()))
         .select_related("worker__user")
         .order_by("area_code", "worker__name")
@@ -157,5 +172,8 @@ def resolve_target(*, case: Case, actor, key: str, field: str = "target") -> wor
     """The :class:`~grassroots.cases.workflow.DispatchTarget` that ``key`` names among
     :func:`dispatch_targets_for` this case and actor, with the name and login of the register; anything
     else is refused (:class:`~grassroots.accounts.scoping.UnknownReference`)."""
-    offered = {t.key: t.target for t in dispatch_targets_for(case=case, actor=actor)}
+    # a key names its kind: only that part of the list is read (the others cannot hold it)
+    kind = key.partition(":")[0] if isinstance(key, str) else ""
+    kinds = frozenset({kind}) if kind in AssigneeKind.values else frozenset()
+    offered = {t.key: t.target for t in dispatch_targets_for(case=case, actor=actor, kinds=kinds)}
     return resolve_among(offered, key, field=field, what=_("handler"), code="bad_target")
