@@ -53,6 +53,42 @@ def _postgresql_flush_by_delete() -> None:
 _postgresql_flush_by_delete()
 
 
+# fixtures through which a test reaches the database under test (pytest-django blocks it for any other test)
+DATABASE_FIXTURES = {
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server",
+    "django_db_setup",
+}  # fmt: skip
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database under test: the others never open it and give the same "
+        "result on either database (.ci/run runs them in its SQLite run, not again in its PostgreSQL run)",
+    )
+
+
+def uses_the_database(item) -> bool:
+    """Whether ``item`` may open the database under test: a ``django_db`` mark, a database fixture (directly
+    or through another fixture), or a Django test case class."""
+    if item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    return cls is not None and issubclass(cls, TransactionTestCase)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    left = [item for item in items if not uses_the_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if uses_the_database(item)]
+
+
 def _flushed_after(item) -> bool:
     """Whether pytest-django empties the database after ``item`` (a transactional test or a live server)."""
     marker = item.get_closest_marker("django_db")
