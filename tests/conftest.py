@@ -80,13 +80,20 @@ def uses_the_database(item) -> bool:
     return cls is not None and issubclass(cls, TransactionTestCase)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering (transactional tests last)
 def pytest_collection_modifyitems(config, items):
-    if not config.getoption("--database-tests-only"):
-        return
-    left = [item for item in items if not uses_the_database(item)]
-    if left:
-        config.hook.pytest_deselected(items=left)
-        items[:] = [item for item in items if uses_the_database(item)]
+    """Leave out what ``--database-tests-only`` asks to, and start the tests marked ``long`` first.
+
+    xdist hands the tests out in this order: a test of several minutes (the demo city's crawl of every
+    login) handed out last kept one worker busy alone at the end of a run while the other had nothing left.
+    Started first, it overlaps the rest. Any order is safe: after a transactional test the migrations' rows
+    are put back (``pytest_runtest_teardown`` below)."""
+    if config.getoption("--database-tests-only"):
+        left = [item for item in items if not uses_the_database(item)]
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = [item for item in items if uses_the_database(item)]
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: the rest keep their order
 
 
 def _flushed_after(item) -> bool:

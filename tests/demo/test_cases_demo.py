@@ -22,6 +22,7 @@ from grassroots.people.models import Resident
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.long  # started first: see tests/conftest.py, pytest_collection_modifyitems
 def test_a_year_of_cases_in_every_state_level_and_channel(demo_city, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ctx = DemoContext(SCALES["small"], 2026)

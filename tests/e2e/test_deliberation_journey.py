@@ -61,6 +61,7 @@ def _open(page, url):
     page.wait_for_selector("#topic-title")
 
 
+@pytest.mark.long  # started first: see tests/conftest.py, pytest_collection_modifyitems
 def test_a_five_person_group_decides_in_the_open(live_server, browser, phones, village):
     group, proposer, onlooker = village
     members = [m.username for m in group.members]

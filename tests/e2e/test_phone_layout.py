@@ -48,6 +48,7 @@ def _reachable(url: str, origin: str) -> str | None:
     return parts.path
 
 
+@pytest.mark.long  # started first: see tests/conftest.py, pytest_collection_modifyitems
 def test_no_login_meets_a_dead_end_and_every_page_fits_a_phone(live_server, browser):
     # given the demo city with its logins (a transactional test starts from an emptied database: the service
     # types and the calendar that the migrations seed are put back first)

@@ -34,6 +34,7 @@ def _missing() -> str:
     return ""
 
 
+@pytest.mark.long  # started first: see tests/conftest.py, pytest_collection_modifyitems
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)  # the migrated test database is made, and nothing held open in it
 def test_two_app_servers_behind_nginx_keep_every_report_once_through_a_boundary_change_and_a_kill():

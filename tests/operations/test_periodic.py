@@ -153,6 +153,7 @@ def run_two_schedulers(var_dir, start: dt.datetime, end: dt.datetime, speed: flo
     return counts
 
 
+@pytest.mark.long  # started first: see tests/conftest.py, pytest_collection_modifyitems
 def test_two_schedulers_on_a_fast_clock_run_every_occurrence_of_every_job_once(var_dir):
     """Two scheduler processes on one database, 1 real second = 2.5 simulated minutes, through the night's
     work (02:13 to 03:01: the import clean-up, the patrol purge, the orphan photos' purge, the insights

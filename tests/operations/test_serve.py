@@ -72,6 +72,7 @@ def served(var_dir):
             process.wait()
 
 
+@pytest.mark.long  # started first: see tests/conftest.py, pytest_collection_modifyitems
 def test_serve_answers_restarts_what_dies_and_stops_within_ten_seconds(served, var_dir):
     process, base = served
     status, body = get(base + "/accounts/login/")
