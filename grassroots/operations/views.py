@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import hmac
 import ipaddress
 
@@ -18,14 +18,11 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from health_check.exceptions import ServiceWarning
-from health_check.views import HealthCheckView
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from grassroots.accounts.logins import client_address
 
 from . import metrics
-from .health import RoutingIndex, SharedCache, TaskQueue
 
 
 @never_cache
@@ -34,42 +31,17 @@ def live(request):
     return JsonResponse({"status": "ok"})
 
 
-def _readiness_checks() -> list:
-    shared_cache = settings.CACHES["default"]["BACKEND"] == "grassroots.shared_cache.TolerantRedisCache"
-    checks: list = [
-        "health_check.checks.Database",
-        SharedCache if shared_cache else "health_check.checks.Cache",
-        "health_check.checks.Storage",
-        TaskQueue,
-        RoutingIndex,
-    ]
-    if settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
-        from redis.asyncio import Redis as RedisClient
+@functools.cache
+def _ready_view():
+    """The readiness view, imported at its first request: the health-check library's checks import a DNS
+    library (about 0.3 s) that no other page needs, and every process paid for it at start."""
+    from .readiness import ReadyView
 
-        checks.append(
-            (
-                "health_check.contrib.redis.Redis",
-                {"client_factory": lambda: RedisClient.from_url(settings.REDIS_URL)},
-            )
-        )
-    return checks
+    return ReadyView.as_view()
 
 
-class ReadyView(HealthCheckView):
-    """The library's view, always answering JSON, 503 when a check fails (a warning is shown, still 200)."""
-
-    def get_checks(self):
-        self.checks = _readiness_checks()
-        return super().get_checks()
-
-    async def get(self, request, *args, **kwargs):
-        with self.get_executor() as executor:
-            self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
-        failed = any(result.error and not isinstance(result.error, ServiceWarning) for result in self.results)
-        return self.render_to_response_json(503 if failed else 200)
-
-
-ready = ReadyView.as_view()
+async def ready(request, *args, **kwargs):
+    return await _ready_view()(request, *args, **kwargs)
 
 
 def _allowed(request) -> bool:

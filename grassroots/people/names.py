@@ -14,9 +14,6 @@ import functools
 import re
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT
-
 SURNAME_READINGS = {
     "曾": "zeng", "单": "shan", "仇": "qiu", "区": "ou", "朴": "piao", "查": "zha", "解": "xie", "乐": "yue",
     "盖": "ge", "繁": "po", "黑": "he", "缪": "miao", "翟": "zhai", "种": "chong", "覃": "qin", "员": "yun",
@@ -36,15 +33,32 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @functools.cache
+def _pypinyin():
+    """pypinyin, imported when a name is first read: its phrase dictionary takes about half a second to load,
+    which every process paid at start (a management command, a scheduler, each server) whether it reads a
+    name or not."""
+    import pypinyin
+    from pypinyin.constants import PHRASES_DICT
+
+    return pypinyin.lazy_pinyin, pypinyin.Style.NORMAL, PHRASES_DICT
+
+
+def _readings(text: str) -> list[str]:
+    read, normal, _phrases = _pypinyin()
+    return read(text, style=normal, errors="ignore")
+
+
+@functools.cache
 def _char_syllables(ch: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(ch, style=Style.NORMAL, errors="ignore"))
+    return tuple(_readings(ch))
 
 
 def _has_phrase(name: str) -> bool:
     """Whether some run of two or more characters of the name is in pypinyin's phrase dictionary (which
     may read its characters otherwise than alone)."""
     n = len(name)
-    return any(name[i:j] in PHRASES_DICT for i in range(n - 1) for j in range(i + 2, n + 1))
+    phrases = _pypinyin()[2]
+    return any(name[i:j] in phrases for i in range(n - 1) for j in range(i + 2, n + 1))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -58,7 +72,7 @@ def _syllables(name: str) -> tuple[str, ...]:
         # writing a resident in an import).
         raw = [s for ch in name for s in _char_syllables(ch)]
     else:
-        raw = lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+        raw = _readings(name)
     syllables = [s.lower() for s in raw]
     if name[0] in SURNAME_READINGS and syllables:
         syllables[0] = SURNAME_READINGS[name[0]]
